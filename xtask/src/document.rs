@@ -1,0 +1,217 @@
+//! Reading the OpenAPI document: parsing (YAML or JSON, one parser, key order kept), and the
+//! small helpers the validator uses to walk it while tracking JSON pointers and problems.
+
+use serde_norway::{Mapping, Value};
+use std::fmt;
+use std::path::Path;
+
+/// One thing wrong with the document, at a JSON pointer (RFC 6901) into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "(document)" } else { &self.pointer };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+/// Every problem found in one document, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems {
+    pub file: String,
+    pub list: Vec<Problem>,
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.list.len();
+        writeln!(f, "{} has {n} problem{}:", self.file, if n == 1 { "" } else { "s" })?;
+        for problem in &self.list {
+            writeln!(f, "  {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// Parses a document. YAML 1.2 is a superset of JSON, so one parser reads both and keeps the
+/// order of keys (which becomes the order of fields). Duplicate keys are an error.
+pub fn parse(text: &str) -> Result<Value, Problem> {
+    serde_norway::from_str::<Value>(text).map_err(|error| Problem {
+        pointer: String::new(),
+        message: format!("cannot parse the document: {error}"),
+    })
+}
+
+/// Reads and parses a document file.
+pub fn load(path: &Path) -> Result<Value, Problems> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| Problems {
+        file: file.clone(),
+        list: vec![Problem { pointer: String::new(), message: format!("cannot read the file: {error}") }],
+    })?;
+    parse(&text).map_err(|problem| Problems { file, list: vec![problem] })
+}
+
+/// A pointer one level down.
+pub fn child(pointer: &str, key: &str) -> String {
+    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// A mapping key as text (YAML allows numbers and booleans as keys: `200:`).
+pub fn key_text(key: &Value) -> Option<String> {
+    match key {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The name of a node's JSON type, for messages.
+pub fn kind(node: &Value) -> &'static str {
+    match node {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "an array",
+        Value::Mapping(_) => "an object",
+        Value::Tagged(_) => "a tagged YAML value",
+    }
+}
+
+/// Collects problems while walking; every reader takes the pointer of the node it reads.
+#[derive(Default)]
+pub struct Report {
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn problem(&mut self, pointer: &str, message: impl Into<String>) {
+        self.problems.push(Problem { pointer: pointer.to_owned(), message: message.into() });
+    }
+
+    /// The node as an object, or a problem.
+    pub fn object<'a>(&mut self, node: &'a Value, pointer: &str, what: &str) -> Option<&'a Mapping> {
+        match node {
+            Value::Mapping(map) => Some(map),
+            other => {
+                self.problem(pointer, format!("{what} must be an object, found {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    /// The entries of an object with text keys, or a problem per bad key.
+    pub fn entries<'a>(&mut self, map: &'a Mapping, pointer: &str) -> Vec<(String, &'a Value)> {
+        let mut out = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            match key_text(key) {
+                Some(text) => out.push((text, value)),
+                None => self.problem(pointer, format!("object key must be text, found {}", kind(key))),
+            }
+        }
+        out
+    }
+
+    /// Checks that every key of `map` is one of `allowed` (or an understood extension).
+    pub fn only_keys(&mut self, map: &Mapping, pointer: &str, what: &str, allowed: &[&str]) {
+        for (key, _) in self.entries(map, pointer) {
+            if allowed.contains(&key.as_str()) {
+                continue;
+            }
+            let at = child(pointer, &key);
+            if key.starts_with("x-") {
+                if !INFORMATIONAL_EXTENSIONS.contains(&key.as_str()) {
+                    self.problem(&at, format!("unknown extension `{key}` on {what}"));
+                }
+            } else {
+                self.problem(&at, format!("unsupported keyword `{key}` on {what}"));
+            }
+        }
+    }
+
+    pub fn string<'a>(&mut self, node: &'a Value, pointer: &str, what: &str) -> Option<&'a str> {
+        match node {
+            Value::String(s) => Some(s),
+            other => {
+                self.problem(pointer, format!("{what} must be a string, found {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, node: &Value, pointer: &str, what: &str) -> Option<bool> {
+        match node {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.problem(pointer, format!("{what} must be a boolean, found {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    pub fn count(&mut self, node: &Value, pointer: &str, what: &str) -> Option<u64> {
+        match node.as_u64() {
+            Some(n) => Some(n),
+            None => {
+                self.problem(pointer, format!("{what} must be a non-negative integer, found {}", kind(node)));
+                None
+            }
+        }
+    }
+
+    /// An array of strings, or a problem for the array or for each bad item.
+    pub fn strings(&mut self, node: &Value, pointer: &str, what: &str) -> Vec<String> {
+        let Value::Sequence(items) = node else {
+            self.problem(pointer, format!("{what} must be an array of strings, found {}", kind(node)));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(s) = self.string(item, &child(pointer, &i.to_string()), what) {
+                out.push(s.to_owned());
+            }
+        }
+        out
+    }
+}
+
+/// `x-` extensions of Graph's metadata that describe but do not change the wire format; the
+/// generator accepts them and does nothing with them. Any other extension is an error, so a
+/// meaning is never silently dropped. (`x-graph-*` extensions are read where they apply.)
+pub const INFORMATIONAL_EXTENSIONS: &[&str] = &[
+    "x-ms-navigationProperty",
+    "x-ms-docs-key-type",
+    "x-ms-docs-operation-type",
+    "x-ms-docs-grouped-path",
+    "x-ms-primary-error-message",
+    "x-ms-discriminator-value",
+    "x-ms-enum",
+    "x-ms-pageable",
+    "x-ms-deprecation",
+];
+
+/// Looks up a node by a local JSON pointer (`#/components/schemas/x`).
+pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut node = root;
+    for part in pointer.strip_prefix('/')?.split('/') {
+        let key = part.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Mapping(map) => map.iter().find(|(k, _)| key_text(k).as_deref() == Some(&key))?.1,
+            Value::Sequence(items) => items.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}

@@ -1,0 +1,158 @@
+//! The intermediate model ("type space"): the schema after validation, with every name
+//! resolved to a Rust identifier, every collision settled and everything in a fixed order.
+//! The emitters read only this; they never look at the OpenAPI document.
+
+use std::collections::BTreeMap;
+
+/// Everything the emitters need, in output order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// `info.title` of the document.
+    pub title: String,
+    /// `info.description`, if any.
+    pub description: Option<String>,
+    /// The first `servers` URL, if any.
+    pub base_url: Option<String>,
+    /// Types keyed by Rust name (so output is sorted and names are unique).
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations in path order, then method order.
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    Struct(StructDef),
+    Enum(EnumDef),
+}
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// An object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    pub name: String,
+    /// Where the schema came from (a component key, or the operation that declares it inline).
+    pub origin: String,
+    pub description: Option<String>,
+    /// Own and inherited (`allOf`) properties: inherited first, then in schema order.
+    pub fields: Vec<Field>,
+    pub additional: Additional,
+}
+
+/// What happens to properties the schema does not name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Additional {
+    /// Kept as JSON values and written back (`additionalProperties` absent, `true`, or Graph's
+    /// `{type: object}` idiom, which its SDKs read as "anything").
+    Any,
+    /// Kept, each decoded as this type.
+    Typed(Ty),
+    /// Rejected with an error (`additionalProperties: false`).
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust field name (snake case, sanitized, unique in the struct).
+    pub name: String,
+    /// The JSON property name, exactly.
+    pub wire: String,
+    pub ty: Ty,
+    /// In the schema's `required` list: absence is an error.
+    pub required: bool,
+    /// `nullable: true` (or the `anyOf` nullable wrapper): `null` is a value of its own.
+    pub nullable: bool,
+    /// Box the value because the field's type contains this struct (a recursive schema).
+    pub boxed: bool,
+    pub read_only: bool,
+    pub description: Option<String>,
+    pub max_items: Option<u64>,
+}
+
+/// An enum schema, or a string with `x-graph-known-values`. Always open: a value outside the
+/// list is kept as a string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    pub origin: String,
+    pub description: Option<String>,
+    pub variants: Vec<Variant>,
+    /// The catch-all variant's name (usually `Other`; renamed if a member takes that name).
+    pub other: String,
+    /// From `enum` (true) or from `x-graph-known-values` (false); only changes the docs.
+    pub declared_enum: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub wire: String,
+}
+
+/// A property's type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ty {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// `format: date-time`.
+    Timestamp,
+    /// `format: duration`.
+    Duration,
+    /// Any JSON value.
+    Any,
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+    /// A generated type, by Rust name.
+    Named(String),
+}
+
+/// One operation (path + method).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub operation_id: String,
+    /// The Rust name of the operation, snake case (from the operationId's last part).
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub request_body: Option<Body>,
+    /// The type of the 2XX body, if it has one.
+    pub response: Option<Body>,
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub ty: Ty,
+    pub required: bool,
+}
+
+/// Least-privileged permissions from `x-graph-permissions`; empty means not supported.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Permissions {
+    pub delegated: Vec<String>,
+    pub application: Vec<String>,
+}

@@ -1,0 +1,121 @@
+//! The one place where schema names become Rust identifiers.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Names the generated code itself uses at the top level of a generated module; a schema type
+/// with one of these names is renamed.
+const RESERVED_TYPE_NAMES: &[&str] = &["Nullable", "Timestamp", "Duration", "DecodeError", "Text", "Self"];
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// The case a name is converted to.
+#[derive(Clone, Copy)]
+pub enum Case {
+    /// Types and enum variants.
+    Pascal,
+    /// Fields, methods and modules.
+    Snake,
+}
+
+/// Converts `raw` to a valid identifier in `case`: separators and symbols (`@`, `.`, `-`) split
+/// words, a leading digit gets a prefix, a keyword gets a trailing `_`, and an empty result
+/// becomes `Empty` / `empty`.
+pub fn ident(raw: &str, case: Case) -> String {
+    let words: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut name = match case {
+        Case::Pascal => words.to_upper_camel_case(),
+        Case::Snake => words.to_snake_case(),
+    };
+    if name.is_empty() {
+        name = match case {
+            Case::Pascal => "Empty".to_owned(),
+            Case::Snake => "empty".to_owned(),
+        };
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = match case {
+            Case::Pascal => format!("V{name}"),
+            Case::Snake => format!("_{name}"),
+        };
+    }
+    if KEYWORDS.contains(&name.as_str()) || (matches!(case, Case::Pascal) && RESERVED_TYPE_NAMES.contains(&name.as_str())) {
+        name.push('_');
+    }
+    name
+}
+
+/// Hands out identifiers that are unique within one scope (a struct's fields, an enum's
+/// variants, the module's types): a name already taken gets `2`, `3`, … appended (with `_`
+/// in snake case), in the order names are asked for.
+#[derive(Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn with_taken<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Scope { taken: names.into_iter().map(str::to_owned).collect() }
+    }
+
+    pub fn unique(&mut self, raw: &str, case: Case) -> String {
+        let base = ident(raw, case);
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = match case {
+                Case::Pascal => format!("{base}{n}"),
+                Case::Snake => format!("{}_{n}", base.trim_end_matches('_')),
+            };
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    pub fn take(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_names_become_identifiers() {
+        assert_eq!(ident("@odata.nextLink", Case::Snake), "odata_next_link");
+        assert_eq!(ident("request-id", Case::Snake), "request_id");
+        assert_eq!(ident("type", Case::Snake), "type_");
+        assert_eq!(ident("self", Case::Snake), "self_");
+        assert_eq!(ident("InAMeeting", Case::Pascal), "InAMeeting");
+        assert_eq!(ident("unknownFutureValue", Case::Pascal), "UnknownFutureValue");
+        assert_eq!(ident("ODataError", Case::Pascal), "ODataError");
+        assert_eq!(ident("2fa", Case::Pascal), "V2fa");
+        assert_eq!(ident("", Case::Pascal), "Empty");
+        assert_eq!(ident("Duration", Case::Pascal), "Duration_");
+    }
+
+    #[test]
+    fn collisions_get_numbered_in_order() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.unique("@odata.type", Case::Snake), "odata_type");
+        assert_eq!(scope.unique("odataType", Case::Snake), "odata_type_2");
+        let mut variants = Scope::default();
+        assert_eq!(variants.unique("InAMeeting", Case::Pascal), "InAMeeting");
+        assert_eq!(variants.unique("inAMeeting", Case::Pascal), "InAMeeting2");
+    }
+}

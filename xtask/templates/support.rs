@@ -1,0 +1,421 @@
+//! Runtime support for the generated types.
+//!
+//! This module is copied verbatim into every generated models crate so that the crate stands
+//! alone. It holds the few wire-level building blocks that the schema cannot express as plain
+//! Rust types: the three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
+//! [`from_str`] / [`from_slice`], which decode JSON and name the path of the bad field on error.
+
+use ::std::borrow::Cow;
+use ::std::fmt;
+
+/// A property that the schema marks `nullable`, which can be absent, an explicit `null`, or a
+/// value.
+///
+/// Graph treats "absent" and `null` differently (absent leaves a setting alone, `null` clears
+/// it), so both are kept and written back exactly as they were read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Nullable<T> {
+    /// The property was not in the JSON object; it is not written.
+    #[default]
+    Absent,
+    /// The property was present with the value `null`; it is written as `null`.
+    Null,
+    /// The property had a value.
+    Value(T),
+}
+
+impl<T> Nullable<T> {
+    /// True when the property was not in the object.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Nullable::Absent)
+    }
+
+    /// True when the property was an explicit `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Nullable::Null)
+    }
+
+    /// The value, if there is one (absent and `null` both give `None`).
+    pub fn as_option(&self) -> Option<&T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+
+    /// The value, if there is one, by value.
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Nullable::Value(value) => Some(value),
+            Nullable::Absent | Nullable::Null => None,
+        }
+    }
+
+    /// `None` becomes an explicit `null`, `Some(v)` a value.
+    pub fn from_option(value: Option<T>) -> Self {
+        match value {
+            Some(value) => Nullable::Value(value),
+            None => Nullable::Null,
+        }
+    }
+}
+
+impl<T> From<T> for Nullable<T> {
+    fn from(value: T) -> Self {
+        Nullable::Value(value)
+    }
+}
+
+impl<T: ::serde::Serialize> ::serde::Serialize for Nullable<T> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Nullable::Value(value) => value.serialize(serializer),
+            Nullable::Absent | Nullable::Null => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<'de, T: ::serde::Deserialize<'de>> ::serde::Deserialize<'de> for Nullable<T> {
+    /// A present property: `null` or a value. Absence is decided by the containing object.
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Nullable::from_option)
+    }
+}
+
+impl<T: ::schemars::JsonSchema> ::schemars::JsonSchema for Nullable<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("Nullable_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let value = generator.subschema_for::<T>();
+        ::schemars::json_schema!({ "anyOf": [value, { "type": "null" }] })
+    }
+}
+
+/// An instant from a `format: date-time` property (an RFC 3339 timestamp with an offset).
+///
+/// It is parsed into a [`jiff::Timestamp`] when decoded, and it keeps the exact text it was
+/// read from, so that re-encoding gives back the same bytes (Graph writes seven fractional
+/// digits, `…T10:00:00.0000000Z`, which a plain timestamp would print as `…T10:00:00Z`).
+/// Equality and ordering compare the instant, not the text.
+#[derive(Clone)]
+pub struct Timestamp {
+    instant: ::jiff::Timestamp,
+    text: Box<str>,
+}
+
+impl Timestamp {
+    /// Parses an RFC 3339 timestamp; an offset (`Z` or `±hh:mm`) is required.
+    pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
+        let instant = text.parse::<::jiff::Timestamp>()?;
+        Ok(Timestamp { instant, text: text.into() })
+    }
+
+    /// The instant.
+    pub fn instant(&self) -> ::jiff::Timestamp {
+        self.instant
+    }
+
+    /// The text as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<::jiff::Timestamp> for Timestamp {
+    fn from(instant: ::jiff::Timestamp) -> Self {
+        Timestamp { instant, text: instant.to_string().into() }
+    }
+}
+
+impl ::std::str::FromStr for Timestamp {
+    type Err = ::jiff::Error;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(text)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({:?})", &*self.text)
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant == other.instant
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl ::std::hash::Hash for Timestamp {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.instant.hash(state);
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.instant.cmp(&other.instant)
+    }
+}
+
+impl ::serde::Serialize for Timestamp {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Text::deserialize(deserializer)?;
+        Timestamp::parse(&text.0).map_err(|error| {
+            ::serde::de::Error::custom(format_args!("invalid date-time `{}`: {}", text.0, error))
+        })
+    }
+}
+
+impl ::schemars::JsonSchema for Timestamp {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type": "string", "format": "date-time" })
+    }
+}
+
+/// An ISO 8601 duration from a `format: duration` property, such as `PT1H` or `P1DT30M`.
+///
+/// It is parsed into a [`jiff::Span`] when decoded and keeps the exact text it was read from,
+/// so that re-encoding gives back the same bytes (`PT60M` stays `PT60M`). Equality compares
+/// the text.
+#[derive(Clone)]
+pub struct Duration {
+    span: ::jiff::Span,
+    text: Box<str>,
+}
+
+impl Duration {
+    /// Parses an ISO 8601 duration.
+    pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
+        let span = text.parse::<::jiff::Span>()?;
+        Ok(Duration { span, text: text.into() })
+    }
+
+    /// The duration as a [`jiff::Span`] (which keeps its units: one hour is not 60 minutes).
+    pub fn span(&self) -> ::jiff::Span {
+        self.span
+    }
+
+    /// The text as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<::jiff::Span> for Duration {
+    fn from(span: ::jiff::Span) -> Self {
+        Duration { span, text: span.to_string().into() }
+    }
+}
+
+impl ::std::str::FromStr for Duration {
+    type Err = ::jiff::Error;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Duration::parse(text)
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Duration({:?})", &*self.text)
+    }
+}
+
+impl PartialEq for Duration {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Duration {}
+
+impl ::std::hash::Hash for Duration {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl ::serde::Serialize for Duration {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Duration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Text::deserialize(deserializer)?;
+        Duration::parse(&text.0).map_err(|error| {
+            ::serde::de::Error::custom(format_args!("invalid duration `{}`: {}", text.0, error))
+        })
+    }
+}
+
+impl ::schemars::JsonSchema for Duration {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type": "string", "format": "duration" })
+    }
+}
+
+/// A JSON string that borrows from the input when it can (no escapes), so that matching a
+/// property name or an enum value costs no allocation.
+#[doc(hidden)]
+pub struct Text<'de>(pub Cow<'de, str>);
+
+impl<'de> Text<'de> {
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> ::serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: ::serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// A decoding error that names the path of the offending value (such as
+/// `statusMessage.expiryDateTime.dateTime`) as well as its line and column.
+#[derive(Debug)]
+pub struct DecodeError {
+    path: String,
+    source: ::serde_json::Error,
+}
+
+impl DecodeError {
+    /// The path of the bad value, dot-separated, or `.` for the top-level value.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The line of the input (1-based) where the error was found.
+    pub fn line(&self) -> usize {
+        self.source.line()
+    }
+
+    /// The column of the input (1-based) where the error was found.
+    pub fn column(&self) -> usize {
+        self.source.column()
+    }
+
+    /// The underlying `serde_json` error.
+    pub fn into_inner(self) -> ::serde_json::Error {
+        self.source
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path == "." {
+            write!(f, "{}", self.source)
+        } else {
+            write!(f, "at `{}`: {}", self.path, self.source)
+        }
+    }
+}
+
+impl ::std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Decodes a value from JSON text; on error, names the path of the bad value.
+///
+/// `serde_json::from_str` works on every generated type too; this adds the path.
+pub fn from_str<T: ::serde::de::DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
+    let mut deserializer = ::serde_json::Deserializer::from_str(json);
+    decode(&mut deserializer)
+}
+
+/// Decodes a value from JSON bytes; on error, names the path of the bad value.
+pub fn from_slice<T: ::serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
+    let mut deserializer = ::serde_json::Deserializer::from_slice(json);
+    decode(&mut deserializer)
+}
+
+fn decode<'de, R, T>(deserializer: &mut ::serde_json::Deserializer<R>) -> Result<T, DecodeError>
+where
+    R: ::serde_json::de::Read<'de>,
+    T: ::serde::de::DeserializeOwned,
+{
+    let value = ::serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        DecodeError { path, source: error.into_inner() }
+    })?;
+    deserializer
+        .end()
+        .map_err(|source| DecodeError { path: ".".to_owned(), source })?;
+    Ok(value)
+}
