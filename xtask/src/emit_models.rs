@@ -62,6 +62,10 @@ pub fn rust_ty(ty: &Ty) -> TokenStream {
             let value = rust_ty(value);
             quote!(::std::collections::BTreeMap<::std::string::String, #value>)
         }
+        Ty::Option(inner) => {
+            let inner = rust_ty(inner);
+            quote!(::std::option::Option<#inner>)
+        }
         Ty::Named(name) => {
             let name = ident(name);
             quote!(#name)
@@ -194,7 +198,7 @@ fn structure(def: &StructDef) -> TokenStream {
 fn contains_float(ty: &Ty) -> bool {
     match ty {
         Ty::F32 | Ty::F64 => true,
-        Ty::Array(t) | Ty::Map(t) => contains_float(t),
+        Ty::Array(t) | Ty::Map(t) | Ty::Option(t) => contains_float(t),
         _ => false,
     }
 }
@@ -224,7 +228,7 @@ fn constructor(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
     let extras_init = extras.map(|e| quote!(#e: ::std::default::Default::default(),));
     let setters = def.fields.iter().filter(|f| !f.required).map(|f| {
         let field = ident(&f.name);
-        let setter = format_ident!("with_{}", f.name.trim_end_matches('_'));
+        let setter = format_ident!("with_{}", f.name.trim_matches('_'));
         let ty = value_ty(f);
         let doc = format!(" Sets `{}`.", f.wire);
         let value = match shape(f) {
@@ -425,8 +429,12 @@ fn struct_schema(def: &StructDef) -> TokenStream {
         }
     };
     let description = def.description.as_deref().map(|d| quote!("description": #d,));
+    let uses_generator = !def.fields.is_empty() || matches!(def.additional, Additional::Typed(_));
+    let mutable = (!def.fields.is_empty()).then(|| quote!(mut));
+    let unused = (!uses_generator).then(|| quote!(let _ = generator;));
     quote! {
-        let mut properties = ::serde_json::Map::new();
+        #unused
+        let #mutable properties = ::serde_json::Map::new();
         #(#properties)*
         let additional: ::serde_json::Value = #additional;
         ::schemars::json_schema!({

@@ -5,6 +5,7 @@
 //! problem reported at once, with JSON pointers), [`emit_models`] turns the model into tokens,
 //! and [`write`] formats and writes only what changed.
 
+pub mod cli;
 pub mod document;
 pub mod emit_models;
 pub mod lower;

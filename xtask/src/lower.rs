@@ -265,6 +265,7 @@ impl<'a> Lowering<'a> {
         let mut def = StructDef { name: name.to_owned(), origin: origin.to_owned(), description: description(map), fields: Vec::new(), additional: Additional::Any };
         let mut scope = Scope::default();
         let mut required: Vec<(String, String)> = Vec::new();
+        let mut declared = BTreeSet::new();
         if let Some(all_of) = get(map, "allOf") {
             let at = child(pointer, "allOf");
             let Value::Sequence(parts) = all_of else {
@@ -279,6 +280,7 @@ impl<'a> Lowering<'a> {
                     let Some(base) = self.base_struct(reference, &child(&part_at, "$ref")) else { continue };
                     for field in base.fields {
                         scope.take(&field.name);
+                        declared.insert(field.wire.clone());
                         def.fields.push(field);
                     }
                     def.additional = base.additional;
@@ -290,14 +292,15 @@ impl<'a> Lowering<'a> {
                     if def.description.is_none() {
                         def.description = description(part_map);
                     }
-                    self.own_properties(part_map, &part_at, name, &mut def, &mut scope, &mut required);
+                    self.own_properties(part_map, &part_at, name, &mut def, &mut scope, &mut required, &mut declared);
                 }
             }
         }
-        self.own_properties(map, pointer, name, &mut def, &mut scope, &mut required);
+        self.own_properties(map, pointer, name, &mut def, &mut scope, &mut required, &mut declared);
         for (wire, at) in required {
             match def.fields.iter_mut().find(|f| f.wire == wire) {
                 Some(field) => field.required = true,
+                None if declared.contains(&wire) => {} // its schema's problem is reported already
                 None => self.report.problem(&at, format!("required property `{wire}` is not defined in `properties`")),
             }
         }
@@ -326,7 +329,10 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn own_properties(&mut self, map: &'a Mapping, pointer: &str, name: &str, def: &mut StructDef, scope: &mut Scope, required: &mut Vec<(String, String)>) {
+    /// `declared` collects every property name, including those whose schema had a problem, so
+    /// that a bad property is reported once rather than again as an undefined required one.
+    #[allow(clippy::too_many_arguments)]
+    fn own_properties(&mut self, map: &'a Mapping, pointer: &str, name: &str, def: &mut StructDef, scope: &mut Scope, required: &mut Vec<(String, String)>, declared: &mut BTreeSet<String>) {
         if let Some(node) = get(map, "required") {
             let at = child(pointer, "required");
             for (i, wire) in self.report.strings(node, &at, "`required`").into_iter().enumerate() {
@@ -343,6 +349,7 @@ impl<'a> Lowering<'a> {
                         continue;
                     }
                     let hint = format!("{name}{}", ident(&wire, Case::Pascal));
+                    declared.insert(wire.clone());
                     let Some(lowered) = self.ty(schema, &prop_at, &hint) else { continue };
                     let prop_map = schema.as_mapping();
                     let flag = |k: &str| prop_map.and_then(|m| get(m, k)).and_then(Value::as_bool).unwrap_or(false);
@@ -367,7 +374,7 @@ impl<'a> Lowering<'a> {
                 Value::Bool(false) => Additional::Deny,
                 Value::Mapping(m) if is_graph_open_object(m) => Additional::Any,
                 Value::Mapping(_) => match self.ty(node, &at, &format!("{name}Value")) {
-                    Some(lowered) => Additional::Typed(lowered.ty),
+                    Some(lowered) => Additional::Typed(nullable_item(lowered)),
                     None => Additional::Any,
                 },
                 other => {
@@ -423,13 +430,12 @@ impl<'a> Lowering<'a> {
                     return None;
                 };
                 let item = self.ty(items, &child(pointer, "items"), &format!("{hint}Item"))?;
-                // A nullable item keeps its `null`s as JSON values rather than inventing a type.
-                Ty::Array(Box::new(if item.nullable { Ty::Any } else { item.ty }))
+                Ty::Array(Box::new(nullable_item(item)))
             }
             Some("object") | None => match get(map, "additionalProperties") {
                 Some(Value::Mapping(m)) if !is_graph_open_object(m) => {
                     let value = self.ty(get(map, "additionalProperties")?, &child(pointer, "additionalProperties"), &format!("{hint}Value"))?;
-                    Ty::Map(Box::new(value.ty))
+                    Ty::Map(Box::new(nullable_item(value)))
                 }
                 _ => Ty::Any,
             },
@@ -836,6 +842,11 @@ impl<'a> Lowering<'a> {
             }
         }
     }
+}
+
+/// An array item or map value: `Option<T>` when it may be `null`.
+fn nullable_item(lowered: Lowered) -> Ty {
+    if lowered.nullable { Ty::Option(Box::new(lowered.ty)) } else { lowered.ty }
 }
 
 fn get<'m>(map: &'m Mapping, key: &str) -> Option<&'m Value> {

@@ -113,6 +113,8 @@ pub enum Ty {
     Any,
     Array(Box<Ty>),
     Map(Box<Ty>),
+    /// An array item or map value that may be `null`.
+    Option(Box<Ty>),
     /// A generated type, by Rust name.
     Named(String),
 }

@@ -1,0 +1,75 @@
+//! The command line of `cargo xtask`, in the library so tests can run it in-process.
+
+use crate::write::{self, Mode, Outcome};
+use anyhow::{Result, bail};
+use std::io::Write;
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out DIR]
+
+  codegen                      regenerate the bundled crates from schema/presence.yaml
+  codegen --check              write nothing; fail if a generated file is stale
+  codegen --schema F --out D   generate a standalone models crate for any Graph-flavoured
+                               OpenAPI 3.0 document F into folder D";
+
+/// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
+pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match try_run(args.into_iter(), out, err) {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = writeln!(err, "error: {error:#}");
+            1
+        }
+    }
+}
+
+fn try_run(mut args: impl Iterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    match args.next().as_deref() {
+        Some("codegen") => {}
+        Some("help" | "--help" | "-h") | None => {
+            writeln!(out, "{USAGE}")?;
+            return Ok(0);
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+    let (mut mode, mut schema, mut out_dir) = (Mode::Write, None, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => mode = Mode::Check,
+            "--schema" => schema = Some(PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("--schema needs a file"))?)),
+            "--out" => out_dir = Some(PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("--out needs a folder"))?)),
+            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    let root = crate::workspace_root();
+    let outputs = match (schema, out_dir) {
+        (None, None) => crate::bundled_outputs(&root),
+        (Some(schema), Some(out)) => crate::standalone_outputs(&schema, &out),
+        _ => bail!("--schema and --out go together\n\n{USAGE}"),
+    };
+    let outputs = match outputs {
+        Ok(outputs) => outputs,
+        Err(problems) => {
+            // Nothing has been written: every output is computed before any is written.
+            write!(err, "error: {problems}")?;
+            return Ok(1);
+        }
+    };
+    let mut stale = Vec::new();
+    for (path, outcome) in write::update(&outputs, mode)? {
+        let shown = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+        match outcome {
+            Outcome::Unchanged => writeln!(out, "unchanged  {shown}")?,
+            Outcome::Written => writeln!(out, "wrote      {shown}")?,
+            Outcome::Stale => stale.push(shown),
+        }
+    }
+    if !stale.is_empty() {
+        for file in &stale {
+            writeln!(err, "stale      {file}")?;
+        }
+        writeln!(err, "error: {} generated file(s) are out of date; run `cargo xtask codegen`", stale.len())?;
+        return Ok(1);
+    }
+    Ok(0)
+}
