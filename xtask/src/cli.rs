@@ -13,7 +13,11 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out D
                                OpenAPI 3.0 document F into folder D";
 
 /// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
-pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run(
+    args: impl IntoIterator<Item = String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     match try_run(args.into_iter(), out, err) {
         Ok(code) => code,
         Err(error) => {
@@ -23,7 +27,11 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
     }
 }
 
-fn try_run(mut args: impl Iterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+fn try_run(
+    mut args: impl Iterator<Item = String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
     match args.next().as_deref() {
         Some("codegen") => {}
         Some("help" | "--help" | "-h") | None => {
@@ -36,8 +44,18 @@ fn try_run(mut args: impl Iterator<Item = String>, out: &mut dyn Write, err: &mu
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
-            "--schema" => schema = Some(PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("--schema needs a file"))?)),
-            "--out" => out_dir = Some(PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("--out needs a folder"))?)),
+            "--schema" => {
+                schema = Some(PathBuf::from(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--schema needs a file"))?,
+                ))
+            }
+            "--out" => {
+                out_dir = Some(PathBuf::from(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--out needs a folder"))?,
+                ))
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -57,7 +75,11 @@ fn try_run(mut args: impl Iterator<Item = String>, out: &mut dyn Write, err: &mu
     };
     let mut stale = Vec::new();
     for (path, outcome) in write::update(&outputs, mode)? {
-        let shown = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+        let shown = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         match outcome {
             Outcome::Unchanged => writeln!(out, "unchanged  {shown}")?,
             Outcome::Written => writeln!(out, "wrote      {shown}")?,
@@ -68,7 +90,11 @@ fn try_run(mut args: impl Iterator<Item = String>, out: &mut dyn Write, err: &mu
         for file in &stale {
             writeln!(err, "stale      {file}")?;
         }
-        writeln!(err, "error: {} generated file(s) are out of date; run `cargo xtask codegen`", stale.len())?;
+        writeln!(
+            err,
+            "error: {} generated file(s) are out of date; run `cargo xtask codegen`",
+            stale.len()
+        )?;
         return Ok(1);
     }
     Ok(0)

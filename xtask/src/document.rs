@@ -14,7 +14,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "(document)" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        };
         write!(f, "{pointer}: {}", self.message)
     }
 }
@@ -29,7 +33,12 @@ pub struct Problems {
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.list.len();
-        writeln!(f, "{} has {n} problem{}:", self.file, if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "{} has {n} problem{}:",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
         for problem in &self.list {
             writeln!(f, "  {problem}")?;
         }
@@ -53,9 +62,15 @@ pub fn load(path: &Path) -> Result<Value, Problems> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| Problems {
         file: file.clone(),
-        list: vec![Problem { pointer: String::new(), message: format!("cannot read the file: {error}") }],
+        list: vec![Problem {
+            pointer: String::new(),
+            message: format!("cannot read the file: {error}"),
+        }],
     })?;
-    parse(&text).map_err(|problem| Problems { file, list: vec![problem] })
+    parse(&text).map_err(|problem| Problems {
+        file,
+        list: vec![problem],
+    })
 }
 
 /// A pointer one level down.
@@ -94,15 +109,26 @@ pub struct Report {
 
 impl Report {
     pub fn problem(&mut self, pointer: &str, message: impl Into<String>) {
-        self.problems.push(Problem { pointer: pointer.to_owned(), message: message.into() });
+        self.problems.push(Problem {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// The node as an object, or a problem.
-    pub fn object<'a>(&mut self, node: &'a Value, pointer: &str, what: &str) -> Option<&'a Mapping> {
+    pub fn object<'a>(
+        &mut self,
+        node: &'a Value,
+        pointer: &str,
+        what: &str,
+    ) -> Option<&'a Mapping> {
         match node {
             Value::Mapping(map) => Some(map),
             other => {
-                self.problem(pointer, format!("{what} must be an object, found {}", kind(other)));
+                self.problem(
+                    pointer,
+                    format!("{what} must be an object, found {}", kind(other)),
+                );
                 None
             }
         }
@@ -114,7 +140,10 @@ impl Report {
         for (key, value) in map {
             match key_text(key) {
                 Some(text) => out.push((text, value)),
-                None => self.problem(pointer, format!("object key must be text, found {}", kind(key))),
+                None => self.problem(
+                    pointer,
+                    format!("object key must be text, found {}", kind(key)),
+                ),
             }
         }
         out
@@ -141,7 +170,10 @@ impl Report {
         match node {
             Value::String(s) => Some(s),
             other => {
-                self.problem(pointer, format!("{what} must be a string, found {}", kind(other)));
+                self.problem(
+                    pointer,
+                    format!("{what} must be a string, found {}", kind(other)),
+                );
                 None
             }
         }
@@ -151,7 +183,10 @@ impl Report {
         match node {
             Value::Bool(b) => Some(*b),
             other => {
-                self.problem(pointer, format!("{what} must be a boolean, found {}", kind(other)));
+                self.problem(
+                    pointer,
+                    format!("{what} must be a boolean, found {}", kind(other)),
+                );
                 None
             }
         }
@@ -161,7 +196,13 @@ impl Report {
         match node.as_u64() {
             Some(n) => Some(n),
             None => {
-                self.problem(pointer, format!("{what} must be a non-negative integer, found {}", kind(node)));
+                self.problem(
+                    pointer,
+                    format!(
+                        "{what} must be a non-negative integer, found {}",
+                        kind(node)
+                    ),
+                );
                 None
             }
         }
@@ -170,7 +211,10 @@ impl Report {
     /// An array of strings, or a problem for the array or for each bad item.
     pub fn strings(&mut self, node: &Value, pointer: &str, what: &str) -> Vec<String> {
         let Value::Sequence(items) = node else {
-            self.problem(pointer, format!("{what} must be an array of strings, found {}", kind(node)));
+            self.problem(
+                pointer,
+                format!("{what} must be an array of strings, found {}", kind(node)),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -208,7 +252,11 @@ pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     for part in pointer.strip_prefix('/')?.split('/') {
         let key = part.replace("~1", "/").replace("~0", "~");
         node = match node {
-            Value::Mapping(map) => map.iter().find(|(k, _)| key_text(k).as_deref() == Some(&key))?.1,
+            Value::Mapping(map) => {
+                map.iter()
+                    .find(|(k, _)| key_text(k).as_deref() == Some(&key))?
+                    .1
+            }
             Value::Sequence(items) => items.get(key.parse::<usize>().ok()?)?,
             _ => return None,
         };

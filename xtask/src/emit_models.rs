@@ -37,7 +37,9 @@ fn ident(name: &str) -> Ident {
 /// `#[doc]` attributes for a description. Lines are trimmed so that nothing in a schema
 /// description becomes an indented code block (which rustdoc would run as a doctest).
 pub fn docs(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else { return TokenStream::new() };
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
     let lines = text.replace("```", "'''");
     let lines = lines.lines().map(|line| format!(" {}", line.trim()));
     quote! { #(#[doc = #lines])* }
@@ -99,7 +101,11 @@ fn shape(field: &Field) -> Shape {
 /// The value type of a field (boxed if recursive), without the Option/Nullable wrapper.
 fn value_ty(field: &Field) -> TokenStream {
     let ty = rust_ty(&field.ty);
-    if field.boxed { quote!(::std::boxed::Box<#ty>) } else { ty }
+    if field.boxed {
+        quote!(::std::boxed::Box<#ty>)
+    } else {
+        ty
+    }
 }
 
 fn field_ty(field: &Field) -> TokenStream {
@@ -143,7 +149,9 @@ fn structure(def: &StructDef) -> TokenStream {
     let extras_name = scope.unique("additional_properties", Case::Snake);
     let extras = ident(&extras_name);
     let extras_ty = match &def.additional {
-        Additional::Any => Some(quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)),
+        Additional::Any => {
+            Some(quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>))
+        }
         Additional::Typed(ty) => {
             let ty = rust_ty(ty);
             Some(quote!(::std::collections::BTreeMap<::std::string::String, #ty>))
@@ -169,7 +177,13 @@ fn structure(def: &StructDef) -> TokenStream {
     let serialize = serialize(def, extras_ty.is_some().then_some(&extras));
     let deserialize = deserialize(def, extras_ty.as_ref().map(|ty| (&extras, ty)));
     let schema = struct_schema(def);
-    let derive_eq = if def.fields.iter().any(|f| contains_float(&f.ty)) || matches!(&def.additional, Additional::Typed(t) if contains_float(t)) { quote!() } else { quote!(Eq,) };
+    let derive_eq = if def.fields.iter().any(|f| contains_float(&f.ty))
+        || matches!(&def.additional, Additional::Typed(t) if contains_float(t))
+    {
+        quote!()
+    } else {
+        quote!(Eq,)
+    };
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, #derive_eq)]
@@ -249,7 +263,11 @@ fn constructor(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
     } else {
         format!(
             " A value with the required properties ({}) and every optional one absent.",
-            required.iter().map(|f| format!("`{}`", f.wire)).collect::<Vec<_>>().join(", ")
+            required
+                .iter()
+                .map(|f| format!("`{}`", f.wire))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let default_impl = required.is_empty().then(|| {
@@ -280,7 +298,9 @@ fn serialize(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
         let field = ident(&f.name);
         let wire = &f.wire;
         match shape(f) {
-            Shape::Plain | Shape::RequiredNullable => quote!(map.serialize_entry(#wire, &self.#field)?;),
+            Shape::Plain | Shape::RequiredNullable => {
+                quote!(map.serialize_entry(#wire, &self.#field)?;)
+            }
             Shape::Optional => quote! {
                 if let ::std::option::Option::Some(value) = &self.#field {
                     map.serialize_entry(#wire, value)?;
@@ -361,9 +381,12 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
             }
         },
     };
-    let extras_local = extras.map(|(e, ty)| quote!(let mut #e: #ty = ::std::default::Default::default();));
+    let extras_local =
+        extras.map(|(e, ty)| quote!(let mut #e: #ty = ::std::default::Default::default();));
     let extras_init = extras.map(|(e, _)| quote!(#e,));
-    let fields_const = extras.is_none().then(|| quote!(const FIELDS: &[&str] = &[#(#wires),*];));
+    let fields_const = extras
+        .is_none()
+        .then(|| quote!(const FIELDS: &[&str] = &[#(#wires),*];));
     let finals = def.fields.iter().map(|f| {
         let field = ident(&f.name);
         let wire = &f.wire;
@@ -378,7 +401,11 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
         }
     });
     let field_names = def.fields.iter().map(|f| ident(&f.name));
-    let key_binding = if def.fields.is_empty() && extras.is_none() { quote!(key) } else { quote!(key) };
+    let key_binding = if def.fields.is_empty() && extras.is_none() {
+        quote!(key)
+    } else {
+        quote!(key)
+    };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
@@ -419,7 +446,12 @@ fn struct_schema(def: &StructDef) -> TokenStream {
             properties.insert(::std::string::String::from(#wire), ::serde_json::Value::from(generator.subschema_for::<#schema_ty>()));
         }
     });
-    let required: Vec<&str> = def.fields.iter().filter(|f| f.required).map(|f| f.wire.as_str()).collect();
+    let required: Vec<&str> = def
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.wire.as_str())
+        .collect();
     let additional = match &def.additional {
         Additional::Any => quote!(::serde_json::Value::Bool(true)),
         Additional::Deny => quote!(::serde_json::Value::Bool(false)),
@@ -428,7 +460,10 @@ fn struct_schema(def: &StructDef) -> TokenStream {
             quote!(::serde_json::Value::from(generator.subschema_for::<#ty>()))
         }
     };
-    let description = def.description.as_deref().map(|d| quote!("description": #d,));
+    let description = def
+        .description
+        .as_deref()
+        .map(|d| quote!("description": #d,));
     let uses_generator = !def.fields.is_empty() || matches!(def.additional, Additional::Typed(_));
     let mutable = (!def.fields.is_empty()).then(|| quote!(mut));
     let unused = (!uses_generator).then(|| quote!(let _ = generator;));
@@ -477,7 +512,10 @@ fn enumeration(def: &EnumDef) -> TokenStream {
         quote!(#wire => ::std::option::Option::Some(Self::#variant),)
     });
     let other_doc = " A value this version does not list, kept exactly as it was sent.";
-    let description = def.description.as_deref().map(|d| quote!("description": #d,));
+    let description = def
+        .description
+        .as_deref()
+        .map(|d| quote!("description": #d,));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,9 +5,9 @@
 //! `$ref` resolves to a name without lowering its target, and recursion needs no special
 //! case), then schemas and operations are lowered in document order.
 
-use crate::document::{child, key_text, kind, resolve, Problem, Report};
+use crate::document::{Problem, Report, child, key_text, kind, resolve};
 use crate::model::*;
-use crate::names::{ident, Case, Scope};
+use crate::names::{Case, Scope, ident};
 use serde_norway::{Mapping, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -15,16 +15,49 @@ use std::path::Path;
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 const SCHEMA_KEYWORDS: &[&str] = &[
-    "$ref", "allOf", "anyOf", "title", "type", "description", "properties", "required",
-    "additionalProperties", "items", "enum", "format", "nullable", "pattern", "maxItems",
-    "minItems", "uniqueItems", "readOnly", "writeOnly", "deprecated", "default", "example",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "maxLength", "minLength",
-    "externalDocs", "x-graph-known-values",
+    "$ref",
+    "allOf",
+    "anyOf",
+    "title",
+    "type",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "format",
+    "nullable",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "default",
+    "example",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "maxLength",
+    "minLength",
+    "externalDocs",
+    "x-graph-known-values",
 ];
 
 /// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
 /// get a message saying so rather than "unknown".
-const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &["oneOf", "not", "discriminator", "xml", "multipleOf", "maxProperties", "minProperties"];
+const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &[
+    "oneOf",
+    "not",
+    "discriminator",
+    "xml",
+    "multipleOf",
+    "maxProperties",
+    "minProperties",
+];
 
 /// Lowers a parsed document. `base_dir` is the document's folder, for checking that
 /// `externalValue` example files exist; `None` skips that check.
@@ -35,13 +68,17 @@ pub fn lower(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Vec<Problem>
         report: Report::default(),
         component_names: BTreeMap::new(),
         types: BTreeMap::new(),
-        type_names: Scope::default(),
+        type_names: Scope::with_taken(crate::names::RESERVED_TYPE_NAMES.iter().copied()),
         lowered_components: BTreeSet::new(),
         in_progress: BTreeSet::new(),
         inline_sources: BTreeMap::new(),
     };
     let model = lowering.document();
-    if lowering.report.problems.is_empty() { Ok(model) } else { Err(lowering.report.problems) }
+    if lowering.report.problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(lowering.report.problems)
+    }
 }
 
 struct Lowering<'a> {
@@ -69,30 +106,76 @@ struct Lowered {
 impl<'a> Lowering<'a> {
     fn document(&mut self) -> Model {
         let doc = self.doc;
-        let mut model = Model { title: String::new(), description: None, base_url: None, types: BTreeMap::new(), operations: Vec::new() };
-        let Some(root) = self.report.object(doc, "", "the document") else { return model };
-        self.report.only_keys(root, "", "the document", &["openapi", "info", "servers", "paths", "components", "security", "tags", "externalDocs"]);
+        let mut model = Model {
+            title: String::new(),
+            description: None,
+            base_url: None,
+            types: BTreeMap::new(),
+            operations: Vec::new(),
+        };
+        let Some(root) = self.report.object(doc, "", "the document") else {
+            return model;
+        };
+        self.report.only_keys(
+            root,
+            "",
+            "the document",
+            &[
+                "openapi",
+                "info",
+                "servers",
+                "paths",
+                "components",
+                "security",
+                "tags",
+                "externalDocs",
+            ],
+        );
         match get(root, "openapi") {
             Some(Value::String(v)) if v.starts_with("3.0.") => {}
-            Some(Value::String(v)) => self.report.problem("/openapi", format!("only OpenAPI 3.0.x is supported, found `{v}`")),
-            Some(other) => self.report.problem("/openapi", format!("`openapi` must be a string, found {}", kind(other))),
-            None => self.report.problem("", "missing `openapi` (expected 3.0.x)"),
+            Some(Value::String(v)) => self.report.problem(
+                "/openapi",
+                format!("only OpenAPI 3.0.x is supported, found `{v}`"),
+            ),
+            Some(other) => self.report.problem(
+                "/openapi",
+                format!("`openapi` must be a string, found {}", kind(other)),
+            ),
+            None => self
+                .report
+                .problem("", "missing `openapi` (expected 3.0.x)"),
         }
-        if let Some(info) = get(root, "info").and_then(|n| self.report.object(n, "/info", "`info`")) {
+        if let Some(info) = get(root, "info").and_then(|n| self.report.object(n, "/info", "`info`"))
+        {
             match get(info, "title") {
-                Some(title) => model.title = self.report.string(title, "/info/title", "`title`").unwrap_or_default().to_owned(),
+                Some(title) => {
+                    model.title = self
+                        .report
+                        .string(title, "/info/title", "`title`")
+                        .unwrap_or_default()
+                        .to_owned()
+                }
                 None => self.report.problem("/info", "missing `title`"),
             }
-            model.description = get(info, "description").and_then(|d| self.report.string(d, "/info/description", "`description`")).map(str::to_owned);
+            model.description = get(info, "description")
+                .and_then(|d| self.report.string(d, "/info/description", "`description`"))
+                .map(str::to_owned);
         } else if get(root, "info").is_none() {
             self.report.problem("", "missing `info`");
         }
         if let Some(servers) = get(root, "servers") {
             match servers {
                 Value::Sequence(list) => {
-                    model.base_url = list.first().and_then(|s| s.get("url")).and_then(Value::as_str).map(|u| u.trim_end_matches('/').to_owned());
+                    model.base_url = list
+                        .first()
+                        .and_then(|s| s.get("url"))
+                        .and_then(Value::as_str)
+                        .map(|u| u.trim_end_matches('/').to_owned());
                 }
-                other => self.report.problem("/servers", format!("`servers` must be an array, found {}", kind(other))),
+                other => self.report.problem(
+                    "/servers",
+                    format!("`servers` must be an array, found {}", kind(other)),
+                ),
             }
         }
 
@@ -108,25 +191,58 @@ impl<'a> Lowering<'a> {
     /// the last dotted segment (`microsoft.graph.presence` → `Presence`); where two components
     /// share it, each uses its namespace too (`CallRecordsCallRecord`).
     fn name_components(&mut self, root: &Mapping) {
-        let Some(schemas) = get(root, "components").and_then(|c| get_map(c, "schemas")) else { return };
-        let keys: Vec<String> = schemas.keys().filter_map(key_text).filter(|k| becomes_type(schemas_get(schemas, k))).collect();
+        let Some(schemas) = get(root, "components").and_then(|c| get_map(c, "schemas")) else {
+            return;
+        };
+        let keys: Vec<String> = schemas
+            .keys()
+            .filter_map(key_text)
+            .filter(|k| becomes_type(schemas_get(schemas, k)))
+            .collect();
         let short = |key: &str| ident(key.rsplit('.').next().unwrap_or(key), Case::Pascal);
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for key in &keys {
             *counts.entry(short(key)).or_default() += 1;
         }
         for key in &keys {
-            let raw = if counts[&short(key)] > 1 { key.strip_prefix("microsoft.graph.").unwrap_or(key).to_owned() } else { key.rsplit('.').next().unwrap_or(key).to_owned() };
+            let raw = if counts[&short(key)] > 1 {
+                key.strip_prefix("microsoft.graph.")
+                    .unwrap_or(key)
+                    .to_owned()
+            } else {
+                key.rsplit('.').next().unwrap_or(key).to_owned()
+            };
             let name = self.type_names.unique(&raw, Case::Pascal);
             self.component_names.insert(key.clone(), name);
         }
     }
 
     fn components(&mut self, root: &'a Mapping) {
-        let Some(node) = get(root, "components") else { return };
-        let Some(components) = self.report.object(node, "/components", "`components`") else { return };
-        self.report.only_keys(components, "/components", "`components`", &["schemas", "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes", "links", "callbacks"]);
-        if let Some(schemas) = get(components, "schemas").and_then(|n| self.report.object(n, "/components/schemas", "`schemas`")) {
+        let Some(node) = get(root, "components") else {
+            return;
+        };
+        let Some(components) = self.report.object(node, "/components", "`components`") else {
+            return;
+        };
+        self.report.only_keys(
+            components,
+            "/components",
+            "`components`",
+            &[
+                "schemas",
+                "responses",
+                "parameters",
+                "examples",
+                "requestBodies",
+                "headers",
+                "securitySchemes",
+                "links",
+                "callbacks",
+            ],
+        );
+        if let Some(schemas) = get(components, "schemas")
+            .and_then(|n| self.report.object(n, "/components/schemas", "`schemas`"))
+        {
             for (key, schema) in self.report.entries(schemas, "/components/schemas") {
                 let pointer = child("/components/schemas", &key);
                 if self.component_names.contains_key(&key) {
@@ -140,7 +256,11 @@ impl<'a> Lowering<'a> {
         }
         for section in ["responses", "parameters", "examples", "requestBodies"] {
             let at = child("/components", section);
-            let Some(map) = get(components, section).and_then(|n| self.report.object(n, &at, &format!("`{section}`"))) else { continue };
+            let Some(map) = get(components, section)
+                .and_then(|n| self.report.object(n, &at, &format!("`{section}`")))
+            else {
+                continue;
+            };
             for (key, node) in self.report.entries(map, &at) {
                 let pointer = child(&at, &key);
                 match section {
@@ -166,7 +286,13 @@ impl<'a> Lowering<'a> {
         }
         let name = self.component_names[key].clone();
         let pointer = child("/components/schemas", key);
-        let Some(schema) = get_map(self.doc, "components").and_then(|c| get(c, "schemas")).and_then(|s| s.as_mapping()).map(|s| schemas_get(s, key)) else { return };
+        let Some(schema) = get_map(self.doc, "components")
+            .and_then(|c| get(c, "schemas"))
+            .and_then(|s| s.as_mapping())
+            .map(|s| schemas_get(s, key))
+        else {
+            return;
+        };
         self.in_progress.insert(key.to_owned());
         let def = self.named(schema, &pointer, &name, key);
         self.in_progress.remove(key);
@@ -177,22 +303,38 @@ impl<'a> Lowering<'a> {
     }
 
     /// Lowers a schema that becomes a type of its own (object or enum) with the given name.
-    fn named(&mut self, schema: &'a Value, pointer: &str, name: &str, origin: &str) -> Option<TypeDef> {
+    fn named(
+        &mut self,
+        schema: &'a Value,
+        pointer: &str,
+        name: &str,
+        origin: &str,
+    ) -> Option<TypeDef> {
         let map = self.report.object(schema, pointer, "a schema")?;
         self.check_schema_keys(map, pointer);
         if get(map, "enum").is_some() || get(map, "x-graph-known-values").is_some() {
-            return self.enumeration(map, pointer, name, origin).map(TypeDef::Enum);
+            return self
+                .enumeration(map, pointer, name, origin)
+                .map(TypeDef::Enum);
         }
-        self.structure(map, pointer, name, origin).map(TypeDef::Struct)
+        self.structure(map, pointer, name, origin)
+            .map(TypeDef::Struct)
     }
 
     fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
         for (key, _) in self.report.entries(map, pointer) {
             if UNSUPPORTED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
-                self.report.problem(&child(pointer, &key), format!("unsupported keyword `{key}`: the generator does not implement it"));
+                self.report.problem(
+                    &child(pointer, &key),
+                    format!("unsupported keyword `{key}`: the generator does not implement it"),
+                );
             }
         }
-        let allowed: Vec<&str> = SCHEMA_KEYWORDS.iter().chain(UNSUPPORTED_SCHEMA_KEYWORDS).copied().collect();
+        let allowed: Vec<&str> = SCHEMA_KEYWORDS
+            .iter()
+            .chain(UNSUPPORTED_SCHEMA_KEYWORDS)
+            .copied()
+            .collect();
         self.report.only_keys(map, pointer, "a schema", &allowed);
         if get(map, "$ref").is_some() {
             for (key, _) in self.report.entries(map, pointer) {
@@ -201,42 +343,65 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
-        for (key, what) in [("nullable", "`nullable`"), ("readOnly", "`readOnly`"), ("writeOnly", "`writeOnly`"), ("uniqueItems", "`uniqueItems`"), ("deprecated", "`deprecated`")] {
+        for (key, what) in [
+            ("nullable", "`nullable`"),
+            ("readOnly", "`readOnly`"),
+            ("writeOnly", "`writeOnly`"),
+            ("uniqueItems", "`uniqueItems`"),
+            ("deprecated", "`deprecated`"),
+        ] {
             if let Some(node) = get(map, key) {
                 self.report.boolean(node, &child(pointer, key), what);
             }
         }
         for key in ["title", "description", "pattern", "format"] {
             if let Some(node) = get(map, key) {
-                self.report.string(node, &child(pointer, key), &format!("`{key}`"));
+                self.report
+                    .string(node, &child(pointer, key), &format!("`{key}`"));
             }
         }
         for key in ["maxItems", "minItems", "maxLength", "minLength"] {
             if let Some(node) = get(map, key) {
-                self.report.count(node, &child(pointer, key), &format!("`{key}`"));
+                self.report
+                    .count(node, &child(pointer, key), &format!("`{key}`"));
             }
         }
         if let Some(node) = get(map, "type") {
             if let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`") {
                 if !["string", "boolean", "integer", "number", "array", "object"].contains(&t) {
-                    self.report.problem(&child(pointer, "type"), format!("unknown type `{t}`"));
+                    self.report
+                        .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
                 }
             }
         }
     }
 
-    fn enumeration(&mut self, map: &Mapping, pointer: &str, name: &str, origin: &str) -> Option<EnumDef> {
+    fn enumeration(
+        &mut self,
+        map: &Mapping,
+        pointer: &str,
+        name: &str,
+        origin: &str,
+    ) -> Option<EnumDef> {
         match get(map, "type").and_then(Value::as_str) {
             Some("string") | None => {}
             Some(other) => {
-                self.report.problem(&child(pointer, "type"), format!("only string enums are supported, found type `{other}`"));
+                self.report.problem(
+                    &child(pointer, "type"),
+                    format!("only string enums are supported, found type `{other}`"),
+                );
                 return None;
             }
         }
-        let (key, declared_enum) = if get(map, "enum").is_some() { ("enum", true) } else { ("x-graph-known-values", false) };
+        let (key, declared_enum) = if get(map, "enum").is_some() {
+            ("enum", true)
+        } else {
+            ("x-graph-known-values", false)
+        };
         let at = child(pointer, key);
         let Some(Value::Sequence(values)) = get(map, key) else {
-            self.report.problem(&at, format!("`{key}` must be an array of strings"));
+            self.report
+                .problem(&at, format!("`{key}` must be an array of strings"));
             return None;
         };
         let mut scope = Scope::default();
@@ -246,38 +411,73 @@ impl<'a> Lowering<'a> {
             match value {
                 Value::String(wire) => {
                     if !seen.insert(wire.clone()) {
-                        self.report.problem(&child(&at, &i.to_string()), format!("duplicate value `{wire}`"));
+                        self.report.problem(
+                            &child(&at, &i.to_string()),
+                            format!("duplicate value `{wire}`"),
+                        );
                         continue;
                     }
-                    variants.push(Variant { name: scope.unique(wire, Case::Pascal), wire: wire.clone() });
+                    variants.push(Variant {
+                        name: scope.unique(wire, Case::Pascal),
+                        wire: wire.clone(),
+                    });
                 }
                 // Kiota lists `null` among the members of a nullable enum; nullability is
                 // carried by the property, so the member is skipped.
                 Value::Null => {}
-                other => self.report.problem(&child(&at, &i.to_string()), format!("enum values must be strings, found {}", kind(other))),
+                other => self.report.problem(
+                    &child(&at, &i.to_string()),
+                    format!("enum values must be strings, found {}", kind(other)),
+                ),
             }
         }
         let other = scope.unique("Other", Case::Pascal);
-        Some(EnumDef { name: name.to_owned(), origin: origin.to_owned(), description: description(map), variants, other, declared_enum })
+        Some(EnumDef {
+            name: name.to_owned(),
+            origin: origin.to_owned(),
+            description: description(map),
+            variants,
+            other,
+            declared_enum,
+        })
     }
 
-    fn structure(&mut self, map: &'a Mapping, pointer: &str, name: &str, origin: &str) -> Option<StructDef> {
-        let mut def = StructDef { name: name.to_owned(), origin: origin.to_owned(), description: description(map), fields: Vec::new(), additional: Additional::Any };
+    fn structure(
+        &mut self,
+        map: &'a Mapping,
+        pointer: &str,
+        name: &str,
+        origin: &str,
+    ) -> Option<StructDef> {
+        let mut def = StructDef {
+            name: name.to_owned(),
+            origin: origin.to_owned(),
+            description: description(map),
+            fields: Vec::new(),
+            additional: Additional::Any,
+        };
         let mut scope = Scope::default();
         let mut required: Vec<(String, String)> = Vec::new();
         let mut declared = BTreeSet::new();
         if let Some(all_of) = get(map, "allOf") {
             let at = child(pointer, "allOf");
             let Value::Sequence(parts) = all_of else {
-                self.report.problem(&at, format!("`allOf` must be an array, found {}", kind(all_of)));
+                self.report.problem(
+                    &at,
+                    format!("`allOf` must be an array, found {}", kind(all_of)),
+                );
                 return None;
             };
             for (i, part) in parts.iter().enumerate() {
                 let part_at = child(&at, &i.to_string());
-                let Some(part_map) = self.report.object(part, &part_at, "an `allOf` entry") else { continue };
+                let Some(part_map) = self.report.object(part, &part_at, "an `allOf` entry") else {
+                    continue;
+                };
                 if let Some(reference) = get(part_map, "$ref") {
                     self.check_schema_keys(part_map, &part_at);
-                    let Some(base) = self.base_struct(reference, &child(&part_at, "$ref")) else { continue };
+                    let Some(base) = self.base_struct(reference, &child(&part_at, "$ref")) else {
+                        continue;
+                    };
                     for field in base.fields {
                         scope.take(&field.name);
                         declared.insert(field.wire.clone());
@@ -292,16 +492,35 @@ impl<'a> Lowering<'a> {
                     if def.description.is_none() {
                         def.description = description(part_map);
                     }
-                    self.own_properties(part_map, &part_at, name, &mut def, &mut scope, &mut required, &mut declared);
+                    self.own_properties(
+                        part_map,
+                        &part_at,
+                        name,
+                        &mut def,
+                        &mut scope,
+                        &mut required,
+                        &mut declared,
+                    );
                 }
             }
         }
-        self.own_properties(map, pointer, name, &mut def, &mut scope, &mut required, &mut declared);
+        self.own_properties(
+            map,
+            pointer,
+            name,
+            &mut def,
+            &mut scope,
+            &mut required,
+            &mut declared,
+        );
         for (wire, at) in required {
             match def.fields.iter_mut().find(|f| f.wire == wire) {
                 Some(field) => field.required = true,
                 None if declared.contains(&wire) => {} // its schema's problem is reported already
-                None => self.report.problem(&at, format!("required property `{wire}` is not defined in `properties`")),
+                None => self.report.problem(
+                    &at,
+                    format!("required property `{wire}` is not defined in `properties`"),
+                ),
             }
         }
         Some(def)
@@ -311,18 +530,27 @@ impl<'a> Lowering<'a> {
     fn base_struct(&mut self, reference: &Value, pointer: &str) -> Option<StructDef> {
         let key = self.schema_ref_key(reference, pointer)?;
         if self.in_progress.contains(&key) {
-            self.report.problem(pointer, format!("inheritance cycle: `{key}` inherits from itself through `allOf`"));
+            self.report.problem(
+                pointer,
+                format!("inheritance cycle: `{key}` inherits from itself through `allOf`"),
+            );
             return None;
         }
         let Some(name) = self.component_names.get(&key).cloned() else {
-            self.report.problem(pointer, format!("`allOf` base `{key}` is not an object schema"));
+            self.report.problem(
+                pointer,
+                format!("`allOf` base `{key}` is not an object schema"),
+            );
             return None;
         };
         self.component(&key);
         match self.types.get(&name) {
             Some(TypeDef::Struct(base)) => Some(base.clone()),
             Some(TypeDef::Enum(_)) => {
-                self.report.problem(pointer, format!("`allOf` base `{key}` is an enum, not an object schema"));
+                self.report.problem(
+                    pointer,
+                    format!("`allOf` base `{key}` is an enum, not an object schema"),
+                );
                 None
             }
             None => None,
@@ -332,10 +560,24 @@ impl<'a> Lowering<'a> {
     /// `declared` collects every property name, including those whose schema had a problem, so
     /// that a bad property is reported once rather than again as an undefined required one.
     #[allow(clippy::too_many_arguments)]
-    fn own_properties(&mut self, map: &'a Mapping, pointer: &str, name: &str, def: &mut StructDef, scope: &mut Scope, required: &mut Vec<(String, String)>, declared: &mut BTreeSet<String>) {
+    fn own_properties(
+        &mut self,
+        map: &'a Mapping,
+        pointer: &str,
+        name: &str,
+        def: &mut StructDef,
+        scope: &mut Scope,
+        required: &mut Vec<(String, String)>,
+        declared: &mut BTreeSet<String>,
+    ) {
         if let Some(node) = get(map, "required") {
             let at = child(pointer, "required");
-            for (i, wire) in self.report.strings(node, &at, "`required`").into_iter().enumerate() {
+            for (i, wire) in self
+                .report
+                .strings(node, &at, "`required`")
+                .into_iter()
+                .enumerate()
+            {
                 required.push((wire, child(&at, &i.to_string())));
             }
         }
@@ -345,14 +587,24 @@ impl<'a> Lowering<'a> {
                 for (wire, schema) in self.report.entries(props, &at) {
                     let prop_at = child(&at, &wire);
                     if def.fields.iter().any(|f| f.wire == wire) {
-                        self.report.problem(&prop_at, format!("property `{wire}` is already defined by an `allOf` base"));
+                        self.report.problem(
+                            &prop_at,
+                            format!("property `{wire}` is already defined by an `allOf` base"),
+                        );
                         continue;
                     }
                     let hint = format!("{name}{}", ident(&wire, Case::Pascal));
                     declared.insert(wire.clone());
-                    let Some(lowered) = self.ty(schema, &prop_at, &hint) else { continue };
+                    let Some(lowered) = self.ty(schema, &prop_at, &hint) else {
+                        continue;
+                    };
                     let prop_map = schema.as_mapping();
-                    let flag = |k: &str| prop_map.and_then(|m| get(m, k)).and_then(Value::as_bool).unwrap_or(false);
+                    let flag = |k: &str| {
+                        prop_map
+                            .and_then(|m| get(m, k))
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false)
+                    };
                     def.fields.push(Field {
                         name: scope.unique(&wire, Case::Snake),
                         wire: wire.clone(),
@@ -362,7 +614,9 @@ impl<'a> Lowering<'a> {
                         boxed: false,
                         read_only: flag("readOnly"),
                         description: prop_map.and_then(description),
-                        max_items: prop_map.and_then(|m| get(m, "maxItems")).and_then(Value::as_u64),
+                        max_items: prop_map
+                            .and_then(|m| get(m, "maxItems"))
+                            .and_then(Value::as_u64),
                     });
                 }
             }
@@ -378,7 +632,13 @@ impl<'a> Lowering<'a> {
                     None => Additional::Any,
                 },
                 other => {
-                    self.report.problem(&at, format!("`additionalProperties` must be a boolean or a schema, found {}", kind(other)));
+                    self.report.problem(
+                        &at,
+                        format!(
+                            "`additionalProperties` must be a boolean or a schema, found {}",
+                            kind(other)
+                        ),
+                    );
                     Additional::Any
                 }
             };
@@ -390,23 +650,39 @@ impl<'a> Lowering<'a> {
     fn ty(&mut self, schema: &'a Value, pointer: &str, hint: &str) -> Option<Lowered> {
         let map = self.report.object(schema, pointer, "a schema")?;
         self.check_schema_keys(map, pointer);
-        let nullable = get(map, "nullable").and_then(Value::as_bool).unwrap_or(false);
+        let nullable = get(map, "nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if let Some(reference) = get(map, "$ref") {
             let ty = self.schema_ref(reference, &child(pointer, "$ref"))?;
-            return Some(Lowered { ty, nullable: false });
+            return Some(Lowered {
+                ty,
+                nullable: false,
+            });
         }
         if let Some(any_of) = get(map, "anyOf") {
             return self.nullable_wrapper(any_of, &child(pointer, "anyOf"), hint);
         }
-        if get(map, "enum").is_some() || get(map, "x-graph-known-values").is_some() || get(map, "allOf").is_some() || get(map, "properties").is_some() {
+        if get(map, "enum").is_some()
+            || get(map, "x-graph-known-values").is_some()
+            || get(map, "allOf").is_some()
+            || get(map, "properties").is_some()
+        {
             let name = self.inline_type(schema, pointer, hint)?;
-            return Some(Lowered { ty: Ty::Named(name), nullable });
+            return Some(Lowered {
+                ty: Ty::Named(name),
+                nullable,
+            });
         }
         let format = get(map, "format").and_then(Value::as_str);
         let format_at = child(pointer, "format");
         let ty = match get(map, "type").and_then(Value::as_str) {
             Some("string") => match format {
-                None | Some("uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri" | "hostname" | "password") => Ty::String,
+                None
+                | Some(
+                    "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri" | "hostname"
+                    | "password",
+                ) => Ty::String,
                 Some("date-time") => Ty::Timestamp,
                 Some("duration") => Ty::Duration,
                 Some(other) => return self.unsupported_format(&format_at, other, "string"),
@@ -426,7 +702,8 @@ impl<'a> Lowering<'a> {
             },
             Some("array") => {
                 let Some(items) = get(map, "items") else {
-                    self.report.problem(pointer, "an array schema needs `items`");
+                    self.report
+                        .problem(pointer, "an array schema needs `items`");
                     return None;
                 };
                 let item = self.ty(items, &child(pointer, "items"), &format!("{hint}Item"))?;
@@ -434,7 +711,11 @@ impl<'a> Lowering<'a> {
             }
             Some("object") | None => match get(map, "additionalProperties") {
                 Some(Value::Mapping(m)) if !is_graph_open_object(m) => {
-                    let value = self.ty(get(map, "additionalProperties")?, &child(pointer, "additionalProperties"), &format!("{hint}Value"))?;
+                    let value = self.ty(
+                        get(map, "additionalProperties")?,
+                        &child(pointer, "additionalProperties"),
+                        &format!("{hint}Value"),
+                    )?;
                     Ty::Map(Box::new(nullable_item(value)))
                 }
                 _ => Ty::Any,
@@ -445,37 +726,67 @@ impl<'a> Lowering<'a> {
     }
 
     fn unsupported_format(&mut self, pointer: &str, format: &str, ty: &str) -> Option<Lowered> {
-        self.report.problem(pointer, format!("unsupported format `{format}` for type `{ty}`"));
+        self.report.problem(
+            pointer,
+            format!("unsupported format `{format}` for type `{ty}`"),
+        );
         None
     }
 
     /// Graph's (Kiota flavour) nullable reference: `anyOf: [{$ref}, {type: object, nullable: true}]`.
-    fn nullable_wrapper(&mut self, any_of: &'a Value, pointer: &str, hint: &str) -> Option<Lowered> {
+    fn nullable_wrapper(
+        &mut self,
+        any_of: &'a Value,
+        pointer: &str,
+        hint: &str,
+    ) -> Option<Lowered> {
         const SHAPE: &str = "only the nullable wrapper `anyOf: [{$ref: …}, {type: object, nullable: true}]` is supported";
         let Value::Sequence(parts) = any_of else {
-            self.report.problem(pointer, format!("`anyOf` must be an array, found {}", kind(any_of)));
+            self.report.problem(
+                pointer,
+                format!("`anyOf` must be an array, found {}", kind(any_of)),
+            );
             return None;
         };
-        let is_null_part = |v: &Value| v.as_mapping().is_some_and(|m| get(m, "nullable").and_then(Value::as_bool) == Some(true) && m.len() <= 2 && m.iter().all(|(k, v)| matches!((key_text(k).as_deref(), v), (Some("nullable"), _) | (Some("type"), Value::String(_)))));
+        let is_null_part = |v: &Value| {
+            v.as_mapping().is_some_and(|m| {
+                get(m, "nullable").and_then(Value::as_bool) == Some(true)
+                    && m.len() <= 2
+                    && m.iter().all(|(k, v)| {
+                        matches!(
+                            (key_text(k).as_deref(), v),
+                            (Some("nullable"), _) | (Some("type"), Value::String(_))
+                        )
+                    })
+            })
+        };
         if parts.len() != 2 {
-            self.report.problem(pointer, format!("unsupported `anyOf` with {} entries: {SHAPE}", parts.len()));
+            self.report.problem(
+                pointer,
+                format!("unsupported `anyOf` with {} entries: {SHAPE}", parts.len()),
+            );
             return None;
         }
         let (i, target) = match (is_null_part(&parts[0]), is_null_part(&parts[1])) {
             (false, true) => (0, &parts[0]),
             (true, false) => (1, &parts[1]),
             _ => {
-                self.report.problem(pointer, format!("unsupported `anyOf`: {SHAPE}"));
+                self.report
+                    .problem(pointer, format!("unsupported `anyOf`: {SHAPE}"));
                 return None;
             }
         };
         let target_at = child(pointer, &i.to_string());
         if target.get("$ref").is_none() {
-            self.report.problem(&target_at, format!("unsupported `anyOf`: {SHAPE}"));
+            self.report
+                .problem(&target_at, format!("unsupported `anyOf`: {SHAPE}"));
             return None;
         }
         let lowered = self.ty(target, &target_at, hint)?;
-        Some(Lowered { ty: lowered.ty, nullable: true })
+        Some(Lowered {
+            ty: lowered.ty,
+            nullable: true,
+        })
     }
 
     /// An inline object or enum: one type per distinct (hint, schema), so the same inline body
@@ -487,7 +798,8 @@ impl<'a> Lowering<'a> {
         }
         let name = self.type_names.unique(hint, Case::Pascal);
         let def = self.named(schema, pointer, &name, pointer)?;
-        self.inline_sources.insert((hint.to_owned(), source), name.clone());
+        self.inline_sources
+            .insert((hint.to_owned(), source), name.clone());
         self.types.insert(name.clone(), def);
         Some(name)
     }
@@ -499,9 +811,13 @@ impl<'a> Lowering<'a> {
             return None;
         };
         let key = key.replace("~1", "/").replace("~0", "~");
-        let exists = get_map(self.doc, "components").and_then(|c| get(c, "schemas")).and_then(Value::as_mapping).is_some_and(|s| s.keys().any(|k| key_text(k).as_deref() == Some(&key)));
+        let exists = get_map(self.doc, "components")
+            .and_then(|c| get(c, "schemas"))
+            .and_then(Value::as_mapping)
+            .is_some_and(|s| s.keys().any(|k| key_text(k).as_deref() == Some(&key)));
         if !exists {
-            self.report.problem(pointer, format!("dangling `$ref`: `{text}` is not defined"));
+            self.report
+                .problem(pointer, format!("dangling `$ref`: `{text}` is not defined"));
             return None;
         }
         Some(key)
@@ -516,11 +832,19 @@ impl<'a> Lowering<'a> {
         // A primitive or array component is used inline. Guard against a reference loop
         // through such components (which has no Rust representation).
         if !self.in_progress.insert(key.clone()) {
-            self.report.problem(pointer, format!("reference cycle through `{key}`"));
+            self.report
+                .problem(pointer, format!("reference cycle through `{key}`"));
             return None;
         }
-        let schema = get_map(self.doc, "components").and_then(|c| get(c, "schemas")).and_then(Value::as_mapping).map(|s| schemas_get(s, &key))?;
-        let lowered = self.ty(schema, &child("/components/schemas", &key), &ident(&key, Case::Pascal));
+        let schema = get_map(self.doc, "components")
+            .and_then(|c| get(c, "schemas"))
+            .and_then(Value::as_mapping)
+            .map(|s| schemas_get(s, &key))?;
+        let lowered = self.ty(
+            schema,
+            &child("/components/schemas", &key),
+            &ident(&key, Case::Pascal),
+        );
         self.in_progress.remove(&key);
         lowered.map(|l| l.ty)
     }
@@ -531,24 +855,46 @@ impl<'a> Lowering<'a> {
             self.report.problem("", "missing `paths`");
             return operations;
         };
-        let Some(paths) = self.report.object(node, "/paths", "`paths`") else { return operations };
+        let Some(paths) = self.report.object(node, "/paths", "`paths`") else {
+            return operations;
+        };
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in self.report.entries(paths, "/paths") {
             let item_at = child("/paths", &path);
             if !path.starts_with('/') {
-                self.report.problem(&item_at, format!("path `{path}` must start with `/`"));
+                self.report
+                    .problem(&item_at, format!("path `{path}` must start with `/`"));
             }
-            let Some(item_map) = self.report.object(item, &item_at, "a path item") else { continue };
-            const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-            let allowed: Vec<&str> = METHODS.iter().copied().chain(["summary", "description", "parameters", "servers"]).collect();
-            self.report.only_keys(item_map, &item_at, "a path item", &allowed);
-            let shared = get(item_map, "parameters").map(|p| self.parameters(p, &child(&item_at, "parameters"))).unwrap_or_default();
+            let Some(item_map) = self.report.object(item, &item_at, "a path item") else {
+                continue;
+            };
+            const METHODS: &[&str] = &[
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ];
+            let allowed: Vec<&str> = METHODS
+                .iter()
+                .copied()
+                .chain(["summary", "description", "parameters", "servers"])
+                .collect();
+            self.report
+                .only_keys(item_map, &item_at, "a path item", &allowed);
+            let shared = get(item_map, "parameters")
+                .map(|p| self.parameters(p, &child(&item_at, "parameters")))
+                .unwrap_or_default();
             for method in METHODS {
-                let Some(op) = get(item_map, method) else { continue };
+                let Some(op) = get(item_map, method) else {
+                    continue;
+                };
                 let op_at = child(&item_at, method);
                 if let Some(operation) = self.operation(op, &op_at, &path, method, &shared) {
                     if let Some(first) = ids.get(&operation.operation_id) {
-                        self.report.problem(&child(&op_at, "operationId"), format!("duplicate operationId `{}` (first used at {first})", operation.operation_id));
+                        self.report.problem(
+                            &child(&op_at, "operationId"),
+                            format!(
+                                "duplicate operationId `{}` (first used at {first})",
+                                operation.operation_id
+                            ),
+                        );
                         continue;
                     }
                     ids.insert(operation.operation_id.clone(), op_at.clone());
@@ -559,25 +905,57 @@ impl<'a> Lowering<'a> {
         operations
     }
 
-    fn operation(&mut self, node: &'a Value, pointer: &str, path: &str, method: &str, shared: &[(Param, String)]) -> Option<Operation> {
+    fn operation(
+        &mut self,
+        node: &'a Value,
+        pointer: &str,
+        path: &str,
+        method: &str,
+        shared: &[(Param, String)],
+    ) -> Option<Operation> {
         let map = self.report.object(node, pointer, "an operation")?;
-        self.report.only_keys(map, pointer, "an operation", &["tags", "summary", "description", "externalDocs", "operationId", "parameters", "requestBody", "responses", "deprecated", "security", "servers", "x-graph-permissions"]);
+        self.report.only_keys(
+            map,
+            pointer,
+            "an operation",
+            &[
+                "tags",
+                "summary",
+                "description",
+                "externalDocs",
+                "operationId",
+                "parameters",
+                "requestBody",
+                "responses",
+                "deprecated",
+                "security",
+                "servers",
+                "x-graph-permissions",
+            ],
+        );
         for key in ["summary", "description"] {
             if let Some(n) = get(map, key) {
-                self.report.string(n, &child(pointer, key), &format!("`{key}`"));
+                self.report
+                    .string(n, &child(pointer, key), &format!("`{key}`"));
             }
         }
         if let Some(tags) = get(map, "tags") {
             self.report.strings(tags, &child(pointer, "tags"), "`tags`");
         }
         let operation_id = match get(map, "operationId") {
-            Some(id) => self.report.string(id, &child(pointer, "operationId"), "`operationId`").map(str::to_owned),
+            Some(id) => self
+                .report
+                .string(id, &child(pointer, "operationId"), "`operationId`")
+                .map(str::to_owned),
             None => {
                 self.report.problem(pointer, "missing `operationId`");
                 None
             }
         };
-        let action = operation_id.as_deref().map(|id| id.rsplit(['_', '.']).next().unwrap_or(id).to_owned()).unwrap_or_default();
+        let action = operation_id
+            .as_deref()
+            .map(|id| id.rsplit(['_', '.']).next().unwrap_or(id).to_owned())
+            .unwrap_or_default();
         let hint = ident(&action, Case::Pascal);
 
         let mut params: Vec<(Param, String)> = shared.to_vec();
@@ -587,26 +965,53 @@ impl<'a> Lowering<'a> {
                 params.push((param, location));
             }
         }
-        let template: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+        let template: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .collect();
         for name in &template {
             if !params.iter().any(|(p, l)| l == "path" && p.wire == *name) {
-                self.report.problem(pointer, format!("path parameter `{{{name}}}` of `{path}` is not declared in `parameters`"));
+                self.report.problem(
+                    pointer,
+                    format!(
+                        "path parameter `{{{name}}}` of `{path}` is not declared in `parameters`"
+                    ),
+                );
             }
         }
         for (param, location) in &params {
             if location == "path" && !template.contains(&param.wire.as_str()) {
-                self.report.problem(pointer, format!("path parameter `{}` does not appear in `{path}`", param.wire));
+                self.report.problem(
+                    pointer,
+                    format!(
+                        "path parameter `{}` does not appear in `{path}`",
+                        param.wire
+                    ),
+                );
             }
         }
-        let request_body = get(map, "requestBody").and_then(|b| self.request_body(b, &child(pointer, "requestBody"), &format!("{hint}RequestBody")));
+        let request_body = get(map, "requestBody").and_then(|b| {
+            self.request_body(
+                b,
+                &child(pointer, "requestBody"),
+                &format!("{hint}RequestBody"),
+            )
+        });
         let response = match get(map, "responses") {
-            Some(responses) => self.responses(responses, &child(pointer, "responses"), &format!("{hint}Response")),
+            Some(responses) => self.responses(
+                responses,
+                &child(pointer, "responses"),
+                &format!("{hint}Response"),
+            ),
             None => {
                 self.report.problem(pointer, "missing `responses`");
                 None
             }
         };
-        let permissions = get(map, "x-graph-permissions").map(|p| self.permissions(p, &child(pointer, "x-graph-permissions"))).unwrap_or_default();
+        let permissions = get(map, "x-graph-permissions")
+            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
+            .unwrap_or_default();
         let mut path_params = Vec::new();
         let mut query_params = Vec::new();
         for (param, location) in params {
@@ -622,8 +1027,12 @@ impl<'a> Lowering<'a> {
             operation_id: operation_id?,
             method: method.to_uppercase(),
             path: path.to_owned(),
-            summary: get(map, "summary").and_then(Value::as_str).map(str::to_owned),
-            description: get(map, "description").and_then(Value::as_str).map(str::to_owned),
+            summary: get(map, "summary")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            description: get(map, "description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             path_params,
             query_params,
             request_body,
@@ -634,7 +1043,9 @@ impl<'a> Lowering<'a> {
 
     fn permissions(&mut self, node: &Value, pointer: &str) -> Permissions {
         let mut permissions = Permissions::default();
-        let Some(map) = self.report.object(node, pointer, "`x-graph-permissions`") else { return permissions };
+        let Some(map) = self.report.object(node, pointer, "`x-graph-permissions`") else {
+            return permissions;
+        };
         for (key, value) in self.report.entries(map, pointer) {
             let at = child(pointer, &key);
             match key.as_str() {
@@ -649,18 +1060,46 @@ impl<'a> Lowering<'a> {
     /// Parameters with their location (`path`, `query`, `header`, `cookie`).
     fn parameters(&mut self, node: &'a Value, pointer: &str) -> Vec<(Param, String)> {
         let Value::Sequence(items) = node else {
-            self.report.problem(pointer, format!("`parameters` must be an array, found {}", kind(node)));
+            self.report.problem(
+                pointer,
+                format!("`parameters` must be an array, found {}", kind(node)),
+            );
             return Vec::new();
         };
-        items.iter().enumerate().filter_map(|(i, item)| self.parameter(item, &child(pointer, &i.to_string()))).collect()
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.parameter(item, &child(pointer, &i.to_string())))
+            .collect()
     }
 
     fn parameter(&mut self, node: &'a Value, pointer: &str) -> Option<(Param, String)> {
         let (node, pointer) = self.follow(node, pointer, "#/components/parameters/")?;
         let map = self.report.object(node, &pointer, "a parameter")?;
-        self.report.only_keys(map, &pointer, "a parameter", &["name", "in", "description", "required", "style", "explode", "schema", "deprecated", "example", "examples", "allowEmptyValue", "allowReserved"]);
+        self.report.only_keys(
+            map,
+            &pointer,
+            "a parameter",
+            &[
+                "name",
+                "in",
+                "description",
+                "required",
+                "style",
+                "explode",
+                "schema",
+                "deprecated",
+                "example",
+                "examples",
+                "allowEmptyValue",
+                "allowReserved",
+            ],
+        );
         let wire = match get(map, "name") {
-            Some(n) => self.report.string(n, &child(&pointer, "name"), "`name`")?.to_owned(),
+            Some(n) => self
+                .report
+                .string(n, &child(&pointer, "name"), "`name`")?
+                .to_owned(),
             None => {
                 self.report.problem(&pointer, "a parameter needs a `name`");
                 return None;
@@ -669,39 +1108,78 @@ impl<'a> Lowering<'a> {
         let location = match get(map, "in").and_then(Value::as_str) {
             Some(l @ ("path" | "query" | "header" | "cookie")) => l.to_owned(),
             Some(other) => {
-                self.report.problem(&child(&pointer, "in"), format!("unknown parameter location `{other}`"));
+                self.report.problem(
+                    &child(&pointer, "in"),
+                    format!("unknown parameter location `{other}`"),
+                );
                 return None;
             }
             None => {
-                self.report.problem(&pointer, format!("parameter `{wire}` needs `in`"));
+                self.report
+                    .problem(&pointer, format!("parameter `{wire}` needs `in`"));
                 return None;
             }
         };
-        let required = get(map, "required").and_then(|r| self.report.boolean(r, &child(&pointer, "required"), "`required`")).unwrap_or(false);
+        let required = get(map, "required")
+            .and_then(|r| {
+                self.report
+                    .boolean(r, &child(&pointer, "required"), "`required`")
+            })
+            .unwrap_or(false);
         if location == "path" && !required {
-            self.report.problem(&pointer, format!("path parameter `{wire}` must have `required: true`"));
+            self.report.problem(
+                &pointer,
+                format!("path parameter `{wire}` must have `required: true`"),
+            );
         }
         let ty = match get(map, "schema") {
-            Some(schema) => self.ty(schema, &child(&pointer, "schema"), &ident(&wire, Case::Pascal))?.ty,
+            Some(schema) => {
+                self.ty(
+                    schema,
+                    &child(&pointer, "schema"),
+                    &ident(&wire, Case::Pascal),
+                )?
+                .ty
+            }
             None => {
-                self.report.problem(&pointer, format!("parameter `{wire}` needs a `schema`"));
+                self.report
+                    .problem(&pointer, format!("parameter `{wire}` needs a `schema`"));
                 return None;
             }
         };
         if let Some(examples) = get(map, "examples") {
             self.examples(examples, &child(&pointer, "examples"));
         }
-        let param = Param { name: ident(&wire, Case::Snake), wire, ty, required, description: get(map, "description").and_then(Value::as_str).map(str::to_owned) };
+        let param = Param {
+            name: ident(&wire, Case::Snake),
+            wire,
+            ty,
+            required,
+            description: get(map, "description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        };
         Some((param, location))
     }
 
     fn request_body(&mut self, node: &'a Value, pointer: &str, hint: &str) -> Option<Body> {
         let (node, pointer) = self.follow(node, pointer, "#/components/requestBodies/")?;
         let map = self.report.object(node, &pointer, "a request body")?;
-        self.report.only_keys(map, &pointer, "a request body", &["description", "content", "required"]);
-        let required = get(map, "required").and_then(|r| self.report.boolean(r, &child(&pointer, "required"), "`required`")).unwrap_or(false);
+        self.report.only_keys(
+            map,
+            &pointer,
+            "a request body",
+            &["description", "content", "required"],
+        );
+        let required = get(map, "required")
+            .and_then(|r| {
+                self.report
+                    .boolean(r, &child(&pointer, "required"), "`required`")
+            })
+            .unwrap_or(false);
         let Some(content) = get(map, "content") else {
-            self.report.problem(&pointer, "a request body needs `content`");
+            self.report
+                .problem(&pointer, "a request body needs `content`");
             return None;
         };
         let ty = self.content(content, &child(&pointer, "content"), hint)?;
@@ -714,9 +1192,16 @@ impl<'a> Lowering<'a> {
         let mut success = None;
         for (code, response) in self.report.entries(map, pointer) {
             let at = child(pointer, &code);
-            let valid = code == "default" || (code.len() == 3 && (code[1..].eq_ignore_ascii_case("XX") || code.chars().all(|c| c.is_ascii_digit())) && ('1'..='5').contains(&code.chars().next().unwrap_or('0')));
+            let valid = code == "default"
+                || (code.len() == 3
+                    && (code[1..].eq_ignore_ascii_case("XX")
+                        || code.chars().all(|c| c.is_ascii_digit()))
+                    && ('1'..='5').contains(&code.chars().next().unwrap_or('0')));
             if !valid && !code.starts_with("x-") {
-                self.report.problem(&at, format!("`{code}` is not a status code, a range like `2XX`, or `default`"));
+                self.report.problem(
+                    &at,
+                    format!("`{code}` is not a status code, a range like `2XX`, or `default`"),
+                );
                 continue;
             }
             let ty = self.response(response, &at, hint);
@@ -730,9 +1215,15 @@ impl<'a> Lowering<'a> {
     fn response(&mut self, node: &'a Value, pointer: &str, hint: &str) -> Option<Ty> {
         let (node, pointer) = self.follow(node, pointer, "#/components/responses/")?;
         let map = self.report.object(node, &pointer, "a response")?;
-        self.report.only_keys(map, &pointer, "a response", &["description", "content", "headers", "links"]);
+        self.report.only_keys(
+            map,
+            &pointer,
+            "a response",
+            &["description", "content", "headers", "links"],
+        );
         if get(map, "description").is_none() {
-            self.report.problem(&pointer, "a response needs a `description`");
+            self.report
+                .problem(&pointer, "a response needs a `description`");
         }
         let content = get(map, "content")?;
         self.content(content, &child(&pointer, "content"), hint)
@@ -744,14 +1235,26 @@ impl<'a> Lowering<'a> {
         let mut ty = None;
         for (media, media_node) in self.report.entries(map, pointer) {
             let at = child(pointer, &media);
-            let Some(media_map) = self.report.object(media_node, &at, "a media type") else { continue };
-            self.report.only_keys(media_map, &at, "a media type", &["schema", "examples", "example", "encoding"]);
+            let Some(media_map) = self.report.object(media_node, &at, "a media type") else {
+                continue;
+            };
+            self.report.only_keys(
+                media_map,
+                &at,
+                "a media type",
+                &["schema", "examples", "example", "encoding"],
+            );
             if let Some(examples) = get(media_map, "examples") {
                 self.examples(examples, &child(&at, "examples"));
             }
-            let is_json = media == "application/json" || media.ends_with("+json") || media.starts_with("application/json;");
+            let is_json = media == "application/json"
+                || media.ends_with("+json")
+                || media.starts_with("application/json;");
             if !is_json {
-                self.report.problem(&at, format!("unsupported media type `{media}`: only JSON bodies are generated"));
+                self.report.problem(
+                    &at,
+                    format!("unsupported media type `{media}`: only JSON bodies are generated"),
+                );
                 continue;
             }
             if let Some(schema) = get(media_map, "schema") {
@@ -764,45 +1267,84 @@ impl<'a> Lowering<'a> {
     }
 
     fn examples(&mut self, node: &'a Value, pointer: &str) {
-        let Some(map) = self.report.object(node, pointer, "`examples`") else { return };
+        let Some(map) = self.report.object(node, pointer, "`examples`") else {
+            return;
+        };
         for (name, example) in self.report.entries(map, pointer) {
             self.example(example, &child(pointer, &name));
         }
     }
 
     fn example(&mut self, node: &'a Value, pointer: &str) {
-        let Some((node, pointer)) = self.follow(node, pointer, "#/components/examples/") else { return };
-        let Some(map) = self.report.object(node, &pointer, "an example") else { return };
-        self.report.only_keys(map, &pointer, "an example", &["summary", "description", "value", "externalValue"]);
+        let Some((node, pointer)) = self.follow(node, pointer, "#/components/examples/") else {
+            return;
+        };
+        let Some(map) = self.report.object(node, &pointer, "an example") else {
+            return;
+        };
+        self.report.only_keys(
+            map,
+            &pointer,
+            "an example",
+            &["summary", "description", "value", "externalValue"],
+        );
         if get(map, "value").is_some() && get(map, "externalValue").is_some() {
-            self.report.problem(&pointer, "an example has either `value` or `externalValue`, not both");
+            self.report.problem(
+                &pointer,
+                "an example has either `value` or `externalValue`, not both",
+            );
         }
         if let Some(external) = get(map, "externalValue") {
             let at = child(&pointer, "externalValue");
-            if let (Some(file), Some(dir)) = (self.report.string(external, &at, "`externalValue`"), self.base_dir) {
+            if let (Some(file), Some(dir)) = (
+                self.report.string(external, &at, "`externalValue`"),
+                self.base_dir,
+            ) {
                 if !file.contains("://") && !dir.join(file).is_file() {
-                    self.report.problem(&at, format!("example file `{file}` does not exist next to the document"));
+                    self.report.problem(
+                        &at,
+                        format!("example file `{file}` does not exist next to the document"),
+                    );
                 }
             }
         }
     }
 
     /// Follows a `$ref` to a component of the given section; other nodes pass through.
-    fn follow(&mut self, node: &'a Value, pointer: &str, section: &str) -> Option<(&'a Value, String)> {
-        let Some(reference) = node.get("$ref") else { return Some((node, pointer.to_owned())) };
+    fn follow(
+        &mut self,
+        node: &'a Value,
+        pointer: &str,
+        section: &str,
+    ) -> Option<(&'a Value, String)> {
+        let Some(reference) = node.get("$ref") else {
+            return Some((node, pointer.to_owned()));
+        };
         let at = child(pointer, "$ref");
         let text = self.report.string(reference, &at, "`$ref`")?;
         if let Some(map) = node.as_mapping() {
-            self.report.only_keys(map, pointer, "a reference", &["$ref", "description", "summary"]);
+            self.report.only_keys(
+                map,
+                pointer,
+                "a reference",
+                &["$ref", "description", "summary"],
+            );
         }
         if !text.starts_with(section) {
-            self.report.problem(&at, format!("`$ref` `{text}` must point into `{}`", section.trim_end_matches('/')));
+            self.report.problem(
+                &at,
+                format!(
+                    "`$ref` `{text}` must point into `{}`",
+                    section.trim_end_matches('/')
+                ),
+            );
             return None;
         }
         match resolve(self.doc, text) {
             Some(target) => Some((target, text.trim_start_matches('#').to_owned())),
             None => {
-                self.report.problem(&at, format!("dangling `$ref`: `{text}` is not defined"));
+                self.report
+                    .problem(&at, format!("dangling `$ref`: `{text}` is not defined"));
                 None
             }
         }
@@ -815,7 +1357,16 @@ impl<'a> Lowering<'a> {
             .types
             .iter()
             .filter_map(|(name, def)| match def {
-                TypeDef::Struct(s) => Some((name.clone(), s.fields.iter().filter_map(|f| match &f.ty { Ty::Named(n) => Some(n.clone()), _ => None }).collect())),
+                TypeDef::Struct(s) => Some((
+                    name.clone(),
+                    s.fields
+                        .iter()
+                        .filter_map(|f| match &f.ty {
+                            Ty::Named(n) => Some(n.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
                 TypeDef::Enum(_) => None,
             })
             .collect();
@@ -846,7 +1397,11 @@ impl<'a> Lowering<'a> {
 
 /// An array item or map value: `Option<T>` when it may be `null`.
 fn nullable_item(lowered: Lowered) -> Ty {
-    if lowered.nullable { Ty::Option(Box::new(lowered.ty)) } else { lowered.ty }
+    if lowered.nullable {
+        Ty::Option(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
 }
 
 fn get<'m>(map: &'m Mapping, key: &str) -> Option<&'m Value> {
@@ -862,7 +1417,10 @@ fn schemas_get<'m>(schemas: &'m Mapping, key: &str) -> &'m Value {
 }
 
 fn description(map: &Mapping) -> Option<String> {
-    get(map, "description").and_then(Value::as_str).map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())
+    get(map, "description")
+        .and_then(Value::as_str)
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
 }
 
 /// Graph writes `additionalProperties: {type: object}` on every type; its SDKs read it as
@@ -878,7 +1436,9 @@ fn is_graph_open_object(map: &Mapping) -> bool {
 /// Whether a component schema becomes a named type (an object or enum) rather than being
 /// inlined where it is used (a primitive or an array).
 fn becomes_type(schema: &Value) -> bool {
-    let Some(map) = schema.as_mapping() else { return false };
+    let Some(map) = schema.as_mapping() else {
+        return false;
+    };
     let has = |k: &str| map.get(k).is_some();
     if has("$ref") || has("anyOf") {
         return false;
@@ -887,7 +1447,9 @@ fn becomes_type(schema: &Value) -> bool {
         return true;
     }
     match map.get("type").and_then(Value::as_str) {
-        Some("object") => !matches!(map.get("additionalProperties"), Some(Value::Mapping(m)) if !is_graph_open_object(m)),
+        Some("object") => {
+            !matches!(map.get("additionalProperties"), Some(Value::Mapping(m)) if !is_graph_open_object(m))
+        }
         None => has("additionalProperties"),
         _ => false,
     }

@@ -3,16 +3,23 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
-/// Names the generated code itself uses at the top level of a generated module; a schema type
-/// with one of these names is renamed.
-const RESERVED_TYPE_NAMES: &[&str] = &["Nullable", "Timestamp", "Duration", "DecodeError", "Text", "Self"];
+/// Names the generated code itself uses at the top level of a generated module; the scope of
+/// type names starts with them taken, so a schema type with one of them gets a number.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Nullable",
+    "Timestamp",
+    "Duration",
+    "DecodeError",
+    "Text",
+    "support",
+];
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
     "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "use", "where", "while", "Self", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// The case a name is converted to.
@@ -48,7 +55,7 @@ pub fn ident(raw: &str, case: Case) -> String {
             Case::Snake => format!("_{name}"),
         };
     }
-    if KEYWORDS.contains(&name.as_str()) || (matches!(case, Case::Pascal) && RESERVED_TYPE_NAMES.contains(&name.as_str())) {
+    if KEYWORDS.contains(&name.as_str()) {
         name.push('_');
     }
     name
@@ -64,7 +71,9 @@ pub struct Scope {
 
 impl Scope {
     pub fn with_taken<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Scope { taken: names.into_iter().map(str::to_owned).collect() }
+        Scope {
+            taken: names.into_iter().map(str::to_owned).collect(),
+        }
     }
 
     pub fn unique(&mut self, raw: &str, case: Case) -> String {
@@ -102,11 +111,21 @@ mod tests {
         assert_eq!(ident("type", Case::Snake), "type_");
         assert_eq!(ident("self", Case::Snake), "self_");
         assert_eq!(ident("InAMeeting", Case::Pascal), "InAMeeting");
-        assert_eq!(ident("unknownFutureValue", Case::Pascal), "UnknownFutureValue");
+        assert_eq!(
+            ident("unknownFutureValue", Case::Pascal),
+            "UnknownFutureValue"
+        );
         assert_eq!(ident("ODataError", Case::Pascal), "ODataError");
         assert_eq!(ident("2fa", Case::Pascal), "V2fa");
         assert_eq!(ident("", Case::Pascal), "Empty");
-        assert_eq!(ident("Duration", Case::Pascal), "Duration_");
+        assert_eq!(ident("self", Case::Pascal), "Self_");
+    }
+
+    #[test]
+    fn runtime_type_names_are_not_given_to_schema_types() {
+        let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
+        assert_eq!(types.unique("Duration", Case::Pascal), "Duration2");
+        assert_eq!(types.unique("text", Case::Pascal), "Text2");
     }
 
     #[test]

@@ -29,7 +29,11 @@ pub enum Outcome {
 /// toolchain), under the generated-file header.
 pub fn rust_file(tokens: TokenStream, schema_label: &str) -> Result<String, syn::Error> {
     let file: syn::File = syn::parse2(tokens)?;
-    Ok(format!("{}\n{}", header("//", schema_label), prettyplease::unparse(&file)))
+    Ok(format!(
+        "{}\n{}",
+        header("//", schema_label),
+        prettyplease::unparse(&file)
+    ))
 }
 
 /// The header every generated file starts with.

@@ -220,9 +220,11 @@ pub struct Duration {
 }
 
 impl Duration {
-    /// Parses an ISO 8601 duration.
+    /// Parses an ISO 8601 duration (only ISO 8601: not jiff's friendly `1 hour` form, which
+    /// Graph would reject).
     pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
-        let span = text.parse::<::jiff::Span>()?;
+        static PARSER: ::jiff::fmt::temporal::SpanParser = ::jiff::fmt::temporal::SpanParser::new();
+        let span = PARSER.parse_span(text)?;
         Ok(Duration { span, text: text.into() })
     }
 

@@ -365,7 +365,7 @@ impl ::schemars::JsonSchema for Availability {
 #[non_exhaustive]
 pub enum BodyType {
     /// `text`
-    Text_,
+    Text,
     /// `html`
     Html,
     /// A value this version does not list, kept exactly as it was sent.
@@ -377,7 +377,7 @@ impl BodyType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Text_ => "text",
+            Self::Text => "text",
             Self::Html => "html",
             Self::Other(value) => value,
         }
@@ -385,7 +385,7 @@ impl BodyType {
     /// The listed value with exactly this spelling, if any.
     pub fn known(value: &str) -> ::std::option::Option<Self> {
         match value {
-            "text" => ::std::option::Option::Some(Self::Text_),
+            "text" => ::std::option::Option::Some(Self::Text),
             "html" => ::std::option::Option::Some(Self::Html),
             _ => ::std::option::Option::None,
         }
@@ -4787,9 +4787,11 @@ pub mod support {
         text: Box<str>,
     }
     impl Duration {
-        /// Parses an ISO 8601 duration.
+        /// Parses an ISO 8601 duration (only ISO 8601: not jiff's friendly `1 hour` form, which
+        /// Graph would reject).
         pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
-            let span = text.parse::<::jiff::Span>()?;
+            static PARSER: ::jiff::fmt::temporal::SpanParser = ::jiff::fmt::temporal::SpanParser::new();
+            let span = PARSER.parse_span(text)?;
             Ok(Duration {
                 span,
                 text: text.into(),
