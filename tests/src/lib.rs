@@ -16,3 +16,7 @@ pub fn root() -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or_default()
 }
+
+/// The README's Rust examples, run as doctests so that they stay true.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}

@@ -364,22 +364,29 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
         }
     });
     let wires: Vec<&str> = def.fields.iter().map(|f| f.wire.as_str()).collect();
-    let other_arm = match extras {
+    // What an unnamed property does: kept in the extension map, or rejected.
+    let unnamed = match extras {
         Some((e, _)) => quote! {
-            _ => {
-                let key = key.into_string();
-                if #e.contains_key(&key) {
-                    return ::std::result::Result::Err(::serde::de::Error::custom(::std::format_args!("duplicate field `{}`", key)));
-                }
-                let value = map.next_value()?;
-                #e.insert(key, value);
+            let key = key.into_string();
+            if #e.contains_key(&key) {
+                return ::std::result::Result::Err(::serde::de::Error::custom(::std::format_args!("duplicate field `{}`", key)));
             }
+            let value = map.next_value()?;
+            #e.insert(key, value);
         },
         None => quote! {
-            other => {
-                return ::std::result::Result::Err(::serde::de::Error::unknown_field(other, FIELDS));
-            }
+            return ::std::result::Result::Err(::serde::de::Error::unknown_field(&key.0, FIELDS));
         },
+    };
+    let dispatch = if def.fields.is_empty() {
+        unnamed
+    } else {
+        quote! {
+            match &*key.0 {
+                #(#arms)*
+                _ => { #unnamed }
+            }
+        }
     };
     let extras_local =
         extras.map(|(e, ty)| quote!(let mut #e: #ty = ::std::default::Default::default();));
@@ -401,11 +408,6 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
         }
     });
     let field_names = def.fields.iter().map(|f| ident(&f.name));
-    let key_binding = if def.fields.is_empty() && extras.is_none() {
-        quote!(key)
-    } else {
-        quote!(key)
-    };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
@@ -419,11 +421,8 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
                         #fields_const
                         #(#locals)*
                         #extras_local
-                        while let ::std::option::Option::Some(#key_binding) = map.next_key::<self::support::Text<'de>>()? {
-                            match &*key.0 {
-                                #(#arms)*
-                                #other_arm
-                            }
+                        while let ::std::option::Option::Some(key) = map.next_key::<self::support::Text<'de>>()? {
+                            #dispatch
                         }
                         #(#finals)*
                         ::std::result::Result::Ok(#name { #(#field_names,)* #extras_init })

@@ -366,13 +366,12 @@ impl<'a> Lowering<'a> {
                     .count(node, &child(pointer, key), &format!("`{key}`"));
             }
         }
-        if let Some(node) = get(map, "type") {
-            if let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`") {
-                if !["string", "boolean", "integer", "number", "array", "object"].contains(&t) {
-                    self.report
-                        .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
-                }
-            }
+        if let Some(node) = get(map, "type")
+            && let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`")
+            && !["string", "boolean", "integer", "number", "array", "object"].contains(&t)
+        {
+            self.report
+                .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
         }
     }
 
@@ -1257,10 +1256,10 @@ impl<'a> Lowering<'a> {
                 );
                 continue;
             }
-            if let Some(schema) = get(media_map, "schema") {
-                if let Some(lowered) = self.ty(schema, &child(&at, "schema"), hint) {
-                    ty.get_or_insert(lowered.ty);
-                }
+            if let Some(schema) = get(media_map, "schema")
+                && let Some(lowered) = self.ty(schema, &child(&at, "schema"), hint)
+            {
+                ty.get_or_insert(lowered.ty);
             }
         }
         ty
@@ -1299,13 +1298,13 @@ impl<'a> Lowering<'a> {
             if let (Some(file), Some(dir)) = (
                 self.report.string(external, &at, "`externalValue`"),
                 self.base_dir,
-            ) {
-                if !file.contains("://") && !dir.join(file).is_file() {
-                    self.report.problem(
-                        &at,
-                        format!("example file `{file}` does not exist next to the document"),
-                    );
-                }
+            ) && !file.contains("://")
+                && !dir.join(file).is_file()
+            {
+                self.report.problem(
+                    &at,
+                    format!("example file `{file}` does not exist next to the document"),
+                );
             }
         }
     }
