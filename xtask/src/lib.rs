@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod document;
+pub mod emit_client;
 pub mod emit_models;
 pub mod lower;
 pub mod model;
@@ -28,6 +29,7 @@ pub fn workspace_root() -> PathBuf {
 /// The bundled schema and the crate generated from it, relative to the workspace root.
 pub const BUNDLED_SCHEMA: &str = "schema/presence.yaml";
 pub const BUNDLED_MODELS_CRATE: &str = "crates/graph-presence-models";
+pub const BUNDLED_CLIENT_CRATE: &str = "crates/graph-presence-client";
 
 /// Validates and lowers a document's text. `base_dir` is the folder example files are
 /// resolved against (`None`: not checked).
@@ -45,6 +47,17 @@ pub fn models_source(
     let model = model_from_text(text, base_dir)?;
     let tokens = emit_models::models(&model).map_err(|e| internal(&e))?;
     write::rust_file(tokens, schema_label).map_err(|e| internal(&e))
+}
+
+/// The client module's source (request builders) for a document's text.
+pub fn client_source(
+    text: &str,
+    base_dir: Option<&Path>,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+) -> Result<String, Vec<Problem>> {
+    let model = model_from_text(text, base_dir)?;
+    write::rust_file(emit_client::client(&model, context), schema_label).map_err(|e| internal(&e))
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
@@ -69,19 +82,32 @@ fn read_schema(schema: &Path) -> Result<String, Problems> {
 pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
     let text = read_schema(&schema)?;
-    let source =
-        models_source(&text, schema.parent(), BUNDLED_SCHEMA).map_err(|list| Problems {
-            file: BUNDLED_SCHEMA.to_owned(),
-            list,
-        })?;
-    Ok(vec![Output {
-        path: root.join(BUNDLED_MODELS_CRATE).join("src/generated.rs"),
-        text: source,
-    }])
+    let problems = |list| Problems {
+        file: BUNDLED_SCHEMA.to_owned(),
+        list,
+    };
+    let models = models_source(&text, schema.parent(), BUNDLED_SCHEMA).map_err(problems)?;
+    let context = emit_client::ClientContext {
+        models_crate: "graph_presence_models",
+        client_crate: "graph_presence_client",
+    };
+    let client =
+        client_source(&text, schema.parent(), BUNDLED_SCHEMA, &context).map_err(problems)?;
+    Ok(vec![
+        Output {
+            path: root.join(BUNDLED_MODELS_CRATE).join("src/generated.rs"),
+            text: models,
+        },
+        Output {
+            path: root.join(BUNDLED_CLIENT_CRATE).join("src/generated.rs"),
+            text: client,
+        },
+    ])
 }
 
-/// A standalone models crate for any document: `Cargo.toml`, `src/lib.rs` and
-/// `src/generated.rs` in `out`, named after the folder.
+/// Standalone crates for any document, in `out` (a workspace named after the folder):
+/// `out/models` (`NAME-models`) and `out/client` (`NAME-client`, the request builders with
+/// the client runtime copied from the bundled client crate).
 pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Problems> {
     let text = read_schema(schema)?;
     let label = schema
@@ -92,40 +118,119 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         file: schema.display().to_string(),
         list,
     };
-    let source = models_source(&text, schema.parent(), &label).map_err(problems)?;
-    let model = model_from_text(&text, None).map_err(problems)?;
-    let crate_name = out
+    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
+    let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "graph-models".to_owned());
+        .unwrap_or_else(|| "graph".to_owned());
+    let (models_name, client_name) = (format!("{name}-models"), format!("{name}-client"));
+    let models_ident = models_name.replace('-', "_");
+    let client_ident = client_name.replace('-', "_");
+    let models = models_source(&text, schema.parent(), &label).map_err(problems)?;
+    let context = emit_client::ClientContext {
+        models_crate: &models_ident,
+        client_crate: &client_ident,
+    };
+    let client = client_source(&text, schema.parent(), &label, &context).map_err(problems)?;
     let title = model.title.replace('"', "'");
-    Ok(vec![
+    let mut outputs = vec![
         Output {
             path: out.join("Cargo.toml"),
-            text: standalone_manifest(&crate_name, &title, &label),
+            text: format!(
+                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\"]\n",
+                write::header("#", &label)
+            ),
         },
         Output {
-            path: out.join("src/lib.rs"),
-            text: lib_rs(&title, &label),
+            path: out.join("models/Cargo.toml"),
+            text: manifest(
+                &models_name,
+                &format!("Models for {title}"),
+                &label,
+                MODELS_DEPENDENCIES,
+                "",
+            ),
         },
         Output {
-            path: out.join("src/generated.rs"),
-            text: source,
+            path: out.join("models/src/lib.rs"),
+            text: lib_rs(&format!("Models for {title}"), &label, ""),
         },
-    ])
+        Output {
+            path: out.join("models/src/generated.rs"),
+            text: models,
+        },
+        Output {
+            path: out.join("client/Cargo.toml"),
+            text: manifest(
+                &client_name,
+                &format!("Request builders for {title}"),
+                &label,
+                CLIENT_DEPENDENCIES,
+                &format!(
+                    "{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\nreqwest = [\"dep:reqwest\"]\n"
+                ),
+            ),
+        },
+        Output {
+            path: out.join("client/src/lib.rs"),
+            text: lib_rs(
+                &format!("Request builders for {title}"),
+                &label,
+                CLIENT_RUNTIME_MODULES,
+            ),
+        },
+        Output {
+            path: out.join("client/src/generated.rs"),
+            text: client,
+        },
+    ];
+    for (file, source) in CLIENT_RUNTIME {
+        let source = source.replace("graph_presence_models", &models_ident);
+        outputs.push(Output {
+            path: out.join("client/src").join(file),
+            text: format!(
+                "{}\n{source}",
+                write::header("//", "the bundled client crate's runtime")
+            ),
+        });
+    }
+    Ok(outputs)
 }
+
+/// The hand-written runtime of the bundled client crate, copied into standalone client crates
+/// (so there is one source for it).
+const CLIENT_RUNTIME: &[(&str, &str)] = &[
+    (
+        "auth.rs",
+        include_str!("../../crates/graph-presence-client/src/auth.rs"),
+    ),
+    (
+        "client.rs",
+        include_str!("../../crates/graph-presence-client/src/client.rs"),
+    ),
+    (
+        "error.rs",
+        include_str!("../../crates/graph-presence-client/src/error.rs"),
+    ),
+    (
+        "request.rs",
+        include_str!("../../crates/graph-presence-client/src/request.rs"),
+    ),
+];
+
+const CLIENT_RUNTIME_MODULES: &str = "mod auth;\nmod client;\nmod error;\nmod request;\n\npub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};\npub use client::{ApiVersion, Client, ClientBuilder};\npub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};\npub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};\n\n";
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
 /// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it.
-fn lib_rs(title: &str, label: &str) -> String {
+fn lib_rs(title: &str, label: &str, modules: &str) -> String {
     format!(
-        "{}\n//! Models for {title}, generated from `{label}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label}`.\n\n{modules}#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }
 
-/// The dependencies of a generated models crate, with the versions pinned in the workspace
-/// manifest (read from it, so they are written down in one place).
+/// The dependencies of generated crates, with the versions pinned in the workspace manifest
+/// (read from it, so they are written down in one place).
 const MODELS_DEPENDENCIES: &[&str] = &[
     "serde",
     "serde_json",
@@ -133,18 +238,40 @@ const MODELS_DEPENDENCIES: &[&str] = &[
     "schemars",
     "jiff",
 ];
+const CLIENT_DEPENDENCIES: &[&str] = &[
+    "http",
+    "percent-encoding",
+    "serde",
+    "serde_json",
+    "thiserror",
+    "uuid",
+    "reqwest",
+];
 
-fn standalone_manifest(name: &str, title: &str, label: &str) -> String {
+fn manifest(
+    name: &str,
+    description: &str,
+    label: &str,
+    dependencies: &[&str],
+    extra: &str,
+) -> String {
     let workspace = include_str!("../../Cargo.toml");
     let mut out = write::header("#", label);
-    out.push_str(&format!("[package]\nname = \"{name}\"\ndescription = \"Models for {title}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A crate of its own, even when generated inside another workspace.\n[workspace]\n\n[dependencies]\n"));
-    for dep in MODELS_DEPENDENCIES {
+    out.push_str(&format!("[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n"));
+    for dep in dependencies {
         let line = workspace
             .lines()
             .find(|l| l.split('=').next().map(str::trim) == Some(dep))
-            .unwrap_or_default();
-        out.push_str(line.trim());
+            .unwrap_or_default()
+            .trim();
+        // The client's reqwest is optional (the `reqwest` feature).
+        if *dep == "reqwest" {
+            out.push_str(&line.replacen("{ ", "{ optional = true, ", 1));
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
+    out.push_str(extra);
     out
 }

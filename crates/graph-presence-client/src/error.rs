@@ -1,0 +1,191 @@
+//! The one error type of the client.
+
+use crate::auth::BoxError;
+use graph_presence_models::DecodeError;
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+/// Everything that can go wrong with a request, by where it went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Graph answered with an error status and an OData error body.
+    #[error("{0}")]
+    Graph(Box<GraphError>),
+    /// An error status whose body is not a Graph error (an HTML page from a proxy or gateway,
+    /// an empty body, plain text).
+    #[error("{0}")]
+    UnexpectedBody(Box<UnexpectedBody>),
+    /// A success status whose body did not decode as the operation's response type.
+    #[error("{0}")]
+    Decode(Box<DecodeFailure>),
+    /// The request never got a complete response (connection refused or reset, timeout,
+    /// TLS failure, a body cut off).
+    #[error("transport error: {0}")]
+    Transport(#[source] BoxError),
+    /// The token provider failed.
+    #[error("could not get an access token: {0}")]
+    Auth(#[source] BoxError),
+    /// The request could not be built (an empty path parameter, an invalid base URL or
+    /// header value).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// The response status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Graph(e) => Some(e.status),
+            Error::UnexpectedBody(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::Transport(_) | Error::Auth(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+}
+
+/// An error response whose body is not a Graph error.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UnexpectedBody {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Display for UnexpectedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "HTTP {} with a body that is not a Graph error",
+            self.status
+        )?;
+        if let Some(content_type) = &self.content_type {
+            write!(f, " ({content_type})")?;
+        }
+        write!(f, ": {}", snippet(&self.body))
+    }
+}
+
+/// A success response whose body does not decode.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeFailure {
+    pub status: StatusCode,
+    pub source: DecodeError,
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Display for DecodeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} response body does not decode: {}",
+            self.status, self.source
+        )
+    }
+}
+
+/// A Graph error response: the status, the fields a program acts on, and everything else kept.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GraphError {
+    pub status: StatusCode,
+    /// `error.code`, such as `TooManyRequests` or `itemNotFound` (casing varies by service).
+    pub code: String,
+    /// `error.message`, for people (may be empty).
+    pub message: String,
+    /// `error.innerError.request-id`: quote it to Microsoft support.
+    pub request_id: Option<String>,
+    /// `error.innerError.client-request-id`: the id this client sent.
+    pub client_request_id: Option<String>,
+    /// `error.innerError.date`, as sent (Graph omits the offset).
+    pub date: Option<String>,
+    /// The whole `error` object, with every field Graph sent (`target`, `details`, nested
+    /// `innerError`s). Decode it into the models' `ODataError` with [`GraphError::decode`].
+    pub error: Value,
+    pub headers: HeaderMap,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl GraphError {
+    /// The body decoded as a type of your choice, such as the models' `ODataError`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        graph_presence_models::from_slice(&self.body)
+    }
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Graph answered {}: {}", self.status, self.code)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request-id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The start of a body, for messages.
+fn snippet(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// Turns an error response into an [`Error`]. A Graph error is `{"error": {"code": …}}`; the
+/// docs also show `innererror` and `requestId` spellings, so those are read too.
+pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Error {
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    let error = parsed
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .filter(|e| e.get("code").is_some_and(Value::is_string));
+    let Some(error) = error else {
+        return Error::UnexpectedBody(Box::new(UnexpectedBody {
+            status,
+            content_type: headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            headers,
+            body,
+        }));
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let inner = field(error, &["innerError"]);
+    Error::Graph(Box::new(GraphError {
+        status,
+        code: text(error.get("code")).unwrap_or_default(),
+        message: text(error.get("message")).unwrap_or_default(),
+        request_id: text(inner.and_then(|i| field(i, &["request-id", "requestId"]))),
+        client_request_id: text(
+            inner.and_then(|i| field(i, &["client-request-id", "clientRequestId"])),
+        ),
+        date: text(inner.and_then(|i| field(i, &["date"]))),
+        error: error.clone(),
+        headers,
+        body,
+    }))
+}
+
+/// The first property of an object named like one of `names`, ignoring ASCII case.
+fn field<'a>(object: &'a Value, names: &[&str]) -> Option<&'a Value> {
+    let map = object.as_object()?;
+    names.iter().find_map(|name| {
+        map.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
