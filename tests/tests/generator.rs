@@ -78,7 +78,7 @@ fn check_mode_names_a_stale_file_and_the_fix() {
         xtask(&["codegen", "--check", "--schema", &schema, "--out", &out_str]).0,
         0
     );
-    let generated = out.join("src/generated.rs");
+    let generated = out.join("models/src/generated.rs");
     let edited = read(&generated).replace("pub struct Formats", "pub struct Edited");
     std::fs::write(&generated, edited).expect("writable");
     let (code, _, err) = xtask(&["codegen", "--check", "--schema", &schema, "--out", &out_str]);
