@@ -185,7 +185,9 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         },
     ];
     for (file, source) in CLIENT_RUNTIME {
-        let source = source.replace("graph_presence_models", &models_ident).replace("graph_presence_client", &client_ident);
+        let source = source
+            .replace("graph_presence_models", &models_ident)
+            .replace("graph_presence_client", &client_ident);
         outputs.push(Output {
             path: out.join("client/src").join(file),
             text: format!(
