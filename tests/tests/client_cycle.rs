@@ -2,7 +2,9 @@
 //! method, path, token, headers and body; the client decodes the documented response. Error
 //! bodies (Graph's, the 429 sample, an HTML proxy page) become the right error values.
 
-use graph_presence_client::{AccessToken, BearerToken, Client, Error, TokenFuture, TokenProvider};
+use graph_presence_client::{
+    AccessToken, BearerToken, Client, Error, RetryPolicy, TokenFuture, TokenProvider,
+};
 use graph_presence_models::{Activity, Availability};
 use serde_json::{Value, json};
 use tests::root;
@@ -15,9 +17,11 @@ fn example(file: &str) -> String {
     std::fs::read_to_string(root().join("schema/examples/beta").join(file)).expect("example")
 }
 
+/// No retries here: these tests are about each exchange (retries are in `client_faults.rs`).
 fn client_for(server: &MockServer) -> Client {
     Client::builder(BearerToken::new("test-token"))
         .base_url(format!("{}/beta", server.uri()))
+        .retry(RetryPolicy::none())
         .build()
         .expect("valid")
 }
@@ -531,11 +535,12 @@ async fn transport_and_auth_failures_are_their_own_variants() {
         .port();
     let client = Client::builder(BearerToken::new("t"))
         .base_url(format!("http://127.0.0.1:{port}/beta"))
+        .retry(RetryPolicy::none())
         .build()
         .expect("valid");
     assert!(matches!(
         client.me().presence().get().send().await,
-        Err(Error::Transport(_))
+        Err(Error::Connection(_))
     ));
 
     struct Failing;
@@ -547,6 +552,7 @@ async fn transport_and_auth_failures_are_their_own_variants() {
     let server = MockServer::start().await;
     let client = Client::builder(Failing)
         .base_url(server.uri())
+        .retry(RetryPolicy::none())
         .build()
         .expect("valid");
     let error = client

@@ -113,6 +113,21 @@ fn every_generated_file_carries_the_header() {
     );
 }
 
+/// Standalone client crates declare the runtime the way the bundled one does.
+#[test]
+fn standalone_runtime_exports_match_the_bundled_client() {
+    let lib = read(&root().join("crates/graph-presence-client/src/lib.rs"));
+    for line in xtask::CLIENT_RUNTIME_MODULES
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        assert!(
+            lib.contains(line),
+            "the bundled client's lib.rs lacks `{line}`"
+        );
+    }
+}
+
 #[test]
 fn fixture_output_snapshots() {
     for path in fixtures("valid") {

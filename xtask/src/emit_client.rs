@@ -494,6 +494,27 @@ fn operation(
         " The `{}` request: `{} {}`. Start it with [`{method}`]({start}).",
         op.operation_id, op.method, op.path
     );
+    let idempotent = op.idempotent;
+    // The schema's `maxItems` on array body fields, as constants (bulk helpers chunk by them).
+    let limits = body_struct
+        .into_iter()
+        .flat_map(|s| &s.fields)
+        .filter_map(|f| {
+            let max = f.max_items?;
+            let name = ident(&format!(
+                "{}_MAX_ITEMS",
+                f.name.trim_matches('_').to_uppercase()
+            ));
+            let doc = format!(
+                " The most items `{}` may hold (the schema's `maxItems`).",
+                f.wire
+            );
+            let max = proc_macro2::Literal::u64_unsuffixed(max);
+            Some(quote! {
+                #[doc = #doc]
+                pub const #name: usize = #max;
+            })
+        });
     let builder_tokens = quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -506,6 +527,7 @@ fn operation(
             client_request_id: ::std::option::Option<::std::string::String>,
         }
         impl #builder {
+            #(#limits)*
             #(#query_setters)*
             #(#body_setter_methods)*
             #body_replace
@@ -537,6 +559,9 @@ fn operation(
             }
             fn parse_response(&self, response: ::http::Response<::std::vec::Vec<u8>>) -> ::std::result::Result<::http::Response<#output>, crate::Error> {
                 #parse
+            }
+            fn idempotent(&self) -> bool {
+                #idempotent
             }
         }
     };

@@ -167,7 +167,7 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
                 &label,
                 CLIENT_DEPENDENCIES,
                 &format!(
-                    "{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\nreqwest = [\"dep:reqwest\"]\n"
+                    "{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\nreqwest = [\"dep:reqwest\", \"dep:tokio\", \"dep:fastrand\"]\n"
                 ),
             ),
         },
@@ -218,9 +218,15 @@ const CLIENT_RUNTIME: &[(&str, &str)] = &[
         "request.rs",
         include_str!("../../crates/graph-presence-client/src/request.rs"),
     ),
+    (
+        "retry.rs",
+        include_str!("../../crates/graph-presence-client/src/retry.rs"),
+    ),
 ];
 
-const CLIENT_RUNTIME_MODULES: &str = "mod auth;\nmod client;\nmod error;\nmod request;\n\npub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};\npub use client::{ApiVersion, Client, ClientBuilder};\npub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};\npub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};\n\n";
+/// The runtime's modules and exports, as the bundled client's `lib.rs` declares them (a test
+/// checks that it does).
+pub const CLIENT_RUNTIME_MODULES: &str = "mod auth;\nmod client;\nmod error;\nmod request;\nmod retry;\n\npub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};\npub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};\npub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};\npub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};\n#[cfg(feature = \"reqwest\")]\npub use retry::SystemClock;\npub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry_after};\n\n";
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
 /// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it.
@@ -241,13 +247,16 @@ const MODELS_DEPENDENCIES: &[&str] = &[
     "jiff",
 ];
 const CLIENT_DEPENDENCIES: &[&str] = &[
+    "fastrand",
     "http",
+    "jiff",
     "percent-encoding",
+    "reqwest",
     "serde",
     "serde_json",
     "thiserror",
+    "tokio",
     "uuid",
-    "reqwest",
 ];
 
 fn manifest(
@@ -257,23 +266,42 @@ fn manifest(
     dependencies: &[&str],
     extra: &str,
 ) -> String {
-    let workspace = include_str!("../../Cargo.toml");
     let mut out = write::header("#", label);
     out.push_str(&format!("[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n"));
     for dep in dependencies {
-        let line = workspace
-            .lines()
-            .find(|l| l.split('=').next().map(str::trim) == Some(dep))
-            .unwrap_or_default()
-            .trim();
-        // The client's reqwest is optional (the `reqwest` feature).
-        if *dep == "reqwest" {
-            out.push_str(&line.replacen("{ ", "{ optional = true, ", 1));
-        } else {
-            out.push_str(line);
-        }
+        out.push_str(&dependency_line(dep));
         out.push('\n');
     }
     out.push_str(extra);
     out
+}
+
+/// The executor's dependencies are optional in a client crate (the `reqwest` feature).
+const EXECUTOR_DEPENDENCIES: &[&str] = &["reqwest", "tokio", "fastrand"];
+
+/// A dependency as the workspace manifest pins it, made optional if the executor needs it
+/// (tokio then with its `time` feature, as in the bundled client).
+fn dependency_line(dep: &str) -> String {
+    let workspace = include_str!("../../Cargo.toml");
+    let line = workspace
+        .lines()
+        .find(|l| l.split('=').next().map(str::trim) == Some(dep))
+        .unwrap_or_default()
+        .trim();
+    if !EXECUTOR_DEPENDENCIES.contains(&dep) {
+        return line.to_owned();
+    }
+    let Some((_, spec)) = line.split_once('=') else {
+        return line.to_owned();
+    };
+    let spec = spec.trim();
+    let extra = if dep == "tokio" {
+        ", features = [\"time\"]"
+    } else {
+        ""
+    };
+    match spec.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(table) => format!("{dep} = {{ {}, optional = true{extra} }}", table.trim()),
+        None => format!("{dep} = {{ version = {spec}, optional = true{extra} }}"),
+    }
 }

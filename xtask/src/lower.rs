@@ -930,6 +930,7 @@ impl<'a> Lowering<'a> {
                 "security",
                 "servers",
                 "x-graph-permissions",
+                "x-graph-idempotent",
             ],
         );
         for key in ["summary", "description"] {
@@ -1008,6 +1009,17 @@ impl<'a> Lowering<'a> {
                 None
             }
         };
+        let marked_idempotent = get(map, "x-graph-idempotent")
+            .and_then(|n| {
+                self.report.boolean(
+                    n,
+                    &child(pointer, "x-graph-idempotent"),
+                    "`x-graph-idempotent`",
+                )
+            })
+            .unwrap_or(false);
+        let idempotent =
+            marked_idempotent || matches!(method, "get" | "head" | "put" | "delete" | "options");
         let permissions = get(map, "x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
             .unwrap_or_default();
@@ -1037,6 +1049,7 @@ impl<'a> Lowering<'a> {
             request_body,
             response,
             permissions,
+            idempotent,
         })
     }
 

@@ -135,6 +135,10 @@ pub struct Operation {
     /// The type of the 2XX body, if it has one.
     pub response: Option<Body>,
     pub permissions: Permissions,
+    /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
+    /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
+    /// sets state rather than adds it).
+    pub idempotent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,13 @@
-//! The client: base URL, credentials, and the reqwest executor.
+//! The client: base URL, credentials, limits, and the reqwest executor (retries, redirects,
+//! timeouts, size limit).
 
 use crate::auth::TokenProvider;
 use crate::error::Error;
 use crate::request::RequestSpec;
+use crate::retry::{Clock, RateLimit, RetryPolicy};
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Graph's API versions. Beta is the default (the presence features documented first land
 /// there); v1.0 is the stable surface.
@@ -24,6 +27,13 @@ impl ApiVersion {
     }
 }
 
+/// The header that numbers a retry (1 for the first retry), as Graph's SDKs send it.
+pub const RETRY_ATTEMPT: http::HeaderName = http::HeaderName::from_static("retry-attempt");
+
+/// The most redirects followed for one attempt.
+#[cfg(feature = "reqwest")]
+const MAX_REDIRECTS: usize = 5;
+
 /// A Graph presence client. Cheap to clone (shared internally); start requests from
 /// [`Client::me`], [`Client::users`] and [`Client::communications`].
 #[derive(Clone)]
@@ -34,8 +44,20 @@ pub struct Client {
 struct Inner {
     base_url: String,
     auth: Arc<dyn TokenProvider>,
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    limits: Limits,
     #[cfg(feature = "reqwest")]
     http: reqwest::Client,
+}
+
+/// What the executor enforces.
+#[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+struct Limits {
+    retry: RetryPolicy,
+    timeout: Duration,
+    max_response_bytes: usize,
+    clock: Arc<dyn Clock>,
+    rate_limit: Option<RateLimit>,
 }
 
 impl fmt::Debug for Client {
@@ -46,13 +68,31 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Plain `http` is allowed only to loopback addresses (tests, local emulators).
+fn check_scheme(uri: &http::Uri) -> Result<(), Error> {
+    let loopback = |host: &str| {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    };
+    match (uri.scheme_str(), uri.host()) {
+        (Some("https"), Some(_)) => Ok(()),
+        (Some("http"), Some(host)) if loopback(host) => Ok(()),
+        _ => Err(Error::InvalidRequest(format!(
+            "refusing to send to `{uri}`: only https, or http to a loopback address, is allowed"
+        ))),
+    }
+}
+
 impl Client {
-    /// A client for Graph beta with these credentials.
+    /// A client for Graph beta with these credentials and the default limits.
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder::new(auth).build_unchecked()
     }
 
-    /// A client with other settings (API version, base URL, HTTP client).
+    /// A client with other settings (API version, base URL, retries, limits, HTTP client).
     pub fn builder(auth: impl TokenProvider + 'static) -> ClientBuilder {
         ClientBuilder::new(auth)
     }
@@ -81,40 +121,182 @@ impl Client {
             .insert(http::header::AUTHORIZATION, authorization);
         Ok(())
     }
+}
 
+#[cfg(feature = "reqwest")]
+impl Client {
     /// Sends an operation and reads its response: the one send path of every builder.
-    #[cfg(feature = "reqwest")]
+    ///
+    /// Each attempt reuses the request's `client-request-id`; a retry adds `Retry-Attempt`. A
+    /// retry waits as long as the server's `Retry-After` asks, or backs off exponentially with
+    /// jitter, and never starts after the policy's deadline.
     pub async fn send<O: crate::request::Operation + ?Sized>(
         &self,
         operation: &O,
     ) -> Result<http::Response<O::Output>, Error> {
-        let mut request = operation.to_request()?;
-        self.authorize(&mut request).await?;
-        let request = reqwest::Request::try_from(request.map(reqwest::Body::from))
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let response = self
-            .inner
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| Error::Transport(Box::new(e)))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::Transport(Box::new(e)))?;
-        let mut received = http::Response::new(body.to_vec());
-        *received.status_mut() = status;
-        *received.headers_mut() = headers;
-        operation.parse_response(received)
+        let request = operation.to_request()?;
+        check_scheme(request.uri())?;
+        let response = self.execute(&request, operation.idempotent()).await?;
+        operation.parse_response(response)
     }
+
+    async fn execute(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        idempotent: bool,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let limits = &self.inner.limits;
+        let clock = limits.clock.as_ref();
+        let deadline = clock.now() + limits.retry.total_deadline;
+        let mut attempt: u32 = 1;
+        loop {
+            if let Some(rate_limit) = &limits.rate_limit {
+                rate_limit.acquire(clock).await;
+            }
+            let mut this = copy(request);
+            if attempt > 1 {
+                this.headers_mut()
+                    .insert(RETRY_ATTEMPT, http::HeaderValue::from(attempt - 1));
+            }
+            self.authorize(&mut this).await?;
+            let outcome = match tokio::time::timeout(limits.timeout, self.exchange(this)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Error::Timeout(limits.timeout)),
+            };
+            let wait = match &outcome {
+                Ok(response)
+                    if idempotent && crate::retry::is_retryable_status(response.status()) =>
+                {
+                    Some(
+                        crate::retry::retry_after(response.headers(), clock.now())
+                            .unwrap_or_else(|| limits.retry.backoff(attempt, fastrand::f64())),
+                    )
+                }
+                Err(Error::Connection(_) | Error::Timeout(_)) if idempotent => {
+                    Some(limits.retry.backoff(attempt, fastrand::f64()))
+                }
+                _ => None,
+            };
+            let Some(wait) = wait else { return outcome };
+            let in_time = jiff::SignedDuration::try_from(wait)
+                .is_ok_and(|wait| clock.now().checked_add(wait).is_ok_and(|at| at <= deadline));
+            if attempt >= limits.retry.max_attempts || !in_time {
+                return outcome;
+            }
+            clock.sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: the request, any redirects, and the body read under the size limit.
+    async fn exchange(
+        &self,
+        mut request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        for _ in 0..=MAX_REDIRECTS {
+            let sent = copy(&request);
+            let outgoing = reqwest::Request::try_from(sent.map(reqwest::Body::from))
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut response = self
+                .inner
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| Error::Connection(Box::new(e)))?;
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            if let (true, Some(location)) = (
+                status.is_redirection() && status != http::StatusCode::NOT_MODIFIED,
+                location,
+            ) {
+                redirect(&mut request, status, &location)?;
+                continue;
+            }
+            let limit = self.inner.limits.max_response_bytes;
+            if response
+                .content_length()
+                .is_some_and(|length| length > limit as u64)
+            {
+                return Err(Error::ResponseTooLarge { status, limit });
+            }
+            let headers = std::mem::take(response.headers_mut());
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| Error::Transport(Box::new(e)))?
+            {
+                if body.len() + chunk.len() > limit {
+                    return Err(Error::ResponseTooLarge { status, limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut received = http::Response::new(body);
+            *received.status_mut() = status;
+            *received.headers_mut() = headers;
+            return Ok(received);
+        }
+        Err(Error::InvalidRequest(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+}
+
+/// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,
+/// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body.
+#[cfg(feature = "reqwest")]
+fn redirect(
+    request: &mut http::Request<Vec<u8>>,
+    status: http::StatusCode,
+    location: &str,
+) -> Result<(), Error> {
+    let current = reqwest::Url::parse(&request.uri().to_string())
+        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let next = current
+        .join(location)
+        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
+    let next_uri: http::Uri = next
+        .as_str()
+        .parse()
+        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
+    check_scheme(&next_uri)?;
+    if next.origin() != current.origin() {
+        request.headers_mut().remove(http::header::AUTHORIZATION);
+    }
+    let to_get = status == http::StatusCode::SEE_OTHER
+        || (matches!(status.as_u16(), 301 | 302) && request.method() == http::Method::POST);
+    if to_get {
+        *request.method_mut() = http::Method::GET;
+        request.body_mut().clear();
+        request.headers_mut().remove(http::header::CONTENT_TYPE);
+    }
+    *request.uri_mut() = next_uri;
+    Ok(())
+}
+
+/// `http::Request` is not `Clone` (extensions may not be); ours carry none.
+#[cfg(feature = "reqwest")]
+fn copy(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// Settings for a [`Client`].
 pub struct ClientBuilder {
     auth: Arc<dyn TokenProvider>,
     base_url: String,
+    retry: RetryPolicy,
+    timeout: Duration,
+    max_response_bytes: usize,
+    clock: Option<Arc<dyn Clock>>,
+    rate_limit: Option<RateLimit>,
     #[cfg(feature = "reqwest")]
     http: Option<reqwest::Client>,
 }
@@ -124,6 +306,11 @@ impl ClientBuilder {
         ClientBuilder {
             auth: Arc::new(auth),
             base_url: ApiVersion::Beta.base_url().to_owned(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            max_response_bytes: 16 * 1024 * 1024,
+            clock: None,
+            rate_limit: None,
             #[cfg(feature = "reqwest")]
             http: None,
         }
@@ -137,14 +324,51 @@ impl ClientBuilder {
     }
 
     /// Any other base URL: a national cloud (`https://graph.microsoft.us/v1.0`), a proxy, or
-    /// a local test server.
+    /// a local test server (plain `http` only on loopback).
     #[must_use]
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into().trim_end_matches('/').to_owned();
         self
     }
 
-    /// The reqwest client to send with (for proxies, timeouts, connection pools).
+    /// How failures are retried (default: [`RetryPolicy::default`]).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The longest one attempt may take, redirects and body included (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body read (default 16 MiB); a larger one is an error.
+    #[must_use]
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The clock for retry waits, deadlines and the rate limit (default: the system clock).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Keeps this client under a request rate, such as [`RateLimit::graph_presence`].
+    #[must_use]
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// The reqwest client to send with (for proxies and connection pools). It should not
+    /// follow redirects itself (`reqwest::redirect::Policy::none()`): this client follows them,
+    /// and sends credentials only to the same origin.
     #[cfg(feature = "reqwest")]
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
@@ -152,29 +376,69 @@ impl ClientBuilder {
         self
     }
 
-    /// The client; fails if the base URL is not an absolute http(s) URL.
-    pub fn build(self) -> Result<Client, Error> {
+    /// The client; fails if the base URL is not https (or http to loopback), or if the HTTP
+    /// client cannot be created.
+    #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
+    pub fn build(mut self) -> Result<Client, Error> {
         let uri: http::Uri = self
             .base_url
             .parse()
             .map_err(|e| Error::InvalidRequest(format!("base URL `{}`: {e}", self.base_url)))?;
-        if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none() {
-            return Err(Error::InvalidRequest(format!(
-                "base URL `{}` is not an absolute http(s) URL",
-                self.base_url
-            )));
+        check_scheme(&uri)?;
+        #[cfg(feature = "reqwest")]
+        if self.http.is_none() {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| {
+                    Error::InvalidRequest(format!("the HTTP client cannot be created: {e}"))
+                })?;
+            self.http = Some(http);
         }
         Ok(self.build_unchecked())
     }
 
     fn build_unchecked(self) -> Client {
+        #[cfg(feature = "reqwest")]
+        let clock: Arc<dyn Clock> = self
+            .clock
+            .unwrap_or_else(|| Arc::new(crate::retry::SystemClock));
+        #[cfg(not(feature = "reqwest"))]
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(NoClock));
         Client {
             inner: Arc::new(Inner {
                 base_url: self.base_url,
                 auth: self.auth,
+                limits: Limits {
+                    retry: self.retry,
+                    timeout: self.timeout,
+                    max_response_bytes: self.max_response_bytes,
+                    clock,
+                    rate_limit: self.rate_limit,
+                },
                 #[cfg(feature = "reqwest")]
-                http: self.http.unwrap_or_default(),
+                http: self.http.unwrap_or_else(|| {
+                    reqwest::Client::builder()
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                        .unwrap_or_default()
+                }),
             }),
         }
+    }
+}
+
+/// Without an executor nothing waits; this stands in for the clock.
+#[cfg(not(feature = "reqwest"))]
+struct NoClock;
+
+#[cfg(not(feature = "reqwest"))]
+impl Clock for NoClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::UNIX_EPOCH
+    }
+
+    fn sleep(&self, _: Duration) -> crate::retry::Sleep {
+        Box::pin(std::future::ready(()))
     }
 }

@@ -19,15 +19,25 @@ pub enum Error {
     /// A success status whose body did not decode as the operation's response type.
     #[error("{0}")]
     Decode(Box<DecodeFailure>),
-    /// The request never got a complete response (connection refused or reset, timeout,
-    /// TLS failure, a body cut off).
+    /// No response arrived: the connection was refused or reset, or TLS failed, before a
+    /// response began. Retried for idempotent operations.
+    #[error("connection error: {0}")]
+    Connection(#[source] BoxError),
+    /// A response began but could not be read to the end (a body cut off).
     #[error("transport error: {0}")]
     Transport(#[source] BoxError),
+    /// An attempt took longer than the per-request timeout. Retried for idempotent operations.
+    #[error("no complete response within {0:?}")]
+    Timeout(std::time::Duration),
+    /// The response body was larger than the configured limit (it is not read further).
+    #[error("the response body is larger than the {limit}-byte limit")]
+    ResponseTooLarge { status: StatusCode, limit: usize },
     /// The token provider failed.
     #[error("could not get an access token: {0}")]
     Auth(#[source] BoxError),
-    /// The request could not be built (an empty path parameter, an invalid base URL or
-    /// header value).
+    /// The request could not be built or was refused before sending (an empty path
+    /// parameter, an invalid base URL or header value, plain `http` to a host that is not
+    /// loopback, a redirect loop).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
 }
@@ -39,7 +49,12 @@ impl Error {
             Error::Graph(e) => Some(e.status),
             Error::UnexpectedBody(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
-            Error::Transport(_) | Error::Auth(_) | Error::InvalidRequest(_) => None,
+            Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::Connection(_)
+            | Error::Transport(_)
+            | Error::Timeout(_)
+            | Error::Auth(_)
+            | Error::InvalidRequest(_) => None,
         }
     }
 }

@@ -768,6 +768,8 @@ pub struct CommunicationsGetPresencesByUserIdRequest {
     client_request_id: ::std::option::Option<::std::string::String>,
 }
 impl CommunicationsGetPresencesByUserIdRequest {
+    /// The most items `ids` may hold (the schema's `maxItems`).
+    pub const IDS_MAX_ITEMS: usize = 650;
     /// Replaces the whole request body.
     pub fn body(
         mut self,
@@ -827,6 +829,9 @@ impl crate::Operation for CommunicationsGetPresencesByUserIdRequest {
         crate::json_response::<
             ::graph_presence_models::GetPresencesByUserIdResponse,
         >(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `communications_ListPresences` request: `GET /communications/presences`. Start it with [`get`](crate::CommunicationsPresencesRequestBuilder::get).
@@ -928,6 +933,9 @@ impl crate::Operation for CommunicationsListPresencesRequest {
             ::graph_presence_models::PresenceCollectionResponse,
         >(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](crate::CommunicationsPresencesItemRequestBuilder::get).
 #[derive(Debug, Clone)]
@@ -1013,6 +1021,9 @@ impl crate::Operation for CommunicationsGetPresencesRequest {
     > {
         crate::json_response::<::graph_presence_models::Presence>(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `communications.presence_setAutomaticLocation` request: `POST /communications/presences/{presence-id}/setAutomaticLocation`. Start it with [`set_automatic_location`](crate::CommunicationsPresencesItemRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -1080,6 +1091,9 @@ impl crate::Operation for CommunicationsPresenceSetAutomaticLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `communications.presence_setManualLocation` request: `POST /communications/presences/{presence-id}/setManualLocation`. Start it with [`set_manual_location`](crate::CommunicationsPresencesItemRequestBuilder::set_manual_location).
@@ -1149,6 +1163,9 @@ impl crate::Operation for CommunicationsPresenceSetManualLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `communications.presence_clearAutomaticLocation` request: `POST /communications/presences/{presence-id}/clearAutomaticLocation`. Start it with [`clear_automatic_location`](crate::CommunicationsPresencesItemRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -1199,6 +1216,9 @@ impl crate::Operation for CommunicationsPresenceClearAutomaticLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `communications.presence_clearLocation` request: `POST /communications/presences/{presence-id}/clearLocation`. Start it with [`clear_location`](crate::CommunicationsPresencesItemRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -1248,6 +1268,9 @@ impl crate::Operation for CommunicationsPresenceClearLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `me_GetPresence` request: `GET /me/presence`. Start it with [`get`](crate::MePresenceRequestBuilder::get).
@@ -1332,6 +1355,9 @@ impl crate::Operation for MeGetPresenceRequest {
     > {
         crate::json_response::<::graph_presence_models::Presence>(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_setPresence` request: `POST /me/presence/setPresence`. Start it with [`set_presence`](crate::MePresenceRequestBuilder::set_presence).
 #[derive(Debug, Clone)]
@@ -1406,6 +1432,9 @@ impl crate::Operation for MePresenceSetPresenceRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_clearPresence` request: `POST /me/presence/clearPresence`. Start it with [`clear_presence`](crate::MePresenceRequestBuilder::clear_presence).
 #[derive(Debug, Clone)]
@@ -1471,6 +1500,9 @@ impl crate::Operation for MePresenceClearPresenceRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `me.presence_setUserPreferredPresence` request: `POST /me/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](crate::MePresenceRequestBuilder::set_user_preferred_presence).
@@ -1538,6 +1570,9 @@ impl crate::Operation for MePresenceSetUserPreferredPresenceRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_clearUserPreferredPresence` request: `POST /me/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](crate::MePresenceRequestBuilder::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
@@ -1592,6 +1627,9 @@ impl crate::Operation for MePresenceClearUserPreferredPresenceRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `me.presence_setStatusMessage` request: `POST /me/presence/setStatusMessage`. Start it with [`set_status_message`](crate::MePresenceRequestBuilder::set_status_message).
@@ -1659,6 +1697,9 @@ impl crate::Operation for MePresenceSetStatusMessageRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_setAutomaticLocation` request: `POST /me/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](crate::MePresenceRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -1724,6 +1765,9 @@ impl crate::Operation for MePresenceSetAutomaticLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `me.presence_setManualLocation` request: `POST /me/presence/setManualLocation`. Start it with [`set_manual_location`](crate::MePresenceRequestBuilder::set_manual_location).
@@ -1791,6 +1835,9 @@ impl crate::Operation for MePresenceSetManualLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_clearAutomaticLocation` request: `POST /me/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](crate::MePresenceRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -1839,6 +1886,9 @@ impl crate::Operation for MePresenceClearAutomaticLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `me.presence_clearLocation` request: `POST /me/presence/clearLocation`. Start it with [`clear_location`](crate::MePresenceRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -1886,6 +1936,9 @@ impl crate::Operation for MePresenceClearLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `user_GetPresence` request: `GET /users/{user-id}/presence`. Start it with [`get`](crate::UsersItemPresenceRequestBuilder::get).
@@ -1972,6 +2025,9 @@ impl crate::Operation for UserGetPresenceRequest {
     > {
         crate::json_response::<::graph_presence_models::Presence>(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_setPresence` request: `POST /users/{user-id}/presence/setPresence`. Start it with [`set_presence`](crate::UsersItemPresenceRequestBuilder::set_presence).
 #[derive(Debug, Clone)]
@@ -2048,6 +2104,9 @@ impl crate::Operation for UserPresenceSetPresenceRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_clearPresence` request: `POST /users/{user-id}/presence/clearPresence`. Start it with [`clear_presence`](crate::UsersItemPresenceRequestBuilder::clear_presence).
 #[derive(Debug, Clone)]
@@ -2115,6 +2174,9 @@ impl crate::Operation for UserPresenceClearPresenceRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `user.presence_setUserPreferredPresence` request: `POST /users/{user-id}/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](crate::UsersItemPresenceRequestBuilder::set_user_preferred_presence).
@@ -2184,6 +2246,9 @@ impl crate::Operation for UserPresenceSetUserPreferredPresenceRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_clearUserPreferredPresence` request: `POST /users/{user-id}/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](crate::UsersItemPresenceRequestBuilder::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
@@ -2240,6 +2305,9 @@ impl crate::Operation for UserPresenceClearUserPreferredPresenceRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `user.presence_setStatusMessage` request: `POST /users/{user-id}/presence/setStatusMessage`. Start it with [`set_status_message`](crate::UsersItemPresenceRequestBuilder::set_status_message).
@@ -2309,6 +2377,9 @@ impl crate::Operation for UserPresenceSetStatusMessageRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_setAutomaticLocation` request: `POST /users/{user-id}/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](crate::UsersItemPresenceRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -2376,6 +2447,9 @@ impl crate::Operation for UserPresenceSetAutomaticLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 /// The `user.presence_setManualLocation` request: `POST /users/{user-id}/presence/setManualLocation`. Start it with [`set_manual_location`](crate::UsersItemPresenceRequestBuilder::set_manual_location).
@@ -2445,6 +2519,9 @@ impl crate::Operation for UserPresenceSetManualLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_clearAutomaticLocation` request: `POST /users/{user-id}/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](crate::UsersItemPresenceRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -2495,6 +2572,9 @@ impl crate::Operation for UserPresenceClearAutomaticLocationRequest {
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
     }
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 /// The `user.presence_clearLocation` request: `POST /users/{user-id}/presence/clearLocation`. Start it with [`clear_location`](crate::UsersItemPresenceRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -2544,5 +2624,8 @@ impl crate::Operation for UserPresenceClearLocationRequest {
         response: ::http::Response<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::http::Response<()>, crate::Error> {
         crate::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
     }
 }

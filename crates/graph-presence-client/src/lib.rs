@@ -27,12 +27,16 @@ mod auth;
 mod client;
 mod error;
 mod request;
+mod retry;
 
 #[rustfmt::skip]
 mod generated;
 
 pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
-pub use client::{ApiVersion, Client, ClientBuilder};
+pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};
 pub use generated::*;
 pub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};
+#[cfg(feature = "reqwest")]
+pub use retry::SystemClock;
+pub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry_after};

@@ -41,6 +41,11 @@ pub trait Operation {
 
     /// Reads a response: a 2xx becomes the output, anything else an [`Error`].
     fn parse_response(&self, response: Response<Vec<u8>>) -> Result<Response<Self::Output>, Error>;
+
+    /// Whether sending it twice does no harm (so failures may be retried).
+    fn idempotent(&self) -> bool {
+        false
+    }
 }
 
 /// What a generated builder knows about its request; turned into an `http::Request` by
