@@ -113,6 +113,33 @@ fn every_generated_file_carries_the_header() {
     );
 }
 
+/// Request builder type names stay unique when paths or operationIds collide after case
+/// conversion (`/a-b` and `/aB/c`, `users.GetUser` and `users_GetUser`).
+#[test]
+fn client_type_names_are_unique() {
+    let path = root().join("tests/fixtures/client_names.yaml");
+    let context = xtask::emit_client::ClientContext {
+        models_crate: "models",
+        client_crate: "client",
+    };
+    let source = xtask::client_source(&read(&path), path.parent(), "client_names.yaml", &context)
+        .expect("valid");
+    let file = syn::parse_file(&source).expect("parses");
+    let mut names: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let count = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), count, "duplicate type names: {names:?}");
+    assert!(count >= 8, "{names:?}");
+}
+
 /// Standalone client crates declare the runtime the way the bundled one does.
 #[test]
 fn standalone_runtime_exports_match_the_bundled_client() {

@@ -301,6 +301,20 @@ fn bad_input_errors_name_the_bad_field() {
                 .map(drop),
         ),
         (
+            "timestamp_not_rfc3339",
+            models::from_str::<PresenceStatusMessage>(
+                r#"{"publishedDateTime": "2024-01-01T00:00Z"}"#,
+            )
+            .map(drop),
+        ),
+        (
+            "timestamp_with_annotation",
+            models::from_str::<PresenceStatusMessage>(
+                r#"{"publishedDateTime": "2024-01-01T00:00:00Z[Europe/Paris]"}"#,
+            )
+            .map(drop),
+        ),
+        (
             "timestamp_without_offset",
             models::from_str::<PresenceStatusMessage>(
                 r#"{"publishedDateTime": "2023-09-14T10:00:00"}"#,

@@ -64,7 +64,9 @@ fn placement(op: &Operation, all: &[Operation]) -> Placement {
     }
 }
 
-fn node_type_name(node: &[Segment]) -> String {
+/// The type name a node would like (`UsersItemPresenceRequestBuilder`); [`client`] settles
+/// collisions.
+fn wanted_node_type_name(node: &[Segment]) -> String {
     let mut name: String = node
         .iter()
         .map(|s| match s {
@@ -130,6 +132,29 @@ pub fn client(model: &Model, context: &ClientContext) -> TokenStream {
             .unique(&raw, Case::Snake);
         navigation.insert(child.clone(), name);
     }
+    // Type names, unique in the module: navigation builders, then request builders.
+    let mut type_scope = Scope::default();
+    let node_names: BTreeMap<Vec<Segment>, String> = nodes
+        .keys()
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            (
+                n.clone(),
+                type_scope.unique(&wanted_node_type_name(n), Case::Pascal),
+            )
+        })
+        .collect();
+    let node_type_name = |node: &[Segment]| node_names.get(node).cloned().unwrap_or_default();
+    let builder_names: Vec<String> = model
+        .operations
+        .iter()
+        .map(|op| {
+            type_scope.unique(
+                &format!("{}Request", name_of(&op.operation_id, Case::Pascal)),
+                Case::Pascal,
+            )
+        })
+        .collect();
     let mut operation_names = BTreeMap::new();
     for (node, ops) in &nodes {
         for &i in ops {
@@ -188,10 +213,15 @@ pub fn client(model: &Model, context: &ClientContext) -> TokenStream {
     }
     for (node, ops) in &nodes {
         for &i in ops {
+            let names = OperationNames {
+                method: &operation_names[&i],
+                builder: &builder_names[i],
+                node_type: &node_type_name(node),
+            };
             let (start, builder) = operation(
                 model,
                 &model.operations[i],
-                &operation_names[&i],
+                &names,
                 node,
                 &navigation,
                 &models,
@@ -246,20 +276,27 @@ fn path_text(node: &[Segment]) -> String {
 
 /// The method that starts an operation (on its navigation node) and the operation's request
 /// builder.
-#[allow(clippy::too_many_arguments)]
+/// The names an operation's code uses, settled by [`client`].
+struct OperationNames<'a> {
+    /// The starting method on its node.
+    method: &'a str,
+    /// The request builder's type.
+    builder: &'a str,
+    /// The node's type (empty for the client itself).
+    node_type: &'a str,
+}
+
 fn operation(
     model: &Model,
     op: &Operation,
-    method: &str,
+    names: &OperationNames,
     node: &[Segment],
     navigation: &BTreeMap<Vec<Segment>, String>,
     models: &syn::Path,
     context: &ClientContext,
 ) -> (TokenStream, TokenStream) {
-    let builder = ident(&format!(
-        "{}Request",
-        name_of(&op.operation_id, Case::Pascal)
-    ));
+    let method = names.method;
+    let builder = ident(names.builder);
     let method_ident = ident(method);
     let body_struct = match op.request_body.as_ref().map(|b| &b.ty) {
         Some(Ty::Named(name)) => match model.types.get(name) {
@@ -488,7 +525,7 @@ fn operation(
     let start = if node.is_empty() {
         format!("crate::Client::{method}")
     } else {
-        format!("crate::{}::{method}", node_type_name(node))
+        format!("crate::{}::{method}", names.node_type)
     };
     let builder_doc = format!(
         " The `{}` request: `{} {}`. Start it with [`{method}`]({start}).",

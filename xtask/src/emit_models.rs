@@ -20,7 +20,7 @@ pub fn models(model: &Model) -> Result<TokenStream, syn::Error> {
         TypeDef::Enum(e) => enumeration(e),
     });
     Ok(quote! {
-        pub use self::support::{from_slice, from_str, DecodeError, Duration, Nullable, Timestamp};
+        pub use self::support::{from_slice, from_str, DecodeError, Duration, Nullable, ParseError, Timestamp};
         #(#types)*
         pub mod support {
             #(#support_attrs)*
@@ -350,9 +350,9 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
         let wire = &f.wire;
         let ty = value_ty(f);
         let (seen, read) = match shape(f) {
-            Shape::Plain | Shape::Optional => (quote!(#field.is_some()), quote!(::std::option::Option::Some(map.next_value::<#ty>()?))),
-            Shape::RequiredNullable => (quote!(#field.is_some()), quote!(::std::option::Option::Some(map.next_value::<::std::option::Option<#ty>>()?))),
-            Shape::Nullable => (quote!(!#field.is_absent()), quote!(map.next_value::<self::support::Nullable<#ty>>()?)),
+            Shape::Plain | Shape::Optional => (quote!(#field.is_some()), quote!(::std::option::Option::Some(__map.next_value::<#ty>()?))),
+            Shape::RequiredNullable => (quote!(#field.is_some()), quote!(::std::option::Option::Some(__map.next_value::<::std::option::Option<#ty>>()?))),
+            Shape::Nullable => (quote!(!#field.is_absent()), quote!(__map.next_value::<self::support::Nullable<#ty>>()?)),
         };
         quote! {
             #wire => {
@@ -367,22 +367,22 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
     // What an unnamed property does: kept in the extension map, or rejected.
     let unnamed = match extras {
         Some((e, _)) => quote! {
-            let key = key.into_string();
-            if #e.contains_key(&key) {
-                return ::std::result::Result::Err(::serde::de::Error::custom(::std::format_args!("duplicate field `{}`", key)));
+            let __name = __key.into_string();
+            if #e.contains_key(&__name) {
+                return ::std::result::Result::Err(::serde::de::Error::custom(::std::format_args!("duplicate field `{}`", __name)));
             }
-            let value = map.next_value()?;
-            #e.insert(key, value);
+            let __value = __map.next_value()?;
+            #e.insert(__name, __value);
         },
         None => quote! {
-            return ::std::result::Result::Err(::serde::de::Error::unknown_field(&key.0, FIELDS));
+            return ::std::result::Result::Err(::serde::de::Error::unknown_field(&__key.0, FIELDS));
         },
     };
     let dispatch = if def.fields.is_empty() {
         unnamed
     } else {
         quote! {
-            match &*key.0 {
+            match &*__key.0 {
                 #(#arms)*
                 _ => { #unnamed }
             }
@@ -411,24 +411,24 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error> {
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<Self::Value, A::Error> {
                         #fields_const
                         #(#locals)*
                         #extras_local
-                        while let ::std::option::Option::Some(key) = map.next_key::<self::support::Text<'de>>()? {
+                        while let ::std::option::Option::Some(__key) = __map.next_key::<self::support::Text<'de>>()? {
                             #dispatch
                         }
                         #(#finals)*
                         ::std::result::Result::Ok(#name { #(#field_names,)* #extras_init })
                     }
                 }
-                deserializer.deserialize_map(Visitor)
+                deserializer.deserialize_map(__Visitor)
             }
         }
     }

@@ -132,7 +132,13 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         client_crate: &client_ident,
     };
     let client = client_source(&text, schema.parent(), &label, &context).map_err(problems)?;
-    let title = model.title.replace('"', "'");
+    // One line, no quotes or backslashes: it goes into a TOML string and a `//!` line.
+    let title = model
+        .title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['"', '\\'], "'");
     let mut outputs = vec![
         Output {
             path: out.join("Cargo.toml"),

@@ -488,6 +488,29 @@ impl<'a> Lowering<'a> {
                     }
                 } else {
                     self.check_schema_keys(part_map, &part_at);
+                    // An inline part contributes properties; anything that would make it
+                    // something other than an object would be lost, so it is reported.
+                    for key in [
+                        "allOf",
+                        "anyOf",
+                        "enum",
+                        "items",
+                        "x-graph-known-values",
+                        "format",
+                    ] {
+                        if get(part_map, key).is_some() {
+                            self.report.problem(&child(&part_at, key), format!("unsupported `{key}` in an inline `allOf` entry: only object properties can be combined"));
+                        }
+                    }
+                    if let Some(t) = get(part_map, "type")
+                        .and_then(Value::as_str)
+                        .filter(|t| *t != "object")
+                    {
+                        self.report.problem(
+                            &child(&part_at, "type"),
+                            format!("an inline `allOf` entry must be an object, found type `{t}`"),
+                        );
+                    }
                     if def.description.is_none() {
                         def.description = description(part_map);
                     }
@@ -965,11 +988,16 @@ impl<'a> Lowering<'a> {
                 params.push((param, location));
             }
         }
-        let template: Vec<&str> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split('}').next())
-            .collect();
+        // A parameter is a whole segment (`/users/{user-id}`); one inside a segment
+        // (`/files/x{name}`) is not supported, and is reported rather than sent raw.
+        let mut template: Vec<&str> = Vec::new();
+        for segment in path.split('/') {
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if !name.is_empty() && !name.contains(['{', '}']) => template.push(name),
+                _ if segment.contains(['{', '}']) => self.report.problem(pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment")),
+                _ => {}
+            }
+        }
         for name in &template {
             if !params.iter().any(|(p, l)| l == "path" && p.wire == *name) {
                 self.report.problem(
@@ -1204,11 +1232,7 @@ impl<'a> Lowering<'a> {
         let mut success = None;
         for (code, response) in self.report.entries(map, pointer) {
             let at = child(pointer, &code);
-            let valid = code == "default"
-                || (code.len() == 3
-                    && (code[1..].eq_ignore_ascii_case("XX")
-                        || code.chars().all(|c| c.is_ascii_digit()))
-                    && ('1'..='5').contains(&code.chars().next().unwrap_or('0')));
+            let valid = code == "default" || is_status_key(&code);
             if !valid && !code.starts_with("x-") {
                 self.report.problem(
                     &at,
@@ -1404,6 +1428,18 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+}
+
+/// A status code (`200`) or range (`2XX`), 1xx to 5xx.
+fn is_status_key(code: &str) -> bool {
+    let chars: Vec<char> = code.chars().collect();
+    match chars.as_slice() {
+        ['1'..='5', rest @ ..] if rest.len() == 2 => {
+            rest.iter().all(char::is_ascii_digit)
+                || rest.iter().all(|c| c.eq_ignore_ascii_case(&'x'))
+        }
+        _ => false,
     }
 }
 

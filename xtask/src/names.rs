@@ -9,6 +9,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Nullable",
     "Timestamp",
     "Duration",
+    "ParseError",
     "DecodeError",
     "Text",
     "support",

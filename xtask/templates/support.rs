@@ -110,9 +110,13 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
-    /// Parses an RFC 3339 timestamp; an offset (`Z` or `±hh:mm`) is required.
-    pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
-        let instant = text.parse::<::jiff::Timestamp>()?;
+    /// Parses an RFC 3339 timestamp (`2023-09-14T10:00:00.0000000Z`, `…+02:00`): exactly what
+    /// `format: date-time` allows, no more (jiff alone would also take `2024-01-01T00:00Z`).
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        if !is_rfc3339(text) {
+            return Err(ParseError(format!("`{text}` is not an RFC 3339 date-time")));
+        }
+        let instant = text.parse::<::jiff::Timestamp>().map_err(|e| ParseError(format!("`{text}`: {e}")))?;
         Ok(Timestamp { instant, text: text.into() })
     }
 
@@ -134,7 +138,7 @@ impl From<::jiff::Timestamp> for Timestamp {
 }
 
 impl ::std::str::FromStr for Timestamp {
-    type Err = ::jiff::Error;
+    type Err = ParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Timestamp::parse(text)
@@ -188,9 +192,7 @@ impl ::serde::Serialize for Timestamp {
 impl<'de> ::serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Text::deserialize(deserializer)?;
-        Timestamp::parse(&text.0).map_err(|error| {
-            ::serde::de::Error::custom(format_args!("invalid date-time `{}`: {}", text.0, error))
-        })
+        Timestamp::parse(&text.0).map_err(|error| ::serde::de::Error::custom(format_args!("invalid date-time {error}")))
     }
 }
 
@@ -222,9 +224,9 @@ pub struct Duration {
 impl Duration {
     /// Parses an ISO 8601 duration (only ISO 8601: not jiff's friendly `1 hour` form, which
     /// Graph would reject).
-    pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
         static PARSER: ::jiff::fmt::temporal::SpanParser = ::jiff::fmt::temporal::SpanParser::new();
-        let span = PARSER.parse_span(text)?;
+        let span = PARSER.parse_span(text).map_err(|e| ParseError(format!("`{text}`: {e}")))?;
         Ok(Duration { span, text: text.into() })
     }
 
@@ -246,7 +248,7 @@ impl From<::jiff::Span> for Duration {
 }
 
 impl ::std::str::FromStr for Duration {
-    type Err = ::jiff::Error;
+    type Err = ParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Duration::parse(text)
@@ -288,9 +290,7 @@ impl ::serde::Serialize for Duration {
 impl<'de> ::serde::Deserialize<'de> for Duration {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Text::deserialize(deserializer)?;
-        Duration::parse(&text.0).map_err(|error| {
-            ::serde::de::Error::custom(format_args!("invalid duration `{}`: {}", text.0, error))
-        })
+        Duration::parse(&text.0).map_err(|error| ::serde::de::Error::custom(format_args!("invalid duration {error}")))
     }
 }
 
@@ -305,6 +305,43 @@ impl ::schemars::JsonSchema for Duration {
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!({ "type": "string", "format": "duration" })
+    }
+}
+
+/// A date-time or duration that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ::std::error::Error for ParseError {}
+
+/// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, RFC 3339's date-time.
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |from: usize, to: usize| b.get(from..to).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shape = digits(0, 4) && b.get(4) == Some(&b'-') && digits(5, 7) && b.get(7) == Some(&b'-') && digits(8, 10)
+        && matches!(b.get(10), Some(b'T' | b't')) && digits(11, 13) && b.get(13) == Some(&b':') && digits(14, 16)
+        && b.get(16) == Some(&b':') && digits(17, 19);
+    if !shape {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', offset @ ..] => offset.len() == 5 && offset[2] == b':' && [0, 1, 3, 4].iter().all(|&i| offset[i].is_ascii_digit()),
+        _ => false,
     }
 }
 

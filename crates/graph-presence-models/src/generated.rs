@@ -2,7 +2,7 @@
 // Do not edit by hand: change the schema or the generator, then run `cargo xtask codegen`.
 
 pub use self::support::{
-    from_slice, from_str, DecodeError, Duration, Nullable, Timestamp,
+    from_slice, from_str, DecodeError, Duration, Nullable, ParseError, Timestamp,
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///
@@ -528,8 +528,8 @@ impl<'de> ::serde::Deserialize<'de> for ClearPresenceRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ClearPresenceRequestBody;
             fn expecting(
                 &self,
@@ -541,39 +541,39 @@ impl<'de> ::serde::Deserialize<'de> for ClearPresenceRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut session_id: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
                 let mut additional_properties: ::serde_json::Map<
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "sessionId" => {
                             if !session_id.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("sessionId"),
                                 );
                             }
-                            session_id = map
+                            session_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -583,7 +583,7 @@ impl<'de> ::serde::Deserialize<'de> for ClearPresenceRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for ClearPresenceRequestBody {
@@ -674,8 +674,8 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DateTimeTimeZone;
             fn expecting(
                 &self,
@@ -685,7 +685,7 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut date_time: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut time_zone: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
@@ -693,10 +693,10 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "dateTime" => {
                             if date_time.is_some() {
                                 return ::std::result::Result::Err(
@@ -704,7 +704,7 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                                 );
                             }
                             date_time = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "timeZone" => {
@@ -713,22 +713,22 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                                     ::serde::de::Error::duplicate_field("timeZone"),
                                 );
                             }
-                            time_zone = map
+                            time_zone = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -747,7 +747,7 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for DateTimeTimeZone {
@@ -828,8 +828,8 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Entity;
             fn expecting(
                 &self,
@@ -839,17 +839,17 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut additional_properties: ::serde_json::Map<
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "id" => {
                             if id.is_some() {
                                 return ::std::result::Result::Err(
@@ -857,20 +857,20 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
                                 );
                             }
                             id = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -888,7 +888,7 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for Entity {
@@ -985,8 +985,8 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorDetails;
             fn expecting(
                 &self,
@@ -996,7 +996,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut code: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1005,10 +1005,10 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "code" => {
                             if code.is_some() {
                                 return ::std::result::Result::Err(
@@ -1016,7 +1016,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                                 );
                             }
                             code = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "message" => {
@@ -1026,7 +1026,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                                 );
                             }
                             message = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "target" => {
@@ -1035,22 +1035,22 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                                     ::serde::de::Error::duplicate_field("target"),
                                 );
                             }
-                            target = map
+                            target = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -1078,7 +1078,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for ErrorDetails {
@@ -1168,8 +1168,8 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = GetPresencesByUserIdRequestBody;
             fn expecting(
                 &self,
@@ -1181,7 +1181,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut ids: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
@@ -1190,10 +1190,10 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "ids" => {
                             if ids.is_some() {
                                 return ::std::result::Result::Err(
@@ -1201,20 +1201,21 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
                                 );
                             }
                             ids = ::std::option::Option::Some(
-                                map.next_value::<::std::vec::Vec<::std::string::String>>()?,
+                                __map
+                                    .next_value::<::std::vec::Vec<::std::string::String>>()?,
                             );
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -1232,7 +1233,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for GetPresencesByUserIdRequestBody {
@@ -1338,8 +1339,8 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = GetPresencesByUserIdResponse;
             fn expecting(
                 &self,
@@ -1351,7 +1352,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut value: ::std::option::Option<::std::vec::Vec<Presence>> = ::std::option::Option::None;
                 let mut odata_next_link: self::support::Nullable<
@@ -1361,10 +1362,10 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "value" => {
                             if value.is_some() {
                                 return ::std::result::Result::Err(
@@ -1372,7 +1373,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
                                 );
                             }
                             value = ::std::option::Option::Some(
-                                map.next_value::<::std::vec::Vec<Presence>>()?,
+                                __map.next_value::<::std::vec::Vec<Presence>>()?,
                             );
                         }
                         "@odata.nextLink" => {
@@ -1381,22 +1382,22 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
                                     ::serde::de::Error::duplicate_field("@odata.nextLink"),
                                 );
                             }
-                            odata_next_link = map
+                            odata_next_link = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -1407,7 +1408,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for GetPresencesByUserIdResponse {
@@ -1540,8 +1541,8 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = InnerError;
             fn expecting(
                 &self,
@@ -1551,7 +1552,7 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut request_id: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
                 let mut client_request_id: self::support::Nullable<
@@ -1562,17 +1563,17 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "request-id" => {
                             if !request_id.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("request-id"),
                                 );
                             }
-                            request_id = map
+                            request_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -1583,7 +1584,7 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
                                     ::serde::de::Error::duplicate_field("client-request-id"),
                                 );
                             }
-                            client_request_id = map
+                            client_request_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -1594,22 +1595,22 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
                                     ::serde::de::Error::duplicate_field("date"),
                                 );
                             }
-                            date = map
+                            date = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -1621,7 +1622,7 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for InnerError {
@@ -1750,8 +1751,8 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ItemBody;
             fn expecting(
                 &self,
@@ -1761,7 +1762,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut content: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
                 let mut content_type: self::support::Nullable<BodyType> = self::support::Nullable::Absent;
@@ -1769,17 +1770,17 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "content" => {
                             if !content.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("content"),
                                 );
                             }
-                            content = map
+                            content = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -1790,20 +1791,20 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
                                     ::serde::de::Error::duplicate_field("contentType"),
                                 );
                             }
-                            content_type = map
+                            content_type = __map
                                 .next_value::<self::support::Nullable<BodyType>>()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -1814,7 +1815,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for ItemBody {
@@ -1955,8 +1956,8 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MainError;
             fn expecting(
                 &self,
@@ -1966,7 +1967,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut code: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1977,10 +1978,10 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "code" => {
                             if code.is_some() {
                                 return ::std::result::Result::Err(
@@ -1988,7 +1989,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                                 );
                             }
                             code = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "message" => {
@@ -1998,7 +1999,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                                 );
                             }
                             message = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "target" => {
@@ -2007,7 +2008,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                                     ::serde::de::Error::duplicate_field("target"),
                                 );
                             }
-                            target = map
+                            target = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -2019,7 +2020,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                                 );
                             }
                             details = ::std::option::Option::Some(
-                                map.next_value::<::std::vec::Vec<ErrorDetails>>()?,
+                                __map.next_value::<::std::vec::Vec<ErrorDetails>>()?,
                             );
                         }
                         "innerError" => {
@@ -2028,20 +2029,20 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                                     ::serde::de::Error::duplicate_field("innerError"),
                                 );
                             }
-                            inner_error = map
+                            inner_error = __map
                                 .next_value::<self::support::Nullable<InnerError>>()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -2071,7 +2072,7 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for MainError {
@@ -2171,8 +2172,8 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ODataError;
             fn expecting(
                 &self,
@@ -2182,17 +2183,17 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut error: ::std::option::Option<MainError> = ::std::option::Option::None;
                 let mut additional_properties: ::serde_json::Map<
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "error" => {
                             if error.is_some() {
                                 return ::std::result::Result::Err(
@@ -2200,20 +2201,20 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
                                 );
                             }
                             error = ::std::option::Option::Some(
-                                map.next_value::<MainError>()?,
+                                __map.next_value::<MainError>()?,
                             );
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -2231,7 +2232,7 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for ODataError {
@@ -2333,8 +2334,8 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OutOfOfficeSettings;
             fn expecting(
                 &self,
@@ -2344,7 +2345,7 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut is_out_of_office: self::support::Nullable<bool> = self::support::Nullable::Absent;
                 let mut message: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
@@ -2352,17 +2353,17 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "isOutOfOffice" => {
                             if !is_out_of_office.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("isOutOfOffice"),
                                 );
                             }
-                            is_out_of_office = map
+                            is_out_of_office = __map
                                 .next_value::<self::support::Nullable<bool>>()?;
                         }
                         "message" => {
@@ -2371,22 +2372,22 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
                                     ::serde::de::Error::duplicate_field("message"),
                                 );
                             }
-                            message = map
+                            message = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -2397,7 +2398,7 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for OutOfOfficeSettings {
@@ -2577,8 +2578,8 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Presence;
             fn expecting(
                 &self,
@@ -2588,7 +2589,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut availability: self::support::Nullable<Availability> = self::support::Nullable::Absent;
@@ -2605,10 +2606,10 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "id" => {
                             if id.is_some() {
                                 return ::std::result::Result::Err(
@@ -2616,7 +2617,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                 );
                             }
                             id = ::std::option::Option::Some(
-                                map.next_value::<::std::string::String>()?,
+                                __map.next_value::<::std::string::String>()?,
                             );
                         }
                         "availability" => {
@@ -2625,7 +2626,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("availability"),
                                 );
                             }
-                            availability = map
+                            availability = __map
                                 .next_value::<self::support::Nullable<Availability>>()?;
                         }
                         "activity" => {
@@ -2634,7 +2635,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("activity"),
                                 );
                             }
-                            activity = map
+                            activity = __map
                                 .next_value::<self::support::Nullable<Activity>>()?;
                         }
                         "outOfOfficeSettings" => {
@@ -2643,7 +2644,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("outOfOfficeSettings"),
                                 );
                             }
-                            out_of_office_settings = map
+                            out_of_office_settings = __map
                                 .next_value::<
                                     self::support::Nullable<OutOfOfficeSettings>,
                                 >()?;
@@ -2654,7 +2655,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("statusMessage"),
                                 );
                             }
-                            status_message = map
+                            status_message = __map
                                 .next_value::<
                                     self::support::Nullable<PresenceStatusMessage>,
                                 >()?;
@@ -2665,7 +2666,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("sequenceNumber"),
                                 );
                             }
-                            sequence_number = map
+                            sequence_number = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -2676,20 +2677,20 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                                     ::serde::de::Error::duplicate_field("workLocation"),
                                 );
                             }
-                            work_location = map
+                            work_location = __map
                                 .next_value::<self::support::Nullable<UserWorkLocation>>()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -2713,7 +2714,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for Presence {
@@ -2867,8 +2868,8 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PresenceCollectionResponse;
             fn expecting(
                 &self,
@@ -2878,7 +2879,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut value: ::std::option::Option<::std::vec::Vec<Presence>> = ::std::option::Option::None;
                 let mut odata_next_link: self::support::Nullable<
@@ -2888,10 +2889,10 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "value" => {
                             if value.is_some() {
                                 return ::std::result::Result::Err(
@@ -2899,7 +2900,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
                                 );
                             }
                             value = ::std::option::Option::Some(
-                                map.next_value::<::std::vec::Vec<Presence>>()?,
+                                __map.next_value::<::std::vec::Vec<Presence>>()?,
                             );
                         }
                         "@odata.nextLink" => {
@@ -2908,22 +2909,22 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
                                     ::serde::de::Error::duplicate_field("@odata.nextLink"),
                                 );
                             }
-                            odata_next_link = map
+                            odata_next_link = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -2934,7 +2935,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for PresenceCollectionResponse {
@@ -3062,8 +3063,8 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PresenceStatusMessage;
             fn expecting(
                 &self,
@@ -3073,7 +3074,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut message: self::support::Nullable<ItemBody> = self::support::Nullable::Absent;
                 let mut expiry_date_time: self::support::Nullable<DateTimeTimeZone> = self::support::Nullable::Absent;
@@ -3084,17 +3085,17 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "message" => {
                             if !message.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("message"),
                                 );
                             }
-                            message = map
+                            message = __map
                                 .next_value::<self::support::Nullable<ItemBody>>()?;
                         }
                         "expiryDateTime" => {
@@ -3103,7 +3104,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
                                     ::serde::de::Error::duplicate_field("expiryDateTime"),
                                 );
                             }
-                            expiry_date_time = map
+                            expiry_date_time = __map
                                 .next_value::<self::support::Nullable<DateTimeTimeZone>>()?;
                         }
                         "publishedDateTime" => {
@@ -3112,22 +3113,22 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
                                     ::serde::de::Error::duplicate_field("publishedDateTime"),
                                 );
                             }
-                            published_date_time = map
+                            published_date_time = __map
                                 .next_value::<
                                     self::support::Nullable<self::support::Timestamp>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -3139,7 +3140,7 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for PresenceStatusMessage {
@@ -3243,8 +3244,8 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SetAutomaticLocationRequestBody;
             fn expecting(
                 &self,
@@ -3256,7 +3257,7 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut work_location_type: ::std::option::Option<WorkLocationType> = ::std::option::Option::None;
                 let mut place_id: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
@@ -3264,10 +3265,10 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "workLocationType" => {
                             if work_location_type.is_some() {
                                 return ::std::result::Result::Err(
@@ -3275,7 +3276,7 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                                 );
                             }
                             work_location_type = ::std::option::Option::Some(
-                                map.next_value::<WorkLocationType>()?,
+                                __map.next_value::<WorkLocationType>()?,
                             );
                         }
                         "placeId" => {
@@ -3284,22 +3285,22 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                                     ::serde::de::Error::duplicate_field("placeId"),
                                 );
                             }
-                            place_id = map
+                            place_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -3318,7 +3319,7 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for SetAutomaticLocationRequestBody {
@@ -3414,8 +3415,8 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SetManualLocationRequestBody;
             fn expecting(
                 &self,
@@ -3427,7 +3428,7 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut work_location_type: ::std::option::Option<WorkLocationType> = ::std::option::Option::None;
                 let mut place_id: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
@@ -3435,10 +3436,10 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "workLocationType" => {
                             if work_location_type.is_some() {
                                 return ::std::result::Result::Err(
@@ -3446,7 +3447,7 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                                 );
                             }
                             work_location_type = ::std::option::Option::Some(
-                                map.next_value::<WorkLocationType>()?,
+                                __map.next_value::<WorkLocationType>()?,
                             );
                         }
                         "placeId" => {
@@ -3455,22 +3456,22 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                                     ::serde::de::Error::duplicate_field("placeId"),
                                 );
                             }
-                            place_id = map
+                            place_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -3489,7 +3490,7 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for SetManualLocationRequestBody {
@@ -3607,8 +3608,8 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SetPresenceRequestBody;
             fn expecting(
                 &self,
@@ -3620,7 +3621,7 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut session_id: self::support::Nullable<::std::string::String> = self::support::Nullable::Absent;
                 let mut availability: ::std::option::Option<Availability> = ::std::option::Option::None;
@@ -3632,17 +3633,17 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "sessionId" => {
                             if !session_id.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("sessionId"),
                                 );
                             }
-                            session_id = map
+                            session_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
@@ -3654,7 +3655,7 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                                 );
                             }
                             availability = ::std::option::Option::Some(
-                                map.next_value::<Availability>()?,
+                                __map.next_value::<Availability>()?,
                             );
                         }
                         "activity" => {
@@ -3664,7 +3665,7 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                                 );
                             }
                             activity = ::std::option::Option::Some(
-                                map.next_value::<Activity>()?,
+                                __map.next_value::<Activity>()?,
                             );
                         }
                         "expirationDuration" => {
@@ -3673,22 +3674,22 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                                     ::serde::de::Error::duplicate_field("expirationDuration"),
                                 );
                             }
-                            expiration_duration = map
+                            expiration_duration = __map
                                 .next_value::<
                                     self::support::Nullable<self::support::Duration>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -3717,7 +3718,7 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for SetPresenceRequestBody {
@@ -3827,8 +3828,8 @@ impl<'de> ::serde::Deserialize<'de> for SetStatusMessageRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SetStatusMessageRequestBody;
             fn expecting(
                 &self,
@@ -3840,39 +3841,39 @@ impl<'de> ::serde::Deserialize<'de> for SetStatusMessageRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut status_message: self::support::Nullable<PresenceStatusMessage> = self::support::Nullable::Absent;
                 let mut additional_properties: ::serde_json::Map<
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "statusMessage" => {
                             if !status_message.is_absent() {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::duplicate_field("statusMessage"),
                                 );
                             }
-                            status_message = map
+                            status_message = __map
                                 .next_value::<
                                     self::support::Nullable<PresenceStatusMessage>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -3882,7 +3883,7 @@ impl<'de> ::serde::Deserialize<'de> for SetStatusMessageRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for SetStatusMessageRequestBody {
@@ -3978,8 +3979,8 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SetUserPreferredPresenceRequestBody;
             fn expecting(
                 &self,
@@ -3991,7 +3992,7 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut availability: ::std::option::Option<Availability> = ::std::option::Option::None;
                 let mut activity: ::std::option::Option<Activity> = ::std::option::Option::None;
@@ -4002,10 +4003,10 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "availability" => {
                             if availability.is_some() {
                                 return ::std::result::Result::Err(
@@ -4013,7 +4014,7 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                                 );
                             }
                             availability = ::std::option::Option::Some(
-                                map.next_value::<Availability>()?,
+                                __map.next_value::<Availability>()?,
                             );
                         }
                         "activity" => {
@@ -4023,7 +4024,7 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                                 );
                             }
                             activity = ::std::option::Option::Some(
-                                map.next_value::<Activity>()?,
+                                __map.next_value::<Activity>()?,
                             );
                         }
                         "expirationDuration" => {
@@ -4032,22 +4033,22 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                                     ::serde::de::Error::duplicate_field("expirationDuration"),
                                 );
                             }
-                            expiration_duration = map
+                            expiration_duration = __map
                                 .next_value::<
                                     self::support::Nullable<self::support::Duration>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -4075,7 +4076,7 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for SetUserPreferredPresenceRequestBody {
@@ -4183,8 +4184,8 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserWorkLocation;
             fn expecting(
                 &self,
@@ -4194,7 +4195,7 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut work_location_type: ::std::option::Option<WorkLocationType> = ::std::option::Option::None;
                 let mut source: ::std::option::Option<WorkLocationSource> = ::std::option::Option::None;
@@ -4203,10 +4204,10 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                     ::std::string::String,
                     ::serde_json::Value,
                 > = ::std::default::Default::default();
-                while let ::std::option::Option::Some(key) = map
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<self::support::Text<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "workLocationType" => {
                             if work_location_type.is_some() {
                                 return ::std::result::Result::Err(
@@ -4214,7 +4215,7 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                                 );
                             }
                             work_location_type = ::std::option::Option::Some(
-                                map.next_value::<WorkLocationType>()?,
+                                __map.next_value::<WorkLocationType>()?,
                             );
                         }
                         "source" => {
@@ -4224,7 +4225,7 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                                 );
                             }
                             source = ::std::option::Option::Some(
-                                map.next_value::<WorkLocationSource>()?,
+                                __map.next_value::<WorkLocationSource>()?,
                             );
                         }
                         "placeId" => {
@@ -4233,22 +4234,22 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                                     ::serde::de::Error::duplicate_field("placeId"),
                                 );
                             }
-                            place_id = map
+                            place_id = __map
                                 .next_value::<
                                     self::support::Nullable<::std::string::String>,
                                 >()?;
                         }
                         _ => {
-                            let key = key.into_string();
-                            if additional_properties.contains_key(&key) {
+                            let __name = __key.into_string();
+                            if additional_properties.contains_key(&__name) {
                                 return ::std::result::Result::Err(
                                     ::serde::de::Error::custom(
-                                        ::std::format_args!("duplicate field `{}`", key),
+                                        ::std::format_args!("duplicate field `{}`", __name),
                                     ),
                                 );
                             }
-                            let value = map.next_value()?;
-                            additional_properties.insert(key, value);
+                            let __value = __map.next_value()?;
+                            additional_properties.insert(__name, __value);
                         }
                     }
                 }
@@ -4276,7 +4277,7 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ::schemars::JsonSchema for UserWorkLocation {
@@ -4682,9 +4683,15 @@ pub mod support {
         text: Box<str>,
     }
     impl Timestamp {
-        /// Parses an RFC 3339 timestamp; an offset (`Z` or `±hh:mm`) is required.
-        pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
-            let instant = text.parse::<::jiff::Timestamp>()?;
+        /// Parses an RFC 3339 timestamp (`2023-09-14T10:00:00.0000000Z`, `…+02:00`): exactly what
+        /// `format: date-time` allows, no more (jiff alone would also take `2024-01-01T00:00Z`).
+        pub fn parse(text: &str) -> Result<Self, ParseError> {
+            if !is_rfc3339(text) {
+                return Err(ParseError(format!("`{text}` is not an RFC 3339 date-time")));
+            }
+            let instant = text
+                .parse::<::jiff::Timestamp>()
+                .map_err(|e| ParseError(format!("`{text}`: {e}")))?;
             Ok(Timestamp {
                 instant,
                 text: text.into(),
@@ -4708,7 +4715,7 @@ pub mod support {
         }
     }
     impl ::std::str::FromStr for Timestamp {
-        type Err = ::jiff::Error;
+        type Err = ParseError;
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             Timestamp::parse(text)
         }
@@ -4758,11 +4765,9 @@ pub mod support {
         ) -> Result<Self, D::Error> {
             let text = Text::deserialize(deserializer)?;
             Timestamp::parse(&text.0)
-                .map_err(|error| {
-                    ::serde::de::Error::custom(
-                        format_args!("invalid date-time `{}`: {}", text.0, error),
-                    )
-                })
+                .map_err(|error| ::serde::de::Error::custom(
+                    format_args!("invalid date-time {error}"),
+                ))
         }
     }
     impl ::schemars::JsonSchema for Timestamp {
@@ -4789,9 +4794,11 @@ pub mod support {
     impl Duration {
         /// Parses an ISO 8601 duration (only ISO 8601: not jiff's friendly `1 hour` form, which
         /// Graph would reject).
-        pub fn parse(text: &str) -> Result<Self, ::jiff::Error> {
+        pub fn parse(text: &str) -> Result<Self, ParseError> {
             static PARSER: ::jiff::fmt::temporal::SpanParser = ::jiff::fmt::temporal::SpanParser::new();
-            let span = PARSER.parse_span(text)?;
+            let span = PARSER
+                .parse_span(text)
+                .map_err(|e| ParseError(format!("`{text}`: {e}")))?;
             Ok(Duration {
                 span,
                 text: text.into(),
@@ -4815,7 +4822,7 @@ pub mod support {
         }
     }
     impl ::std::str::FromStr for Duration {
-        type Err = ::jiff::Error;
+        type Err = ParseError;
         fn from_str(text: &str) -> Result<Self, Self::Err> {
             Duration::parse(text)
         }
@@ -4855,11 +4862,9 @@ pub mod support {
         ) -> Result<Self, D::Error> {
             let text = Text::deserialize(deserializer)?;
             Duration::parse(&text.0)
-                .map_err(|error| {
-                    ::serde::de::Error::custom(
-                        format_args!("invalid duration `{}`: {}", text.0, error),
-                    )
-                })
+                .map_err(|error| ::serde::de::Error::custom(
+                    format_args!("invalid duration {error}"),
+                ))
         }
     }
     impl ::schemars::JsonSchema for Duration {
@@ -4871,6 +4876,46 @@ pub mod support {
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
             ::schemars::json_schema!({ "type" : "string", "format" : "duration" })
+        }
+    }
+    /// A date-time or duration that does not parse.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ParseError(String);
+    impl fmt::Display for ParseError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl ::std::error::Error for ParseError {}
+    /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, RFC 3339's date-time.
+    fn is_rfc3339(text: &str) -> bool {
+        let b = text.as_bytes();
+        let digits = |from: usize, to: usize| {
+            b.get(from..to).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+        };
+        let shape = digits(0, 4) && b.get(4) == Some(&b'-') && digits(5, 7)
+            && b.get(7) == Some(&b'-') && digits(8, 10)
+            && matches!(b.get(10), Some(b'T' | b't')) && digits(11, 13)
+            && b.get(13) == Some(&b':') && digits(14, 16) && b.get(16) == Some(&b':')
+            && digits(17, 19);
+        if !shape {
+            return false;
+        }
+        let mut rest = &b[19..];
+        if let Some(fraction) = rest.strip_prefix(b".") {
+            let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &fraction[n..];
+        }
+        match rest {
+            [b'Z' | b'z'] => true,
+            [b'+' | b'-', offset @ ..] => {
+                offset.len() == 5 && offset[2] == b':'
+                    && [0, 1, 3, 4].iter().all(|&i| offset[i].is_ascii_digit())
+            }
+            _ => false,
         }
     }
     /// A JSON string that borrows from the input when it can (no escapes), so that matching a
