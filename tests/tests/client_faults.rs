@@ -1,0 +1,539 @@
+//! The client under Graph's limits and under faults, against real servers on loopback. Retry
+//! waits go through a fake clock, so nothing here sleeps for real (only the timeout test
+//! waits, for its 100 ms timeout).
+
+use graph_presence_client::{BearerToken, Client, Clock, Error, RetryPolicy, Sleep};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const START: &str = "2026-11-22T10:00:00Z";
+
+/// A clock whose sleeps return at once, advance its time, and are recorded.
+#[derive(Clone)]
+struct FakeClock(Arc<Mutex<(jiff::Timestamp, Vec<Duration>)>>);
+
+impl FakeClock {
+    fn new() -> Self {
+        FakeClock(Arc::new(Mutex::new((
+            START.parse().expect("valid"),
+            Vec::new(),
+        ))))
+    }
+
+    fn sleeps(&self) -> Vec<Duration> {
+        self.0.lock().expect("not poisoned").1.clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0.lock().expect("not poisoned").0
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let mut state = self.0.lock().expect("not poisoned");
+        state.0 = state
+            .0
+            .checked_add(jiff::SignedDuration::try_from(duration).expect("fits"))
+            .expect("in range");
+        state.1.push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+fn client(base: &str, clock: &FakeClock, policy: RetryPolicy) -> Client {
+    Client::builder(BearerToken::new("t"))
+        .base_url(format!("{base}/beta"))
+        .clock(clock.clone())
+        .retry(policy)
+        .build()
+        .expect("valid")
+}
+
+const PRESENCE: &str = r#"{"id":"a","availability":"Busy","activity":"InACall"}"#;
+const THROTTLED: &str = r#"{"error":{"code":"TooManyRequests","message":"Please retry again later.","innerError":{"request-id":"94fb3b52-452a-4535-a601-69e0a90e3aa2"}}}"#;
+
+/// Answers the first `failures` requests with `failure`, then with the presence.
+async fn server_failing_first(failures: u64, failure: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/beta/me/presence"))
+        .respond_with(failure)
+        .up_to_n_times(failures)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/beta/me/presence"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(PRESENCE, "application/json"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn throttled(retry_after: Option<&str>) -> ResponseTemplate {
+    let response = ResponseTemplate::new(429).set_body_raw(THROTTLED, "application/json");
+    match retry_after {
+        Some(value) => response.insert_header("Retry-After", value),
+        None => response,
+    }
+}
+
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn retry_after_in_whole_seconds_fractional_seconds_and_http_date() {
+    for (value, expected) in [
+        ("3", Duration::from_secs(3)),
+        ("2.128", Duration::from_millis(2128)),
+        ("Sun, 22 Nov 2026 10:00:07 GMT", Duration::from_secs(7)),
+    ] {
+        let server = server_failing_first(1, throttled(Some(value))).await;
+        let clock = FakeClock::new();
+        let presence = client(&server.uri(), &clock, RetryPolicy::default())
+            .me()
+            .presence()
+            .get()
+            .send()
+            .await
+            .expect("succeeds after one retry");
+        assert_eq!(presence.id, "a");
+        assert_eq!(clock.sleeps(), vec![expected], "Retry-After: {value}");
+        let sent = requests(&server).await;
+        assert_eq!(sent.len(), 2);
+        assert_eq!(
+            sent[0].headers.get("client-request-id"),
+            sent[1].headers.get("client-request-id"),
+            "a retry reuses the client-request-id"
+        );
+        assert!(sent[0].headers.get("retry-attempt").is_none());
+        assert_eq!(
+            sent[1]
+                .headers
+                .get("retry-attempt")
+                .map(|v| v.to_str().unwrap_or_default()),
+            Some("1")
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_retry_after_the_client_backs_off_exponentially_with_jitter() {
+    let server = server_failing_first(3, throttled(None)).await;
+    let clock = FakeClock::new();
+    let policy = RetryPolicy {
+        base_delay: Duration::from_secs(1),
+        ..RetryPolicy::default()
+    };
+    client(&server.uri(), &clock, policy)
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("succeeds after three retries");
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    for (i, sleep) in sleeps.iter().enumerate() {
+        let full = Duration::from_secs(1 << i);
+        assert!(
+            *sleep >= full / 2 && *sleep <= full,
+            "retry {}: {sleep:?} not in [{:?}, {full:?}]",
+            i + 1,
+            full / 2
+        );
+    }
+    let attempts: Vec<String> = requests(&server)
+        .await
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("retry-attempt")
+                .map(|v| v.to_str().unwrap_or_default().to_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(attempts, ["", "1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn a_503_then_success_is_a_success() {
+    let server = server_failing_first(
+        1,
+        ResponseTemplate::new(503).insert_header("Retry-After", "1"),
+    )
+    .await;
+    let clock = FakeClock::new();
+    client(&server.uri(), &clock, RetryPolicy::default())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("retried");
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
+}
+
+#[tokio::test]
+async fn a_504_until_the_deadline_gives_up_without_sleeping_past_it() {
+    let server = server_failing_first(
+        u64::MAX,
+        ResponseTemplate::new(504).insert_header("Retry-After", "4"),
+    )
+    .await;
+    let clock = FakeClock::new();
+    let policy = RetryPolicy {
+        max_attempts: 100,
+        total_deadline: Duration::from_secs(10),
+        ..RetryPolicy::default()
+    };
+    let error = client(&server.uri(), &clock, policy)
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("504 forever");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(504));
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(4), Duration::from_secs(4)],
+        "a third wait would end past the 10 s deadline"
+    );
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn max_attempts_bounds_the_retries_and_the_last_error_is_returned() {
+    let server = server_failing_first(u64::MAX, throttled(Some("1"))).await;
+    let clock = FakeClock::new();
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        ..RetryPolicy::default()
+    };
+    let error = client(&server.uri(), &clock, policy)
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("throttled forever");
+    let Error::Graph(graph) = error else {
+        panic!("a Graph error")
+    };
+    assert_eq!(
+        (graph.status.as_u16(), graph.code.as_str()),
+        (429, "TooManyRequests")
+    );
+    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(clock.sleeps().len(), 2);
+}
+
+#[tokio::test]
+async fn other_errors_are_not_retried() {
+    for status in [400, 401, 404, 500, 502] {
+        let server = server_failing_first(u64::MAX, ResponseTemplate::new(status)).await;
+        let clock = FakeClock::new();
+        let error = client(&server.uri(), &clock, RetryPolicy::default())
+            .me()
+            .presence()
+            .get()
+            .send()
+            .await
+            .expect_err("fails");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(requests(&server).await.len(), 1, "{status} is not retried");
+        assert!(clock.sleeps().is_empty());
+    }
+}
+
+/// A raw HTTP/1.1 server on loopback: each accepted connection gets the next scripted reply
+/// (bytes to write after reading the request head; `None` closes at once).
+async fn raw_server(replies: Vec<Option<Vec<u8>>>) -> (String, Arc<Mutex<usize>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let connections = Arc::new(Mutex::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        for reply in replies {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            *counter.lock().expect("not poisoned") += 1;
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            if let Some(bytes) = reply {
+                let _ = socket.write_all(&bytes).await;
+            }
+            let _ = socket.shutdown().await;
+        }
+    });
+    (format!("http://{address}"), connections)
+}
+
+fn http_response(body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[tokio::test]
+async fn a_connection_reset_before_the_response_is_retried() {
+    let (base, connections) = raw_server(vec![None, Some(http_response(PRESENCE))]).await;
+    let clock = FakeClock::new();
+    let presence = client(&base, &clock, RetryPolicy::default())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("second connection answers");
+    assert_eq!(presence.id, "a");
+    assert_eq!(*connections.lock().expect("not poisoned"), 2);
+    assert_eq!(clock.sleeps().len(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_that_never_answers_ends_as_a_connection_error() {
+    let (base, connections) = raw_server(vec![None, None, None]).await;
+    let clock = FakeClock::new();
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        ..RetryPolicy::default()
+    };
+    let error = client(&base, &clock, policy)
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("no response");
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    assert_eq!(*connections.lock().expect("not poisoned"), 3);
+}
+
+#[tokio::test]
+async fn a_body_cut_off_mid_json_is_a_transport_error() {
+    let cut = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n{\"id\":\"a\",\"availab".to_vec();
+    let (base, connections) = raw_server(vec![Some(cut)]).await;
+    let clock = FakeClock::new();
+    let error = client(&base, &clock, RetryPolicy::default())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("cut off");
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(
+        *connections.lock().expect("not poisoned"),
+        1,
+        "a response began: not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_timeout_is_a_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(PRESENCE, "application/json")
+                .set_delay(Duration::from_secs(30)),
+        )
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let client = Client::builder(BearerToken::new("t"))
+        .base_url(server.uri())
+        .clock(clock.clone())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .expect("valid");
+    let error = client
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("too slow");
+    assert!(
+        matches!(error, Error::Timeout(t) if t == Duration::from_millis(100)),
+        "{error:?}"
+    );
+    assert_eq!(
+        requests(&server).await.len(),
+        2,
+        "a timeout is retried for an idempotent read"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_size_limit_is_an_error_not_an_allocation() {
+    let big = format!(r#"{{"id":"a","x":"{}"}}"#, "y".repeat(50_000));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(big.clone(), "application/json"))
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let limited = |base: String| {
+        Client::builder(BearerToken::new("t"))
+            .base_url(base)
+            .clock(clock.clone())
+            .max_response_bytes(10_000)
+            .build()
+            .expect("valid")
+    };
+    let error = limited(server.uri())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit: 10_000, .. }),
+        "{error:?}"
+    );
+    // Without a Content-Length (chunked), the limit stops the read as it goes.
+    let chunks: String = big
+        .as_bytes()
+        .chunks(4096)
+        .map(|c| format!("{:x}\r\n{}\r\n", c.len(), String::from_utf8_lossy(c)))
+        .collect();
+    let chunked = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{chunks}0\r\n\r\n"
+    );
+    let (base, _) = raw_server(vec![Some(chunked.into_bytes())]).await;
+    let error = limited(base)
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit: 10_000, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_does_not_carry_the_token() {
+    let target = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/elsewhere/me/presence"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(PRESENCE, "application/json"))
+        .mount(&target)
+        .await;
+    let origin = MockServer::start().await;
+    // localhost vs 127.0.0.1, and another port: another origin, still on loopback.
+    let location = format!(
+        "http://localhost:{}/elsewhere/me/presence",
+        target.address().port()
+    );
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer t"))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", location.as_str()))
+        .mount(&origin)
+        .await;
+    let clock = FakeClock::new();
+    let presence = client(&origin.uri(), &clock, RetryPolicy::none())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("follows the redirect");
+    assert_eq!(presence.id, "a");
+    let received = requests(&target).await;
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].headers.get("authorization").is_none(),
+        "the token must not follow a redirect to another host"
+    );
+
+    // A redirect within the origin keeps it.
+    let same = MockServer::start().await;
+    Mock::given(path("/beta/me/presence"))
+        .respond_with(ResponseTemplate::new(308).insert_header("Location", "/moved/me/presence"))
+        .mount(&same)
+        .await;
+    Mock::given(path("/moved/me/presence"))
+        .and(header("authorization", "Bearer t"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(PRESENCE, "application/json"))
+        .mount(&same)
+        .await;
+    client(&same.uri(), &clock, RetryPolicy::none())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("same-origin redirect keeps the token");
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_except_to_loopback() {
+    for base in [
+        "http://graph.microsoft.com/beta",
+        "http://10.0.0.1/beta",
+        "http://example.com",
+    ] {
+        let error = Client::builder(BearerToken::new("t"))
+            .base_url(base)
+            .build()
+            .expect_err("refused");
+        assert!(error.to_string().contains("only https"), "{base}: {error}");
+    }
+    for base in [
+        "https://graph.microsoft.com/beta",
+        "http://127.0.0.1:1/beta",
+        "http://localhost:1",
+        "http://[::1]:1/beta",
+    ] {
+        assert!(
+            Client::builder(BearerToken::new("t"))
+                .base_url(base)
+                .build()
+                .is_ok(),
+            "{base}"
+        );
+    }
+    // A redirect to plain http elsewhere is refused before anything is sent there.
+    let origin = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("Location", "http://example.com/steal"),
+        )
+        .mount(&origin)
+        .await;
+    let error = client(&origin.uri(), &FakeClock::new(), RetryPolicy::none())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&error, Error::InvalidRequest(m) if m.contains("only https")),
+        "{error:?}"
+    );
+}
