@@ -24,6 +24,8 @@
 //! `send()` (the default `reqwest` feature) does both around one HTTP exchange.
 
 mod auth;
+#[cfg(feature = "reqwest")]
+mod bulk;
 mod client;
 mod error;
 mod request;
@@ -33,6 +35,8 @@ mod retry;
 mod generated;
 
 pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
+#[cfg(feature = "reqwest")]
+pub use bulk::{BulkPresenceRequest, BulkPresences, ChunkFailure, MAX_IDS_PER_REQUEST};
 pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};
 pub use generated::*;

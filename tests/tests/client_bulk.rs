@@ -1,0 +1,257 @@
+//! Bulk presence against a local server that answers getPresencesByUserId for the ids it is
+//! sent, and the client-side rate limit. Retry waits go through a fake clock.
+
+use graph_presence_client::{
+    BearerToken, Client, Clock, MAX_IDS_PER_REQUEST, RateLimit, RetryPolicy, Sleep,
+};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+#[derive(Clone)]
+struct FakeClock(Arc<Mutex<(jiff::Timestamp, Vec<Duration>)>>);
+
+impl FakeClock {
+    fn new() -> Self {
+        FakeClock(Arc::new(Mutex::new((
+            "2026-11-22T10:00:00Z".parse().expect("valid"),
+            Vec::new(),
+        ))))
+    }
+    fn sleeps(&self) -> Vec<Duration> {
+        self.0.lock().expect("not poisoned").1.clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0.lock().expect("not poisoned").0
+    }
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let mut state = self.0.lock().expect("not poisoned");
+        state.0 = state
+            .0
+            .checked_add(jiff::SignedDuration::try_from(duration).expect("fits"))
+            .expect("in range");
+        state.1.push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// Answers with a presence per requested id, or 503 for a chunk holding the poisoned id;
+/// records each request's ids and arrival.
+struct Echo {
+    poison: Option<String>,
+    seen: Arc<Mutex<Vec<(Instant, Vec<String>)>>>,
+    delay: Duration,
+}
+
+impl Respond for Echo {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let ids: Vec<String> = body["ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        self.seen
+            .lock()
+            .expect("not poisoned")
+            .push((Instant::now(), ids.clone()));
+        if self.poison.as_ref().is_some_and(|p| ids.contains(p)) {
+            return ResponseTemplate::new(503).insert_header("Retry-After", "1");
+        }
+        let value: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id, "availability": "Available", "activity": "Available"}))
+            .collect();
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "value": value }))
+            .set_delay(self.delay)
+    }
+}
+
+async fn echo_server(
+    poison: Option<&str>,
+    delay: Duration,
+) -> (MockServer, Arc<Mutex<Vec<(Instant, Vec<String>)>>>) {
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("POST"))
+        .and(path("/beta/communications/getPresencesByUserId"))
+        .respond_with(Echo {
+            poison: poison.map(str::to_owned),
+            seen: seen.clone(),
+            delay,
+        })
+        .mount(&server)
+        .await;
+    (server, seen)
+}
+
+fn client(server: &MockServer, clock: &FakeClock) -> Client {
+    Client::builder(BearerToken::new("t"))
+        .base_url(format!("{}/beta", server.uri()))
+        .clock(clock.clone())
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .expect("valid")
+}
+
+fn user_ids(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn ten_thousand_ids_take_exactly_ceil_unique_over_650_requests() {
+    assert_eq!(
+        MAX_IDS_PER_REQUEST, 650,
+        "the limit comes from the schema's maxItems"
+    );
+    let (server, seen) = echo_server(None, Duration::ZERO).await;
+    let clock = FakeClock::new();
+    let unique = user_ids(10_000);
+    // Duplicates, some in another letter case, are asked for once.
+    let mut ids = unique.clone();
+    ids.extend(unique.iter().step_by(7).cloned());
+    ids.extend(unique.iter().step_by(11).map(|id| id.to_uppercase()));
+    let request = client(&server, &clock).presences_of(ids).concurrency(6);
+    assert_eq!(request.ids().len(), 10_000);
+    assert_eq!(request.request_count(), 16);
+    let result = request.send().await;
+    assert!(result.is_complete(), "{:?}", result.failures);
+    let returned: HashSet<&str> = result.presences.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(returned.len(), 10_000);
+    let seen = seen.lock().expect("not poisoned");
+    assert_eq!(
+        seen.len(),
+        10_000usize.div_ceil(650),
+        "exactly ceil(unique / 650) requests"
+    );
+    assert!(seen.iter().all(|(_, ids)| ids.len() <= 650));
+    let asked: usize = seen.iter().map(|(_, ids)| ids.len()).sum();
+    assert_eq!(asked, 10_000, "no id is asked for twice");
+}
+
+#[tokio::test]
+async fn a_chunk_that_keeps_failing_is_named_and_the_others_are_kept() {
+    let ids = user_ids(10_000);
+    let poison = ids[5_000].clone();
+    let (server, seen) = echo_server(Some(&poison), Duration::ZERO).await;
+    let clock = FakeClock::new();
+    let result = client(&server, &clock)
+        .presences_of(ids.clone())
+        .send()
+        .await;
+    assert_eq!(result.failures.len(), 1);
+    let failure = &result.failures[0];
+    assert!(failure.ids.contains(&poison));
+    assert_eq!(failure.ids.len(), 650);
+    assert_eq!(failure.error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        result.presences.len(),
+        10_000 - 650,
+        "every other chunk's presences arrive"
+    );
+    let failed: HashSet<&str> = result.failed_ids().collect();
+    assert!(
+        result
+            .presences
+            .iter()
+            .all(|p| !failed.contains(p.id.as_str()))
+    );
+    assert_eq!(
+        seen.lock().expect("not poisoned").len(),
+        16 + 2,
+        "16 chunks plus the failing chunk's 2 retries"
+    );
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1); 2]);
+}
+
+#[tokio::test]
+async fn concurrency_is_bounded() {
+    let delay = Duration::from_millis(40);
+    let (server, seen) = echo_server(None, delay).await;
+    let result = client(&server, &FakeClock::new())
+        .presences_of(user_ids(650 * 6))
+        .concurrency(2)
+        .send()
+        .await;
+    assert!(result.is_complete());
+    let arrivals: Vec<Instant> = seen
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(arrivals.len(), 6);
+    // Each request is answered `delay` after it arrives; at no arrival may more than two be
+    // in flight.
+    let most = arrivals
+        .iter()
+        .map(|a| {
+            arrivals
+                .iter()
+                .filter(|b| *b <= a && a.duration_since(**b) < delay)
+                .count()
+        })
+        .max()
+        .unwrap_or_default();
+    assert!(most <= 2, "{most} requests were in flight at once");
+}
+
+#[tokio::test]
+async fn results_stream_as_chunks_complete() {
+    use futures_util::StreamExt;
+    let (server, _) = echo_server(None, Duration::ZERO).await;
+    let chunks: Vec<_> = client(&server, &FakeClock::new())
+        .presences_of(user_ids(2_000))
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(chunks.len(), 4);
+    let total: usize = chunks
+        .iter()
+        .map(|c| c.as_ref().map(Vec::len).unwrap_or_default())
+        .sum();
+    assert_eq!(total, 2_000);
+}
+
+#[tokio::test]
+async fn the_rate_limit_keeps_a_client_under_its_window() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":"a"}"#, "application/json"))
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let client = Client::builder(BearerToken::new("t"))
+        .base_url(server.uri())
+        .clock(clock.clone())
+        .rate_limit(RateLimit::new(3, Duration::from_secs(30)))
+        .build()
+        .expect("valid");
+    for _ in 0..5 {
+        client.me().presence().get().send().await.expect("sent");
+    }
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_secs(30)],
+        "the fourth request waits for the window; the fifth fits after it"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        5
+    );
+    let graph = RateLimit::graph_presence();
+    assert!(format!("{graph:?}").contains("1500"));
+}
