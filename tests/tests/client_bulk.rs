@@ -41,11 +41,14 @@ impl Clock for FakeClock {
     }
 }
 
+/// Each request's arrival and ids.
+type Seen = Arc<Mutex<Vec<(Instant, Vec<String>)>>>;
+
 /// Answers with a presence per requested id, or 503 for a chunk holding the poisoned id;
 /// records each request's ids and arrival.
 struct Echo {
     poison: Option<String>,
-    seen: Arc<Mutex<Vec<(Instant, Vec<String>)>>>,
+    seen: Seen,
     delay: Duration,
 }
 
@@ -75,10 +78,7 @@ impl Respond for Echo {
     }
 }
 
-async fn echo_server(
-    poison: Option<&str>,
-    delay: Duration,
-) -> (MockServer, Arc<Mutex<Vec<(Instant, Vec<String>)>>>) {
+async fn echo_server(poison: Option<&str>, delay: Duration) -> (MockServer, Seen) {
     let server = MockServer::start().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("POST"))
