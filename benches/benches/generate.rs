@@ -13,9 +13,11 @@ const CONTEXT: ClientContext<'static> = ClientContext {
     client_crate: "client",
 };
 
+/// What `cargo xtask codegen` does for a document: parse and lower once, then both crates.
 fn generate(text: &str) -> usize {
-    let models = xtask::models_source(text, None, "bench").expect("valid");
-    let client = xtask::client_source(text, None, "bench", &CONTEXT).expect("valid");
+    let model = xtask::model_from_text(text, None).expect("valid");
+    let models = xtask::models_from_model(&model, "bench").expect("emits");
+    let client = xtask::client_from_model(&model, "bench", &CONTEXT).expect("emits");
     models.len() + client.len()
 }
 

@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::names::{Case, Scope, ident as name_of};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the client code needs to know about its surroundings.
 pub struct ClientContext<'a> {
@@ -47,11 +47,9 @@ struct Placement {
 
 /// GET, PATCH, PUT and DELETE hang on their own path; a POST to a path that nothing else
 /// extends is an action, named after its last segment, on the parent path.
-fn placement(op: &Operation, all: &[Operation]) -> Placement {
+fn placement(op: &Operation, extended: &BTreeSet<String>) -> Placement {
     let path = segments(&op.path);
-    let extended = all
-        .iter()
-        .any(|o| o.path.len() > op.path.len() && o.path.starts_with(&format!("{}/", op.path)));
+    let extended = extended.contains(op.path.as_str());
     match (op.method.as_str(), path.last()) {
         ("POST", Some(Segment::Literal(last))) if !extended => Placement {
             node: path[..path.len() - 1].to_vec(),
@@ -89,14 +87,23 @@ fn node_parameters(node: &[Segment]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The client module as tokens.
-pub fn client(model: &Model, context: &ClientContext) -> TokenStream {
+/// The client module, as one token stream per item (each formatted on its own).
+pub fn client(model: &Model, context: &ClientContext) -> Vec<TokenStream> {
+    // Paths that another operation's path extends (so a POST there is not an action).
+    let extended: BTreeSet<String> = model
+        .operations
+        .iter()
+        .flat_map(|o| {
+            let segments: Vec<&str> = o.path.split('/').collect();
+            (1..segments.len()).map(move |n| segments[..n].join("/"))
+        })
+        .collect();
     let models = syn::parse_str::<syn::Path>(context.models_crate)
         .unwrap_or_else(|_| syn::parse_quote!(models));
     let placements: Vec<Placement> = model
         .operations
         .iter()
-        .map(|op| placement(op, &model.operations))
+        .map(|op| placement(op, &extended))
         .collect();
 
     // Every prefix of every placement is a navigation node (the empty one is the client).
@@ -108,19 +115,21 @@ pub fn client(model: &Model, context: &ClientContext) -> TokenStream {
         nodes.entry(p.node.clone()).or_default().push(i);
     }
 
+    let mut parameter_children: BTreeMap<&[Segment], usize> = BTreeMap::new();
+    for node in nodes
+        .keys()
+        .filter(|n| matches!(n.last(), Some(Segment::Parameter(_))))
+    {
+        *parameter_children
+            .entry(&node[..node.len() - 1])
+            .or_default() += 1;
+    }
     // Method names, settled per node: navigation first, then operations.
     let mut scopes: BTreeMap<Vec<Segment>, Scope> = BTreeMap::new();
     let mut navigation: BTreeMap<Vec<Segment>, String> = BTreeMap::new();
     for child in nodes.keys().filter(|k| !k.is_empty()) {
         let parent = &child[..child.len() - 1];
-        let parameter_children = nodes
-            .keys()
-            .filter(|k| {
-                k.len() == child.len()
-                    && k.starts_with(parent)
-                    && matches!(k.last(), Some(Segment::Parameter(_)))
-            })
-            .count();
+        let parameter_children = parameter_children.get(parent).copied().unwrap_or_default();
         let raw = match child.last() {
             Some(Segment::Literal(l)) => l.clone(),
             Some(Segment::Parameter(p)) if parameter_children > 1 => format!("by_{p}"),
@@ -259,10 +268,7 @@ pub fn client(model: &Model, context: &ClientContext) -> TokenStream {
             }
         }
     });
-    quote! {
-        #(#structs)*
-        #(#builders)*
-    }
+    structs.chain(builders).collect()
 }
 
 fn path_text(node: &[Segment]) -> String {

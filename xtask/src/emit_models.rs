@@ -10,21 +10,30 @@ use quote::{format_ident, quote};
 /// The runtime support module, copied into every generated crate.
 const SUPPORT: &str = include_str!("../templates/support.rs");
 
-/// The models module as tokens.
-pub fn models(model: &Model) -> Result<TokenStream, syn::Error> {
-    let support: syn::File = syn::parse_str(SUPPORT)?;
-    let support_attrs = &support.attrs;
-    let support_items = &support.items;
-    let types = model.types.values().map(|def| match def {
+/// The start of the models module: the runtime re-exports. Then come the types
+/// ([`type_item`]) and the [`support_module`].
+pub fn prelude() -> TokenStream {
+    quote! {
+        pub use self::support::{from_slice, from_str, DecodeError, Duration, Nullable, ParseError, Timestamp};
+    }
+}
+
+/// The code of one type.
+pub fn type_item(def: &TypeDef) -> TokenStream {
+    match def {
         TypeDef::Struct(s) => structure(s),
         TypeDef::Enum(e) => enumeration(e),
-    });
+    }
+}
+
+/// The support module, from the template.
+pub fn support_module() -> Result<TokenStream, syn::Error> {
+    let support: syn::File = syn::parse_str(SUPPORT)?;
+    let (attrs, items) = (&support.attrs, &support.items);
     Ok(quote! {
-        pub use self::support::{from_slice, from_str, DecodeError, Duration, Nullable, ParseError, Timestamp};
-        #(#types)*
         pub mod support {
-            #(#support_attrs)*
-            #(#support_items)*
+            #(#attrs)*
+            #(#items)*
         }
     })
 }
@@ -348,20 +357,13 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
     let arms = def.fields.iter().map(|f| {
         let field = ident(&f.name);
         let wire = &f.wire;
-        let ty = value_ty(f);
-        let (seen, read) = match shape(f) {
-            Shape::Plain | Shape::Optional => (quote!(#field.is_some()), quote!(::std::option::Option::Some(__map.next_value::<#ty>()?))),
-            Shape::RequiredNullable => (quote!(#field.is_some()), quote!(::std::option::Option::Some(__map.next_value::<::std::option::Option<#ty>>()?))),
-            Shape::Nullable => (quote!(!#field.is_absent()), quote!(__map.next_value::<self::support::Nullable<#ty>>()?)),
-        };
-        quote! {
-            #wire => {
-                if #seen {
-                    return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#wire));
-                }
-                #field = #read;
+        let read = match shape(f) {
+            Shape::Nullable => {
+                quote!(self::support::next_nullable(&mut __map, &mut #field, #wire)?)
             }
-        }
+            _ => quote!(self::support::next_once(&mut __map, &mut #field, #wire)?),
+        };
+        quote!(#wire => #read,)
     });
     let wires: Vec<&str> = def.fields.iter().map(|f| f.wire.as_str()).collect();
     // What an unnamed property does: kept in the extension map, or rejected.
@@ -399,10 +401,7 @@ fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> Token
         let wire = &f.wire;
         match shape(f) {
             Shape::Plain | Shape::RequiredNullable => quote! {
-                let #field = match #field {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => return ::std::result::Result::Err(::serde::de::Error::missing_field(#wire)),
-                };
+                let #field = self::support::required::<_, A::Error>(#field, #wire)?;
             },
             _ => quote!(),
         }

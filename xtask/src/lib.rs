@@ -45,8 +45,21 @@ pub fn models_source(
     schema_label: &str,
 ) -> Result<String, Vec<Problem>> {
     let model = model_from_text(text, base_dir)?;
-    let tokens = emit_models::models(&model).map_err(|e| internal(&e))?;
-    write::rust_file(tokens, schema_label).map_err(|e| internal(&e))
+    models_from_model(&model, schema_label)
+}
+
+/// The models source of a lowered model. Types are emitted and formatted in parallel.
+pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
+    let types: Vec<&model::TypeDef> = model.types.values().collect();
+    let run = || -> Result<String, syn::Error> {
+        let mut out = write::rust_file(vec![emit_models::prelude()], schema_label)?;
+        out.push_str(&write::format_in_parallel(&types, |def| {
+            emit_models::type_item(def)
+        })?);
+        out.push_str(&write::format_item(emit_models::support_module()?)?);
+        Ok(out)
+    };
+    run().map_err(|e| internal(&e))
 }
 
 /// The client module's source (request builders) for a document's text.
@@ -57,7 +70,16 @@ pub fn client_source(
     context: &emit_client::ClientContext,
 ) -> Result<String, Vec<Problem>> {
     let model = model_from_text(text, base_dir)?;
-    write::rust_file(emit_client::client(&model, context), schema_label).map_err(|e| internal(&e))
+    client_from_model(&model, schema_label, context)
+}
+
+/// The client source of a lowered model.
+pub fn client_from_model(
+    model: &model::Model,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+) -> Result<String, Vec<Problem>> {
+    write::rust_file(emit_client::client(model, context), schema_label).map_err(|e| internal(&e))
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
@@ -86,13 +108,13 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
         file: BUNDLED_SCHEMA.to_owned(),
         list,
     };
-    let models = models_source(&text, schema.parent(), BUNDLED_SCHEMA).map_err(problems)?;
+    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
+    let models = models_from_model(&model, BUNDLED_SCHEMA).map_err(problems)?;
     let context = emit_client::ClientContext {
         models_crate: "graph_presence_models",
         client_crate: "graph_presence_client",
     };
-    let client =
-        client_source(&text, schema.parent(), BUNDLED_SCHEMA, &context).map_err(problems)?;
+    let client = client_from_model(&model, BUNDLED_SCHEMA, &context).map_err(problems)?;
     Ok(vec![
         Output {
             path: root.join(BUNDLED_MODELS_CRATE).join("src/generated.rs"),
@@ -126,12 +148,12 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
     let (models_name, client_name) = (format!("{name}-models"), format!("{name}-client"));
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
-    let models = models_source(&text, schema.parent(), &label).map_err(problems)?;
+    let models = models_from_model(&model, &label).map_err(problems)?;
     let context = emit_client::ClientContext {
         models_crate: &models_ident,
         client_crate: &client_ident,
     };
-    let client = client_source(&text, schema.parent(), &label, &context).map_err(problems)?;
+    let client = client_from_model(&model, &label, &context).map_err(problems)?;
     // One line, no quotes or backslashes: it goes into a TOML string and a `//!` line.
     let title = model
         .title

@@ -833,10 +833,11 @@ impl<'a> Lowering<'a> {
             return None;
         };
         let key = key.replace("~1", "/").replace("~0", "~");
+        // A hashed look-up (the mapping is an IndexMap): documents have thousands of refs.
         let exists = get_map(self.doc, "components")
             .and_then(|c| get(c, "schemas"))
             .and_then(Value::as_mapping)
-            .is_some_and(|s| s.keys().any(|k| key_text(k).as_deref() == Some(&key)));
+            .is_some_and(|s| s.contains_key(key.as_str()));
         if !exists {
             self.report
                 .problem(pointer, format!("dangling `$ref`: `{text}` is not defined"));

@@ -25,15 +25,63 @@ pub enum Outcome {
     Stale,
 }
 
-/// Formats tokens as a Rust file with prettyplease (never rustfmt, whose output depends on the
-/// toolchain), under the generated-file header.
-pub fn rust_file(tokens: TokenStream, schema_label: &str) -> Result<String, syn::Error> {
+/// Formats items as a Rust file with prettyplease (never rustfmt, whose output depends on the
+/// toolchain), under the generated-file header. Items are parsed and formatted one at a time:
+/// syn parses one huge token stream in more than linear time.
+pub fn rust_file(items: Vec<TokenStream>, schema_label: &str) -> Result<String, syn::Error> {
+    let mut out = format!("{}\n", header("//", schema_label));
+    for item in items {
+        out.push_str(&format_item(item)?);
+    }
+    Ok(out)
+}
+
+/// One item (or several) formatted by prettyplease.
+pub fn format_item(tokens: TokenStream) -> Result<String, syn::Error> {
     let file: syn::File = syn::parse2(tokens)?;
-    Ok(format!(
-        "{}\n{}",
-        header("//", schema_label),
-        prettyplease::unparse(&file)
-    ))
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Formats `items` in order, producing each one's tokens and text on the machine's cores
+/// (token streams cannot cross threads, so each worker emits its own share).
+pub fn format_in_parallel<T: Sync>(
+    items: &[T],
+    emit: impl Fn(&T) -> TokenStream + Sync,
+) -> Result<String, syn::Error> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = items.len().div_ceil(workers).max(1);
+    let emit = &emit;
+    let parts: Vec<Result<String, syn::Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|share| {
+                scope.spawn(move || {
+                    let mut text = String::new();
+                    for item in share {
+                        text.push_str(&format_item(emit(item))?);
+                    }
+                    Ok(text)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(syn::Error::new(
+                        proc_macro2::Span::call_site(),
+                        "a formatting thread panicked",
+                    ))
+                })
+            })
+            .collect()
+    });
+    parts
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|p| p.concat())
 }
 
 /// The header every generated file starts with.

@@ -384,6 +384,41 @@ impl<'de> ::serde::Deserialize<'de> for Text<'de> {
     }
 }
 
+/// Reads a property's value into its slot; a second occurrence of the property is an error
+/// (a JSON object with a duplicate key cannot be represented losslessly).
+#[doc(hidden)]
+pub fn next_once<'de, A, T>(map: &mut A, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error>
+where
+    A: ::serde::de::MapAccess<'de>,
+    T: ::serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(::serde::de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// [`next_once`] for a nullable property.
+#[doc(hidden)]
+pub fn next_nullable<'de, A, T>(map: &mut A, slot: &mut Nullable<T>, name: &'static str) -> Result<(), A::Error>
+where
+    A: ::serde::de::MapAccess<'de>,
+    T: ::serde::Deserialize<'de>,
+{
+    if !slot.is_absent() {
+        return Err(::serde::de::Error::duplicate_field(name));
+    }
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// A required property's value, or the "missing field" error.
+#[doc(hidden)]
+pub fn required<T, E: ::serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
 /// A decoding error that names the path of the offending value (such as
 /// `statusMessage.expiryDateTime.dateTime`) as well as its line and column.
 #[derive(Debug)]

@@ -553,15 +553,11 @@ impl<'de> ::serde::Deserialize<'de> for ClearPresenceRequestBody {
                 {
                     match &*__key.0 {
                         "sessionId" => {
-                            if !session_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("sessionId"),
-                                );
-                            }
-                            session_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut session_id,
+                                "sessionId",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -698,25 +694,18 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                 {
                     match &*__key.0 {
                         "dateTime" => {
-                            if date_time.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("dateTime"),
-                                );
-                            }
-                            date_time = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut date_time,
+                                "dateTime",
+                            )?
                         }
                         "timeZone" => {
-                            if !time_zone.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("timeZone"),
-                                );
-                            }
-                            time_zone = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut time_zone,
+                                "timeZone",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -732,14 +721,10 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeTimeZone {
                         }
                     }
                 }
-                let date_time = match date_time {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("dateTime"),
-                        );
-                    }
-                };
+                let date_time = self::support::required::<
+                    _,
+                    A::Error,
+                >(date_time, "dateTime")?;
                 ::std::result::Result::Ok(DateTimeTimeZone {
                     date_time,
                     time_zone,
@@ -850,16 +835,7 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
                     .next_key::<self::support::Text<'de>>()?
                 {
                     match &*__key.0 {
-                        "id" => {
-                            if id.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("id"),
-                                );
-                            }
-                            id = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
-                        }
+                        "id" => self::support::next_once(&mut __map, &mut id, "id")?,
                         _ => {
                             let __name = __key.into_string();
                             if additional_properties.contains_key(&__name) {
@@ -874,14 +850,7 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
                         }
                     }
                 }
-                let id = match id {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("id"),
-                        );
-                    }
-                };
+                let id = self::support::required::<_, A::Error>(id, "id")?;
                 ::std::result::Result::Ok(Entity {
                     id,
                     additional_properties,
@@ -1010,35 +979,21 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                 {
                     match &*__key.0 {
                         "code" => {
-                            if code.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("code"),
-                                );
-                            }
-                            code = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut code, "code")?
                         }
                         "message" => {
-                            if message.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("message"),
-                                );
-                            }
-                            message = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut message,
+                                "message",
+                            )?
                         }
                         "target" => {
-                            if !target.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("target"),
-                                );
-                            }
-                            target = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut target,
+                                "target",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -1054,22 +1009,11 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
                         }
                     }
                 }
-                let code = match code {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("code"),
-                        );
-                    }
-                };
-                let message = match message {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("message"),
-                        );
-                    }
-                };
+                let code = self::support::required::<_, A::Error>(code, "code")?;
+                let message = self::support::required::<
+                    _,
+                    A::Error,
+                >(message, "message")?;
                 ::std::result::Result::Ok(ErrorDetails {
                     code,
                     message,
@@ -1194,17 +1138,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
                     .next_key::<self::support::Text<'de>>()?
                 {
                     match &*__key.0 {
-                        "ids" => {
-                            if ids.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("ids"),
-                                );
-                            }
-                            ids = ::std::option::Option::Some(
-                                __map
-                                    .next_value::<::std::vec::Vec<::std::string::String>>()?,
-                            );
-                        }
+                        "ids" => self::support::next_once(&mut __map, &mut ids, "ids")?,
                         _ => {
                             let __name = __key.into_string();
                             if additional_properties.contains_key(&__name) {
@@ -1219,14 +1153,7 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdRequestBody {
                         }
                     }
                 }
-                let ids = match ids {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("ids"),
-                        );
-                    }
-                };
+                let ids = self::support::required::<_, A::Error>(ids, "ids")?;
                 ::std::result::Result::Ok(GetPresencesByUserIdRequestBody {
                     ids,
                     additional_properties,
@@ -1367,25 +1294,14 @@ impl<'de> ::serde::Deserialize<'de> for GetPresencesByUserIdResponse {
                 {
                     match &*__key.0 {
                         "value" => {
-                            if value.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("value"),
-                                );
-                            }
-                            value = ::std::option::Option::Some(
-                                __map.next_value::<::std::vec::Vec<Presence>>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut value, "value")?
                         }
                         "@odata.nextLink" => {
-                            if !odata_next_link.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("@odata.nextLink"),
-                                );
-                            }
-                            odata_next_link = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut odata_next_link,
+                                "@odata.nextLink",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -1568,37 +1484,21 @@ impl<'de> ::serde::Deserialize<'de> for InnerError {
                 {
                     match &*__key.0 {
                         "request-id" => {
-                            if !request_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("request-id"),
-                                );
-                            }
-                            request_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut request_id,
+                                "request-id",
+                            )?
                         }
                         "client-request-id" => {
-                            if !client_request_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("client-request-id"),
-                                );
-                            }
-                            client_request_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut client_request_id,
+                                "client-request-id",
+                            )?
                         }
                         "date" => {
-                            if !date.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("date"),
-                                );
-                            }
-                            date = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(&mut __map, &mut date, "date")?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -1775,24 +1675,18 @@ impl<'de> ::serde::Deserialize<'de> for ItemBody {
                 {
                     match &*__key.0 {
                         "content" => {
-                            if !content.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("content"),
-                                );
-                            }
-                            content = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut content,
+                                "content",
+                            )?
                         }
                         "contentType" => {
-                            if !content_type.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("contentType"),
-                                );
-                            }
-                            content_type = __map
-                                .next_value::<self::support::Nullable<BodyType>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut content_type,
+                                "contentType",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -1983,54 +1877,35 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                 {
                     match &*__key.0 {
                         "code" => {
-                            if code.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("code"),
-                                );
-                            }
-                            code = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut code, "code")?
                         }
                         "message" => {
-                            if message.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("message"),
-                                );
-                            }
-                            message = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut message,
+                                "message",
+                            )?
                         }
                         "target" => {
-                            if !target.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("target"),
-                                );
-                            }
-                            target = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut target,
+                                "target",
+                            )?
                         }
                         "details" => {
-                            if details.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("details"),
-                                );
-                            }
-                            details = ::std::option::Option::Some(
-                                __map.next_value::<::std::vec::Vec<ErrorDetails>>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut details,
+                                "details",
+                            )?
                         }
                         "innerError" => {
-                            if !inner_error.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("innerError"),
-                                );
-                            }
-                            inner_error = __map
-                                .next_value::<self::support::Nullable<InnerError>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut inner_error,
+                                "innerError",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -2046,22 +1921,11 @@ impl<'de> ::serde::Deserialize<'de> for MainError {
                         }
                     }
                 }
-                let code = match code {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("code"),
-                        );
-                    }
-                };
-                let message = match message {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("message"),
-                        );
-                    }
-                };
+                let code = self::support::required::<_, A::Error>(code, "code")?;
+                let message = self::support::required::<
+                    _,
+                    A::Error,
+                >(message, "message")?;
                 ::std::result::Result::Ok(MainError {
                     code,
                     message,
@@ -2195,14 +2059,7 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
                 {
                     match &*__key.0 {
                         "error" => {
-                            if error.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("error"),
-                                );
-                            }
-                            error = ::std::option::Option::Some(
-                                __map.next_value::<MainError>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut error, "error")?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -2218,14 +2075,7 @@ impl<'de> ::serde::Deserialize<'de> for ODataError {
                         }
                     }
                 }
-                let error = match error {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("error"),
-                        );
-                    }
-                };
+                let error = self::support::required::<_, A::Error>(error, "error")?;
                 ::std::result::Result::Ok(ODataError {
                     error,
                     additional_properties,
@@ -2358,24 +2208,18 @@ impl<'de> ::serde::Deserialize<'de> for OutOfOfficeSettings {
                 {
                     match &*__key.0 {
                         "isOutOfOffice" => {
-                            if !is_out_of_office.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("isOutOfOffice"),
-                                );
-                            }
-                            is_out_of_office = __map
-                                .next_value::<self::support::Nullable<bool>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut is_out_of_office,
+                                "isOutOfOffice",
+                            )?
                         }
                         "message" => {
-                            if !message.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("message"),
-                                );
-                            }
-                            message = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut message,
+                                "message",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -2610,75 +2454,48 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                     .next_key::<self::support::Text<'de>>()?
                 {
                     match &*__key.0 {
-                        "id" => {
-                            if id.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("id"),
-                                );
-                            }
-                            id = ::std::option::Option::Some(
-                                __map.next_value::<::std::string::String>()?,
-                            );
-                        }
+                        "id" => self::support::next_once(&mut __map, &mut id, "id")?,
                         "availability" => {
-                            if !availability.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("availability"),
-                                );
-                            }
-                            availability = __map
-                                .next_value::<self::support::Nullable<Availability>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut availability,
+                                "availability",
+                            )?
                         }
                         "activity" => {
-                            if !activity.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("activity"),
-                                );
-                            }
-                            activity = __map
-                                .next_value::<self::support::Nullable<Activity>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut activity,
+                                "activity",
+                            )?
                         }
                         "outOfOfficeSettings" => {
-                            if !out_of_office_settings.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("outOfOfficeSettings"),
-                                );
-                            }
-                            out_of_office_settings = __map
-                                .next_value::<
-                                    self::support::Nullable<OutOfOfficeSettings>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut out_of_office_settings,
+                                "outOfOfficeSettings",
+                            )?
                         }
                         "statusMessage" => {
-                            if !status_message.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("statusMessage"),
-                                );
-                            }
-                            status_message = __map
-                                .next_value::<
-                                    self::support::Nullable<PresenceStatusMessage>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut status_message,
+                                "statusMessage",
+                            )?
                         }
                         "sequenceNumber" => {
-                            if !sequence_number.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("sequenceNumber"),
-                                );
-                            }
-                            sequence_number = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut sequence_number,
+                                "sequenceNumber",
+                            )?
                         }
                         "workLocation" => {
-                            if !work_location.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("workLocation"),
-                                );
-                            }
-                            work_location = __map
-                                .next_value::<self::support::Nullable<UserWorkLocation>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut work_location,
+                                "workLocation",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -2694,14 +2511,7 @@ impl<'de> ::serde::Deserialize<'de> for Presence {
                         }
                     }
                 }
-                let id = match id {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("id"),
-                        );
-                    }
-                };
+                let id = self::support::required::<_, A::Error>(id, "id")?;
                 ::std::result::Result::Ok(Presence {
                     id,
                     availability,
@@ -2894,25 +2704,14 @@ impl<'de> ::serde::Deserialize<'de> for PresenceCollectionResponse {
                 {
                     match &*__key.0 {
                         "value" => {
-                            if value.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("value"),
-                                );
-                            }
-                            value = ::std::option::Option::Some(
-                                __map.next_value::<::std::vec::Vec<Presence>>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut value, "value")?
                         }
                         "@odata.nextLink" => {
-                            if !odata_next_link.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("@odata.nextLink"),
-                                );
-                            }
-                            odata_next_link = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut odata_next_link,
+                                "@odata.nextLink",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -3090,33 +2889,25 @@ impl<'de> ::serde::Deserialize<'de> for PresenceStatusMessage {
                 {
                     match &*__key.0 {
                         "message" => {
-                            if !message.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("message"),
-                                );
-                            }
-                            message = __map
-                                .next_value::<self::support::Nullable<ItemBody>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut message,
+                                "message",
+                            )?
                         }
                         "expiryDateTime" => {
-                            if !expiry_date_time.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("expiryDateTime"),
-                                );
-                            }
-                            expiry_date_time = __map
-                                .next_value::<self::support::Nullable<DateTimeTimeZone>>()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut expiry_date_time,
+                                "expiryDateTime",
+                            )?
                         }
                         "publishedDateTime" => {
-                            if !published_date_time.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("publishedDateTime"),
-                                );
-                            }
-                            published_date_time = __map
-                                .next_value::<
-                                    self::support::Nullable<self::support::Timestamp>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut published_date_time,
+                                "publishedDateTime",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -3270,25 +3061,18 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                 {
                     match &*__key.0 {
                         "workLocationType" => {
-                            if work_location_type.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("workLocationType"),
-                                );
-                            }
-                            work_location_type = ::std::option::Option::Some(
-                                __map.next_value::<WorkLocationType>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut work_location_type,
+                                "workLocationType",
+                            )?
                         }
                         "placeId" => {
-                            if !place_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("placeId"),
-                                );
-                            }
-                            place_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut place_id,
+                                "placeId",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -3304,14 +3088,10 @@ impl<'de> ::serde::Deserialize<'de> for SetAutomaticLocationRequestBody {
                         }
                     }
                 }
-                let work_location_type = match work_location_type {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("workLocationType"),
-                        );
-                    }
-                };
+                let work_location_type = self::support::required::<
+                    _,
+                    A::Error,
+                >(work_location_type, "workLocationType")?;
                 ::std::result::Result::Ok(SetAutomaticLocationRequestBody {
                     work_location_type,
                     place_id,
@@ -3441,25 +3221,18 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                 {
                     match &*__key.0 {
                         "workLocationType" => {
-                            if work_location_type.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("workLocationType"),
-                                );
-                            }
-                            work_location_type = ::std::option::Option::Some(
-                                __map.next_value::<WorkLocationType>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut work_location_type,
+                                "workLocationType",
+                            )?
                         }
                         "placeId" => {
-                            if !place_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("placeId"),
-                                );
-                            }
-                            place_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut place_id,
+                                "placeId",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -3475,14 +3248,10 @@ impl<'de> ::serde::Deserialize<'de> for SetManualLocationRequestBody {
                         }
                     }
                 }
-                let work_location_type = match work_location_type {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("workLocationType"),
-                        );
-                    }
-                };
+                let work_location_type = self::support::required::<
+                    _,
+                    A::Error,
+                >(work_location_type, "workLocationType")?;
                 ::std::result::Result::Ok(SetManualLocationRequestBody {
                     work_location_type,
                     place_id,
@@ -3638,46 +3407,32 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                 {
                     match &*__key.0 {
                         "sessionId" => {
-                            if !session_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("sessionId"),
-                                );
-                            }
-                            session_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut session_id,
+                                "sessionId",
+                            )?
                         }
                         "availability" => {
-                            if availability.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("availability"),
-                                );
-                            }
-                            availability = ::std::option::Option::Some(
-                                __map.next_value::<Availability>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut availability,
+                                "availability",
+                            )?
                         }
                         "activity" => {
-                            if activity.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("activity"),
-                                );
-                            }
-                            activity = ::std::option::Option::Some(
-                                __map.next_value::<Activity>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut activity,
+                                "activity",
+                            )?
                         }
                         "expirationDuration" => {
-                            if !expiration_duration.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("expirationDuration"),
-                                );
-                            }
-                            expiration_duration = __map
-                                .next_value::<
-                                    self::support::Nullable<self::support::Duration>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut expiration_duration,
+                                "expirationDuration",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -3693,22 +3448,14 @@ impl<'de> ::serde::Deserialize<'de> for SetPresenceRequestBody {
                         }
                     }
                 }
-                let availability = match availability {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("availability"),
-                        );
-                    }
-                };
-                let activity = match activity {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("activity"),
-                        );
-                    }
-                };
+                let availability = self::support::required::<
+                    _,
+                    A::Error,
+                >(availability, "availability")?;
+                let activity = self::support::required::<
+                    _,
+                    A::Error,
+                >(activity, "activity")?;
                 ::std::result::Result::Ok(SetPresenceRequestBody {
                     session_id,
                     availability,
@@ -3853,15 +3600,11 @@ impl<'de> ::serde::Deserialize<'de> for SetStatusMessageRequestBody {
                 {
                     match &*__key.0 {
                         "statusMessage" => {
-                            if !status_message.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("statusMessage"),
-                                );
-                            }
-                            status_message = __map
-                                .next_value::<
-                                    self::support::Nullable<PresenceStatusMessage>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut status_message,
+                                "statusMessage",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -4008,35 +3751,25 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                 {
                     match &*__key.0 {
                         "availability" => {
-                            if availability.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("availability"),
-                                );
-                            }
-                            availability = ::std::option::Option::Some(
-                                __map.next_value::<Availability>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut availability,
+                                "availability",
+                            )?
                         }
                         "activity" => {
-                            if activity.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("activity"),
-                                );
-                            }
-                            activity = ::std::option::Option::Some(
-                                __map.next_value::<Activity>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut activity,
+                                "activity",
+                            )?
                         }
                         "expirationDuration" => {
-                            if !expiration_duration.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("expirationDuration"),
-                                );
-                            }
-                            expiration_duration = __map
-                                .next_value::<
-                                    self::support::Nullable<self::support::Duration>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut expiration_duration,
+                                "expirationDuration",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -4052,22 +3785,14 @@ impl<'de> ::serde::Deserialize<'de> for SetUserPreferredPresenceRequestBody {
                         }
                     }
                 }
-                let availability = match availability {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("availability"),
-                        );
-                    }
-                };
-                let activity = match activity {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("activity"),
-                        );
-                    }
-                };
+                let availability = self::support::required::<
+                    _,
+                    A::Error,
+                >(availability, "availability")?;
+                let activity = self::support::required::<
+                    _,
+                    A::Error,
+                >(activity, "activity")?;
                 ::std::result::Result::Ok(SetUserPreferredPresenceRequestBody {
                     availability,
                     activity,
@@ -4209,35 +3934,21 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                 {
                     match &*__key.0 {
                         "workLocationType" => {
-                            if work_location_type.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("workLocationType"),
-                                );
-                            }
-                            work_location_type = ::std::option::Option::Some(
-                                __map.next_value::<WorkLocationType>()?,
-                            );
+                            self::support::next_once(
+                                &mut __map,
+                                &mut work_location_type,
+                                "workLocationType",
+                            )?
                         }
                         "source" => {
-                            if source.is_some() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("source"),
-                                );
-                            }
-                            source = ::std::option::Option::Some(
-                                __map.next_value::<WorkLocationSource>()?,
-                            );
+                            self::support::next_once(&mut __map, &mut source, "source")?
                         }
                         "placeId" => {
-                            if !place_id.is_absent() {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::duplicate_field("placeId"),
-                                );
-                            }
-                            place_id = __map
-                                .next_value::<
-                                    self::support::Nullable<::std::string::String>,
-                                >()?;
+                            self::support::next_nullable(
+                                &mut __map,
+                                &mut place_id,
+                                "placeId",
+                            )?
                         }
                         _ => {
                             let __name = __key.into_string();
@@ -4253,22 +3964,11 @@ impl<'de> ::serde::Deserialize<'de> for UserWorkLocation {
                         }
                     }
                 }
-                let work_location_type = match work_location_type {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("workLocationType"),
-                        );
-                    }
-                };
-                let source = match source {
-                    ::std::option::Option::Some(value) => value,
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::missing_field("source"),
-                        );
-                    }
-                };
+                let work_location_type = self::support::required::<
+                    _,
+                    A::Error,
+                >(work_location_type, "workLocationType")?;
+                let source = self::support::required::<_, A::Error>(source, "source")?;
                 ::std::result::Result::Ok(UserWorkLocation {
                     work_location_type,
                     source,
@@ -4958,6 +4658,49 @@ pub mod support {
             }
             deserializer.deserialize_str(TextVisitor)
         }
+    }
+    /// Reads a property's value into its slot; a second occurrence of the property is an error
+    /// (a JSON object with a duplicate key cannot be represented losslessly).
+    #[doc(hidden)]
+    pub fn next_once<'de, A, T>(
+        map: &mut A,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), A::Error>
+    where
+        A: ::serde::de::MapAccess<'de>,
+        T: ::serde::Deserialize<'de>,
+    {
+        if slot.is_some() {
+            return Err(::serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+    /// [`next_once`] for a nullable property.
+    #[doc(hidden)]
+    pub fn next_nullable<'de, A, T>(
+        map: &mut A,
+        slot: &mut Nullable<T>,
+        name: &'static str,
+    ) -> Result<(), A::Error>
+    where
+        A: ::serde::de::MapAccess<'de>,
+        T: ::serde::Deserialize<'de>,
+    {
+        if !slot.is_absent() {
+            return Err(::serde::de::Error::duplicate_field(name));
+        }
+        *slot = map.next_value()?;
+        Ok(())
+    }
+    /// A required property's value, or the "missing field" error.
+    #[doc(hidden)]
+    pub fn required<T, E: ::serde::de::Error>(
+        slot: Option<T>,
+        name: &'static str,
+    ) -> Result<T, E> {
+        slot.ok_or_else(|| E::missing_field(name))
     }
     /// A decoding error that names the path of the offending value (such as
     /// `statusMessage.expiryDateTime.dateTime`) as well as its line and column.
