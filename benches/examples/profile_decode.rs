@@ -2,12 +2,21 @@
 //! `valgrind --tool=callgrind target/release/examples/profile_decode models` (or `minimal`).
 fn main() {
     let input = benches::presences_response(650);
-    let which = std::env::args().nth(1).unwrap_or_else(|| "models".to_owned());
+    let which = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "models".to_owned());
     for _ in 0..20 {
         match which.as_str() {
-            "minimal" => drop(std::hint::black_box(serde_json::from_str::<benches::minimal::Response>(&input).expect("decodes"))),
-            "value" => drop(std::hint::black_box(serde_json::from_str::<serde_json::Value>(&input).expect("decodes"))),
-            _ => drop(std::hint::black_box(serde_json::from_str::<graph_presence_models::PresenceCollectionResponse>(&input).expect("decodes"))),
+            "minimal" => drop(std::hint::black_box(
+                serde_json::from_str::<benches::minimal::Response>(&input).expect("decodes"),
+            )),
+            "value" => drop(std::hint::black_box(
+                serde_json::from_str::<serde_json::Value>(&input).expect("decodes"),
+            )),
+            _ => drop(std::hint::black_box(
+                serde_json::from_str::<graph_presence_models::PresenceCollectionResponse>(&input)
+                    .expect("decodes"),
+            )),
         }
     }
 }
