@@ -8,6 +8,8 @@ pub mod fixtures {
 }
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -15,6 +17,56 @@ pub fn root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// A clock for the client whose sleeps return at once, advance its time and are recorded, so
+/// tests of retries and rate limits never sleep for real.
+#[derive(Clone)]
+pub struct FakeClock(Arc<Mutex<(jiff::Timestamp, Vec<Duration>)>>);
+
+impl FakeClock {
+    /// A clock at 2026-11-22T10:00:00Z.
+    pub fn new() -> Self {
+        FakeClock(Arc::new(Mutex::new((
+            jiff::Timestamp::from_second(1_795_341_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            Vec::new(),
+        ))))
+    }
+
+    /// Every wait asked for, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1
+            .clone()
+    }
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        FakeClock::new()
+    }
+}
+
+impl graph_presence_client::Clock for FakeClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+    }
+
+    fn sleep(&self, duration: Duration) -> graph_presence_client::Sleep {
+        let mut state = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let step = jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX);
+        state.0 = state.0.checked_add(step).unwrap_or(jiff::Timestamp::MAX);
+        state.1.push(duration);
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The README's Rust examples, run as doctests so that they stay true.

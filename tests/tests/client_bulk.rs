@@ -1,45 +1,14 @@
 //! Bulk presence against a local server that answers getPresencesByUserId for the ids it is
 //! sent, and the client-side rate limit. Retry waits go through a fake clock.
 
-use graph_presence_client::{
-    BearerToken, Client, Clock, MAX_IDS_PER_REQUEST, RateLimit, RetryPolicy, Sleep,
-};
+use graph_presence_client::{BearerToken, Client, MAX_IDS_PER_REQUEST, RateLimit, RetryPolicy};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tests::FakeClock;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-#[derive(Clone)]
-struct FakeClock(Arc<Mutex<(jiff::Timestamp, Vec<Duration>)>>);
-
-impl FakeClock {
-    fn new() -> Self {
-        FakeClock(Arc::new(Mutex::new((
-            "2026-11-22T10:00:00Z".parse().expect("valid"),
-            Vec::new(),
-        ))))
-    }
-    fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().expect("not poisoned").1.clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> jiff::Timestamp {
-        self.0.lock().expect("not poisoned").0
-    }
-    fn sleep(&self, duration: Duration) -> Sleep {
-        let mut state = self.0.lock().expect("not poisoned");
-        state.0 = state
-            .0
-            .checked_add(jiff::SignedDuration::try_from(duration).expect("fits"))
-            .expect("in range");
-        state.1.push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
 
 /// Each request's arrival and ids.
 type Seen = Arc<Mutex<Vec<(Instant, Vec<String>)>>>;

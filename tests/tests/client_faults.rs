@@ -2,47 +2,13 @@
 //! waits go through a fake clock, so nothing here sleeps for real (only the timeout test
 //! waits, for its 100 ms timeout).
 
-use graph_presence_client::{BearerToken, Client, Clock, Error, RetryPolicy, Sleep};
+use graph_presence_client::{BearerToken, Client, Error, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tests::FakeClock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-const START: &str = "2026-11-22T10:00:00Z";
-
-/// A clock whose sleeps return at once, advance its time, and are recorded.
-#[derive(Clone)]
-struct FakeClock(Arc<Mutex<(jiff::Timestamp, Vec<Duration>)>>);
-
-impl FakeClock {
-    fn new() -> Self {
-        FakeClock(Arc::new(Mutex::new((
-            START.parse().expect("valid"),
-            Vec::new(),
-        ))))
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().expect("not poisoned").1.clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> jiff::Timestamp {
-        self.0.lock().expect("not poisoned").0
-    }
-
-    fn sleep(&self, duration: Duration) -> Sleep {
-        let mut state = self.0.lock().expect("not poisoned");
-        state.0 = state
-            .0
-            .checked_add(jiff::SignedDuration::try_from(duration).expect("fits"))
-            .expect("in range");
-        state.1.push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
 
 fn client(base: &str, clock: &FakeClock, policy: RetryPolicy) -> Client {
     Client::builder(BearerToken::new("t"))
