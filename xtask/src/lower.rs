@@ -108,8 +108,6 @@ impl<'a> Lowering<'a> {
         let doc = self.doc;
         let mut model = Model {
             title: String::new(),
-            description: None,
-            base_url: None,
             types: BTreeMap::new(),
             operations: Vec::new(),
         };
@@ -157,21 +155,16 @@ impl<'a> Lowering<'a> {
                 }
                 None => self.report.problem("/info", "missing `title`"),
             }
-            model.description = get(info, "description")
-                .and_then(|d| self.report.string(d, "/info/description", "`description`"))
-                .map(str::to_owned);
+            if let Some(d) = get(info, "description") {
+                self.report.string(d, "/info/description", "`description`");
+            }
         } else if get(root, "info").is_none() {
             self.report.problem("", "missing `info`");
         }
         if let Some(servers) = get(root, "servers") {
             match servers {
-                Value::Sequence(list) => {
-                    model.base_url = list
-                        .first()
-                        .and_then(|s| s.get("url"))
-                        .and_then(Value::as_str)
-                        .map(|u| u.trim_end_matches('/').to_owned());
-                }
+                // The base URL is the client's setting (beta by default), not the document's.
+                Value::Sequence(_) => {}
                 other => self.report.problem(
                     "/servers",
                     format!("`servers` must be an array, found {}", kind(other)),
@@ -294,6 +287,9 @@ impl<'a> Lowering<'a> {
             return;
         };
         self.in_progress.insert(key.to_owned());
+        if let Some(map) = schema.as_mapping() {
+            self.check_schema_keys(map, &pointer);
+        }
         let def = self.named(schema, &pointer, &name, key);
         self.in_progress.remove(key);
         self.lowered_components.insert(key.to_owned());
@@ -310,8 +306,8 @@ impl<'a> Lowering<'a> {
         name: &str,
         origin: &str,
     ) -> Option<TypeDef> {
+        // The caller has checked the keywords (`component`, or `ty` for an inline type).
         let map = self.report.object(schema, pointer, "a schema")?;
-        self.check_schema_keys(map, pointer);
         if get(map, "enum").is_some() || get(map, "x-graph-known-values").is_some() {
             return self
                 .enumeration(map, pointer, name, origin)
@@ -1052,16 +1048,13 @@ impl<'a> Lowering<'a> {
         let permissions = get(map, "x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
             .unwrap_or_default();
-        let mut path_params = Vec::new();
-        let mut query_params = Vec::new();
-        for (param, location) in params {
-            match location.as_str() {
-                "path" => path_params.push(param),
-                "query" => query_params.push(param),
-                _ => {} // headers are set by the runtime; cookies are not used by Graph
-            }
-        }
-        path_params.sort_by_key(|p| template.iter().position(|t| *t == p.wire));
+        // Path parameters are read from the path template by the client emitter; headers are
+        // set by the runtime, and Graph uses no cookies.
+        let query_params = params
+            .into_iter()
+            .filter(|(_, location)| location == "query")
+            .map(|(param, _)| param)
+            .collect();
         Some(Operation {
             name: ident(&action, Case::Snake),
             operation_id: operation_id?,
@@ -1073,7 +1066,6 @@ impl<'a> Lowering<'a> {
             description: get(map, "description")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
-            path_params,
             query_params,
             request_body,
             response,

@@ -9,10 +9,6 @@ use std::collections::BTreeMap;
 pub struct Model {
     /// `info.title` of the document.
     pub title: String,
-    /// `info.description`, if any.
-    pub description: Option<String>,
-    /// The first `servers` URL, if any.
-    pub base_url: Option<String>,
     /// Types keyed by Rust name (so output is sorted and names are unique).
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.
@@ -129,7 +125,6 @@ pub struct Operation {
     pub path: String,
     pub summary: Option<String>,
     pub description: Option<String>,
-    pub path_params: Vec<Param>,
     pub query_params: Vec<Param>,
     pub request_body: Option<Body>,
     /// The type of the 2XX body, if it has one.
