@@ -523,7 +523,7 @@ fn operation(
         .map(|_| quote!(spec.json_body(&self.body)?;));
     let (output, parse) = match op.response.as_ref().map(|r| &r.ty) {
         Some(ty) => {
-            let ty = response_ty(models, ty);
+            let ty = model_ty(models, ty);
             (ty.clone(), quote!(crate::json_response::<#ty>(response)))
         }
         None => (quote!(()), quote!(crate::empty_response(response))),
@@ -657,10 +657,6 @@ fn model_field_ty(models: &syn::Path, field: &Field) -> TokenStream {
     } else {
         ty
     }
-}
-
-fn response_ty(models: &syn::Path, ty: &Ty) -> TokenStream {
-    model_ty(models, ty)
 }
 
 fn query_ty(ty: &Ty) -> TokenStream {

@@ -88,6 +88,11 @@ fn check_scheme(uri: &http::Uri) -> Result<(), Error> {
 
 impl Client {
     /// A client for Graph beta with these credentials and the default limits.
+    ///
+    /// # Panics
+    ///
+    /// If the TLS backend cannot be initialised, as `reqwest::Client::new` does;
+    /// [`ClientBuilder::build`] returns that as an error instead.
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder::new(auth).build_unchecked()
     }
@@ -387,13 +392,7 @@ impl ClientBuilder {
         check_scheme(&uri)?;
         #[cfg(feature = "reqwest")]
         if self.http.is_none() {
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    Error::InvalidRequest(format!("the HTTP client cannot be created: {e}"))
-                })?;
-            self.http = Some(http);
+            self.http = Some(default_http_client()?);
         }
         Ok(self.build_unchecked())
     }
@@ -416,16 +415,25 @@ impl ClientBuilder {
                     clock,
                     rate_limit: self.rate_limit,
                 },
+                // Never reqwest's default client: it would follow redirects itself, token
+                // included. Failing here is what `reqwest::Client::new` does too.
                 #[cfg(feature = "reqwest")]
                 http: self.http.unwrap_or_else(|| {
-                    reqwest::Client::builder()
-                        .redirect(reqwest::redirect::Policy::none())
-                        .build()
-                        .unwrap_or_default()
+                    default_http_client().expect("the TLS backend could not be initialised")
                 }),
             }),
         }
     }
+}
+
+/// The HTTP client used unless one is given: it does not follow redirects, so that
+/// [`Client::send`] can follow them and keep the token on its origin.
+#[cfg(feature = "reqwest")]
+fn default_http_client() -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::InvalidRequest(format!("the HTTP client cannot be created: {e}")))
 }
 
 /// Without an executor nothing waits; this stands in for the clock.
