@@ -176,6 +176,7 @@ impl<'a> Lowering<'a> {
         self.components(root);
         model.operations = self.paths(root);
         self.mark_recursive_fields();
+        self.decide_derives();
         model.types = std::mem::take(&mut self.types);
         model
     }
@@ -450,6 +451,7 @@ impl<'a> Lowering<'a> {
             description: description(map),
             fields: Vec::new(),
             additional: Additional::Any,
+            derives: Derives::default(),
         };
         let mut scope = Scope::default();
         let mut required: Vec<(String, String)> = Vec::new();
@@ -1379,6 +1381,45 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// `Eq` and `Hash` hold unless a float is reachable through fields, items, map values and
+    /// referenced types (a fixpoint, so recursive types settle); `Default` needs no required
+    /// property.
+    fn decide_derives(&mut self) {
+        let mut has_float: BTreeSet<String> = BTreeSet::new();
+        loop {
+            let before = has_float.len();
+            for (name, def) in &self.types {
+                if let TypeDef::Struct(s) = def {
+                    let extra = match &s.additional {
+                        Additional::Typed(t) => Some(t),
+                        _ => None,
+                    };
+                    if s.fields
+                        .iter()
+                        .map(|f| &f.ty)
+                        .chain(extra)
+                        .any(|t| ty_has_float(t, &has_float))
+                    {
+                        has_float.insert(name.clone());
+                    }
+                }
+            }
+            if has_float.len() == before {
+                break;
+            }
+        }
+        for (name, def) in self.types.iter_mut() {
+            if let TypeDef::Struct(s) = def {
+                let exact = !has_float.contains(name);
+                s.derives = Derives {
+                    eq: exact,
+                    hash: exact,
+                    default: s.fields.iter().all(|f| !f.required),
+                };
+            }
+        }
+    }
+
     /// A field whose type contains its own struct without indirection (directly or through
     /// other structs) is boxed, or the type would have infinite size.
     fn mark_recursive_fields(&mut self) {
@@ -1421,6 +1462,15 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+}
+
+fn ty_has_float(ty: &Ty, floats: &BTreeSet<String>) -> bool {
+    match ty {
+        Ty::F32 | Ty::F64 => true,
+        Ty::Array(t) | Ty::Map(t) | Ty::Option(t) => ty_has_float(t, floats),
+        Ty::Named(n) => floats.contains(n),
+        _ => false,
     }
 }
 

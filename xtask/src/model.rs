@@ -40,6 +40,20 @@ pub struct StructDef {
     /// Own and inherited (`allOf`) properties: inherited first, then in schema order.
     pub fields: Vec<Field>,
     pub additional: Additional,
+    /// The traits beyond `Clone`, `Debug` and `PartialEq` the type can derive, decided through
+    /// every type it holds.
+    pub derives: Derives,
+}
+
+/// Derivable traits, decided by whole-model analysis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Derives {
+    /// No float anywhere inside (through references and inheritance).
+    pub eq: bool,
+    /// Likewise for `Hash`.
+    pub hash: bool,
+    /// No required property, so an empty value exists.
+    pub default: bool,
 }
 
 /// What happens to properties the schema does not name.

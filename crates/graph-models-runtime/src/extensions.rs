@@ -1,0 +1,305 @@
+//! Properties a schema does not name: [`PropertyMap`], an insertion-ordered map backed by a
+//! vector, and [`RawJson`], a value kept as its exact JSON text.
+
+use serde::de::{Deserialize, Deserializer, MapAccess};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+
+/// A JSON value kept as the exact text it was read from: numbers of any size or precision,
+/// duplicate keys inside objects and white space all survive a round trip.
+///
+/// Equality compares the text.
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The JSON text of a serializable value.
+    pub fn from_value<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawJson)
+    }
+
+    /// Checks that `json` is one JSON value and keeps it as it is.
+    pub fn from_json(json: impl Into<String>) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(json.into()).map(RawJson)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Decodes the text into a type (`serde_json::Value` for a generic view).
+    pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl Clone for RawJson {
+    fn clone(&self) -> Self {
+        RawJson(self.0.clone())
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for RawJson {}
+
+impl Hash for RawJson {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.get().hash(state);
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+    }
+}
+
+impl schemars::JsonSchema for RawJson {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::from(true)
+    }
+}
+
+/// Properties keyed by name, in the order they were read or inserted. Keys are unique.
+///
+/// A vector, not a tree: the objects Graph sends carry one or two such properties
+/// (`@odata.type`, a property newer than the schema), and a vector costs one allocation for
+/// them and keeps their order.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PropertyMap<V> {
+    entries: Vec<(Box<str>, V)>,
+}
+
+/// The properties an open object does not name, each kept as its JSON text.
+pub type Extensions = PropertyMap<RawJson>;
+
+impl<V> PropertyMap<V> {
+    /// An empty map (no allocation).
+    pub const fn new() -> Self {
+        PropertyMap {
+            entries: Vec::new(),
+        }
+    }
+
+    /// How many properties there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The value of a property.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// The value of a property, to change it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.position(key).map(|i| &mut self.entries[i].1)
+    }
+
+    /// True when the property is there.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets a property, keeping its place if it was there already; returns the old value.
+    pub fn insert(&mut self, key: impl Into<String>, value: V) -> Option<V> {
+        let key = key.into();
+        match self.position(&key) {
+            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            None => {
+                self.entries.push((key.into_boxed_str(), value));
+                None
+            }
+        }
+    }
+
+    /// Removes a property, keeping the order of the rest.
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        self.position(key).map(|i| self.entries.remove(i).1)
+    }
+
+    /// The properties in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// The names in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| &**k)
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries.iter().position(|(k, _)| **k == *key)
+    }
+}
+
+impl<V> Default for PropertyMap<V> {
+    fn default() -> Self {
+        PropertyMap::new()
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for PropertyMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Into<String>, V> FromIterator<(K, V)> for PropertyMap<V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = PropertyMap::new();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Into<String>, V> Extend<(K, V)> for PropertyMap<V> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<V> IntoIterator for PropertyMap<V> {
+    type Item = (String, V);
+    type IntoIter =
+        std::iter::Map<std::vec::IntoIter<(Box<str>, V)>, fn((Box<str>, V)) -> (String, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter().map(|(k, v)| (k.into_string(), v))
+    }
+}
+
+impl<V: Serialize> Serialize for PropertyMap<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        self.write_entries(&mut map)?;
+        map.end()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for PropertyMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(std::marker::PhantomData<V>);
+
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for MapVisitor<V> {
+            type Value = PropertyMap<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = PropertyMap::new();
+                let mut seen = KeyIndex::default();
+                while let Some(key) = access.next_key::<crate::decode::Text<'de>>()? {
+                    map.read_entry(key.0, &mut access, &mut seen)?;
+                }
+                Ok(map)
+            }
+        }
+
+        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<V> PropertyMap<V> {
+    /// Reads one property's value while decoding; a name read twice is an error (a JSON object
+    /// with a duplicate key cannot be kept losslessly).
+    pub(crate) fn read_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Cow<'de, str>,
+        access: &mut A,
+        seen: &mut KeyIndex,
+    ) -> Result<(), A::Error>
+    where
+        V: Deserialize<'de>,
+    {
+        if seen.is_duplicate(&key, &self.entries) {
+            return Err(serde::de::Error::custom(format_args!(
+                "duplicate field {}",
+                crate::decode::quote(&key)
+            )));
+        }
+        let value = access.next_value()?;
+        self.entries
+            .push((key.into_owned().into_boxed_str(), value));
+        Ok(())
+    }
+
+    pub(crate) fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>
+    where
+        V: Serialize,
+    {
+        for (key, value) in &self.entries {
+            map.serialize_entry(&**key, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Finds duplicate names while decoding: a scan for the first few, then hashes, so that an
+/// object with thousands of unknown properties does not cost quadratic time.
+#[derive(Default)]
+#[doc(hidden)]
+pub struct KeyIndex {
+    hashes: Option<(RandomState, HashSet<u64>)>,
+}
+
+impl KeyIndex {
+    const SCAN: usize = 16;
+
+    fn is_duplicate<V>(&mut self, key: &str, entries: &[(Box<str>, V)]) -> bool {
+        if entries.len() < Self::SCAN {
+            return entries.iter().any(|(k, _)| **k == *key);
+        }
+        let (state, hashes) = self.hashes.get_or_insert_with(|| {
+            let state = RandomState::new();
+            let hashes = entries.iter().map(|(k, _)| state.hash_one(&**k)).collect();
+            (state, hashes)
+        });
+        // A repeated hash is checked by a scan: collisions are rare, repeats are errors.
+        !hashes.insert(state.hash_one(key)) && entries.iter().any(|(k, _)| **k == *key)
+    }
+}

@@ -1,0 +1,32 @@
+//! The runtime that generated model crates call.
+//!
+//! A generated type states facts (wire names, field types, which properties are required or
+//! nullable, the values an enum lists); the algorithms live here, once, compiled and tested in
+//! this crate: the decoding loop with its duplicate-key checks ([`record`]), the insertion-
+//! ordered map of unknown properties kept as raw JSON ([`Extensions`]), open enums
+//! ([`open_enum`]), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
+//! [`from_str`] / [`from_slice`], whose errors name the path of the bad value.
+//!
+//! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
+
+pub mod decode;
+mod extensions;
+pub mod format;
+mod nullable;
+pub mod open_enum;
+pub mod record;
+mod time;
+
+pub use decode::{DecodeError, from_slice, from_str};
+pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
+pub use nullable::Nullable;
+pub use open_enum::{EnumInfo, OpenEnum};
+pub use record::{Closed, FieldInfo, Record, RecordInfo};
+pub use time::{Duration, ParseError, Timestamp};
+
+// Generated code and the macros reach serde and schemars through these, so a generated crate
+// needs no dependency of its own on them.
+#[doc(hidden)]
+pub use schemars;
+#[doc(hidden)]
+pub use serde;

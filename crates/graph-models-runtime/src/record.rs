@@ -1,0 +1,356 @@
+//! The algorithm behind every generated object type, written once: the decoding loop, the
+//! duplicate checks, unknown properties, encoding and the JSON Schema. A generated type only
+//! states its facts ([`RecordInfo`]) and moves values between its fields and the slots the
+//! loop fills ([`Record`]).
+
+use crate::decode::Text;
+use crate::extensions::{KeyIndex, PropertyMap};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserialize, MapAccess};
+use serde::ser::{Serialize, SerializeMap};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// What a generated object type says about itself.
+pub struct RecordInfo {
+    /// The Rust type's name (the JSON Schema's title).
+    pub name: &'static str,
+    /// Where it comes from in the OpenAPI document (a component key or a pointer).
+    pub origin: &'static str,
+    pub description: Option<&'static str>,
+    /// The named properties, in schema order (the order they are written in).
+    pub fields: &'static [FieldInfo],
+}
+
+/// One named property.
+pub struct FieldInfo {
+    /// The JSON property name.
+    pub wire: &'static str,
+    /// Absence is an error.
+    pub required: bool,
+    /// The property's JSON Schema (`null` included where the property may be `null`).
+    pub schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+impl FieldInfo {
+    /// A property that must be present.
+    pub const fn required(wire: &'static str, schema: fn(&mut SchemaGenerator) -> Schema) -> Self {
+        FieldInfo {
+            wire,
+            required: true,
+            schema,
+        }
+    }
+
+    /// A property that may be absent.
+    pub const fn optional(wire: &'static str, schema: fn(&mut SchemaGenerator) -> Schema) -> Self {
+        FieldInfo {
+            wire,
+            required: false,
+            schema,
+        }
+    }
+}
+
+/// The schema of `T`, as a function a [`FieldInfo`] can hold.
+pub fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// A generated object type. The serde and schemars impls come from [`crate::record!`].
+pub trait Record: Sized {
+    const INFO: &'static RecordInfo;
+    /// What happens to properties the schema does not name.
+    type Extra: Extra;
+
+    /// Decodes the object's entries (calls [`visit`] with a function that reads field `i`
+    /// into its slot, then moves the slots into the fields).
+    fn decode<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+
+    /// Writes the object's entries (with [`write`] and [`write_always`]), then its extra
+    /// properties.
+    fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+}
+
+/// The decoding loop: each key is matched against the type's property names; a named
+/// property is read by `read` (which reports whether its slot was still empty), any other
+/// goes to the type's [`Extra`]. Required properties are checked by the caller's
+/// [`required`].
+pub fn visit<'de, R, A>(
+    mut map: A,
+    mut read: impl FnMut(usize, &mut A) -> Result<bool, A::Error>,
+) -> Result<R::Extra, A::Error>
+where
+    R: Record,
+    A: MapAccess<'de>,
+{
+    let fields = R::INFO.fields;
+    let mut extra = R::Extra::default();
+    let mut seen = KeyIndex::default();
+    while let Some(key) = map.next_key::<Text<'de>>()? {
+        match fields.iter().position(|f| f.wire == key.0) {
+            Some(i) => {
+                if !read(i, &mut map)? {
+                    return Err(de::Error::duplicate_field(fields[i].wire));
+                }
+            }
+            None => extra.read_entry::<R, A>(key, &mut map, &mut seen)?,
+        }
+    }
+    Ok(extra)
+}
+
+/// Where a property's value is held while an object is decoded: `Option<T>` (empty until read)
+/// or [`crate::Nullable`] (absent until read).
+pub trait Slot<'de> {
+    /// Reads the value unless the slot is full already (a duplicate key): then `false`.
+    fn read<A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<bool, A::Error>;
+}
+
+impl<'de, T: Deserialize<'de>> Slot<'de> for Option<T> {
+    fn read<A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<bool, A::Error> {
+        if self.is_some() {
+            return Ok(false);
+        }
+        *self = Some(map.next_value()?);
+        Ok(true)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Slot<'de> for crate::Nullable<T> {
+    fn read<A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<bool, A::Error> {
+        if !self.is_absent() {
+            return Ok(false);
+        }
+        *self = map.next_value()?;
+        Ok(true)
+    }
+}
+
+/// Reads a value into its slot (see [`visit`]).
+pub fn read<'de, A: MapAccess<'de>, S: Slot<'de>>(
+    map: &mut A,
+    slot: &mut S,
+) -> Result<bool, A::Error> {
+    slot.read(map)
+}
+
+/// A required property's value, or the "missing field" error.
+pub fn required<E: de::Error, T>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(wire))
+}
+
+/// A value that is written only when present: `Option` (not `None`) and
+/// [`crate::Nullable`] (not absent; `null` is written).
+pub trait Present {
+    type Value: Serialize + ?Sized;
+    fn present(&self) -> Option<&Self::Value>;
+}
+
+impl<T: Serialize> Present for Option<T> {
+    type Value = T;
+    fn present(&self) -> Option<&T> {
+        self.as_ref()
+    }
+}
+
+impl<T: Serialize> Present for crate::Nullable<T> {
+    type Value = Self;
+    fn present(&self) -> Option<&Self> {
+        (!self.is_absent()).then_some(self)
+    }
+}
+
+/// Writes an optional property when it is present.
+pub fn write<M: SerializeMap, P: Present>(
+    map: &mut M,
+    wire: &'static str,
+    value: &P,
+) -> Result<(), M::Error> {
+    match value.present() {
+        Some(value) => map.serialize_entry(wire, value),
+        None => Ok(()),
+    }
+}
+
+/// Writes a required property (a required nullable one as `null` when it has no value).
+pub fn write_always<M: SerializeMap, T: Serialize + ?Sized>(
+    map: &mut M,
+    wire: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    map.serialize_entry(wire, value)
+}
+
+/// What an object does with properties its schema does not name.
+pub trait Extra: Default {
+    #[doc(hidden)]
+    fn read_entry<'de, R: Record, A: MapAccess<'de>>(
+        &mut self,
+        key: Text<'de>,
+        map: &mut A,
+        seen: &mut KeyIndex,
+    ) -> Result<(), A::Error>;
+    /// Writes them back, after the named properties.
+    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+    /// The schema's `additionalProperties`.
+    fn schema(generator: &mut SchemaGenerator) -> serde_json::Value;
+}
+
+/// Kept, each decoded as `V` ([`RawJson`](crate::RawJson) for "anything", as the text sent).
+impl<V: for<'de> Deserialize<'de> + Serialize + JsonSchema> Extra for PropertyMap<V> {
+    fn read_entry<'de, R: Record, A: MapAccess<'de>>(
+        &mut self,
+        key: Text<'de>,
+        map: &mut A,
+        seen: &mut KeyIndex,
+    ) -> Result<(), A::Error> {
+        PropertyMap::read_entry(self, key.0, map, seen)
+    }
+
+    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.write_entries(map)
+    }
+
+    fn schema(generator: &mut SchemaGenerator) -> serde_json::Value {
+        generator.subschema_for::<V>().to_value()
+    }
+}
+
+/// Refused: `additionalProperties: false`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Closed;
+
+impl Extra for Closed {
+    fn read_entry<'de, R: Record, A: MapAccess<'de>>(
+        &mut self,
+        key: Text<'de>,
+        _: &mut A,
+        _: &mut KeyIndex,
+    ) -> Result<(), A::Error> {
+        // serde's own wording, with the record's names (which are only known at run time here).
+        let names: Vec<String> = R::INFO
+            .fields
+            .iter()
+            .map(|f| format!("`{}`", f.wire))
+            .collect();
+        let expected = match names.as_slice() {
+            [] => "there are no fields".to_owned(),
+            [one] => format!("expected {one}"),
+            many => format!("expected one of {}", many.join(", ")),
+        };
+        Err(de::Error::custom(format_args!(
+            "unknown field {}, {expected}",
+            crate::decode::quote(&key.0)
+        )))
+    }
+
+    fn write<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
+        Ok(())
+    }
+
+    fn schema(_: &mut SchemaGenerator) -> serde_json::Value {
+        serde_json::Value::Bool(false)
+    }
+}
+
+/// `Serialize` for a record: its entries as one JSON object.
+pub fn serialize<R: Record, S: serde::Serializer>(
+    record: &R,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    record.encode(&mut map)?;
+    map.end()
+}
+
+/// `Deserialize` for a record.
+pub fn deserialize<'de, R: Record, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<R, D::Error> {
+    struct RecordVisitor<R>(PhantomData<R>);
+
+    impl<'de, R: Record> de::Visitor<'de> for RecordVisitor<R> {
+        type Value = R;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a `{}` object", R::INFO.origin)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
+            R::decode(map)
+        }
+    }
+
+    deserializer.deserialize_map(RecordVisitor(PhantomData))
+}
+
+/// The JSON Schema of a record: exactly what [`deserialize`] accepts (but for duplicate keys,
+/// which JSON Schema cannot see).
+pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
+    let info = R::INFO;
+    let mut properties = serde_json::Map::new();
+    for field in info.fields {
+        properties.insert(field.wire.to_owned(), (field.schema)(generator).to_value());
+    }
+    let required: Vec<&str> = info
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.wire)
+        .collect();
+    let mut schema = schemars::json_schema!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": R::Extra::schema(generator),
+    });
+    if let Some(description) = info.description {
+        schema.insert("description".to_owned(), description.into());
+    }
+    schema
+}
+
+/// The serde and schemars impls of a generated object type, which all call the functions
+/// above.
+#[macro_export]
+macro_rules! record {
+    ($type:ty) => {
+        impl $crate::serde::Serialize for $type {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::record::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $type {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::record::deserialize(deserializer)
+            }
+        }
+
+        impl $crate::schemars::JsonSchema for $type {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(<$type as $crate::Record>::INFO.name)
+            }
+
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::std::concat!(
+                    ::std::module_path!(),
+                    "::",
+                    ::std::stringify!($type)
+                ))
+            }
+
+            fn json_schema(
+                generator: &mut $crate::schemars::SchemaGenerator,
+            ) -> $crate::schemars::Schema {
+                $crate::record::json_schema::<$type>(generator)
+            }
+        }
+    };
+}
