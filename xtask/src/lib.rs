@@ -165,7 +165,7 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         Output {
             path: out.join("Cargo.toml"),
             text: format!(
-                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\"]\n",
+                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\", \"runtime/*\"]\n",
                 write::header("#", &label)
             ),
         },
@@ -212,6 +212,9 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
             text: client,
         },
     ];
+    for runtime in RUNTIME_CRATES {
+        outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
+    }
     for (file, source) in CLIENT_RUNTIME {
         let source = source
             .replace("graph_presence_models", &models_ident)
@@ -225,6 +228,52 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         });
     }
     Ok(outputs)
+}
+
+/// The runtime crates generated code calls, relative to the workspace root. Standalone output
+/// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
+/// inherit from this workspace and their path dependencies on each other stay valid there.
+pub const RUNTIME_CRATES: &[&str] = &["crates/graph-models-runtime"];
+
+/// Every file of a runtime crate (its manifest and `src/`), copied as it is into `out`.
+fn vendored_runtime(root: &Path, crate_dir: &str, out: &Path) -> Result<Vec<Output>, Problems> {
+    let source = root.join(crate_dir);
+    let name = Path::new(crate_dir).file_name().unwrap_or_default();
+    let mut files = vec![source.join("Cargo.toml")];
+    let mut dirs = vec![source.join("src")];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| cannot_read(&dir, &e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| cannot_read(&dir, &e))?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).map_err(|e| cannot_read(&file, &e))?;
+            let relative = file.strip_prefix(&source).unwrap_or(&file);
+            Ok(Output {
+                path: out.join("runtime").join(name).join(relative),
+                text,
+            })
+        })
+        .collect()
+}
+
+fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
+    Problems {
+        file: path.display().to_string(),
+        list: vec![Problem {
+            pointer: String::new(),
+            message: format!("cannot read the runtime crate's file: {error}"),
+        }],
+    }
 }
 
 /// The hand-written runtime of the bundled client crate, copied into standalone client crates

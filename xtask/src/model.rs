@@ -45,6 +45,26 @@ pub struct StructDef {
     pub derives: Derives,
 }
 
+impl StructDef {
+    /// The arguments of `new`, in order: the required properties, in schema order. Both
+    /// emitters call this, so a request builder passes them exactly as the models take them.
+    pub fn constructor_args(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.required)
+    }
+
+    /// The properties set by name after construction.
+    pub fn setter_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| !f.required)
+    }
+}
+
+impl Field {
+    /// The models' setter for an optional property (`with_session_id`).
+    pub fn setter(&self) -> String {
+        format!("with_{}", self.name.trim_matches('_'))
+    }
+}
+
 /// Derivable traits, decided by whole-model analysis.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Derives {
