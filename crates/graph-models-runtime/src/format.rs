@@ -227,6 +227,9 @@ mod tests {
         // The year `----` passes the digit check, but the month `--` reads as 142.
         assert!(!is_date_time("----------T00:00:00Z"));
         assert!(!is_date_time("2023-0:-01T00:00:00Z"));
+        // The borrow counts: `00*4` reads 0, 0, 10, 3, so 103, not a leap year; `00*5` is 104.
+        assert!(!is_date_time("00*4-02-29T00:00:00Z"));
+        assert!(is_date_time("00*5-02-29T00:00:00Z"));
         assert_eq!(fixed_number(b"2023"), Some(2023));
         assert_eq!(fixed_number(b"0*"), Some(10));
         // `/` is 15 and borrows one from the `0`, which then reads 15 and borrows from the `1`.
