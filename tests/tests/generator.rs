@@ -269,7 +269,8 @@ mod fixture_behaviour {
         );
         let open: additional_properties::OpenByDefault =
             serde_json::from_value(json!({"name": "a", "x": [1]})).expect("open");
-        assert_eq!(open.additional_properties["x"], json!([1]));
+        let kept = open.additional_properties.get("x").map(|v| v.get());
+        assert_eq!(kept, Some("[1]"));
     }
 
     #[test]
@@ -281,7 +282,8 @@ mod fixture_behaviour {
         assert_eq!(awkward.odata_type_2.as_deref(), Some("y"));
         assert_eq!(awkward._2fa, Some(true));
         assert_eq!(awkward.additional_properties.as_deref(), Some("a"));
-        assert_eq!(awkward.additional_properties_2["@odata.context"], "c");
+        let context = awkward.additional_properties_2.get("@odata.context");
+        assert_eq!(context.map(|v| v.get()), Some(r#""c""#));
         assert_eq!(serde_json::to_value(&awkward).expect("encodes"), value);
         let _renamed: awkward_names::Duration2 = awkward_names::Duration2::new();
         let _namespaced = (

@@ -1,20 +1,17 @@
-//! Emits the models module: one struct or open enum per type of the model, each with
-//! hand-rolled `Serialize`, `Deserialize` and `JsonSchema` impls (no `#[serde(flatten)]`:
-//! unknown properties are collected while decoding, without buffering the object).
+//! Emits the models module: per type, the facts (fields with their wire names and types,
+//! which are required or nullable, the values an enum lists) and a few lines that hand them
+//! to `graph-models-runtime`, where the algorithms live (the decoding loop, duplicate checks,
+//! unknown properties, the JSON Schema).
 
 use crate::model::*;
-use crate::names::{Case, Scope};
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
 
-/// The runtime support module, copied into every generated crate.
-const SUPPORT: &str = include_str!("../templates/support.rs");
-
-/// The start of the models module: the runtime re-exports. Then come the types
-/// ([`type_item`]) and the [`support_module`].
+/// The start of the models module: the runtime, and the names users reach through this crate.
 pub fn prelude() -> TokenStream {
     quote! {
-        pub use self::support::{from_slice, from_str, DecodeError, Duration, Nullable, ParseError, Timestamp};
+        use ::graph_models_runtime as rt;
+        pub use rt::{from_slice, from_str, DecodeError, Duration, Extensions, Nullable, ParseError, PropertyMap, RawJson, Timestamp};
     }
 }
 
@@ -24,18 +21,6 @@ pub fn type_item(def: &TypeDef) -> TokenStream {
         TypeDef::Struct(s) => structure(s),
         TypeDef::Enum(e) => enumeration(e),
     }
-}
-
-/// The support module, from the template.
-pub fn support_module() -> Result<TokenStream, syn::Error> {
-    let support: syn::File = syn::parse_str(SUPPORT)?;
-    let (attrs, items) = (&support.attrs, &support.items);
-    Ok(quote! {
-        pub mod support {
-            #(#attrs)*
-            #(#items)*
-        }
-    })
 }
 
 fn ident(name: &str) -> Ident {
@@ -54,28 +39,30 @@ pub fn docs(text: Option<&str>) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
+/// A type as the models module names it. Prelude names (`String`, `Vec`, `Option`) are safe
+/// unqualified: `names::RESERVED_TYPE_NAMES` keeps schema types from taking them.
 pub fn rust_ty(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::String => quote!(::std::string::String),
+        Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
         Ty::F32 => quote!(f32),
         Ty::F64 => quote!(f64),
-        Ty::Timestamp => quote!(self::support::Timestamp),
-        Ty::Duration => quote!(self::support::Duration),
-        Ty::Any => quote!(::serde_json::Value),
+        Ty::Timestamp => quote!(Timestamp),
+        Ty::Duration => quote!(Duration),
+        Ty::Any => quote!(RawJson),
         Ty::Array(item) => {
             let item = rust_ty(item);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         Ty::Map(value) => {
             let value = rust_ty(value);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            quote!(PropertyMap<#value>)
         }
         Ty::Option(inner) => {
             let inner = rust_ty(inner);
-            quote!(::std::option::Option<#inner>)
+            quote!(Option<#inner>)
         }
         Ty::Named(name) => {
             let name = ident(name);
@@ -110,24 +97,19 @@ fn shape(field: &Field) -> Shape {
 /// The value type of a field (boxed if recursive), without the Option/Nullable wrapper.
 fn value_ty(field: &Field) -> TokenStream {
     let ty = rust_ty(&field.ty);
-    if field.boxed {
-        quote!(::std::boxed::Box<#ty>)
-    } else {
-        ty
-    }
+    if field.boxed { quote!(Box<#ty>) } else { ty }
 }
 
 fn field_ty(field: &Field) -> TokenStream {
     let ty = value_ty(field);
     match shape(field) {
         Shape::Plain => ty,
-        Shape::RequiredNullable | Shape::Optional => quote!(::std::option::Option<#ty>),
-        Shape::Nullable => quote!(self::support::Nullable<#ty>),
+        Shape::RequiredNullable | Shape::Optional => quote!(Option<#ty>),
+        Shape::Nullable => quote!(Nullable<#ty>),
     }
 }
 
 fn field_docs(field: &Field) -> TokenStream {
-    let mut text = field.description.clone().unwrap_or_default();
     let mut notes = vec![format!("Wire name: `{}`.", field.wire)];
     if field.required {
         notes.push("Required.".to_owned());
@@ -138,105 +120,88 @@ fn field_docs(field: &Field) -> TokenStream {
     if let Some(max) = field.max_items {
         notes.push(format!("At most {max} items."));
     }
-    if !text.is_empty() {
-        text.push_str("\n\n");
-    }
-    text.push_str(&notes.join(" "));
+    let notes = notes.join(" ");
+    // One paragraph: the description's last line and the notes share a line.
+    let text = match &field.description {
+        Some(description) => format!("{} {notes}", description.trim_end()),
+        None => notes,
+    };
     docs(Some(&text))
+}
+
+/// What a struct does with properties its schema does not name: the field that keeps them
+/// (if any) and the runtime's `Extra` type.
+fn extra(def: &StructDef) -> (Option<TokenStream>, TokenStream) {
+    match &def.additional {
+        Additional::Any => (Some(quote!(Extensions)), quote!(Extensions)),
+        Additional::Typed(ty) => {
+            let ty = rust_ty(ty);
+            (Some(quote!(PropertyMap<#ty>)), quote!(PropertyMap<#ty>))
+        }
+        Additional::Deny => (None, quote!(rt::Closed)),
+    }
 }
 
 fn structure(def: &StructDef) -> TokenStream {
     let name = ident(&def.name);
-    let name_text = &def.name;
     let mut doc_text = def.description.clone().unwrap_or_default();
     if !doc_text.is_empty() {
         doc_text.push_str("\n\n");
     }
     doc_text.push_str(&format!("Schema: `{}`.", def.origin));
     let doc = docs(Some(&doc_text));
-    let mut scope = Scope::with_taken(def.fields.iter().map(|f| f.name.as_str()));
-    let extras_name = scope.unique("additional_properties", Case::Snake);
-    let extras = ident(&extras_name);
-    let extras_ty = match &def.additional {
-        Additional::Any => {
-            Some(quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>))
-        }
-        Additional::Typed(ty) => {
-            let ty = rust_ty(ty);
-            Some(quote!(::std::collections::BTreeMap<::std::string::String, #ty>))
-        }
-        Additional::Deny => None,
-    };
-
+    let (extra_field_ty, extra_ty) = extra(def);
+    let extras = extra_field_ty.as_ref().map(|_| ident(&def.extra_field()));
     let fields = def.fields.iter().map(|f| {
         let doc = field_docs(f);
         let field = ident(&f.name);
         let ty = field_ty(f);
         quote! { #doc pub #field: #ty, }
     });
-    let extras_field = extras_ty.as_ref().map(|ty| {
+    let extras_field = extras.as_ref().map(|e| {
         quote! {
-            /// Properties the schema does not name (such as `@odata.*` annotations), kept as
-            /// received and written back.
-            pub #extras: #ty,
+            /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+            pub #e: #extra_field_ty,
         }
     });
-
-    let constructor = constructor(def, extras_ty.is_some().then_some(&extras));
-    let serialize = serialize(def, extras_ty.is_some().then_some(&extras));
-    let deserialize = deserialize(def, extras_ty.as_ref().map(|ty| (&extras, ty)));
-    let schema = struct_schema(def);
-    let derive_eq = if def.fields.iter().any(|f| contains_float(&f.ty))
-        || matches!(&def.additional, Additional::Typed(t) if contains_float(t))
-    {
-        quote!()
-    } else {
-        quote!(Eq,)
-    };
+    let mut derives = vec![quote!(Clone), quote!(Debug)];
+    if def.derives.default {
+        derives.push(quote!(Default));
+    }
+    derives.push(quote!(PartialEq));
+    if def.derives.eq {
+        derives.push(quote!(Eq));
+    }
+    if def.derives.hash {
+        derives.push(quote!(Hash));
+    }
+    let constructor = constructor(def, extras.as_ref());
+    let record = record(def, extras.as_ref(), &extra_ty);
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, #derive_eq)]
+        #[derive(#(#derives),*)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extras_field
         }
         #constructor
-        #serialize
-        #deserialize
-        impl ::schemars::JsonSchema for #name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(#name_text)
-            }
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::concat!(::std::module_path!(), "::", #name_text))
-            }
-            fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                #schema
-            }
-        }
+        #record
+        rt::record!(#name);
     }
 }
 
-fn contains_float(ty: &Ty) -> bool {
-    match ty {
-        Ty::F32 | Ty::F64 => true,
-        Ty::Array(t) | Ty::Map(t) | Ty::Option(t) => contains_float(t),
-        _ => false,
-    }
-}
-
-/// `new(required…)` plus a `with_*` setter per optional field, so request bodies can be built
-/// without naming every field (and stay source-compatible when the schema adds one).
+/// `new(required…)` plus a setter per optional field, so request bodies can be built without
+/// naming every field (and stay source-compatible when the schema adds one).
 fn constructor(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
     let name = ident(&def.name);
-    let required: Vec<&Field> = def.fields.iter().filter(|f| f.required).collect();
+    let required: Vec<&Field> = def.constructor_args().collect();
     let params = required.iter().map(|f| {
         let field = ident(&f.name);
         let ty = value_ty(f);
         match shape(f) {
-            Shape::RequiredNullable => quote!(#field: ::std::option::Option<#ty>),
-            _ => quote!(#field: impl ::std::convert::Into<#ty>),
+            Shape::RequiredNullable => quote!(#field: Option<#ty>),
+            _ => quote!(#field: impl Into<#ty>),
         }
     });
     let inits = def.fields.iter().map(|f| {
@@ -244,24 +209,23 @@ fn constructor(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
         match shape(f) {
             Shape::Plain => quote!(#field: #field.into(),),
             Shape::RequiredNullable => quote!(#field,),
-            Shape::Optional => quote!(#field: ::std::option::Option::None,),
-            Shape::Nullable => quote!(#field: self::support::Nullable::Absent,),
+            Shape::Optional => quote!(#field: None,),
+            Shape::Nullable => quote!(#field: Nullable::Absent,),
         }
     });
-    let extras_init = extras.map(|e| quote!(#e: ::std::default::Default::default(),));
-    let setters = def.fields.iter().filter(|f| !f.required).map(|f| {
+    let extras_init = extras.map(|e| quote!(#e: Default::default(),));
+    let setters = def.setter_fields().map(|f| {
         let field = ident(&f.name);
-        let setter = format_ident!("with_{}", f.name.trim_matches('_'));
+        let setter = ident(&f.setter());
         let ty = value_ty(f);
         let doc = format!(" Sets `{}`.", f.wire);
         let value = match shape(f) {
-            Shape::Nullable => quote!(self::support::Nullable::Value(value.into())),
-            _ => quote!(::std::option::Option::Some(value.into())),
+            Shape::Nullable => quote!(Nullable::Value(value.into())),
+            _ => quote!(Some(value.into())),
         };
         quote! {
             #[doc = #doc]
-            #[must_use]
-            pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+            pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
                 self.#field = #value;
                 self
             }
@@ -270,219 +234,186 @@ fn constructor(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
     let new_doc = if required.is_empty() {
         " A value with every optional property absent.".to_owned()
     } else {
+        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
         format!(
             " A value with the required properties ({}) and every optional one absent.",
-            required
-                .iter()
-                .map(|f| format!("`{}`", f.wire))
-                .collect::<Vec<_>>()
-                .join(", ")
+            names.join(", ")
         )
     };
-    let default_impl = required.is_empty().then(|| {
+    let new = if def.derives.default {
         quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
+            #[doc = #new_doc]
+            pub fn new() -> Self {
+                Self::default()
             }
         }
-    });
-    quote! {
-        impl #name {
+    } else {
+        quote! {
             #[doc = #new_doc]
-            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments)]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* #extras_init }
             }
+        }
+    };
+    quote! {
+        impl #name {
+            #new
             #(#setters)*
         }
-        #default_impl
     }
 }
 
-fn serialize(def: &StructDef, extras: Option<&Ident>) -> TokenStream {
+/// The `impl rt::Record`: the type's facts, and the moves between its fields and the slots the
+/// runtime's decoding loop fills.
+fn record(def: &StructDef, extras: Option<&Ident>, extra_ty: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let entries = def.fields.iter().map(|f| {
+    let origin = &def.origin;
+    let description = match &def.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    let infos = def.fields.iter().map(|f| {
+        let wire = &f.wire;
+        let ty = value_ty(f);
+        let schema_ty = if f.nullable {
+            quote!(Nullable<#ty>)
+        } else {
+            ty
+        };
+        let kind = if f.required {
+            quote!(required)
+        } else {
+            quote!(optional)
+        };
+        quote!(rt::#kind::<#schema_ty>(#wire),)
+    });
+    let index = |i: usize| Literal::usize_unsuffixed(i);
+    let path = slot_paths(def.fields.len());
+    let moves = def.fields.iter().zip(&path).map(|(f, slot)| {
         let field = ident(&f.name);
         let wire = &f.wire;
         match shape(f) {
             Shape::Plain | Shape::RequiredNullable => {
-                quote!(map.serialize_entry(#wire, &self.#field)?;)
+                quote!(#field: rt::required_value::<A, _>(#slot, #wire)?,)
             }
-            Shape::Optional => quote! {
-                if let ::std::option::Option::Some(value) = &self.#field {
-                    map.serialize_entry(#wire, value)?;
-                }
-            },
-            Shape::Nullable => quote! {
-                if !self.#field.is_absent() {
-                    map.serialize_entry(#wire, &self.#field)?;
-                }
-            },
+            _ => quote!(#field: #slot,),
         }
     });
-    let extras = extras.map(|e| {
-        quote! {
-            for (key, value) in &self.#e {
-                map.serialize_entry(key, value)?;
-            }
-        }
+    // One slot per field, `Option` or `Nullable` (their types are inferred from the moves),
+    // filled by the runtime's loop through `read`.
+    let reads = path.iter().enumerate().map(|(i, slot)| {
+        let i = index(i);
+        quote!(#i => rt::read(map, &mut #slot),)
     });
-    quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(::std::option::Option::None)?;
-                #(#entries)*
-                #extras
-                map.end()
-            }
-        }
-    }
-}
-
-fn deserialize(def: &StructDef, extras: Option<(&Ident, &TokenStream)>) -> TokenStream {
-    let name = ident(&def.name);
-    let expecting = format!("a `{}` object", def.origin);
-    let locals = def.fields.iter().map(|f| {
-        let field = ident(&f.name);
-        let ty = value_ty(f);
-        match shape(f) {
-            Shape::Plain | Shape::Optional => quote!(let mut #field: ::std::option::Option<#ty> = ::std::option::Option::None;),
-            Shape::RequiredNullable => quote!(let mut #field: ::std::option::Option<::std::option::Option<#ty>> = ::std::option::Option::None;),
-            Shape::Nullable => quote!(let mut #field: self::support::Nullable<#ty> = self::support::Nullable::Absent;),
-        }
-    });
-    let arms = def.fields.iter().map(|f| {
-        let field = ident(&f.name);
-        let wire = &f.wire;
-        let read = match shape(f) {
-            Shape::Nullable => {
-                quote!(self::support::next_nullable(&mut __map, &mut #field, #wire)?)
-            }
-            _ => quote!(self::support::next_once(&mut __map, &mut #field, #wire)?),
-        };
-        quote!(#wire => #read,)
-    });
-    let wires: Vec<&str> = def.fields.iter().map(|f| f.wire.as_str()).collect();
-    // What an unnamed property does: kept in the extension map, or rejected.
-    let unnamed = match extras {
-        Some((e, _)) => quote! {
-            let __name = __key.into_string();
-            if #e.contains_key(&__name) {
-                return ::std::result::Result::Err(::serde::de::Error::custom(::std::format_args!("duplicate field `{}`", __name)));
-            }
-            let __value = __map.next_value()?;
-            #e.insert(__name, __value);
-        },
-        None => quote! {
-            return ::std::result::Result::Err(::serde::de::Error::unknown_field(&__key.0, FIELDS));
-        },
-    };
-    let dispatch = if def.fields.is_empty() {
-        unnamed
+    let (declare, call) = if def.fields.is_empty() {
+        (quote!(), quote!(Self::visit(map, |_, _| Ok(true))?))
     } else {
-        quote! {
-            match &*__key.0 {
-                #(#arms)*
-                _ => { #unnamed }
-            }
-        }
+        let shape = slot_shape(def.fields.len());
+        let declare = quote! {
+            let mut s: #shape = Default::default();
+            let read = |i, map: &mut A| match i {
+                #(#reads)*
+                _ => Ok(true),
+            };
+        };
+        (declare, quote!(Self::visit(map, read)?))
     };
-    let extras_local =
-        extras.map(|(e, ty)| quote!(let mut #e: #ty = ::std::default::Default::default();));
-    let extras_init = extras.map(|(e, _)| quote!(#e,));
-    let fields_const = extras
-        .is_none()
-        .then(|| quote!(const FIELDS: &[&str] = &[#(#wires),*];));
-    let finals = def.fields.iter().map(|f| {
+    // A struct literal evaluates its fields in the order written, so the loop (which fills the
+    // slots) runs before the moves out of them.
+    let (visit, build) = match extras {
+        Some(e) => (quote!(), quote!(Ok(Self { #e: #call, #(#moves)* }))),
+        None => (quote!(#call;), quote!(Ok(Self { #(#moves)* }))),
+    };
+    let writes = def.fields.iter().map(|f| {
         let field = ident(&f.name);
         let wire = &f.wire;
         match shape(f) {
-            Shape::Plain | Shape::RequiredNullable => quote! {
-                let #field = self::support::required::<_, A::Error>(#field, #wire)?;
-            },
-            _ => quote!(),
+            Shape::Plain | Shape::RequiredNullable => {
+                quote!(rt::write_always(map, #wire, &self.#field)?;)
+            }
+            _ => quote!(rt::write(map, #wire, &self.#field)?;),
         }
     });
-    let field_names = def.fields.iter().map(|f| ident(&f.name));
+    let write_extra = match extras {
+        Some(e) => quote!(rt::Extra::write(&self.#e, map)),
+        None => quote!(Ok(())),
+    };
     quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct __Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<Self::Value, A::Error> {
-                        #fields_const
-                        #(#locals)*
-                        #extras_local
-                        while let ::std::option::Option::Some(__key) = __map.next_key::<self::support::Text<'de>>()? {
-                            #dispatch
-                        }
-                        #(#finals)*
-                        ::std::result::Result::Ok(#name { #(#field_names,)* #extras_init })
-                    }
-                }
-                deserializer.deserialize_map(__Visitor)
+        impl rt::Record for #name {
+            const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+                origin: #origin,
+                description: #description,
+                fields: &[#(#infos)*],
+            };
+            type Extra = #extra_ty;
+            fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+                #declare
+                #visit
+                #build
+            }
+            fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                #(#writes)*
+                #write_extra
             }
         }
     }
 }
 
-/// The JSON Schema says exactly what the impls above accept: which properties are required,
-/// which may be `null`, and that unknown properties are allowed (or not).
-fn struct_schema(def: &StructDef) -> TokenStream {
-    let properties = def.fields.iter().map(|f| {
-        let wire = &f.wire;
-        let ty = rust_ty(&f.ty);
-        let schema_ty = if f.nullable { quote!(self::support::Nullable<#ty>) } else { ty };
-        quote! {
-            properties.insert(::std::string::String::from(#wire), ::serde_json::Value::from(generator.subschema_for::<#schema_ty>()));
-        }
-    });
-    let required: Vec<&str> = def
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.wire.as_str())
-        .collect();
-    let additional = match &def.additional {
-        Additional::Any => quote!(::serde_json::Value::Bool(true)),
-        Additional::Deny => quote!(::serde_json::Value::Bool(false)),
-        Additional::Typed(ty) => {
-            let ty = rust_ty(ty);
-            quote!(::serde_json::Value::from(generator.subschema_for::<#ty>()))
-        }
-    };
-    let description = def
-        .description
-        .as_deref()
-        .map(|d| quote!("description": #d,));
-    let uses_generator = !def.fields.is_empty() || matches!(def.additional, Additional::Typed(_));
-    let mutable = (!def.fields.is_empty()).then(|| quote!(mut));
-    let unused = (!uses_generator).then(|| quote!(let _ = generator;));
-    quote! {
-        #unused
-        let #mutable properties = ::serde_json::Map::new();
-        #(#properties)*
-        let additional: ::serde_json::Value = #additional;
-        ::schemars::json_schema!({
-            "type": "object",
-            #description
-            "properties": properties,
-            "required": [#(#required),*],
-            "additionalProperties": additional,
+/// Tuples implement `Default` up to 12 elements, so the slots of a larger struct nest: field
+/// `i` of 30 lives at `s.(i / 12).(i % 12)`.
+const TUPLE_MAX: usize = 12;
+
+/// The place of each field's slot (`s.3`, or `s.1.4` when nested).
+fn slot_paths(count: usize) -> Vec<TokenStream> {
+    let depth = nesting_depth(count);
+    (0..count)
+        .map(|i| {
+            let mut digits = Vec::with_capacity(depth);
+            let mut rest = i;
+            for _ in 0..depth {
+                digits.push(Literal::usize_unsuffixed(rest % TUPLE_MAX));
+                rest /= TUPLE_MAX;
+            }
+            digits.reverse();
+            quote!(s #(.#digits)*)
         })
+        .collect()
+}
+
+/// How many tuple levels `count` slots need.
+fn nesting_depth(count: usize) -> usize {
+    let mut depth = 1;
+    let mut capacity = TUPLE_MAX;
+    while capacity < count {
+        depth += 1;
+        capacity *= TUPLE_MAX;
     }
+    depth
+}
+
+/// The slots' type with every element inferred: `(_, _, _)`, or nested tuples of at most
+/// twelve.
+fn slot_shape(count: usize) -> TokenStream {
+    fn level(count: usize, depth: usize) -> TokenStream {
+        if depth == 1 {
+            let holes = (0..count).map(|_| quote!(_));
+            // A one-element tuple needs its trailing comma.
+            return quote!((#(#holes,)*));
+        }
+        let per_child = TUPLE_MAX.pow(depth as u32 - 1);
+        let children = (0..count.div_ceil(per_child)).map(|c| {
+            let n = (count - c * per_child).min(per_child);
+            level(n, depth - 1)
+        });
+        quote!((#(#children,)*))
+    }
+    level(count, nesting_depth(count))
 }
 
 fn enumeration(def: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
-    let name_text = &def.name;
+    let origin = &def.origin;
     let other = ident(&def.other);
     let mut doc_text = def.description.clone().unwrap_or_default();
     if !doc_text.is_empty() {
@@ -499,7 +430,7 @@ fn enumeration(def: &EnumDef) -> TokenStream {
         quote! { #[doc = #doc] #variant, }
     });
     let wires: Vec<&str> = def.variants.iter().map(|v| v.wire.as_str()).collect();
-    let to_str = def.variants.iter().map(|v| {
+    let to_wire = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
         quote!(Self::#variant => #wire,)
@@ -507,106 +438,40 @@ fn enumeration(def: &EnumDef) -> TokenStream {
     let from_wire = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
-        quote!(#wire => ::std::option::Option::Some(Self::#variant),)
+        quote!(#wire => Some(Self::#variant),)
     });
-    let other_doc = " A value this version does not list, kept exactly as it was sent.";
-    let description = def
-        .description
-        .as_deref()
-        .map(|d| quote!("description": #d,));
+    let description = match &def.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            #[doc = #other_doc]
-            #other(::std::string::String),
+            /// A value this version does not list, kept exactly as it was sent.
+            #other(String),
         }
-        impl #name {
-            /// Every value the schema lists, as written on the wire.
-            pub const KNOWN_VALUES: &'static [&'static str] = &[#(#wires),*];
-
-            /// The value as written on the wire.
-            pub fn as_str(&self) -> &str {
+        impl rt::OpenEnum for #name {
+            const INFO: &'static rt::EnumInfo = &rt::EnumInfo {
+                origin: #origin,
+                description: #description,
+                values: &[#(#wires),*],
+            };
+            fn wire(&self) -> &str {
                 match self {
-                    #(#to_str)*
+                    #(#to_wire)*
                     Self::#other(value) => value,
                 }
             }
-
-            /// The listed value with exactly this spelling, if any.
-            pub fn known(value: &str) -> ::std::option::Option<Self> {
+            fn listed(value: &str) -> Option<Self> {
                 match value {
                     #(#from_wire)*
-                    _ => ::std::option::Option::None,
+                    _ => None,
                 }
             }
-
-            /// True unless this is a value the schema does not list.
-            pub fn is_known(&self) -> bool {
-                !::std::matches!(self, Self::#other(_))
-            }
-
-            /// The listed value this one matches ignoring ASCII case (newer Graph docs spell
-            /// values in camelCase). Decoding never does this on its own, so that every value is
-            /// written back exactly as it was received.
-            pub fn known_ignoring_case(&self) -> ::std::option::Option<Self> {
-                let text = self.as_str();
-                Self::KNOWN_VALUES.iter().find(|known| known.eq_ignore_ascii_case(text)).and_then(|known| Self::known(known))
-            }
         }
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                Self::known(value).unwrap_or_else(|| Self::#other(::std::borrow::ToOwned::to_owned(value)))
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
-                Self::known(&value).unwrap_or(Self::#other(value))
-            }
-        }
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let text = <self::support::Text<'de> as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(match text.0 {
-                    ::std::borrow::Cow::Borrowed(value) => Self::from(value),
-                    ::std::borrow::Cow::Owned(value) => Self::from(value),
-                })
-            }
-        }
-        impl ::schemars::JsonSchema for #name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(#name_text)
-            }
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::concat!(::std::module_path!(), "::", #name_text))
-            }
-            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({
-                    #description
-                    "anyOf": [
-                        { "type": "string", "enum": [#(#wires),*] },
-                        { "type": "string", "description": "A value this version does not list, kept as sent." }
-                    ]
-                })
-            }
-        }
+        rt::open_enum!(#name, #other);
     }
 }

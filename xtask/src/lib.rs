@@ -56,7 +56,6 @@ pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<Str
         out.push_str(&write::format_in_parallel(&types, |def| {
             emit_models::type_item(def)
         })?);
-        out.push_str(&write::format_item(emit_models::support_module()?)?);
         Ok(out)
     };
     run().map_err(|e| internal(&e))
@@ -175,8 +174,8 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
                 &models_name,
                 &format!("Models for {title}"),
                 &label,
-                MODELS_DEPENDENCIES,
-                "",
+                &[],
+                "graph-models-runtime = { path = \"../runtime/graph-models-runtime\" }\n",
             ),
         },
         Output {
@@ -314,15 +313,8 @@ fn lib_rs(title: &str, label: &str, modules: &str) -> String {
     )
 }
 
-/// The dependencies of generated crates, with the versions pinned in the workspace manifest
-/// (read from it, so they are written down in one place).
-const MODELS_DEPENDENCIES: &[&str] = &[
-    "serde",
-    "serde_json",
-    "serde_path_to_error",
-    "schemars",
-    "jiff",
-];
+/// The dependencies of generated client crates, with the versions pinned in the workspace
+/// manifest (read from it, so they are written down in one place).
 const CLIENT_DEPENDENCIES: &[&str] = &[
     "fastrand",
     "http",

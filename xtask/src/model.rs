@@ -52,6 +52,14 @@ impl StructDef {
         self.fields.iter().filter(|f| f.required)
     }
 
+    /// The field that keeps properties the schema does not name (unless the struct refuses
+    /// them): `additional_properties`, or a numbered name if a property takes that one.
+    pub fn extra_field(&self) -> String {
+        let mut scope =
+            crate::names::Scope::with_taken(self.fields.iter().map(|f| f.name.as_str()));
+        scope.unique("additional_properties", crate::names::Case::Snake)
+    }
+
     /// The properties set by name after construction.
     pub fn setter_fields(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| !f.required)

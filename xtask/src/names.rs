@@ -5,14 +5,57 @@ use std::collections::BTreeSet;
 
 /// Names the generated code itself uses at the top level of a generated module; the scope of
 /// type names starts with them taken, so a schema type with one of them gets a number.
+///
+/// Generated code also names the standard prelude's types, traits and variants unqualified
+/// (`String`, `Option`, `Some`, `Into`…), which is safe because no schema type may take them.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    // Re-exported from the runtime by every models module.
     "Nullable",
     "Timestamp",
     "Duration",
     "ParseError",
     "DecodeError",
-    "Text",
-    "support",
+    "Extensions",
+    "PropertyMap",
+    "RawJson",
+    // The standard prelude.
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "Default",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsRef",
+    "AsMut",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Debug",
+    "Hash",
 ];
 
 const KEYWORDS: &[&str] = &[

@@ -21,7 +21,12 @@ pub use decode::{DecodeError, from_slice, from_str};
 pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
 pub use nullable::Nullable;
 pub use open_enum::{EnumInfo, OpenEnum};
-pub use record::{Closed, FieldInfo, Record, RecordInfo};
+pub use record::{
+    Closed, Extra, FieldInfo, Record, RecordInfo, optional, read, required, required_value, write,
+    write_always,
+};
+pub use serde::de::MapAccess;
+pub use serde::ser::SerializeMap;
 pub use time::{Duration, ParseError, Timestamp};
 
 // Generated code and the macros reach serde and schemars through these, so a generated crate

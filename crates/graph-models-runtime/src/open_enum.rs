@@ -5,8 +5,6 @@ use schemars::{Schema, SchemaGenerator};
 
 /// What a generated enum says about itself.
 pub struct EnumInfo {
-    /// The Rust type's name.
-    pub name: &'static str,
     /// Where it comes from in the OpenAPI document.
     pub origin: &'static str,
     pub description: Option<&'static str>,
@@ -133,7 +131,7 @@ macro_rules! open_enum {
 
         impl $crate::schemars::JsonSchema for $type {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(<Self as $crate::OpenEnum>::INFO.name)
+                ::std::borrow::Cow::Borrowed(::std::stringify!($type))
             }
 
             fn schema_id() -> ::std::borrow::Cow<'static, str> {

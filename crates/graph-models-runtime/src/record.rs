@@ -13,8 +13,6 @@ use std::marker::PhantomData;
 
 /// What a generated object type says about itself.
 pub struct RecordInfo {
-    /// The Rust type's name (the JSON Schema's title).
-    pub name: &'static str,
     /// Where it comes from in the OpenAPI document (a component key or a pointer).
     pub origin: &'static str,
     pub description: Option<&'static str>,
@@ -33,23 +31,33 @@ pub struct FieldInfo {
 }
 
 impl FieldInfo {
-    /// A property that must be present.
-    pub const fn required(wire: &'static str, schema: fn(&mut SchemaGenerator) -> Schema) -> Self {
+    /// A property that must be present, with the schema of `T`.
+    pub const fn required<T: JsonSchema>(wire: &'static str) -> Self {
         FieldInfo {
             wire,
             required: true,
-            schema,
+            schema: schema::<T>,
         }
     }
 
-    /// A property that may be absent.
-    pub const fn optional(wire: &'static str, schema: fn(&mut SchemaGenerator) -> Schema) -> Self {
+    /// A property that may be absent, with the schema of `T`.
+    pub const fn optional<T: JsonSchema>(wire: &'static str) -> Self {
         FieldInfo {
             wire,
             required: false,
-            schema,
+            schema: schema::<T>,
         }
     }
+}
+
+/// [`FieldInfo::required`], shorter for generated tables.
+pub const fn required<T: JsonSchema>(wire: &'static str) -> FieldInfo {
+    FieldInfo::required::<T>(wire)
+}
+
+/// [`FieldInfo::optional`], shorter for generated tables.
+pub const fn optional<T: JsonSchema>(wire: &'static str) -> FieldInfo {
+    FieldInfo::optional::<T>(wire)
 }
 
 /// The schema of `T`, as a function a [`FieldInfo`] can hold.
@@ -70,12 +78,20 @@ pub trait Record: Sized {
     /// Writes the object's entries (with [`write`] and [`write_always`]), then its extra
     /// properties.
     fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// The decoding loop for this type (see [`visit`]).
+    fn visit<'de, A: MapAccess<'de>>(
+        map: A,
+        read: impl FnMut(usize, &mut A) -> Result<bool, A::Error>,
+    ) -> Result<Self::Extra, A::Error> {
+        visit::<Self, A>(map, read)
+    }
 }
 
 /// The decoding loop: each key is matched against the type's property names; a named
 /// property is read by `read` (which reports whether its slot was still empty), any other
 /// goes to the type's [`Extra`]. Required properties are checked by the caller's
-/// [`required`].
+/// [`required_value`].
 pub fn visit<'de, R, A>(
     mut map: A,
     mut read: impl FnMut(usize, &mut A) -> Result<bool, A::Error>,
@@ -135,9 +151,12 @@ pub fn read<'de, A: MapAccess<'de>, S: Slot<'de>>(
     slot.read(map)
 }
 
-/// A required property's value, or the "missing field" error.
-pub fn required<E: de::Error, T>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(wire))
+/// A required property's value, or the "missing field" error of the map being decoded.
+pub fn required_value<'de, A: MapAccess<'de>, T>(
+    slot: Option<T>,
+    wire: &'static str,
+) -> Result<T, A::Error> {
+    slot.ok_or_else(|| de::Error::missing_field(wire))
 }
 
 /// A value that is written only when present: `Option` (not `None`) and
@@ -335,7 +354,7 @@ macro_rules! record {
 
         impl $crate::schemars::JsonSchema for $type {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(<$type as $crate::Record>::INFO.name)
+                ::std::borrow::Cow::Borrowed(::std::stringify!($type))
             }
 
             fn schema_id() -> ::std::borrow::Cow<'static, str> {

@@ -48,9 +48,7 @@ impl CommunicationsRequestBuilder {
     /// ```
     pub fn get_presences_by_user_id(
         &self,
-        ids: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
+        ids: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
     ) -> CommunicationsGetPresencesByUserIdRequest {
         CommunicationsGetPresencesByUserIdRequest {
             client: self.client.clone(),
@@ -1036,10 +1034,7 @@ pub struct CommunicationsPresenceSetAutomaticLocationRequest {
 }
 impl CommunicationsPresenceSetAutomaticLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
@@ -1107,10 +1102,7 @@ pub struct CommunicationsPresenceSetManualLocationRequest {
 }
 impl CommunicationsPresenceSetManualLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
@@ -1369,10 +1361,7 @@ pub struct MePresenceSetPresenceRequest {
 }
 impl MePresenceSetPresenceRequest {
     /// Sets `sessionId` in the request body.
-    pub fn session_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn session_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_session_id(value);
         self
     }
@@ -1446,10 +1435,7 @@ pub struct MePresenceClearPresenceRequest {
 }
 impl MePresenceClearPresenceRequest {
     /// Sets `sessionId` in the request body.
-    pub fn session_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn session_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_session_id(value);
         self
     }
@@ -1711,10 +1697,7 @@ pub struct MePresenceSetAutomaticLocationRequest {
 }
 impl MePresenceSetAutomaticLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
@@ -1780,10 +1763,7 @@ pub struct MePresenceSetManualLocationRequest {
 }
 impl MePresenceSetManualLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
@@ -2040,10 +2020,7 @@ pub struct UserPresenceSetPresenceRequest {
 }
 impl UserPresenceSetPresenceRequest {
     /// Sets `sessionId` in the request body.
-    pub fn session_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn session_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_session_id(value);
         self
     }
@@ -2119,10 +2096,7 @@ pub struct UserPresenceClearPresenceRequest {
 }
 impl UserPresenceClearPresenceRequest {
     /// Sets `sessionId` in the request body.
-    pub fn session_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn session_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_session_id(value);
         self
     }
@@ -2392,10 +2366,7 @@ pub struct UserPresenceSetAutomaticLocationRequest {
 }
 impl UserPresenceSetAutomaticLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
@@ -2463,10 +2434,7 @@ pub struct UserPresenceSetManualLocationRequest {
 }
 impl UserPresenceSetManualLocationRequest {
     /// Sets `placeId` in the request body.
-    pub fn place_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn place_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.body = self.body.with_place_id(value);
         self
     }
