@@ -12,6 +12,7 @@ pub mod emit_models;
 pub mod lower;
 pub mod model;
 pub mod names;
+pub mod openapi;
 pub mod write;
 
 use document::{Problem, Problems};
