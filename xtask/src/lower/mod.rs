@@ -12,6 +12,8 @@
 mod analysis;
 mod naming;
 mod operations;
+#[cfg(test)]
+mod tests;
 mod types;
 
 use crate::document::{Problem, Report, in_document_order};
