@@ -238,6 +238,24 @@ fn upstream_fragments_report_their_dangling_refs() {
     });
 }
 
+/// The unseen-document case: a task holding a progress type with a `double`. Lowering must
+/// not let the task derive `Eq`/`Hash` (the fixture is in `pending/` until the models emitter
+/// reads `StructDef::derives`; see the fixture's header).
+#[test]
+fn a_struct_holding_a_struct_with_a_float_does_not_derive_eq() {
+    let path = root().join("tests/fixtures/pending/nested_float.yaml");
+    let model = xtask::model_from_text(&read(&path), path.parent()).expect("valid");
+    let derives = |name: &str| match &model.types[name] {
+        xtask::model::TypeDef::Struct(s) => (s.derives.eq, s.derives.hash),
+        xtask::model::TypeDef::Enum(_) => panic!("{name} is an enum"),
+    };
+    assert_eq!(derives("PlannerProgress"), (false, false));
+    assert_eq!(derives("PlannerTask"), (false, false));
+    assert_eq!(derives("PlannerTaskCollectionResponse"), (false, false));
+    assert_eq!(derives("Identity"), (true, true));
+    assert_eq!(derives("Entity"), (true, true));
+}
+
 /// The generated fixture code works, not only compiles: a few behaviours per construct.
 mod fixture_behaviour {
     use serde_json::json;
