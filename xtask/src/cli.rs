@@ -9,8 +9,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out D
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
-  codegen --schema F --out D   generate a standalone models crate for any Graph-flavoured
-                               OpenAPI 3.0 document F into folder D";
+  codegen --schema F --out D   generate a standalone workspace for any Graph-flavoured
+                               OpenAPI 3.0 document F into folder D: a models crate, a
+                               client crate and the runtime crates they use";
 
 /// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
 pub fn run(

@@ -242,24 +242,39 @@ pub const INFORMATIONAL_EXTENSIONS: &[&str] = &[
     "x-ms-deprecation",
 ];
 
-/// Looks up a node by a local JSON pointer (`#/components/schemas/x`).
-pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    let pointer = reference.strip_prefix('#')?;
-    if pointer.is_empty() {
-        return Some(root);
-    }
+/// Problems sorted into document order (a node's problems before those of the nodes inside
+/// it), keeping the order they were found in for the same node. Lowering finds some problems
+/// after reading has found others; this puts each list back the way a reader meets them.
+pub fn in_document_order(root: &Value, problems: Vec<Problem>) -> Vec<Problem> {
+    let mut keyed: Vec<(Vec<usize>, Problem)> = problems
+        .into_iter()
+        .map(|p| (position(root, &p.pointer), p))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The index of each step of a pointer among its siblings, as far as the pointer resolves.
+fn position(root: &Value, pointer: &str) -> Vec<usize> {
+    let mut steps = Vec::new();
     let mut node = root;
-    for part in pointer.strip_prefix('/')?.split('/') {
+    for part in pointer.split('/').skip(1) {
         let key = part.replace("~1", "/").replace("~0", "~");
-        node = match node {
-            Value::Mapping(map) => {
-                map.iter()
-                    .find(|(k, _)| key_text(k).as_deref() == Some(&key))?
-                    .1
-            }
-            Value::Sequence(items) => items.get(key.parse::<usize>().ok()?)?,
-            _ => return None,
+        let found = match node {
+            Value::Mapping(map) => map
+                .iter()
+                .enumerate()
+                .find(|(_, (k, _))| key_text(k).as_deref() == Some(&key))
+                .map(|(i, (_, v))| (i, v)),
+            Value::Sequence(items) => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i).map(|v| (i, v))),
+            _ => None,
         };
+        let Some((i, next)) = found else { break };
+        steps.push(i);
+        node = next;
     }
-    Some(node)
+    steps
 }

@@ -1,9 +1,13 @@
 //! The generator behind `cargo xtask codegen`: a Graph-flavoured OpenAPI 3.0 document in,
 //! Rust crates out.
 //!
-//! Pipeline: [`document`] parses, [`lower`] validates and lowers into the [`model`] (every
-//! problem reported at once, with JSON pointers), [`emit_models`] turns the model into tokens,
-//! and [`write`] formats and writes only what changed.
+//! Pipeline: [`document`] parses; [`openapi`] reads the document once into typed views and
+//! checks every keyword; [`lower`] turns the views into the [`model`] and runs the
+//! whole-model analyses (every problem of both steps reported at once, with JSON pointers, in
+//! document order); [`emit_models`] and [`emit_client`] turn the model into tokens; and
+//! [`write`] formats them and writes only the files that changed (or, with `--check`, reports
+//! them as stale). Standalone output (`--schema F --out D`) is a workspace with a models
+//! crate, a client crate and the vendored runtime crates.
 
 pub mod cli;
 pub mod document;
@@ -12,6 +16,7 @@ pub mod emit_models;
 pub mod lower;
 pub mod model;
 pub mod names;
+pub mod openapi;
 pub mod write;
 
 use document::{Problem, Problems};

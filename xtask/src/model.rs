@@ -43,6 +43,11 @@ pub struct StructDef {
     /// The traits beyond `Clone`, `Debug` and `PartialEq` the type can derive, decided through
     /// every type it holds.
     pub derives: Derives,
+    /// The operationIds of the operations that use this type (through a query parameter, the
+    /// request body or the 2XX response, directly or through other types), in operation
+    /// order; for "Used by: …" in its docs. Empty for a type no operation reaches (an `allOf`
+    /// base, whose fields are copied into its heirs, or an error body).
+    pub used_by: Vec<String>,
 }
 
 impl StructDef {
@@ -126,6 +131,8 @@ pub struct EnumDef {
     pub other: String,
     /// From `enum` (true) or from `x-graph-known-values` (false); only changes the docs.
     pub declared_enum: bool,
+    /// The operationIds of the operations that use this type, as [`StructDef::used_by`].
+    pub used_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

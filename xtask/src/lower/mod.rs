@@ -1,0 +1,94 @@
+//! Lowering: the document's [views](crate::openapi) become a [`Model`], or every problem in
+//! the document is reported at once, each with its JSON pointer, in document order.
+//!
+//! The steps, each in a file of its own:
+//! 1. [`crate::openapi::read`] reads the document into views and checks every keyword;
+//! 2. [`naming`] names every component schema that becomes a type (so a `$ref` resolves to a
+//!    name without lowering its target, and recursion needs no special case);
+//! 3. [`types`] lowers the component schemas, then [`operations`] the other components and
+//!    the operations, in document order (inline types are named as they are met);
+//! 4. [`analysis`] settles what needs the whole model: boxing, derives and reachability.
+
+mod analysis;
+mod naming;
+mod operations;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use crate::document::{Problem, Report, in_document_order};
+use crate::model::{Body, Model, Param, Ty, TypeDef};
+use crate::openapi::{Document, Location};
+use naming::TypeNames;
+use serde_norway::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Reads and lowers a parsed document. `base_dir` is the document's folder, for checking that
+/// `externalValue` example files exist; `None` skips that check.
+pub fn lower(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Vec<Problem>> {
+    let mut report = Report::default();
+    let document = crate::openapi::read(doc, base_dir, &mut report);
+    let model = lower_document(&document, &mut report);
+    if report.problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(in_document_order(doc, report.problems))
+    }
+}
+
+/// Lowers views into the model, reporting what only lowering can find (dangling references,
+/// inheritance cycles, undeclared path parameters, …).
+pub fn lower_document(document: &Document, report: &mut Report) -> Model {
+    let names = TypeNames::new(
+        document
+            .components
+            .schemas
+            .iter()
+            .filter(|(_, schema)| schema.is_some_and(types::becomes_type))
+            .map(|(key, _)| key),
+    );
+    let mut lowering = Lowering {
+        doc: document,
+        report,
+        names,
+        types: BTreeMap::new(),
+        lowered_components: BTreeSet::new(),
+        in_progress: BTreeSet::new(),
+        inline_sources: BTreeMap::new(),
+        parameters: BTreeMap::new(),
+        responses: BTreeMap::new(),
+        request_bodies: BTreeMap::new(),
+    };
+    lowering.component_schemas();
+    lowering.shared_components();
+    let operations = lowering.operations();
+    let mut types = lowering.types;
+    analysis::mark_recursive_fields(&mut types);
+    analysis::decide_derives(&mut types);
+    analysis::record_users(&mut types, &operations);
+    Model {
+        title: document.title.clone(),
+        types,
+        operations,
+    }
+}
+
+/// The state of one lowering: the names and types so far, and the components already lowered.
+struct Lowering<'a> {
+    doc: &'a Document,
+    report: &'a mut Report,
+    names: TypeNames,
+    types: BTreeMap<String, TypeDef>,
+    /// Component schemas already in `types`.
+    lowered_components: BTreeSet<String>,
+    /// Component schemas being lowered right now (to catch `allOf` and reference cycles).
+    in_progress: BTreeSet<String>,
+    /// Inline types already lowered, by (name hint, schema text), so that the same inline
+    /// body repeated on several paths becomes one type.
+    inline_sources: BTreeMap<(String, String), String>,
+    /// Components other than schemas, lowered once by key (`None`: it had problems).
+    parameters: BTreeMap<String, Option<(Param, Location)>>,
+    responses: BTreeMap<String, Option<Ty>>,
+    request_bodies: BTreeMap<String, Option<Body>>,
+}

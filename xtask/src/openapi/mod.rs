@@ -1,0 +1,386 @@
+//! The document read once into typed views. Each view carries the JSON pointer of the node it
+//! was read from, and every keyword check happens here, reported to the [`Report`]: unknown
+//! keys, values of the wrong type, keywords the generator does not implement. Nothing after
+//! this step looks at raw keys.
+//!
+//! A view read from a node with problems is still returned, filled as far as it could be
+//! read: the problems are reported, so its model is never used, and lowering can carry on and
+//! find the document's other problems.
+//!
+//! (The `openapiv3` crate was considered for this layer and rejected: it deserializes with
+//! serde, so it stops at the first error and its errors carry no JSON pointer.)
+
+mod operation;
+mod schema;
+
+pub use operation::{Content, Location, Operation, Parameter, PathItem, RequestBody, Response};
+pub use schema::{
+    AdditionalProperties, Enumeration, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
+};
+
+use crate::document::{Report, child, kind};
+use crate::model::Permissions;
+use serde_norway::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// The document: its title, its components and its paths, in document order.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub title: String,
+    pub components: Components,
+    pub paths: Vec<PathItem>,
+}
+
+/// The component index: every `$ref` is resolved through it.
+#[derive(Debug, Default)]
+pub struct Components {
+    pub schemas: Index<Schema>,
+    pub responses: Index<Response>,
+    pub parameters: Index<Parameter>,
+    pub request_bodies: Index<RequestBody>,
+}
+
+/// The components of one kind, in document order and by key. A component that could not be
+/// read at all (its problems are reported) is present without a value.
+#[derive(Debug)]
+pub struct Index<T> {
+    entries: Vec<(String, Option<T>)>,
+    positions: HashMap<String, usize>,
+}
+
+impl<T> Default for Index<T> {
+    fn default() -> Self {
+        Index {
+            entries: Vec::new(),
+            positions: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Index<T> {
+    fn insert(&mut self, key: String, value: Option<T>) {
+        self.positions.insert(key.clone(), self.entries.len());
+        self.entries.push((key, value));
+    }
+
+    /// `None`: no such component. `Some(None)`: present, but unreadable (already reported).
+    pub fn get(&self, key: &str) -> Option<Option<&T>> {
+        self.positions.get(key).map(|&i| self.entries[i].1.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&T>)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_ref()))
+    }
+}
+
+/// A `$ref` to a component.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reference {
+    /// The reference as written.
+    pub text: String,
+    /// The component's key, or `None` if the reference is not one this position supports
+    /// (reported).
+    pub key: Option<String>,
+    /// The pointer of the `$ref` itself.
+    pub pointer: String,
+}
+
+/// A node that is either the thing itself or a `$ref` to a component of its kind.
+#[derive(Debug, Clone)]
+pub enum RefOr<T> {
+    Item(T),
+    Ref(Reference),
+}
+
+/// Reads the parsed document into views, reporting every problem on the way. `base_dir` is
+/// the document's folder, for checking that `externalValue` example files exist (`None`
+/// skips that check).
+pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Document {
+    let mut reader = Reader {
+        report,
+        base_dir,
+        example_refs: Vec::new(),
+        known_examples: HashSet::new(),
+    };
+    let document = reader.document(doc);
+    reader.check_example_refs();
+    document
+}
+
+pub(crate) struct Reader<'r> {
+    pub(crate) report: &'r mut Report,
+    base_dir: Option<&'r Path>,
+    /// References to component examples, checked once every component is known.
+    example_refs: Vec<Reference>,
+    /// The keys of `components/examples`.
+    known_examples: HashSet<String>,
+}
+
+impl Reader<'_> {
+    fn document(&mut self, doc: &Value) -> Document {
+        let mut document = Document::default();
+        let Some(root) = self.report.object(doc, "", "the document") else {
+            return document;
+        };
+        self.report.only_keys(
+            root,
+            "",
+            "the document",
+            &[
+                "openapi",
+                "info",
+                "servers",
+                "paths",
+                "components",
+                "security",
+                "tags",
+                "externalDocs",
+            ],
+        );
+        match root.get("openapi") {
+            Some(Value::String(v)) if v.starts_with("3.0.") => {}
+            Some(Value::String(v)) => self.report.problem(
+                "/openapi",
+                format!("only OpenAPI 3.0.x is supported, found `{v}`"),
+            ),
+            Some(other) => self.report.problem(
+                "/openapi",
+                format!("`openapi` must be a string, found {}", kind(other)),
+            ),
+            None => self
+                .report
+                .problem("", "missing `openapi` (expected 3.0.x)"),
+        }
+        match root.get("info") {
+            Some(node) => {
+                if let Some(info) = self.report.object(node, "/info", "`info`") {
+                    match info.get("title") {
+                        Some(title) => {
+                            document.title = self
+                                .report
+                                .string(title, "/info/title", "`title`")
+                                .unwrap_or_default()
+                                .to_owned();
+                        }
+                        None => self.report.problem("/info", "missing `title`"),
+                    }
+                    if let Some(d) = info.get("description") {
+                        self.report.string(d, "/info/description", "`description`");
+                    }
+                }
+            }
+            None => self.report.problem("", "missing `info`"),
+        }
+        // The base URL is the client's setting (beta by default), not the document's.
+        if let Some(servers) = root.get("servers")
+            && !matches!(servers, Value::Sequence(_))
+        {
+            self.report.problem(
+                "/servers",
+                format!("`servers` must be an array, found {}", kind(servers)),
+            );
+        }
+        if let Some(node) = root.get("components") {
+            document.components = self.components(node);
+        }
+        match root.get("paths") {
+            Some(node) => document.paths = self.paths(node),
+            None => self.report.problem("", "missing `paths`"),
+        }
+        document
+    }
+
+    fn components(&mut self, node: &Value) -> Components {
+        let mut components = Components::default();
+        let Some(map) = self.report.object(node, "/components", "`components`") else {
+            return components;
+        };
+        self.report.only_keys(
+            map,
+            "/components",
+            "`components`",
+            &[
+                "schemas",
+                "responses",
+                "parameters",
+                "examples",
+                "requestBodies",
+                "headers",
+                "securitySchemes",
+                "links",
+                "callbacks",
+            ],
+        );
+        for section in [
+            "schemas",
+            "responses",
+            "parameters",
+            "examples",
+            "requestBodies",
+        ] {
+            let at = child("/components", section);
+            let Some(section_map) = map
+                .get(section)
+                .and_then(|n| self.report.object(n, &at, &format!("`{section}`")))
+            else {
+                continue;
+            };
+            for (key, node) in self.report.entries(section_map, &at) {
+                let pointer = child(&at, &key);
+                match section {
+                    "schemas" => {
+                        let schema = self.schema(node, &pointer, Position::Component);
+                        components.schemas.insert(key, Some(schema));
+                    }
+                    "responses" => {
+                        let response = self.response(node, &pointer);
+                        components.responses.insert(key, response);
+                    }
+                    "parameters" => {
+                        let parameter = self.parameter(node, &pointer);
+                        components.parameters.insert(key, parameter);
+                    }
+                    "examples" => {
+                        self.example(node, &pointer);
+                        self.known_examples.insert(key);
+                    }
+                    _ => {
+                        let body = self.request_body(node, &pointer);
+                        components.request_bodies.insert(key, body);
+                    }
+                }
+            }
+        }
+        components
+    }
+
+    /// A `$ref`'s reference (`node` is its value, `pointer` the node holding it): it must be a
+    /// string pointing into `section`.
+    fn reference(&mut self, node: &Value, pointer: &str, section: &str) -> Reference {
+        let at = child(pointer, "$ref");
+        let mut reference = Reference {
+            pointer: at.clone(),
+            ..Reference::default()
+        };
+        let Some(text) = self.report.string(node, &at, "`$ref`") else {
+            return reference;
+        };
+        reference.text = text.to_owned();
+        match text.strip_prefix(section) {
+            Some(key) => {
+                reference.key = Some(key.replace("~1", "/").replace("~0", "~"));
+            }
+            None if section == SCHEMA_PREFIX => self.report.problem(&at, format!("unsupported `$ref` `{text}`: only local references to `{section}…` are supported here")),
+            None => self.report.problem(
+                &at,
+                format!(
+                    "`$ref` `{text}` must point into `{}`",
+                    section.trim_end_matches('/')
+                ),
+            ),
+        }
+        reference
+    }
+
+    /// A node that may be a `$ref` to a component in `section` instead of the thing itself.
+    fn ref_or<T>(
+        &mut self,
+        node: &Value,
+        pointer: &str,
+        section: &str,
+        read: impl FnOnce(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Option<RefOr<T>> {
+        let Some(target) = node.get("$ref") else {
+            return read(self, node, pointer).map(RefOr::Item);
+        };
+        if let Some(map) = node.as_mapping() {
+            self.report.only_keys(
+                map,
+                pointer,
+                "a reference",
+                &["$ref", "description", "summary"],
+            );
+        }
+        Some(RefOr::Ref(self.reference(target, pointer, section)))
+    }
+
+    fn permissions(&mut self, node: &Value, pointer: &str) -> Permissions {
+        let mut permissions = Permissions::default();
+        let Some(map) = self.report.object(node, pointer, "`x-graph-permissions`") else {
+            return permissions;
+        };
+        for (key, value) in self.report.entries(map, pointer) {
+            let at = child(pointer, &key);
+            match key.as_str() {
+                "delegated" => permissions.delegated = self.report.strings(value, &at, "`delegated`"),
+                "application" => permissions.application = self.report.strings(value, &at, "`application`"),
+                other => self.report.problem(&at, format!("unknown key `{other}` in `x-graph-permissions` (expected `delegated`, `application`)")),
+            }
+        }
+        permissions
+    }
+
+    fn examples(&mut self, node: &Value, pointer: &str) {
+        let Some(map) = self.report.object(node, pointer, "`examples`") else {
+            return;
+        };
+        for (name, example) in self.report.entries(map, pointer) {
+            let at = child(pointer, &name);
+            match self.ref_or(example, &at, "#/components/examples/", |r, n, p| {
+                r.example(n, p);
+                Some(())
+            }) {
+                Some(RefOr::Ref(reference)) if reference.key.is_some() => {
+                    self.example_refs.push(reference);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// An Example Object: checked, and not kept (examples do not change the generated code).
+    fn example(&mut self, node: &Value, pointer: &str) {
+        let Some(map) = self.report.object(node, pointer, "an example") else {
+            return;
+        };
+        self.report.only_keys(
+            map,
+            pointer,
+            "an example",
+            &["summary", "description", "value", "externalValue"],
+        );
+        if map.get("value").is_some() && map.get("externalValue").is_some() {
+            self.report.problem(
+                pointer,
+                "an example has either `value` or `externalValue`, not both",
+            );
+        }
+        if let Some(external) = map.get("externalValue") {
+            let at = child(pointer, "externalValue");
+            if let (Some(file), Some(dir)) = (
+                self.report.string(external, &at, "`externalValue`"),
+                self.base_dir,
+            ) && !file.contains("://")
+                && !dir.join(file).is_file()
+            {
+                self.report.problem(
+                    &at,
+                    format!("example file `{file}` does not exist next to the document"),
+                );
+            }
+        }
+    }
+
+    fn check_example_refs(&mut self) {
+        for reference in std::mem::take(&mut self.example_refs) {
+            let key = reference.key.as_deref().unwrap_or_default();
+            if !self.known_examples.contains(key) {
+                self.report.problem(
+                    &reference.pointer,
+                    format!("dangling `$ref`: `{}` is not defined", reference.text),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! Path items, operations, parameters, request bodies, responses and media types, read into
+//! views (examples are checked on the way and not kept).
+
+use super::{Position, Reader, RefOr, Schema};
+use crate::document::{INFORMATIONAL_EXTENSIONS, child, kind};
+use crate::model::Permissions;
+use serde_norway::Value;
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
+
+#[derive(Debug)]
+pub struct PathItem {
+    pub pointer: String,
+    pub path: String,
+    /// Parameters shared by every operation on the path.
+    pub parameters: Vec<RefOr<Parameter>>,
+    /// In method order (`get`, `put`, `post`, …), not document order.
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug)]
+pub struct Operation {
+    pub pointer: String,
+    /// Lowercase, as in the document.
+    pub method: &'static str,
+    /// `None` when missing (reported).
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub parameters: Vec<RefOr<Parameter>>,
+    pub request_body: Option<RefOr<RequestBody>>,
+    /// Status code (or range, or `default`) and response, in document order. Extension keys
+    /// (`x-…`) are not included.
+    pub responses: Vec<(String, RefOr<Response>)>,
+    /// `x-graph-idempotent: true`.
+    pub marked_idempotent: bool,
+    /// `x-graph-permissions`.
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug)]
+pub struct Parameter {
+    pub pointer: String,
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    pub description: Option<String>,
+    pub schema: Schema,
+}
+
+#[derive(Debug)]
+pub struct RequestBody {
+    pub pointer: String,
+    pub required: bool,
+    pub content: Content,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub pointer: String,
+    pub content: Option<Content>,
+}
+
+/// The schemas of a `content` map's JSON media types, in order (other media types are
+/// reported: only JSON bodies are generated).
+#[derive(Debug, Default)]
+pub struct Content {
+    pub schemas: Vec<Schema>,
+}
+
+impl Reader<'_> {
+    pub(super) fn paths(&mut self, node: &Value) -> Vec<PathItem> {
+        let mut items = Vec::new();
+        let Some(paths) = self.report.object(node, "/paths", "`paths`") else {
+            return items;
+        };
+        for (path, node) in self.report.entries(paths, "/paths") {
+            let pointer = child("/paths", &path);
+            if !path.starts_with('/') {
+                self.report
+                    .problem(&pointer, format!("path `{path}` must start with `/`"));
+            }
+            let Some(map) = self.report.object(node, &pointer, "a path item") else {
+                continue;
+            };
+            let allowed: Vec<&str> = METHODS
+                .iter()
+                .copied()
+                .chain(["summary", "description", "parameters", "servers"])
+                .collect();
+            self.report
+                .only_keys(map, &pointer, "a path item", &allowed);
+            let parameters = map
+                .get("parameters")
+                .map(|p| self.parameters(p, &child(&pointer, "parameters")))
+                .unwrap_or_default();
+            let mut operations = Vec::new();
+            for method in METHODS {
+                if let Some(op) = map.get(*method)
+                    && let Some(op) = self.operation(op, &child(&pointer, method), method)
+                {
+                    operations.push(op);
+                }
+            }
+            items.push(PathItem {
+                pointer,
+                path,
+                parameters,
+                operations,
+            });
+        }
+        items
+    }
+
+    fn operation(
+        &mut self,
+        node: &Value,
+        pointer: &str,
+        method: &'static str,
+    ) -> Option<Operation> {
+        let map = self.report.object(node, pointer, "an operation")?;
+        self.report.only_keys(
+            map,
+            pointer,
+            "an operation",
+            &[
+                "tags",
+                "summary",
+                "description",
+                "externalDocs",
+                "operationId",
+                "parameters",
+                "requestBody",
+                "responses",
+                "deprecated",
+                "security",
+                "servers",
+                "x-graph-permissions",
+                "x-graph-idempotent",
+            ],
+        );
+        let mut text = |key: &str| {
+            let node = map.get(key)?;
+            self.report
+                .string(node, &child(pointer, key), &format!("`{key}`"))
+                .map(str::to_owned)
+        };
+        let summary = text("summary");
+        let description = text("description");
+        if let Some(tags) = map.get("tags") {
+            self.report.strings(tags, &child(pointer, "tags"), "`tags`");
+        }
+        let operation_id = match map.get("operationId") {
+            Some(id) => self
+                .report
+                .string(id, &child(pointer, "operationId"), "`operationId`")
+                .map(str::to_owned),
+            None => {
+                self.report.problem(pointer, "missing `operationId`");
+                None
+            }
+        };
+        let parameters = map
+            .get("parameters")
+            .map(|p| self.parameters(p, &child(pointer, "parameters")))
+            .unwrap_or_default();
+        let request_body = map.get("requestBody").and_then(|b| {
+            self.ref_or(
+                b,
+                &child(pointer, "requestBody"),
+                "#/components/requestBodies/",
+                Self::request_body,
+            )
+        });
+        let responses = match map.get("responses") {
+            Some(node) => self.responses(node, &child(pointer, "responses")),
+            None => {
+                self.report.problem(pointer, "missing `responses`");
+                Vec::new()
+            }
+        };
+        let marked_idempotent = map
+            .get("x-graph-idempotent")
+            .and_then(|n| {
+                self.report.boolean(
+                    n,
+                    &child(pointer, "x-graph-idempotent"),
+                    "`x-graph-idempotent`",
+                )
+            })
+            .unwrap_or(false);
+        let permissions = map
+            .get("x-graph-permissions")
+            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
+            .unwrap_or_default();
+        Some(Operation {
+            pointer: pointer.to_owned(),
+            method,
+            operation_id,
+            summary,
+            description,
+            parameters,
+            request_body,
+            responses,
+            marked_idempotent,
+            permissions,
+        })
+    }
+
+    fn parameters(&mut self, node: &Value, pointer: &str) -> Vec<RefOr<Parameter>> {
+        let Value::Sequence(items) = node else {
+            self.report.problem(
+                pointer,
+                format!("`parameters` must be an array, found {}", kind(node)),
+            );
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                self.ref_or(
+                    item,
+                    &child(pointer, &i.to_string()),
+                    "#/components/parameters/",
+                    Self::parameter,
+                )
+            })
+            .collect()
+    }
+
+    pub(super) fn parameter(&mut self, node: &Value, pointer: &str) -> Option<Parameter> {
+        let map = self.report.object(node, pointer, "a parameter")?;
+        self.report.only_keys(
+            map,
+            pointer,
+            "a parameter",
+            &[
+                "name",
+                "in",
+                "description",
+                "required",
+                "style",
+                "explode",
+                "schema",
+                "deprecated",
+                "example",
+                "examples",
+                "allowEmptyValue",
+                "allowReserved",
+            ],
+        );
+        let name = match map.get("name") {
+            Some(n) => self
+                .report
+                .string(n, &child(pointer, "name"), "`name`")?
+                .to_owned(),
+            None => {
+                self.report.problem(pointer, "a parameter needs a `name`");
+                return None;
+            }
+        };
+        let location = match map.get("in").and_then(Value::as_str) {
+            Some("path") => Location::Path,
+            Some("query") => Location::Query,
+            Some("header") => Location::Header,
+            Some("cookie") => Location::Cookie,
+            Some(other) => {
+                self.report.problem(
+                    &child(pointer, "in"),
+                    format!("unknown parameter location `{other}`"),
+                );
+                return None;
+            }
+            None => {
+                self.report
+                    .problem(pointer, format!("parameter `{name}` needs `in`"));
+                return None;
+            }
+        };
+        let required = map
+            .get("required")
+            .and_then(|r| {
+                self.report
+                    .boolean(r, &child(pointer, "required"), "`required`")
+            })
+            .unwrap_or(false);
+        if location == Location::Path && !required {
+            self.report.problem(
+                pointer,
+                format!("path parameter `{name}` must have `required: true`"),
+            );
+        }
+        let description = map
+            .get("description")
+            .and_then(|d| {
+                self.report
+                    .string(d, &child(pointer, "description"), "`description`")
+            })
+            .map(str::to_owned);
+        let schema = match map.get("schema") {
+            Some(schema) => self.schema(schema, &child(pointer, "schema"), Position::Inline),
+            None => {
+                self.report
+                    .problem(pointer, format!("parameter `{name}` needs a `schema`"));
+                return None;
+            }
+        };
+        if let Some(examples) = map.get("examples") {
+            self.examples(examples, &child(pointer, "examples"));
+        }
+        Some(Parameter {
+            pointer: pointer.to_owned(),
+            name,
+            location,
+            required,
+            description,
+            schema,
+        })
+    }
+
+    pub(super) fn request_body(&mut self, node: &Value, pointer: &str) -> Option<RequestBody> {
+        let map = self.report.object(node, pointer, "a request body")?;
+        self.report.only_keys(
+            map,
+            pointer,
+            "a request body",
+            &["description", "content", "required"],
+        );
+        let required = map
+            .get("required")
+            .and_then(|r| {
+                self.report
+                    .boolean(r, &child(pointer, "required"), "`required`")
+            })
+            .unwrap_or(false);
+        let Some(content) = map.get("content") else {
+            self.report
+                .problem(pointer, "a request body needs `content`");
+            return None;
+        };
+        let content = self.content(content, &child(pointer, "content"));
+        Some(RequestBody {
+            pointer: pointer.to_owned(),
+            required,
+            content,
+        })
+    }
+
+    fn responses(&mut self, node: &Value, pointer: &str) -> Vec<(String, RefOr<Response>)> {
+        let Some(map) = self.report.object(node, pointer, "`responses`") else {
+            return Vec::new();
+        };
+        let mut responses = Vec::new();
+        for (code, response) in self.report.entries(map, pointer) {
+            let at = child(pointer, &code);
+            let valid = code == "default" || is_status_key(&code);
+            if code.starts_with("x-") {
+                if !INFORMATIONAL_EXTENSIONS.contains(&code.as_str()) {
+                    self.report
+                        .problem(&at, format!("unknown extension `{code}` on `responses`"));
+                }
+                continue;
+            }
+            if !valid {
+                self.report.problem(
+                    &at,
+                    format!("`{code}` is not a status code, a range like `2XX`, or `default`"),
+                );
+                continue;
+            }
+            if let Some(response) =
+                self.ref_or(response, &at, "#/components/responses/", Self::response)
+            {
+                responses.push((code, response));
+            }
+        }
+        responses
+    }
+
+    pub(super) fn response(&mut self, node: &Value, pointer: &str) -> Option<Response> {
+        let map = self.report.object(node, pointer, "a response")?;
+        self.report.only_keys(
+            map,
+            pointer,
+            "a response",
+            &["description", "content", "headers", "links"],
+        );
+        if map.get("description").is_none() {
+            self.report
+                .problem(pointer, "a response needs a `description`");
+        }
+        let content = map
+            .get("content")
+            .map(|c| self.content(c, &child(pointer, "content")));
+        Some(Response {
+            pointer: pointer.to_owned(),
+            content,
+        })
+    }
+
+    fn content(&mut self, node: &Value, pointer: &str) -> Content {
+        let mut content = Content::default();
+        let Some(map) = self.report.object(node, pointer, "`content`") else {
+            return content;
+        };
+        for (media, node) in self.report.entries(map, pointer) {
+            let at = child(pointer, &media);
+            let Some(media_map) = self.report.object(node, &at, "a media type") else {
+                continue;
+            };
+            self.report.only_keys(
+                media_map,
+                &at,
+                "a media type",
+                &["schema", "examples", "example", "encoding"],
+            );
+            if let Some(examples) = media_map.get("examples") {
+                self.examples(examples, &child(&at, "examples"));
+            }
+            let is_json = media == "application/json"
+                || media.ends_with("+json")
+                || media.starts_with("application/json;");
+            if !is_json {
+                self.report.problem(
+                    &at,
+                    format!("unsupported media type `{media}`: only JSON bodies are generated"),
+                );
+                continue;
+            }
+            if let Some(schema) = media_map.get("schema") {
+                let schema = self.schema(schema, &child(&at, "schema"), Position::Inline);
+                content.schemas.push(schema);
+            }
+        }
+        content
+    }
+}
+
+/// A status code (`200`) or range (`2XX`), 1xx to 5xx.
+fn is_status_key(code: &str) -> bool {
+    let chars: Vec<char> = code.chars().collect();
+    match chars.as_slice() {
+        ['1'..='5', rest @ ..] if rest.len() == 2 => {
+            rest.iter().all(char::is_ascii_digit)
+                || rest.iter().all(|c| c.eq_ignore_ascii_case(&'x'))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,499 @@
+//! Schema Objects, read once into a typed [`Schema`]. Every keyword is checked here, where it
+//! is read: unknown keys, wrong types, keywords the generator does not implement, formats it
+//! does not know. What a schema *means* (a struct, an enum, a wrapper) is decided by lowering.
+
+use super::{Reader, Reference};
+use crate::document::{child, key_text, kind};
+use serde_norway::{Mapping, Value};
+
+/// The prefix of a reference to a component schema.
+pub const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$ref",
+    "allOf",
+    "anyOf",
+    "title",
+    "type",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "format",
+    "nullable",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "default",
+    "example",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "maxLength",
+    "minLength",
+    "externalDocs",
+    "x-graph-known-values",
+];
+
+/// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
+/// get a message saying so rather than "unknown".
+const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &[
+    "oneOf",
+    "not",
+    "discriminator",
+    "xml",
+    "multipleOf",
+    "maxProperties",
+    "minProperties",
+];
+
+/// Keywords an inline `allOf` entry may not have: it contributes object properties only.
+const NOT_IN_ALL_OF_ENTRY: &[&str] = &[
+    "allOf",
+    "anyOf",
+    "enum",
+    "items",
+    "x-graph-known-values",
+    "format",
+];
+
+/// A schema, with every keyword the generator understands. A node that is not an object is
+/// reported and read as an empty schema (any JSON value), so lowering never sees raw YAML.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Schema {
+    pub pointer: String,
+    /// `$ref`. Its siblings other than `description` are reported and not read further.
+    pub reference: Option<Reference>,
+    pub all_of: Option<Vec<Schema>>,
+    pub any_of: Option<Vec<Schema>>,
+    pub json_type: Option<JsonType>,
+    /// What a `string`, `integer`, `number` or `boolean` schema holds, given its `format`.
+    pub scalar: Option<Scalar>,
+    /// Trimmed; `None` when absent or blank.
+    pub description: Option<String>,
+    /// In schema order.
+    pub properties: Option<Vec<(String, Schema)>>,
+    /// Each required name with the pointer of its entry in `required`.
+    pub required: Vec<(String, String)>,
+    pub additional: Option<AdditionalProperties>,
+    pub items: Option<Box<Schema>>,
+    /// `enum`, or `x-graph-known-values` (an open set of strings).
+    pub enumeration: Option<Enumeration>,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub max_items: Option<u64>,
+    /// Only `type` and `nullable: true`: the second entry of Kiota's nullable wrapper.
+    pub null_placeholder: bool,
+    /// The schema's text, for an inline schema that becomes a type: the same text under the
+    /// same name hint is one type. Empty otherwise.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Boolean,
+    Integer,
+    Number,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "string" => JsonType::String,
+            "boolean" => JsonType::Boolean,
+            "integer" => JsonType::Integer,
+            "number" => JsonType::Number,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Boolean => "boolean",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+/// A scalar's Rust-relevant kind (`type` with `format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    String,
+    /// `format: date-time`.
+    Timestamp,
+    /// `format: duration`.
+    Duration,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdditionalProperties {
+    /// `true`, Graph's `{type: object}` idiom ("any other property"), or a value of the wrong
+    /// kind (reported).
+    Any,
+    /// `false`.
+    Deny,
+    /// Every other property is this schema.
+    Schema(Box<Schema>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enumeration {
+    /// From `enum` (true) or from `x-graph-known-values` (false).
+    pub declared: bool,
+    /// The distinct string members in order (`null`, which Kiota lists for nullable enums, is
+    /// skipped: nullability belongs to the property).
+    pub values: Vec<String>,
+}
+
+/// Where a schema stands, which changes what it may contain.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// A component schema.
+    Component,
+    /// Anywhere else a schema can be: a property, an item, a body.
+    Inline,
+    /// An entry of `allOf` (a `$ref` to a base, or inline object properties).
+    AllOfEntry,
+}
+
+impl Schema {
+    /// No `$ref` or `anyOf`, and `enum`, `x-graph-known-values`, `allOf` or `properties`:
+    /// a schema that becomes a type of its own wherever it stands.
+    pub fn is_type_shaped(&self) -> bool {
+        self.reference.is_none()
+            && self.any_of.is_none()
+            && (self.enumeration.is_some() || self.all_of.is_some() || self.properties.is_some())
+    }
+
+    /// A `{type: object}` with typed `additionalProperties`: a map, not a struct.
+    pub fn is_map(&self) -> bool {
+        matches!(self.json_type, Some(JsonType::Object) | None)
+            && matches!(self.additional, Some(AdditionalProperties::Schema(_)))
+    }
+}
+
+impl Reader<'_> {
+    pub(super) fn schema(&mut self, node: &Value, pointer: &str, position: Position) -> Schema {
+        let mut schema = Schema {
+            pointer: pointer.to_owned(),
+            ..Schema::default()
+        };
+        let what = match position {
+            Position::AllOfEntry => "an `allOf` entry",
+            _ => "a schema",
+        };
+        let Some(map) = self.report.object(node, pointer, what) else {
+            return schema;
+        };
+        self.check_schema_keys(map, pointer);
+        let text = |key: &str| map.get(key).and_then(Value::as_str);
+        schema.description = text("description")
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        schema.read_only = map.get("readOnly").and_then(Value::as_bool) == Some(true);
+        schema.max_items = map.get("maxItems").and_then(Value::as_u64);
+        schema.json_type = text("type").and_then(JsonType::parse);
+        if let Some(reference) = map.get("$ref") {
+            schema.reference = Some(self.reference(reference, pointer, SCHEMA_PREFIX));
+            return schema;
+        }
+        schema.nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
+        schema.null_placeholder = schema.nullable
+            && map.len() <= 2
+            && map.iter().all(|(k, v)| {
+                matches!(
+                    (key_text(k).as_deref(), v),
+                    (Some("nullable"), _) | (Some("type"), Value::String(_))
+                )
+            });
+        if position == Position::AllOfEntry {
+            // An inline part contributes properties; anything that would make it something
+            // other than an object would be lost, so it is reported and not read.
+            for key in NOT_IN_ALL_OF_ENTRY {
+                if map.get(*key).is_some() {
+                    self.report.problem(&child(pointer, key), format!("unsupported `{key}` in an inline `allOf` entry: only object properties can be combined"));
+                }
+            }
+            if let Some(t) = text("type").filter(|t| *t != "object") {
+                self.report.problem(
+                    &child(pointer, "type"),
+                    format!("an inline `allOf` entry must be an object, found type `{t}`"),
+                );
+            }
+        } else {
+            self.composition(map, pointer, &mut schema);
+        }
+        self.object_keywords(map, pointer, &mut schema);
+        if position == Position::AllOfEntry {
+            return schema;
+        }
+        if let Some(items) = map.get("items") {
+            let items = self.schema(items, &child(pointer, "items"), Position::Inline);
+            schema.items = Some(Box::new(items));
+        }
+        let scalar_shaped = !schema.is_type_shaped() && schema.any_of.is_none();
+        if scalar_shaped && schema.json_type == Some(JsonType::Array) && schema.items.is_none() {
+            self.report
+                .problem(pointer, "an array schema needs `items`");
+        }
+        schema.scalar = self.scalar(schema.json_type, text("format"), pointer, scalar_shaped);
+        if position == Position::Inline && schema.is_type_shaped() {
+            schema.source = serde_norway::to_string(node).unwrap_or_default();
+        }
+        schema
+    }
+
+    /// `allOf`, `anyOf` and the enumerations.
+    fn composition(&mut self, map: &Mapping, pointer: &str, schema: &mut Schema) {
+        for (key, position) in [("allOf", Position::AllOfEntry), ("anyOf", Position::Inline)] {
+            let Some(node) = map.get(key) else {
+                continue;
+            };
+            let at = child(pointer, key);
+            let Value::Sequence(parts) = node else {
+                // Reported, and read as an object without parts.
+                self.report.problem(
+                    &at,
+                    format!("`{key}` must be an array, found {}", kind(node)),
+                );
+                if key == "allOf" {
+                    schema.all_of = Some(Vec::new());
+                }
+                continue;
+            };
+            let parts = parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), position))
+                .collect();
+            match key {
+                "allOf" => schema.all_of = Some(parts),
+                _ => schema.any_of = Some(parts),
+            }
+        }
+        let (key, declared) = if map.get("enum").is_some() {
+            ("enum", true)
+        } else if map.get("x-graph-known-values").is_some() {
+            ("x-graph-known-values", false)
+        } else {
+            return;
+        };
+        let mut enumeration = Enumeration {
+            declared,
+            values: Vec::new(),
+        };
+        if let Some(t) = map
+            .get("type")
+            .and_then(Value::as_str)
+            .filter(|t| *t != "string")
+        {
+            self.report.problem(
+                &child(pointer, "type"),
+                format!("only string enums are supported, found type `{t}`"),
+            );
+            schema.enumeration = Some(enumeration);
+            return;
+        }
+        let at = child(pointer, key);
+        let Some(Value::Sequence(values)) = map.get(key) else {
+            self.report
+                .problem(&at, format!("`{key}` must be an array of strings"));
+            schema.enumeration = Some(enumeration);
+            return;
+        };
+        for (i, value) in values.iter().enumerate() {
+            match value {
+                Value::String(wire) if enumeration.values.contains(wire) => {
+                    self.report.problem(
+                        &child(&at, &i.to_string()),
+                        format!("duplicate value `{wire}`"),
+                    );
+                }
+                Value::String(wire) => enumeration.values.push(wire.clone()),
+                Value::Null => {}
+                other => self.report.problem(
+                    &child(&at, &i.to_string()),
+                    format!("enum values must be strings, found {}", kind(other)),
+                ),
+            }
+        }
+        schema.enumeration = Some(enumeration);
+    }
+
+    /// `required`, `properties` and `additionalProperties`.
+    fn object_keywords(&mut self, map: &Mapping, pointer: &str, schema: &mut Schema) {
+        if let Some(node) = map.get("required") {
+            let at = child(pointer, "required");
+            let names = self.report.strings(node, &at, "`required`");
+            schema.required = names
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| (name, child(&at, &i.to_string())))
+                .collect();
+        }
+        if let Some(node) = map.get("properties") {
+            let at = child(pointer, "properties");
+            let mut properties = Vec::new();
+            if let Some(props) = self.report.object(node, &at, "`properties`") {
+                for (wire, node) in self.report.entries(props, &at) {
+                    let property = self.schema(node, &child(&at, &wire), Position::Inline);
+                    properties.push((wire, property));
+                }
+            }
+            schema.properties = Some(properties);
+        }
+        if let Some(node) = map.get("additionalProperties") {
+            let at = child(pointer, "additionalProperties");
+            schema.additional = Some(match node {
+                Value::Bool(true) => AdditionalProperties::Any,
+                Value::Bool(false) => AdditionalProperties::Deny,
+                Value::Mapping(m) if is_graph_open_object(m) => AdditionalProperties::Any,
+                Value::Mapping(_) => {
+                    AdditionalProperties::Schema(Box::new(self.schema(node, &at, Position::Inline)))
+                }
+                other => {
+                    self.report.problem(
+                        &at,
+                        format!(
+                            "`additionalProperties` must be a boolean or a schema, found {}",
+                            kind(other)
+                        ),
+                    );
+                    AdditionalProperties::Any
+                }
+            });
+        }
+    }
+
+    /// The scalar a typed schema holds; an unknown `format` is reported where the schema is
+    /// used as a scalar (elsewhere it has no effect on the type).
+    fn scalar(
+        &mut self,
+        json_type: Option<JsonType>,
+        format: Option<&str>,
+        pointer: &str,
+        check: bool,
+    ) -> Option<Scalar> {
+        let scalar = match json_type? {
+            JsonType::String => match format {
+                None
+                | Some(
+                    "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri" | "hostname"
+                    | "password",
+                ) => Some(Scalar::String),
+                Some("date-time") => Some(Scalar::Timestamp),
+                Some("duration") => Some(Scalar::Duration),
+                Some(_) => None,
+            },
+            JsonType::Boolean => Some(Scalar::Bool),
+            JsonType::Integer => match format {
+                Some("int8" | "int16" | "int32" | "uint8") => Some(Scalar::I32),
+                None | Some("int64") => Some(Scalar::I64),
+                Some(_) => None,
+            },
+            JsonType::Number => match format {
+                Some("float") => Some(Scalar::F32),
+                None | Some("double" | "decimal") => Some(Scalar::F64),
+                Some("int32") => Some(Scalar::I32),
+                Some("int64") => Some(Scalar::I64),
+                Some(_) => None,
+            },
+            JsonType::Array | JsonType::Object => return None,
+        };
+        if scalar.is_none()
+            && check
+            && let (Some(t), Some(f)) = (json_type, format)
+        {
+            self.report.problem(
+                &child(pointer, "format"),
+                format!("unsupported format `{f}` for type `{}`", t.as_str()),
+            );
+        }
+        scalar
+    }
+
+    fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
+        for (key, _) in self.report.entries(map, pointer) {
+            if UNSUPPORTED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
+                self.report.problem(
+                    &child(pointer, &key),
+                    format!("unsupported keyword `{key}`: the generator does not implement it"),
+                );
+            }
+        }
+        let allowed: Vec<&str> = SCHEMA_KEYWORDS
+            .iter()
+            .chain(UNSUPPORTED_SCHEMA_KEYWORDS)
+            .copied()
+            .collect();
+        self.report.only_keys(map, pointer, "a schema", &allowed);
+        if map.get("$ref").is_some() {
+            for (key, _) in self.report.entries(map, pointer) {
+                if key != "$ref" && key != "description" && !key.starts_with("x-") {
+                    self.report.problem(&child(pointer, &key), format!("`{key}` next to `$ref` has no effect in OpenAPI 3.0 (wrap the reference in `anyOf` or `allOf`)"));
+                }
+            }
+        }
+        for (key, what) in [
+            ("nullable", "`nullable`"),
+            ("readOnly", "`readOnly`"),
+            ("writeOnly", "`writeOnly`"),
+            ("uniqueItems", "`uniqueItems`"),
+            ("deprecated", "`deprecated`"),
+        ] {
+            if let Some(node) = map.get(key) {
+                self.report.boolean(node, &child(pointer, key), what);
+            }
+        }
+        for key in ["title", "description", "pattern", "format"] {
+            if let Some(node) = map.get(key) {
+                self.report
+                    .string(node, &child(pointer, key), &format!("`{key}`"));
+            }
+        }
+        for key in ["maxItems", "minItems", "maxLength", "minLength"] {
+            if let Some(node) = map.get(key) {
+                self.report
+                    .count(node, &child(pointer, key), &format!("`{key}`"));
+            }
+        }
+        if let Some(node) = map.get("type")
+            && let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`")
+            && JsonType::parse(t).is_none()
+        {
+            self.report
+                .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
+        }
+    }
+}
+
+/// Graph writes `additionalProperties: {type: object}` on every type; its SDKs read it as
+/// "any other property" (an extension map), and so does this generator.
+fn is_graph_open_object(map: &Mapping) -> bool {
+    map.iter().all(|(k, v)| match key_text(k).as_deref() {
+        Some("type") => v.as_str() == Some("object"),
+        Some("description") => true,
+        _ => false,
+    })
+}
