@@ -239,11 +239,10 @@ fn upstream_fragments_report_their_dangling_refs() {
 }
 
 /// The unseen-document case: a task holding a progress type with a `double`. Lowering must
-/// not let the task derive `Eq`/`Hash` (the fixture is in `pending/` until the models emitter
-/// reads `StructDef::derives`; see the fixture's header).
+/// not let the task derive `Eq`/`Hash` (and build.rs compiles the fixture's code).
 #[test]
 fn a_struct_holding_a_struct_with_a_float_does_not_derive_eq() {
-    let path = root().join("tests/fixtures/pending/nested_float.yaml");
+    let path = root().join("tests/fixtures/valid/nested_float.yaml");
     let model = xtask::model_from_text(&read(&path), path.parent()).expect("valid");
     let derives = |name: &str| match &model.types[name] {
         xtask::model::TypeDef::Struct(s) => (s.derives.eq, s.derives.hash),
@@ -260,6 +259,17 @@ fn a_struct_holding_a_struct_with_a_float_does_not_derive_eq() {
 mod fixture_behaviour {
     use serde_json::json;
     use tests::fixtures::*;
+
+    #[test]
+    fn a_task_holding_a_float_decodes_and_compares() {
+        let text = json!({"id": "t", "title": "Ship", "progress": {"percentComplete": 62.5, "note": null}});
+        let task: nested_float::PlannerTask =
+            serde_json::from_value(text.clone()).expect("decodes");
+        let progress = task.progress.as_option().expect("present");
+        assert_eq!(progress.percent_complete.as_option(), Some(&62.5));
+        assert_eq!(task.clone(), task, "PartialEq without Eq");
+        assert_eq!(serde_json::to_value(&task).expect("encodes"), text);
+    }
 
     #[test]
     fn inheritance_flattens_base_properties_in_order() {
