@@ -169,7 +169,10 @@ mod tests {
     fn runtime_type_names_are_not_given_to_schema_types() {
         let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
         assert_eq!(types.unique("Duration", Case::Pascal), "Duration2");
-        assert_eq!(types.unique("text", Case::Pascal), "Text2");
+        assert_eq!(types.unique("rawJson", Case::Pascal), "RawJson2");
+        assert_eq!(types.unique("string", Case::Pascal), "String2");
+        assert_eq!(types.unique("option", Case::Pascal), "Option2");
+        assert_eq!(types.unique("text", Case::Pascal), "Text");
     }
 
     #[test]
