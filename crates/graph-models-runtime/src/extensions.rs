@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use thin_vec::ThinVec;
 
 /// A JSON value kept as the exact text it was read from: numbers of any size or precision,
 /// duplicate keys inside objects and white space all survive a round trip.
@@ -99,10 +100,10 @@ impl schemars::JsonSchema for RawJson {
 ///
 /// A vector, not a tree: the objects Graph sends carry one or two such properties
 /// (`@odata.type`, a property newer than the schema), and a vector costs one allocation for
-/// them and keeps their order.
+/// them and keeps their order. A thin one: an empty map is one null pointer wide.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PropertyMap<V> {
-    entries: Vec<(Box<str>, V)>,
+    entries: ThinVec<(Box<str>, V)>,
 }
 
 /// The properties an open object does not name, each kept as its JSON text.
@@ -110,9 +111,9 @@ pub type Extensions = PropertyMap<RawJson>;
 
 impl<V> PropertyMap<V> {
     /// An empty map (no allocation).
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         PropertyMap {
-            entries: Vec::new(),
+            entries: ThinVec::new(),
         }
     }
 
@@ -204,7 +205,7 @@ impl<K: Into<String>, V> Extend<(K, V)> for PropertyMap<V> {
 impl<V> IntoIterator for PropertyMap<V> {
     type Item = (String, V);
     type IntoIter =
-        std::iter::Map<std::vec::IntoIter<(Box<str>, V)>, fn((Box<str>, V)) -> (String, V)>;
+        std::iter::Map<thin_vec::IntoIter<(Box<str>, V)>, fn((Box<str>, V)) -> (String, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter().map(|(k, v)| (k.into_string(), v))
