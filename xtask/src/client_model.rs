@@ -652,3 +652,6 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
         Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;
