@@ -3,7 +3,8 @@
 //!
 //! Pipeline: [`document`] parses, [`lower`] validates and lowers into the [`model`] (every
 //! problem reported at once, with JSON pointers), [`emit_models`] turns the model into tokens,
-//! and [`write`] formats and writes only what changed.
+//! [`client_model`] lowers it into the client model that [`emit_client`] prints, and [`write`]
+//! formats and writes only what changed.
 
 pub mod cli;
 pub mod client_model;
