@@ -1,6 +1,7 @@
-//! Generates the models code of every valid generator fixture (tests/fixtures/valid) into
-//! OUT_DIR, so that `src/lib.rs` compiles it: a fixture whose generated code does not compile
-//! fails the build of the tests.
+//! Generates the models and the client code of every valid generator fixture
+//! (tests/fixtures/valid) into OUT_DIR, so that `src/lib.rs` compiles it: a fixture whose
+//! generated code does not compile fails the build of the tests. Fixture `NAME`'s models are
+//! the module `fixtures::NAME`, its client `fixtures::NAME::client`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -26,22 +27,33 @@ fn main() {
             .expect("fixture names are UTF-8")
             .to_owned();
         let text = std::fs::read_to_string(&path).expect("fixture is readable");
-        let source = match xtask::models_source(
-            &text,
-            path.parent(),
-            &format!("tests/fixtures/valid/{name}.yaml"),
-        ) {
-            Ok(source) => source,
-            Err(problems) => {
-                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                panic!("valid fixture {name} has problems:\n{}", list.join("\n"));
-            }
+        let label = format!("tests/fixtures/valid/{name}.yaml");
+        let model = xtask::model_from_text(&text, path.parent()).unwrap_or_else(|problems| {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            panic!("valid fixture {name} has problems:\n{}", list.join("\n"));
+        });
+        let models_path = format!("crate::fixtures::{name}");
+        let example_models = format!("tests::fixtures::{name}");
+        let example_client = format!("tests::fixtures::{name}::client");
+        let context = xtask::emit_client::ClientContext {
+            models_path: &models_path,
+            example_models: &example_models,
+            example_client: &example_client,
         };
-        std::fs::write(Path::new(&out_dir).join(format!("{name}.rs")), source)
-            .expect("OUT_DIR is writable");
+        let sources = [
+            xtask::models_from_model(&model, &label),
+            xtask::client_from_model(&model, &label, &context),
+        ];
+        for (source, file) in sources
+            .into_iter()
+            .zip([format!("{name}.rs"), format!("{name}_client.rs")])
+        {
+            let source = source.unwrap_or_else(|p| panic!("{name}: {p:?}"));
+            std::fs::write(Path::new(&out_dir).join(file), source).expect("OUT_DIR is writable");
+        }
         writeln!(
             modules,
-            "pub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); }}"
+            "pub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); pub mod client {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}_client.rs\")); }} }}"
         )
         .expect("writing to a String");
     }

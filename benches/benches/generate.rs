@@ -9,8 +9,9 @@ use std::hint::black_box;
 use xtask::emit_client::ClientContext;
 
 const CONTEXT: ClientContext<'static> = ClientContext {
-    models_crate: "models",
-    client_crate: "client",
+    models_path: "::models",
+    example_models: "models",
+    example_client: "client",
 };
 
 /// What `cargo xtask codegen` does for a document: parse and lower once, then both crates.

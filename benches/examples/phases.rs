@@ -21,8 +21,9 @@ fn main() {
         models.len()
     );
     let context = xtask::emit_client::ClientContext {
-        models_crate: "models",
-        client_crate: "client",
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
     };
     let t = Instant::now();
     let client = xtask::client_from_model(&model, "phases", &context).expect("emits");

@@ -7,8 +7,9 @@ fn main() {
         .unwrap_or(1000);
     let text = benches::synthetic_document(objects);
     let context = xtask::emit_client::ClientContext {
-        models_crate: "models",
-        client_crate: "client",
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
     };
     let model = xtask::model_from_text(&text, None).expect("valid");
     let models = xtask::models_from_model(&model, "profile").expect("emits");

@@ -4,12 +4,14 @@
 //! Pipeline: [`document`] parses; [`openapi`] reads the document once into typed views and
 //! checks every keyword; [`lower`] turns the views into the [`model`] and runs the
 //! whole-model analyses (every problem of both steps reported at once, with JSON pointers, in
-//! document order); [`emit_models`] and [`emit_client`] turn the model into tokens; and
-//! [`write`] formats them and writes only the files that changed (or, with `--check`, reports
-//! them as stale). Standalone output (`--schema F --out D`) is a workspace with a models
-//! crate, a client crate and the vendored runtime crates.
+//! document order); [`emit_models`] turns the model into tokens; [`client_model`] lowers it
+//! into the client model that [`emit_client`] prints; and [`write`] formats them and writes
+//! only the files that changed (or, with `--check`, reports them as stale). Standalone output
+//! (`--schema F --out D`) is a workspace with a models crate, a client crate and the vendored
+//! runtime crates.
 
 pub mod cli;
+pub mod client_model;
 pub mod document;
 pub mod emit_client;
 pub mod emit_models;
@@ -66,7 +68,7 @@ pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<Str
     run().map_err(|e| internal(&e))
 }
 
-/// The client module's source (request builders) for a document's text.
+/// The client module's source (the `Client` and request builders) for a document's text.
 pub fn client_source(
     text: &str,
     base_dir: Option<&Path>,
@@ -83,7 +85,8 @@ pub fn client_from_model(
     schema_label: &str,
     context: &emit_client::ClientContext,
 ) -> Result<String, Vec<Problem>> {
-    write::rust_file(emit_client::client(model, context), schema_label).map_err(|e| internal(&e))
+    let client = client_model::lower(model, context);
+    write::rust_file(emit_client::client(&client, context), schema_label).map_err(|e| internal(&e))
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
@@ -115,8 +118,9 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
     let model = model_from_text(&text, schema.parent()).map_err(problems)?;
     let models = models_from_model(&model, BUNDLED_SCHEMA).map_err(problems)?;
     let context = emit_client::ClientContext {
-        models_crate: "graph_presence_models",
-        client_crate: "graph_presence_client",
+        models_path: "::graph_presence_models",
+        example_models: "graph_presence_models",
+        example_client: "graph_presence_client",
     };
     let client = client_from_model(&model, BUNDLED_SCHEMA, &context).map_err(problems)?;
     Ok(vec![
@@ -132,8 +136,8 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
 }
 
 /// Standalone crates for any document, in `out` (a workspace named after the folder):
-/// `out/models` (`NAME-models`) and `out/client` (`NAME-client`, the request builders with
-/// the client runtime copied from the bundled client crate).
+/// `out/models` (`NAME-models`), `out/client` (`NAME-client`, the request builders) and
+/// `out/runtime/*`, the runtime crates they call, vendored whole.
 pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Problems> {
     let text = read_schema(schema)?;
     let label = schema
@@ -153,9 +157,11 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
     let models = models_from_model(&model, &label).map_err(problems)?;
+    let models_path = format!("::{models_ident}");
     let context = emit_client::ClientContext {
-        models_crate: &models_ident,
-        client_crate: &client_ident,
+        models_path: &models_path,
+        example_models: &models_ident,
+        example_client: &client_ident,
     };
     let client = client_from_model(&model, &label, &context).map_err(problems)?;
     // One line, no quotes or backslashes: it goes into a TOML string and a `//!` line.
@@ -179,13 +185,12 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
                 &models_name,
                 &format!("Models for {title}"),
                 &label,
-                &[],
                 "graph-models-runtime = { path = \"../runtime/graph-models-runtime\" }\n",
             ),
         },
         Output {
             path: out.join("models/src/lib.rs"),
-            text: lib_rs(&format!("Models for {title}"), &label, ""),
+            text: lib_rs(&format!("Models for {title}"), &label),
         },
         Output {
             path: out.join("models/src/generated.rs"),
@@ -197,19 +202,14 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
                 &client_name,
                 &format!("Request builders for {title}"),
                 &label,
-                CLIENT_DEPENDENCIES,
                 &format!(
-                    "{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\nreqwest = [\"dep:reqwest\", \"dep:tokio\", \"dep:fastrand\"]\n"
+                    "graph-client-runtime = {{ path = \"../runtime/graph-client-runtime\", default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\n# The executor: `send()` on every builder.\nreqwest = [\"graph-client-runtime/reqwest\"]\n"
                 ),
             ),
         },
         Output {
             path: out.join("client/src/lib.rs"),
-            text: lib_rs(
-                &format!("Request builders for {title}"),
-                &label,
-                CLIENT_RUNTIME_MODULES,
-            ),
+            text: lib_rs(&format!("Request builders for {title}"), &label),
         },
         Output {
             path: out.join("client/src/generated.rs"),
@@ -219,25 +219,13 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
     for runtime in RUNTIME_CRATES {
         outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
     }
-    for (file, source) in CLIENT_RUNTIME {
-        let source = source
-            .replace("graph_presence_models", &models_ident)
-            .replace("graph_presence_client", &client_ident);
-        outputs.push(Output {
-            path: out.join("client/src").join(file),
-            text: format!(
-                "{}\n{source}",
-                write::header("//", "the bundled client crate's runtime")
-            ),
-        });
-    }
     Ok(outputs)
 }
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
 /// inherit from this workspace and their path dependencies on each other stay valid there.
-pub const RUNTIME_CRATES: &[&str] = &["crates/graph-models-runtime"];
+pub const RUNTIME_CRATES: &[&str] = &["crates/graph-models-runtime", "crates/graph-client-runtime"];
 
 /// Every file of a runtime crate (its manifest and `src/`), copied as it is into `out`.
 fn vendored_runtime(root: &Path, crate_dir: &str, out: &Path) -> Result<Vec<Output>, Problems> {
@@ -280,102 +268,20 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
     }
 }
 
-/// The hand-written runtime of the bundled client crate, copied into standalone client crates
-/// (so there is one source for it).
-const CLIENT_RUNTIME: &[(&str, &str)] = &[
-    (
-        "auth.rs",
-        include_str!("../../crates/graph-presence-client/src/auth.rs"),
-    ),
-    (
-        "client.rs",
-        include_str!("../../crates/graph-presence-client/src/client.rs"),
-    ),
-    (
-        "error.rs",
-        include_str!("../../crates/graph-presence-client/src/error.rs"),
-    ),
-    (
-        "request.rs",
-        include_str!("../../crates/graph-presence-client/src/request.rs"),
-    ),
-    (
-        "retry.rs",
-        include_str!("../../crates/graph-presence-client/src/retry.rs"),
-    ),
-];
-
-/// The runtime's modules and exports, as the bundled client's `lib.rs` declares them (a test
-/// checks that it does).
-pub const CLIENT_RUNTIME_MODULES: &str = "mod auth;\nmod client;\nmod error;\nmod request;\nmod retry;\n\npub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};\npub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};\npub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};\npub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};\n#[cfg(feature = \"reqwest\")]\npub use retry::SystemClock;\npub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry_after};\n\n";
-
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
 /// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it.
-fn lib_rs(title: &str, label: &str, modules: &str) -> String {
+fn lib_rs(title: &str, label: &str) -> String {
     format!(
-        "{}\n//! {title}, generated from `{label}`.\n\n{modules}#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }
 
-/// The dependencies of generated client crates, with the versions pinned in the workspace
-/// manifest (read from it, so they are written down in one place).
-const CLIENT_DEPENDENCIES: &[&str] = &[
-    "fastrand",
-    "http",
-    "jiff",
-    "percent-encoding",
-    "reqwest",
-    "serde",
-    "serde_json",
-    "thiserror",
-    "tokio",
-    "uuid",
-];
-
-fn manifest(
-    name: &str,
-    description: &str,
-    label: &str,
-    dependencies: &[&str],
-    extra: &str,
-) -> String {
-    let mut out = write::header("#", label);
-    out.push_str(&format!("[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n"));
-    for dep in dependencies {
-        out.push_str(&dependency_line(dep));
-        out.push('\n');
-    }
-    out.push_str(extra);
-    out
-}
-
-/// The executor's dependencies are optional in a client crate (the `reqwest` feature).
-const EXECUTOR_DEPENDENCIES: &[&str] = &["reqwest", "tokio", "fastrand"];
-
-/// A dependency as the workspace manifest pins it, made optional if the executor needs it
-/// (tokio then with its `time` feature, as in the bundled client).
-fn dependency_line(dep: &str) -> String {
-    let workspace = include_str!("../../Cargo.toml");
-    let line = workspace
-        .lines()
-        .find(|l| l.split('=').next().map(str::trim) == Some(dep))
-        .unwrap_or_default()
-        .trim();
-    if !EXECUTOR_DEPENDENCIES.contains(&dep) {
-        return line.to_owned();
-    }
-    let Some((_, spec)) = line.split_once('=') else {
-        return line.to_owned();
-    };
-    let spec = spec.trim();
-    let extra = if dep == "tokio" {
-        ", features = [\"time\"]"
-    } else {
-        ""
-    };
-    match spec.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        Some(table) => format!("{dep} = {{ {}, optional = true{extra} }}", table.trim()),
-        None => format!("{dep} = {{ version = {spec}, optional = true{extra} }}"),
-    }
+/// A standalone crate's manifest: its dependencies are path dependencies on the vendored
+/// runtime (and, for the client, the models crate), given in `dependencies`.
+fn manifest(name: &str, description: &str, label: &str, dependencies: &str) -> String {
+    format!(
+        "{}[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}",
+        write::header("#", label)
+    )
 }

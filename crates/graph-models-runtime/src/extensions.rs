@@ -38,6 +38,19 @@ impl RawJson {
     }
 }
 
+/// A `serde_json::Value` as JSON text (`json!({...})` wherever a `RawJson` is taken).
+impl From<serde_json::Value> for RawJson {
+    fn from(value: serde_json::Value) -> Self {
+        // Writing a Value cannot fail (its keys are strings), and its text is valid JSON.
+        let text = value.to_string();
+        RawJson(RawValue::from_string(text).unwrap_or_else(|_| null()))
+    }
+}
+
+fn null() -> Box<RawValue> {
+    RawValue::NULL.to_owned()
+}
+
 impl Clone for RawJson {
     fn clone(&self) -> Self {
         RawJson(self.0.clone())

@@ -22,25 +22,16 @@
 //! Every builder can produce its `http::Request` without a network
 //! ([`Operation::to_request`]) and read an `http::Response` ([`Operation::parse_response`]);
 //! `send()` (the default `reqwest` feature) does both around one HTTP exchange.
+//!
+//! The generated code re-exports the client runtime (`graph-client-runtime`): the executor,
+//! auth, errors, retries and the sans-IO request building are compiled and tested there.
 
-mod auth;
 #[cfg(feature = "reqwest")]
 mod bulk;
-mod client;
-mod error;
-mod request;
-mod retry;
 
 #[rustfmt::skip]
 mod generated;
 
-pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
 #[cfg(feature = "reqwest")]
 pub use bulk::{BulkPresenceRequest, BulkPresences, ChunkFailure, MAX_IDS_PER_REQUEST};
-pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
-pub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};
 pub use generated::*;
-pub use request::{CLIENT_REQUEST_ID, Operation, RequestSpec, empty_response, json_response};
-#[cfg(feature = "reqwest")]
-pub use retry::SystemClock;
-pub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry_after};

@@ -1,7 +1,7 @@
 //! The one error type of the client.
 
 use crate::auth::BoxError;
-use graph_presence_models::DecodeError;
+use graph_models_runtime::DecodeError;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
@@ -128,7 +128,7 @@ pub struct GraphError {
 impl GraphError {
     /// The body decoded as a type of your choice, such as the models' `ODataError`.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        graph_presence_models::from_slice(&self.body)
+        graph_models_runtime::from_slice(&self.body)
     }
 }
 

@@ -26,6 +26,11 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
     .remove(b'$');
 
+/// The `User-Agent` a client sends unless told otherwise: this crate's name and version.
+/// Generated clients send their own (see [`crate::client!`]).
+pub const DEFAULT_USER_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 /// The header Graph uses to correlate a client's request with its logs.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 
@@ -110,7 +115,7 @@ impl RequestSpec {
 
     /// The request against `base_url`, with `Accept`, `User-Agent`, `client-request-id` and,
     /// when there is a body, `Content-Type`.
-    pub fn build(self, base_url: &str) -> Result<Request<Vec<u8>>, Error> {
+    pub fn build(self, base_url: &str, user_agent: &str) -> Result<Request<Vec<u8>>, Error> {
         let mut uri = format!("{}{}", base_url.trim_end_matches('/'), self.path);
         for (i, (name, value)) in self.query.iter().enumerate() {
             uri.push(if i == 0 { '?' } else { '&' });
@@ -126,14 +131,16 @@ impl RequestSpec {
                 "`{id}` is not a valid client-request-id header value"
             ))
         })?;
+        let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
+            Error::InvalidRequest(format!(
+                "`{user_agent}` is not a valid user-agent header value"
+            ))
+        })?;
         let mut builder = Request::builder()
             .method(self.method)
             .uri(&uri)
             .header(ACCEPT, "application/json")
-            .header(
-                USER_AGENT,
-                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
-            )
+            .header(USER_AGENT, user_agent)
             .header(CLIENT_REQUEST_ID, id);
         if self.body.is_some() {
             builder = builder.header(CONTENT_TYPE, "application/json");
@@ -149,7 +156,7 @@ pub fn json_response<T: DeserializeOwned>(
     response: Response<Vec<u8>>,
 ) -> Result<Response<T>, Error> {
     let (parts, body) = success(response)?.into_parts();
-    match graph_presence_models::from_slice::<T>(&body) {
+    match graph_models_runtime::from_slice::<T>(&body) {
         Ok(value) => Ok(Response::from_parts(parts, value)),
         Err(source) => Err(Error::Decode(Box::new(DecodeFailure {
             status: parts.status,
@@ -183,7 +190,7 @@ mod tests {
         spec.segment("users");
         spec.parameter("user-id", value).expect("not empty");
         spec.segment("presence");
-        spec.build("https://graph.microsoft.com/beta")
+        spec.build("https://graph.microsoft.com/beta", DEFAULT_USER_AGENT)
             .expect("builds")
             .uri()
             .path()

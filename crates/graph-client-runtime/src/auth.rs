@@ -37,7 +37,7 @@ impl fmt::Debug for AccessToken {
 /// Implement it over Azure identity, MSAL, or a cache of your own:
 ///
 /// ```
-/// use graph_presence_client::{AccessToken, TokenFuture, TokenProvider};
+/// use graph_client_runtime::{AccessToken, TokenFuture, TokenProvider};
 ///
 /// struct FromEnvironment;
 ///

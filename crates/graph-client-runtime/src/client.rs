@@ -1,11 +1,13 @@
 //! The client: base URL, credentials, limits, and the reqwest executor (retries, redirects,
-//! timeouts, size limit).
+//! timeouts, size limit). A generated crate wraps it in its own `Client` (see [`crate::client!`]),
+//! which adds the navigation methods; this one does the work.
 
 use crate::auth::TokenProvider;
 use crate::error::Error;
-use crate::request::RequestSpec;
+use crate::request::{DEFAULT_USER_AGENT, RequestSpec};
 use crate::retry::{Clock, RateLimit, RetryPolicy};
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,8 +36,9 @@ pub const RETRY_ATTEMPT: http::HeaderName = http::HeaderName::from_static("retry
 #[cfg(feature = "reqwest")]
 const MAX_REDIRECTS: usize = 5;
 
-/// A Graph presence client. Cheap to clone (shared internally); start requests from
-/// [`Client::me`], [`Client::users`] and [`Client::communications`].
+/// The executor of a Graph client: base URL, credentials and limits. Cheap to clone (shared
+/// internally). A generated client dereferences to it and starts requests from its navigation
+/// methods.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -43,6 +46,7 @@ pub struct Client {
 
 struct Inner {
     base_url: String,
+    user_agent: String,
     auth: Arc<dyn TokenProvider>,
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     limits: Limits,
@@ -94,7 +98,7 @@ impl Client {
     /// If the TLS backend cannot be initialised, as `reqwest::Client::new` does;
     /// [`ClientBuilder::build`] returns that as an error instead.
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
-        ClientBuilder::new(auth).build_unchecked()
+        ClientBuilder::<Client>::new(auth).build_unchecked()
     }
 
     /// A client with other settings (API version, base URL, retries, limits, HTTP client).
@@ -109,7 +113,7 @@ impl Client {
 
     /// Builds the request of a spec against this client's base URL (used by the builders).
     pub fn build_request(&self, spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
-        spec.build(&self.inner.base_url)
+        spec.build(&self.inner.base_url, &self.inner.user_agent)
     }
 
     /// Adds the `Authorization` header (a token from the provider, marked sensitive) to a
@@ -293,10 +297,12 @@ fn copy(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     copy
 }
 
-/// Settings for a [`Client`].
-pub struct ClientBuilder {
+/// Settings for a client. `build` gives a `C`: the runtime's [`Client`], or a generated client
+/// that wraps it (any type made from one).
+pub struct ClientBuilder<C = Client> {
     auth: Arc<dyn TokenProvider>,
     base_url: String,
+    user_agent: String,
     retry: RetryPolicy,
     timeout: Duration,
     max_response_bytes: usize,
@@ -304,13 +310,16 @@ pub struct ClientBuilder {
     rate_limit: Option<RateLimit>,
     #[cfg(feature = "reqwest")]
     http: Option<reqwest::Client>,
+    client: PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
-    fn new(auth: impl TokenProvider + 'static) -> Self {
+impl<C: From<Client>> ClientBuilder<C> {
+    /// Graph beta, these credentials and the default limits.
+    pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder {
             auth: Arc::new(auth),
             base_url: ApiVersion::Beta.base_url().to_owned(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             max_response_bytes: 16 * 1024 * 1024,
@@ -318,7 +327,16 @@ impl ClientBuilder {
             rate_limit: None,
             #[cfg(feature = "reqwest")]
             http: None,
+            client: PhantomData,
         }
+    }
+
+    /// The `User-Agent` header (default: the runtime's name and version; a generated client
+    /// sends its own crate's).
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
     }
 
     /// Graph beta (the default) or v1.0 on the global cloud.
@@ -384,7 +402,7 @@ impl ClientBuilder {
     /// The client; fails if the base URL is not https (or http to loopback), or if the HTTP
     /// client cannot be created.
     #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
-    pub fn build(mut self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<C, Error> {
         let uri: http::Uri = self
             .base_url
             .parse()
@@ -397,16 +415,23 @@ impl ClientBuilder {
         Ok(self.build_unchecked())
     }
 
-    fn build_unchecked(self) -> Client {
+    /// The client without the checks of [`ClientBuilder::build`]; what `Client::new` does.
+    ///
+    /// # Panics
+    ///
+    /// If the TLS backend cannot be initialised.
+    #[doc(hidden)]
+    pub fn build_unchecked(self) -> C {
         #[cfg(feature = "reqwest")]
         let clock: Arc<dyn Clock> = self
             .clock
             .unwrap_or_else(|| Arc::new(crate::retry::SystemClock));
         #[cfg(not(feature = "reqwest"))]
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(NoClock));
-        Client {
+        C::from(Client {
             inner: Arc::new(Inner {
                 base_url: self.base_url,
+                user_agent: self.user_agent,
                 auth: self.auth,
                 limits: Limits {
                     retry: self.retry,
@@ -422,7 +447,7 @@ impl ClientBuilder {
                     default_http_client().expect("the TLS backend could not be initialised")
                 }),
             }),
-        }
+        })
     }
 }
 

@@ -1,0 +1,156 @@
+//! What every generated crate and request builder would otherwise repeat, written once: the
+//! state a builder shares ([`RequestBase`]), its fixed methods ([`request_builder!`]) and the
+//! generated crate's `Client` ([`client!`]).
+//!
+//! The macros expand in the generated crate, so the methods they add are inherent: a user calls
+//! `.send()` without importing a trait. Whether `send` exists is decided here, by this crate's
+//! `reqwest` feature.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::request::RequestSpec;
+
+/// What every request builder holds besides its own inputs: the client that sends it and the
+/// `client-request-id` to send, if the caller chose one.
+#[derive(Debug, Clone)]
+pub struct RequestBase {
+    client: Client,
+    client_request_id: Option<String>,
+}
+
+impl RequestBase {
+    pub fn new(client: Client) -> Self {
+        RequestBase {
+            client,
+            client_request_id: None,
+        }
+    }
+
+    /// The client the request is sent with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Sends this `client-request-id` instead of a fresh UUID.
+    pub fn set_client_request_id(&mut self, id: String) {
+        self.client_request_id = Some(id);
+    }
+
+    /// Finishes a builder's request: its `client-request-id` and the client's base URL.
+    pub fn build(&self, mut spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
+        spec.client_request_id(self.client_request_id.as_deref());
+        self.client.build_request(spec)
+    }
+}
+
+/// The fixed methods of a request builder: `client_request_id`, and with the `reqwest` feature
+/// `send` and `send_with_response`. The builder has a `base: RequestBase` field and implements
+/// [`Operation`](crate::Operation); generated code invokes this once per builder.
+#[macro_export]
+macro_rules! request_builder {
+    ($builder:ident) => {
+        impl $builder {
+            /// Sends this `client-request-id` instead of a fresh UUID (to correlate with your logs).
+            pub fn client_request_id(
+                mut self,
+                id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.base
+                    .set_client_request_id(::std::convert::Into::into(id));
+                self
+            }
+
+            $crate::__send_methods!();
+        }
+    };
+}
+
+#[cfg(feature = "reqwest")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __send_methods {
+    () => {
+        /// Sends the request and returns the decoded body.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<<Self as $crate::Operation>::Output, $crate::Error> {
+            self.base
+                .client()
+                .send(&self)
+                .await
+                .map($crate::__private::http::Response::into_body)
+        }
+
+        /// Sends the request and returns the whole response: status, headers and decoded body.
+        pub async fn send_with_response(
+            self,
+        ) -> ::std::result::Result<
+            $crate::__private::http::Response<<Self as $crate::Operation>::Output>,
+            $crate::Error,
+        > {
+            self.base.client().send(&self).await
+        }
+    };
+}
+
+#[cfg(not(feature = "reqwest"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __send_methods {
+    () => {};
+}
+
+/// What a generated crate's `Client` needs besides its navigation methods. The generated code
+/// declares `pub struct Client(graph_client_runtime::Client);` and invokes this once: it adds
+/// `new`, `builder`, `Deref` to the runtime's [`Client`] (so `authorize`, `send` and `base_url`
+/// work on it), `From` and `Debug`, and defines `ClientBuilder`, the builder that makes one.
+/// Requests carry the generated crate's name and version as their `User-Agent`.
+#[macro_export]
+macro_rules! client {
+    ($name:ident) => {
+        /// Settings for a [`Client`]: API version, base URL, retries, limits, HTTP client.
+        pub type ClientBuilder = $crate::ClientBuilder<$name>;
+
+        impl $name {
+            /// A client for Graph beta with these credentials and the default limits.
+            ///
+            /// # Panics
+            ///
+            /// If the TLS backend cannot be initialised, as `reqwest::Client::new` does;
+            /// [`ClientBuilder::build`] returns that as an error instead.
+            pub fn new(auth: impl $crate::TokenProvider + 'static) -> Self {
+                Self::builder(auth).build_unchecked()
+            }
+
+            /// A client with other settings (API version, base URL, retries, limits, HTTP
+            /// client).
+            pub fn builder(auth: impl $crate::TokenProvider + 'static) -> ClientBuilder {
+                $crate::ClientBuilder::new(auth).user_agent(::std::concat!(
+                    ::std::env!("CARGO_PKG_NAME"),
+                    "/",
+                    ::std::env!("CARGO_PKG_VERSION")
+                ))
+            }
+        }
+
+        impl ::std::ops::Deref for $name {
+            type Target = $crate::Client;
+
+            fn deref(&self) -> &$crate::Client {
+                &self.0
+            }
+        }
+
+        impl ::std::convert::From<$crate::Client> for $name {
+            fn from(client: $crate::Client) -> Self {
+                $name(client)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    };
+}

@@ -1,0 +1,38 @@
+//! The runtime that generated Graph request builders call.
+//!
+//! Generated code states facts (path steps, query options, the body, the output type, whether
+//! the operation is idempotent); everything else lives here, once, compiled and tested in this
+//! crate: the sans-IO request building and response reading ([`RequestSpec`], [`Operation`],
+//! [`json_response`], [`empty_response`]), the reqwest executor behind the default `reqwest`
+//! feature ([`Client::send`]: retries, timeouts, redirects, the size limit), the retry rules,
+//! [`RateLimit`] and the injectable [`Clock`], tokens ([`TokenProvider`]), the one [`Error`],
+//! and the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`]).
+//!
+//! A generated client crate re-exports all of it (`pub use graph_client_runtime::*`).
+//! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
+
+mod auth;
+mod builder;
+mod client;
+mod error;
+mod request;
+mod retry;
+
+pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
+pub use builder::RequestBase;
+pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
+pub use error::{DecodeFailure, Error, GraphError, UnexpectedBody};
+pub use request::{
+    CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, Operation, RequestSpec, empty_response, json_response,
+};
+#[cfg(feature = "reqwest")]
+pub use retry::SystemClock;
+pub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry_after};
+
+/// What generated code and the macros reach through this crate, so that a generated crate
+/// needs no dependency of its own on them.
+#[doc(hidden)]
+pub mod __private {
+    pub use http;
+    pub use serde_json;
+}

@@ -1,0 +1,657 @@
+//! The client model: the operations of a [`Model`] lowered into what the client code is made
+//! of, with every decision taken: the navigation tree (nodes, their type names, their child
+//! methods), each operation's path steps with their parameters (the path template is parsed
+//! here, once), every method, builder, field and setter name, the query options, the body's
+//! constructor arguments and setters (as the models take them: [`StructDef::constructor_args`],
+//! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
+//! text. `emit_client` only prints it.
+
+use crate::model::{Field, Model, Operation, StructDef, Ty, TypeDef};
+use crate::names::{Case, Scope, ident};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the client code needs to know about its surroundings.
+pub struct ClientContext<'a> {
+    /// How generated code names the models: a crate (`::graph_presence_models`) or a module
+    /// (`crate::fixtures::arrays`).
+    pub models_path: &'a str,
+    /// How a doc example (compiled outside the crate) names the models
+    /// (`graph_presence_models`).
+    pub example_models: &'a str,
+    /// How a doc example names the client (`graph_presence_client`).
+    pub example_client: &'a str,
+}
+
+/// The client code of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientModel {
+    /// The navigation nodes, the client itself first, then by path.
+    pub nodes: Vec<Node>,
+    /// One request builder per operation, in the model's order.
+    pub builders: Vec<Builder>,
+}
+
+/// A URL prefix: a type with navigation methods to longer prefixes and starting methods of
+/// the operations that hang there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The type (`UsersItemPresenceRequestBuilder`); `None` for the client itself.
+    pub type_name: Option<String>,
+    /// The path it stands for (`/users/{user-id}/presence`).
+    pub path: String,
+    /// The path parameters it carries (field names, in path order).
+    pub fields: Vec<String>,
+    /// The node it is a child of (`None` for the client).
+    pub parent: Option<usize>,
+    pub children: Vec<Child>,
+    /// The builders started here, as indices into [`ClientModel::builders`].
+    pub operations: Vec<usize>,
+}
+
+/// A navigation method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Child {
+    pub method: String,
+    /// The node it leads to, as an index into [`ClientModel::nodes`].
+    pub node: usize,
+    /// The path parameter it takes (its field name is the argument's), if the step is one.
+    pub parameter: Option<PathParam>,
+    pub doc: String,
+}
+
+/// One segment of a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Literal(String),
+    Parameter(PathParam),
+}
+
+/// A path parameter: `{wire}`, held in the field `field`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathParam {
+    pub wire: String,
+    pub field: String,
+}
+
+/// One operation's request builder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Builder {
+    pub type_name: String,
+    /// The method that starts it, on its node.
+    pub method: String,
+    /// Its node, as an index into [`ClientModel::nodes`].
+    pub node: usize,
+    /// `GET`, `POST`, …
+    pub http_method: String,
+    pub steps: Vec<Step>,
+    pub query: Vec<QueryParam>,
+    pub body: Option<RequestBody>,
+    /// The 2XX body's type; `None` for no body.
+    pub output: Option<Ty>,
+    pub idempotent: bool,
+    /// The starting method's docs (summary, method and path, description, permissions).
+    pub doc: String,
+    /// A `no_run` example that compiles, line by line.
+    pub example: Vec<String>,
+    /// The builder type's docs.
+    pub builder_doc: String,
+    /// The schema's `maxItems` on body fields, as constants.
+    pub limits: Vec<Limit>,
+}
+
+impl Builder {
+    /// The fields holding path parameters, in path order.
+    pub fn path_fields(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Parameter(p) => Some(p.field.as_str()),
+            Step::Literal(_) => None,
+        })
+    }
+}
+
+/// A query option: a field of the builder and its setter (same name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryParam {
+    pub wire: String,
+    pub field: String,
+    pub ty: QueryTy,
+    pub doc: String,
+}
+
+/// The type of a query option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryTy {
+    /// Comma-separated strings (`$select`).
+    List,
+    Bool,
+    I32,
+    I64,
+    String,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestBody {
+    /// A models struct: required properties are arguments of the starting method, optional
+    /// ones setters of the builder.
+    Model {
+        type_name: String,
+        args: Vec<BodyArg>,
+        setters: Vec<BodySetter>,
+    },
+    /// Any JSON (the schema gives no struct).
+    Json,
+}
+
+/// An argument of the starting method: a required body property, in constructor order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyArg {
+    pub name: String,
+    pub ty: Ty,
+    pub boxed: bool,
+}
+
+/// A builder setter of an optional body property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySetter {
+    pub method: String,
+    /// The models' setter it calls (`with_session_id`).
+    pub model_setter: String,
+    pub ty: Ty,
+    pub boxed: bool,
+    pub doc: String,
+}
+
+/// A `maxItems` constant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    pub name: String,
+    pub max: u64,
+    pub doc: String,
+}
+
+/// Names the generated module defines besides node and builder types.
+const MODULE_TYPES: &[&str] = &["Client", "ClientBuilder"];
+
+/// The methods the client has before navigation (its own and the runtime client's).
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "base_url",
+    "build_request",
+    "authorize",
+    "send",
+];
+
+/// The builder's fields and methods that are not query options or body setters.
+const BUILDER_NAMES: &[&str] = &[
+    "client",
+    "base",
+    "body",
+    "client_request_id",
+    "send",
+    "send_with_response",
+    "to_request",
+    "parse_response",
+    "idempotent",
+    "new",
+];
+
+/// A path segment before names are settled.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    Literal(String),
+    Parameter(String),
+}
+
+fn segments(path: &str) -> Vec<Segment> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Segment::Parameter(name.to_owned()),
+                None => Segment::Literal(s.to_owned()),
+            },
+        )
+        .collect()
+}
+
+/// A path's steps, with the parameters' field names settled (unique along the path).
+fn steps(path: &[Segment]) -> Vec<Step> {
+    let mut scope = Scope::with_taken(["client", "base"]);
+    path.iter()
+        .map(|s| match s {
+            Segment::Literal(l) => Step::Literal(l.clone()),
+            Segment::Parameter(p) => Step::Parameter(PathParam {
+                wire: p.clone(),
+                field: scope.unique(p, Case::Snake),
+            }),
+        })
+        .collect()
+}
+
+fn path_text(path: &[Segment]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Segment::Literal(l) => format!("/{l}"),
+            Segment::Parameter(p) => format!("/{{{p}}}"),
+        })
+        .collect()
+}
+
+/// Where an operation hangs: its node's path and the starting method's wanted name. GET,
+/// PATCH, PUT and DELETE hang on their own path; a POST to a path that nothing else extends is
+/// an action, named after its last segment, on the parent path.
+fn placement(op: &Operation, path: &[Segment], extended: &BTreeSet<&[Segment]>) -> (usize, String) {
+    match (op.method.as_str(), path.last()) {
+        ("POST", Some(Segment::Literal(last))) if !extended.contains(path) => {
+            (path.len() - 1, last.clone())
+        }
+        (method, _) => (path.len(), method.to_lowercase()),
+    }
+}
+
+/// The type name a node would like (`UsersItemPresenceRequestBuilder`).
+fn wanted_node_type_name(path: &[Segment]) -> String {
+    let mut name: String = path
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(l) => ident(l, Case::Pascal),
+            Segment::Parameter(_) => "Item".to_owned(),
+        })
+        .collect();
+    name.push_str("RequestBuilder");
+    name
+}
+
+/// Lowers the operations of `model` into the client model.
+pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
+    let paths: Vec<Vec<Segment>> = model.operations.iter().map(|o| segments(&o.path)).collect();
+    // Paths that another operation's path extends (so a POST there is not an action).
+    let extended: BTreeSet<&[Segment]> = paths
+        .iter()
+        .flat_map(|p| (0..p.len()).map(move |n| &p[..n]))
+        .collect();
+    let placements: Vec<(&[Segment], String)> = model
+        .operations
+        .iter()
+        .zip(&paths)
+        .map(|(op, path)| {
+            let (len, method) = placement(op, path, &extended);
+            (&path[..len], method)
+        })
+        .collect();
+    let mut tree = Tree::new(&placements);
+    let mut types = Scope::with_taken(MODULE_TYPES.iter().copied());
+    let mut nodes = tree.nodes(&mut types);
+    let docs = Docs {
+        nodes: &nodes,
+        context,
+    };
+    let builders: Vec<Builder> = model
+        .operations
+        .iter()
+        .zip(&paths)
+        .zip(&placements)
+        .map(|((op, path), (node_path, method))| {
+            let node = tree.index[node_path];
+            let names = Names {
+                type_name: types.unique(
+                    &format!("{}Request", ident(&op.operation_id, Case::Pascal)),
+                    Case::Pascal,
+                ),
+                method: tree.scopes[node].unique(method, Case::Snake),
+                node,
+            };
+            builder(model, op, path, names, &docs)
+        })
+        .collect();
+    for (i, b) in builders.iter().enumerate() {
+        nodes[b.node].operations.push(i);
+    }
+    ClientModel { nodes, builders }
+}
+
+/// The navigation tree while it is settled: every prefix of every placement, in path order.
+struct Tree<'a> {
+    paths: Vec<&'a [Segment]>,
+    index: BTreeMap<&'a [Segment], usize>,
+    /// Each node's method names (navigation first, then operations).
+    scopes: Vec<Scope>,
+}
+
+impl<'a> Tree<'a> {
+    fn new(placements: &[(&'a [Segment], String)]) -> Self {
+        let mut set = BTreeSet::new();
+        for (path, _) in placements {
+            set.extend((0..=path.len()).map(|n| &path[..n]));
+        }
+        let paths: Vec<&[Segment]> = set.into_iter().collect();
+        let index = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let scopes = paths
+            .iter()
+            .map(|p| match p.is_empty() {
+                true => Scope::with_taken(CLIENT_METHODS.iter().copied()),
+                false => Scope::default(),
+            })
+            .collect();
+        Tree {
+            paths,
+            index,
+            scopes,
+        }
+    }
+
+    /// The nodes with their type names, fields and navigation methods.
+    fn nodes(&mut self, types: &mut Scope) -> Vec<Node> {
+        let mut nodes: Vec<Node> = self
+            .paths
+            .iter()
+            .map(|path| Node {
+                type_name: (!path.is_empty())
+                    .then(|| types.unique(&wanted_node_type_name(path), Case::Pascal)),
+                path: path_text(path),
+                fields: steps(path)
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Step::Parameter(p) => Some(p.field),
+                        Step::Literal(_) => None,
+                    })
+                    .collect(),
+                parent: None,
+                children: Vec::new(),
+                operations: Vec::new(),
+            })
+            .collect();
+        let parents: Vec<usize> = self
+            .paths
+            .iter()
+            .skip(1)
+            .map(|path| self.index[&path[..path.len() - 1]])
+            .collect();
+        let mut parameter_children = vec![0; nodes.len()];
+        for (path, parent) in self.paths.iter().skip(1).zip(&parents) {
+            if matches!(path.last(), Some(Segment::Parameter(_))) {
+                parameter_children[*parent] += 1;
+            }
+        }
+        for (i, parent) in (1..).zip(parents) {
+            let child = self.child(parent, i, parameter_children[parent] > 1);
+            nodes[i].parent = Some(parent);
+            nodes[parent].children.push(child);
+        }
+        nodes
+    }
+
+    /// The method from `parent` to node `i`: a literal's name, or `by_id` (`by_{name}` when
+    /// the parent has more than one parameter child).
+    fn child(&mut self, parent: usize, i: usize, named_by_parameter: bool) -> Child {
+        let path = self.paths[i];
+        let (raw, parameter, doc) = match steps(path).pop() {
+            Some(Step::Parameter(p)) => (
+                if named_by_parameter {
+                    format!("by_{}", p.wire)
+                } else {
+                    "by_id".to_owned()
+                },
+                Some(p.clone()),
+                format!(
+                    "`/{{{}}}`: the item with this id (percent-encoded as exactly one path segment).",
+                    p.wire
+                ),
+            ),
+            Some(Step::Literal(l)) => (l, None, format!("`{}`", path_text(path))),
+            None => (String::new(), None, String::new()),
+        };
+        Child {
+            method: self.scopes[parent].unique(&raw, Case::Snake),
+            node: i,
+            parameter,
+            doc,
+        }
+    }
+}
+
+/// A builder's names, settled by [`lower`].
+struct Names {
+    type_name: String,
+    method: String,
+    node: usize,
+}
+
+/// What the docs of a builder read: the navigation to it and the crate paths of examples.
+struct Docs<'a> {
+    nodes: &'a [Node],
+    context: &'a ClientContext<'a>,
+}
+
+fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: &Docs) -> Builder {
+    let steps = steps(path);
+    // Names on the builder: fixed methods first, then path fields, query options, body setters.
+    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().copied());
+    for step in &steps {
+        if let Step::Parameter(p) = step {
+            scope.take(&p.field);
+        }
+    }
+    let query = op
+        .query_params
+        .iter()
+        .map(|q| QueryParam {
+            wire: q.wire.clone(),
+            field: scope.unique(q.wire.trim_start_matches('$'), Case::Snake),
+            ty: query_ty(&q.ty),
+            doc: match &q.description {
+                Some(d) => format!("`{}`: {d}", q.wire),
+                None => format!("`{}`", q.wire),
+            },
+        })
+        .collect();
+    let body_struct = body_struct(model, op);
+    let body = op.request_body.as_ref().map(|_| match body_struct {
+        Some(s) => model_body(s, &mut scope),
+        None => RequestBody::Json,
+    });
+    let example = example(model, op, &names, docs, body_struct);
+    let start = match &docs.nodes[names.node].type_name {
+        Some(node) => format!("{node}::{}", names.method),
+        None => format!("Client::{}", names.method),
+    };
+    Builder {
+        builder_doc: format!(
+            "The `{}` request: `{} {}`. Start it with [`{}`]({start}).",
+            op.operation_id, op.method, op.path, names.method
+        ),
+        type_name: names.type_name,
+        method: names.method,
+        node: names.node,
+        http_method: op.method.clone(),
+        steps,
+        query,
+        body,
+        output: op.response.as_ref().map(|r| r.ty.clone()),
+        idempotent: op.idempotent,
+        doc: method_doc(op),
+        example,
+        limits: body_struct.map(limits).unwrap_or_default(),
+    }
+}
+
+fn body_struct<'m>(model: &'m Model, op: &Operation) -> Option<&'m StructDef> {
+    match op.request_body.as_ref().map(|b| &b.ty) {
+        Some(Ty::Named(name)) => match model.types.get(name) {
+            Some(TypeDef::Struct(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn model_body(s: &StructDef, scope: &mut Scope) -> RequestBody {
+    RequestBody::Model {
+        type_name: s.name.clone(),
+        args: s
+            .constructor_args()
+            .map(|f| BodyArg {
+                name: f.name.clone(),
+                ty: f.ty.clone(),
+                boxed: f.boxed,
+            })
+            .collect(),
+        setters: s
+            .setter_fields()
+            .map(|f| BodySetter {
+                method: scope.unique(&f.name, Case::Snake),
+                model_setter: f.setter(),
+                ty: f.ty.clone(),
+                boxed: f.boxed,
+                doc: format!("Sets `{}` in the request body.", f.wire),
+            })
+            .collect(),
+    }
+}
+
+fn query_ty(ty: &Ty) -> QueryTy {
+    match ty {
+        Ty::Array(_) => QueryTy::List,
+        Ty::Bool => QueryTy::Bool,
+        Ty::I32 => QueryTy::I32,
+        Ty::I64 => QueryTy::I64,
+        _ => QueryTy::String,
+    }
+}
+
+fn limits(s: &StructDef) -> Vec<Limit> {
+    s.fields
+        .iter()
+        .filter_map(|f| {
+            Some(Limit {
+                name: format!("{}_MAX_ITEMS", f.name.trim_matches('_').to_uppercase()),
+                max: f.max_items?,
+                doc: format!(
+                    "The most items `{}` may hold (the schema's `maxItems`).",
+                    f.wire
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Summary, method and path, description, permissions.
+fn method_doc(op: &Operation) -> String {
+    let mut text = String::new();
+    if let Some(summary) = &op.summary {
+        text.push_str(summary.trim_end_matches('.'));
+        text.push_str(".\n\n");
+    }
+    text.push_str(&format!(
+        "`{} {}` (operationId `{}`).",
+        op.method, op.path, op.operation_id
+    ));
+    if let Some(description) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    text.push_str(&format!(
+        "\n\nLeast-privileged permissions: delegated {}; application {}.",
+        permission_list(&op.permissions.delegated),
+        permission_list(&op.permissions.application)
+    ));
+    text
+}
+
+fn permission_list(list: &[String]) -> String {
+    if list.is_empty() {
+        "not supported".to_owned()
+    } else {
+        list.iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A `no_run` example that compiles: navigation to the operation with placeholder arguments.
+fn example(
+    model: &Model,
+    op: &Operation,
+    names: &Names,
+    docs: &Docs,
+    body: Option<&StructDef>,
+) -> Vec<String> {
+    let mut call = String::from("client");
+    for child in navigation(docs.nodes, names.node) {
+        match &child.parameter {
+            Some(p) => call.push_str(&format!(".{}(\"{}\")", child.method, p.wire)),
+            None => call.push_str(&format!(".{}()", child.method)),
+        }
+    }
+    let models = docs.context.example_models;
+    let args: Vec<String> = body
+        .into_iter()
+        .flat_map(StructDef::constructor_args)
+        .map(|f: &Field| match &f.ty {
+            Ty::Array(item) => format!("[{}]", example_value(model, item, models, 1)),
+            ty => example_value(model, ty, models, 0),
+        })
+        .collect();
+    call.push_str(&format!(".{}({})", names.method, args.join(", ")));
+    let binding = if op.response.is_some() {
+        "let response = "
+    } else {
+        ""
+    };
+    let client = docs.context.example_client;
+    vec![
+        "```no_run".to_owned(),
+        format!("# async fn example(client: {client}::Client) -> Result<(), {client}::Error> {{"),
+        format!("{binding}{call}.send().await?;"),
+        "# Ok(()) }".to_owned(),
+        "```".to_owned(),
+    ]
+}
+
+/// The navigation methods from the client to node `target`.
+pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
+    let mut chain = Vec::new();
+    let mut at = target;
+    while let Some(parent) = nodes[at].parent {
+        chain.extend(nodes[parent].children.iter().find(|c| c.node == at));
+        at = parent;
+    }
+    chain.reverse();
+    chain
+}
+
+fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
+    match ty {
+        Ty::String => "\"…\"".to_owned(),
+        Ty::Bool => "true".to_owned(),
+        Ty::I32 | Ty::I64 => "1".to_owned(),
+        Ty::F32 | Ty::F64 => "1.0".to_owned(),
+        Ty::Any => "serde_json::json!({})".to_owned(),
+        Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
+        Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
+        Ty::Named(name) => match model.types.get(name) {
+            Some(TypeDef::Enum(e)) => format!(
+                "\"{}\"",
+                e.variants
+                    .first()
+                    .map(|v| v.wire.as_str())
+                    .unwrap_or("value")
+            ),
+            Some(TypeDef::Struct(s)) if depth < 4 => {
+                let args: Vec<String> = s
+                    .constructor_args()
+                    .map(|f| example_value(model, &f.ty, models, depth + 1))
+                    .collect();
+                format!("{models}::{name}::new({})", args.join(", "))
+            }
+            _ => "todo!()".to_owned(),
+        },
+        Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

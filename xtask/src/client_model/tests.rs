@@ -1,0 +1,223 @@
+//! The client model of a small document, asserted: navigation names, collisions, actions,
+//! query setters and bodies.
+
+use super::*;
+
+const DOCUMENT: &str = r#"
+openapi: 3.0.1
+info: {title: client model, version: '1'}
+paths:
+  /groups/{group-id}:
+    get:
+      operationId: groups_GetGroup
+      parameters:
+        - {name: group-id, in: path, required: true, schema: {type: string}}
+        - {name: $select, in: query, schema: {type: array, items: {type: string}}}
+        - {name: send, in: query, schema: {type: boolean}}
+        - {name: $top, in: query, schema: {type: integer, format: int32}}
+      responses: {2XX: {description: ok}}
+  /groups/{group-id}/archive:
+    post:
+      operationId: groups_archive
+      x-graph-idempotent: true
+      parameters:
+        - {name: group-id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [reason, ids]
+              properties:
+                reason: {type: string}
+                note: {type: string}
+                ids: {type: array, maxItems: 20, items: {type: string}}
+                send: {type: boolean}
+      responses: {2XX: {description: ok}}
+  /groups/{name}/members:
+    get:
+      operationId: groups_ListMembers
+      parameters:
+        - {name: name, in: path, required: true, schema: {type: string}}
+      responses: {2XX: {description: ok}}
+  /tasks:
+    post:
+      operationId: tasks_Create
+      responses: {2XX: {description: ok}}
+  /tasks/{task-id}:
+    get:
+      operationId: tasks_Get
+      parameters:
+        - {name: task-id, in: path, required: true, schema: {type: string}}
+      responses: {2XX: {description: ok}}
+"#;
+
+fn client() -> ClientModel {
+    let model = crate::model_from_text(DOCUMENT, None).expect("valid");
+    let context = ClientContext {
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    lower(&model, &context)
+}
+
+fn node<'a>(client: &'a ClientModel, path: &str) -> &'a Node {
+    client
+        .nodes
+        .iter()
+        .find(|n| n.path == path)
+        .unwrap_or_else(|| panic!("no node {path}"))
+}
+
+fn children(node: &Node) -> Vec<(&str, Option<&str>)> {
+    node.children
+        .iter()
+        .map(|c| {
+            (
+                c.method.as_str(),
+                c.parameter.as_ref().map(|p| p.field.as_str()),
+            )
+        })
+        .collect()
+}
+
+fn builder<'a>(client: &'a ClientModel, type_name: &str) -> &'a Builder {
+    client
+        .builders
+        .iter()
+        .find(|b| b.type_name == type_name)
+        .unwrap_or_else(|| panic!("no builder {type_name}"))
+}
+
+#[test]
+fn the_navigation_tree_and_its_names() {
+    let client = client();
+    let paths: Vec<(&str, Option<&str>)> = client
+        .nodes
+        .iter()
+        .map(|n| (n.path.as_str(), n.type_name.as_deref()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("", None),
+            ("/groups", Some("GroupsRequestBuilder")),
+            ("/groups/{group-id}", Some("GroupsItemRequestBuilder")),
+            ("/groups/{name}", Some("GroupsItemRequestBuilder2")),
+            (
+                "/groups/{name}/members",
+                Some("GroupsItemMembersRequestBuilder")
+            ),
+            ("/tasks", Some("TasksRequestBuilder")),
+            ("/tasks/{task-id}", Some("TasksItemRequestBuilder")),
+        ]
+    );
+    assert_eq!(
+        children(&client.nodes[0]),
+        [("groups", None), ("tasks", None)]
+    );
+    // Two parameter children: each is named after its parameter.
+    assert_eq!(
+        children(node(&client, "/groups")),
+        [("by_group_id", Some("group_id")), ("by_name", Some("name"))]
+    );
+    assert_eq!(
+        children(node(&client, "/tasks")),
+        [("by_id", Some("task_id"))]
+    );
+    assert_eq!(node(&client, "/groups/{name}/members").fields, ["name"]);
+}
+
+#[test]
+fn a_post_is_an_action_on_its_parent_unless_another_path_extends_it() {
+    let client = client();
+    let archive = builder(&client, "GroupsArchiveRequest");
+    assert_eq!(archive.method, "archive");
+    assert_eq!(client.nodes[archive.node].path, "/groups/{group-id}");
+    assert!(archive.idempotent);
+    assert_eq!(
+        archive.steps,
+        [
+            Step::Literal("groups".into()),
+            Step::Parameter(PathParam {
+                wire: "group-id".into(),
+                field: "group_id".into()
+            }),
+            Step::Literal("archive".into()),
+        ]
+    );
+    // `/tasks` is extended by `/tasks/{task-id}`, so its POST hangs on it as `post`.
+    let create = builder(&client, "TasksCreateRequest");
+    assert_eq!(create.method, "post");
+    assert_eq!(client.nodes[create.node].path, "/tasks");
+    assert!(!create.idempotent);
+    let methods: Vec<&str> = node(&client, "/groups/{group-id}")
+        .operations
+        .iter()
+        .map(|&i| client.builders[i].method.as_str())
+        .collect();
+    assert_eq!(methods, ["get", "archive"]);
+    assert_eq!(
+        archive.example[2],
+        r#"client.groups().by_group_id("group-id").archive("…", ["…"]).send().await?;"#
+    );
+}
+
+#[test]
+fn query_setters_never_take_a_fixed_method_name() {
+    let client = client();
+    let get = builder(&client, "GroupsGetGroupRequest");
+    let query: Vec<(&str, &str, QueryTy)> = get
+        .query
+        .iter()
+        .map(|q| (q.wire.as_str(), q.field.as_str(), q.ty))
+        .collect();
+    assert_eq!(
+        query,
+        [
+            ("$select", "select", QueryTy::List),
+            ("send", "send_2", QueryTy::Bool),
+            ("$top", "top", QueryTy::I32),
+        ]
+    );
+    assert_eq!(get.path_fields().collect::<Vec<_>>(), ["group_id"]);
+    assert_eq!(get.output, None);
+}
+
+#[test]
+fn required_body_fields_are_arguments_and_optional_ones_setters() {
+    let client = client();
+    let archive = builder(&client, "GroupsArchiveRequest");
+    let Some(RequestBody::Model {
+        type_name,
+        args,
+        setters,
+    }) = &archive.body
+    else {
+        panic!("{:?}", archive.body)
+    };
+    assert_eq!(type_name, "ArchiveRequestBody");
+    let args: Vec<(&str, &Ty)> = args.iter().map(|a| (a.name.as_str(), &a.ty)).collect();
+    assert_eq!(
+        args,
+        [
+            ("reason", &Ty::String),
+            ("ids", &Ty::Array(Box::new(Ty::String)))
+        ]
+    );
+    let setters: Vec<(&str, &str)> = setters
+        .iter()
+        .map(|s| (s.method.as_str(), s.model_setter.as_str()))
+        .collect();
+    assert_eq!(setters, [("note", "with_note"), ("send_2", "with_send")]);
+    assert_eq!(
+        archive.limits,
+        [Limit {
+            name: "IDS_MAX_ITEMS".into(),
+            max: 20,
+            doc: "The most items `ids` may hold (the schema's `maxItems`).".into()
+        }]
+    );
+}
