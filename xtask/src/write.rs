@@ -42,11 +42,11 @@ pub fn format_item(tokens: TokenStream) -> Result<String, syn::Error> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Formats `items` in order, producing each one's tokens and text on the machine's cores
-/// (token streams cannot cross threads, so each worker emits its own share).
+/// The text of `items` in order, each produced by `emit` on one of the machine's cores
+/// (token streams cannot cross threads, so each worker emits and formats its own share).
 pub fn format_in_parallel<T: Sync>(
     items: &[T],
-    emit: impl Fn(&T) -> TokenStream + Sync,
+    emit: impl Fn(&T) -> Result<String, syn::Error> + Sync,
 ) -> Result<String, syn::Error> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -60,7 +60,7 @@ pub fn format_in_parallel<T: Sync>(
                 scope.spawn(move || {
                     let mut text = String::new();
                     for item in share {
-                        text.push_str(&format_item(emit(item))?);
+                        text.push_str(&emit(item)?);
                     }
                     Ok(text)
                 })

@@ -267,7 +267,9 @@ impl rt::Record for ClearPresenceRequestBody {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "/paths/~1me~1presence~1clearPresence/post/requestBody/content/application~1json/schema",
         description: None,
-        fields: &[rt::optional::<Nullable<String>>("sessionId")],
+        fields: &[
+            rt::optional::<Nullable<String>>("sessionId"),
+        ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
@@ -367,7 +369,9 @@ impl rt::Record for Entity {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.entity",
         description: None,
-        fields: &[rt::required::<String>("id")],
+        fields: &[
+            rt::required::<String>("id"),
+        ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
@@ -474,7 +478,9 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "/paths/~1communications~1getPresencesByUserId/post/requestBody/content/application~1json/schema",
         description: None,
-        fields: &[rt::required::<Vec<String>>("ids")],
+        fields: &[
+            rt::required::<Vec<String>>("ids"),
+        ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
@@ -590,9 +596,7 @@ impl InnerError {
 impl rt::Record for InnerError {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.ODataErrors.InnerError",
-        description: Some(
-            "The structure of this object is service-specific. The usual fields are typed below; keep every other field (e.g. code, message, status, @odata.type, nested innerError).",
-        ),
+        description: Some("The structure of this object is service-specific. The usual fields are typed below; keep every other field (e.g. code, message, status, @odata.type, nested innerError)."),
         fields: &[
             rt::optional::<Nullable<String>>("request-id"),
             rt::optional::<Nullable<String>>("client-request-id"),
@@ -791,7 +795,9 @@ impl rt::Record for ODataError {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.ODataErrors.ODataError",
         description: None,
-        fields: &[rt::required::<MainError>("error")],
+        fields: &[
+            rt::required::<MainError>("error"),
+        ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
@@ -915,18 +921,12 @@ impl Presence {
         self
     }
     /// Sets `outOfOfficeSettings`.
-    pub fn with_out_of_office_settings(
-        mut self,
-        value: impl Into<OutOfOfficeSettings>,
-    ) -> Self {
+    pub fn with_out_of_office_settings(mut self, value: impl Into<OutOfOfficeSettings>) -> Self {
         self.out_of_office_settings = Nullable::Value(value.into());
         self
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(
-        mut self,
-        value: impl Into<PresenceStatusMessage>,
-    ) -> Self {
+    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
@@ -1248,10 +1248,7 @@ pub struct SetPresenceRequestBody {
 impl SetPresenceRequestBody {
     /// A value with the required properties (`availability`, `activity`) and every optional one absent.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        availability: impl Into<Availability>,
-        activity: impl Into<Activity>,
-    ) -> Self {
+    pub fn new(availability: impl Into<Availability>, activity: impl Into<Activity>) -> Self {
         Self {
             session_id: Nullable::Absent,
             availability: availability.into(),
@@ -1324,10 +1321,7 @@ impl SetStatusMessageRequestBody {
         Self::default()
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(
-        mut self,
-        value: impl Into<PresenceStatusMessage>,
-    ) -> Self {
+    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
@@ -1336,7 +1330,9 @@ impl rt::Record for SetStatusMessageRequestBody {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "/paths/~1me~1presence~1setStatusMessage/post/requestBody/content/application~1json/schema",
         description: None,
-        fields: &[rt::optional::<Nullable<PresenceStatusMessage>>("statusMessage")],
+        fields: &[
+            rt::optional::<Nullable<PresenceStatusMessage>>("statusMessage"),
+        ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
@@ -1372,10 +1368,7 @@ pub struct SetUserPreferredPresenceRequestBody {
 impl SetUserPreferredPresenceRequestBody {
     /// A value with the required properties (`availability`, `activity`) and every optional one absent.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        availability: impl Into<Availability>,
-        activity: impl Into<Activity>,
-    ) -> Self {
+    pub fn new(availability: impl Into<Availability>, activity: impl Into<Activity>) -> Self {
         Self {
             availability: availability.into(),
             activity: activity.into(),
@@ -1439,10 +1432,7 @@ pub struct UserWorkLocation {
 impl UserWorkLocation {
     /// A value with the required properties (`workLocationType`, `source`) and every optional one absent.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        work_location_type: impl Into<WorkLocationType>,
-        source: impl Into<WorkLocationSource>,
-    ) -> Self {
+    pub fn new(work_location_type: impl Into<WorkLocationType>, source: impl Into<WorkLocationSource>) -> Self {
         Self {
             work_location_type: work_location_type.into(),
             source: source.into(),

@@ -1,0 +1,231 @@
+//! Emits the models module: per type, the facts (fields with their wire names and types,
+//! which are required or nullable, the values an enum lists) and a few lines that hand them
+//! to `graph-models-runtime`, where the algorithms live (the decoding loop, duplicate checks,
+//! unknown properties, the JSON Schema).
+
+use crate::model::*;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// The start of the models module: the runtime, and the names users reach through this crate.
+pub fn prelude() -> TokenStream {
+    quote! {
+        use ::graph_models_runtime as rt;
+        pub use rt::{from_slice, from_str, DecodeError, Duration, Extensions, Nullable, ParseError, PropertyMap, RawJson, Timestamp};
+    }
+}
+
+mod impls;
+
+/// The code of one type, formatted.
+pub fn type_item(def: &TypeDef) -> Result<String, syn::Error> {
+    match def {
+        TypeDef::Struct(s) => structure(s),
+        TypeDef::Enum(e) => crate::write::format_item(enumeration(e)),
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    // Names were sanitized when lowering; a keyword there already has a trailing `_`.
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc]` attributes for a description. Lines are trimmed so that nothing in a schema
+/// description becomes an indented code block (which rustdoc would run as a doctest).
+pub fn docs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
+    let lines = text.replace("```", "'''");
+    let lines = lines.lines().map(|line| format!(" {}", line.trim()));
+    quote! { #(#[doc = #lines])* }
+}
+
+/// How a field is held, which decides its Rust type, how absence and `null` decode, and how
+/// it is written back.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// Required, not nullable: `T`.
+    Plain,
+    /// Required and nullable: `Option<T>`, must be present.
+    RequiredNullable,
+    /// Optional, not nullable: `Option<T>`; `null` is an error.
+    Optional,
+    /// Optional and nullable: `Nullable<T>` (absent, `null` or a value).
+    Nullable,
+}
+
+fn shape(field: &Field) -> Shape {
+    match (field.required, field.nullable) {
+        (true, false) => Shape::Plain,
+        (true, true) => Shape::RequiredNullable,
+        (false, false) => Shape::Optional,
+        (false, true) => Shape::Nullable,
+    }
+}
+
+/// A field's declared type: its value type in `Option` or `Nullable` as its shape needs.
+fn field_ty_text(field: &Field) -> String {
+    let ty = impls::value_ty_text(field);
+    match shape(field) {
+        Shape::Plain => ty,
+        Shape::RequiredNullable | Shape::Optional => format!("Option<{ty}>"),
+        Shape::Nullable => format!("Nullable<{ty}>"),
+    }
+}
+
+/// Tokens for a type written as text (the one mapping from `Ty` to Rust is [`impls::ty_text`]).
+fn type_tokens(text: &str) -> Result<TokenStream, syn::Error> {
+    syn::parse_str::<syn::Type>(text).map(quote::ToTokens::into_token_stream)
+}
+
+fn field_docs(field: &Field) -> TokenStream {
+    let mut notes = vec![format!("Wire name: `{}`.", field.wire)];
+    if field.required {
+        notes.push("Required.".to_owned());
+    }
+    if field.read_only {
+        notes.push("Read-only: set by the service.".to_owned());
+    }
+    if let Some(max) = field.max_items {
+        notes.push(format!("At most {max} items."));
+    }
+    let notes = notes.join(" ");
+    // One paragraph: the description's last line and the notes share a line.
+    let text = match &field.description {
+        Some(description) => format!("{} {notes}", description.trim_end()),
+        None => notes,
+    };
+    docs(Some(&text))
+}
+
+/// What a struct does with properties its schema does not name: the type of the field that
+/// keeps them (if any) and the runtime's `Extra` type.
+fn extra(def: &StructDef) -> (Option<String>, String) {
+    match &def.additional {
+        Additional::Any => (Some("Extensions".to_owned()), "Extensions".to_owned()),
+        Additional::Typed(ty) => {
+            let map = format!("PropertyMap<{}>", impls::ty_text(ty));
+            (Some(map.clone()), map)
+        }
+        Additional::Deny => (None, "rt::Closed".to_owned()),
+    }
+}
+
+/// A struct: its definition (quoted and pretty-printed, since it carries the schema's
+/// descriptions), its two impls (written as text, see [`impls`]) and the runtime's macro.
+fn structure(def: &StructDef) -> Result<String, syn::Error> {
+    let name = ident(&def.name);
+    let mut doc_text = def.description.clone().unwrap_or_default();
+    if !doc_text.is_empty() {
+        doc_text.push_str("\n\n");
+    }
+    doc_text.push_str(&format!("Schema: `{}`.", def.origin));
+    let doc = docs(Some(&doc_text));
+    let (extra_field_ty, extra_ty) = extra(def);
+    let extras = extra_field_ty.as_ref().map(|_| def.extra_field());
+    let mut fields = Vec::with_capacity(def.fields.len() + 1);
+    for f in &def.fields {
+        let doc = field_docs(f);
+        let field = ident(&f.name);
+        let ty = type_tokens(&field_ty_text(f))?;
+        fields.push(quote! { #doc pub #field: #ty, });
+    }
+    if let (Some(e), Some(ty)) = (&extras, &extra_field_ty) {
+        let e = ident(e);
+        let ty = type_tokens(ty)?;
+        fields.push(quote! {
+            /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+            pub #e: #ty,
+        });
+    }
+    let mut derives = vec![quote!(Clone), quote!(Debug)];
+    if def.derives.default {
+        derives.push(quote!(Default));
+    }
+    derives.push(quote!(PartialEq));
+    if def.derives.eq {
+        derives.push(quote!(Eq));
+    }
+    if def.derives.hash {
+        derives.push(quote!(Hash));
+    }
+    let mut code = impls::Code::default();
+    code.text = crate::write::format_item(quote! {
+        #doc
+        #[derive(#(#derives),*)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+    })?;
+    impls::constructor(def, extras.as_deref(), &mut code);
+    impls::record(def, extras.as_deref(), &extra_ty, &mut code);
+    code.text.push_str(&format!("rt::record!({});\n", def.name));
+    Ok(code.text)
+}
+
+fn enumeration(def: &EnumDef) -> TokenStream {
+    let name = ident(&def.name);
+    let origin = &def.origin;
+    let other = ident(&def.other);
+    let mut doc_text = def.description.clone().unwrap_or_default();
+    if !doc_text.is_empty() {
+        doc_text.push_str("\n\n");
+    }
+    doc_text.push_str(&format!(
+        "Schema: `{}`. Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
+        def.origin, def.other
+    ));
+    let doc = docs(Some(&doc_text));
+    let variants = def.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let doc = format!(" `{}`", v.wire);
+        quote! { #[doc = #doc] #variant, }
+    });
+    let wires: Vec<&str> = def.variants.iter().map(|v| v.wire.as_str()).collect();
+    let to_wire = def.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        quote!(Self::#variant => #wire,)
+    });
+    let from_wire = def.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        quote!(#wire => Some(Self::#variant),)
+    });
+    let description = match &def.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version does not list, kept exactly as it was sent.
+            #other(String),
+        }
+        impl rt::OpenEnum for #name {
+            const INFO: &'static rt::EnumInfo = &rt::EnumInfo {
+                origin: #origin,
+                description: #description,
+                values: &[#(#wires),*],
+            };
+            fn wire(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::#other(value) => value,
+                }
+            }
+            fn listed(value: &str) -> Option<Self> {
+                match value {
+                    #(#from_wire)*
+                    _ => None,
+                }
+            }
+        }
+        rt::open_enum!(#name, #other);
+    }
+}
