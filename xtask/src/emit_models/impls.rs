@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(slot_shape(3), "(_, _, _)");
         assert_eq!(slot_paths(3), ["s.0", "s.1", "s.2"]);
         let shape = slot_shape(13);
-        assert_eq!(shape, format!("(({}), (_,))", vec!["_"; 12].join(", ")));
+        assert_eq!(shape, format!("(({}), (_,))", ["_"; 12].join(", ")));
         assert_eq!(slot_paths(13)[12], "s.1.0");
         assert_eq!(slot_paths(13)[11], "s.0.11");
     }
