@@ -247,6 +247,37 @@ mod fixture_behaviour {
     use tests::fixtures::*;
 
     #[test]
+    fn a_type_wider_than_a_tuple_decodes_every_property() {
+        let mut value = serde_json::Map::new();
+        for i in 0..30 {
+            let v = match i % 3 {
+                0 => json!(format!("s{i}")),
+                1 => json!(i),
+                _ => json!(true),
+            };
+            value.insert(format!("p{i}"), v);
+        }
+        value.insert("p29".to_owned(), json!(null));
+        let text = serde_json::Value::Object(value);
+        assert!(
+            serde_json::from_value::<wide::Wide>(text.clone()).is_err(),
+            "p29 is not nullable"
+        );
+        let mut fixed = text.clone();
+        fixed["p29"] = json!(false);
+        let wide: wide::Wide = serde_json::from_value(fixed.clone()).expect("decodes");
+        assert_eq!(wide.p12, "s12");
+        assert_eq!(wide.p24.as_deref(), Some("s24"));
+        assert_eq!(wide.p25, Some(25));
+        assert_eq!(wide.p13.as_option(), Some(&13));
+        assert_eq!(serde_json::to_value(&wide).expect("encodes"), fixed);
+        let mut missing = fixed.clone();
+        missing.as_object_mut().map(|m| m.remove("p25"));
+        let error = serde_json::from_value::<wide::Wide>(missing).expect_err("p25 is required");
+        assert!(error.to_string().contains("missing field `p25`"), "{error}");
+    }
+
+    #[test]
     fn a_task_holding_a_float_decodes_and_compares() {
         let text = json!({"id": "t", "title": "Ship", "progress": {"percentComplete": 62.5, "note": null}});
         let task: nested_float::PlannerTask =
