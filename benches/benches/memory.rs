@@ -77,5 +77,11 @@ fn main() {
         "  minimal closed struct  peak {minimal_peak:>9}  kept {minimal_kept:>9}  ({:.2}x the models' peak)",
         minimal_peak as f64 / models_peak as f64
     );
+    let ratio = models_peak as f64 / minimal_peak as f64;
+    benches::verdict(
+        "peak heap: models at most 1.5x the minimal struct",
+        ratio <= 1.5,
+        &format!("{ratio:.2}x"),
+    );
     drop((models, value, minimal));
 }

@@ -116,7 +116,35 @@ impl schemars::JsonSchema for RawJson {
 /// them and keeps their order. A thin one: an empty map is one null pointer wide.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PropertyMap<V> {
-    entries: ThinVec<(Box<str>, V)>,
+    entries: ThinVec<(Key, V)>,
+}
+
+/// A property name: OData's annotations, which nearly every Graph object carries, are static
+/// strings, so keeping them costs no allocation; any other name is owned.
+type Key = Cow<'static, str>;
+
+/// The annotation names Graph writes on objects (OData JSON format, section 4.5).
+const ANNOTATIONS: &[&str] = &[
+    "@odata.type",
+    "@odata.context",
+    "@odata.id",
+    "@odata.etag",
+    "@odata.editLink",
+    "@odata.readLink",
+    "@odata.nextLink",
+    "@odata.deltaLink",
+    "@odata.count",
+    "@odata.mediaContentType",
+    "@odata.mediaEditLink",
+    "@odata.mediaReadLink",
+    "@odata.mediaEtag",
+];
+
+fn key(name: Cow<'_, str>) -> Key {
+    match ANNOTATIONS.iter().find(|a| **a == name) {
+        Some(annotation) => Cow::Borrowed(annotation),
+        None => Cow::Owned(name.into_owned()),
+    }
 }
 
 /// The properties an open object does not name, each kept as its JSON text.
@@ -161,7 +189,7 @@ impl<V> PropertyMap<V> {
         match self.position(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
-                self.entries.push((key.into_boxed_str(), value));
+                self.entries.push((self::key(Cow::Owned(key)), value));
                 None
             }
         }
@@ -217,11 +245,10 @@ impl<K: Into<String>, V> Extend<(K, V)> for PropertyMap<V> {
 
 impl<V> IntoIterator for PropertyMap<V> {
     type Item = (String, V);
-    type IntoIter =
-        std::iter::Map<thin_vec::IntoIter<(Box<str>, V)>, fn((Box<str>, V)) -> (String, V)>;
+    type IntoIter = std::iter::Map<thin_vec::IntoIter<(Key, V)>, fn((Key, V)) -> (String, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter().map(|(k, v)| (k.into_string(), v))
+        self.entries.into_iter().map(|(k, v)| (k.into_owned(), v))
     }
 }
 
@@ -292,8 +319,11 @@ impl<V> PropertyMap<V> {
             )));
         }
         let value = access.next_value()?;
-        self.entries
-            .push((key.into_owned().into_boxed_str(), value));
+        if self.entries.is_empty() {
+            // Most objects carry one such property: room for exactly one, not thin-vec's four.
+            self.entries.reserve_exact(1);
+        }
+        self.entries.push((self::key(key), value));
         Ok(())
     }
 
@@ -319,7 +349,7 @@ pub struct KeyIndex {
 impl KeyIndex {
     const SCAN: usize = 16;
 
-    fn is_duplicate<V>(&mut self, key: &str, entries: &[(Box<str>, V)]) -> bool {
+    fn is_duplicate<V>(&mut self, key: &str, entries: &[(Key, V)]) -> bool {
         if entries.len() < Self::SCAN {
             return entries.iter().any(|(k, _)| **k == *key);
         }
