@@ -31,21 +31,42 @@ fn raw_docs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
 }
 
 /// The client module, as one token stream per item (each formatted on its own).
-pub fn client(client: &ClientModel, context: &ClientContext) -> Vec<TokenStream> {
+/// One top-level item of the client module, printed (and formatted) on its own.
+pub enum Item<'a> {
+    /// The runtime's re-export.
+    Prelude,
+    /// A navigation node's type (or the client) and its methods.
+    Node(&'a Node),
+    /// An operation's request builder.
+    Builder(&'a Builder),
+}
+
+/// The client module's items, in output order.
+pub fn items(client: &ClientModel) -> Vec<Item<'_>> {
+    let mut items = vec![Item::Prelude];
+    items.extend(client.nodes.iter().map(Item::Node));
+    for node in &client.nodes {
+        for &i in &node.operations {
+            items.push(Item::Builder(&client.builders[i]));
+        }
+    }
+    items
+}
+
+/// The tokens of one item. Token streams cannot cross threads, so each item is printed where
+/// it is formatted (see `write::format_in_parallel`).
+pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> TokenStream {
     let printer = Printer {
         client,
         models: syn::parse_str(context.models_path).unwrap_or_else(|_| syn::parse_quote!(models)),
     };
-    let mut items = vec![quote!(
-        pub use ::graph_client_runtime::*;
-    )];
-    items.extend(client.nodes.iter().map(|node| printer.node(node)));
-    for node in &client.nodes {
-        for &i in &node.operations {
-            items.push(printer.builder(&client.builders[i]));
-        }
+    match item {
+        Item::Prelude => quote!(
+            pub use ::graph_client_runtime::*;
+        ),
+        Item::Node(node) => printer.node(node),
+        Item::Builder(builder) => printer.builder(builder),
     }
-    items
 }
 
 struct Printer<'a> {

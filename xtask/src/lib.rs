@@ -86,7 +86,15 @@ pub fn client_from_model(
     context: &emit_client::ClientContext,
 ) -> Result<String, Vec<Problem>> {
     let client = client_model::lower(model, context);
-    write::rust_file(emit_client::client(&client, context), schema_label).map_err(|e| internal(&e))
+    let items = emit_client::items(&client);
+    let run = || -> Result<String, syn::Error> {
+        let mut out = format!("{}\n", write::header("//", schema_label));
+        out.push_str(&write::format_in_parallel(&items, |item| {
+            write::format_item(emit_client::item(&client, context, item))
+        })?);
+        Ok(out)
+    };
+    run().map_err(|e| internal(&e))
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
