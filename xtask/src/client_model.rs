@@ -216,9 +216,10 @@ fn segments(path: &str) -> Vec<Segment> {
         .collect()
 }
 
-/// A path's steps, with the parameters' field names settled (unique along the path).
+/// A path's steps, with the parameters' field names settled: unique along the path, and
+/// never a name the builders use for their own fields and methods (a parameter `{body}`).
 fn steps(path: &[Segment]) -> Vec<Step> {
-    let mut scope = Scope::with_taken(["client", "base"]);
+    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().copied());
     path.iter()
         .map(|s| match s {
             Segment::Literal(l) => Step::Literal(l.clone()),
@@ -526,7 +527,8 @@ fn limits(s: &StructDef) -> Vec<Limit> {
         .iter()
         .filter_map(|f| {
             Some(Limit {
-                name: format!("{}_MAX_ITEMS", f.name.trim_matches('_').to_uppercase()),
+                // Through names.rs like every identifier: `2fa` becomes `_2FA_MAX_ITEMS`.
+                name: ident(&format!("{}_max_items", f.name), Case::Snake).to_uppercase(),
                 max: f.max_items?,
                 doc: format!(
                     "The most items `{}` may hold (the schema's `maxItems`).",
@@ -582,7 +584,8 @@ fn example(
     let mut call = String::from("client");
     for child in navigation(docs.nodes, names.node) {
         match &child.parameter {
-            Some(p) => call.push_str(&format!(".{}(\"{}\")", child.method, p.wire)),
+            // A literal, escaped: the wire name is schema text.
+            Some(p) => call.push_str(&format!(".{}({:?})", child.method, p.wire)),
             None => call.push_str(&format!(".{}()", child.method)),
         }
     }
@@ -628,13 +631,13 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
         Ty::String => "\"…\"".to_owned(),
         Ty::Bool => "true".to_owned(),
         Ty::I32 | Ty::I64 => "1".to_owned(),
-        Ty::F32 | Ty::F64 => "1.0".to_owned(),
+        Ty::F64 => "1.0".to_owned(),
         Ty::Any => "serde_json::json!({})".to_owned(),
         Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
         Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
         Ty::Named(name) => match model.types.get(name) {
             Some(TypeDef::Enum(e)) => format!(
-                "\"{}\"",
+                "{:?}",
                 e.variants
                     .first()
                     .map(|v| v.wire.as_str())

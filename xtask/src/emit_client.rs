@@ -17,20 +17,8 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Doc attributes for text from the schema (a code fence in it must not become a doctest).
-fn docs(text: &str) -> TokenStream {
-    let text = text.replace("```", "'''");
-    let lines = text.lines().map(|line| format!(" {}", line.trim()));
-    quote! { #(#[doc = #lines])* }
-}
+use crate::docs::{attrs as docs, generated_attrs};
 
-/// Doc attributes for text the generator wrote, kept as it is.
-fn raw_docs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
-    let lines = lines.iter().map(|l| format!(" {}", l.as_ref()));
-    quote! { #(#[doc = #lines])* }
-}
-
-/// The client module, as one token stream per item (each formatted on its own).
 /// One top-level item of the client module, printed (and formatted) on its own.
 pub enum Item<'a> {
     /// The runtime's re-export.
@@ -142,7 +130,7 @@ impl Printer<'_> {
         let method = ident(&child.method);
         let client = Self::client_of(node);
         let carried = Self::carried(node.fields.iter().map(String::as_str));
-        let doc = raw_docs(&[&child.doc]);
+        let doc = docs(&child.doc);
         match &child.parameter {
             Some(p) => {
                 let field = ident(&p.field);
@@ -165,7 +153,7 @@ impl Printer<'_> {
     /// The method on a node that starts an operation's builder.
     fn start(&self, node: &Node, builder: &Builder) -> TokenStream {
         let doc = docs(&builder.doc);
-        let example = raw_docs(&builder.example);
+        let example = generated_attrs(&builder.example);
         let method = ident(&builder.method);
         let name = ident(&builder.type_name);
         let client = Self::client_of(node);
@@ -222,7 +210,7 @@ impl Printer<'_> {
     /// A request builder: its struct, its methods, and its `Operation` impl.
     fn builder(&self, builder: &Builder) -> TokenStream {
         let name = ident(&builder.type_name);
-        let doc = raw_docs(&[&builder.builder_doc]);
+        let doc = docs(&builder.builder_doc);
         let path_fields = builder.path_fields().map(ident);
         let query_fields = builder.query.iter().map(|q| {
             let f = ident(&q.field);
@@ -253,7 +241,7 @@ impl Printer<'_> {
     fn builder_methods(&self, builder: &Builder, body_ty: Option<&TokenStream>) -> TokenStream {
         let name = ident(&builder.type_name);
         let limits = builder.limits.iter().map(|l| {
-            let doc = raw_docs(&[&l.doc]);
+            let doc = docs(&l.doc);
             let const_name = ident(&l.name);
             let max = Literal::u64_unsuffixed(l.max);
             quote! {
@@ -267,7 +255,7 @@ impl Printer<'_> {
             _ => &[],
         };
         let setters = setters.iter().map(|s| {
-            let doc = raw_docs(&[&s.doc]);
+            let doc = docs(&s.doc);
             let method = ident(&s.method);
             let with = ident(&s.model_setter);
             let ty = self.boxed(&s.ty, s.boxed);
@@ -380,7 +368,6 @@ impl Printer<'_> {
             Ty::Bool => quote!(bool),
             Ty::I32 => quote!(i32),
             Ty::I64 => quote!(i64),
-            Ty::F32 => quote!(f32),
             Ty::F64 => quote!(f64),
             Ty::Any => self.model("RawJson"),
             Ty::Named(name) => self.model(name),

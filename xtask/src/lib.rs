@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod client_model;
+pub mod docs;
 pub mod document;
 pub mod emit_client;
 pub mod emit_models;

@@ -148,7 +148,6 @@ pub enum Ty {
     Bool,
     I32,
     I64,
-    F32,
     F64,
     /// `format: date-time`.
     Timestamp,

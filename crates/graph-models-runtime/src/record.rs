@@ -304,13 +304,17 @@ pub fn deserialize<'de, R: Record, D: serde::Deserializer<'de>>(
     deserializer.deserialize_map(RecordVisitor(PhantomData))
 }
 
-/// The JSON Schema of a record: exactly what [`deserialize`] accepts (but for duplicate keys,
-/// which JSON Schema cannot see).
+/// The JSON Schema of a record: what [`deserialize`] accepts, but for duplicate keys (which
+/// JSON Schema cannot see) and, in integer and number properties, integral floats such as
+/// `1.0` and numbers beyond `f64`'s range (which JSON Schema takes as numbers, and Rust's
+/// integer and float types refuse).
 pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
     let info = R::INFO;
     let mut properties = serde_json::Map::new();
     for field in info.fields {
-        properties.insert(field.wire.to_owned(), (field.schema)(generator).to_value());
+        let mut schema = (field.schema)(generator).to_value();
+        bound_integers(&mut schema);
+        properties.insert(field.wire.to_owned(), schema);
     }
     let required: Vec<&str> = info
         .fields
@@ -318,16 +322,39 @@ pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
         .filter(|f| f.required)
         .map(|f| f.wire)
         .collect();
+    let mut additional = R::Extra::schema(generator);
+    bound_integers(&mut additional);
     let mut schema = schemars::json_schema!({
         "type": "object",
         "properties": properties,
         "required": required,
-        "additionalProperties": R::Extra::schema(generator),
+        "additionalProperties": additional,
     });
     if let Some(description) = info.description {
         schema.insert("description".to_owned(), description.into());
     }
     schema
+}
+
+/// schemars publishes `i32` and `i64` without their ranges; decoding refuses what is out of
+/// range, so the schema says so too.
+fn bound_integers(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let range = match map.get("format").and_then(|f| f.as_str()) {
+                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+                Some("int64") => Some((i64::MIN, i64::MAX)),
+                _ => None,
+            };
+            if let Some((min, max)) = range {
+                map.entry("minimum").or_insert(min.into());
+                map.entry("maximum").or_insert(max.into());
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
 }
 
 /// The serde and schemars impls of a generated object type, which all call the functions

@@ -129,7 +129,8 @@ impl Duration {
 impl TryFrom<jiff::Span> for Duration {
     type Error = ParseError;
 
-    /// A span with a sign or a fraction of a second has no `format: duration` spelling.
+    /// A span with a sign, a fraction of a second, or weeks beside other units has no
+    /// `format: duration` spelling.
     fn try_from(span: jiff::Span) -> Result<Self, Self::Error> {
         Duration::parse(&span.to_string())
     }

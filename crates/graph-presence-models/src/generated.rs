@@ -8,7 +8,7 @@ pub use rt::{
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///
-/// Schema: `microsoft.graph.activity`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+/// Schema: `microsoft.graph.activity`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setPresence`, `user.presence_setPresence`, `me.presence_setUserPreferredPresence`, `user.presence_setUserPreferredPresence`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Activity {
@@ -123,7 +123,7 @@ impl rt::OpenEnum for Activity {
 rt::open_enum!(Activity, Other);
 /// Base presence state of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings (and add focusing), so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///
-/// Schema: `microsoft.graph.availability`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+/// Schema: `microsoft.graph.availability`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setPresence`, `user.presence_setPresence`, `me.presence_setUserPreferredPresence`, `user.presence_setUserPreferredPresence`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Availability {
@@ -208,7 +208,7 @@ impl rt::OpenEnum for Availability {
 rt::open_enum!(Availability, Other);
 /// Format of an itemBody content. A closed two-value enum (no unknownFutureValue).
 ///
-/// Schema: `microsoft.graph.bodyType`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+/// Schema: `microsoft.graph.bodyType`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BodyType {
@@ -243,7 +243,7 @@ impl rt::OpenEnum for BodyType {
     }
 }
 rt::open_enum!(BodyType, Other);
-/// Schema: `/paths/~1me~1presence~1clearPresence/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1clearPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_clearPresence`, `user.presence_clearPresence`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClearPresenceRequestBody {
@@ -289,7 +289,7 @@ impl rt::Record for ClearPresenceRequestBody {
     }
 }
 rt::record!(ClearPresenceRequestBody);
-/// Schema: `microsoft.graph.dateTimeTimeZone`.
+/// Schema: `microsoft.graph.dateTimeTimeZone`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct DateTimeTimeZone {
@@ -455,7 +455,7 @@ impl rt::Record for ErrorDetails {
     }
 }
 rt::record!(ErrorDetails);
-/// Schema: `/paths/~1communications~1getPresencesByUserId/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1communications~1getPresencesByUserId/post/requestBody/content/application~1json/schema`. Used by `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct GetPresencesByUserIdRequestBody {
@@ -500,7 +500,7 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     }
 }
 rt::record!(GetPresencesByUserIdRequestBody);
-/// Schema: `/paths/~1communications~1getPresencesByUserId/post/responses/2XX/content/application~1json/schema`.
+/// Schema: `/paths/~1communications~1getPresencesByUserId/post/responses/2XX/content/application~1json/schema`. Used by `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct GetPresencesByUserIdResponse {
@@ -627,7 +627,7 @@ impl rt::Record for InnerError {
     }
 }
 rt::record!(InnerError);
-/// Schema: `microsoft.graph.itemBody`.
+/// Schema: `microsoft.graph.itemBody`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ItemBody {
@@ -817,7 +817,7 @@ impl rt::Record for ODataError {
     }
 }
 rt::record!(ODataError);
-/// Schema: `microsoft.graph.outOfOfficeSettings`.
+/// Schema: `microsoft.graph.outOfOfficeSettings`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct OutOfOfficeSettings {
@@ -874,7 +874,7 @@ impl rt::Record for OutOfOfficeSettings {
     }
 }
 rt::record!(OutOfOfficeSettings);
-/// Schema: `microsoft.graph.presence`.
+/// Schema: `microsoft.graph.presence`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Presence {
@@ -991,7 +991,7 @@ impl rt::Record for Presence {
     }
 }
 rt::record!(Presence);
-/// Schema: `microsoft.graph.presenceCollectionResponse`.
+/// Schema: `microsoft.graph.presenceCollectionResponse`. Used by `communications_ListPresences`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct PresenceCollectionResponse {
@@ -1048,7 +1048,7 @@ impl rt::Record for PresenceCollectionResponse {
     }
 }
 rt::record!(PresenceCollectionResponse);
-/// Schema: `microsoft.graph.presenceStatusMessage`.
+/// Schema: `microsoft.graph.presenceStatusMessage`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct PresenceStatusMessage {
@@ -1116,7 +1116,7 @@ impl rt::Record for PresenceStatusMessage {
     }
 }
 rt::record!(PresenceStatusMessage);
-/// Schema: `/paths/~1me~1presence~1setAutomaticLocation/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1setAutomaticLocation/post/requestBody/content/application~1json/schema`. Used by `me.presence_setAutomaticLocation`, `user.presence_setAutomaticLocation`, `communications.presence_setAutomaticLocation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SetAutomaticLocationRequestBody {
@@ -1173,7 +1173,7 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     }
 }
 rt::record!(SetAutomaticLocationRequestBody);
-/// Schema: `/paths/~1me~1presence~1setManualLocation/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1setManualLocation/post/requestBody/content/application~1json/schema`. Used by `me.presence_setManualLocation`, `user.presence_setManualLocation`, `communications.presence_setManualLocation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SetManualLocationRequestBody {
@@ -1230,7 +1230,7 @@ impl rt::Record for SetManualLocationRequestBody {
     }
 }
 rt::record!(SetManualLocationRequestBody);
-/// Schema: `/paths/~1me~1presence~1setPresence/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1setPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_setPresence`, `user.presence_setPresence`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SetPresenceRequestBody {
@@ -1306,7 +1306,7 @@ impl rt::Record for SetPresenceRequestBody {
     }
 }
 rt::record!(SetPresenceRequestBody);
-/// Schema: `/paths/~1me~1presence~1setStatusMessage/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1setStatusMessage/post/requestBody/content/application~1json/schema`. Used by `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SetStatusMessageRequestBody {
@@ -1352,7 +1352,7 @@ impl rt::Record for SetStatusMessageRequestBody {
     }
 }
 rt::record!(SetStatusMessageRequestBody);
-/// Schema: `/paths/~1me~1presence~1setUserPreferredPresence/post/requestBody/content/application~1json/schema`.
+/// Schema: `/paths/~1me~1presence~1setUserPreferredPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_setUserPreferredPresence`, `user.presence_setUserPreferredPresence`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SetUserPreferredPresenceRequestBody {
@@ -1416,7 +1416,7 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
     }
 }
 rt::record!(SetUserPreferredPresenceRequestBody);
-/// Schema: `microsoft.graph.userWorkLocation`.
+/// Schema: `microsoft.graph.userWorkLocation`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct UserWorkLocation {
@@ -1482,7 +1482,7 @@ impl rt::Record for UserWorkLocation {
 rt::record!(UserWorkLocation);
 /// Which layer (manual, scheduled, automatic) determined the aggregated work location; none when nothing is set. Evolvable enum: clients should tolerate unrecognised strings.
 ///
-/// Schema: `microsoft.graph.workLocationSource`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+/// Schema: `microsoft.graph.workLocationSource`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkLocationSource {
@@ -1531,7 +1531,7 @@ impl rt::OpenEnum for WorkLocationSource {
 rt::open_enum!(WorkLocationSource, Other);
 /// The semantic kind of a work location. Evolvable enum: values after unknownFutureValue may be added, so clients should tolerate unrecognised strings.
 ///
-/// Schema: `microsoft.graph.workLocationType`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+/// Schema: `microsoft.graph.workLocationType`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setAutomaticLocation`, `user.presence_setAutomaticLocation`, `communications.presence_setAutomaticLocation`, `me.presence_setManualLocation`, `user.presence_setManualLocation`, `communications.presence_setManualLocation`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkLocationType {

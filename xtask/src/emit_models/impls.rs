@@ -35,21 +35,15 @@ impl Code {
         self.line(line);
     }
 
-    /// A `///` line: control characters escaped, so nothing from the schema can end the comment
-    /// or start a line of code.
+    /// `///` lines for text that may hold schema values (see `crate::docs`).
     fn doc(&mut self, text: &str) {
-        let mut line = String::from("///");
-        if !text.is_empty() {
-            line.push(' ');
-        }
-        for c in text.chars() {
-            if c.is_control() {
-                line.extend(c.escape_default());
+        for line in crate::docs::lines(text) {
+            if line.is_empty() {
+                self.line("///");
             } else {
-                line.push(c);
+                self.line(&format!("/// {line}"));
             }
         }
-        self.line(&line);
     }
 }
 
@@ -65,7 +59,6 @@ pub(super) fn ty_text(ty: &Ty) -> String {
         Ty::Bool => "bool".to_owned(),
         Ty::I32 => "i32".to_owned(),
         Ty::I64 => "i64".to_owned(),
-        Ty::F32 => "f32".to_owned(),
         Ty::F64 => "f64".to_owned(),
         Ty::Timestamp => "Timestamp".to_owned(),
         Ty::Duration => "Duration".to_owned(),
@@ -307,12 +300,18 @@ mod tests {
         assert_eq!(shape, format!("(({}), (_,))", ["_"; 12].join(", ")));
         assert_eq!(slot_paths(13)[12], "s.1.0");
         assert_eq!(slot_paths(13)[11], "s.0.11");
+        // Past 144, a third level.
+        assert_eq!(slot_paths(145)[144], "s.1.0.0");
+        assert!(slot_shape(145).starts_with("((("), "{}", slot_shape(145));
     }
 
     #[test]
     fn doc_lines_cannot_break_out_of_the_comment() {
         let mut code = Code::default();
-        code.doc("Sets `a\nfn injected() {}\r`.");
-        assert_eq!(code.text, "/// Sets `a\\nfn injected() {}\\r`.\n");
+        code.doc("Sets `a\n```\nfn injected() {}\r`.");
+        assert_eq!(
+            code.text,
+            "/// Sets `a\n/// \\```\n/// fn injected() {}\\r`.\n"
+        );
     }
 }

@@ -30,15 +30,19 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// `#[doc]` attributes for a description. Lines are trimmed so that nothing in a schema
-/// description becomes an indented code block (which rustdoc would run as a doctest).
+/// `#[doc]` attributes for text that may come from the schema.
 pub fn docs(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else {
-        return TokenStream::new();
-    };
-    let lines = text.replace("```", "'''");
-    let lines = lines.lines().map(|line| format!(" {}", line.trim()));
-    quote! { #(#[doc = #lines])* }
+    text.map(crate::docs::attrs).unwrap_or_default()
+}
+
+/// " Used by `a`, `b`." for the operations that reach a type (the reachability analysis), on
+/// the line that names its schema.
+fn used_by(operations: &[String]) -> String {
+    if operations.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = operations.iter().map(|o| format!("`{o}`")).collect();
+    format!(" Used by {}.", names.join(", "))
 }
 
 /// How a field is held, which decides its Rust type, how absence and `null` decode, and how
@@ -120,7 +124,11 @@ fn structure(def: &StructDef) -> Result<String, syn::Error> {
     if !doc_text.is_empty() {
         doc_text.push_str("\n\n");
     }
-    doc_text.push_str(&format!("Schema: `{}`.", def.origin));
+    doc_text.push_str(&format!(
+        "Schema: `{}`.{}",
+        def.origin,
+        used_by(&def.used_by)
+    ));
     let doc = docs(Some(&doc_text));
     let (extra_field_ty, extra_ty) = extra(def);
     let extras = extra_field_ty.as_ref().map(|_| def.extra_field());
@@ -174,14 +182,16 @@ fn enumeration(def: &EnumDef) -> TokenStream {
         doc_text.push_str("\n\n");
     }
     doc_text.push_str(&format!(
-        "Schema: `{}`. Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
-        def.origin, def.other
+        "Schema: `{}`.{} Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
+        def.origin,
+        used_by(&def.used_by),
+        def.other
     ));
     let doc = docs(Some(&doc_text));
     let variants = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let doc = format!(" `{}`", v.wire);
-        quote! { #[doc = #doc] #variant, }
+        let doc = crate::docs::attrs(&format!("`{}`", v.wire));
+        quote! { #doc #variant, }
     });
     let wires: Vec<&str> = def.variants.iter().map(|v| v.wire.as_str()).collect();
     let to_wire = def.variants.iter().map(|v| {

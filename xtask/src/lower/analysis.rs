@@ -130,7 +130,7 @@ fn held_types(s: &crate::model::StructDef) -> impl Iterator<Item = &Ty> {
 
 fn ty_has_float(ty: &Ty, floats: &BTreeSet<String>) -> bool {
     match ty {
-        Ty::F32 | Ty::F64 => true,
+        Ty::F64 => true,
         Ty::Array(t) | Ty::Map(t) | Ty::Option(t) => ty_has_float(t, floats),
         Ty::Named(n) => floats.contains(n),
         _ => false,

@@ -249,8 +249,9 @@ impl Lowering<'_> {
                 Scalar::Bool => Ty::Bool,
                 Scalar::I32 => Ty::I32,
                 Scalar::I64 => Ty::I64,
-                Scalar::F32 => Ty::F32,
-                Scalar::F64 => Ty::F64,
+                // `format: float` is held as f64 too: an f32 would turn 1e39 into infinity
+                // (written back as `null`) and 16777217 into 16777216.
+                Scalar::F32 | Scalar::F64 => Ty::F64,
             },
         };
         Some(Lowered { ty, nullable })
