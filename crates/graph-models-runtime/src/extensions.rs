@@ -13,7 +13,9 @@ use thin_vec::ThinVec;
 /// A JSON value kept as the exact text it was read from: numbers of any size or precision,
 /// duplicate keys inside objects and white space all survive a round trip.
 ///
-/// Equality compares the text.
+/// Equality compares the text. Reading the text needs serde_json's deserializer (it is
+/// serde_json's `RawValue`): decode generated types with `from_str`, `from_slice` or
+/// `serde_json::from_*`, not another serde format.
 pub struct RawJson(Box<RawValue>);
 
 impl RawJson {
