@@ -364,3 +364,57 @@ impl KeyIndex {
         !hashes.insert(state.hash_one(key)) && entries.iter().any(|(k, _)| **k == *key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Extensions, PropertyMap, RawJson};
+
+    #[test]
+    fn keeps_order_and_text_and_refuses_duplicates_at_any_size() {
+        for count in [1, 15, 16, 17, 200] {
+            let entries: Vec<String> = (0..count).map(|i| format!(r#""k{i}":{i}.50"#)).collect();
+            let text = format!("{{{}}}", entries.join(","));
+            let map: Extensions = serde_json::from_str(&text).expect("decodes");
+            assert_eq!(map.len(), count);
+            assert_eq!(
+                serde_json::to_string(&map).expect("encodes"),
+                text,
+                "order and text"
+            );
+            // The same name again, first and last, past the scan and into the hashes.
+            for again in ["k0", &format!("k{}", count - 1)] {
+                let duplicate = format!("{},\"{again}\":1}}", &text[..text.len() - 1]);
+                let error = serde_json::from_str::<Extensions>(&duplicate).expect_err("duplicate");
+                assert!(error.to_string().contains("duplicate field"), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_map_is_edited_in_place() {
+        let mut map = PropertyMap::new();
+        assert!(map.insert("b", 1).is_none());
+        assert!(map.insert("a", 2).is_none());
+        assert_eq!(map.insert("b", 3), Some(1), "replaced where it was");
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(map.remove("b"), Some(3));
+        assert_eq!(map.get("a"), Some(&2));
+        assert!(!map.contains_key("b"));
+    }
+
+    #[test]
+    fn raw_values_compare_and_convert() {
+        let raw = RawJson::from_json("[1, 2.50]").expect("valid");
+        assert_eq!(raw.get(), "[1, 2.50]");
+        assert_eq!(raw.decode::<Vec<f64>>().expect("numbers"), [1.0, 2.5]);
+        assert!(RawJson::from_json("[1,").is_err());
+        assert_eq!(
+            RawJson::from(serde_json::json!({"a": 1})).get(),
+            r#"{"a":1}"#
+        );
+        assert_eq!(
+            std::mem::size_of::<Extensions>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+}

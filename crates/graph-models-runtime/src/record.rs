@@ -400,3 +400,98 @@ macro_rules! record {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{self as rt, Extensions, Nullable};
+
+    /// What the generator writes for `{required: [id], properties: {id: string, note:
+    /// {type: string, nullable: true}}}`, by hand.
+    #[derive(Debug, PartialEq)]
+    struct Note {
+        id: String,
+        note: Nullable<String>,
+        extra: Extensions,
+    }
+
+    impl rt::Record for Note {
+        const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+            origin: "note",
+            description: None,
+            fields: &[
+                rt::required::<String>("id"),
+                rt::optional::<Nullable<String>>("note"),
+            ],
+        };
+        type Extra = Extensions;
+        fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+            let mut s: (_, _) = Default::default();
+            let read = |i, map: &mut A| match i {
+                0 => rt::read(map, &mut s.0),
+                1 => rt::read(map, &mut s.1),
+                _ => Ok(true),
+            };
+            Ok(Self {
+                extra: Self::visit(map, read)?,
+                id: rt::required_value::<A, _>(s.0, "id")?,
+                note: s.1,
+            })
+        }
+        fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+            rt::write_always(map, "id", &self.id)?;
+            rt::write(map, "note", &self.note)?;
+            rt::Extra::write(&self.extra, map)
+        }
+    }
+    crate::record!(Note);
+
+    fn decode(text: &str) -> Result<Note, String> {
+        crate::from_str::<Note>(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_loop_fills_fields_keeps_the_rest_and_writes_both_back() {
+        let text = r##"{"x":[1e400],"note":null,"id":"a","@odata.type":"#n"}"##;
+        let note = decode(text).expect("decodes");
+        assert_eq!(note.id, "a");
+        assert!(note.note.is_null());
+        assert_eq!(note.extra.keys().collect::<Vec<_>>(), ["x", "@odata.type"]);
+        // Named properties first, in schema order; the rest as sent.
+        let again = serde_json::to_string(&note).expect("encodes");
+        assert_eq!(
+            again,
+            r##"{"id":"a","note":null,"x":[1e400],"@odata.type":"#n"}"##
+        );
+    }
+
+    #[test]
+    fn the_loop_refuses_what_cannot_be_kept() {
+        assert_eq!(
+            decode(r#"{"note":"n"}"#).unwrap_err(),
+            "missing field `id` at line 1 column 12"
+        );
+        let duplicate = decode(r#"{"id":"a","id":"b"}"#).unwrap_err();
+        assert!(duplicate.starts_with("duplicate field `id`"), "{duplicate}");
+        let unknown_twice = decode(r#"{"id":"a","x":1,"x":1}"#).unwrap_err();
+        assert!(
+            unknown_twice.contains("duplicate field `x`"),
+            "{unknown_twice}"
+        );
+        let not_an_object = decode("[]").unwrap_err();
+        assert!(
+            not_an_object.contains("expected a `note` object"),
+            "{not_an_object}"
+        );
+    }
+
+    #[test]
+    fn the_schema_says_what_the_loop_does() {
+        let schema = serde_json::to_value(schemars::schema_for!(Note)).expect("json");
+        assert_eq!(schema["required"], serde_json::json!(["id"]));
+        assert_eq!(schema["additionalProperties"], serde_json::json!(true));
+        assert_eq!(
+            schema["properties"]["note"]["anyOf"][1],
+            serde_json::json!({"type": "null"})
+        );
+    }
+}
