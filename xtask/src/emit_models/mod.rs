@@ -35,14 +35,22 @@ pub fn docs(text: Option<&str>) -> TokenStream {
     text.map(crate::docs::attrs).unwrap_or_default()
 }
 
-/// " Used by `a`, `b`." for the operations that reach a type (the reachability analysis), on
-/// the line that names its schema.
-fn used_by(operations: &[String]) -> String {
-    if operations.is_empty() {
-        return String::new();
+/// A type's docs: its description, then one line naming its schema, the operations that use
+/// it (the reachability analysis) and anything the kind of type adds (`more`).
+fn type_docs(
+    description: Option<&str>,
+    origin: &str,
+    used_by: &[String],
+    more: &str,
+) -> TokenStream {
+    let mut text = description.map(|d| format!("{d}\n\n")).unwrap_or_default();
+    text.push_str(&format!("Schema: `{origin}`."));
+    if !used_by.is_empty() {
+        let names: Vec<String> = used_by.iter().map(|o| format!("`{o}`")).collect();
+        text.push_str(&format!(" Used by {}.", names.join(", ")));
     }
-    let names: Vec<String> = operations.iter().map(|o| format!("`{o}`")).collect();
-    format!(" Used by {}.", names.join(", "))
+    text.push_str(more);
+    crate::docs::attrs(&text)
 }
 
 /// How a field is held, which decides its Rust type, how absence and `null` decode, and how
@@ -120,16 +128,7 @@ fn extra(def: &StructDef) -> (Option<String>, String) {
 /// descriptions), its two impls (written as text, see [`impls`]) and the runtime's macro.
 fn structure(def: &StructDef) -> Result<String, syn::Error> {
     let name = ident(&def.name);
-    let mut doc_text = def.description.clone().unwrap_or_default();
-    if !doc_text.is_empty() {
-        doc_text.push_str("\n\n");
-    }
-    doc_text.push_str(&format!(
-        "Schema: `{}`.{}",
-        def.origin,
-        used_by(&def.used_by)
-    ));
-    let doc = docs(Some(&doc_text));
+    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, "");
     let (extra_field_ty, extra_ty) = extra(def);
     let extras = extra_field_ty.as_ref().map(|_| def.extra_field());
     let mut fields = Vec::with_capacity(def.fields.len() + 1);
@@ -177,17 +176,11 @@ fn enumeration(def: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
     let origin = &def.origin;
     let other = ident(&def.other);
-    let mut doc_text = def.description.clone().unwrap_or_default();
-    if !doc_text.is_empty() {
-        doc_text.push_str("\n\n");
-    }
-    doc_text.push_str(&format!(
-        "Schema: `{}`.{} Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
-        def.origin,
-        used_by(&def.used_by),
+    let open = format!(
+        " Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
         def.other
-    ));
-    let doc = docs(Some(&doc_text));
+    );
+    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, &open);
     let variants = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let doc = crate::docs::attrs(&format!("`{}`", v.wire));
