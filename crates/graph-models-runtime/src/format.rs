@@ -13,10 +13,12 @@
 
 /// True when `text` is an RFC 3339 `date-time`.
 pub fn is_date_time(text: &str) -> bool {
-    // The date ends at the first `T` or `t`, wherever it is.
-    match text.split_once(['T', 't']) {
-        Some((date, time)) => is_date(date.as_bytes()) && is_time(time.as_bytes()),
-        None => false,
+    // The date is exactly `YYYY-MM-DD`, so the `T` (or `t`) is the eleventh byte; a string
+    // whose first `T` stands anywhere else has no valid date before it.
+    let bytes = text.as_bytes();
+    match (bytes.get(..10), bytes.get(10), bytes.get(11..)) {
+        (Some(date), Some(b'T' | b't'), Some(time)) => is_date(date) && is_time(time),
+        _ => false,
     }
 }
 
