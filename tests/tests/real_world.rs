@@ -10,8 +10,8 @@ use std::path::Path;
 
 /// What the generator makes of one document, as the text of its snapshot.
 fn outcome(path: &Path) -> String {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let label = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
