@@ -196,6 +196,101 @@ fn three_mistakes_are_all_reported_and_no_file_is_touched() {
     assert!(stdout.is_empty());
 }
 
+/// `cargo metadata` of a standalone workspace (no dependency is resolved or fetched): Cargo's
+/// own reading of its manifests, package names included.
+fn cargo_metadata(workspace: &Path) -> Result<serde_json::Value, String> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .arg("--manifest-path")
+        .arg(workspace.join("Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON"))
+}
+
+/// A schema file's name and a document's title are input: a newline, a quote, a backslash or
+/// `*/` in them must not start a line of code or break out of a comment or a TOML string.
+/// (A file name cannot hold `/`, so the file name has `*` and `*\\`, the title `*/`.)
+#[test]
+fn the_schema_file_name_and_title_reach_no_file_unescaped() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-evil-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file_name = "evil\npub fn injected() {}\n\"quoted\" back\\slash *\\ .yaml";
+    let schema = dir.join(file_name);
+    std::fs::write(
+        &schema,
+        "openapi: 3.0.1\ninfo: {title: \"Evil \\\" \\\\ */\\ndescription = \\\"x\\\"\", version: '1'}\npaths: {}\ncomponents: {schemas: {microsoft.graph.thing: {type: object, properties: {id: {type: string}}}}}\n",
+    )
+    .expect("writable");
+    let out = dir.join("out");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    for file in [
+        "Cargo.toml",
+        "models/Cargo.toml",
+        "models/src/lib.rs",
+        "models/src/generated.rs",
+        "client/Cargo.toml",
+        "client/src/lib.rs",
+        "client/src/generated.rs",
+    ] {
+        let text = read(&out.join(file));
+        for line in text.lines() {
+            assert!(
+                !line.trim_start().starts_with("pub fn injected")
+                    && !line.trim_start().starts_with("description = \"x"),
+                "{file}: injected line {line:?}"
+            );
+        }
+        let header: Vec<&str> = text.lines().take(2).collect();
+        let comment = if file.ends_with(".toml") { "# " } else { "// " };
+        assert!(
+            header[0].starts_with(&format!("{comment}@generated"))
+                && header[0]
+                    .contains(r#"evil\npub fn injected() {}\n"quoted" back\slash *\ .yaml"#)
+                && header[1].starts_with(&format!("{comment}Do not edit")),
+            "{file}: {header:?}"
+        );
+        if file.ends_with(".rs") {
+            syn::parse_file(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+    }
+    let lib = read(&out.join("models/src/lib.rs"));
+    assert!(lib.contains("//! Models for Evil \" \\ */ description = \"x\", generated from `evil\\npub fn injected() {}"), "{lib}");
+    let metadata = cargo_metadata(&out).expect("Cargo reads the manifests");
+    let mut descriptions: Vec<&str> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| p["description"].as_str())
+        .filter(|d| d.contains("Evil"))
+        .collect();
+    descriptions.sort_unstable();
+    assert_eq!(
+        descriptions,
+        [
+            "Models for Evil \" \\ */ description = \"x\"",
+            "Request builders for Evil \" \\ */ description = \"x\""
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn bad_command_lines_are_errors_not_panics() {
     assert_eq!(xtask(&["frobnicate"]).0, 1);

@@ -173,13 +173,8 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         example_client: &client_ident,
     };
     let client = client_from_model(&model, &label, &context).map_err(problems)?;
-    // One line, no quotes or backslashes: it goes into a TOML string and a `//!` line.
-    let title = model
-        .title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['"', '\\'], "'");
+    // Whitespace runs become one space; `lib_rs` and `manifest` escape the rest.
+    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut outputs = vec![
         Output {
             path: out.join("Cargo.toml"),
@@ -278,19 +273,24 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
 }
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
-/// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it.
+/// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it. The title and the label come
+/// from the input: each is one line with its control characters escaped.
 fn lib_rs(title: &str, label: &str) -> String {
+    let title = docs::one_line(title);
+    let label_line = docs::one_line(label);
     format!(
-        "{}\n//! {title}, generated from `{label}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label_line}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }
 
 /// A standalone crate's manifest: its dependencies are path dependencies on the vendored
-/// runtime (and, for the client, the models crate), given in `dependencies`.
+/// runtime (and, for the client, the models crate), given in `dependencies`. The description
+/// comes from the input and is written as an escaped TOML string.
 fn manifest(name: &str, description: &str, label: &str, dependencies: &str) -> String {
+    let description = docs::toml_string(description);
     format!(
-        "{}[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}",
+        "{}[package]\nname = \"{name}\"\ndescription = {description}\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}",
         write::header("#", label)
     )
 }
