@@ -217,6 +217,75 @@ fn cargo_metadata(workspace: &Path) -> Result<serde_json::Value, String> {
     Ok(serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON"))
 }
 
+fn package_names(metadata: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .filter(|n| !n.starts_with("graph-") || !n.ends_with("-runtime"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A folder whose name is not a package name still gives valid packages (Cargo reads them),
+/// and `--name` sets the name, or is refused with a clear error.
+#[test]
+fn standalone_package_names_are_valid_whatever_the_folder() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-names-{}", std::process::id()));
+    let schema = root().join("tests/fixtures/valid/operations.yaml");
+    let schema = schema.to_string_lossy();
+    for (folder, name, expected) in [
+        (
+            "graph-v1.0-ChangeNotifications",
+            None,
+            "graph-v1-0-change-notifications",
+        ),
+        ("my api", None, "my-api"),
+        ("2024", None, "graph-2024"),
+        ("+++", None, "graph"),
+        ("graph-v1.0-Mail", Some("mail_v1"), "mail_v1"),
+    ] {
+        let out = dir.join(folder);
+        let mut args = vec!["codegen", "--schema", &schema];
+        let out_str = out.to_string_lossy();
+        args.extend(["--out", &out_str]);
+        args.extend(name.iter().flat_map(|n| ["--name", *n]));
+        let (code, stdout, err) = xtask(&args);
+        assert_eq!(code, 0, "{folder}: {stdout}{err}");
+        let metadata = cargo_metadata(&out).unwrap_or_else(|e| panic!("{folder}: {e}"));
+        assert_eq!(
+            package_names(&metadata),
+            [format!("{expected}-client"), format!("{expected}-models")],
+            "{folder}"
+        );
+        let client_lib = read(&out.join("client/src/generated.rs"));
+        let models_path = format!("::{}_models", expected.replace('-', "_"));
+        assert!(client_lib.contains(&models_path), "{folder}: {models_path}");
+    }
+    for bad in ["", "1api", "my api", "a.b", "-x", "a\nb"] {
+        let out = dir.join("never-written");
+        let out_str = out.to_string_lossy();
+        let (code, _, err) = xtask(&[
+            "codegen", "--schema", &schema, "--out", &out_str, "--name", bad,
+        ]);
+        assert_eq!(code, 1, "{bad:?}");
+        assert!(
+            err.starts_with("error: --name: `") && err.contains("is not a valid package name"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!out.exists(), "nothing may be written for a bad --name");
+    }
+    assert_eq!(
+        xtask(&["codegen", "--name", "x"]).0,
+        1,
+        "--name without --out"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A schema file's name and a document's title are input: a newline, a quote, a backslash or
 /// `*/` in them must not start a line of code or break out of a comment or a TOML string.
 /// (A file name cannot hold `/`, so the file name has `*` and `*\\`, the title `*/`.)

@@ -144,10 +144,15 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
     ])
 }
 
-/// Standalone crates for any document, in `out` (a workspace named after the folder):
-/// `out/models` (`NAME-models`), `out/client` (`NAME-client`, the request builders) and
-/// `out/runtime/*`, the runtime crates they call, vendored whole.
-pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Problems> {
+/// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
+/// (`NAME-client`, the request builders) and `out/runtime/*`, the runtime crates they call,
+/// vendored whole. `NAME` is `name` (the caller checks it with `names::check_package_stem`)
+/// or else the folder's name made a valid package name (`names::package_stem`).
+pub fn standalone_outputs(
+    schema: &Path,
+    out: &Path,
+    name: Option<&str>,
+) -> Result<Vec<Output>, Problems> {
     let text = read_schema(schema)?;
     let label = schema
         .file_name()
@@ -158,10 +163,10 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         list,
     };
     let model = model_from_text(&text, schema.parent()).map_err(problems)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "graph".to_owned());
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
+    };
     let (models_name, client_name) = (format!("{name}-models"), format!("{name}-client"));
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
