@@ -504,6 +504,23 @@ mod fixture_behaviour {
         );
     }
 
+    /// Schemas named like the generated code's own names (generic parameters, `rt`, locals,
+    /// prelude types, `Client`) compile (build.rs) and work.
+    #[test]
+    fn schemas_named_like_generated_names_round_trip() {
+        use generator_names as g;
+        let value = json!({"rt": {"map": {"k": {"result": {"client": {"extensions": {"s": "m"}}}}}}, "a": [{"s": "d", "m": {"read": {"string": {"value": "v"}}}}]});
+        let d: g::D = serde_json::from_value(value.clone()).expect("decodes");
+        assert_eq!(d.a.as_ref().map(|a| a[0].s.clone()), Some(Some(g::S::D)));
+        assert_eq!(serde_json::to_value(&d).expect("encodes"), value);
+        let _types = (
+            g::Client::new(),
+            g::Option2::new(),
+            g::String2::new(),
+            g::Result2::new(),
+        );
+    }
+
     #[test]
     fn recursive_types_are_boxed_and_round_trip() {
         let value = json!({"code": "a", "innerError": {"code": "b", "innerError": null}});
