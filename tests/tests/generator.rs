@@ -522,6 +522,22 @@ mod fixture_behaviour {
     }
 
     #[test]
+    fn dotted_names_outside_graph_keep_every_segment() {
+        let value = json!({"error": {"code": "c", "message": "m", "details": [{"code": "d", "target": null}]}});
+        let error: dotted_names::OdataError =
+            serde_json::from_value(value.clone()).expect("decodes");
+        let main: &dotted_names::OdataErrorMain = &error.error;
+        let detail: Option<&dotted_names::OdataErrorDetail> =
+            main.details.as_ref().and_then(|d| d.first());
+        assert_eq!(detail.and_then(|d| d.code.as_deref()), Some("d"));
+        assert_eq!(serde_json::to_value(&error).expect("encodes"), value);
+        let _graph = (
+            dotted_names::Presence::new(),
+            dotted_names::ComExamplePet::new(),
+        );
+    }
+
+    #[test]
     fn recursive_types_are_boxed_and_round_trip() {
         let value = json!({"code": "a", "innerError": {"code": "b", "innerError": null}});
         let inner: recursion::InnerError = serde_json::from_value(value.clone()).expect("decodes");
