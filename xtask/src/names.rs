@@ -146,7 +146,8 @@ pub fn check_package_stem(name: &str) -> Result<(), String> {
 
 /// Hands out identifiers that are unique within one scope (a struct's fields, an enum's
 /// variants, the module's types): a name already taken gets `2`, `3`, … appended (with `_`
-/// in snake case), in the order names are asked for.
+/// in snake case; in place of a keyword's trailing `_` in Pascal case, so `Self_` becomes
+/// `Self2`), in the order names are asked for.
 #[derive(Default)]
 pub struct Scope {
     taken: BTreeSet<String>,
@@ -165,7 +166,8 @@ impl Scope {
         let mut n = 2;
         while self.taken.contains(&name) {
             name = match case {
-                Case::Pascal => format!("{base}{n}"),
+                // `Self_` numbered is `Self2`: `Self_2` would be a non-camel-case warning.
+                Case::Pascal => format!("{}{n}", base.trim_end_matches('_')),
                 Case::Snake => format!("{}_{n}", base.trim_end_matches('_')),
             };
             n += 1;
@@ -246,5 +248,11 @@ mod tests {
         let mut variants = Scope::default();
         assert_eq!(variants.unique("InAMeeting", Case::Pascal), "InAMeeting");
         assert_eq!(variants.unique("inAMeeting", Case::Pascal), "InAMeeting2");
+        let mut keywords = Scope::default();
+        let named: Vec<String> = ["self", "Self", "SELF", "super", "", "1"]
+            .iter()
+            .map(|v| keywords.unique(v, Case::Pascal))
+            .collect();
+        assert_eq!(named, ["Self_", "Self2", "Self3", "Super", "Empty", "V1"]);
     }
 }
