@@ -196,6 +196,170 @@ fn three_mistakes_are_all_reported_and_no_file_is_touched() {
     assert!(stdout.is_empty());
 }
 
+/// `cargo metadata` of a standalone workspace (no dependency is resolved or fetched): Cargo's
+/// own reading of its manifests, package names included.
+fn cargo_metadata(workspace: &Path) -> Result<serde_json::Value, String> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .arg("--manifest-path")
+        .arg(workspace.join("Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON"))
+}
+
+fn package_names(metadata: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .filter(|n| !n.starts_with("graph-") || !n.ends_with("-runtime"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A folder whose name is not a package name still gives valid packages (Cargo reads them),
+/// and `--name` sets the name, or is refused with a clear error.
+#[test]
+fn standalone_package_names_are_valid_whatever_the_folder() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-names-{}", std::process::id()));
+    let schema = root().join("tests/fixtures/valid/operations.yaml");
+    let schema = schema.to_string_lossy();
+    for (folder, name, expected) in [
+        (
+            "graph-v1.0-ChangeNotifications",
+            None,
+            "graph-v1-0-change-notifications",
+        ),
+        ("my api", None, "my-api"),
+        ("2024", None, "graph-2024"),
+        ("+++", None, "graph"),
+        ("graph-v1.0-Mail", Some("mail_v1"), "mail_v1"),
+    ] {
+        let out = dir.join(folder);
+        let mut args = vec!["codegen", "--schema", &schema];
+        let out_str = out.to_string_lossy();
+        args.extend(["--out", &out_str]);
+        args.extend(name.iter().flat_map(|n| ["--name", *n]));
+        let (code, stdout, err) = xtask(&args);
+        assert_eq!(code, 0, "{folder}: {stdout}{err}");
+        let metadata = cargo_metadata(&out).unwrap_or_else(|e| panic!("{folder}: {e}"));
+        assert_eq!(
+            package_names(&metadata),
+            [format!("{expected}-client"), format!("{expected}-models")],
+            "{folder}"
+        );
+        let client_lib = read(&out.join("client/src/generated.rs"));
+        let models_path = format!("::{}_models", expected.replace('-', "_"));
+        assert!(client_lib.contains(&models_path), "{folder}: {models_path}");
+    }
+    for bad in ["", "1api", "my api", "a.b", "-x", "a\nb"] {
+        let out = dir.join("never-written");
+        let out_str = out.to_string_lossy();
+        let (code, _, err) = xtask(&[
+            "codegen", "--schema", &schema, "--out", &out_str, "--name", bad,
+        ]);
+        assert_eq!(code, 1, "{bad:?}");
+        assert!(
+            err.starts_with("error: --name: `") && err.contains("is not a valid package name"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!out.exists(), "nothing may be written for a bad --name");
+    }
+    assert_eq!(
+        xtask(&["codegen", "--name", "x"]).0,
+        1,
+        "--name without --out"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A schema file's name and a document's title are input: a newline, a quote, a backslash or
+/// `*/` in them must not start a line of code or break out of a comment or a TOML string.
+/// (A file name cannot hold `/`, so the file name has `*` and `*\\`, the title `*/`.)
+#[test]
+fn the_schema_file_name_and_title_reach_no_file_unescaped() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-evil-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file_name = "evil\npub fn injected() {}\n\"quoted\" back\\slash *\\ .yaml";
+    let schema = dir.join(file_name);
+    std::fs::write(
+        &schema,
+        "openapi: 3.0.1\ninfo: {title: \"Evil \\\" \\\\ */\\ndescription = \\\"x\\\"\", version: '1'}\npaths: {}\ncomponents: {schemas: {microsoft.graph.thing: {type: object, properties: {id: {type: string}}}}}\n",
+    )
+    .expect("writable");
+    let out = dir.join("out");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    for file in [
+        "Cargo.toml",
+        "models/Cargo.toml",
+        "models/src/lib.rs",
+        "models/src/generated.rs",
+        "client/Cargo.toml",
+        "client/src/lib.rs",
+        "client/src/generated.rs",
+    ] {
+        let text = read(&out.join(file));
+        for line in text.lines() {
+            assert!(
+                !line.trim_start().starts_with("pub fn injected")
+                    && !line.trim_start().starts_with("description = \"x"),
+                "{file}: injected line {line:?}"
+            );
+        }
+        let header: Vec<&str> = text.lines().take(2).collect();
+        let comment = if file.ends_with(".toml") { "# " } else { "// " };
+        assert!(
+            header[0].starts_with(&format!("{comment}@generated"))
+                && header[0]
+                    .contains(r#"evil\npub fn injected() {}\n"quoted" back\slash *\ .yaml"#)
+                && header[1].starts_with(&format!("{comment}Do not edit")),
+            "{file}: {header:?}"
+        );
+        if file.ends_with(".rs") {
+            syn::parse_file(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+    }
+    let lib = read(&out.join("models/src/lib.rs"));
+    assert!(lib.contains("//! Models for Evil \" \\ */ description = \"x\", generated from `evil\\npub fn injected() {}"), "{lib}");
+    let metadata = cargo_metadata(&out).expect("Cargo reads the manifests");
+    let mut descriptions: Vec<&str> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| p["description"].as_str())
+        .filter(|d| d.contains("Evil"))
+        .collect();
+    descriptions.sort_unstable();
+    assert_eq!(
+        descriptions,
+        [
+            "Models for Evil \" \\ */ description = \"x\"",
+            "Request builders for Evil \" \\ */ description = \"x\""
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn bad_command_lines_are_errors_not_panics() {
     assert_eq!(xtask(&["frobnicate"]).0, 1);
@@ -337,6 +501,39 @@ mod fixture_behaviour {
         let _namespaced = (
             awkward_names::CallRecordsSession::new(),
             awkward_names::Session::new(),
+        );
+    }
+
+    /// Schemas named like the generated code's own names (generic parameters, `rt`, locals,
+    /// prelude types, `Client`) compile (build.rs) and work.
+    #[test]
+    fn schemas_named_like_generated_names_round_trip() {
+        use generator_names as g;
+        let value = json!({"rt": {"map": {"k": {"result": {"client": {"extensions": {"s": "m"}}}}}}, "a": [{"s": "d", "m": {"read": {"string": {"value": "v"}}}}]});
+        let d: g::D = serde_json::from_value(value.clone()).expect("decodes");
+        assert_eq!(d.a.as_ref().map(|a| a[0].s.clone()), Some(Some(g::S::D)));
+        assert_eq!(serde_json::to_value(&d).expect("encodes"), value);
+        let _types = (
+            g::Client::new(),
+            g::Option2::new(),
+            g::String2::new(),
+            g::Result2::new(),
+        );
+    }
+
+    #[test]
+    fn dotted_names_outside_graph_keep_every_segment() {
+        let value = json!({"error": {"code": "c", "message": "m", "details": [{"code": "d", "target": null}]}});
+        let error: dotted_names::OdataError =
+            serde_json::from_value(value.clone()).expect("decodes");
+        let main: &dotted_names::OdataErrorMain = &error.error;
+        let detail: Option<&dotted_names::OdataErrorDetail> =
+            main.details.as_ref().and_then(|d| d.first());
+        assert_eq!(detail.and_then(|d| d.code.as_deref()), Some("d"));
+        assert_eq!(serde_json::to_value(&error).expect("encodes"), value);
+        let _graph = (
+            dotted_names::Presence::new(),
+            dotted_names::ComExamplePet::new(),
         );
     }
 

@@ -5,13 +5,18 @@ use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out DIR]
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out DIR [--name NAME]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
   codegen --schema F --out D   generate a standalone workspace for any Graph-flavoured
                                OpenAPI 3.0 document F into folder D: a models crate, a
-                               client crate and the runtime crates they use";
+                               client crate and the runtime crates they use, named
+                               NAME-models and NAME-client, where NAME is D's folder name
+                               made a valid package name (`graph-v1.0-Mail` gives
+                               `graph-v1-0-mail`)
+  --name NAME                  with --out: use NAME instead (an ASCII letter, then ASCII
+                               letters, digits, `-` and `_`)";
 
 /// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
 pub fn run(
@@ -41,7 +46,7 @@ fn try_run(
         }
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
-    let (mut mode, mut schema, mut out_dir) = (Mode::Write, None, None);
+    let (mut mode, mut schema, mut out_dir, mut name) = (Mode::Write, None, None, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
@@ -57,13 +62,23 @@ fn try_run(
                         .ok_or_else(|| anyhow::anyhow!("--out needs a folder"))?,
                 ))
             }
+            "--name" => {
+                let given = args
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("--name needs a package name"))?;
+                if let Err(error) = crate::names::check_package_stem(&given) {
+                    bail!("--name: {error}");
+                }
+                name = Some(given);
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let root = crate::workspace_root();
     let outputs = match (schema, out_dir) {
+        (None, None) if name.is_some() => bail!("--name goes with --schema and --out\n\n{USAGE}"),
         (None, None) => crate::bundled_outputs(&root),
-        (Some(schema), Some(out)) => crate::standalone_outputs(&schema, &out),
+        (Some(schema), Some(out)) => crate::standalone_outputs(&schema, &out, name.as_deref()),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),
     };
     let outputs = match outputs {

@@ -20,7 +20,7 @@ pub fn lines(text: &str) -> Vec<String> {
                 out.push('\\');
             }
             for c in line.chars() {
-                if c.is_control() || is_bidi_control(c) {
+                if needs_escape(c) {
                     out.extend(c.escape_default());
                 } else {
                     out.push(c);
@@ -45,6 +45,44 @@ pub fn generated_attrs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
+/// `text` as one line, for a comment or a `//!` line the generator writes itself (a file's
+/// header naming the schema file, a crate's title): every control (line feed included),
+/// line-separating or bidirectional-formatting character becomes an escape, so no input can
+/// end the comment's line and start code.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` as a TOML basic string, quotes included: `"` and `\\` escaped, and every control,
+/// line-separating or bidirectional-formatting character written as a `\\uXXXX` escape.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            // All such characters are in the Basic Multilingual Plane.
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Characters that reorder how text is displayed (rustc refuses them in comments and
 /// literals, and they can make code read differently from what it is).
 fn is_bidi_control(c: char) -> bool {
@@ -63,5 +101,19 @@ mod tests {
         );
         assert_eq!(lines("a\rb\u{202E}c"), ["a\\rb\\u{202e}c"]);
         assert_eq!(lines("`inline` code stays"), ["`inline` code stays"]);
+    }
+
+    #[test]
+    fn a_label_stays_one_line_and_a_toml_string_stays_one_string() {
+        use super::{one_line, toml_string};
+        let evil = "evil\npub fn injected() {}\r\u{2028}\u{202E}\"q\" \\ */.yaml";
+        assert_eq!(
+            one_line(evil),
+            "evil\\npub fn injected() {}\\r\\u{2028}\\u{202e}\"q\" \\ */.yaml"
+        );
+        assert_eq!(
+            toml_string(evil),
+            "\"evil\\u000Apub fn injected() {}\\u000D\\u2028\\u202E\\\"q\\\" \\\\ */.yaml\""
+        );
     }
 }

@@ -144,10 +144,15 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
     ])
 }
 
-/// Standalone crates for any document, in `out` (a workspace named after the folder):
-/// `out/models` (`NAME-models`), `out/client` (`NAME-client`, the request builders) and
-/// `out/runtime/*`, the runtime crates they call, vendored whole.
-pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Problems> {
+/// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
+/// (`NAME-client`, the request builders) and `out/runtime/*`, the runtime crates they call,
+/// vendored whole. `NAME` is `name` (the caller checks it with `names::check_package_stem`)
+/// or else the folder's name made a valid package name (`names::package_stem`).
+pub fn standalone_outputs(
+    schema: &Path,
+    out: &Path,
+    name: Option<&str>,
+) -> Result<Vec<Output>, Problems> {
     let text = read_schema(schema)?;
     let label = schema
         .file_name()
@@ -158,10 +163,10 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         list,
     };
     let model = model_from_text(&text, schema.parent()).map_err(problems)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "graph".to_owned());
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
+    };
     let (models_name, client_name) = (format!("{name}-models"), format!("{name}-client"));
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
@@ -173,13 +178,8 @@ pub fn standalone_outputs(schema: &Path, out: &Path) -> Result<Vec<Output>, Prob
         example_client: &client_ident,
     };
     let client = client_from_model(&model, &label, &context).map_err(problems)?;
-    // One line, no quotes or backslashes: it goes into a TOML string and a `//!` line.
-    let title = model
-        .title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['"', '\\'], "'");
+    // Whitespace runs become one space; `lib_rs` and `manifest` escape the rest.
+    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut outputs = vec![
         Output {
             path: out.join("Cargo.toml"),
@@ -278,19 +278,24 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
 }
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
-/// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it.
+/// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it. The title and the label come
+/// from the input: each is one line with its control characters escaped.
 fn lib_rs(title: &str, label: &str) -> String {
+    let title = docs::one_line(title);
+    let label_line = docs::one_line(label);
     format!(
-        "{}\n//! {title}, generated from `{label}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label_line}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }
 
 /// A standalone crate's manifest: its dependencies are path dependencies on the vendored
-/// runtime (and, for the client, the models crate), given in `dependencies`.
+/// runtime (and, for the client, the models crate), given in `dependencies`. The description
+/// comes from the input and is written as an escaped TOML string.
 fn manifest(name: &str, description: &str, label: &str, dependencies: &str) -> String {
+    let description = docs::toml_string(description);
     format!(
-        "{}[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}",
+        "{}[package]\nname = \"{name}\"\ndescription = {description}\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}",
         write::header("#", label)
     )
 }

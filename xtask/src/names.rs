@@ -1,6 +1,6 @@
 //! The one place where schema names become Rust identifiers.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
 /// Names the generated code itself uses at the top level of a generated module; the scope of
@@ -105,9 +105,49 @@ pub fn ident(raw: &str, case: Case) -> String {
     name
 }
 
+/// The package-name stem of a standalone workspace, from its folder's name: words split at
+/// symbols and case changes, in kebab case, ASCII only (`graph-v1.0-ChangeNotifications` →
+/// `graph-v1-0-change-notifications`, `my api` → `my-api`); a leading digit gets `graph-`
+/// before it, and a name with no letters or digits becomes `graph`. `STEM-models` and
+/// `STEM-client` are then valid package names, and with `_` for `-` valid crate identifiers.
+pub fn package_stem(folder: &str) -> String {
+    let words: String = folder
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let stem = words.to_kebab_case();
+    if stem.is_empty() {
+        "graph".to_owned()
+    } else if stem.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("graph-{stem}")
+    } else {
+        stem
+    }
+}
+
+/// Checks a package-name stem given with `--name`: an ASCII letter, then ASCII letters,
+/// digits, `-` and `_`. (Appending `-models` keeps it from being a keyword or a reserved
+/// name.)
+pub fn check_package_stem(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not a valid package name: it must start with an ASCII letter and hold only \
+             ASCII letters, digits, `-` and `_` (for example `{}`)",
+            crate::docs::one_line(name),
+            package_stem(name)
+        ))
+    }
+}
+
 /// Hands out identifiers that are unique within one scope (a struct's fields, an enum's
 /// variants, the module's types): a name already taken gets `2`, `3`, … appended (with `_`
-/// in snake case), in the order names are asked for.
+/// in snake case; in place of a keyword's trailing `_` in Pascal case, so `Self_` becomes
+/// `Self2`), in the order names are asked for.
 #[derive(Default)]
 pub struct Scope {
     taken: BTreeSet<String>,
@@ -126,7 +166,8 @@ impl Scope {
         let mut n = 2;
         while self.taken.contains(&name) {
             name = match case {
-                Case::Pascal => format!("{base}{n}"),
+                // `Self_` numbered is `Self2`: `Self_2` would be a non-camel-case warning.
+                Case::Pascal => format!("{}{n}", base.trim_end_matches('_')),
                 Case::Snake => format!("{}_{n}", base.trim_end_matches('_')),
             };
             n += 1;
@@ -166,6 +207,30 @@ mod tests {
     }
 
     #[test]
+    fn folder_names_become_package_names() {
+        for (folder, stem) in [
+            (
+                "graph-v1.0-ChangeNotifications",
+                "graph-v1-0-change-notifications",
+            ),
+            ("my api", "my-api"),
+            ("2024 api", "graph-2024-api"),
+            ("", "graph"),
+            ("+++", "graph"),
+            ("données", "donn-es"),
+            ("graph_presence", "graph-presence"),
+        ] {
+            assert_eq!(package_stem(folder), stem, "{folder}");
+            assert_eq!(check_package_stem(stem), Ok(()), "{folder}");
+        }
+        for bad in ["", "1api", "my api", "-api", "a.b", "a\nb"] {
+            let error = check_package_stem(bad).expect_err(bad);
+            assert!(error.contains("not a valid package name"), "{error}");
+            assert!(!error.contains('\n'), "{error}");
+        }
+    }
+
+    #[test]
     fn runtime_type_names_are_not_given_to_schema_types() {
         let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
         assert_eq!(types.unique("Duration", Case::Pascal), "Duration2");
@@ -183,5 +248,11 @@ mod tests {
         let mut variants = Scope::default();
         assert_eq!(variants.unique("InAMeeting", Case::Pascal), "InAMeeting");
         assert_eq!(variants.unique("inAMeeting", Case::Pascal), "InAMeeting2");
+        let mut keywords = Scope::default();
+        let named: Vec<String> = ["self", "Self", "SELF", "super", "", "1"]
+            .iter()
+            .map(|v| keywords.unique(v, Case::Pascal))
+            .collect();
+        assert_eq!(named, ["Self_", "Self2", "Self3", "Super", "Empty", "V1"]);
     }
 }

@@ -6,6 +6,9 @@ use crate::model::Variant;
 use crate::names::{Case, RESERVED_TYPE_NAMES, Scope, ident};
 use std::collections::BTreeMap;
 
+/// Graph's root namespace, which nearly every component key of a Graph document starts with.
+const GRAPH_NAMESPACE: &str = "microsoft.graph.";
+
 /// The module's type names: component schemas named up front, inline types as they come.
 pub struct TypeNames {
     components: BTreeMap<String, String>,
@@ -15,25 +18,38 @@ pub struct TypeNames {
 impl TypeNames {
     /// Names every component schema that becomes a type (given in document order), before
     /// anything is lowered, so that a `$ref` resolves to a name without lowering its target.
-    /// The name is the key's last dotted segment (`microsoft.graph.presence` → `Presence`);
-    /// where two components share it, each keeps its namespace after `microsoft.graph.`
-    /// (`CallRecordsCallRecord`).
+    ///
+    /// The rule: Graph's root namespace `microsoft.graph.` is dropped and the key's last
+    /// dotted segment names the type (`microsoft.graph.presence` → `Presence`,
+    /// `microsoft.graph.ODataErrors.MainError` → `MainError`), since Graph's type names are
+    /// meant to be read without their namespace; where two components share that name, each
+    /// keeps its namespace after `microsoft.graph.` (`CallRecordsSession`). A key outside
+    /// `microsoft.graph.` keeps every segment (`odata.error.main` → `OdataErrorMain`,
+    /// `com.example.Pet` → `ComExamplePet`), as progenitor and openapi-generator name them:
+    /// the generator cannot tell a namespace from a qualifying word there, and the last
+    /// segment alone (`Main`) can lose the meaning. A name still taken gets a number.
     pub fn new<'k>(component_keys: impl IntoIterator<Item = &'k str>) -> Self {
         let keys: Vec<&str> = component_keys.into_iter().collect();
-        let last = |key: &'k str| key.rsplit('.').next().unwrap_or(key);
+        let qualified = |key: &'k str| key.strip_prefix(GRAPH_NAMESPACE);
+        let preferred = |key: &'k str| match qualified(key) {
+            Some(rest) => rest.rsplit('.').next().unwrap_or(rest),
+            None => key,
+        };
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for key in &keys {
-            *counts.entry(ident(last(key), Case::Pascal)).or_default() += 1;
+            *counts
+                .entry(ident(preferred(key), Case::Pascal))
+                .or_default() += 1;
         }
         let mut names = TypeNames {
             components: BTreeMap::new(),
             scope: Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied()),
         };
         for key in keys {
-            let raw = if counts[&ident(last(key), Case::Pascal)] > 1 {
-                key.strip_prefix("microsoft.graph.").unwrap_or(key)
+            let raw = if counts[&ident(preferred(key), Case::Pascal)] > 1 {
+                qualified(key).unwrap_or(key)
             } else {
-                last(key)
+                preferred(key)
             };
             let name = names.scope.unique(raw, Case::Pascal);
             names.components.insert(key.to_owned(), name);
@@ -128,4 +144,44 @@ pub fn variants(values: &[String]) -> (Vec<Variant>, String) {
         })
         .collect();
     (variants, scope.unique("Other", Case::Pascal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TypeNames;
+
+    #[test]
+    fn dotted_keys_keep_enough_of_their_name() {
+        let keys = [
+            "microsoft.graph.presence",
+            "microsoft.graph.ODataErrors.MainError",
+            "microsoft.graph.callRecords.session",
+            "microsoft.graph.session",
+            "microsoft.graph.callRecords.callRecord",
+            "odata.error",
+            "odata.error.main",
+            "odata.error.detail",
+            "com.example.Pet",
+            "Main",
+            "microsoft.graph.string",
+        ];
+        let names = TypeNames::new(keys);
+        let named: Vec<&str> = keys.iter().filter_map(|k| names.component(k)).collect();
+        assert_eq!(
+            named,
+            [
+                "Presence",
+                "MainError",
+                "CallRecordsSession",
+                "Session",
+                "CallRecord",
+                "OdataError",
+                "OdataErrorMain",
+                "OdataErrorDetail",
+                "ComExamplePet",
+                "Main",
+                "String2",
+            ]
+        );
+    }
 }
