@@ -53,6 +53,7 @@ fn generation_is_deterministic() {
     let first = xtask::bundled_outputs(&root()).expect("the bundled schema is valid");
     let second = xtask::bundled_outputs(&root()).expect("the bundled schema is valid");
     assert_eq!(first, second);
+    assert_eq!(first.warnings.list, [], "the bundled schema has warnings");
     for path in fixtures("valid") {
         let text = read(&path);
         let a = xtask::models_source(&text, path.parent(), "x");
@@ -194,6 +195,59 @@ fn three_mistakes_are_all_reported_and_no_file_is_touched() {
     }
     assert!(!out.exists(), "nothing may be written for a bad schema");
     assert!(stdout.is_empty());
+}
+
+/// Every warning of the valid fixtures, in one snapshot: a new warning is a visible change.
+#[test]
+fn valid_fixtures_list_their_warnings() {
+    let mut listed = Vec::new();
+    for path in fixtures("valid") {
+        let model = xtask::model_from_text(&read(&path), path.parent())
+            .unwrap_or_else(|problems| panic!("{}: {problems:?}", stem(&path)));
+        for warning in &model.warnings {
+            listed.push(format!("{}: {warning}", stem(&path)));
+        }
+    }
+    insta::assert_snapshot!("valid_fixture_warnings", listed.join("\n"));
+}
+
+/// A warning is printed with its pointer and the files are still written; `--strict` makes it
+/// an error, and then nothing is written.
+#[test]
+fn warnings_are_printed_and_strict_makes_them_errors() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-warn-{}", std::process::id()));
+    let schema = root().join("tests/fixtures/valid/unknown_formats.yaml");
+    let schema = schema.to_string_lossy();
+    let strict_out = dir.join("strict");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--strict",
+        "--schema",
+        &schema,
+        "--out",
+        &strict_out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 1, "{stdout}{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("has 4 problems"), "{err}");
+    assert!(
+        !strict_out.exists(),
+        "--strict writes nothing when there are warnings"
+    );
+    let out = dir.join("lenient");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema,
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    let expected = "warning: /components/schemas/microsoft.graph.link/properties/template/format: format `uri-template` is not known: the value is a plain `String`\n";
+    assert!(err.starts_with(expected), "{err}");
+    assert_eq!(err.lines().count(), 4, "{err}");
+    assert!(out.join("models/src/generated.rs").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `cargo metadata` of a standalone workspace (no dependency is resolved or fetched): Cargo's

@@ -1,8 +1,8 @@
 //! The generator on real-world documents (tests/fixtures/real-world: Graph modules, the
 //! documents progenitor's suite uses, GitHub's REST description, OpenAPI examples), in
 //! process. One snapshot per document records what the generator does with it today: the
-//! full problem list, each with its pointer, or for a document that generates, how much it
-//! generates. The snapshots change as issue 9's support grows; a panic fails the test and names
+//! full problem (error) list, each with its pointer, or for a document that generates, how
+//! much it generates and every warning, so a new warning is a visible change. The snapshots change as issue 9's support grows; a panic fails the test and names
 //! the document. Whether the generated crates compile is `tests/real-world.sh`'s question.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -37,13 +37,20 @@ fn outcome(path: &Path) -> String {
         .values()
         .filter(|t| matches!(t, xtask::model::TypeDef::Struct(_)))
         .count();
+    let warnings = model.warnings.len();
+    let mut listed = vec![format!(
+        "{warnings} warning{}",
+        if warnings == 1 { "" } else { "s" }
+    )];
+    listed.extend(model.warnings.iter().map(ToString::to_string));
     format!(
-        "generates\ntypes: {} ({structs} structs, {} enums)\noperations: {}\nlines: {} models, {} client",
+        "generates\ntypes: {} ({structs} structs, {} enums)\noperations: {}\nlines: {} models, {} client\n{}",
         model.types.len(),
         model.types.len() - structs,
         model.operations.len(),
         models.lines().count(),
         client.lines().count(),
+        listed.join("\n"),
     )
 }
 

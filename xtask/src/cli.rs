@@ -5,7 +5,8 @@ use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out DIR [--name NAME]]
+const USAGE: &str =
+    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
@@ -16,7 +17,15 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--schema FILE --out D
                                made a valid package name (`graph-v1.0-Mail` gives
                                `graph-v1-0-mail`)
   --name NAME                  with --out: use NAME instead (an ASCII letter, then ASCII
-                               letters, digits, `-` and `_`)";
+                               letters, digits, `-` and `_`)
+  --strict                     treat warnings as errors: write nothing and exit 1 if the
+                               document has anything the generator cannot represent
+                               faithfully
+
+A document that is really broken (a dangling `$ref`, a keyword with the wrong type, a
+duplicate operationId) gets every error listed with its JSON pointer, and nothing is written.
+What the generator cannot represent faithfully is a warning (`warning: /pointer: message`,
+saying what it did instead) on stderr, and the files are still written.";
 
 /// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
 pub fn run(
@@ -47,9 +56,11 @@ fn try_run(
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
     let (mut mode, mut schema, mut out_dir, mut name) = (Mode::Write, None, None, None);
+    let mut strict = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
+            "--strict" => strict = true,
             "--schema" => {
                 schema = Some(PathBuf::from(
                     args.next()
@@ -81,16 +92,24 @@ fn try_run(
         (Some(schema), Some(out)) => crate::standalone_outputs(&schema, &out, name.as_deref()),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),
     };
-    let outputs = match outputs {
-        Ok(outputs) => outputs,
+    let generated = match outputs {
+        Ok(generated) if strict && !generated.warnings.list.is_empty() => {
+            // `--strict`: every warning is an error, and nothing is written.
+            write!(err, "error: {}", generated.warnings)?;
+            return Ok(1);
+        }
+        Ok(generated) => generated,
         Err(problems) => {
             // Nothing has been written: every output is computed before any is written.
             write!(err, "error: {problems}")?;
             return Ok(1);
         }
     };
+    for warning in &generated.warnings.list {
+        writeln!(err, "warning: {warning}")?;
+    }
     let mut stale = Vec::new();
-    for (path, outcome) in write::update(&outputs, mode)? {
+    for (path, outcome) in write::update(&generated.files, mode)? {
         let shown = path
             .strip_prefix(&root)
             .unwrap_or(&path)

@@ -2,6 +2,7 @@
 //! small helpers the validator uses to walk it while tracking JSON pointers and problems.
 
 use serde_norway::{Mapping, Value};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
@@ -101,17 +102,46 @@ pub fn kind(node: &Value) -> &'static str {
     }
 }
 
-/// Collects problems while walking; every reader takes the pointer of the node it reads.
+/// Collects what the walk finds; every reader takes the pointer of the node it reads.
+///
+/// Two kinds: a *problem* (an error) is a document that is really broken (a dangling `$ref`,
+/// a keyword with the wrong type, a duplicate operationId), and then nothing is generated; a
+/// *warning* is something the generator cannot represent faithfully, saying what it did
+/// instead, and generation goes on (`--strict` makes warnings errors). One finding is
+/// recorded once, however many references lead to it.
 #[derive(Default)]
 pub struct Report {
     pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    seen: HashSet<(bool, String, String)>,
 }
 
 impl Report {
     pub fn problem(&mut self, pointer: &str, message: impl Into<String>) {
-        self.problems.push(Problem {
+        self.record(true, pointer, message.into());
+    }
+
+    /// Something the generator cannot represent faithfully: `message` says what it did
+    /// instead. Generation goes on.
+    pub fn warning(&mut self, pointer: &str, message: impl Into<String>) {
+        self.record(false, pointer, message.into());
+    }
+
+    fn record(&mut self, error: bool, pointer: &str, message: String) {
+        if !self
+            .seen
+            .insert((error, pointer.to_owned(), message.clone()))
+        {
+            return;
+        }
+        let list = if error {
+            &mut self.problems
+        } else {
+            &mut self.warnings
+        };
+        list.push(Problem {
             pointer: pointer.to_owned(),
-            message: message.into(),
+            message,
         });
     }
 

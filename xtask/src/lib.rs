@@ -39,7 +39,8 @@ pub const BUNDLED_SCHEMA: &str = "schema/presence.yaml";
 pub const BUNDLED_MODELS_CRATE: &str = "crates/graph-presence-models";
 pub const BUNDLED_CLIENT_CRATE: &str = "crates/graph-presence-client";
 
-/// Validates and lowers a document's text. `base_dir` is the folder example files are
+/// Validates and lowers a document's text: the model (its `warnings` say what could not be
+/// represented faithfully), or every problem. `base_dir` is the folder example files are
 /// resolved against (`None`: not checked).
 pub fn model_from_text(text: &str, base_dir: Option<&Path>) -> Result<model::Model, Vec<Problem>> {
     let doc = document::parse(text).map_err(|p| vec![p])?;
@@ -116,8 +117,16 @@ fn read_schema(schema: &Path) -> Result<String, Problems> {
     })
 }
 
+/// What one run generates: the files, and the warnings about the document they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub files: Vec<Output>,
+    /// Empty when the document has none.
+    pub warnings: Problems,
+}
+
 /// The generated files of the bundled crates.
-pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
+pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
     let text = read_schema(&schema)?;
     let problems = |list| Problems {
@@ -132,7 +141,7 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
         example_client: "graph_presence_client",
     };
     let client = client_from_model(&model, BUNDLED_SCHEMA, &context).map_err(problems)?;
-    Ok(vec![
+    let files = vec![
         Output {
             path: root.join(BUNDLED_MODELS_CRATE).join("src/generated.rs"),
             text: models,
@@ -141,7 +150,11 @@ pub fn bundled_outputs(root: &Path) -> Result<Vec<Output>, Problems> {
             path: root.join(BUNDLED_CLIENT_CRATE).join("src/generated.rs"),
             text: client,
         },
-    ])
+    ];
+    Ok(Generated {
+        files,
+        warnings: problems(model.warnings),
+    })
 }
 
 /// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
@@ -152,7 +165,7 @@ pub fn standalone_outputs(
     schema: &Path,
     out: &Path,
     name: Option<&str>,
-) -> Result<Vec<Output>, Problems> {
+) -> Result<Generated, Problems> {
     let text = read_schema(schema)?;
     let label = schema
         .file_name()
@@ -228,7 +241,10 @@ pub fn standalone_outputs(
     for runtime in RUNTIME_CRATES {
         outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
     }
-    Ok(outputs)
+    Ok(Generated {
+        files: outputs,
+        warnings: problems(model.warnings),
+    })
 }
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output

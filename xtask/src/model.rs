@@ -13,6 +13,9 @@ pub struct Model {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.
     pub operations: Vec<Operation>,
+    /// What the generator could not represent faithfully, each saying what it did instead,
+    /// in document order (see [`crate::document::Report`]).
+    pub warnings: Vec<crate::document::Problem>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -24,13 +24,14 @@ use serde_norway::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Reads and lowers a parsed document. `base_dir` is the document's folder, for checking that
+/// Reads and lowers a parsed document: the model with its warnings, or every problem. `base_dir` is the document's folder, for checking that
 /// `externalValue` example files exist; `None` skips that check.
 pub fn lower(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Vec<Problem>> {
     let mut report = Report::default();
     let document = crate::openapi::read(doc, base_dir, &mut report);
-    let model = lower_document(&document, &mut report);
+    let mut model = lower_document(&document, &mut report);
     if report.problems.is_empty() {
+        model.warnings = in_document_order(doc, report.warnings);
         Ok(model)
     } else {
         Err(in_document_order(doc, report.problems))
@@ -71,6 +72,7 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
         title: document.title.clone(),
         types,
         operations,
+        warnings: Vec::new(),
     }
 }
 

@@ -166,6 +166,21 @@ pub struct Enumeration {
     pub values: Vec<String>,
 }
 
+impl Scalar {
+    /// The Rust type the scalar becomes, for messages.
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Scalar::String => "String",
+            Scalar::Timestamp => "Timestamp",
+            Scalar::Duration => "Duration",
+            Scalar::Bool => "bool",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::F32 | Scalar::F64 => "f64",
+        }
+    }
+}
+
 /// Where a schema stands, which changes what it may contain.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Position {
@@ -386,8 +401,9 @@ impl Reader<'_> {
         }
     }
 
-    /// The scalar a typed schema holds; an unknown `format` is reported where the schema is
-    /// used as a scalar (elsewhere it has no effect on the type).
+    /// The scalar a typed schema holds. OpenAPI says a tool that does not know a `format`
+    /// treats the value as its base type: so does this one, with a warning where the schema
+    /// is used as a scalar (elsewhere the format has no effect on the type).
     fn scalar(
         &mut self,
         json_type: Option<JsonType>,
@@ -395,42 +411,55 @@ impl Reader<'_> {
         pointer: &str,
         check: bool,
     ) -> Option<Scalar> {
-        let scalar = match json_type? {
-            JsonType::String => match format {
-                None
-                | Some(
-                    "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri" | "hostname"
-                    | "password",
-                ) => Some(Scalar::String),
-                Some("date-time") => Some(Scalar::Timestamp),
-                Some("duration") => Some(Scalar::Duration),
-                Some(_) => None,
-            },
-            JsonType::Boolean => Some(Scalar::Bool),
-            JsonType::Integer => match format {
-                Some("int8" | "int16" | "int32" | "uint8") => Some(Scalar::I32),
-                None | Some("int64") => Some(Scalar::I64),
-                Some(_) => None,
-            },
-            JsonType::Number => match format {
-                Some("float") => Some(Scalar::F32),
-                None | Some("double" | "decimal") => Some(Scalar::F64),
-                Some("int32") => Some(Scalar::I32),
-                Some("int64") => Some(Scalar::I64),
-                Some(_) => None,
-            },
+        let json_type = json_type?;
+        let (known, base) = match json_type {
+            JsonType::String => (
+                match format {
+                    None
+                    | Some(
+                        "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri"
+                        | "hostname" | "password",
+                    ) => Some(Scalar::String),
+                    Some("date-time") => Some(Scalar::Timestamp),
+                    Some("duration") => Some(Scalar::Duration),
+                    Some(_) => None,
+                },
+                Scalar::String,
+            ),
+            JsonType::Boolean => (Some(Scalar::Bool), Scalar::Bool),
+            JsonType::Integer => (
+                match format {
+                    Some("int8" | "int16" | "int32" | "uint8") => Some(Scalar::I32),
+                    None | Some("int64") => Some(Scalar::I64),
+                    Some(_) => None,
+                },
+                Scalar::I64,
+            ),
+            JsonType::Number => (
+                match format {
+                    Some("float") => Some(Scalar::F32),
+                    None | Some("double" | "decimal") => Some(Scalar::F64),
+                    Some("int32") => Some(Scalar::I32),
+                    Some("int64") => Some(Scalar::I64),
+                    Some(_) => None,
+                },
+                Scalar::F64,
+            ),
             JsonType::Array | JsonType::Object => return None,
         };
-        if scalar.is_none()
+        if known.is_none()
             && check
-            && let (Some(t), Some(f)) = (json_type, format)
+            && let Some(f) = format
         {
-            self.report.problem(
+            self.report.warning(
                 &child(pointer, "format"),
-                format!("unsupported format `{f}` for type `{}`", t.as_str()),
+                format!(
+                    "format `{f}` is not known: the value is a plain `{}`",
+                    base.rust_name()
+                ),
             );
         }
-        scalar
+        Some(known.unwrap_or(base))
     }
 
     fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
