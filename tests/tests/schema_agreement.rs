@@ -357,3 +357,47 @@ agreement! {
     wide_fixture: tests::fixtures::wide::Wide,
     task_with_a_float: tests::fixtures::nested_float::PlannerTask,
 }
+
+/// Every integer width (tests/fixtures/valid/integer_formats.yaml): at each end of its range
+/// and one beyond, decoding succeeds exactly when the published JSON Schema accepts. (Beyond
+/// `i64::MIN` and `u64::MAX` serde_json reads a number as a float: the documented exception.)
+#[test]
+fn integer_widths_agree_at_their_bounds() {
+    use tests::fixtures::integer_formats::Counter;
+    let schema = serde_json::to_value(schemars::schema_for!(Counter)).expect("json");
+    let validator = validator_with_formats(&schema);
+    let signed = |bits: u32| (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
+    let unsigned = |bits: u32| (0, (1i128 << bits) - 1);
+    let widths = [
+        ("id", unsigned(64)),
+        ("tiny", signed(8)),
+        ("small", signed(16)),
+        ("medium", signed(32)),
+        ("large", signed(64)),
+        ("plain", signed(64)),
+        ("byte", unsigned(8)),
+        ("port", unsigned(16)),
+        ("flags", unsigned(32)),
+        ("size", unsigned(64)),
+        ("count", signed(32)),
+        ("total", signed(64)),
+    ];
+    for (field, (min, max)) in widths {
+        for (n, fits) in [(min - 1, false), (min, true), (max, true), (max + 1, false)] {
+            if n < i128::from(i64::MIN) || n > i128::from(u64::MAX) {
+                continue;
+            }
+            let mut text = String::from("{\"id\": 1");
+            if field == "id" {
+                text = format!("{{\"id\": {n}");
+            } else {
+                text.push_str(&format!(", \"{field}\": {n}"));
+            }
+            text.push('}');
+            let value: Value = serde_json::from_str(&text).expect("json");
+            let decodes = models::from_str::<Counter>(&text).is_ok();
+            assert_eq!(decodes, fits, "{field} = {n}: decoding");
+            assert_eq!(validator.is_valid(&value), fits, "{field} = {n}: schema");
+        }
+    }
+}

@@ -126,6 +126,8 @@ pub enum QueryTy {
     Bool,
     I32,
     I64,
+    /// Another integer width, by its Rust name (`u64`).
+    Integer(&'static str),
     String,
 }
 
@@ -518,7 +520,10 @@ fn query_ty(ty: &Ty) -> QueryTy {
         Ty::Bool => QueryTy::Bool,
         Ty::I32 => QueryTy::I32,
         Ty::I64 => QueryTy::I64,
-        _ => QueryTy::String,
+        other => match other.integer() {
+            Some(name) => QueryTy::Integer(name),
+            None => QueryTy::String,
+        },
     }
 }
 
@@ -630,7 +635,9 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
     match ty {
         Ty::String => "\"…\"".to_owned(),
         Ty::Bool => "true".to_owned(),
-        Ty::I32 | Ty::I64 => "1".to_owned(),
+        Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::U8 | Ty::U16 | Ty::U32 | Ty::U64 => {
+            "1".to_owned()
+        }
         Ty::F64 => "1.0".to_owned(),
         Ty::Any => "serde_json::json!({})".to_owned(),
         Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),

@@ -366,8 +366,10 @@ impl Printer<'_> {
         match ty {
             Ty::String => quote!(::std::string::String),
             Ty::Bool => quote!(bool),
-            Ty::I32 => quote!(i32),
-            Ty::I64 => quote!(i64),
+            Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::U8 | Ty::U16 | Ty::U32 | Ty::U64 => {
+                let name = ident(ty.integer().unwrap_or_default());
+                quote!(#name)
+            }
             Ty::F64 => quote!(f64),
             Ty::Any => self.model("RawJson"),
             Ty::Named(name) => self.model(name),
@@ -406,6 +408,10 @@ fn query_ty(ty: QueryTy) -> TokenStream {
         QueryTy::Bool => quote!(bool),
         QueryTy::I32 => quote!(i32),
         QueryTy::I64 => quote!(i64),
+        QueryTy::Integer(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
         QueryTy::String => quote!(::std::string::String),
     }
 }

@@ -149,8 +149,14 @@ pub struct Variant {
 pub enum Ty {
     String,
     Bool,
+    I8,
+    I16,
     I32,
     I64,
+    U8,
+    U16,
+    U32,
+    U64,
     F64,
     /// `format: date-time`.
     Timestamp,
@@ -164,6 +170,23 @@ pub enum Ty {
     Option(Box<Ty>),
     /// A generated type, by Rust name.
     Named(String),
+}
+
+impl Ty {
+    /// The Rust integer type, for an integer (every one is `Eq` and `Hash`).
+    pub fn integer(&self) -> Option<&'static str> {
+        Some(match self {
+            Ty::I8 => "i8",
+            Ty::I16 => "i16",
+            Ty::I32 => "i32",
+            Ty::I64 => "i64",
+            Ty::U8 => "u8",
+            Ty::U16 => "u16",
+            Ty::U32 => "u32",
+            Ty::U64 => "u64",
+            _ => return None,
+        })
+    }
 }
 
 /// One operation (path + method).

@@ -336,19 +336,28 @@ pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
     schema
 }
 
-/// schemars publishes `i32` and `i64` without their ranges; decoding refuses what is out of
-/// range, so the schema says so too.
+/// schemars publishes some integer widths without their full ranges (`i32`, `i64`, `u32`,
+/// `u64` lack a bound); decoding refuses what is out of range, so the schema says so too.
 fn bound_integers(schema: &mut serde_json::Value) {
     match schema {
         serde_json::Value::Object(map) => {
-            let range = match map.get("format").and_then(|f| f.as_str()) {
-                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
-                Some("int64") => Some((i64::MIN, i64::MAX)),
-                _ => None,
-            };
+            let signed = |min: i64, max: i64| Some((min.into(), max.into()));
+            let unsigned = |max: u64| Some((0.into(), max.into()));
+            let range: Option<(serde_json::Value, serde_json::Value)> =
+                match map.get("format").and_then(|f| f.as_str()) {
+                    Some("int8") => signed(i8::MIN.into(), i8::MAX.into()),
+                    Some("int16") => signed(i16::MIN.into(), i16::MAX.into()),
+                    Some("int32") => signed(i32::MIN.into(), i32::MAX.into()),
+                    Some("int64") => signed(i64::MIN, i64::MAX),
+                    Some("uint8") => unsigned(u8::MAX.into()),
+                    Some("uint16") => unsigned(u16::MAX.into()),
+                    Some("uint32") => unsigned(u32::MAX.into()),
+                    Some("uint64") => unsigned(u64::MAX),
+                    _ => None,
+                };
             if let Some((min, max)) = range {
-                map.entry("minimum").or_insert(min.into());
-                map.entry("maximum").or_insert(max.into());
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
             }
             map.values_mut().for_each(bound_integers);
         }

@@ -57,8 +57,9 @@ pub(super) fn ty_text(ty: &Ty) -> String {
     match ty {
         Ty::String => "String".to_owned(),
         Ty::Bool => "bool".to_owned(),
-        Ty::I32 => "i32".to_owned(),
-        Ty::I64 => "i64".to_owned(),
+        Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::U8 | Ty::U16 | Ty::U32 | Ty::U64 => {
+            ty.integer().unwrap_or_default().to_owned()
+        }
         Ty::F64 => "f64".to_owned(),
         Ty::Timestamp => "Timestamp".to_owned(),
         Ty::Duration => "Duration".to_owned(),

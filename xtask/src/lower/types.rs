@@ -247,8 +247,14 @@ impl Lowering<'_> {
                 Scalar::Timestamp => Ty::Timestamp,
                 Scalar::Duration => Ty::Duration,
                 Scalar::Bool => Ty::Bool,
+                Scalar::I8 => Ty::I8,
+                Scalar::I16 => Ty::I16,
                 Scalar::I32 => Ty::I32,
                 Scalar::I64 => Ty::I64,
+                Scalar::U8 => Ty::U8,
+                Scalar::U16 => Ty::U16,
+                Scalar::U32 => Ty::U32,
+                Scalar::U64 => Ty::U64,
                 // `format: float` is held as f64 too: an f32 would turn 1e39 into infinity
                 // (written back as `null`) and 16777217 into 16777216.
                 Scalar::F32 | Scalar::F64 => Ty::F64,

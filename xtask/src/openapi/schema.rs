@@ -140,8 +140,16 @@ pub enum Scalar {
     /// `format: duration`.
     Duration,
     Bool,
+    /// `integer` with `int8` … `int64`, `uint8` … `uint64` or `uint` (64 bits), or `number`
+    /// with `int32` / `int64`: the matching Rust width.
+    I8,
+    I16,
     I32,
     I64,
+    U8,
+    U16,
+    U32,
+    U64,
     F32,
     F64,
 }
@@ -174,8 +182,14 @@ impl Scalar {
             Scalar::Timestamp => "Timestamp",
             Scalar::Duration => "Duration",
             Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
             Scalar::I32 => "i32",
             Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::U64 => "u64",
             Scalar::F32 | Scalar::F64 => "f64",
         }
     }
@@ -429,8 +443,14 @@ impl Reader<'_> {
             JsonType::Boolean => (Some(Scalar::Bool), Scalar::Bool),
             JsonType::Integer => (
                 match format {
-                    Some("int8" | "int16" | "int32" | "uint8") => Some(Scalar::I32),
+                    Some("int8") => Some(Scalar::I8),
+                    Some("int16") => Some(Scalar::I16),
+                    Some("int32") => Some(Scalar::I32),
                     None | Some("int64") => Some(Scalar::I64),
+                    Some("uint8") => Some(Scalar::U8),
+                    Some("uint16") => Some(Scalar::U16),
+                    Some("uint32") => Some(Scalar::U32),
+                    Some("uint64" | "uint") => Some(Scalar::U64),
                     Some(_) => None,
                 },
                 Scalar::I64,
