@@ -179,21 +179,42 @@ impl Report {
         out
     }
 
-    /// Checks that every key of `map` is one of `allowed` (or an understood extension).
+    /// Checks that every key of `map` is one of `allowed` or an `x-` extension. OpenAPI allows
+    /// any extension anywhere: the ones the generator knows are read where they apply, the
+    /// others are accepted and ignored.
     pub fn only_keys(&mut self, map: &Mapping, pointer: &str, what: &str, allowed: &[&str]) {
-        for (key, _) in self.entries(map, pointer) {
-            if allowed.contains(&key.as_str()) {
-                continue;
-            }
-            let at = child(pointer, &key);
-            if key.starts_with("x-") {
-                if !INFORMATIONAL_EXTENSIONS.contains(&key.as_str()) {
-                    self.problem(&at, format!("unknown extension `{key}` on {what}"));
-                }
-            } else {
-                self.problem(&at, format!("unsupported keyword `{key}` on {what}"));
-            }
+        for key in self.unknown_keys(map, pointer, allowed) {
+            self.problem(
+                &child(pointer, &key),
+                format!("unsupported keyword `{key}` on {what}"),
+            );
         }
+    }
+
+    /// Like [`Report::only_keys`], for objects where an unknown key cannot change what the
+    /// generator makes of the rest (a response, a parameter, a media type): a warning that
+    /// the key is ignored, not an error.
+    pub fn ignore_unknown_keys(
+        &mut self,
+        map: &Mapping,
+        pointer: &str,
+        what: &str,
+        allowed: &[&str],
+    ) {
+        for key in self.unknown_keys(map, pointer, allowed) {
+            self.warning(
+                &child(pointer, &key),
+                format!("unknown keyword `{key}` on {what}: ignored"),
+            );
+        }
+    }
+
+    fn unknown_keys(&mut self, map: &Mapping, pointer: &str, allowed: &[&str]) -> Vec<String> {
+        self.entries(map, pointer)
+            .into_iter()
+            .map(|(key, _)| key)
+            .filter(|key| !allowed.contains(&key.as_str()) && !key.starts_with("x-"))
+            .collect()
     }
 
     pub fn string<'a>(&mut self, node: &'a Value, pointer: &str, what: &str) -> Option<&'a str> {
@@ -256,21 +277,6 @@ impl Report {
         out
     }
 }
-
-/// `x-` extensions of Graph's metadata that describe but do not change the wire format; the
-/// generator accepts them and does nothing with them. Any other extension is an error, so a
-/// meaning is never silently dropped. (`x-graph-*` extensions are read where they apply.)
-pub const INFORMATIONAL_EXTENSIONS: &[&str] = &[
-    "x-ms-navigationProperty",
-    "x-ms-docs-key-type",
-    "x-ms-docs-operation-type",
-    "x-ms-docs-grouped-path",
-    "x-ms-primary-error-message",
-    "x-ms-discriminator-value",
-    "x-ms-enum",
-    "x-ms-pageable",
-    "x-ms-deprecation",
-];
 
 /// Problems sorted into document order (a node's problems before those of the nodes inside
 /// it), keeping the order they were found in for the same node. Lowering finds some problems

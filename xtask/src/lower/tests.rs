@@ -368,7 +368,7 @@ paths:
       responses: {2XX: {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/missing'}}}}}
 components:
   parameters:
-    top: {name: top, in: query, schema: {type: string}, colour: red}
+    top: {name: top, in: query, schema: {type: string}, required: maybe}
   schemas:
     b: {allOf: [{$ref: '#/components/schemas/a'}]}
     a: {type: object, properties: {x: {type: strin}}}
@@ -379,7 +379,7 @@ components:
         listed,
         [
             "/paths/~1a/get/responses/2XX/content/application~1json/schema/$ref: dangling `$ref`: `#/components/schemas/missing` is not defined",
-            "/components/parameters/top/colour: unsupported keyword `colour` on a parameter",
+            "/components/parameters/top/required: `required` must be a boolean, found a string",
             "/components/schemas/a/properties/x/type: unknown type `strin`",
         ]
     );

@@ -2,7 +2,7 @@
 //! views (examples are checked on the way and not kept).
 
 use super::{Position, Reader, RefOr, Schema};
-use crate::document::{INFORMATIONAL_EXTENSIONS, child, kind};
+use crate::document::{child, kind};
 use crate::model::Permissions;
 use serde_norway::Value;
 
@@ -86,6 +86,10 @@ impl Reader<'_> {
         };
         for (path, node) in self.report.entries(paths, "/paths") {
             let pointer = child("/paths", &path);
+            if path.starts_with("x-") {
+                // An extension, which OpenAPI allows here: accepted and ignored.
+                continue;
+            }
             if !path.starts_with('/') {
                 self.report
                     .problem(&pointer, format!("path `{path}` must start with `/`"));
@@ -241,7 +245,7 @@ impl Reader<'_> {
 
     pub(super) fn parameter(&mut self, node: &Value, pointer: &str) -> Option<Parameter> {
         let map = self.report.object(node, pointer, "a parameter")?;
-        self.report.only_keys(
+        self.report.ignore_unknown_keys(
             map,
             pointer,
             "a parameter",
@@ -366,10 +370,7 @@ impl Reader<'_> {
             let at = child(pointer, &code);
             let valid = code == "default" || is_status_key(&code);
             if code.starts_with("x-") {
-                if !INFORMATIONAL_EXTENSIONS.contains(&code.as_str()) {
-                    self.report
-                        .problem(&at, format!("unknown extension `{code}` on `responses`"));
-                }
+                // An extension, which OpenAPI allows anywhere: accepted and ignored.
                 continue;
             }
             if !valid {
@@ -390,7 +391,7 @@ impl Reader<'_> {
 
     pub(super) fn response(&mut self, node: &Value, pointer: &str) -> Option<Response> {
         let map = self.report.object(node, pointer, "a response")?;
-        self.report.only_keys(
+        self.report.ignore_unknown_keys(
             map,
             pointer,
             "a response",
@@ -419,7 +420,7 @@ impl Reader<'_> {
             let Some(media_map) = self.report.object(node, &at, "a media type") else {
                 continue;
             };
-            self.report.only_keys(
+            self.report.ignore_unknown_keys(
                 media_map,
                 &at,
                 "a media type",
