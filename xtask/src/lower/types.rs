@@ -123,10 +123,25 @@ impl Lowering<'_> {
             match def.fields.iter_mut().find(|f| f.wire == wire) {
                 Some(field) => field.required = true,
                 None if parts.declared.contains(&wire) => {} // its schema's problem is reported
-                None => self.report.problem(
-                    &at,
-                    format!("required property `{wire}` is not defined in `properties`"),
-                ),
+                None => {
+                    // Required, so it is on the wire; with no schema, any JSON value.
+                    self.report.warning(
+                        &at,
+                        format!("required property `{wire}` is not defined in `properties`: it is a required field holding any JSON value (`RawJson`)"),
+                    );
+                    def.fields.push(Field {
+                        name: parts.names.field(&wire),
+                        wire: wire.clone(),
+                        ty: Ty::Any,
+                        required: true,
+                        nullable: false,
+                        boxed: false,
+                        read_only: false,
+                        description: None,
+                        max_items: None,
+                    });
+                    parts.declared.insert(wire);
+                }
             }
         }
         def
@@ -192,7 +207,10 @@ impl Lowering<'_> {
                 nullable: lowered.nullable,
                 boxed: false,
                 read_only: property.read_only,
-                description: property.description.clone(),
+                description: match (&property.description, &property.unknown_format) {
+                    (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
+                    (text, note) => text.clone().or_else(|| note.clone()),
+                },
                 max_items: property.max_items,
             });
         }

@@ -1,6 +1,7 @@
 //! Schema Objects, read once into a typed [`Schema`]. Every keyword is checked here, where it
-//! is read: unknown keys, wrong types, keywords the generator does not implement, formats it
-//! does not know. What a schema *means* (a struct, an enum, a wrapper) is decided by lowering.
+//! is read: unknown keys, wrong types, keywords the generator does not implement. A format
+//! it does not know is the base type, as OpenAPI says. What a schema *means* (a struct, an
+//! enum, a wrapper) is decided by lowering.
 
 use super::{Reader, Reference};
 use crate::document::{child, key_text, kind};
@@ -89,6 +90,9 @@ pub struct Schema {
     pub nullable: bool,
     pub read_only: bool,
     pub max_items: Option<u64>,
+    /// A `format` the generator does not know, read as the base type: what a property's docs
+    /// say about it ("format `uri-template`: a plain `String`").
+    pub unknown_format: Option<String>,
     /// Only `type` and `nullable: true`: the second entry of Kiota's nullable wrapper.
     pub null_placeholder: bool,
     /// The schema's text, for an inline schema that becomes a type: the same text under the
@@ -175,7 +179,7 @@ pub struct Enumeration {
 }
 
 impl Scalar {
-    /// The Rust type the scalar becomes, for messages.
+    /// The Rust type the scalar becomes, for docs.
     pub fn rust_name(self) -> &'static str {
         match self {
             Scalar::String => "String",
@@ -286,7 +290,18 @@ impl Reader<'_> {
             self.report
                 .problem(pointer, "an array schema needs `items`");
         }
-        schema.scalar = self.scalar(schema.json_type, text("format"), pointer, scalar_shaped);
+        // OpenAPI says a tool that does not know a `format` treats the value as its base
+        // type: so does this one, without a warning; a property's docs name the format.
+        schema.scalar = schema.json_type.and_then(|t| scalar(t, text("format")));
+        if let (Some(scalar), Some(format)) = (schema.scalar, text("format"))
+            && scalar_shaped
+            && !is_known_format(schema.json_type, format)
+        {
+            schema.unknown_format = Some(format!(
+                "Format `{format}` (not known to the generator: a plain `{}`).",
+                scalar.rust_name()
+            ));
+        }
         if position == Position::Inline && schema.is_type_shaped() {
             schema.source = serde_norway::to_string(node).unwrap_or_default();
         }
@@ -415,73 +430,6 @@ impl Reader<'_> {
         }
     }
 
-    /// The scalar a typed schema holds. OpenAPI says a tool that does not know a `format`
-    /// treats the value as its base type: so does this one, with a warning where the schema
-    /// is used as a scalar (elsewhere the format has no effect on the type).
-    fn scalar(
-        &mut self,
-        json_type: Option<JsonType>,
-        format: Option<&str>,
-        pointer: &str,
-        check: bool,
-    ) -> Option<Scalar> {
-        let json_type = json_type?;
-        let (known, base) = match json_type {
-            JsonType::String => (
-                match format {
-                    None
-                    | Some(
-                        "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri"
-                        | "hostname" | "password",
-                    ) => Some(Scalar::String),
-                    Some("date-time") => Some(Scalar::Timestamp),
-                    Some("duration") => Some(Scalar::Duration),
-                    Some(_) => None,
-                },
-                Scalar::String,
-            ),
-            JsonType::Boolean => (Some(Scalar::Bool), Scalar::Bool),
-            JsonType::Integer => (
-                match format {
-                    Some("int8") => Some(Scalar::I8),
-                    Some("int16") => Some(Scalar::I16),
-                    Some("int32") => Some(Scalar::I32),
-                    None | Some("int64") => Some(Scalar::I64),
-                    Some("uint8") => Some(Scalar::U8),
-                    Some("uint16") => Some(Scalar::U16),
-                    Some("uint32") => Some(Scalar::U32),
-                    Some("uint64" | "uint") => Some(Scalar::U64),
-                    Some(_) => None,
-                },
-                Scalar::I64,
-            ),
-            JsonType::Number => (
-                match format {
-                    Some("float") => Some(Scalar::F32),
-                    None | Some("double" | "decimal") => Some(Scalar::F64),
-                    Some("int32") => Some(Scalar::I32),
-                    Some("int64") => Some(Scalar::I64),
-                    Some(_) => None,
-                },
-                Scalar::F64,
-            ),
-            JsonType::Array | JsonType::Object => return None,
-        };
-        if known.is_none()
-            && check
-            && let Some(f) = format
-        {
-            self.report.warning(
-                &child(pointer, "format"),
-                format!(
-                    "format `{f}` is not known: the value is a plain `{}`",
-                    base.rust_name()
-                ),
-            );
-        }
-        Some(known.unwrap_or(base))
-    }
-
     fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
         for (key, _) in self.report.entries(map, pointer) {
             if UNSUPPORTED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
@@ -535,6 +483,63 @@ impl Reader<'_> {
                 .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
         }
     }
+}
+
+/// The scalar `format` names for `json_type` (`None`: a format the generator does not
+/// know), and the base type's scalar (`None` for arrays and objects).
+fn known_scalar(json_type: JsonType, format: Option<&str>) -> (Option<Scalar>, Option<Scalar>) {
+    let (known, base) = match json_type {
+        JsonType::String => (
+            match format {
+                None
+                | Some(
+                    "uuid" | "base64url" | "byte" | "date" | "time" | "email" | "uri" | "hostname"
+                    | "password",
+                ) => Some(Scalar::String),
+                Some("date-time") => Some(Scalar::Timestamp),
+                Some("duration") => Some(Scalar::Duration),
+                Some(_) => None,
+            },
+            Scalar::String,
+        ),
+        JsonType::Boolean => (Some(Scalar::Bool), Scalar::Bool),
+        JsonType::Integer => (
+            match format {
+                Some("int8") => Some(Scalar::I8),
+                Some("int16") => Some(Scalar::I16),
+                Some("int32") => Some(Scalar::I32),
+                None | Some("int64") => Some(Scalar::I64),
+                Some("uint8") => Some(Scalar::U8),
+                Some("uint16") => Some(Scalar::U16),
+                Some("uint32") => Some(Scalar::U32),
+                Some("uint64" | "uint") => Some(Scalar::U64),
+                Some(_) => None,
+            },
+            Scalar::I64,
+        ),
+        JsonType::Number => (
+            match format {
+                Some("float") => Some(Scalar::F32),
+                None | Some("double" | "decimal") => Some(Scalar::F64),
+                Some("int32") => Some(Scalar::I32),
+                Some("int64") => Some(Scalar::I64),
+                Some(_) => None,
+            },
+            Scalar::F64,
+        ),
+        JsonType::Array | JsonType::Object => return (None, None),
+    };
+    (known, Some(base))
+}
+
+/// The scalar of a `type` with its `format`: an unknown format is the base type.
+fn scalar(json_type: JsonType, format: Option<&str>) -> Option<Scalar> {
+    let (known, base) = known_scalar(json_type, format);
+    known.or(base)
+}
+
+fn is_known_format(json_type: Option<JsonType>, format: &str) -> bool {
+    json_type.is_none_or(|t| known_scalar(t, Some(format)).0.is_some())
 }
 
 /// Graph writes `additionalProperties: {type: object}` on every type; its SDKs read it as
