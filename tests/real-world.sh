@@ -3,8 +3,9 @@
 # `cargo xtask codegen --schema DOC --out target/real-world/NAME` (NAME is the file name
 # without its extension, as a user would pick it), then `cargo build` and
 # `cargo clippy --all-targets -- -D warnings` on the standalone workspace. Prints one line per
-# document: how far it got, or the first error. Exits 0 whatever the documents do: this is a
-# measurement (issue 9), not a gate. tests/tests/real_world.rs snapshots the problem lists.
+# document: how far it got (with the generator's warning count), or the first error. Exits 0
+# whatever the documents do: this is a measurement (issue 9), not a gate.
+# tests/tests/real_world.rs snapshots the problem and warning lists.
 #
 # Usage: tests/real-world.sh [--safe-names] [DOC...]   (default: every document)
 # --safe-names: NAME lowercased, every character but a-z, 0-9 and `-` made `-`
@@ -48,7 +49,7 @@ first_error() {
 }
 
 start=$SECONDS
-printf '%-38s %s\n' document outcome
+printf '%-50s %s\n' document outcome
 for doc in "${docs[@]}"; do
   [ -f "$doc" ] || continue
   file=$(basename "$doc")
@@ -58,25 +59,30 @@ for doc in "${docs[@]}"; do
   fi
   out="$out_root/$name"
   log="$out_root/$name.log"
+  # The generator's own output (its errors or warnings) has a log of its own, so that
+  # `first_error` finds cargo's first error, not the generator's first warning.
+  gen_log="$out_root/$name.codegen.log"
   rm -rf "$out"
   : >"$log"
-  if ! cargo xtask codegen --schema "$doc" --out "$out" >>"$log" 2>&1; then
-    problems=$(grep -m1 -oE 'has [0-9]+ problems?' "$log" || echo "fails")
-    first=$(grep -m1 -E '^  ' "$log" | sed -E 's/^ +//' || true)
-    printf '%-38s does not generate (%s): %s\n' "$file" "$problems" "${first:-$(head -n1 "$log")}"
+  if ! cargo xtask codegen --schema "$doc" --out "$out" >"$gen_log" 2>&1; then
+    problems=$(grep -m1 -oE 'has [0-9]+ problems?' "$gen_log" || echo "fails")
+    first=$(grep -m1 -E '^  ' "$gen_log" | sed -E 's/^ +//' || true)
+    printf '%-50s does not generate (%s): %s\n' "$file" "$problems" "${first:-$(head -n1 "$gen_log")}"
     continue
   fi
+  warnings=$(grep -c '^warning: ' "$gen_log" || true)
+  file="$file ($warnings warning$([ "$warnings" = 1 ] || echo s))"
   # Pin dependency versions to the ones this workspace tests the runtime crates with.
   cp Cargo.lock "$out/Cargo.lock"
   if ! cargo build --manifest-path "$out/Cargo.toml" >>"$log" 2>&1; then
-    printf '%-38s generated, does not compile: %s\n' "$file" "$(first_error "$log")"
+    printf '%-50s generated, does not compile: %s\n' "$file" "$(first_error "$log")"
     continue
   fi
   : >"$log.clippy"
   if ! cargo clippy --manifest-path "$out/Cargo.toml" --all-targets -- -D warnings >>"$log.clippy" 2>&1; then
-    printf '%-38s generated, compiled, clippy: %s\n' "$file" "$(first_error "$log.clippy")"
+    printf '%-50s generated, compiled, clippy: %s\n' "$file" "$(first_error "$log.clippy")"
     continue
   fi
-  printf '%-38s generated, compiled, clippy-clean\n' "$file"
+  printf '%-50s generated, compiled, clippy-clean\n' "$file"
 done
 echo "($((SECONDS - start)) s; logs in $out_root/NAME.log)"
