@@ -19,6 +19,10 @@ pub enum Error {
     /// A success status whose body did not decode as the operation's response type.
     #[error("{0}")]
     Decode(Box<DecodeFailure>),
+    /// A success status whose text body did not parse as the operation's response type (a
+    /// `$count` that is not an integer), or is not UTF-8.
+    #[error("{0}")]
+    Text(Box<TextFailure>),
     /// No response arrived: the connection was refused or reset, or TLS failed, before a
     /// response began. Retried for idempotent operations.
     #[error("connection error: {0}")]
@@ -49,6 +53,7 @@ impl Error {
             Error::Graph(e) => Some(e.status),
             Error::UnexpectedBody(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::Text(e) => Some(e.status),
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Connection(_)
             | Error::Transport(_)
@@ -98,6 +103,31 @@ impl std::fmt::Display for DecodeFailure {
             f,
             "the {} response body does not decode: {}",
             self.status, self.source
+        )
+    }
+}
+
+/// A success response whose text body does not parse.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TextFailure {
+    pub status: StatusCode,
+    /// The Rust type the text should have parsed as (`i64`).
+    pub expected: &'static str,
+    /// Why it did not.
+    pub message: String,
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Display for TextFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} response body is not a `{}` ({}): {}",
+            self.status,
+            self.expected,
+            self.message,
+            snippet(&self.body)
         )
     }
 }

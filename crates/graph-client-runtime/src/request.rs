@@ -1,7 +1,7 @@
 //! The sans-IO core: building an `http::Request` and reading an `http::Response`, with no
 //! network. The generated builders call these; the reqwest executor only moves bytes.
 
-use crate::error::{self, DecodeFailure, Error};
+use crate::error::{self, DecodeFailure, Error, TextFailure};
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -25,6 +25,14 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b':')
     .remove(b'/')
     .remove(b'$');
+
+/// A form value (`application/x-www-form-urlencoded`): what the URL standard's form encoding
+/// leaves as is; a space becomes `+` afterwards.
+const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
 
 /// The `User-Agent` a client sends unless told otherwise: this crate's name and version.
 /// Generated clients send their own (see [`crate::client!`]).
@@ -61,6 +69,10 @@ pub struct RequestSpec {
     path: String,
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    /// The body's `Content-Type` (JSON unless a raw body says otherwise).
+    content_type: Option<String>,
+    /// The `Accept` header (JSON unless the operation answers with another media type).
+    accept: Option<String>,
     client_request_id: Option<String>,
 }
 
@@ -71,6 +83,8 @@ impl RequestSpec {
             path: String::new(),
             query: Vec::new(),
             body: None,
+            content_type: None,
+            accept: None,
             client_request_id: None,
         }
     }
@@ -105,7 +119,65 @@ impl RequestSpec {
             Error::InvalidRequest(format!("the request body does not serialize: {e}"))
         })?;
         self.body = Some(bytes);
+        self.content_type = None;
         Ok(())
+    }
+
+    /// Sets a body of bytes, sent unchanged with this `Content-Type` (the document's media
+    /// type: `application/octet-stream`, `image/png`, `text/plain`…).
+    pub fn raw_body(&mut self, content_type: &str, body: impl Into<Vec<u8>>) {
+        self.body = Some(body.into());
+        self.content_type = Some(content_type.to_owned());
+    }
+
+    /// Sets a text body: the value's text (`Display`), with this `Content-Type`.
+    pub fn text_body<T: std::fmt::Display + ?Sized>(&mut self, content_type: &str, body: &T) {
+        self.raw_body(content_type, body.to_string());
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body: `body` must serialize as an object
+    /// whose values are strings, numbers, booleans, `null` (left out) or arrays of those (one
+    /// pair per item), in the order it writes them.
+    pub fn form_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let invalid = |e: &dyn std::fmt::Display| {
+            Error::InvalidRequest(format!("the request body does not encode as a form: {e}"))
+        };
+        let json = serde_json::to_vec(body).map_err(|e| invalid(&e))?;
+        let Entries(entries) = serde_json::from_slice(&json).map_err(|e| invalid(&e))?;
+        let mut form = String::new();
+        let mut pair = |name: &str, value: &serde_json::Value| -> Result<(), Error> {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => return Ok(()),
+                _ => return Err(invalid(&format_args!("`{name}` is not a scalar"))),
+            };
+            if !form.is_empty() {
+                form.push('&');
+            }
+            form.push_str(&form_encode(name));
+            form.push('=');
+            form.push_str(&form_encode(&value));
+            Ok(())
+        };
+        for (name, value) in &entries {
+            match value {
+                serde_json::Value::Array(items) => {
+                    for item in items {
+                        pair(name, item)?;
+                    }
+                }
+                value => pair(name, value)?,
+            }
+        }
+        self.raw_body("application/x-www-form-urlencoded", form);
+        Ok(())
+    }
+
+    /// Asks for this media type (`Accept`) instead of JSON.
+    pub fn accept(&mut self, media_type: &str) {
+        self.accept = Some(media_type.to_owned());
     }
 
     /// Uses this `client-request-id` instead of a fresh UUID.
@@ -136,14 +208,21 @@ impl RequestSpec {
                 "`{user_agent}` is not a valid user-agent header value"
             ))
         })?;
+        let header = |name: &str, value: Option<String>| {
+            let value = value.unwrap_or_else(|| "application/json".to_owned());
+            HeaderValue::from_str(&value).map_err(|_| {
+                Error::InvalidRequest(format!("`{value}` is not a valid {name} header value"))
+            })
+        };
+        let accept = header("accept", self.accept)?;
         let mut builder = Request::builder()
             .method(self.method)
             .uri(&uri)
-            .header(ACCEPT, "application/json")
+            .header(ACCEPT, accept)
             .header(USER_AGENT, user_agent)
             .header(CLIENT_REQUEST_ID, id);
         if self.body.is_some() {
-            builder = builder.header(CONTENT_TYPE, "application/json");
+            builder = builder.header(CONTENT_TYPE, header("content-type", self.content_type)?);
         }
         builder
             .body(self.body.unwrap_or_default())
@@ -166,11 +245,72 @@ pub fn json_response<T: DeserializeOwned>(
     }
 }
 
+/// Reads a response whose success body is text: the text parsed as `T` (a `String` as it is,
+/// or a scalar such as the integer a `$count` answers). A body that is not UTF-8 or does not
+/// parse is an [`Error::Text`].
+pub fn text_response<T>(response: Response<Vec<u8>>) -> Result<Response<T>, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let (parts, body) = success(response)?.into_parts();
+    let parsed = match std::str::from_utf8(&body) {
+        Ok(text) => text.trim().parse::<T>().map_err(|e| e.to_string()),
+        Err(e) => Err(format!("not UTF-8: {e}")),
+    };
+    match parsed {
+        Ok(value) => Ok(Response::from_parts(parts, value)),
+        Err(message) => Err(Error::Text(Box::new(TextFailure {
+            status: parts.status,
+            expected: std::any::type_name::<T>(),
+            message,
+            body,
+        }))),
+    }
+}
+
+/// Reads a response whose success body is bytes, returned unchanged.
+pub fn bytes_response(response: Response<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
+    success(response)
+}
+
 /// Reads a response to an operation with no response body: any 2xx (200 or 204, with or
 /// without a body) succeeds.
 pub fn empty_response(response: Response<Vec<u8>>) -> Result<Response<()>, Error> {
     let (parts, _) = success(response)?.into_parts();
     Ok(Response::from_parts(parts, ()))
+}
+
+fn form_encode(text: &str) -> String {
+    utf8_percent_encode(text, FORM_VALUE)
+        .to_string()
+        .replace("%20", "+")
+}
+
+/// An object's entries in the order they were written (a `serde_json::Map` may sort them).
+struct Entries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 fn success(response: Response<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
@@ -211,6 +351,93 @@ mod tests {
             path_of("é 😀"),
             "/beta/users/%C3%A9%20%F0%9F%98%80/presence"
         );
+    }
+
+    fn response(status: u16, body: &[u8]) -> Response<Vec<u8>> {
+        Response::builder()
+            .status(status)
+            .body(body.to_vec())
+            .expect("a response")
+    }
+
+    #[test]
+    fn a_text_body_parses_as_its_scalar() {
+        let count = text_response::<i64>(response(200, b"42\n")).expect("an integer");
+        assert_eq!(*count.body(), 42);
+        let text = text_response::<String>(response(200, b"hello")).expect("text");
+        assert_eq!(text.body(), "hello");
+        let Err(Error::Text(failure)) = text_response::<i64>(response(200, b"many")) else {
+            panic!("`many` is not an integer");
+        };
+        assert_eq!(failure.body, b"many");
+        assert!(failure.to_string().contains("i64"), "{failure}");
+        assert!(matches!(
+            text_response::<String>(response(200, &[0xff])),
+            Err(Error::Text(_))
+        ));
+    }
+
+    #[test]
+    fn bytes_come_back_unchanged() {
+        let bytes = bytes_response(response(200, &[0, 159, 146, 150])).expect("bytes");
+        assert_eq!(bytes.body(), &[0, 159, 146, 150]);
+        assert!(bytes_response(response(404, b"")).is_err());
+    }
+
+    fn built(spec: RequestSpec) -> Request<Vec<u8>> {
+        spec.build("https://example.com", DEFAULT_USER_AGENT)
+            .expect("builds")
+    }
+
+    #[test]
+    fn a_raw_body_carries_its_content_type_and_accept_is_settable() {
+        let mut spec = RequestSpec::new(Method::PUT);
+        spec.raw_body("image/png", vec![137, 80, 78, 71]);
+        spec.accept("text/plain");
+        let request = built(spec);
+        assert_eq!(request.headers()[CONTENT_TYPE], "image/png");
+        assert_eq!(request.headers()[ACCEPT], "text/plain");
+        assert_eq!(request.body(), &[137, 80, 78, 71]);
+        let mut spec = RequestSpec::new(Method::PUT);
+        spec.raw_body("bad\ncontent type", Vec::new());
+        assert!(matches!(
+            spec.build("https://example.com", DEFAULT_USER_AGENT),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn a_form_body_is_encoded_in_order() {
+        let mut spec = RequestSpec::new(Method::POST);
+        let body = serde_json::json!({"zeta": "a b&c=d/é", "alpha": 2, "on": true, "gone": null, "many": ["x", 1]});
+        spec.form_body(&body).expect("a form");
+        let request = built(spec);
+        assert_eq!(
+            request.headers()[CONTENT_TYPE],
+            "application/x-www-form-urlencoded"
+        );
+        let text = String::from_utf8(request.body().clone()).expect("ASCII");
+        let mut pairs: Vec<&str> = text.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                "alpha=2",
+                "many=1",
+                "many=x",
+                "on=true",
+                "zeta=a+b%26c%3Dd%2F%C3%A9"
+            ]
+        );
+        let mut spec = RequestSpec::new(Method::POST);
+        assert!(matches!(
+            spec.form_body(&serde_json::json!({"nested": {"a": 1}})),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            spec.form_body(&"not an object"),
+            Err(Error::InvalidRequest(_))
+        ));
     }
 
     #[test]
