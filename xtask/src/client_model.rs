@@ -6,7 +6,7 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{Field, Model, Operation, StructDef, Ty, TypeDef};
+use crate::model::{Field, Media, Model, Operation, StructDef, Ty, TypeDef};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,8 +86,8 @@ pub struct Builder {
     pub steps: Vec<Step>,
     pub query: Vec<QueryParam>,
     pub body: Option<RequestBody>,
-    /// The 2XX body's type; `None` for no body.
-    pub output: Option<Ty>,
+    /// The 2XX body; `None` for no body.
+    pub output: Option<Output>,
     pub idempotent: bool,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
@@ -135,14 +135,32 @@ pub enum QueryTy {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestBody {
     /// A models struct: required properties are arguments of the starting method, optional
-    /// ones setters of the builder.
+    /// ones setters of the builder. Sent as JSON, or as a form when `form`.
     Model {
         type_name: String,
         args: Vec<BodyArg>,
         setters: Vec<BodySetter>,
+        form: bool,
     },
-    /// Any JSON (the schema gives no struct).
-    Json,
+    /// Any JSON (the schema gives no struct); sent as JSON, or as a form when `form`.
+    Json { form: bool },
+    /// Text: a value of `ty` (a string or scalar), the starting method's `body` argument, sent
+    /// as its text with the document's media type.
+    Text { ty: Ty, media: String },
+    /// Bytes, the starting method's `body` argument, sent unchanged with the document's media
+    /// type.
+    Bytes { media: String },
+}
+
+/// The success body an operation answers with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// JSON of this type.
+    Json(Ty),
+    /// Text parsed as `ty` (a string or scalar); `media` is asked for (`Accept`).
+    Text { ty: Ty, media: String },
+    /// Bytes, unchanged; `media` is asked for (`Accept`).
+    Bytes { media: String },
 }
 
 /// An argument of the starting method: a required body property, in constructor order.
@@ -451,10 +469,22 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         })
         .collect();
     let body_struct = body_struct(model, op);
-    let body = op.request_body.as_ref().map(|_| match body_struct {
-        Some(s) => model_body(s, &mut scope),
-        None => RequestBody::Json,
-    });
+    let body = op
+        .request_body
+        .as_ref()
+        .map(|b| match (&b.media, body_struct) {
+            (Media::Text(media), _) => RequestBody::Text {
+                ty: b.ty.clone(),
+                media: media.clone(),
+            },
+            (Media::Bytes(media), _) => RequestBody::Bytes {
+                media: media.clone(),
+            },
+            (media, Some(s)) => model_body(s, &mut scope, *media == Media::Form),
+            (media, None) => RequestBody::Json {
+                form: *media == Media::Form,
+            },
+        });
     let example = example(model, op, &names, docs, body_struct);
     let start = match &docs.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
@@ -472,7 +502,16 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         steps,
         query,
         body,
-        output: op.response.as_ref().map(|r| r.ty.clone()),
+        output: op.response.as_ref().map(|r| match &r.media {
+            Media::Json | Media::Form => Output::Json(r.ty.clone()),
+            Media::Text(media) => Output::Text {
+                ty: r.ty.clone(),
+                media: media.clone(),
+            },
+            Media::Bytes(media) => Output::Bytes {
+                media: media.clone(),
+            },
+        }),
         idempotent: op.idempotent,
         doc: method_doc(op),
         example,
@@ -480,9 +519,14 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
     }
 }
 
+/// The models struct of a JSON or form body.
 fn body_struct<'m>(model: &'m Model, op: &Operation) -> Option<&'m StructDef> {
-    match op.request_body.as_ref().map(|b| &b.ty) {
-        Some(Ty::Named(name)) => match model.types.get(name) {
+    let body = op.request_body.as_ref()?;
+    if !matches!(body.media, Media::Json | Media::Form) {
+        return None;
+    }
+    match &body.ty {
+        Ty::Named(name) => match model.types.get(name) {
             Some(TypeDef::Struct(s)) => Some(s),
             _ => None,
         },
@@ -490,9 +534,10 @@ fn body_struct<'m>(model: &'m Model, op: &Operation) -> Option<&'m StructDef> {
     }
 }
 
-fn model_body(s: &StructDef, scope: &mut Scope) -> RequestBody {
+fn model_body(s: &StructDef, scope: &mut Scope, form: bool) -> RequestBody {
     RequestBody::Model {
         type_name: s.name.clone(),
+        form,
         args: s
             .constructor_args()
             .map(|f| BodyArg {
@@ -595,7 +640,7 @@ fn example(
         }
     }
     let models = docs.context.example_models;
-    let args: Vec<String> = body
+    let mut args: Vec<String> = body
         .into_iter()
         .flat_map(StructDef::constructor_args)
         .map(|f: &Field| match &f.ty {
@@ -603,6 +648,11 @@ fn example(
             ty => example_value(model, ty, models, 0),
         })
         .collect();
+    match op.request_body.as_ref().map(|b| (&b.media, &b.ty)) {
+        Some((Media::Text(_), ty)) => args.push(example_value(model, ty, models, 0)),
+        Some((Media::Bytes(_), _)) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        _ => {}
+    }
     call.push_str(&format!(".{}({})", names.method, args.join(", ")));
     let binding = if op.response.is_some() {
         "let response = "

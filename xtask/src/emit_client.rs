@@ -5,7 +5,7 @@
 //! here.
 
 use crate::client_model::{
-    Builder, Child, ClientModel, Node, QueryParam, QueryTy, RequestBody, Step,
+    Builder, Child, ClientModel, Node, Output, QueryParam, QueryTy, RequestBody, Step,
 };
 use crate::model::Ty;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -186,10 +186,17 @@ impl Printer<'_> {
                 });
                 (quote!(#(#args),*), quote!(body: #ty::new(#(#values),*),))
             }
-            Some(RequestBody::Json) => (
+            Some(RequestBody::Json { .. }) => (
                 quote!(),
                 quote!(body: ::graph_client_runtime::__private::serde_json::Value::Object(::std::default::Default::default()),),
             ),
+            Some(body @ (RequestBody::Text { .. } | RequestBody::Bytes { .. })) => {
+                let ty = self.body_ty(body);
+                (
+                    quote!(body: impl ::std::convert::Into<#ty>),
+                    quote!(body: ::std::convert::Into::into(body),),
+                )
+            }
             None => (quote!(), quote!()),
         };
         quote! {
@@ -305,23 +312,52 @@ impl Printer<'_> {
                 _ => quote!(if let ::std::option::Option::Some(value) = &self.#f { spec.query(#wire, &::std::string::ToString::to_string(value)); }),
             }
         });
-        let body = builder
-            .body
-            .as_ref()
-            .map(|_| quote!(spec.json_body(&self.body)?;));
-        let spec = if builder.steps.is_empty() && builder.query.is_empty() && body.is_none() {
+        let body = builder.body.as_ref().map(|body| match body {
+            RequestBody::Model { form: false, .. } | RequestBody::Json { form: false } => {
+                quote!(spec.json_body(&self.body)?;)
+            }
+            RequestBody::Model { form: true, .. } | RequestBody::Json { form: true } => {
+                quote!(spec.form_body(&self.body)?;)
+            }
+            RequestBody::Text { media, .. } => quote!(spec.text_body(#media, &self.body);),
+            RequestBody::Bytes { media } => {
+                quote!(spec.raw_body(#media, ::std::clone::Clone::clone(&self.body));)
+            }
+        });
+        let accept = match &builder.output {
+            Some(Output::Text { media, .. } | Output::Bytes { media }) => {
+                Some(quote!(spec.accept(#media);))
+            }
+            _ => None,
+        };
+        let spec = if builder.steps.is_empty()
+            && builder.query.is_empty()
+            && body.is_none()
+            && accept.is_none()
+        {
             quote!(spec)
         } else {
             quote!(mut spec)
         };
         let (output, parse) = match &builder.output {
-            Some(ty) => {
+            Some(Output::Json(ty)) => {
                 let ty = self.ty(ty);
                 (
                     ty.clone(),
                     quote!(::graph_client_runtime::json_response::<#ty>(response)),
                 )
             }
+            Some(Output::Text { ty, .. }) => {
+                let ty = self.ty(ty);
+                (
+                    ty.clone(),
+                    quote!(::graph_client_runtime::text_response::<#ty>(response)),
+                )
+            }
+            Some(Output::Bytes { .. }) => (
+                quote!(::std::vec::Vec<u8>),
+                quote!(::graph_client_runtime::bytes_response(response)),
+            ),
             None => (
                 quote!(()),
                 quote!(::graph_client_runtime::empty_response(response)),
@@ -336,6 +372,7 @@ impl Printer<'_> {
                     #(#steps)*
                     #(#queries)*
                     #body
+                    #accept
                     self.base.build(spec)
                 }
                 fn parse_response(&self, response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>) -> ::std::result::Result<::graph_client_runtime::__private::http::Response<#output>, ::graph_client_runtime::Error> {
@@ -357,7 +394,11 @@ impl Printer<'_> {
     fn body_ty(&self, body: &RequestBody) -> TokenStream {
         match body {
             RequestBody::Model { type_name, .. } => self.model(type_name),
-            RequestBody::Json => quote!(::graph_client_runtime::__private::serde_json::Value),
+            RequestBody::Json { .. } => {
+                quote!(::graph_client_runtime::__private::serde_json::Value)
+            }
+            RequestBody::Text { ty, .. } => self.ty(ty),
+            RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
         }
     }
 

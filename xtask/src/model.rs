@@ -201,7 +201,7 @@ pub struct Operation {
     pub description: Option<String>,
     pub query_params: Vec<Param>,
     pub request_body: Option<Body>,
-    /// The type of the 2XX body, if it has one.
+    /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
     pub permissions: Permissions,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
@@ -221,8 +221,25 @@ pub struct Param {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
+    /// The body's type: the schema's for JSON and forms, the scalar (or `String`) for text,
+    /// and `Ty::Any`, unused, for bytes.
     pub ty: Ty,
     pub required: bool,
+    /// How it travels.
+    pub media: Media,
+}
+
+/// How a body travels, chosen from its `content` map (JSON first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Media {
+    /// JSON (`application/json` and its variants).
+    Json,
+    /// Text (`text/plain`, `text/*`): the value's text; the document's media type.
+    Text(String),
+    /// `application/x-www-form-urlencoded`: an object of scalars, as a form.
+    Form,
+    /// Bytes, unchanged, of the document's media type (`application/octet-stream`, `*/*`…).
+    Bytes(String),
 }
 
 /// Least-privileged permissions from `x-graph-permissions`; empty means not supported.

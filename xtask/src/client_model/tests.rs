@@ -194,6 +194,7 @@ fn required_body_fields_are_arguments_and_optional_ones_setters() {
         type_name,
         args,
         setters,
+        form: false,
     }) = &archive.body
     else {
         panic!("{:?}", archive.body)

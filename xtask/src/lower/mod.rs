@@ -17,7 +17,7 @@ mod tests;
 mod types;
 
 use crate::document::{Problem, Report, in_document_order};
-use crate::model::{Body, Model, Param, Ty, TypeDef};
+use crate::model::{Model, Param, TypeDef};
 use crate::openapi::{Document, Location};
 use naming::TypeNames;
 use serde_norway::Value;
@@ -91,6 +91,6 @@ struct Lowering<'a> {
     inline_sources: BTreeMap<(String, String), String>,
     /// Components other than schemas, lowered once by key (`None`: it had problems).
     parameters: BTreeMap<String, Option<(Param, Location)>>,
-    responses: BTreeMap<String, Option<Ty>>,
-    request_bodies: BTreeMap<String, Option<Body>>,
+    responses: BTreeMap<String, Option<operations::Chosen>>,
+    request_bodies: BTreeMap<String, Option<operations::Chosen>>,
 }

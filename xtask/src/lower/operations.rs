@@ -6,10 +6,10 @@
 
 use super::Lowering;
 use super::naming;
-use crate::model::{Body, Operation, Param, Ty};
+use crate::model::{Body, Media, Operation, Param, Ty};
 use crate::openapi::{
-    Content, Location, Operation as OperationView, Parameter, RefOr, Reference, RequestBody,
-    Response,
+    Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
+    RequestBody, Response,
 };
 use std::collections::BTreeMap;
 
@@ -84,24 +84,92 @@ impl Lowering<'_> {
             }
         }
         self.check_path_template(view, path, &params);
-        let request_body = view.request_body.as_ref().and_then(|body| {
-            let hint = naming::request_body_hint(action);
-            match body {
-                RefOr::Item(body) => self.request_body(body, &hint),
-                RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
+        if let Some((code, _)) = view
+            .responses
+            .iter()
+            .find(|(code, _)| code.starts_with('1'))
+        {
+            // A protocol upgrade (`101`) hands the connection to another protocol, which a
+            // request builder cannot speak.
+            self.report.warning(
+                &format!("{}/responses/{code}", view.pointer),
+                format!(
+                    "a `{code}` response (a protocol upgrade) is not generated: operation skipped"
+                ),
+            );
+            return None;
+        }
+        let request_body = match view.request_body.as_ref() {
+            Some(body) => {
+                let hint = naming::request_body_hint(action);
+                let chosen = match body {
+                    RefOr::Item(body) => self.request_body(body, &hint),
+                    RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
+                };
+                match chosen {
+                    Some(chosen) if chosen.multipart => {
+                        self.report.warning(
+                            &chosen.pointer,
+                            format!(
+                                "`{}` request bodies are not generated: operation skipped",
+                                chosen.name
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(chosen) => {
+                        self.warn_others(&chosen, "request body");
+                        Some(chosen.body)
+                    }
+                    None => None,
+                }
             }
-        });
+            None => None,
+        };
         let hint = naming::response_hint(action);
-        let mut success = None;
+        let mut success: Option<(&str, Option<Chosen>)> = None;
+        let mut other_successes = Vec::new();
         for (code, response) in &view.responses {
-            let ty = match response {
+            let chosen = match response {
                 RefOr::Item(response) => self.response(response, &hint),
                 RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
             };
-            if code.starts_with('2') && success.is_none() {
-                success = ty;
+            if !code.starts_with('2') {
+                continue;
+            }
+            match &success {
+                Some((_, Some(_))) => other_successes.push((code.as_str(), chosen)),
+                Some((first, None)) if chosen.is_none() => {
+                    let first = *first;
+                    other_successes.push((first, None));
+                    success = Some((code.as_str(), None));
+                }
+                Some((first, None)) => {
+                    other_successes.push((*first, None));
+                    success = Some((code.as_str(), chosen));
+                }
+                None => success = Some((code.as_str(), chosen)),
             }
         }
+        if let Some((code, Some(chosen))) = &success {
+            self.warn_others(chosen, "response");
+            let untyped: Vec<String> = other_successes
+                .iter()
+                .filter(|(_, other)| other.as_ref().map(|o| &o.body) != Some(&chosen.body))
+                .map(|(code, _)| format!("`{code}`"))
+                .collect();
+            if !untyped.is_empty() {
+                self.report.warning(
+                    &format!("{}/responses", view.pointer),
+                    format!(
+                        "several success responses with different bodies: the output is `{code}`'s body; {} {} not typed (a response with one of those statuses is read as `{code}`'s body)",
+                        untyped.join(", "),
+                        if untyped.len() == 1 { "is" } else { "are" },
+                    ),
+                );
+            }
+        }
+        let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
         let idempotent = view.marked_idempotent
             || matches!(view.method, "get" | "head" | "put" | "delete" | "options");
         // Path parameters are read from the path template by the client emitter; headers are
@@ -120,7 +188,7 @@ impl Lowering<'_> {
             description: view.description.clone(),
             query_params,
             request_body,
-            response: success.map(|ty| Body { ty, required: true }),
+            response,
             permissions: view.permissions.clone(),
             idempotent,
         })
@@ -211,27 +279,118 @@ impl Lowering<'_> {
         Some((lowered, param.location))
     }
 
-    fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Body> {
-        let ty = self.content(&body.content, hint)?;
-        Some(Body {
-            ty,
-            required: body.required,
-        })
+    fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
+        let mut chosen = self.content(&body.content, hint)?;
+        chosen.body.required = body.required;
+        Some(chosen)
     }
 
-    fn response(&mut self, response: &Response, hint: &str) -> Option<Ty> {
+    fn response(&mut self, response: &Response, hint: &str) -> Option<Chosen> {
         self.content(response.content.as_ref()?, hint)
     }
 
-    /// The type of the first JSON media type whose schema lowers (every one is lowered, so
-    /// each one's problems are found).
-    fn content(&mut self, content: &Content, hint: &str) -> Option<Ty> {
-        let mut ty = None;
-        for schema in &content.schemas {
-            if let Some(lowered) = self.ty(schema, hint) {
-                ty.get_or_insert(lowered.ty);
-            }
+    /// The body of a `content` map: the first JSON media type whose schema lowers, or else the
+    /// first media type (every schema is lowered, so each one's problems are found).
+    fn content(&mut self, content: &Content, hint: &str) -> Option<Chosen> {
+        let mut lowered = Vec::new();
+        for media in &content.media {
+            let ty = media
+                .schema
+                .as_ref()
+                .and_then(|schema| self.ty(schema, hint))
+                .map(|l| l.ty);
+            lowered.push(ty);
         }
-        ty
+        let json = content
+            .media
+            .iter()
+            .zip(&lowered)
+            .position(|(m, ty)| m.kind == MediaKind::Json && ty.is_some());
+        let index = match json {
+            Some(i) => i,
+            None => content
+                .media
+                .iter()
+                .position(|m| m.kind != MediaKind::Json)?,
+        };
+        let media = &content.media[index];
+        let ty = lowered.swap_remove(index);
+        let body = |ty, media| Body {
+            ty,
+            required: true,
+            media,
+        };
+        let body = match media.kind {
+            MediaKind::Json => body(ty?, Media::Json),
+            MediaKind::Text => {
+                let ty = match ty {
+                    None => Ty::String,
+                    Some(ty)
+                        if ty == Ty::String
+                            || ty == Ty::Bool
+                            || ty == Ty::F64
+                            || ty.integer().is_some() =>
+                    {
+                        ty
+                    }
+                    Some(_) => {
+                        self.report.warning(
+                            &media.pointer,
+                            format!("a `{}` body whose schema is not a string, number or boolean: it is a `String`", media.name),
+                        );
+                        Ty::String
+                    }
+                };
+                body(ty, Media::Text(media.name.clone()))
+            }
+            MediaKind::Form => body(ty.unwrap_or(Ty::Any), Media::Form),
+            MediaKind::Multipart | MediaKind::Binary => {
+                body(Ty::Any, Media::Bytes(media.name.clone()))
+            }
+        };
+        Some(Chosen {
+            body,
+            pointer: media.pointer.clone(),
+            name: media.name.clone(),
+            multipart: media.kind == MediaKind::Multipart,
+            content_pointer: content.pointer.clone(),
+            others: content
+                .media
+                .iter()
+                .filter(|m| m.pointer != media.pointer)
+                .map(|m| m.name.clone())
+                .collect(),
+        })
     }
+
+    /// The warning that a body offers media types besides the one generated.
+    fn warn_others(&mut self, chosen: &Chosen, what: &str) {
+        if chosen.others.is_empty() {
+            return;
+        }
+        let others: Vec<String> = chosen.others.iter().map(|m| format!("`{m}`")).collect();
+        self.report.warning(
+            &chosen.content_pointer,
+            format!(
+                "several media types for the {what}: `{}` is generated; {} {} not (choosing one is not supported yet)",
+                chosen.name,
+                others.join(", "),
+                if others.len() == 1 { "is" } else { "are" },
+            ),
+        );
+    }
+}
+
+/// The media type chosen for a body, lowered, with what a warning needs to say about it.
+#[derive(Debug, Clone)]
+pub(super) struct Chosen {
+    pub body: Body,
+    /// The chosen media type's pointer and name.
+    pub pointer: String,
+    pub name: String,
+    /// A `multipart/*` body (an operation that sends one is skipped).
+    pub multipart: bool,
+    /// The `content` map's pointer and the media types not chosen.
+    pub content_pointer: String,
+    pub others: Vec<String>,
 }

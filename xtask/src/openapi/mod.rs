@@ -13,7 +13,9 @@
 mod operation;
 mod schema;
 
-pub use operation::{Content, Location, Operation, Parameter, PathItem, RequestBody, Response};
+pub use operation::{
+    Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
+};
 pub use schema::{
     AdditionalProperties, Enumeration, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
 };

@@ -71,11 +71,58 @@ pub struct Response {
     pub content: Option<Content>,
 }
 
-/// The schemas of a `content` map's JSON media types, in order (other media types are
-/// reported: only JSON bodies are generated).
+/// A `content` map: its media types, in document order.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub schemas: Vec<Schema>,
+    pub pointer: String,
+    pub media: Vec<MediaType>,
+}
+
+/// One media type of a `content` map.
+#[derive(Debug)]
+pub struct MediaType {
+    pub pointer: String,
+    /// As written (`application/json; charset=utf-8`).
+    pub name: String,
+    pub kind: MediaKind,
+    pub schema: Option<Schema>,
+}
+
+/// How a body of a media type is carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    /// `application/json`, with parameters, `*+json`, `application/json+…`.
+    Json,
+    /// `text/*`: a string, or the scalar its schema names.
+    Text,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/*`.
+    Multipart,
+    /// Anything else (`application/octet-stream`, `image/*`, `*/*`): bytes.
+    Binary,
+}
+
+impl MediaKind {
+    /// The kind of a media type (type and subtype compared without case, parameters ignored).
+    pub fn of(media: &str) -> MediaKind {
+        let essence = media.split(';').next().unwrap_or_default().trim();
+        let essence = essence.to_ascii_lowercase();
+        if essence == "application/json"
+            || essence.ends_with("+json")
+            || essence.starts_with("application/json+")
+        {
+            MediaKind::Json
+        } else if essence.starts_with("text/") {
+            MediaKind::Text
+        } else if essence == "application/x-www-form-urlencoded" {
+            MediaKind::Form
+        } else if essence.starts_with("multipart/") {
+            MediaKind::Multipart
+        } else {
+            MediaKind::Binary
+        }
+    }
 }
 
 impl Reader<'_> {
@@ -411,7 +458,10 @@ impl Reader<'_> {
     }
 
     fn content(&mut self, node: &Value, pointer: &str) -> Content {
-        let mut content = Content::default();
+        let mut content = Content {
+            pointer: pointer.to_owned(),
+            media: Vec::new(),
+        };
         let Some(map) = self.report.object(node, pointer, "`content`") else {
             return content;
         };
@@ -429,20 +479,15 @@ impl Reader<'_> {
             if let Some(examples) = media_map.get("examples") {
                 self.examples(examples, &child(&at, "examples"));
             }
-            let is_json = media == "application/json"
-                || media.ends_with("+json")
-                || media.starts_with("application/json;");
-            if !is_json {
-                self.report.problem(
-                    &at,
-                    format!("unsupported media type `{media}`: only JSON bodies are generated"),
-                );
-                continue;
-            }
-            if let Some(schema) = media_map.get("schema") {
-                let schema = self.schema(schema, &child(&at, "schema"), Position::Inline);
-                content.schemas.push(schema);
-            }
+            let schema = media_map
+                .get("schema")
+                .map(|schema| self.schema(schema, &child(&at, "schema"), Position::Inline));
+            content.media.push(MediaType {
+                kind: MediaKind::of(&media),
+                pointer: at,
+                name: media,
+                schema,
+            });
         }
         content
     }
