@@ -384,3 +384,86 @@ components:
         ]
     );
 }
+
+#[test]
+fn each_body_gets_one_media_type_json_first() {
+    let paths = r#"
+  /count:
+    get:
+      operationId: count
+      responses:
+        '200': {description: ok, content: {text/plain: {schema: {type: integer, format: int64}}}}
+  /note:
+    put:
+      operationId: note
+      requestBody:
+        content:
+          text/plain: {schema: {type: object}}
+      responses:
+        '200': {description: ok, content: {'*/*': {}}}
+  /both:
+    post:
+      operationId: both
+      requestBody:
+        content:
+          application/octet-stream: {}
+          application/vnd.api+json; charset=utf-8: {schema: {type: string}}
+      responses:
+        '204': {description: ok}
+  /form:
+    post:
+      operationId: form
+      requestBody:
+        content:
+          application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Form'}}
+      responses:
+        '204': {description: ok}
+  /parts:
+    post:
+      operationId: parts
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: '#/components/schemas/Form'}}
+      responses:
+        '204': {description: ok}"#;
+    let schemas = "    Form: {type: object, properties: {a: {type: string}}}";
+    let m = model(paths, schemas);
+    let media = |id: &str, response: bool| {
+        let op = m.operations.iter().find(|o| o.operation_id == id);
+        let op = op.unwrap_or_else(|| panic!("no operation {id}"));
+        let body = if response {
+            &op.response
+        } else {
+            &op.request_body
+        };
+        body.as_ref().map(|b| (b.media.clone(), b.ty.clone()))
+    };
+    use crate::model::Media;
+    assert_eq!(
+        media("count", true),
+        Some((Media::Text("text/plain".into()), Ty::I64))
+    );
+    assert_eq!(
+        media("note", false),
+        Some((Media::Text("text/plain".into()), Ty::String))
+    );
+    assert_eq!(
+        media("note", true),
+        Some((Media::Bytes("*/*".into()), Ty::Any))
+    );
+    assert_eq!(media("both", false), Some((Media::Json, Ty::String)));
+    assert_eq!(
+        media("form", false),
+        Some((Media::Form, Ty::Named("Form".into())))
+    );
+    assert!(m.operations.iter().all(|o| o.operation_id != "parts"));
+    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "/paths/~1note/put/requestBody/content/text~1plain: a `text/plain` body whose schema is not a string, number or boolean: it is a `String`",
+            "/paths/~1both/post/requestBody/content: several media types for the request body: `application/vnd.api+json; charset=utf-8` is generated; `application/octet-stream` is not (choosing one is not supported yet)",
+            "/paths/~1parts/post/requestBody/content/multipart~1form-data: `multipart/form-data` request bodies are not generated: operation skipped",
+        ]
+    );
+}
