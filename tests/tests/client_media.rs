@@ -1,11 +1,13 @@
 //! Bodies that are not JSON, against a real HTTP server on loopback (wiremock), through the
 //! client generated from `fixtures/valid/media_types.yaml`: a text `$count` decoded as its
 //! integer, text and bytes in and out unchanged, a form body encoded, and the media types sent
-//! (`Content-Type` from the document, `Accept` for what the operation answers with).
+//! (`Content-Type` from the document, `Accept` for what the operation answers with), and a
+//! success status declared without a body read as `None`.
 
-use tests::fixtures::media_types::Token;
+use serde_json::json;
 use tests::fixtures::media_types::client::{BearerToken, Client, Error, RetryPolicy};
-use wiremock::matchers::{body_bytes, body_string, header, method, path};
+use tests::fixtures::media_types::{Note, Token};
+use wiremock::matchers::{body_bytes, body_json, body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client_for(server: &MockServer) -> Client {
@@ -164,4 +166,33 @@ async fn a_form_body_is_encoded_and_sent_as_a_form() {
         .await
         .expect("a token");
     assert_eq!(token.access_token, "t0k");
+}
+
+#[tokio::test]
+async fn a_status_declared_without_a_body_is_none_and_json_is_chosen_over_xml() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    Mock::given(method("POST"))
+        .and(path("/v1.0/notes"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({"text": "hello"})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_raw(r#"{"text":"kept"}"#, "application/problem+json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let created: Option<Note> = client.notes("hello").send().await.expect("created");
+    assert_eq!(created.map(|n| n.text), Some("kept".to_owned()));
+
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/notes"))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let accepted = client.notes("hello").send().await.expect("accepted");
+    assert_eq!(accepted, None, "202 is declared without a body");
 }

@@ -157,6 +157,9 @@ pub enum RequestBody {
 pub enum Output {
     /// JSON of this type.
     Json(Ty),
+    /// JSON of this type, or nothing (`None`) for one of these statuses, declared without a
+    /// body.
+    JsonOrEmpty { ty: Ty, empty: Vec<u16> },
     /// Text parsed as `ty` (a string or scalar); `media` is asked for (`Accept`).
     Text { ty: Ty, media: String },
     /// Bytes, unchanged; `media` is asked for (`Accept`).
@@ -503,6 +506,10 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         query,
         body,
         output: op.response.as_ref().map(|r| match &r.media {
+            Media::Json | Media::Form if !op.empty_statuses.is_empty() => Output::JsonOrEmpty {
+                ty: r.ty.clone(),
+                empty: op.empty_statuses.clone(),
+            },
             Media::Json | Media::Form => Output::Json(r.ty.clone()),
             Media::Text(media) => Output::Text {
                 ty: r.ty.clone(),

@@ -347,6 +347,14 @@ impl Printer<'_> {
                     quote!(::graph_client_runtime::json_response::<#ty>(response)),
                 )
             }
+            Some(Output::JsonOrEmpty { ty, empty }) => {
+                let ty = self.ty(ty);
+                let empty = empty.iter().map(|s| Literal::u16_unsuffixed(*s));
+                (
+                    quote!(::std::option::Option<#ty>),
+                    quote!(::graph_client_runtime::json_response_or_empty::<#ty>(response, &[#(#empty),*])),
+                )
+            }
             Some(Output::Text { ty, .. }) => {
                 let ty = self.ty(ty);
                 (

@@ -203,6 +203,9 @@ pub struct Operation {
     pub request_body: Option<Body>,
     /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
+    /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the
+    /// output is then optional, `None` for these.
+    pub empty_statuses: Vec<u16>,
     pub permissions: Permissions,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that

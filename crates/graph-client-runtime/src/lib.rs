@@ -3,8 +3,9 @@
 //! Generated code states facts (path steps, query options, the body, the output type, whether
 //! the operation is idempotent); everything else lives here, once, compiled and tested in this
 //! crate: the sans-IO request building and response reading ([`RequestSpec`], [`Operation`],
-//! [`json_response`], [`text_response`], [`bytes_response`], [`empty_response`]), the reqwest executor behind the default `reqwest`
-//! feature ([`Client::send`]: retries, timeouts, redirects, the size limit), the retry rules,
+//! [`json_response`], [`json_response_or_empty`], [`text_response`], [`bytes_response`],
+//! [`empty_response`]), the reqwest executor behind the default `reqwest` feature
+//! ([`Client::send`]: retries, timeouts, redirects, the size limit), the retry rules,
 //! [`RateLimit`] and the injectable [`Clock`], tokens ([`TokenProvider`]), the one [`Error`],
 //! and the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`]).
 //!
@@ -24,7 +25,7 @@ pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, Operation, RequestSpec, bytes_response, empty_response,
-    json_response, text_response,
+    json_response, json_response_or_empty, text_response,
 };
 #[cfg(feature = "reqwest")]
 pub use retry::SystemClock;

@@ -245,6 +245,21 @@ pub fn json_response<T: DeserializeOwned>(
     }
 }
 
+/// Reads a response whose success body is JSON of type `T`, except for the success statuses
+/// in `empty`, which the document declares without a body (`202 Accepted`, `204`): those are
+/// `None`, whatever body they carry.
+pub fn json_response_or_empty<T: DeserializeOwned>(
+    response: Response<Vec<u8>>,
+    empty: &[u16],
+) -> Result<Response<Option<T>>, Error> {
+    if response.status().is_success() && empty.contains(&response.status().as_u16()) {
+        let (parts, _) = response.into_parts();
+        return Ok(Response::from_parts(parts, None));
+    }
+    let (parts, value) = json_response::<T>(response)?.into_parts();
+    Ok(Response::from_parts(parts, Some(value)))
+}
+
 /// Reads a response whose success body is text: the text parsed as `T` (a `String` as it is,
 /// or a scalar such as the integer a `$count` answers). A body that is not UTF-8 or does not
 /// parse is an [`Error::Text`].
@@ -375,6 +390,19 @@ mod tests {
             text_response::<String>(response(200, &[0xff])),
             Err(Error::Text(_))
         ));
+    }
+
+    #[test]
+    fn a_status_declared_without_a_body_is_none() {
+        let read = |status, body: &[u8]| {
+            json_response_or_empty::<Vec<u8>>(response(status, body), &[202, 204])
+                .map(Response::into_body)
+        };
+        assert_eq!(read(200, b"[1,2]").ok(), Some(Some(vec![1, 2])));
+        assert_eq!(read(202, b"").ok(), Some(None));
+        assert_eq!(read(204, b"ignored").ok(), Some(None));
+        assert!(matches!(read(201, b""), Err(Error::Decode(_))));
+        assert!(read(404, b"").is_err());
     }
 
     #[test]

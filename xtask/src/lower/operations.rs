@@ -151,13 +151,22 @@ impl Lowering<'_> {
                 None => success = Some((code.as_str(), chosen)),
             }
         }
+        let mut empty_statuses = Vec::new();
         if let Some((code, Some(chosen))) = &success {
             self.warn_others(chosen, "response");
-            let untyped: Vec<String> = other_successes
-                .iter()
-                .filter(|(_, other)| other.as_ref().map(|o| &o.body) != Some(&chosen.body))
-                .map(|(code, _)| format!("`{code}`"))
-                .collect();
+            let mut untyped = Vec::new();
+            for (other, body) in &other_successes {
+                match body {
+                    Some(body) if body.body == chosen.body => {}
+                    // A JSON output is `None` for a status that has no body (`202`, `204`).
+                    None if chosen.body.media == Media::Json
+                        && let Ok(status) = other.parse::<u16>() =>
+                    {
+                        empty_statuses.push(status);
+                    }
+                    _ => untyped.push(format!("`{other}`")),
+                }
+            }
             if !untyped.is_empty() {
                 self.report.warning(
                     &format!("{}/responses", view.pointer),
@@ -189,6 +198,7 @@ impl Lowering<'_> {
             query_params,
             request_body,
             response,
+            empty_statuses,
             permissions: view.permissions.clone(),
             idempotent,
         })
