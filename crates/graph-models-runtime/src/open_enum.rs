@@ -129,24 +129,6 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::schemars::JsonSchema for $type {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::stringify!($type))
-            }
-
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::concat!(
-                    ::std::module_path!(),
-                    "::",
-                    ::std::stringify!($type)
-                ))
-            }
-
-            fn json_schema(
-                generator: &mut $crate::schemars::SchemaGenerator,
-            ) -> $crate::schemars::Schema {
-                $crate::open_enum::json_schema::<Self>(generator)
-            }
-        }
+        $crate::json_schema_impl!($type, open_enum);
     };
 }

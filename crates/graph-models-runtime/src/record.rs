@@ -366,6 +366,35 @@ fn bound_integers(schema: &mut serde_json::Value) {
     }
 }
 
+/// The `JsonSchema` impl of a generated type: its name, an id unique in the crate, and the
+/// schema `$crate::$module::json_schema` builds. Shared by [`crate::record!`] and
+/// [`crate::open_enum!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! json_schema_impl {
+    ($type:ty, $module:ident) => {
+        impl $crate::schemars::JsonSchema for $type {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::std::stringify!($type))
+            }
+
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::std::concat!(
+                    ::std::module_path!(),
+                    "::",
+                    ::std::stringify!($type)
+                ))
+            }
+
+            fn json_schema(
+                generator: &mut $crate::schemars::SchemaGenerator,
+            ) -> $crate::schemars::Schema {
+                $crate::$module::json_schema::<$type>(generator)
+            }
+        }
+    };
+}
+
 /// The serde and schemars impls of a generated object type, which all call the functions
 /// above.
 #[macro_export]
@@ -388,25 +417,7 @@ macro_rules! record {
             }
         }
 
-        impl $crate::schemars::JsonSchema for $type {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::stringify!($type))
-            }
-
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::std::concat!(
-                    ::std::module_path!(),
-                    "::",
-                    ::std::stringify!($type)
-                ))
-            }
-
-            fn json_schema(
-                generator: &mut $crate::schemars::SchemaGenerator,
-            ) -> $crate::schemars::Schema {
-                $crate::record::json_schema::<$type>(generator)
-            }
-        }
+        $crate::json_schema_impl!($type, record);
     };
 }
 
