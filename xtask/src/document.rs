@@ -230,6 +230,14 @@ impl Report {
         }
     }
 
+    /// An optional boolean keyword of `map` (`required`, `x-graph-idempotent`): absent means
+    /// false, and a value of another type is reported (and read as false).
+    pub fn flag(&mut self, map: &Mapping, pointer: &str, key: &str) -> bool {
+        map.get(key)
+            .and_then(|node| self.boolean(node, &child(pointer, key), &format!("`{key}`")))
+            .unwrap_or(false)
+    }
+
     pub fn boolean(&mut self, node: &Value, pointer: &str, what: &str) -> Option<bool> {
         match node {
             Value::Bool(b) => Some(*b),

@@ -240,16 +240,7 @@ impl Reader<'_> {
                 Vec::new()
             }
         };
-        let marked_idempotent = map
-            .get("x-graph-idempotent")
-            .and_then(|n| {
-                self.report.boolean(
-                    n,
-                    &child(pointer, "x-graph-idempotent"),
-                    "`x-graph-idempotent`",
-                )
-            })
-            .unwrap_or(false);
+        let marked_idempotent = self.report.flag(map, pointer, "x-graph-idempotent");
         let permissions = map
             .get("x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
@@ -339,13 +330,7 @@ impl Reader<'_> {
                 return None;
             }
         };
-        let required = map
-            .get("required")
-            .and_then(|r| {
-                self.report
-                    .boolean(r, &child(pointer, "required"), "`required`")
-            })
-            .unwrap_or(false);
+        let required = self.report.flag(map, pointer, "required");
         if location == Location::Path && !required {
             self.report.problem(
                 pointer,
@@ -388,13 +373,7 @@ impl Reader<'_> {
             "a request body",
             &["description", "content", "required"],
         );
-        let required = map
-            .get("required")
-            .and_then(|r| {
-                self.report
-                    .boolean(r, &child(pointer, "required"), "`required`")
-            })
-            .unwrap_or(false);
+        let required = self.report.flag(map, pointer, "required");
         let Some(content) = map.get("content") else {
             self.report
                 .problem(pointer, "a request body needs `content`");
