@@ -21,17 +21,22 @@ use crate::docs::{attrs as docs, generated_attrs};
 
 /// One top-level item of the client module, printed (and formatted) on its own.
 pub enum Item<'a> {
-    /// The runtime's re-export.
-    Prelude,
     /// A navigation node's type (or the client) and its methods.
     Node(&'a Node),
     /// An operation's request builder.
     Builder(&'a Builder),
 }
 
-/// The client module's items, in output order.
+/// The start of the client module: the runtime, re-exported.
+pub fn prelude() -> TokenStream {
+    quote!(
+        pub use ::graph_client_runtime::*;
+    )
+}
+
+/// The client module's items after the prelude, in output order.
 pub fn items(client: &ClientModel) -> Vec<Item<'_>> {
-    let mut items = vec![Item::Prelude];
+    let mut items: Vec<Item<'_>> = Vec::new();
     items.extend(client.nodes.iter().map(Item::Node));
     for node in &client.nodes {
         for &i in &node.operations {
@@ -49,9 +54,6 @@ pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> Token
         models: syn::parse_str(context.models_path).unwrap_or_else(|_| syn::parse_quote!(models)),
     };
     match item {
-        Item::Prelude => quote!(
-            pub use ::graph_client_runtime::*;
-        ),
         Item::Node(node) => printer.node(node),
         Item::Builder(builder) => printer.builder(builder),
     }

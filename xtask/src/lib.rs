@@ -60,14 +60,10 @@ pub fn models_source(
 /// The models source of a lowered model. Types are emitted and formatted in parallel.
 pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
-    let run = || -> Result<String, syn::Error> {
-        let mut out = write::rust_file(vec![emit_models::prelude()], schema_label)?;
-        out.push_str(&write::format_in_parallel(&types, |def| {
-            emit_models::type_item(def)
-        })?);
-        Ok(out)
-    };
-    run().map_err(|e| internal(&e))
+    write::rust_file(schema_label, emit_models::prelude(), &types, |def| {
+        emit_models::type_item(def)
+    })
+    .map_err(|e| internal(&e))
 }
 
 /// The client module's source (the `Client` and request builders) for a document's text.
@@ -89,14 +85,10 @@ pub fn client_from_model(
 ) -> Result<String, Vec<Problem>> {
     let client = client_model::lower(model, context);
     let items = emit_client::items(&client);
-    let run = || -> Result<String, syn::Error> {
-        let mut out = format!("{}\n", write::header("//", schema_label));
-        out.push_str(&write::format_in_parallel(&items, |item| {
-            write::format_item(emit_client::item(&client, context, item))
-        })?);
-        Ok(out)
-    };
-    run().map_err(|e| internal(&e))
+    write::rust_file(schema_label, emit_client::prelude(), &items, |item| {
+        write::format_item(emit_client::item(&client, context, item))
+    })
+    .map_err(|e| internal(&e))
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.

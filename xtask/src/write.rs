@@ -25,14 +25,19 @@ pub enum Outcome {
     Stale,
 }
 
-/// Formats items as a Rust file with prettyplease (never rustfmt, whose output depends on the
-/// toolchain), under the generated-file header. Items are parsed and formatted one at a time:
-/// syn parses one huge token stream in more than linear time.
-pub fn rust_file(items: Vec<TokenStream>, schema_label: &str) -> Result<String, syn::Error> {
+/// A generated Rust file: the header, the `prelude`, then each item's text from `emit`,
+/// produced on all cores ([`format_in_parallel`]). Formatting is prettyplease (never rustfmt,
+/// whose output depends on the toolchain), one item at a time: syn parses one huge token
+/// stream in more than linear time.
+pub fn rust_file<T: Sync>(
+    schema_label: &str,
+    prelude: TokenStream,
+    items: &[T],
+    emit: impl Fn(&T) -> Result<String, syn::Error> + Sync,
+) -> Result<String, syn::Error> {
     let mut out = format!("{}\n", header("//", schema_label));
-    for item in items {
-        out.push_str(&format_item(item)?);
-    }
+    out.push_str(&format_item(prelude)?);
+    out.push_str(&format_in_parallel(items, emit)?);
     Ok(out)
 }
 
