@@ -237,6 +237,13 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
     }))
 }
 
+/// `error.code` of a Graph error body, if the body is one.
+#[cfg(feature = "reqwest")]
+pub(crate) fn error_code(body: &[u8]) -> Option<String> {
+    let parsed: Value = serde_json::from_slice(body).ok()?;
+    Some(parsed.get("error")?.get("code")?.as_str()?.to_owned())
+}
+
 /// The first property of an object named like one of `names`, ignoring ASCII case.
 fn field<'a>(object: &'a Value, names: &[&str]) -> Option<&'a Value> {
     let map = object.as_object()?;
