@@ -620,10 +620,23 @@ fn default_scope(base_url: &str) -> String {
 /// [`Client::send`] can follow them and keep the token on its origin.
 #[cfg(feature = "reqwest")]
 fn default_http_client() -> Result<reqwest::Client, Error> {
+    // rustls needs a crypto provider; with `rustls-ring` it is ring, unless the application
+    // installed one already (then `install_default` leaves it and says so, which is fine).
+    #[cfg(feature = "rustls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::InvalidRequest(format!("the HTTP client cannot be created: {e}")))
+}
+
+#[cfg(all(test, feature = "reqwest"))]
+mod tests {
+    /// Each TLS feature gives a client that can be built (CI builds every feature on its own).
+    #[test]
+    fn the_default_http_client_builds_with_the_chosen_tls_stack() {
+        super::default_http_client().expect("the TLS backend initialises");
+    }
 }
 
 /// Without an executor nothing waits; this stands in for the clock.
