@@ -6,6 +6,7 @@ use crate::auth::TokenProvider;
 use crate::error::Error;
 use crate::request::{DEFAULT_USER_AGENT, RequestSpec};
 use crate::retry::{Clock, RateLimit, RetryPolicy};
+use graph_models_runtime::excerpt;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -85,9 +86,38 @@ fn check_scheme(uri: &http::Uri) -> Result<(), Error> {
         (Some("https"), Some(_)) => Ok(()),
         (Some("http"), Some(host)) if loopback(host) => Ok(()),
         _ => Err(Error::InvalidRequest(format!(
-            "refusing to send to `{uri}`: only https, or http to a loopback address, is allowed"
+            "refusing to send to `{}`: only https, or http to a loopback address, is allowed",
+            excerpt(&uri.to_string(), 200)
         ))),
     }
+}
+
+/// A base URL is a scheme, a host and a path prefix: operation paths are appended to it, so a
+/// query or fragment would swallow them (`…/beta?x=` + `/me/presence`), and credentials in
+/// the URL would be sent to every host it redirects to.
+fn check_base_url(base_url: &str) -> Result<(), Error> {
+    let refuse = |why: &str| {
+        Err(Error::InvalidRequest(format!(
+            "base URL `{}`: {why}",
+            excerpt(base_url, 200)
+        )))
+    };
+    if base_url.contains('#') {
+        return refuse("a fragment (`#…`) is not allowed");
+    }
+    let uri: http::Uri = match base_url.parse() {
+        Ok(uri) => uri,
+        Err(e) => return refuse(&e.to_string()),
+    };
+    if uri.query().is_some() {
+        return refuse("a query (`?…`) is not allowed: operations add their own");
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return refuse(
+            "user information (`user@host`) is not allowed: credentials come from the token provider",
+        );
+    }
+    check_scheme(&uri)
 }
 
 impl Client {
@@ -211,7 +241,7 @@ impl Client {
                 .http
                 .execute(outgoing)
                 .await
-                .map_err(|e| Error::Connection(Box::new(e)))?;
+                .map_err(send_error)?;
             let status = response.status();
             let location = response
                 .headers()
@@ -255,6 +285,25 @@ impl Client {
     }
 }
 
+/// What a failed exchange was: a response head that arrived but is malformed (an impossible
+/// `Content-Length`, headers over hyper's limit) is [`Error::Transport`], which is not retried
+/// (sending again would get the same answer); anything else produced no response and is
+/// [`Error::Connection`].
+#[cfg(feature = "reqwest")]
+fn send_error(error: reqwest::Error) -> Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(current) = source {
+        if current
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return Error::Transport(Box::new(error));
+        }
+        source = current.source();
+    }
+    Error::Connection(Box::new(error))
+}
+
 /// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,
 /// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body.
 #[cfg(feature = "reqwest")]
@@ -265,13 +314,12 @@ fn redirect(
 ) -> Result<(), Error> {
     let current = reqwest::Url::parse(&request.uri().to_string())
         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-    let next = current
-        .join(location)
-        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
-    let next_uri: http::Uri = next
-        .as_str()
-        .parse()
-        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
+    let next = current.join(location).map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
+    let next_uri: http::Uri = next.as_str().parse().map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
     check_scheme(&next_uri)?;
     if next.origin() != current.origin() {
         request.headers_mut().remove(http::header::AUTHORIZATION);
@@ -403,11 +451,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// client cannot be created.
     #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
     pub fn build(mut self) -> Result<C, Error> {
-        let uri: http::Uri = self
-            .base_url
-            .parse()
-            .map_err(|e| Error::InvalidRequest(format!("base URL `{}`: {e}", self.base_url)))?;
-        check_scheme(&uri)?;
+        check_base_url(&self.base_url)?;
         #[cfg(feature = "reqwest")]
         if self.http.is_none() {
             self.http = Some(default_http_client()?);
