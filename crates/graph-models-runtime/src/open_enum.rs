@@ -395,3 +395,67 @@ macro_rules! open_int_enum {
         $crate::json_schema_impl!($type, open_enum, int_json_schema);
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Flags, OpenEnum};
+
+    /// What the generator writes for `enum: [email, site]`, by hand.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    enum Target {
+        Email,
+        Site,
+        Other(String),
+    }
+
+    impl OpenEnum for Target {
+        const INFO: &'static super::EnumInfo = &super::EnumInfo {
+            origin: "target",
+            description: None,
+            values: &["email", "site"],
+        };
+        fn wire(&self) -> &str {
+            match self {
+                Self::Email => "email",
+                Self::Site => "site",
+                Self::Other(value) => value,
+            }
+        }
+        fn listed(value: &str) -> Option<Self> {
+            match value {
+                "email" => Some(Self::Email),
+                "site" => Some(Self::Site),
+                _ => None,
+            }
+        }
+    }
+    crate::open_enum!(Target, Other);
+
+    #[test]
+    fn flags_keep_their_text_and_read_members_without_spaces() {
+        let text = r#"" site, email ,,new""#;
+        let flags: Flags<Target> = serde_json::from_str(text).expect("decodes");
+        assert_eq!(serde_json::to_string(&flags).expect("encodes"), text);
+        let members: Vec<Target> = flags.iter().collect();
+        assert_eq!(
+            members,
+            [Target::Site, Target::Email, Target::Other("new".to_owned())]
+        );
+        assert!(flags.contains(&Target::Email));
+        assert!(serde_json::from_str::<Flags<Target>>("1").is_err());
+    }
+
+    #[test]
+    fn flags_built_from_members_are_comma_separated_and_distinct() {
+        let mut flags: Flags<Target> = [Target::Site, Target::Email, Target::Site]
+            .into_iter()
+            .collect();
+        assert_eq!(flags.as_str(), "site,email");
+        flags.insert(Target::from("later"));
+        assert_eq!(flags.to_string(), "site,email,later");
+        assert_eq!(Flags::from(Target::Email).as_str(), "email");
+        assert_eq!(Flags::<Target>::new().iter().count(), 0);
+        let schema = serde_json::to_value(schemars::schema_for!(Flags<Target>)).expect("json");
+        assert_eq!(schema["type"], "string");
+    }
+}
