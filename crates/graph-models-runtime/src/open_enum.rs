@@ -442,6 +442,12 @@ mod tests {
             [Target::Site, Target::Email, Target::Other("new".to_owned())]
         );
         assert!(flags.contains(&Target::Email));
+        assert!(!members[2].is_known());
+        assert_eq!(Target::KNOWN_VALUES, ["email", "site"]);
+        assert_eq!(
+            Target::from("SITE").known_ignoring_case(),
+            Some(Target::Site)
+        );
         assert!(serde_json::from_str::<Flags<Target>>("1").is_err());
     }
 
