@@ -89,6 +89,9 @@ pub struct Builder {
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
     pub idempotent: bool,
+    /// The schema's operationId and path template, for the runtime's traces.
+    pub operation_id: String,
+    pub path_template: String,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -520,6 +523,8 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             },
         }),
         idempotent: op.idempotent,
+        operation_id: op.operation_id.clone(),
+        path_template: op.path.clone(),
         doc: method_doc(op),
         example,
         limits: body_struct.map(limits).unwrap_or_default(),
