@@ -5,8 +5,9 @@
 # - outcome: generates / compiles, or fails / panics with the tool's first line about it;
 # - generation time: `target/release/xtask codegen --schema DOC --out DIR` against
 #   `cargo-progenitor progenitor -i DOC -o DIR -n NAME -v 0.1.0` (both binaries run directly,
-#   so neither pays for a `cargo` wrapper process; progenitor formats its output with an
-#   external rustfmt process, ours with prettyplease in-process: each as shipped);
+#   so neither pays for a `cargo` wrapper process; progenitor formats its output through
+#   rustfmt-wrapper, which runs `rustc -V` and `rustfmt` as child processes, ours with
+#   prettyplease in-process: each as shipped);
 # - lines generated: the `.rs` files each tool writes. Ours: the models and client crates,
 #   *not* the runtime crates it vendors under `runtime/` (counted once, separately, like
 #   progenitor's `progenitor-client`, which its output depends on from crates.io);
