@@ -54,6 +54,11 @@ if [ $# -gt 0 ]; then
 else
   docs=(tests/fixtures/real-world/*.json tests/fixtures/real-world/*.yaml tests/fixtures/real-world/*.yml)
 fi
+given=("${docs[@]}")
+docs=()
+for doc in "${given[@]}"; do
+  if [ -f "$doc" ]; then docs+=("$doc"); else echo "no such document, left out: $doc" >&2; fi
+done
 
 echo "building our generator (release) and, if missing, installing cargo-progenitor $progenitor_version..." >&2
 cargo build --quiet --release --package xtask --locked || exit 1
@@ -150,14 +155,12 @@ echo "generation: $gen_reps rounds over ${#docs[@]} documents..." >&2
 for ((round = 1; round <= gen_reps; round++)); do
   if ((round % 2)); then order=(ours progenitor); else order=(progenitor ours); fi
   for doc in "${docs[@]}"; do
-    [ -f "$doc" ] || { echo "no such document: $doc" >&2; continue; }
     for tool in "${order[@]}"; do generate "$tool" "$doc"; done
   done
 done
 
 echo "first builds (dependencies, our runtime crates, progenitor-client)..." >&2
 for doc in "${docs[@]}"; do
-  [ -f "$doc" ] || continue
   name=$(safe_name "$doc")
   for tool in ours progenitor; do
     out=$work/$tool/$name
@@ -178,7 +181,6 @@ echo "clean builds of the generated crates: $build_reps rounds..." >&2
 for ((round = 1; round <= build_reps; round++)); do
   if ((round % 2)); then order=(ours progenitor); else order=(progenitor ours); fi
   for doc in "${docs[@]}"; do
-    [ -f "$doc" ] || continue
     for tool in "${order[@]}"; do timed_build "$tool" "$doc"; done
   done
 done
@@ -200,7 +202,6 @@ table=$work/table.md
   echo "| document | ours | progenitor | generation, ours | progenitor | ratio | lines, ours | progenitor | ratio | clean build, ours | progenitor | ratio |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for doc in "${docs[@]}"; do
-    [ -f "$doc" ] || continue
     name=$(safe_name "$doc")
     declare -A outcome=() gen=() lines=() build=()
     for tool in ours progenitor; do
