@@ -192,14 +192,20 @@ impl Ty {
 /// One operation (path + method).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
+    /// The operationId, or, when the document gives none, one made from the method and the
+    /// path (`getUsersByUserIdPresence`), unique in the document.
     pub operation_id: String,
+    /// Whether the document gave the operationId (docs say so only then).
+    pub operation_id_declared: bool,
     /// The Rust name of the operation, snake case (from the operationId's last part).
     pub name: String,
     pub method: String,
     pub path: String,
     pub summary: Option<String>,
     pub description: Option<String>,
-    pub query_params: Vec<Param>,
+    /// Query, header and cookie parameters, operation's own after the path item's (path
+    /// parameters are read from the path template).
+    pub params: Vec<Param>,
     pub request_body: Option<Body>,
     /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
@@ -217,9 +223,18 @@ pub struct Operation {
 pub struct Param {
     pub name: String,
     pub wire: String,
+    pub location: ParamLocation,
     pub ty: Ty,
     pub required: bool,
     pub description: Option<String>,
+}
+
+/// Where a non-path parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Query,
+    Header,
+    Cookie,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use super::naming;
-use crate::model::{Body, Media, Operation, Param, Ty};
+use crate::model::{Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
@@ -33,11 +33,18 @@ impl Lowering<'_> {
     }
 
     /// Every operation, in path order and then method order; a repeated operationId is
-    /// reported and the later operation left out.
+    /// reported and the later operation left out. An operation without an operationId gets
+    /// one from its method and path, never one the document declares elsewhere.
     pub(super) fn operations(&mut self) -> Vec<Operation> {
         let doc = self.doc;
         let mut operations = Vec::new();
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut made_ids = crate::names::Scope::with_taken(
+            doc.paths
+                .iter()
+                .flat_map(|item| &item.operations)
+                .filter_map(|op| op.operation_id.as_deref()),
+        );
         for item in &doc.paths {
             let shared: Vec<(Param, Location)> = item
                 .parameters
@@ -45,7 +52,14 @@ impl Lowering<'_> {
                 .filter_map(|p| self.parameter_use(p))
                 .collect();
             for view in &item.operations {
-                let Some(operation) = self.operation(view, &item.path, &shared) else {
+                let id = match &view.operation_id {
+                    Some(id) => id.clone(),
+                    None => made_ids.unique(
+                        &naming::operation_id_from(view.method, &item.path),
+                        crate::names::Case::Pascal,
+                    ),
+                };
+                let Some(operation) = self.operation(view, &item.path, &shared, id) else {
                     continue;
                 };
                 if let Some(first) = ids.get(&operation.operation_id) {
@@ -70,16 +84,21 @@ impl Lowering<'_> {
         view: &OperationView,
         path: &str,
         shared: &[(Param, Location)],
+        operation_id: String,
     ) -> Option<Operation> {
-        let action = view
-            .operation_id
-            .as_deref()
-            .map(naming::action)
-            .unwrap_or_default();
+        let action = naming::action(&operation_id);
         let mut params: Vec<(Param, Location)> = shared.to_vec();
         for param in &view.parameters {
             if let Some((param, location)) = self.parameter_use(param) {
-                params.retain(|(q, l)| !(q.wire == param.wire && *l == location));
+                // An operation's parameter replaces the path item's of the same name and
+                // location (header names compare without case, as HTTP does).
+                params.retain(|(q, l)| {
+                    !(*l == location
+                        && match location {
+                            Location::Header => q.wire.eq_ignore_ascii_case(&param.wire),
+                            _ => q.wire == param.wire,
+                        })
+                });
                 params.push((param, location));
             }
         }
@@ -181,21 +200,21 @@ impl Lowering<'_> {
         let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
         let idempotent = view.marked_idempotent
             || matches!(view.method, "get" | "head" | "put" | "delete" | "options");
-        // Path parameters are read from the path template by the client emitter; headers are
-        // set by the runtime, and Graph uses no cookies.
-        let query_params = params
+        // Path parameters are read from the path template by the client model.
+        let params = params
             .into_iter()
-            .filter(|(_, location)| *location == Location::Query)
+            .filter(|(_, location)| *location != Location::Path)
             .map(|(param, _)| param)
             .collect();
         Some(Operation {
             name: naming::operation_name(action),
-            operation_id: view.operation_id.clone()?,
+            operation_id_declared: view.operation_id.is_some(),
+            operation_id,
             method: view.method.to_uppercase(),
             path: path.to_owned(),
             summary: view.summary.clone(),
             description: view.description.clone(),
-            query_params,
+            params,
             request_body,
             response,
             empty_statuses,
@@ -275,18 +294,61 @@ impl Lowering<'_> {
         }
     }
 
+    /// A parameter lowered. A header parameter named `Accept`, `Content-Type` or
+    /// `Authorization` is ignored, as OpenAPI says (the client sets those), with a warning.
     fn parameter(&mut self, param: &Parameter) -> Option<(Param, Location)> {
         let ty = self
             .ty(&param.schema, &naming::parameter_hint(&param.name))?
             .ty;
+        let location = match param.location {
+            Location::Path | Location::Query => ParamLocation::Query,
+            Location::Header => ParamLocation::Header,
+            Location::Cookie => ParamLocation::Cookie,
+        };
+        if param.location == Location::Header
+            && ["accept", "content-type", "authorization"]
+                .contains(&param.name.to_ascii_lowercase().as_str())
+        {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "header parameter `{}` is ignored, as OpenAPI says: the client sets it",
+                    param.name
+                ),
+            );
+            return None;
+        }
+        if param.location != Location::Path && !self.serializable(&ty) {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "parameter `{}` is an object, which is not serialized: its setter takes the text to send",
+                    param.name
+                ),
+            );
+        }
         let lowered = Param {
             name: naming::parameter_name(&param.name),
             wire: param.name.clone(),
+            location,
             ty,
             required: param.required,
             description: param.description.clone(),
         };
         Some((lowered, param.location))
+    }
+
+    /// Whether a parameter's value has a text form the client writes: a scalar, an enum, any
+    /// value (sent as given), or an array of those (comma-separated, OpenAPI's `simple` and
+    /// `form` styles without `explode`).
+    fn serializable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Named(name) => matches!(self.types.get(name), Some(TypeDef::Enum(_))),
+            Ty::Map(_) => false,
+            Ty::Array(item) => !matches!(**item, Ty::Array(_)) && self.serializable(item),
+            Ty::Option(inner) => self.serializable(inner),
+            _ => true,
+        }
     }
 
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {

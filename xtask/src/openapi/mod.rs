@@ -134,6 +134,7 @@ impl Reader<'_> {
                 "info",
                 "servers",
                 "paths",
+                "webhooks",
                 "components",
                 "security",
                 "tags",
@@ -186,9 +187,25 @@ impl Reader<'_> {
         if let Some(node) = root.get("components") {
             document.components = self.components(node);
         }
-        match root.get("paths") {
-            Some(node) => document.paths = self.paths(node),
-            None => self.report.problem("", "missing `paths`"),
+        // No `paths` (a document of components only, as OpenAPI 3.1 allows) has no operations.
+        if let Some(node) = root.get("paths") {
+            document.paths = self.paths(node);
+        }
+        if let Some(webhooks) = root.get("webhooks")
+            && let Some(webhooks) = self.report.object(webhooks, "/webhooks", "`webhooks`")
+        {
+            for (name, _) in self.report.entries(webhooks, "/webhooks") {
+                if name.starts_with("x-") {
+                    continue;
+                }
+                // A webhook is a request the server makes: nothing a client sends.
+                self.report.warning(
+                    &child("/webhooks", &name),
+                    format!(
+                        "webhook `{name}` is not generated (the server sends it; a client does not)"
+                    ),
+                );
+            }
         }
         document
     }
