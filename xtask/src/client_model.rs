@@ -89,6 +89,11 @@ pub struct Builder {
     pub body: Option<RequestBody>,
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
+    /// The request body's other media types, each a method that sets the body as bytes.
+    pub body_alternatives: Vec<Alternative>,
+    /// The success response's other media types, each a method that asks for it and answers
+    /// with bytes.
+    pub accept_alternatives: Vec<Alternative>,
     pub idempotent: bool,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
@@ -159,6 +164,19 @@ pub enum RequestBody {
     /// Bytes, the starting method's `body` argument, sent unchanged with the document's media
     /// type.
     Bytes { media: String },
+    /// A multipart body the user encodes (the runtime's `MultipartBody`: bytes and boundary),
+    /// the starting method's `body` argument, sent with the document's media type and the
+    /// boundary.
+    Multipart { media: String },
+}
+
+/// Another media type an operation takes or answers with, which the user may choose: a
+/// builder method (`body_xml(bytes)`, `accept_xml()`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub method: String,
+    pub media: String,
+    pub doc: String,
 }
 
 /// The success body an operation answers with.
@@ -529,11 +547,34 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             (Media::Bytes(media), _) => RequestBody::Bytes {
                 media: media.clone(),
             },
+            (Media::Multipart(media), _) => RequestBody::Multipart {
+                media: media.clone(),
+            },
             (media, Some(s)) => model_body(s, &mut scope, &mut args, *media == Media::Form),
             (media, None) => RequestBody::Json {
                 form: *media == Media::Form,
             },
         });
+    let body_alternatives = op
+        .request_body
+        .iter()
+        .flat_map(|b| &b.alternatives)
+        .map(|media| Alternative {
+            method: scope.unique(&format!("body_{}", media_suffix(media)), Case::Snake),
+            media: media.clone(),
+            doc: format!("Sends `body`, unchanged, as `{media}`, instead of the body the arguments and setters make: another media type the operation takes."),
+        })
+        .collect();
+    let accept_alternatives = op
+        .response
+        .iter()
+        .flat_map(|b| &b.alternatives)
+        .map(|media| Alternative {
+            method: scope.unique(&format!("accept_{}", media_suffix(media)), Case::Snake),
+            media: media.clone(),
+            doc: format!("Asks for the response as `{media}` (`Accept`), another media type the operation answers with: the request then answers with the body's bytes, unchanged, instead of the usual output."),
+        })
+        .collect();
     let example = example(model, op, &names, docs, &params, body_struct);
     let start = match &docs.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
@@ -561,10 +602,12 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 ty: r.ty.clone(),
                 media: media.clone(),
             },
-            Media::Bytes(media) => Output::Bytes {
+            Media::Bytes(media) | Media::Multipart(media) => Output::Bytes {
                 media: media.clone(),
             },
         }),
+        body_alternatives,
+        accept_alternatives,
         idempotent: op.idempotent,
         doc: method_doc(op),
         example,
@@ -621,6 +664,16 @@ fn param_field(scope: &mut Scope, wire: &str, location: &str) -> String {
         scope.unique(&format!("{own}_{location}"), Case::Snake)
     } else {
         scope.unique(wire, Case::Snake)
+    }
+}
+
+/// What names a media type's method: its essence without `application/` (`application/xml`
+/// → `xml`, `text/plain` → `text_plain`), `*/*` as `any`.
+fn media_suffix(media: &str) -> String {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    match essence {
+        "*/*" => "any".to_owned(),
+        _ => ident(essence.trim_start_matches("application/"), Case::Snake),
     }
 }
 
@@ -685,6 +738,13 @@ fn method_doc(op: &Operation) -> String {
         text.push_str("\n\n");
         text.push_str(description);
     }
+    if let Some((typed, others)) = &op.untyped_statuses {
+        let others: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
+        text.push_str(&format!(
+            "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
+            others.join(" or ")
+        ));
+    }
     text.push_str(&format!(
         "\n\nLeast-privileged permissions: delegated {}; application {}.",
         permission_list(&op.permissions.delegated),
@@ -736,6 +796,10 @@ fn example(
     match op.request_body.as_ref().map(|b| (&b.media, &b.ty)) {
         Some((Media::Text(_), ty)) => args.push(example_value(model, ty, models, 0)),
         Some((Media::Bytes(_), _)) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        Some((Media::Multipart(_), _)) => args.push(format!(
+            "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
+            docs.context.example_client
+        )),
         _ => {}
     }
     call.push_str(&format!(".{}({})", names.method, args.join(", ")));

@@ -212,7 +212,11 @@ impl Printer<'_> {
                 quote!(),
                 quote!(body: ::graph_client_runtime::__private::serde_json::Value::Object(::std::default::Default::default()),),
             ),
-            Some(body @ (RequestBody::Text { .. } | RequestBody::Bytes { .. })) => {
+            Some(
+                body @ (RequestBody::Text { .. }
+                | RequestBody::Bytes { .. }
+                | RequestBody::Multipart { .. }),
+            ) => {
                 let ty = self.body_ty(body);
                 (
                     quote!(body: impl ::std::convert::Into<#ty>),
@@ -312,7 +316,27 @@ impl Printer<'_> {
                 }
             }
         });
-        let methods = quote!(#(#limits)* #(#params)* #(#setters)* #replace);
+        let bodies = builder.body_alternatives.iter().map(|a| {
+            let (doc, method, media) = (docs(&a.doc), ident(&a.method), &a.media);
+            quote! {
+                #doc
+                pub fn #method(mut self, body: impl ::std::convert::Into<::std::vec::Vec<u8>>) -> Self {
+                    self.base.set_body(#media, ::std::convert::Into::into(body));
+                    self
+                }
+            }
+        });
+        let accepts = builder.accept_alternatives.iter().map(|a| {
+            let (doc, method, media) = (docs(&a.doc), ident(&a.method), &a.media);
+            quote! {
+                #doc
+                pub fn #method(self) -> ::graph_client_runtime::AcceptAs<Self> {
+                    ::graph_client_runtime::AcceptAs::new(self, #media)
+                }
+            }
+        });
+        let methods =
+            quote!(#(#limits)* #(#params)* #(#setters)* #replace #(#bodies)* #(#accepts)*);
         if methods.is_empty() {
             return methods;
         }
@@ -365,6 +389,9 @@ impl Printer<'_> {
             RequestBody::Text { media, .. } => quote!(spec.text_body(#media, &self.body);),
             RequestBody::Bytes { media } => {
                 quote!(spec.raw_body(#media, ::std::clone::Clone::clone(&self.body));)
+            }
+            RequestBody::Multipart { media } => {
+                quote!(spec.multipart_body(#media, &self.body)?;)
             }
         });
         let accept = match &builder.output {
@@ -450,6 +477,7 @@ impl Printer<'_> {
             }
             RequestBody::Text { ty, .. } => self.ty(ty),
             RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
+            RequestBody::Multipart { .. } => quote!(::graph_client_runtime::MultipartBody),
         }
     }
 

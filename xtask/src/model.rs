@@ -212,6 +212,10 @@ pub struct Operation {
     /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the
     /// output is then optional, `None` for these.
     pub empty_statuses: Vec<u16>,
+    /// Success statuses whose body differs from `response`'s and is not typed (`203` beside a
+    /// `201`), with the status `response` comes from: such a response is read as that body
+    /// (a warning says so, and so do the docs).
+    pub untyped_statuses: Option<(String, Vec<String>)>,
     pub permissions: Permissions,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
@@ -245,6 +249,9 @@ pub struct Body {
     pub required: bool,
     /// How it travels.
     pub media: Media,
+    /// The content map's other media types, in document order, which the user may choose
+    /// instead (sent or received as bytes); a request's `multipart/*` ones are left out.
+    pub alternatives: Vec<String>,
 }
 
 /// How a body travels, chosen from its `content` map (JSON first).
@@ -258,6 +265,8 @@ pub enum Media {
     Form,
     /// Bytes, unchanged, of the document's media type (`application/octet-stream`, `*/*`…).
     Bytes(String),
+    /// `multipart/*`: bytes the user encodes, with the boundary they chose.
+    Multipart(String),
 }
 
 /// Least-privileged permissions from `x-graph-permissions`; empty means not supported.

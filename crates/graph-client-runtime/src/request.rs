@@ -92,6 +92,36 @@ pub trait Operation {
     }
 }
 
+/// A `multipart/*` body (`multipart/form-data`), encoded by the caller: the bytes of the parts
+/// and the boundary that delimits them (RFC 2046). The request's `Content-Type` is the
+/// operation's media type with this boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartBody {
+    boundary: String,
+    bytes: Vec<u8>,
+}
+
+impl MultipartBody {
+    /// `bytes` is the whole encoded body, every part opened by `--` and `boundary`, and closed
+    /// by `--`, `boundary` and `--`. A boundary is 1 to 70 of RFC 2046's characters (letters,
+    /// digits and `'()+_,-./:=?` and space, not last); any other is an
+    /// [`Error::InvalidRequest`] when the request is built.
+    pub fn new(boundary: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        MultipartBody {
+            boundary: boundary.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// What a generated builder knows about its request; turned into an `http::Request` by
 /// [`RequestSpec::build`].
 #[derive(Debug, Clone)]
@@ -181,6 +211,27 @@ impl RequestSpec {
     pub fn raw_body(&mut self, content_type: &str, body: impl Into<Vec<u8>>) {
         self.body = Some(body.into());
         self.content_type = Some(content_type.to_owned());
+    }
+
+    /// Sets a multipart body of this media type (`multipart/form-data`), with its boundary.
+    pub fn multipart_body(&mut self, media_type: &str, body: &MultipartBody) -> Result<(), Error> {
+        let boundary = &body.boundary;
+        let valid = (1..=70).contains(&boundary.len())
+            && !boundary.ends_with(' ')
+            && boundary
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b));
+        if !valid {
+            return Err(Error::InvalidRequest(format!(
+                "`{boundary}` is not a valid multipart boundary"
+            )));
+        }
+        let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+        self.raw_body(
+            &format!("{essence}; boundary=\"{boundary}\""),
+            body.bytes.clone(),
+        );
+        Ok(())
     }
 
     /// Sets a text body: the value's text (`Display`), with this `Content-Type`.
@@ -611,6 +662,28 @@ mod tests {
             spec.build("https://example.com", DEFAULT_USER_AGENT),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_multipart_body_carries_its_boundary() {
+        let mut spec = RequestSpec::new(Method::POST);
+        let body = MultipartBody::new("b0undary", b"--b0undary\r\n\r\nx\r\n--b0undary--".to_vec());
+        spec.multipart_body("multipart/form-data", &body)
+            .expect("a valid boundary");
+        let request = built(spec);
+        assert_eq!(
+            request.headers()[CONTENT_TYPE],
+            "multipart/form-data; boundary=\"b0undary\""
+        );
+        assert_eq!(request.body(), body.bytes());
+        for bad in ["", "a\r\nb", "quote\"", "trailing ", &"x".repeat(71)] {
+            let mut spec = RequestSpec::new(Method::POST);
+            assert!(
+                spec.multipart_body("multipart/form-data", &MultipartBody::new(bad, Vec::new()))
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -126,19 +126,12 @@ impl Lowering<'_> {
                     RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
                 };
                 match chosen {
-                    Some(chosen) if chosen.multipart => {
-                        self.report.warning(
-                            &chosen.pointer,
-                            format!(
-                                "`{}` request bodies are not generated: operation skipped",
-                                chosen.name
-                            ),
-                        );
-                        return None;
-                    }
                     Some(chosen) => {
-                        self.warn_others(&chosen, "request body");
-                        Some(chosen.body)
+                        self.warn_multipart_alternatives(&chosen);
+                        let mut body = chosen.body;
+                        body.alternatives
+                            .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
+                        Some(body)
                     }
                     None => None,
                 }
@@ -171,8 +164,8 @@ impl Lowering<'_> {
             }
         }
         let mut empty_statuses = Vec::new();
+        let mut untyped_statuses = None;
         if let Some((code, Some(chosen))) = &success {
-            self.warn_others(chosen, "response");
             let mut untyped = Vec::new();
             for (other, body) in &other_successes {
                 match body {
@@ -195,6 +188,13 @@ impl Lowering<'_> {
                         if untyped.len() == 1 { "is" } else { "are" },
                     ),
                 );
+                untyped_statuses = Some((
+                    (*code).to_owned(),
+                    untyped
+                        .iter()
+                        .map(|s| s.trim_matches('`').to_owned())
+                        .collect(),
+                ));
             }
         }
         let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
@@ -218,6 +218,7 @@ impl Lowering<'_> {
             request_body,
             response,
             empty_statuses,
+            untyped_statuses,
             permissions: view.permissions.clone(),
             idempotent,
         })
@@ -387,10 +388,17 @@ impl Lowering<'_> {
         };
         let media = &content.media[index];
         let ty = lowered.swap_remove(index);
+        let alternatives: Vec<String> = content
+            .media
+            .iter()
+            .filter(|m| m.pointer != content.media[index].pointer)
+            .map(|m| m.name.clone())
+            .collect();
         let body = |ty, media| Body {
             ty,
             required: true,
             media,
+            alternatives: alternatives.clone(),
         };
         let body = match media.kind {
             MediaKind::Json => body(ty?, Media::Json),
@@ -416,35 +424,34 @@ impl Lowering<'_> {
                 body(ty, Media::Text(media.name.clone()))
             }
             MediaKind::Form => body(ty.unwrap_or(Ty::Any), Media::Form),
-            MediaKind::Multipart | MediaKind::Binary => {
-                body(Ty::Any, Media::Bytes(media.name.clone()))
-            }
+            MediaKind::Multipart => body(Ty::Any, Media::Multipart(media.name.clone())),
+            MediaKind::Binary => body(Ty::Any, Media::Bytes(media.name.clone())),
         };
         Some(Chosen {
             body,
-            pointer: media.pointer.clone(),
             name: media.name.clone(),
-            multipart: media.kind == MediaKind::Multipart,
             content_pointer: content.pointer.clone(),
-            others: content
-                .media
-                .iter()
-                .filter(|m| m.pointer != media.pointer)
-                .map(|m| m.name.clone())
-                .collect(),
         })
     }
 
-    /// The warning that a body offers media types besides the one generated.
-    fn warn_others(&mut self, chosen: &Chosen, what: &str) {
-        if chosen.others.is_empty() {
+    /// The warning that a request body's `multipart/*` media types besides the one generated
+    /// cannot be chosen (their `Content-Type` needs the boundary of an encoding the user
+    /// writes; the other media types can be, as bytes).
+    fn warn_multipart_alternatives(&mut self, chosen: &Chosen) {
+        let others: Vec<String> = chosen
+            .body
+            .alternatives
+            .iter()
+            .filter(|m| MediaKind::of(m) == MediaKind::Multipart)
+            .map(|m| format!("`{m}`"))
+            .collect();
+        if others.is_empty() {
             return;
         }
-        let others: Vec<String> = chosen.others.iter().map(|m| format!("`{m}`")).collect();
         self.report.warning(
             &chosen.content_pointer,
             format!(
-                "several media types for the {what}: `{}` is generated; {} {} not (choosing one is not supported yet)",
+                "several media types for the request body: `{}` is generated and the others can be sent as bytes, except {}, which {} not generated",
                 chosen.name,
                 others.join(", "),
                 if others.len() == 1 { "is" } else { "are" },
@@ -457,12 +464,8 @@ impl Lowering<'_> {
 #[derive(Debug, Clone)]
 pub(super) struct Chosen {
     pub body: Body,
-    /// The chosen media type's pointer and name.
-    pub pointer: String,
+    /// The chosen media type's name.
     pub name: String,
-    /// A `multipart/*` body (an operation that sends one is skipped).
-    pub multipart: bool,
-    /// The `content` map's pointer and the media types not chosen.
+    /// The `content` map's pointer.
     pub content_pointer: String,
-    pub others: Vec<String>,
 }

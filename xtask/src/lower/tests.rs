@@ -456,14 +456,24 @@ fn each_body_gets_one_media_type_json_first() {
         media("form", false),
         Some((Media::Form, Ty::Named("Form".into())))
     );
-    assert!(m.operations.iter().all(|o| o.operation_id != "parts"));
+    assert_eq!(
+        media("parts", false),
+        Some((Media::Multipart("multipart/form-data".into()), Ty::Any))
+    );
+    // The media types not chosen are the user's alternatives.
+    let both = m.operations.iter().find(|o| o.operation_id == "both");
+    let alternatives = both
+        .and_then(|o| o.request_body.as_ref())
+        .map(|b| &b.alternatives);
+    assert_eq!(
+        alternatives,
+        Some(&vec!["application/octet-stream".to_owned()])
+    );
     let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [
             "/paths/~1note/put/requestBody/content/text~1plain: a `text/plain` body whose schema is not a string, number or boolean: it is a `String`",
-            "/paths/~1both/post/requestBody/content: several media types for the request body: `application/vnd.api+json; charset=utf-8` is generated; `application/octet-stream` is not (choosing one is not supported yet)",
-            "/paths/~1parts/post/requestBody/content/multipart~1form-data: `multipart/form-data` request bodies are not generated: operation skipped",
         ]
     );
 }
