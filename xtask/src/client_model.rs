@@ -6,7 +6,9 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef};
+use crate::model::{
+    EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -140,7 +142,7 @@ pub enum ParamTy {
     /// Another integer width, by its Rust name (`u64`).
     Integer(&'static str),
     F64,
-    /// A models enum, by Rust name: its wire value.
+    /// A models enum, by Rust name: its wire value (its `Display`).
     Enum(String),
     String,
 }
@@ -853,13 +855,13 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
         Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
         Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
         Ty::Named(name) => match model.types.get(name) {
-            Some(TypeDef::Enum(e)) => format!(
-                "{:?}",
-                e.variants
-                    .first()
-                    .map(|v| v.wire.as_str())
-                    .unwrap_or("value")
-            ),
+            Some(TypeDef::Enum(e)) => {
+                let first = e.variants.first().map(|v| v.wire.as_str());
+                match e.kind {
+                    EnumKind::String => format!("{:?}", first.unwrap_or("value")),
+                    EnumKind::Integer => format!("{}_i64", first.unwrap_or("0")),
+                }
+            }
             Some(TypeDef::Struct(s)) if depth < 4 => {
                 let args: Vec<String> = s
                     .constructor_args()
@@ -867,6 +869,14 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
                     .collect();
                 format!("{models}::{name}::new({})", args.join(", "))
             }
+            _ => "todo!()".to_owned(),
+        },
+        // One member (a set converts from one of its enum's values).
+        Ty::Flags(member) => match member.as_ref() {
+            Ty::Named(name) => format!(
+                "{models}::{name}::from({})",
+                example_value(model, member, models, depth + 1)
+            ),
             _ => "todo!()".to_owned(),
         },
         Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),

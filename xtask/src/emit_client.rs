@@ -362,7 +362,6 @@ impl Printer<'_> {
             let (wire, f) = (&p.wire, ident(&p.field));
             let text = match p.ty {
                 ParamTy::List => quote!(&values.join(",")),
-                ParamTy::Enum(_) => quote!(value.as_str()),
                 _ => quote!(&::std::string::ToString::to_string(value)),
             };
             let add = match p.location {
@@ -507,6 +506,11 @@ impl Printer<'_> {
             Ty::Option(inner) => {
                 let inner = self.ty(inner);
                 quote!(::std::option::Option<#inner>)
+            }
+            Ty::Flags(member) => {
+                let flags = self.model("Flags");
+                let member = self.ty(member);
+                quote!(#flags<#member>)
             }
         }
     }
