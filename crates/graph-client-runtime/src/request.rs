@@ -125,10 +125,12 @@ impl MultipartBody {
         }
     }
 
+    /// The boundary that separates the parts (sent in `Content-Type`).
     pub fn boundary(&self) -> &str {
         &self.boundary
     }
 
+    /// The encoded body.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -154,6 +156,7 @@ pub struct RequestSpec {
 }
 
 impl RequestSpec {
+    /// A request with this method, an empty path and no query, body or extra headers.
     pub fn new(method: Method) -> Self {
         RequestSpec {
             method,
