@@ -99,14 +99,16 @@ fn internal(error: &syn::Error) -> Vec<Problem> {
     }]
 }
 
-fn read_schema(schema: &Path) -> Result<String, Problems> {
-    std::fs::read_to_string(schema).map_err(|e| Problems {
-        file: schema.display().to_string(),
-        list: vec![Problem {
-            pointer: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }],
-    })
+/// A document file's model, or every problem in it (with the warnings found beside them).
+fn checked_model(schema: &Path, file: &str) -> Result<model::Model, Problems> {
+    let text = document::read_text(schema)?;
+    let rejected = |problems, warnings| Problems {
+        file: file.to_owned(),
+        list: problems,
+        warnings,
+    };
+    let doc = document::parse(&text).map_err(|p| rejected(vec![p], Vec::new()))?;
+    lower::lower_with_warnings(&doc, schema.parent()).map_err(|r| rejected(r.problems, r.warnings))
 }
 
 /// What one run generates: the files, and the warnings about the document they came from.
@@ -120,12 +122,12 @@ pub struct Generated {
 /// The generated files of the bundled crates.
 pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
-    let text = read_schema(&schema)?;
+    let model = checked_model(&schema, BUNDLED_SCHEMA)?;
     let problems = |list| Problems {
         file: BUNDLED_SCHEMA.to_owned(),
         list,
+        warnings: Vec::new(),
     };
-    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
     let models = models_from_model(&model, BUNDLED_SCHEMA).map_err(problems)?;
     let context = emit_client::ClientContext {
         models_path: "::graph_presence_models",
@@ -158,16 +160,16 @@ pub fn standalone_outputs(
     out: &Path,
     name: Option<&str>,
 ) -> Result<Generated, Problems> {
-    let text = read_schema(schema)?;
     let label = schema
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let model = checked_model(schema, &schema.display().to_string())?;
     let problems = |list| Problems {
         file: schema.display().to_string(),
         list,
+        warnings: Vec::new(),
     };
-    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
     let name = match name {
         Some(name) => name.to_owned(),
         None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
@@ -282,6 +284,7 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
             pointer: String::new(),
             message: format!("cannot read the runtime crate's file: {error}"),
         }],
+        warnings: Vec::new(),
     }
 }
 
