@@ -692,3 +692,22 @@ mod fixture_behaviour {
         let _response = operations::FrobResponse::new();
     }
 }
+
+/// The examples a document embeds, found with their types, and the models crate's test that
+/// checks them (standalone output's `models/tests/examples.rs` and `examples.json`).
+#[test]
+fn embedded_examples_become_a_test_of_the_models_crate() {
+    let path = root().join("tests/fixtures/valid/embedded_examples.yaml");
+    let doc = xtask::document::parse(&read(&path)).expect("parses");
+    let model = xtask::lower::lower(&doc, path.parent()).expect("valid");
+    let examples = xtask::examples::collect(&doc, &model, path.parent());
+    let (test, data) = xtask::examples::test_files(
+        &examples,
+        "embedded_examples_models",
+        "embedded_examples.yaml",
+    )
+    .expect("has examples")
+    .expect("formats");
+    insta::assert_snapshot!("embedded_examples_test", test);
+    insta::assert_snapshot!("embedded_examples_data", data);
+}

@@ -16,6 +16,7 @@ pub mod docs;
 pub mod document;
 pub mod emit_client;
 pub mod emit_models;
+pub mod examples;
 pub mod lower;
 pub mod model;
 pub mod names;
@@ -99,8 +100,12 @@ fn internal(error: &syn::Error) -> Vec<Problem> {
     }]
 }
 
-/// A document file's model, or every problem in it (with the warnings found beside them).
-fn checked_model(schema: &Path, file: &str) -> Result<model::Model, Problems> {
+/// A document file, parsed, and its model; or every problem in it (with the warnings found
+/// beside them).
+fn checked_model(
+    schema: &Path,
+    file: &str,
+) -> Result<(serde_norway::Value, model::Model), Problems> {
     let text = document::read_text(schema)?;
     let rejected = |problems, warnings| Problems {
         file: file.to_owned(),
@@ -108,7 +113,9 @@ fn checked_model(schema: &Path, file: &str) -> Result<model::Model, Problems> {
         warnings,
     };
     let doc = document::parse(&text).map_err(|p| rejected(vec![p], Vec::new()))?;
-    lower::lower_with_warnings(&doc, schema.parent()).map_err(|r| rejected(r.problems, r.warnings))
+    let model = lower::lower_with_warnings(&doc, schema.parent())
+        .map_err(|r| rejected(r.problems, r.warnings))?;
+    Ok((doc, model))
 }
 
 /// What one run generates: the files, and the warnings about the document they came from.
@@ -122,7 +129,7 @@ pub struct Generated {
 /// The generated files of the bundled crates.
 pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
-    let model = checked_model(&schema, BUNDLED_SCHEMA)?;
+    let (_, model) = checked_model(&schema, BUNDLED_SCHEMA)?;
     let problems = |list| Problems {
         file: BUNDLED_SCHEMA.to_owned(),
         list,
@@ -164,7 +171,7 @@ pub fn standalone_outputs(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let model = checked_model(schema, &schema.display().to_string())?;
+    let (doc, model) = checked_model(schema, &schema.display().to_string())?;
     let problems = |list| Problems {
         file: schema.display().to_string(),
         list,
@@ -232,6 +239,25 @@ pub fn standalone_outputs(
             text: client,
         },
     ];
+    // The examples embedded in the document, as a test of the models crate.
+    let examples = examples::collect(&doc, &model, schema.parent());
+    if let Some(files) = examples::test_files(&examples, &models_ident, &label) {
+        let (test, data) = files.map_err(|e| problems(internal(&e)))?;
+        outputs.push(Output {
+            path: out.join("models/tests/examples.rs"),
+            text: test,
+        });
+        outputs.push(Output {
+            path: out.join("models/tests/examples.json"),
+            text: data,
+        });
+        if let Some(manifest) = outputs
+            .iter_mut()
+            .find(|o| o.path.ends_with("models/Cargo.toml"))
+        {
+            manifest.text.push_str(EXAMPLE_TEST_DEPENDENCIES);
+        }
+    }
     for runtime in RUNTIME_CRATES {
         outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
     }
@@ -240,6 +266,9 @@ pub fn standalone_outputs(
         warnings: problems(model.warnings),
     })
 }
+
+/// What the models crate's example test uses beyond the crate itself.
+const EXAMPLE_TEST_DEPENDENCIES: &str = "\n[dev-dependencies]\nserde = \"1\"\nserde_json = { version = \"1\", features = [\"raw_value\"] }\n";
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
