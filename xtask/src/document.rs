@@ -134,18 +134,32 @@ fn located(text: &str, index: usize, message: String) -> Problem {
 /// The parser's error as a problem with a location. serde_norway gives one for most errors;
 /// for a duplicate top-level key and a second document it gives none, so they are found here.
 fn parse_problem(text: &str, error: &serde_norway::Error) -> Problem {
-    let message = error.to_string();
-    if let Some(key) = message
-        .strip_prefix("duplicate entry with key ")
-        .and_then(|rest| serde_norway::from_str::<String>(rest).ok())
-    {
-        // Without a path in the message, the duplicate is a key of the document's root (and
-        // the parser's location is the document's start): find the second one.
-        let what = format!(
-            "the key `{}` appears twice in the document's root object",
-            shown(&key)
-        );
-        return match repeated_root_key(text, &key) {
+    // The location is in the message too (`… at line 3 column 1`): it is said once, first.
+    let message = match error.location() {
+        Some(l) => error.to_string().replacen(
+            &format!(" at line {} column {}", l.line(), l.column()),
+            "",
+            1,
+        ),
+        None => error.to_string(),
+    };
+    if let Some((path, key)) = duplicate_key(&message) {
+        // The parser's location is the start of the object (of the document, for a root
+        // key): the second occurrence of the key is found from there.
+        let start = error.location().map_or(0, |l| l.index());
+        let what = match path {
+            Some(path) => format!(
+                "the key `{}` appears twice in the object at `{}`",
+                shown(&key),
+                shown(path)
+            ),
+            None => format!(
+                "the key `{}` appears twice in the document's root object",
+                shown(&key)
+            ),
+        };
+        let index = repeated_key(text, if path.is_some() { start } else { 0 }, &key);
+        return match index.or(path.map(|_| start)) {
             Some(index) => located(text, index, what),
             None => Problem {
                 pointer: String::new(),
@@ -154,9 +168,6 @@ fn parse_problem(text: &str, error: &serde_norway::Error) -> Problem {
         };
     }
     if let Some(location) = error.location() {
-        // The location is in the message already (`… at line 3 column 1`): said once, first.
-        let at = format!(" at line {} column {}", location.line(), location.column());
-        let message = message.replacen(&at, "", 1);
         return located(
             text,
             location.index(),
@@ -222,32 +233,68 @@ fn second_document(text: &str) -> Option<usize> {
     None
 }
 
-/// The byte offset of the second time `key` is a key of the root object: in block YAML, a
-/// line that starts with `key:` (plain or quoted); in JSON (or a YAML flow mapping), a string
-/// followed by `:` one level deep.
-fn repeated_root_key(text: &str, key: &str) -> Option<usize> {
+/// A duplicate-key error's object path (`paths./a.get`, `None` for the root) and key.
+fn duplicate_key(message: &str) -> Option<(Option<&str>, String)> {
+    const MARK: &str = "duplicate entry with key ";
+    let at = message.find(MARK)?;
+    let key = serde_norway::from_str::<String>(&message[at + MARK.len()..]).ok()?;
+    let path = message[..at].strip_suffix(": ").filter(|p| !p.is_empty());
+    Some((path, key))
+}
+
+/// The byte offset of the second time `key` is a key of the object that starts at byte
+/// `start`: in block YAML, a line at the object's indentation that starts with `key:` (plain
+/// or quoted); in JSON (or a YAML flow mapping), a string followed by `:` one level deep.
+fn repeated_key(text: &str, start: usize, key: &str) -> Option<usize> {
+    let rest = text.get(start..)?;
+    let opening = rest.len() - rest.trim_start().len();
+    if rest.trim_start().starts_with('{') {
+        return repeated_flow_key(rest, key).map(|i| start + i);
+    }
+    // Block: the object's lines are indented like its first key; it ends at a line indented
+    // less.
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = start + opening - line_start;
     let forms = [
         format!("{key}:"),
         format!("\"{key}\":"),
         format!("'{key}':"),
     ];
-    let mut offset = 0;
-    let mut block = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if forms.iter().any(|form| line.starts_with(form.as_str())) {
-            block.push(offset);
-        }
+    let (mut offset, mut found) = (line_start, 0);
+    for line in text[line_start..].split_inclusive('\n') {
+        let here = offset;
         offset += line.len();
+        let body = line.trim_start_matches(' ');
+        let depth = line.len() - body.len();
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if depth < indent {
+            break;
+        }
+        if depth == indent && forms.iter().any(|form| body.starts_with(form.as_str())) {
+            found += 1;
+            if found == 2 {
+                return Some(here + depth);
+            }
+        }
     }
-    if let Some(&second) = block.get(1) {
-        return Some(second);
-    }
+    None
+}
+
+/// [`repeated_key`] in flow style: `text` starts (after blanks) with the object's `{`.
+fn repeated_flow_key(text: &str, key: &str) -> Option<usize> {
     let (mut depth, mut found) = (0usize, 0);
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
             '{' | '[' => depth += 1,
-            '}' | ']' => depth = depth.saturating_sub(1),
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+            }
             '"' => {
                 let start = i + 1;
                 let mut end = start;
@@ -575,8 +622,8 @@ mod tests {
     #[test]
     fn a_nested_duplicate_key_names_its_path_and_position() {
         assert_eq!(
-            message("a:\n  b: 1\n  b: 2\n"),
-            "(document): line 2, column 3 (byte 5): cannot parse the document: a: duplicate entry with key \"b\""
+            message("a:\n  b: 1\n  c:\n    b: 0\n  b: 2\n"),
+            "(document): line 5, column 3 (byte 26): the key `b` appears twice in the object at `a`"
         );
     }
 
@@ -596,7 +643,7 @@ mod tests {
     fn error_text_is_one_bounded_line() {
         // The parser quotes the path of a duplicate key: here one with a line break in it.
         let shown = message("\"a\\nb\":\n  c: 1\n  c: 2\n");
-        assert!(shown.contains("a\\nb: duplicate entry"), "{shown}");
+        assert!(shown.contains("in the object at `a\\nb`"), "{shown}");
         let long = format!("\u{1b}[31m{}", "x".repeat(100_000));
         let cut = super::shown(&long);
         assert!(cut.len() < 400 && cut.ends_with('…'), "{} bytes", cut.len());
