@@ -17,7 +17,7 @@ pub mod open_enum;
 pub mod record;
 mod time;
 
-pub use decode::{DecodeError, from_slice, from_str};
+pub use decode::{DecodeError, excerpt, from_slice, from_str};
 pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
 pub use nullable::Nullable;
 pub use open_enum::{EnumInfo, OpenEnum};
