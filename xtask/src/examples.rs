@@ -520,7 +520,7 @@ fn test_source(
         },
         quote! {
         /// Decodes `json` as a `T`, encodes it again, and compares the two as JSON values.
-        fn check<T: serde::de::DeserializeOwned + serde::Serialize>(json: &str) -> Result<(), String> {
+        fn check<T: graph_models_runtime::serde::de::DeserializeOwned + graph_models_runtime::serde::Serialize>(json: &str) -> Result<(), String> {
             let value: T = from_str(json).map_err(|e| e.to_string())?;
             let again = serde_json::to_value(&value).map_err(|e| e.to_string())?;
             let sent: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;

@@ -267,8 +267,10 @@ pub fn standalone_outputs(
     })
 }
 
-/// What the models crate's example test uses beyond the crate itself.
-const EXAMPLE_TEST_DEPENDENCIES: &str = "\n[dev-dependencies]\nserde = \"1\"\nserde_json = { version = \"1\", features = [\"raw_value\"] }\n";
+/// What the models crate's example test uses beyond the crate and its runtime: serde_json
+/// with the runtime's own features, so the runtime is not built a second time for the test.
+const EXAMPLE_TEST_DEPENDENCIES: &str =
+    "\n[dev-dependencies]\nserde_json = { version = \"1\", features = [\"raw_value\"] }\n";
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
