@@ -6,7 +6,7 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{Field, Media, Model, Operation, StructDef, Ty, TypeDef};
+use crate::model::{EnumKind, Field, Media, Model, Operation, StructDef, Ty, TypeDef};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,6 +89,9 @@ pub struct Builder {
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
     pub idempotent: bool,
+    /// The schema's operationId and path template, for the runtime's traces.
+    pub operation_id: String,
+    pub path_template: String,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -520,6 +523,8 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             },
         }),
         idempotent: op.idempotent,
+        operation_id: op.operation_id.clone(),
+        path_template: op.path.clone(),
         doc: method_doc(op),
         example,
         limits: body_struct.map(limits).unwrap_or_default(),
@@ -700,13 +705,13 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
         Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
         Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
         Ty::Named(name) => match model.types.get(name) {
-            Some(TypeDef::Enum(e)) => format!(
-                "{:?}",
-                e.variants
-                    .first()
-                    .map(|v| v.wire.as_str())
-                    .unwrap_or("value")
-            ),
+            Some(TypeDef::Enum(e)) => {
+                let first = e.variants.first().map(|v| v.wire.as_str());
+                match e.kind {
+                    EnumKind::String => format!("{:?}", first.unwrap_or("value")),
+                    EnumKind::Integer => format!("{}_i64", first.unwrap_or("0")),
+                }
+            }
             Some(TypeDef::Struct(s)) if depth < 4 => {
                 let args: Vec<String> = s
                     .constructor_args()
@@ -714,6 +719,14 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
                     .collect();
                 format!("{models}::{name}::new({})", args.join(", "))
             }
+            _ => "todo!()".to_owned(),
+        },
+        // One member (a set converts from one of its enum's values).
+        Ty::Flags(member) => match member.as_ref() {
+            Ty::Named(name) => format!(
+                "{models}::{name}::from({})",
+                example_value(model, member, models, depth + 1)
+            ),
             _ => "todo!()".to_owned(),
         },
         Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),

@@ -374,6 +374,7 @@ impl Printer<'_> {
             ),
         };
         let idempotent = builder.idempotent;
+        let (operation_id, path_template) = (&builder.operation_id, &builder.path_template);
         quote! {
             impl ::graph_client_runtime::Operation for #name {
                 type Output = #output;
@@ -390,6 +391,12 @@ impl Printer<'_> {
                 }
                 fn idempotent(&self) -> bool {
                     #idempotent
+                }
+                fn operation_id(&self) -> &'static str {
+                    #operation_id
+                }
+                fn path_template(&self) -> &'static str {
+                    #path_template
                 }
             }
         }
@@ -438,6 +445,11 @@ impl Printer<'_> {
             Ty::Option(inner) => {
                 let inner = self.ty(inner);
                 quote!(::std::option::Option<#inner>)
+            }
+            Ty::Flags(member) => {
+                let flags = self.model("Flags");
+                let member = self.ty(member);
+                quote!(#flags<#member>)
             }
         }
     }

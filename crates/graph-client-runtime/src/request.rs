@@ -59,6 +59,17 @@ pub trait Operation {
     fn idempotent(&self) -> bool {
         false
     }
+
+    /// The schema's operationId (`me.presence.GetPresence`), for traces; empty if unknown.
+    fn operation_id(&self) -> &'static str {
+        ""
+    }
+
+    /// The path template (`/users/{user-id}/presence`), for traces: unlike the request's
+    /// path it holds no ids, so traces group by operation and carry no user data.
+    fn path_template(&self) -> &'static str {
+        ""
+    }
 }
 
 /// What a generated builder knows about its request; turned into an `http::Request` by

@@ -4,8 +4,8 @@
 
 use super::Lowering;
 use super::naming::{self, FieldNames};
-use crate::model::{Additional, Derives, EnumDef, Field, StructDef, Ty, TypeDef};
-use crate::openapi::{AdditionalProperties, JsonType, Reference, Scalar, Schema};
+use crate::model::{self, Additional, Derives, EnumDef, Field, StructDef, Ty, TypeDef};
+use crate::openapi::{AdditionalProperties, EnumKind, JsonType, Reference, Scalar, Schema};
 use std::collections::BTreeSet;
 
 /// What a schema position lowers to.
@@ -76,6 +76,11 @@ impl Lowering<'_> {
                     variants,
                     other,
                     declared_enum: enumeration.declared,
+                    kind: match enumeration.kind {
+                        EnumKind::String => model::EnumKind::String,
+                        EnumKind::Integer => model::EnumKind::Integer,
+                    },
+                    flags: enumeration.flags,
                     used_by: Vec::new(),
                 })
             }
@@ -137,6 +142,8 @@ impl Lowering<'_> {
                         nullable: false,
                         boxed: false,
                         read_only: false,
+                        write_only: false,
+                        default: None,
                         description: None,
                         max_items: None,
                     });
@@ -207,10 +214,9 @@ impl Lowering<'_> {
                 nullable: lowered.nullable,
                 boxed: false,
                 read_only: property.read_only,
-                description: match (&property.description, &property.unknown_format) {
-                    (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
-                    (text, note) => text.clone().or_else(|| note.clone()),
-                },
+                write_only: property.write_only,
+                default: property.default.clone(),
+                description: property_docs(property),
                 max_items: property.max_items,
             });
         }
@@ -231,9 +237,11 @@ impl Lowering<'_> {
     /// become types named from `hint`.
     pub(super) fn ty(&mut self, schema: &Schema, hint: &str) -> Option<Lowered> {
         if let Some(reference) = &schema.reference {
+            // Nullable if the reference says so (`nullable: true` beside it) or its target does.
+            let target = self.schema_ref(reference)?;
             return Some(Lowered {
-                ty: self.schema_ref(reference)?,
-                nullable: false,
+                ty: target.ty,
+                nullable: schema.nullable || target.nullable,
             });
         }
         if let Some(parts) = &schema.any_of {
@@ -241,17 +249,27 @@ impl Lowering<'_> {
         }
         let nullable = schema.nullable;
         if schema.is_type_shaped() {
-            let name = self.inline_type(schema, hint);
+            // `x-ms-enum`'s name names an inline enum (the same name and schema on several
+            // properties is one type).
+            let hint = match schema.enumeration.as_ref().and_then(|e| e.name.as_deref()) {
+                Some(name) => naming::component_hint(name),
+                None => hint.to_owned(),
+            };
+            let name = self.inline_type(schema, &hint);
             return Some(Lowered {
-                ty: Ty::Named(name),
+                ty: flags_or_named(schema, name),
                 nullable,
             });
         }
         let ty = match schema.json_type {
-            Some(JsonType::Array) => {
-                let item = self.ty(schema.items.as_deref()?, &naming::item_hint(hint))?;
-                Ty::Array(Box::new(nullable_item(item)))
-            }
+            Some(JsonType::Array) => match schema.items.as_deref() {
+                Some(items) => {
+                    let item = self.ty(items, &naming::item_hint(hint))?;
+                    Ty::Array(Box::new(nullable_item(item)))
+                }
+                // JSON Schema: an array without `items` holds any values.
+                None => Ty::Array(Box::new(Ty::Any)),
+            },
             Some(JsonType::Object) | None => match &schema.additional {
                 Some(AdditionalProperties::Schema(values)) => {
                     let value = self.ty(values, &naming::value_hint(hint))?;
@@ -345,11 +363,20 @@ impl Lowering<'_> {
         Some(key.clone())
     }
 
-    /// The type a `$ref` to a component schema stands for.
-    fn schema_ref(&mut self, reference: &Reference) -> Option<Ty> {
+    /// The type a `$ref` to a component schema stands for, and whether the component is
+    /// nullable (`nullable: true`, a `null` type or enum member).
+    fn schema_ref(&mut self, reference: &Reference) -> Option<Lowered> {
         let key = self.schema_ref_key(reference)?;
+        let doc = self.doc;
         if let Some(name) = self.names.component(&key) {
-            return Some(Ty::Named(name.to_owned()));
+            let schema = doc.components.schemas.get(&key).flatten();
+            return Some(Lowered {
+                ty: match schema {
+                    Some(schema) => flags_or_named(schema, name.to_owned()),
+                    None => Ty::Named(name.to_owned()),
+                },
+                nullable: schema.is_some_and(|s| s.nullable),
+            });
         }
         // A scalar, array or map component is used inline. Guard against a reference loop
         // through such components (which has no Rust representation).
@@ -360,11 +387,10 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let doc = self.doc;
         let schema = doc.components.schemas.get(&key).flatten();
         let lowered = schema.and_then(|s| self.ty(s, &naming::component_hint(&key)));
         self.in_progress.remove(&key);
-        lowered.map(|l| l.ty)
+        lowered
     }
 }
 
@@ -377,6 +403,26 @@ struct Parts {
     /// Every property name, including those whose schema had a problem, so that a bad
     /// property is reported once rather than again as an undefined required one.
     declared: BTreeSet<String>,
+}
+
+/// A property's description, then what its notes add (an unknown format, listed values).
+fn property_docs(property: &Schema) -> Option<String> {
+    let parts: Vec<&str> = property
+        .description
+        .iter()
+        .chain(&property.notes)
+        .map(String::as_str)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// The type a position holding the enum or struct `name` has: the enum itself, or for an
+/// `x-ms-enum-flags` enum a set of its members.
+fn flags_or_named(schema: &Schema, name: String) -> Ty {
+    match &schema.enumeration {
+        Some(e) if e.flags => Ty::Flags(Box::new(Ty::Named(name))),
+        _ => Ty::Named(name),
+    }
 }
 
 /// An array item or map value: `Option<T>` when it may be `null`.
