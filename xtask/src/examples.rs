@@ -18,7 +18,7 @@ use crate::document::{Report, child};
 use crate::model::{Model, Ty, TypeDef};
 use crate::openapi::{
     AdditionalProperties, Content, Document, JsonType, MediaKind, MediaType, Parameter, RefOr,
-    Response, SCHEMA_PREFIX, Scalar, Schema,
+    Response, Scalar, Schema,
 };
 use serde_norway::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -276,7 +276,7 @@ impl<'a> Types<'a> {
             return Err(NO_TYPE); // a reference loop, reported when lowering
         }
         if let Some(name) = self.by_pointer.get(&schema.pointer) {
-            return Ok((Ty::Named((*name).to_owned()), schema.nullable));
+            return Ok((flags_or_named(schema, name), schema.nullable));
         }
         if let Some(reference) = &schema.reference {
             let key = reference.key.as_deref().ok_or(NO_TYPE)?;
@@ -287,9 +287,9 @@ impl<'a> Types<'a> {
                 .get(key)
                 .flatten()
                 .ok_or(NO_TYPE)?;
-            debug_assert!(reference.text.starts_with(SCHEMA_PREFIX));
-            let (ty, _) = self.lowered(target, depth + 1)?;
-            return Ok((ty, false));
+            // Nullable if the reference says so or its target does.
+            let (ty, nullable) = self.lowered(target, depth + 1)?;
+            return Ok((ty, schema.nullable || nullable));
         }
         if let Some(parts) = &schema.any_of {
             // The nullable wrapper: its one entry that is not the `null` placeholder.
@@ -303,7 +303,7 @@ impl<'a> Types<'a> {
         }
         if schema.is_type_shaped() {
             let name = self.by_source.get(schema.source.as_str()).ok_or(NO_TYPE)?;
-            return Ok((Ty::Named((*name).to_owned()), schema.nullable));
+            return Ok((flags_or_named(schema, name), schema.nullable));
         }
         let item = |inner: &Schema| -> Result<Ty, &'static str> {
             let (ty, nullable) = self.lowered(inner, depth + 1)?;
@@ -314,9 +314,11 @@ impl<'a> Types<'a> {
             })
         };
         let ty = match schema.json_type {
-            Some(JsonType::Array) => {
-                Ty::Array(Box::new(item(schema.items.as_deref().ok_or(NO_TYPE)?)?))
-            }
+            // JSON Schema: an array without `items` holds any values.
+            Some(JsonType::Array) => Ty::Array(Box::new(match schema.items.as_deref() {
+                Some(items) => item(items)?,
+                None => Ty::Any,
+            })),
             Some(JsonType::Object) | None => match &schema.additional {
                 Some(AdditionalProperties::Schema(values)) => Ty::Map(Box::new(item(values)?)),
                 _ => Ty::Any,
@@ -338,6 +340,15 @@ impl<'a> Types<'a> {
             },
         };
         Ok((ty, schema.nullable))
+    }
+}
+
+/// The type of a position holding the enum or struct `name`: for an `x-ms-enum-flags` enum, a
+/// set of its members (as lowering decides it).
+fn flags_or_named(schema: &Schema, name: &str) -> Ty {
+    match &schema.enumeration {
+        Some(e) if e.flags => Ty::Flags(Box::new(Ty::Named(name.to_owned()))),
+        _ => Ty::Named(name.to_owned()),
     }
 }
 
