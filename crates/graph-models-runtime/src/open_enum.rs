@@ -129,6 +129,14 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::union::Alternative for $type {
+            fn attempt(
+                json: &$crate::RawJson,
+            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
+                $crate::union::attempt_enum(json)
+            }
+        }
+
         $crate::json_schema_impl!($type, open_enum);
     };
 }

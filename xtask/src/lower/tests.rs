@@ -334,6 +334,7 @@ fn reachability_records_the_operations_that_use_each_type() {
         match &m.types[name] {
             TypeDef::Struct(s) => s.used_by.clone(),
             TypeDef::Enum(e) => e.used_by.clone(),
+            TypeDef::Union(u) => u.used_by.clone(),
         }
     };
     assert_eq!(used_by("TaskCollection"), ["tasks.ListTasks"]);

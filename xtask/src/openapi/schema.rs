@@ -14,6 +14,9 @@ const SCHEMA_KEYWORDS: &[&str] = &[
     "$ref",
     "allOf",
     "anyOf",
+    "oneOf",
+    "not",
+    "discriminator",
     "title",
     "type",
     "description",
@@ -46,23 +49,10 @@ const SCHEMA_KEYWORDS: &[&str] = &[
 /// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
 /// get a message saying so rather than "unknown".
 const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &[
-    "oneOf",
-    "not",
-    "discriminator",
     "xml",
     "multipleOf",
     "maxProperties",
     "minProperties",
-];
-
-/// Keywords an inline `allOf` entry may not have: it contributes object properties only.
-const NOT_IN_ALL_OF_ENTRY: &[&str] = &[
-    "allOf",
-    "anyOf",
-    "enum",
-    "items",
-    "x-graph-known-values",
-    "format",
 ];
 
 /// A schema, with every keyword the generator understands. A node that is not an object is
@@ -72,8 +62,15 @@ pub struct Schema {
     pub pointer: String,
     /// `$ref`. Its siblings other than `description` are reported and not read further.
     pub reference: Option<Reference>,
+    /// `allOf`: each entry a whole schema; what it contributes is decided by lowering.
     pub all_of: Option<Vec<Schema>>,
     pub any_of: Option<Vec<Schema>>,
+    pub one_of: Option<Vec<Schema>>,
+    pub discriminator: Option<Discriminator>,
+    /// Trimmed; `None` when absent or blank. Names a union's variant.
+    pub title: Option<String>,
+    /// `type: 'null'`: only `null` (an alternative that makes a union nullable).
+    pub null_type: bool,
     pub json_type: Option<JsonType>,
     /// What a `string`, `integer`, `number` or `boolean` schema holds, given its `format`.
     pub scalar: Option<Scalar>,
@@ -98,6 +95,14 @@ pub struct Schema {
     /// The schema's text, for an inline schema that becomes a type: the same text under the
     /// same name hint is one type. Empty otherwise.
     pub source: String,
+}
+
+/// `discriminator`: the property whose value names the alternative, and the explicit names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+    /// `mapping`, in document order: tag value → the component schema it names.
+    pub mapping: Vec<(String, Reference)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,19 +209,67 @@ impl Scalar {
 pub enum Position {
     /// A component schema.
     Component,
-    /// Anywhere else a schema can be: a property, an item, a body.
+    /// Anywhere else a schema can be: a property, an item, a body, a part of `allOf`.
     Inline,
-    /// An entry of `allOf` (a `$ref` to a base, or inline object properties).
-    AllOfEntry,
 }
 
 impl Schema {
-    /// No `$ref` or `anyOf`, and `enum`, `x-graph-known-values`, `allOf` or `properties`:
-    /// a schema that becomes a type of its own wherever it stands.
+    /// No `$ref`, and `enum`, `x-graph-known-values`, `allOf` (other than a lone reference),
+    /// `properties`, `oneOf` or `anyOf` (other than Kiota's nullable wrapper): a schema that
+    /// becomes a type of its own wherever it stands.
     pub fn is_type_shaped(&self) -> bool {
         self.reference.is_none()
-            && self.any_of.is_none()
-            && (self.enumeration.is_some() || self.all_of.is_some() || self.properties.is_some())
+            && self.single_reference().is_none()
+            && self.nullable_wrapper().is_none()
+            && (self.enumeration.is_some()
+                || self.all_of.is_some()
+                || self.properties.is_some()
+                || self.union_parts().is_some())
+    }
+
+    /// `allOf: [{$ref: X}]` and nothing that adds to it (a description or `nullable` may stand
+    /// beside it; a `oneOf` beside it is not enforced): the usual way to document a
+    /// reference, which is just X.
+    pub fn single_reference(&self) -> Option<&Reference> {
+        match self.all_of.as_deref() {
+            Some([part])
+                if self.properties.is_none()
+                    && self.additional.is_none()
+                    && self.required.is_empty()
+                    && self.enumeration.is_none() =>
+            {
+                part.reference.as_ref()
+            }
+            _ => None,
+        }
+    }
+
+    /// Kiota's nullable reference `anyOf: [{$ref}, {type: object, nullable: true}]` (either
+    /// order): the reference.
+    pub fn nullable_wrapper(&self) -> Option<&Schema> {
+        match self.any_of.as_deref() {
+            Some([a, b]) if self.one_of.is_none() => match (a.null_placeholder, b.null_placeholder) {
+                (false, true) if a.reference.is_some() => Some(a),
+                (true, false) if b.reference.is_some() => Some(b),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The alternatives of a union: `oneOf`, else `anyOf` unless it is Kiota's wrapper.
+    pub fn union_parts(&self) -> Option<&[Schema]> {
+        match (&self.one_of, &self.any_of) {
+            (Some(parts), _) => Some(parts),
+            (None, Some(parts)) if self.nullable_wrapper().is_none() => Some(parts),
+            _ => None,
+        }
+    }
+
+    /// An alternative that only admits `null`: `type: 'null'`, or only `nullable: true`
+    /// (with `type`).
+    pub fn is_null_only(&self) -> bool {
+        self.null_type || self.null_placeholder
     }
 
     /// A `{type: object}` with typed `additionalProperties`: a map, not a struct.
@@ -232,11 +285,7 @@ impl Reader<'_> {
             pointer: pointer.to_owned(),
             ..Schema::default()
         };
-        let what = match position {
-            Position::AllOfEntry => "an `allOf` entry",
-            _ => "a schema",
-        };
-        let Some(map) = self.report.object(node, pointer, what) else {
+        let Some(map) = self.report.object(node, pointer, "a schema") else {
             return schema;
         };
         self.check_schema_keys(map, pointer);
@@ -247,6 +296,10 @@ impl Reader<'_> {
         schema.read_only = map.get("readOnly").and_then(Value::as_bool) == Some(true);
         schema.max_items = map.get("maxItems").and_then(Value::as_u64);
         schema.json_type = text("type").and_then(JsonType::parse);
+        schema.null_type = text("type") == Some("null");
+        schema.title = text("title")
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
         if let Some(reference) = map.get("$ref") {
             schema.reference = Some(self.reference(reference, pointer, SCHEMA_PREFIX));
             return schema;
@@ -260,32 +313,15 @@ impl Reader<'_> {
                     (Some("nullable"), _) | (Some("type"), Value::String(_))
                 )
             });
-        if position == Position::AllOfEntry {
-            // An inline part contributes properties; anything that would make it something
-            // other than an object would be lost, so it is reported and not read.
-            for key in NOT_IN_ALL_OF_ENTRY {
-                if map.get(*key).is_some() {
-                    self.report.problem(&child(pointer, key), format!("unsupported `{key}` in an inline `allOf` entry: only object properties can be combined"));
-                }
-            }
-            if let Some(t) = text("type").filter(|t| *t != "object") {
-                self.report.problem(
-                    &child(pointer, "type"),
-                    format!("an inline `allOf` entry must be an object, found type `{t}`"),
-                );
-            }
-        } else {
-            self.composition(map, pointer, &mut schema);
-        }
+        self.composition(map, pointer, &mut schema);
         self.object_keywords(map, pointer, &mut schema);
-        if position == Position::AllOfEntry {
-            return schema;
-        }
         if let Some(items) = map.get("items") {
             let items = self.schema(items, &child(pointer, "items"), Position::Inline);
             schema.items = Some(Box::new(items));
         }
-        let scalar_shaped = !schema.is_type_shaped() && schema.any_of.is_none();
+        let scalar_shaped = !schema.is_type_shaped()
+            && schema.any_of.is_none()
+            && schema.all_of.is_none();
         if scalar_shaped && schema.json_type == Some(JsonType::Array) && schema.items.is_none() {
             self.report
                 .problem(pointer, "an array schema needs `items`");
@@ -308,9 +344,9 @@ impl Reader<'_> {
         schema
     }
 
-    /// `allOf`, `anyOf` and the enumerations.
+    /// `allOf`, `anyOf`, `oneOf`, `discriminator`, `not` and the enumerations.
     fn composition(&mut self, map: &Mapping, pointer: &str, schema: &mut Schema) {
-        for (key, position) in [("allOf", Position::AllOfEntry), ("anyOf", Position::Inline)] {
+        for key in ["allOf", "anyOf", "oneOf"] {
             let Some(node) = map.get(key) else {
                 continue;
             };
@@ -329,11 +365,26 @@ impl Reader<'_> {
             let parts = parts
                 .iter()
                 .enumerate()
-                .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), position))
+                .map(|(i, part)| {
+                    self.schema(part, &child(&at, &i.to_string()), Position::Inline)
+                })
                 .collect();
             match key {
                 "allOf" => schema.all_of = Some(parts),
-                _ => schema.any_of = Some(parts),
+                "anyOf" => schema.any_of = Some(parts),
+                _ => schema.one_of = Some(parts),
+            }
+        }
+        if let Some(node) = map.get("discriminator") {
+            schema.discriminator = self.discriminator(node, &child(pointer, "discriminator"));
+        }
+        if let Some(node) = map.get("not") {
+            let at = child(pointer, "not");
+            if self.report.object(node, &at, "`not`").is_some() {
+                self.report.warning(
+                    &at,
+                    "`not` is not enforced: the value decodes as if `not` were absent",
+                );
             }
         }
         let (key, declared) = if map.get("enum").is_some() {
@@ -383,6 +434,44 @@ impl Reader<'_> {
             }
         }
         schema.enumeration = Some(enumeration);
+    }
+
+    /// `discriminator`: `propertyName` and an optional `mapping` of tag values to component
+    /// schemas (a `$ref`, or a component's name as OpenAPI allows).
+    fn discriminator(&mut self, node: &Value, pointer: &str) -> Option<Discriminator> {
+        let map = self.report.object(node, pointer, "`discriminator`")?;
+        self.report
+            .only_keys(map, pointer, "a discriminator", &["propertyName", "mapping"]);
+        let at = child(pointer, "propertyName");
+        let property = match map.get("propertyName") {
+            Some(name) => self.report.string(name, &at, "`propertyName`")?.to_owned(),
+            None => {
+                self.report
+                    .problem(pointer, "a discriminator needs `propertyName`");
+                return None;
+            }
+        };
+        let mut mapping = Vec::new();
+        if let Some(node) = map.get("mapping") {
+            let at = child(pointer, "mapping");
+            if let Some(entries) = self.report.object(node, &at, "`mapping`") {
+                for (tag, target) in self.report.entries(entries, &at) {
+                    let entry = child(&at, &tag);
+                    let Some(text) = self.report.string(target, &entry, "a mapping target") else {
+                        continue;
+                    };
+                    let text = if text.starts_with('#') {
+                        text.to_owned()
+                    } else {
+                        format!("{SCHEMA_PREFIX}{text}")
+                    };
+                    let mut reference = self.reference(&Value::String(text), &entry, SCHEMA_PREFIX);
+                    reference.pointer = entry;
+                    mapping.push((tag, reference));
+                }
+            }
+        }
+        Some(Discriminator { property, mapping })
     }
 
     /// `required`, `properties` and `additionalProperties`.
@@ -478,6 +567,7 @@ impl Reader<'_> {
         if let Some(node) = map.get("type")
             && let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`")
             && JsonType::parse(t).is_none()
+            && t != "null"
         {
             self.report
                 .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
