@@ -71,6 +71,7 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
         types: BTreeMap::new(),
         lowered_components: BTreeSet::new(),
         in_progress: BTreeSet::new(),
+        cyclic: BTreeSet::new(),
         inline_sources: BTreeMap::new(),
         parameters: BTreeMap::new(),
         responses: BTreeMap::new(),
@@ -105,6 +106,8 @@ struct Lowering<'a> {
     lowered_components: BTreeSet<String>,
     /// Component schemas being lowered right now (to catch `allOf` and reference cycles).
     in_progress: BTreeSet<String>,
+    /// Components found in a reference cycle (reported once, then left alone).
+    cyclic: BTreeSet<String>,
     /// Inline types already lowered, by (name hint, schema text), so that the same inline
     /// body repeated on several paths becomes one type.
     inline_sources: BTreeMap<(String, String), String>,

@@ -403,12 +403,17 @@ impl Lowering<'_> {
             return Some(Ty::Named(name.to_owned()));
         }
         // A scalar, array or map component is used inline. Guard against a reference loop
-        // through such components (which has no Rust representation).
+        // through such components (which has no Rust representation), reported once.
+        if self.cyclic.contains(&key) {
+            return None;
+        }
         if !self.in_progress.insert(key.clone()) {
             self.report.problem(
                 &reference.pointer,
                 format!("reference cycle through `{key}`"),
             );
+            let looped = self.in_progress.iter().filter(|k| self.names.component(k).is_none());
+            self.cyclic.extend(looped.cloned().collect::<Vec<_>>());
             return None;
         }
         let doc = self.doc;

@@ -362,6 +362,9 @@ impl Reader<'_> {
                 }
                 continue;
             };
+            if parts.is_empty() && key != "allOf" {
+                self.report.problem(&at, format!("`{key}` needs at least one entry"));
+            }
             let parts = parts
                 .iter()
                 .enumerate()
