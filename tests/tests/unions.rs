@@ -115,7 +115,10 @@ fn a_union_schema_lists_its_alternatives_and_the_catch_all() {
     assert_eq!(any_of[1]["type"], "integer");
     assert_eq!(any_of[2], json!({"type": "number", "format": "double"}));
     assert_eq!(any_of[3], json!({"type": "boolean"}));
-    assert!(any_of[4].get("type").is_none(), "the catch-all is any value");
+    assert!(
+        any_of[4].get("type").is_none(),
+        "the catch-all is any value"
+    );
     assert_eq!(schema["description"], "A label or a count.");
     let shape = schema_of::<one_of::Shape>();
     assert_eq!(shape["anyOf"][0]["$ref"], "#/$defs/Circle", "{shape}");
@@ -135,7 +138,12 @@ fn a_tag_chooses_the_variant_through_the_mapping_or_the_component_name() {
     let odd: Pet = round_trip(r#"{"petType":"dog","lives":9}"#);
     assert!(matches!(&odd, Pet::Dog(d) if d.additional_properties.len() == 1));
     // Unknown, absent or non-string tag: the catch-all, as sent.
-    for text in [r#"{"petType":"hamster"}"#, r#"{"lives":9}"#, r#"{"petType":1}"#, "3"] {
+    for text in [
+        r#"{"petType":"hamster"}"#,
+        r#"{"lives":9}"#,
+        r#"{"petType":1}"#,
+        "3",
+    ] {
         let pet: Pet = round_trip(text);
         assert!(!pet.is_known(), "{text}: {pet:?}");
     }
@@ -219,7 +227,13 @@ fn all_of_a_single_reference_is_that_type_and_parts_merge() {
     assert_eq!((leaf.level, leaf.leaf), (Some(3), Some(true)));
     // `note` is redefined by the last part, which also makes it required: one field.
     let missing = from_str::<Leaf>(r#"{"id":"1"}"#).expect_err("note is required");
-    assert!(missing.to_string().contains("missing field `note`"), "{missing}");
+    assert!(
+        missing.to_string().contains("missing field `note`"),
+        "{missing}"
+    );
     let choice: Holder = round_trip(r#"{"name":"b","choice":null}"#);
-    assert!(choice.choice.is_null(), "`nullable` beside a lone `allOf` reference");
+    assert!(
+        choice.choice.is_null(),
+        "`nullable` beside a lone `allOf` reference"
+    );
 }

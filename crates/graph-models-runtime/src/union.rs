@@ -47,7 +47,10 @@ pub struct VariantInfo {
 }
 
 /// An alternative holding a `T`, for generated tables.
-pub const fn variant<T: JsonSchema>(name: &'static str, tags: &'static [&'static str]) -> VariantInfo {
+pub const fn variant<T: JsonSchema>(
+    name: &'static str,
+    tags: &'static [&'static str],
+) -> VariantInfo {
     VariantInfo {
         name,
         tags,
@@ -85,7 +88,10 @@ pub fn attempt<T: Alternative>(json: &RawJson) -> Option<Attempt<T>> {
     T::attempt(json)
 }
 
-fn decoded<T: DeserializeOwned>(json: &RawJson, exact: impl FnOnce(&T) -> bool) -> Option<Attempt<T>> {
+fn decoded<T: DeserializeOwned>(
+    json: &RawJson,
+    exact: impl FnOnce(&T) -> bool,
+) -> Option<Attempt<T>> {
     let value: T = json.decode().ok()?;
     let exact = exact(&value);
     Some(Attempt { value, exact })
@@ -164,8 +170,10 @@ impl<T: Alternative> Alternative for Box<T> {
 /// A record fits exactly when the object has no property the record does not name.
 pub fn attempt_record<R: Record + DeserializeOwned>(json: &RawJson) -> Option<Attempt<R>> {
     decoded(json, |_| {
-        object_keys(json.get())
-            .is_some_and(|keys| keys.keys().all(|k| R::INFO.fields.iter().any(|f| f.wire == k)))
+        object_keys(json.get()).is_some_and(|keys| {
+            keys.keys()
+                .all(|k| R::INFO.fields.iter().any(|f| f.wire == k))
+        })
     })
 }
 
@@ -201,8 +209,11 @@ pub trait Union: Sized {
 fn choose<U: Union>(json: &RawJson) -> Option<Attempt<U>> {
     let info = U::INFO;
     if let Some(tag) = info.tag {
-        let named = tag_value(json.get(), tag)
-            .and_then(|value| info.variants.iter().position(|v| v.tags.contains(&value.as_str())));
+        let named = tag_value(json.get(), tag).and_then(|value| {
+            info.variants
+                .iter()
+                .position(|v| v.tags.contains(&value.as_str()))
+        });
         return U::attempt(named.or(info.default)?, json);
     }
     let mut first = None;
@@ -218,7 +229,9 @@ fn choose<U: Union>(json: &RawJson) -> Option<Attempt<U>> {
 }
 
 /// Decodes a union (see the module docs).
-pub fn deserialize<'de, U: Union, D: serde::Deserializer<'de>>(deserializer: D) -> Result<U, D::Error> {
+pub fn deserialize<'de, U: Union, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<U, D::Error> {
     let json = RawJson::deserialize(deserializer)?;
     Ok(match choose::<U>(&json) {
         Some(attempt) => attempt.value,

@@ -288,7 +288,9 @@ fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
         let tags = &v.tags;
         infos.push(quote!(rt::union::variant::<#held>(#variant_name, &[#(#tags),*]),));
         attempts.push(quote!(#i => rt::union::attempt(json).map(|a| a.map(Self::#variant)),));
-        encodes.push(quote!(Self::#variant(value) => rt::serde::Serialize::serialize(value, serializer),));
+        encodes.push(
+            quote!(Self::#variant(value) => rt::serde::Serialize::serialize(value, serializer),),
+        );
     }
     let description = match &def.description {
         Some(d) => quote!(Some(#d)),

@@ -412,7 +412,10 @@ impl Lowering<'_> {
                 &reference.pointer,
                 format!("reference cycle through `{key}`"),
             );
-            let looped = self.in_progress.iter().filter(|k| self.names.component(k).is_none());
+            let looped = self
+                .in_progress
+                .iter()
+                .filter(|k| self.names.component(k).is_none());
             self.cyclic.extend(looped.cloned().collect::<Vec<_>>());
             return None;
         }

@@ -27,7 +27,11 @@ pub(super) fn polymorphic_discriminator(schema: &Schema) -> Option<&Discriminato
     if is_union(schema) || schema.enumeration.is_some() {
         return None;
     }
-    let parts = schema.all_of.iter().flatten().filter(|p| p.reference.is_none());
+    let parts = schema
+        .all_of
+        .iter()
+        .flatten()
+        .filter(|p| p.reference.is_none());
     std::iter::once(schema)
         .chain(parts)
         .filter_map(|s| s.discriminator.as_ref())
@@ -49,7 +53,11 @@ impl Lowering<'_> {
     /// not checked (they are usually `required` variations).
     pub(super) fn union_not_enforced(&mut self, schema: &Schema) {
         if schema.union_parts().is_some() && !is_union(schema) && schema.reference.is_none() {
-            let key = if schema.one_of.is_some() { "oneOf" } else { "anyOf" };
+            let key = if schema.one_of.is_some() {
+                "oneOf"
+            } else {
+                "anyOf"
+            };
             self.report.warning(
                 &crate::document::child(&schema.pointer, key),
                 format!("`{key}` beside `properties`, `allOf` or `enum` is not enforced: the value decodes by those alone"),
@@ -63,9 +71,8 @@ impl Lowering<'_> {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let discriminator = schema.discriminator.as_ref();
-        let mut mapping: Vec<(String, Reference)> = discriminator
-            .map(|d| d.mapping.clone())
-            .unwrap_or_default();
+        let mut mapping: Vec<(String, Reference)> =
+            discriminator.map(|d| d.mapping.clone()).unwrap_or_default();
         for part in parts {
             let variant_name = scope.unique(&self.variant_hint(part), Case::Pascal);
             let target = part.reference.as_ref().or(part.single_reference());
@@ -242,10 +249,12 @@ impl Lowering<'_> {
         }
         if let Some(properties) = &part.properties {
             // serde's internally tagged shape: `{type: {enum: [volume]}, …}` → `Volume`.
-            let tag = properties.iter().find_map(|(_, p)| match p.enumeration.as_ref() {
-                Some(e) if e.values.len() == 1 => e.values.first().cloned(),
-                _ => None,
-            });
+            let tag = properties
+                .iter()
+                .find_map(|(_, p)| match p.enumeration.as_ref() {
+                    Some(e) if e.values.len() == 1 => e.values.first().cloned(),
+                    _ => None,
+                });
             if let Some(tag) = tag {
                 return tag;
             }

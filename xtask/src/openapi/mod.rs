@@ -17,7 +17,8 @@ pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
 };
 pub use schema::{
-    AdditionalProperties, Discriminator, Enumeration, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
+    AdditionalProperties, Discriminator, Enumeration, JsonType, Position, SCHEMA_PREFIX, Scalar,
+    Schema,
 };
 
 use crate::document::{Report, child, kind};

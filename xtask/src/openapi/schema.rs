@@ -48,12 +48,8 @@ const SCHEMA_KEYWORDS: &[&str] = &[
 
 /// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
 /// get a message saying so rather than "unknown".
-const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &[
-    "xml",
-    "multipleOf",
-    "maxProperties",
-    "minProperties",
-];
+const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] =
+    &["xml", "multipleOf", "maxProperties", "minProperties"];
 
 /// A schema, with every keyword the generator understands. A node that is not an object is
 /// reported and read as an empty schema (any JSON value), so lowering never sees raw YAML.
@@ -248,7 +244,8 @@ impl Schema {
     /// order): the reference.
     pub fn nullable_wrapper(&self) -> Option<&Schema> {
         match self.any_of.as_deref() {
-            Some([a, b]) if self.one_of.is_none() => match (a.null_placeholder, b.null_placeholder) {
+            Some([a, b]) if self.one_of.is_none() => match (a.null_placeholder, b.null_placeholder)
+            {
                 (false, true) if a.reference.is_some() => Some(a),
                 (true, false) if b.reference.is_some() => Some(b),
                 _ => None,
@@ -319,9 +316,8 @@ impl Reader<'_> {
             let items = self.schema(items, &child(pointer, "items"), Position::Inline);
             schema.items = Some(Box::new(items));
         }
-        let scalar_shaped = !schema.is_type_shaped()
-            && schema.any_of.is_none()
-            && schema.all_of.is_none();
+        let scalar_shaped =
+            !schema.is_type_shaped() && schema.any_of.is_none() && schema.all_of.is_none();
         if scalar_shaped && schema.json_type == Some(JsonType::Array) && schema.items.is_none() {
             self.report
                 .problem(pointer, "an array schema needs `items`");
@@ -363,14 +359,13 @@ impl Reader<'_> {
                 continue;
             };
             if parts.is_empty() && key != "allOf" {
-                self.report.problem(&at, format!("`{key}` needs at least one entry"));
+                self.report
+                    .problem(&at, format!("`{key}` needs at least one entry"));
             }
             let parts = parts
                 .iter()
                 .enumerate()
-                .map(|(i, part)| {
-                    self.schema(part, &child(&at, &i.to_string()), Position::Inline)
-                })
+                .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), Position::Inline))
                 .collect();
             match key {
                 "allOf" => schema.all_of = Some(parts),
@@ -443,8 +438,12 @@ impl Reader<'_> {
     /// schemas (a `$ref`, or a component's name as OpenAPI allows).
     fn discriminator(&mut self, node: &Value, pointer: &str) -> Option<Discriminator> {
         let map = self.report.object(node, pointer, "`discriminator`")?;
-        self.report
-            .only_keys(map, pointer, "a discriminator", &["propertyName", "mapping"]);
+        self.report.only_keys(
+            map,
+            pointer,
+            "a discriminator",
+            &["propertyName", "mapping"],
+        );
         let at = child(pointer, "propertyName");
         let property = match map.get("propertyName") {
             Some(name) => self.report.string(name, &at, "`propertyName`")?.to_owned(),
