@@ -231,6 +231,8 @@ fn all_of_a_single_reference_is_that_type_and_parts_merge() {
         missing.to_string().contains("missing field `note`"),
         "{missing}"
     );
+    let uuid: Holder = round_trip(r#"{"name":"c","uuid":"0a0a"}"#);
+    assert_eq!(uuid.uuid.as_deref(), Some("0a0a"));
     let choice: Holder = round_trip(r#"{"name":"b","choice":null}"#);
     assert!(
         choice.choice.is_null(),

@@ -1,7 +1,7 @@
 //! Schemas → types: component and inline objects become structs (with `allOf` parts merged
 //! in), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
 //! [`super::unions`]), scalars, arrays and maps become [`Ty`]s, Kiota's `anyOf` wrapper makes
-//! a reference nullable, and `allOf: [{$ref: X}]` is X.
+//! a reference nullable, and `allOf: [X]` is X (unless X is an inline object).
 
 use super::naming::{self, FieldNames};
 use super::{Lowering, unions};
@@ -19,7 +19,7 @@ pub(super) struct Lowered {
 /// inlined where it is used (a scalar, an array or a map).
 pub(super) fn becomes_type(schema: &Schema) -> bool {
     if schema.reference.is_some()
-        || schema.single_reference().is_some()
+        || schema.single_part().is_some()
         || schema.nullable_wrapper().is_some()
     {
         return false;
@@ -160,11 +160,7 @@ impl Lowering<'_> {
             }
             return;
         }
-        let object_like = part.union_parts().is_none()
-            && part.enumeration.is_none()
-            && part.items.is_none()
-            && matches!(part.json_type, None | Some(JsonType::Object));
-        if !object_like {
+        if !part.is_object_like() {
             self.report.warning(
                 &part.pointer,
                 "an `allOf` part that is not an object is not merged: the object decodes by its other parts, and this part's type is not enforced",
@@ -293,11 +289,12 @@ impl Lowering<'_> {
                 nullable: self.ref_nullable(reference),
             });
         }
-        if let Some(reference) = schema.single_reference() {
+        if let Some(part) = schema.single_part() {
             self.union_not_enforced(schema);
+            let lowered = self.ty(part, hint)?;
             return Some(Lowered {
-                ty: self.schema_ref(reference)?,
-                nullable: schema.nullable || self.ref_nullable(reference),
+                ty: lowered.ty,
+                nullable: schema.nullable || lowered.nullable,
             });
         }
         if let Some(target) = schema.nullable_wrapper() {

@@ -215,7 +215,7 @@ impl Schema {
     /// becomes a type of its own wherever it stands.
     pub fn is_type_shaped(&self) -> bool {
         self.reference.is_none()
-            && self.single_reference().is_none()
+            && self.single_part().is_none()
             && self.nullable_wrapper().is_none()
             && (self.enumeration.is_some()
                 || self.all_of.is_some()
@@ -223,10 +223,11 @@ impl Schema {
                 || self.union_parts().is_some())
     }
 
-    /// `allOf: [{$ref: X}]` and nothing that adds to it (a description or `nullable` may stand
-    /// beside it; a `oneOf` beside it is not enforced): the usual way to document a
-    /// reference, which is just X.
-    pub fn single_reference(&self) -> Option<&Reference> {
+    /// `allOf: [X]` and nothing that adds to it (a description or `nullable` may stand beside
+    /// it; a `oneOf` beside it is not enforced), where X is a `$ref` or anything but an
+    /// object (`{type: string, format: uuid}`): the usual way to document a schema, which is
+    /// just X. (A lone inline object part is merged into a struct, as before.)
+    pub fn single_part(&self) -> Option<&Schema> {
         match self.all_of.as_deref() {
             Some([part])
                 if self.properties.is_none()
@@ -234,10 +235,27 @@ impl Schema {
                     && self.required.is_empty()
                     && self.enumeration.is_none() =>
             {
-                part.reference.as_ref()
+                let object = part.reference.is_none()
+                    && part.single_part().is_none()
+                    && part.is_object_like();
+                (!object).then_some(part)
             }
             _ => None,
         }
+    }
+
+    /// [`Self::single_part`] when that part is a `$ref`.
+    pub fn single_reference(&self) -> Option<&Reference> {
+        self.single_part().and_then(|p| p.reference.as_ref())
+    }
+
+    /// Nothing that makes it other than an object: no union, enumeration or items, and type
+    /// `object` or none.
+    pub fn is_object_like(&self) -> bool {
+        self.union_parts().is_none()
+            && self.enumeration.is_none()
+            && self.items.is_none()
+            && matches!(self.json_type, None | Some(JsonType::Object))
     }
 
     /// Kiota's nullable reference `anyOf: [{$ref}, {type: object, nullable: true}]` (either
