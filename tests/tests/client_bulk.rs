@@ -17,6 +17,8 @@ type Seen = Arc<Mutex<Vec<(Instant, Vec<String>)>>>;
 /// records each request's ids and arrival.
 struct Echo {
     poison: Option<String>,
+    /// Ids (lower-case) answered with nothing, as Graph does for users it does not know.
+    unknown: HashSet<String>,
     seen: Seen,
     delay: Duration,
 }
@@ -39,6 +41,7 @@ impl Respond for Echo {
         }
         let value: Vec<Value> = ids
             .iter()
+            .filter(|id| !self.unknown.contains(&id.to_ascii_lowercase()))
             .map(|id| json!({"id": id, "availability": "Available", "activity": "Available"}))
             .collect();
         ResponseTemplate::new(200)
@@ -48,12 +51,21 @@ impl Respond for Echo {
 }
 
 async fn echo_server(poison: Option<&str>, delay: Duration) -> (MockServer, Seen) {
+    echo_server_not_knowing(poison, delay, HashSet::new()).await
+}
+
+async fn echo_server_not_knowing(
+    poison: Option<&str>,
+    delay: Duration,
+    unknown: HashSet<String>,
+) -> (MockServer, Seen) {
     let server = MockServer::start().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("POST"))
         .and(path("/beta/communications/getPresencesByUserId"))
         .respond_with(Echo {
             poison: poison.map(str::to_owned),
+            unknown,
             seen: seen.clone(),
             delay,
         })
@@ -98,8 +110,12 @@ async fn ten_thousand_ids_take_exactly_ceil_unique_over_650_requests() {
     assert_eq!(request.request_count(), 16);
     let result = request.send().await;
     assert!(result.is_complete(), "{:?}", result.failures);
-    let returned: HashSet<&str> = result.presences.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(returned.len(), 10_000);
+    assert_eq!(result.presences.len(), 10_000);
+    assert!(result.missing.is_empty());
+    for id in unique.iter().step_by(997) {
+        let presence = result.get(&id.to_uppercase()).expect("looked up in any case");
+        assert_eq!(&presence.id, id);
+    }
     let seen = seen.lock().expect("not poisoned");
     assert_eq!(
         seen.len(),
@@ -132,12 +148,8 @@ async fn a_chunk_that_keeps_failing_is_named_and_the_others_are_kept() {
         "every other chunk's presences arrive"
     );
     let failed: HashSet<&str> = result.failed_ids().collect();
-    assert!(
-        result
-            .presences
-            .iter()
-            .all(|p| !failed.contains(p.id.as_str()))
-    );
+    assert!(result.presences.keys().all(|id| !failed.contains(id.as_str())));
+    assert!(result.missing.is_empty(), "failed ids are not \"missing\"");
     assert_eq!(
         seen.lock().expect("not poisoned").len(),
         16 + 2,
@@ -190,7 +202,7 @@ async fn results_stream_as_chunks_complete() {
     assert_eq!(chunks.len(), 4);
     let total: usize = chunks
         .iter()
-        .map(|c| c.as_ref().map(Vec::len).unwrap_or_default())
+        .map(|c| c.as_ref().map(|c| c.presences.len()).unwrap_or_default())
         .sum();
     assert_eq!(total, 2_000);
 }
@@ -223,4 +235,27 @@ async fn the_rate_limit_keeps_a_client_under_its_window() {
     );
     let graph = RateLimit::graph_presence();
     assert!(format!("{graph:?}").contains("1500"));
+}
+
+#[tokio::test]
+async fn ids_graph_returns_nothing_for_are_listed_as_missing() {
+    let ids = user_ids(1_000);
+    let unknown: HashSet<String> = [ids[3].clone(), ids[700].clone()].into();
+    let (server, _) = echo_server_not_knowing(None, Duration::ZERO, unknown).await;
+    let asked: Vec<String> = ids.iter().map(|id| id.to_uppercase()).collect();
+    let result = client(&server, &FakeClock::new())
+        .presences_of(&asked)
+        .send()
+        .await;
+    assert!(result.is_complete());
+    assert_eq!(result.presences.len(), 998);
+    let mut missing = result.missing.clone();
+    missing.sort();
+    assert_eq!(
+        missing,
+        vec![asked[3].clone(), asked[700].clone()],
+        "as the caller wrote them"
+    );
+    assert!(result.get(&ids[3]).is_none());
+    assert!(result.get(&asked[4]).is_some());
 }

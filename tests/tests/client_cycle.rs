@@ -545,7 +545,7 @@ async fn transport_and_auth_failures_are_their_own_variants() {
 
     struct Failing;
     impl TokenProvider for Failing {
-        fn token(&self) -> TokenFuture<'_> {
+        fn token<'a>(&'a self, _scope: &'a str) -> TokenFuture<'a> {
             Box::pin(async { Err("the identity service is down".into()) })
         }
     }
@@ -579,7 +579,7 @@ async fn a_token_provider_is_asked_for_every_request() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     struct Counting(AtomicUsize);
     impl TokenProvider for Counting {
-        fn token(&self) -> TokenFuture<'_> {
+        fn token<'a>(&'a self, _scope: &'a str) -> TokenFuture<'a> {
             let n = self.0.fetch_add(1, Ordering::SeqCst);
             Box::pin(async move { Ok(AccessToken::new(format!("token-{n}"))) })
         }

@@ -503,3 +503,102 @@ async fn plain_http_is_refused_except_to_loopback() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_in_any_form_ends_the_retries() {
+    for value in [
+        "1e9",
+        "inf",
+        "18446744073709551616",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let server = server_failing_first(u64::MAX, throttled(Some(value))).await;
+        let clock = FakeClock::new();
+        let error = client(&server.uri(), &clock, RetryPolicy::default())
+            .me()
+            .presence()
+            .get()
+            .send()
+            .await
+            .expect_err("throttled");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{value}");
+        assert_eq!(clock.sleeps(), Vec::<Duration>::new(), "{value}");
+        assert_eq!(requests(&server).await.len(), 1, "{value}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_response_head_is_a_transport_error_and_not_retried() {
+    let impossible_length = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12, 13\r\nConnection: close\r\n\r\n{}".to_vec();
+    let mut huge_headers = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..2000 {
+        huge_headers.extend_from_slice(format!("X-Filler-{i}: {}\r\n", "v".repeat(200)).as_bytes());
+    }
+    huge_headers.extend_from_slice(b"Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+    for (what, reply) in [
+        ("impossible Content-Length", impossible_length),
+        ("oversized headers", huge_headers),
+    ] {
+        let (base, connections) = raw_server(vec![Some(reply.clone()), Some(reply)]).await;
+        let clock = FakeClock::new();
+        let error = client(&base, &clock, RetryPolicy::default())
+            .me()
+            .presence()
+            .get()
+            .send()
+            .await
+            .expect_err(what);
+        assert!(matches!(error, Error::Transport(_)), "{what}: {error:?}");
+        assert_eq!(*connections.lock().expect("not poisoned"), 1, "{what}");
+    }
+}
+
+#[test]
+fn a_base_url_with_a_query_fragment_or_user_information_is_refused() {
+    for (base, why) in [
+        ("https://graph.microsoft.com/beta?x=", "query"),
+        ("https://graph.microsoft.com/beta#frag", "fragment"),
+        (
+            "https://user:secret@graph.microsoft.com/beta",
+            "user information",
+        ),
+    ] {
+        let error = Client::builder(BearerToken::new("t"))
+            .base_url(base)
+            .build()
+            .expect_err(base);
+        assert!(
+            matches!(&error, Error::InvalidRequest(m) if m.contains(why)),
+            "{base}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn error_messages_escape_control_characters_and_stay_short() {
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let body = format!(
+        r#"{{"error":{{"code":"Bad\r\nInjected: yes","message":"{huge}","innerError":{{"request-id":"id\u001b[31m"}}}}}}"#
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let error = client(&server.uri(), &FakeClock::new(), RetryPolicy::none())
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect_err("400");
+    let shown = error.to_string();
+    assert!(shown.len() < 1_000, "{} bytes", shown.len());
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.contains(r"Bad\r\nInjected: yes"), "{shown}");
+    let Error::Graph(graph) = error else {
+        panic!("a Graph error")
+    };
+    assert_eq!(graph.message.len(), huge.len(), "the whole message is kept");
+    assert_eq!(graph.code, "Bad\r\nInjected: yes");
+}

@@ -217,7 +217,7 @@ pub fn standalone_outputs(
                 &format!("Request builders for {title}"),
                 &label,
                 &format!(
-                    "graph-client-runtime = {{ path = \"../runtime/graph-client-runtime\", default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"reqwest\"]\n# The executor: `send()` on every builder.\nreqwest = [\"graph-client-runtime/reqwest\"]\n"
+                    "graph-client-runtime = {{ path = \"../runtime/graph-client-runtime\", default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n"
                 ),
             ),
         },

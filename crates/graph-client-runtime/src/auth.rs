@@ -16,6 +16,7 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, BoxEr
 pub struct AccessToken(String);
 
 impl AccessToken {
+    /// Wraps a token (without the `Bearer ` prefix).
     pub fn new(token: impl Into<String>) -> Self {
         AccessToken(token.into())
     }
@@ -32,9 +33,13 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// A source of access tokens, asked once per request (so it can refresh or cache them).
+/// A source of access tokens, asked once per request (so it can refresh or cache them) for
+/// the scope of the client's cloud (`https://graph.microsoft.com/.default` on the global
+/// cloud; see [`Cloud::scope`](crate::Cloud::scope)).
 ///
-/// Implement it over Azure identity, MSAL, or a cache of your own:
+/// With the `azure_identity` feature, [`AzureCredential`](crate::AzureCredential) adapts any
+/// `azure_identity` credential and caches its tokens. Or implement it over MSAL or a cache of
+/// your own:
 ///
 /// ```
 /// use graph_client_runtime::{AccessToken, TokenFuture, TokenProvider};
@@ -42,27 +47,48 @@ impl fmt::Debug for AccessToken {
 /// struct FromEnvironment;
 ///
 /// impl TokenProvider for FromEnvironment {
-///     fn token(&self) -> TokenFuture<'_> {
+///     fn token<'a>(&'a self, _scope: &'a str) -> TokenFuture<'a> {
 ///         Box::pin(async { Ok(AccessToken::new(std::env::var("GRAPH_TOKEN")?)) })
 ///     }
 /// }
 /// ```
 pub trait TokenProvider: Send + Sync {
-    fn token(&self) -> TokenFuture<'_>;
+    /// A token for `scope`, such as `https://graph.microsoft.com/.default`.
+    fn token<'a>(&'a self, scope: &'a str) -> TokenFuture<'a>;
+
+    /// Graph refused the last token as invalid (a 401 with `InvalidAuthenticationToken`: expired
+    /// or revoked early): forget any cached token, so the next [`TokenProvider::token`] gets a
+    /// new one, and say whether it may (`true`: the client sends the request once more with it).
+    /// The default, for a provider that cannot refresh, is `false`.
+    fn invalidate(&self) -> bool {
+        false
+    }
 }
 
-/// A fixed bearer token.
+/// A shared provider (one cache for several clients).
+impl<T: TokenProvider + ?Sized> TokenProvider for std::sync::Arc<T> {
+    fn token<'a>(&'a self, scope: &'a str) -> TokenFuture<'a> {
+        (**self).token(scope)
+    }
+
+    fn invalidate(&self) -> bool {
+        (**self).invalidate()
+    }
+}
+
+/// A fixed bearer token (it cannot be refreshed: a refused one stays refused).
 #[derive(Clone, Debug)]
 pub struct BearerToken(AccessToken);
 
 impl BearerToken {
+    /// A provider that always answers with `token`.
     pub fn new(token: impl Into<String>) -> Self {
         BearerToken(AccessToken::new(token))
     }
 }
 
 impl TokenProvider for BearerToken {
-    fn token(&self) -> TokenFuture<'_> {
+    fn token<'a>(&'a self, _scope: &'a str) -> TokenFuture<'a> {
         let token = self.0.clone();
         Box::pin(async move { Ok(token) })
     }

@@ -6,6 +6,7 @@ use crate::auth::TokenProvider;
 use crate::error::Error;
 use crate::request::{DEFAULT_USER_AGENT, RequestSpec};
 use crate::retry::{Clock, RateLimit, RetryPolicy};
+use graph_models_runtime::excerpt;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -27,6 +28,53 @@ impl ApiVersion {
             ApiVersion::V1 => "https://graph.microsoft.com/v1.0",
         }
     }
+
+    /// The path segment of this version (`beta`, `v1.0`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            ApiVersion::Beta => "beta",
+            ApiVersion::V1 => "v1.0",
+        }
+    }
+}
+
+/// The clouds Graph runs in. Each has its own host, and tokens are issued for that host: a
+/// client on a national cloud asks its [`TokenProvider`] for that cloud's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Cloud {
+    /// `graph.microsoft.com`, the global service (the default).
+    #[default]
+    Global,
+    /// `graph.microsoft.us`: Microsoft Graph for US Government L4 (GCC High).
+    UsGovernment,
+    /// `dod-graph.microsoft.us`: Microsoft Graph for US Government L5 (DoD).
+    UsGovernmentDod,
+    /// `microsoftgraph.chinacloudapi.cn`: Microsoft Graph China operated by 21Vianet.
+    China,
+}
+
+impl Cloud {
+    /// The cloud's Graph host.
+    pub fn host(self) -> &'static str {
+        match self {
+            Cloud::Global => "graph.microsoft.com",
+            Cloud::UsGovernment => "graph.microsoft.us",
+            Cloud::UsGovernmentDod => "dod-graph.microsoft.us",
+            Cloud::China => "microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The base URL of an API version on this cloud (`https://graph.microsoft.us/v1.0`).
+    pub fn base_url(self, version: ApiVersion) -> String {
+        format!("https://{}/{}", self.host(), version.segment())
+    }
+
+    /// The OAuth scope of this cloud's Graph for app-level consent
+    /// (`https://graph.microsoft.us/.default`).
+    pub fn scope(self) -> String {
+        format!("https://{}/.default", self.host())
+    }
 }
 
 /// The header that numbers a retry (1 for the first retry), as Graph's SDKs send it.
@@ -46,6 +94,8 @@ pub struct Client {
 
 struct Inner {
     base_url: String,
+    /// The scope tokens are asked for: the `.default` scope of the base URL's origin.
+    scope: String,
     user_agent: String,
     auth: Arc<dyn TokenProvider>,
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
@@ -85,9 +135,38 @@ fn check_scheme(uri: &http::Uri) -> Result<(), Error> {
         (Some("https"), Some(_)) => Ok(()),
         (Some("http"), Some(host)) if loopback(host) => Ok(()),
         _ => Err(Error::InvalidRequest(format!(
-            "refusing to send to `{uri}`: only https, or http to a loopback address, is allowed"
+            "refusing to send to `{}`: only https, or http to a loopback address, is allowed",
+            excerpt(&uri.to_string(), 200)
         ))),
     }
+}
+
+/// A base URL is a scheme, a host and a path prefix: operation paths are appended to it, so a
+/// query or fragment would swallow them (`…/beta?x=` + `/me/presence`), and credentials in
+/// the URL would be sent to every host it redirects to.
+fn check_base_url(base_url: &str) -> Result<(), Error> {
+    let refuse = |why: &str| {
+        Err(Error::InvalidRequest(format!(
+            "base URL `{}`: {why}",
+            excerpt(base_url, 200)
+        )))
+    };
+    if base_url.contains('#') {
+        return refuse("a fragment (`#…`) is not allowed");
+    }
+    let uri: http::Uri = match base_url.parse() {
+        Ok(uri) => uri,
+        Err(e) => return refuse(&e.to_string()),
+    };
+    if uri.query().is_some() {
+        return refuse("a query (`?…`) is not allowed: operations add their own");
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return refuse(
+            "user information (`user@host`) is not allowed: credentials come from the token provider",
+        );
+    }
+    check_scheme(&uri)
 }
 
 impl Client {
@@ -111,6 +190,11 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The scope this client asks its token provider for.
+    pub fn scope(&self) -> &str {
+        &self.inner.scope
+    }
+
     /// Builds the request of a spec against this client's base URL (used by the builders).
     pub fn build_request(&self, spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
         spec.build(&self.inner.base_url, &self.inner.user_agent)
@@ -119,7 +203,12 @@ impl Client {
     /// Adds the `Authorization` header (a token from the provider, marked sensitive) to a
     /// built request. `send()` does this; call it yourself to send with another HTTP stack.
     pub async fn authorize(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), Error> {
-        let token = self.inner.auth.token().await.map_err(Error::Auth)?;
+        let token = self
+            .inner
+            .auth
+            .token(&self.inner.scope)
+            .await
+            .map_err(Error::Auth)?;
         let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.secret()))
             .map_err(|_| {
                 Error::InvalidRequest("the access token is not a valid header value".to_owned())
@@ -158,6 +247,7 @@ impl Client {
         let clock = limits.clock.as_ref();
         let deadline = clock.now() + limits.retry.total_deadline;
         let mut attempt: u32 = 1;
+        let mut refreshed_token = false;
         loop {
             if let Some(rate_limit) = &limits.rate_limit {
                 rate_limit.acquire(clock).await;
@@ -172,6 +262,19 @@ impl Client {
                 Ok(outcome) => outcome,
                 Err(_) => Err(Error::Timeout(limits.timeout)),
             };
+            // A token Graph calls invalid (expired or revoked early) is replaced once, whatever
+            // the operation: a 401 means nothing was done.
+            if let Ok(response) = &outcome
+                && response.status() == http::StatusCode::UNAUTHORIZED
+                && !refreshed_token
+                && crate::error::error_code(response.body())
+                    .is_some_and(|code| code.eq_ignore_ascii_case("InvalidAuthenticationToken"))
+            {
+                refreshed_token = true;
+                if self.inner.auth.invalidate() {
+                    continue;
+                }
+            }
             let wait = match &outcome {
                 Ok(response)
                     if idempotent && crate::retry::is_retryable_status(response.status()) =>
@@ -211,7 +314,7 @@ impl Client {
                 .http
                 .execute(outgoing)
                 .await
-                .map_err(|e| Error::Connection(Box::new(e)))?;
+                .map_err(send_error)?;
             let status = response.status();
             let location = response
                 .headers()
@@ -255,6 +358,25 @@ impl Client {
     }
 }
 
+/// What a failed exchange was: a response head that arrived but is malformed (an impossible
+/// `Content-Length`, headers over hyper's limit) is [`Error::Transport`], which is not retried
+/// (sending again would get the same answer); anything else produced no response and is
+/// [`Error::Connection`].
+#[cfg(feature = "reqwest")]
+fn send_error(error: reqwest::Error) -> Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(current) = source {
+        if current
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return Error::Transport(Box::new(error));
+        }
+        source = current.source();
+    }
+    Error::Connection(Box::new(error))
+}
+
 /// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,
 /// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body.
 #[cfg(feature = "reqwest")]
@@ -265,13 +387,12 @@ fn redirect(
 ) -> Result<(), Error> {
     let current = reqwest::Url::parse(&request.uri().to_string())
         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-    let next = current
-        .join(location)
-        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
-    let next_uri: http::Uri = next
-        .as_str()
-        .parse()
-        .map_err(|e| Error::InvalidRequest(format!("redirect to `{location}`: {e}")))?;
+    let next = current.join(location).map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
+    let next_uri: http::Uri = next.as_str().parse().map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
     check_scheme(&next_uri)?;
     if next.origin() != current.origin() {
         request.headers_mut().remove(http::header::AUTHORIZATION);
@@ -301,7 +422,11 @@ fn copy(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
 /// that wraps it (any type made from one).
 pub struct ClientBuilder<C = Client> {
     auth: Arc<dyn TokenProvider>,
-    base_url: String,
+    cloud: Cloud,
+    version: ApiVersion,
+    /// Set by [`ClientBuilder::base_url`]: replaces the cloud and version.
+    base_url: Option<String>,
+    scope: Option<String>,
     user_agent: String,
     retry: RetryPolicy,
     timeout: Duration,
@@ -318,7 +443,10 @@ impl<C: From<Client>> ClientBuilder<C> {
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder {
             auth: Arc::new(auth),
-            base_url: ApiVersion::Beta.base_url().to_owned(),
+            cloud: Cloud::Global,
+            version: ApiVersion::Beta,
+            base_url: None,
+            scope: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
@@ -339,19 +467,43 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Graph beta (the default) or v1.0 on the global cloud.
+    /// Graph beta (the default) or v1.0.
     #[must_use]
     pub fn version(mut self, version: ApiVersion) -> Self {
-        self.base_url = version.base_url().to_owned();
+        self.version = version;
         self
     }
 
-    /// Any other base URL: a national cloud (`https://graph.microsoft.us/v1.0`), a proxy, or
-    /// a local test server (plain `http` only on loopback).
+    /// The cloud (default [`Cloud::Global`]): its host, and tokens asked for its scope.
+    #[must_use]
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// Any other base URL, instead of the cloud and version: a proxy or a local test server
+    /// (plain `http` only on loopback). It is a scheme, host and path prefix: a query, a
+    /// fragment or user information is refused by [`ClientBuilder::build`]. Tokens are asked
+    /// for its origin's `.default` scope unless [`ClientBuilder::scope`] says otherwise.
     #[must_use]
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_owned();
+        self.base_url = Some(base_url.into().trim_end_matches('/').to_owned());
         self
+    }
+
+    /// The scope tokens are asked for (default: the `.default` scope of the base URL's host,
+    /// such as `https://graph.microsoft.com/.default`); set it when a proxy stands in front of
+    /// Graph.
+    #[must_use]
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    fn resolved_base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| self.cloud.base_url(self.version))
     }
 
     /// How failures are retried (default: [`RetryPolicy::default`]).
@@ -403,11 +555,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// client cannot be created.
     #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
     pub fn build(mut self) -> Result<C, Error> {
-        let uri: http::Uri = self
-            .base_url
-            .parse()
-            .map_err(|e| Error::InvalidRequest(format!("base URL `{}`: {e}", self.base_url)))?;
-        check_scheme(&uri)?;
+        check_base_url(&self.resolved_base_url())?;
         #[cfg(feature = "reqwest")]
         if self.http.is_none() {
             self.http = Some(default_http_client()?);
@@ -422,6 +570,11 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// If the TLS backend cannot be initialised.
     #[doc(hidden)]
     pub fn build_unchecked(self) -> C {
+        let base_url = self.resolved_base_url();
+        let scope = self
+            .scope
+            .clone()
+            .unwrap_or_else(|| default_scope(&base_url));
         #[cfg(feature = "reqwest")]
         let clock: Arc<dyn Clock> = self
             .clock
@@ -430,7 +583,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(NoClock));
         C::from(Client {
             inner: Arc::new(Inner {
-                base_url: self.base_url,
+                base_url,
+                scope,
                 user_agent: self.user_agent,
                 auth: self.auth,
                 limits: Limits {
@@ -451,14 +605,38 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 }
 
+/// The `.default` scope of a base URL's origin (`https://graph.microsoft.us/.default`).
+fn default_scope(base_url: &str) -> String {
+    match base_url.parse::<http::Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}/.default"),
+            _ => Cloud::Global.scope(),
+        },
+        Err(_) => Cloud::Global.scope(),
+    }
+}
+
 /// The HTTP client used unless one is given: it does not follow redirects, so that
 /// [`Client::send`] can follow them and keep the token on its origin.
 #[cfg(feature = "reqwest")]
 fn default_http_client() -> Result<reqwest::Client, Error> {
+    // rustls needs a crypto provider; with `rustls-ring` it is ring, unless the application
+    // installed one already (then `install_default` leaves it and says so, which is fine).
+    #[cfg(feature = "rustls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::InvalidRequest(format!("the HTTP client cannot be created: {e}")))
+}
+
+#[cfg(all(test, feature = "reqwest"))]
+mod tests {
+    /// Each TLS feature gives a client that can be built (CI builds every feature on its own).
+    #[test]
+    fn the_default_http_client_builds_with_the_chosen_tls_stack() {
+        super::default_http_client().expect("the TLS backend initialises");
+    }
 }
 
 /// Without an executor nothing waits; this stands in for the clock.

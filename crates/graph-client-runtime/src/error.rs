@@ -1,7 +1,7 @@
 //! The one error type of the client.
 
 use crate::auth::BoxError;
-use graph_models_runtime::DecodeError;
+use graph_models_runtime::{DecodeError, excerpt};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
@@ -27,7 +27,8 @@ pub enum Error {
     /// response began. Retried for idempotent operations.
     #[error("connection error: {0}")]
     Connection(#[source] BoxError),
-    /// A response began but could not be read to the end (a body cut off).
+    /// A response began but could not be read: its head was malformed (an impossible
+    /// `Content-Length`, headers over the size limit) or its body was cut off. Not retried.
     #[error("transport error: {0}")]
     Transport(#[source] BoxError),
     /// An attempt took longer than the per-request timeout. Retried for idempotent operations.
@@ -82,7 +83,7 @@ impl std::fmt::Display for UnexpectedBody {
             self.status
         )?;
         if let Some(content_type) = &self.content_type {
-            write!(f, " ({content_type})")?;
+            write!(f, " ({})", excerpt(content_type, 100))?;
         }
         write!(f, ": {}", snippet(&self.body))
     }
@@ -126,7 +127,7 @@ impl std::fmt::Display for TextFailure {
             "the {} response body is not a `{}` ({}): {}",
             self.status,
             self.expected,
-            self.message,
+            excerpt(&self.message, MESSAGE_CHARS),
             snippet(&self.body)
         )
     }
@@ -164,29 +165,40 @@ impl GraphError {
 
 impl std::fmt::Display for GraphError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Graph answered {}: {}", self.status, self.code)?;
+        // Every part is the server's text: escaped and cut, whole in the fields.
+        write!(
+            f,
+            "Graph answered {}: {}",
+            self.status,
+            excerpt(&self.code, 100)
+        )?;
         if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {}", excerpt(&self.message, MESSAGE_CHARS))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request-id {id})")?;
+            write!(f, " (request-id {})", excerpt(id, 100))?;
         }
         Ok(())
     }
 }
 
-/// The start of a body, for messages.
+/// The most characters of a server's message or body an error prints (the fields keep it all).
+const MESSAGE_CHARS: usize = 200;
+
+/// The start of a body, for messages: escaped and cut like any text from outside.
 fn snippet(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body);
+    // Only the start is decoded: a 10 MB body costs no more than a short one.
+    let start = &body[..body.len().min(MESSAGE_CHARS * 4)];
+    let text = String::from_utf8_lossy(start);
     let text = text.trim();
     if text.is_empty() {
         return "(empty body)".to_owned();
     }
-    match text.char_indices().nth(MAX) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
+    let mut shown = excerpt(text, MESSAGE_CHARS);
+    if start.len() < body.len() && !shown.ends_with('…') {
+        shown.push('…');
     }
+    shown
 }
 
 /// Turns an error response into an [`Error`]. A Graph error is `{"error": {"code": …}}`; the
@@ -223,6 +235,13 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
         headers,
         body,
     }))
+}
+
+/// `error.code` of a Graph error body, if the body is one.
+#[cfg(feature = "reqwest")]
+pub(crate) fn error_code(body: &[u8]) -> Option<String> {
+    let parsed: Value = serde_json::from_slice(body).ok()?;
+    Some(parsed.get("error")?.get("code")?.as_str()?.to_owned())
 }
 
 /// The first property of an object named like one of `names`, ignoring ASCII case.

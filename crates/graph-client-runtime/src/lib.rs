@@ -13,6 +13,8 @@
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
 
 mod auth;
+#[cfg(feature = "azure_identity")]
+mod azure;
 mod builder;
 mod client;
 mod error;
@@ -20,8 +22,10 @@ mod request;
 mod retry;
 
 pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
+#[cfg(feature = "azure_identity")]
+pub use azure::{AzureCredential, REFRESH_MARGIN};
 pub use builder::RequestBase;
-pub use client::{ApiVersion, Client, ClientBuilder, RETRY_ATTEMPT};
+pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, Operation, RequestSpec, bytes_response, empty_response,

@@ -62,8 +62,10 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 }
 
 /// How long the server asked to wait: `Retry-After` as whole or fractional seconds (Graph's
-/// documented sample is `2.128`) or as an HTTP-date (RFC 9110), relative to `now`. A date in the
-/// past means "now"; an unreadable value is ignored.
+/// documented sample is `2.128`) or as an HTTP-date in any of the three forms RFC 9110 lists
+/// (IMF-fixdate, RFC 850, asctime), relative to `now`. A date in the past means "now". A wait
+/// too long to represent (`inf`, `1e30`, a date in year 9999) is [`Duration::MAX`], so it is
+/// past any deadline and ends the retries; an unreadable or negative value is ignored.
 pub fn retry_after(headers: &HeaderMap, now: jiff::Timestamp) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
@@ -71,11 +73,87 @@ pub fn retry_after(headers: &HeaderMap, now: jiff::Timestamp) -> Option<Duration
         .ok()?
         .trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(seconds).ok();
+        return match seconds {
+            s if s.is_nan() || s < 0.0 => None,
+            s => Some(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)),
+        };
     }
-    let date = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let date = http_date(value, now)?;
     let wait = date.duration_since(now);
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+    if wait.is_negative() {
+        return Some(Duration::ZERO);
+    }
+    Some(Duration::try_from(wait).unwrap_or(Duration::MAX))
+}
+
+/// An HTTP-date (RFC 9110 section 5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`, the obsolete
+/// `Sunday, 06-Nov-94 08:49:37 GMT` and asctime's `Sun Nov  6 08:49:37 1994`.
+fn http_date(value: &str, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    if let Ok(date) = jiff::fmt::rfc2822::parse(value) {
+        return Some(date.timestamp());
+    }
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let (day, month, year, time) = match words.as_slice() {
+        // RFC 850: weekday, DD-Mon-YY HH:MM:SS GMT
+        [_, date, time, "GMT"] => {
+            let mut parts = date.split('-');
+            let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() || year.len() != 2 {
+                return None;
+            }
+            let year = two_digit_year(year.parse().ok()?, now);
+            (day, month, year, *time)
+        }
+        // IMF-fixdate that jiff refused: a date past the end of its range (year 9999).
+        [_, day, month, year, time, "GMT"] if year.len() == 4 => {
+            (*day, *month, year.parse().ok()?, *time)
+        }
+        // asctime: Www Mon D HH:MM:SS YYYY
+        [_, month, day, time, year] if year.len() == 4 => (*day, *month, year.parse().ok()?, *time),
+        _ => return None,
+    };
+    let month = 1 + [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == month)?;
+    let mut clock = time.split(':').map(str::parse::<i8>);
+    let (hour, minute, second) = (
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+    );
+    if clock.next().is_some() {
+        return None;
+    }
+    let civil = jiff::civil::DateTime::new(
+        year,
+        i8::try_from(month).ok()?,
+        day.parse().ok()?,
+        hour,
+        minute,
+        second,
+        0,
+    )
+    .ok()?;
+    // A valid date beyond jiff's range (the end of year 9999) is as late as it can be.
+    Some(
+        civil
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_or(jiff::Timestamp::MAX, |z| z.timestamp()),
+    )
+}
+
+/// RFC 9110: a two-digit year that would be more than 50 years in the future is the most recent
+/// past year with those digits.
+fn two_digit_year(digits: i16, now: jiff::Timestamp) -> i16 {
+    let this_year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
+    let year = this_year - this_year % 100 + digits;
+    if year > this_year + 50 {
+        year - 100
+    } else {
+        year
+    }
 }
 
 /// The future a [`Clock`] returns from `sleep`.
@@ -192,7 +270,49 @@ mod tests {
         );
         assert_eq!(retry_after(&headers("soon"), now), None);
         assert_eq!(retry_after(&headers("-1"), now), None);
-        assert_eq!(retry_after(&headers("1e400"), now), None);
+        assert_eq!(retry_after(&headers("NaN"), now), None);
+        // RFC 850 and asctime, both obsolete but required of recipients.
+        assert_eq!(
+            retry_after(&headers("Sunday, 22-Nov-26 10:00:09 GMT"), now),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            retry_after(&headers("Sun Nov 22 10:00:11 2026"), now),
+            Some(Duration::from_secs(11))
+        );
+        assert_eq!(
+            retry_after(&headers("Sun Nov  2 10:00:00 2026"), now),
+            Some(Duration::ZERO)
+        );
+        // `-94` is 1994, not 2094 (more than 50 years ahead): in the past, so now.
+        assert_eq!(
+            retry_after(&headers("Sunday, 06-Nov-94 08:49:37 GMT"), now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after(&headers("Sunday, 06-Nov-94 08:49 GMT"), now),
+            None
+        );
+        assert_eq!(retry_after(&headers("Sun Nov 31 10:00:00 2026"), now), None);
+    }
+
+    #[test]
+    fn a_wait_too_long_to_represent_is_the_longest_wait() {
+        let now: jiff::Timestamp = "2026-11-22T10:00:00Z".parse().expect("valid");
+        for value in [
+            "1e400",
+            "inf",
+            "18446744073709551616",
+            "1e30",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+            "Friday, 31-Dec-75 23:59:59 GMT",
+        ] {
+            let wait = retry_after(&headers(value), now).expect(value);
+            assert!(
+                wait > Duration::from_secs(40 * 365 * 86_400),
+                "{value}: {wait:?}"
+            );
+        }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 

@@ -124,20 +124,32 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 fn quote_inner(text: &str) -> String {
-    const MAX: usize = 64;
-    let mut out = String::new();
+    excerpt(text, 64)
+}
+
+/// Untrusted text made safe to show in a message or a log line: control characters and
+/// bidirectional-formatting characters escaped (no line breaks, no terminal sequences, no
+/// reordered text), and cut after `max_chars` characters with `…`. Error types keep the whole
+/// value in their fields; only what they print goes through here.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars + 8));
     for (i, c) in text.chars().enumerate() {
-        if i == MAX {
+        if i == max_chars {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// The Unicode bidirectional formatting characters (embeddings, overrides, isolates, marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -148,5 +160,15 @@ mod tests {
     fn quoted_input_is_one_short_line() {
         assert_eq!(quote("a\r\nb"), "`a\\r\\nb`");
         assert_eq!(quote(&"x".repeat(1000)).chars().count(), 64 + 3);
+    }
+
+    #[test]
+    fn excerpts_escape_terminal_and_bidi_controls() {
+        assert_eq!(
+            super::excerpt("a\u{1b}[31mb\u{202E}c", 100),
+            "a\\u{1b}[31mb\\u{202e}c"
+        );
+        assert_eq!(super::excerpt("héllo", 2), "hé…");
+        assert_eq!(super::excerpt("", 0), "");
     }
 }

@@ -18,7 +18,7 @@ pub mod record;
 mod time;
 pub mod union;
 
-pub use decode::{DecodeError, from_slice, from_str};
+pub use decode::{DecodeError, excerpt, from_slice, from_str};
 pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
 pub use nullable::Nullable;
 pub use open_enum::{EnumInfo, OpenEnum};

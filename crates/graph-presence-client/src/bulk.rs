@@ -6,7 +6,7 @@
 use crate::{Client, CommunicationsGetPresencesByUserIdRequest, Error};
 use futures_util::stream::{self, Stream, StreamExt};
 use graph_presence_models::Presence;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The most ids one getPresencesByUserId call takes, from the schema.
 pub const MAX_IDS_PER_REQUEST: usize = CommunicationsGetPresencesByUserIdRequest::IDS_MAX_ITEMS;
@@ -17,20 +17,26 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client, ids: Vec<String>) {
-    /// let result = client.presences_of(ids).concurrency(8).send().await;
+    /// let result = client.presences_of(&ids).concurrency(8).send().await;
+    /// if let Some(presence) = result.get(&ids[0]) {
+    ///     println!("{}: {:?}", ids[0], presence.availability);
+    /// }
+    /// for id in &result.missing {
+    ///     println!("{id}: no such user");
+    /// }
     /// for failure in &result.failures {
     ///     eprintln!("{} ids failed: {}", failure.ids.len(), failure.error);
     /// }
     /// # }
     /// ```
-    pub fn presences_of<I: Into<String>>(
+    pub fn presences_of<I: AsRef<str>>(
         &self,
         ids: impl IntoIterator<Item = I>,
     ) -> BulkPresenceRequest {
         let mut seen = HashSet::new();
         let ids = ids
             .into_iter()
-            .map(Into::into)
+            .map(|id| id.as_ref().to_owned())
             .filter(|id: &String| seen.insert(id.to_ascii_lowercase()))
             .collect();
         BulkPresenceRequest {
@@ -53,21 +59,56 @@ pub struct BulkPresenceRequest {
 /// A chunk of ids whose request failed (after its retries).
 #[derive(Debug)]
 pub struct ChunkFailure {
+    /// The ids the chunk asked for, as given to [`Client::presences_of`].
     pub ids: Vec<String>,
+    /// Why the chunk failed (its last attempt's error).
     pub error: Error,
 }
 
-/// Everything a bulk request found.
+/// One chunk's answer: the ids it asked for and the presences Graph returned for them.
+#[derive(Debug, Clone)]
+pub struct ChunkPresences {
+    /// The ids the chunk asked for, as given to [`Client::presences_of`].
+    pub ids: Vec<String>,
+    /// What Graph returned, in its order.
+    pub presences: Vec<Presence>,
+}
+
+impl ChunkPresences {
+    /// The ids Graph returned no presence for (unknown users, or ids of other tenants).
+    pub fn missing(&self) -> impl Iterator<Item = &str> {
+        let returned: HashSet<String> = self
+            .presences
+            .iter()
+            .map(|p| p.id.to_ascii_lowercase())
+            .collect();
+        self.ids
+            .iter()
+            .filter(move |id| !returned.contains(&id.to_ascii_lowercase()))
+            .map(String::as_str)
+    }
+}
+
+/// Everything a bulk request found, by user id.
 #[derive(Debug, Default)]
 pub struct BulkPresences {
-    /// Every presence the successful chunks returned.
-    pub presences: Vec<Presence>,
+    /// Every presence the successful chunks returned, by id with ASCII letters lower-cased
+    /// (object ids are GUIDs, whose case Graph does not keep); look one up with
+    /// [`BulkPresences::get`].
+    pub presences: HashMap<String, Presence>,
+    /// The ids of successful chunks that Graph returned no presence for, as given.
+    pub missing: Vec<String>,
     /// The chunks that failed, with their ids.
     pub failures: Vec<ChunkFailure>,
 }
 
 impl BulkPresences {
-    /// True when no chunk failed.
+    /// The presence of a user, by object id in any letter case.
+    pub fn get(&self, id: &str) -> Option<&Presence> {
+        self.presences.get(&id.to_ascii_lowercase())
+    }
+
+    /// True when no chunk failed (ids that got no presence are an answer, not a failure).
     pub fn is_complete(&self) -> bool {
         self.failures.is_empty()
     }
@@ -77,6 +118,14 @@ impl BulkPresences {
         self.failures
             .iter()
             .flat_map(|f| f.ids.iter().map(String::as_str))
+    }
+
+    fn add(&mut self, chunk: ChunkPresences) {
+        self.missing.extend(chunk.missing().map(str::to_owned));
+        for presence in chunk.presences {
+            self.presences
+                .insert(presence.id.to_ascii_lowercase(), presence);
+        }
     }
 }
 
@@ -98,7 +147,7 @@ impl BulkPresenceRequest {
     }
 
     /// The result of each chunk as it completes (not in chunk order).
-    pub fn stream(self) -> impl Stream<Item = Result<Vec<Presence>, ChunkFailure>> + Send {
+    pub fn stream(self) -> impl Stream<Item = Result<ChunkPresences, ChunkFailure>> + Send {
         let client = self.client;
         let chunks: Vec<Vec<String>> = self
             .ids
@@ -112,7 +161,10 @@ impl BulkPresenceRequest {
                     .get_presences_by_user_id(ids.clone());
                 async move {
                     match request.send().await {
-                        Ok(response) => Ok(response.value.unwrap_or_default()),
+                        Ok(response) => Ok(ChunkPresences {
+                            ids,
+                            presences: response.value.unwrap_or_default(),
+                        }),
                         Err(error) => Err(ChunkFailure { ids, error }),
                     }
                 }
@@ -126,7 +178,7 @@ impl BulkPresenceRequest {
         let mut chunks = std::pin::pin!(self.stream());
         while let Some(chunk) = chunks.next().await {
             match chunk {
-                Ok(presences) => result.presences.extend(presences),
+                Ok(chunk) => result.add(chunk),
                 Err(failure) => result.failures.push(failure),
             }
         }

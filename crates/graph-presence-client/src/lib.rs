@@ -33,5 +33,7 @@ mod bulk;
 mod generated;
 
 #[cfg(feature = "reqwest")]
-pub use bulk::{BulkPresenceRequest, BulkPresences, ChunkFailure, MAX_IDS_PER_REQUEST};
+pub use bulk::{
+    BulkPresenceRequest, BulkPresences, ChunkFailure, ChunkPresences, MAX_IDS_PER_REQUEST,
+};
 pub use generated::*;
