@@ -113,7 +113,9 @@ async fn ten_thousand_ids_take_exactly_ceil_unique_over_650_requests() {
     assert_eq!(result.presences.len(), 10_000);
     assert!(result.missing.is_empty());
     for id in unique.iter().step_by(997) {
-        let presence = result.get(&id.to_uppercase()).expect("looked up in any case");
+        let presence = result
+            .get(&id.to_uppercase())
+            .expect("looked up in any case");
         assert_eq!(&presence.id, id);
     }
     let seen = seen.lock().expect("not poisoned");
@@ -148,7 +150,12 @@ async fn a_chunk_that_keeps_failing_is_named_and_the_others_are_kept() {
         "every other chunk's presences arrive"
     );
     let failed: HashSet<&str> = result.failed_ids().collect();
-    assert!(result.presences.keys().all(|id| !failed.contains(id.as_str())));
+    assert!(
+        result
+            .presences
+            .keys()
+            .all(|id| !failed.contains(id.as_str()))
+    );
     assert!(result.missing.is_empty(), "failed ids are not \"missing\"");
     assert_eq!(
         seen.lock().expect("not poisoned").len(),
