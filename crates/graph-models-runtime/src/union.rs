@@ -307,3 +307,75 @@ macro_rules! union {
         $crate::json_schema_impl!($type, union);
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{self as rt, RawJson};
+
+    /// What the generator writes for `oneOf: [integer, array of strings, string]`, by hand.
+    #[derive(Debug, PartialEq)]
+    enum Value {
+        I64(i64),
+        Strings(Vec<String>),
+        String(String),
+        Other(RawJson),
+    }
+
+    impl rt::Union for Value {
+        const INFO: &'static rt::UnionInfo = &rt::UnionInfo {
+            origin: "value",
+            description: None,
+            tag: None,
+            default: None,
+            variants: &[
+                rt::union::variant::<i64>("I64", &[]),
+                rt::union::variant::<Vec<String>>("Strings", &[]),
+                rt::union::variant::<String>("String", &[]),
+            ],
+        };
+        fn attempt(i: usize, json: &RawJson) -> Option<rt::Attempt<Self>> {
+            match i {
+                0 => rt::union::attempt(json).map(|a| a.map(Self::I64)),
+                1 => rt::union::attempt(json).map(|a| a.map(Self::Strings)),
+                2 => rt::union::attempt(json).map(|a| a.map(Self::String)),
+                _ => None,
+            }
+        }
+        fn fallback(json: RawJson) -> Self {
+            Self::Other(json)
+        }
+        fn encode<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::I64(v) => serde::Serialize::serialize(v, serializer),
+                Self::Strings(v) => serde::Serialize::serialize(v, serializer),
+                Self::String(v) => serde::Serialize::serialize(v, serializer),
+                Self::Other(v) => serde::Serialize::serialize(v, serializer),
+            }
+        }
+    }
+    crate::union!(Value, Other);
+
+    fn round_trip(text: &str) -> Value {
+        let value: Value = crate::from_str(text).expect("a union always decodes");
+        assert_eq!(serde_json::to_string(&value).expect("encodes"), text);
+        value
+    }
+
+    #[test]
+    fn each_json_kind_finds_its_alternative_and_the_rest_is_kept() {
+        assert_eq!(round_trip("7"), Value::I64(7));
+        assert_eq!(round_trip(r#"["a"]"#), Value::Strings(vec!["a".to_owned()]));
+        assert_eq!(round_trip(r#""a""#), Value::String("a".to_owned()));
+        let other = round_trip(r#"[1, {"x":1e400}]"#);
+        assert!(!other.is_known());
+        assert!(crate::from_str::<Value>("[1,").is_err(), "not JSON at all");
+    }
+
+    #[test]
+    fn the_schema_is_any_of_the_alternatives_or_anything() {
+        let schema = serde_json::to_value(schemars::schema_for!(Value)).expect("json");
+        let any_of = schema["anyOf"].as_array().expect("anyOf");
+        assert_eq!(any_of.len(), 4);
+        assert_eq!(any_of[1]["type"], "array");
+    }
+}
