@@ -207,6 +207,12 @@ fn seeds() -> Vec<Value> {
         .collect();
     seeds.push(Value::Object(wide));
     seeds.push(json!({"id": "t", "title": "Ship", "progress": {"percentComplete": 62.5, "note": null}, "assignee": {"displayName": "A"}}));
+    // The schema keyword fixtures (tests/schema_keywords.rs).
+    seeds.push(json!({"size": 512, "offset": -1, "untyped": 7, "pinned": false, "toggle": null, "ratio": 2.5, "level": null, "priority": 3, "mixed": {"a": [1]}}));
+    seeds.push(json!({"targets": "email,site", "previousTargets": null, "color": "red", "size": 2, "channels": "mail"}));
+    seeds.push(json!({"id": "a", "password": "p", "pageSize": 20, "region": "eu", "kind": "account", "history": [1, null]}));
+    seeds.push(json!({"owner": null, "reviewer": null, "users": [null, {"login": "c"}], "scores": {"a": null, "b": 1}, "levels": [null, "low"]}));
+    seeds.push(json!({"id": "p1", "kind": "dog", "schemaVersion": 2, "age": null, "tags": ["a", null], "code": 7, "formerOwner": null}));
     seeds
 }
 
@@ -356,6 +362,11 @@ agreement! {
     set_manual_location: models::SetManualLocationRequestBody,
     wide_fixture: tests::fixtures::wide::Wide,
     task_with_a_float: tests::fixtures::nested_float::PlannerTask,
+    scalar_enums: tests::fixtures::scalar_enums::Disk,
+    x_ms_enum_flags: tests::fixtures::x_ms_enum::Label,
+    documented_keywords: tests::fixtures::keywords::Account,
+    nullable_everywhere: tests::fixtures::nullable_everywhere::Holder,
+    openapi_3_1: tests::fixtures::openapi_3_1::Pet,
 }
 
 /// Every integer width (tests/fixtures/valid/integer_formats.yaml): at each end of its range

@@ -6,7 +6,7 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{Field, Media, Model, Operation, StructDef, Ty, TypeDef};
+use crate::model::{EnumKind, Field, Media, Model, Operation, StructDef, Ty, TypeDef};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -700,13 +700,13 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
         Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
         Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
         Ty::Named(name) => match model.types.get(name) {
-            Some(TypeDef::Enum(e)) => format!(
-                "{:?}",
-                e.variants
-                    .first()
-                    .map(|v| v.wire.as_str())
-                    .unwrap_or("value")
-            ),
+            Some(TypeDef::Enum(e)) => {
+                let first = e.variants.first().map(|v| v.wire.as_str());
+                match e.kind {
+                    EnumKind::String => format!("{:?}", first.unwrap_or("value")),
+                    EnumKind::Integer => format!("{}_i64", first.unwrap_or("0")),
+                }
+            }
             Some(TypeDef::Struct(s)) if depth < 4 => {
                 let args: Vec<String> = s
                     .constructor_args()
@@ -714,6 +714,14 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
                     .collect();
                 format!("{models}::{name}::new({})", args.join(", "))
             }
+            _ => "todo!()".to_owned(),
+        },
+        // One member (a set converts from one of its enum's values).
+        Ty::Flags(member) => match member.as_ref() {
+            Ty::Named(name) => format!(
+                "{models}::{name}::from({})",
+                example_value(model, member, models, depth + 1)
+            ),
             _ => "todo!()".to_owned(),
         },
         Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),

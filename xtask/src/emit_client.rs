@@ -439,6 +439,11 @@ impl Printer<'_> {
                 let inner = self.ty(inner);
                 quote!(::std::option::Option<#inner>)
             }
+            Ty::Flags(member) => {
+                let flags = self.model("Flags");
+                let member = self.ty(member);
+                quote!(#flags<#member>)
+            }
         }
     }
 

@@ -119,13 +119,20 @@ pub struct Field {
     pub nullable: bool,
     /// Box the value because the field's type contains this struct (a recursive schema).
     pub boxed: bool,
+    /// `readOnly`: sent by the service, ignored in requests (documented; the field is
+    /// still a constructor argument when required, since responses carry it).
     pub read_only: bool,
+    /// `writeOnly`: sent by clients, never returned (documented).
+    pub write_only: bool,
+    /// `default`, as JSON text: documented and published in the JSON Schema, never filled in
+    /// (an absent property stays absent, so it is written back absent).
+    pub default: Option<String>,
     pub description: Option<String>,
     pub max_items: Option<u64>,
 }
 
-/// An enum schema, or a string with `x-graph-known-values`. Always open: a value outside the
-/// list is kept as a string.
+/// An enum schema (of strings or integers), a `const`, or a string with
+/// `x-graph-known-values`. Always open: a value outside the list is kept as sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
     pub name: String,
@@ -136,6 +143,10 @@ pub struct EnumDef {
     pub other: String,
     /// From `enum` (true) or from `x-graph-known-values` (false); only changes the docs.
     pub declared_enum: bool,
+    pub kind: EnumKind,
+    /// `x-ms-enum-flags`: positions of this type hold [`Ty::Flags`], a comma-separated set of
+    /// its values; the enum is one member.
+    pub flags: bool,
     /// The operationIds of the operations that use this type, as [`StructDef::used_by`].
     pub used_by: Vec<String>,
 }
@@ -174,10 +185,21 @@ pub struct UnionVariant {
     pub boxed: bool,
 }
 
+/// What an enum's values are on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumKind {
+    String,
+    /// JSON integers, held as `i64`.
+    Integer,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
     pub name: String,
+    /// The value on the wire: the string, or the integer's decimal text.
     pub wire: String,
+    /// `x-ms-enum`'s description of the value.
+    pub description: Option<String>,
 }
 
 /// A property's type.
@@ -204,6 +226,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// An array item or map value that may be `null`.
     Option(Box<Ty>),
+    /// `x-ms-enum-flags`: a comma-separated set of the members of an enum (the `Named` inside).
+    Flags(Box<Ty>),
     /// A generated type, by Rust name.
     Named(String),
 }

@@ -16,6 +16,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "ParseError",
     "DecodeError",
     "Extensions",
+    "Flags",
     "PropertyMap",
     "RawJson",
     // The standard prelude.

@@ -21,7 +21,7 @@ pub mod union;
 pub use decode::{DecodeError, excerpt, from_slice, from_str};
 pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
 pub use nullable::Nullable;
-pub use open_enum::{EnumInfo, OpenEnum};
+pub use open_enum::{EnumInfo, Flags, IntEnumInfo, OpenEnum, OpenIntEnum};
 pub use record::{
     Closed, Extra, FieldInfo, Record, RecordInfo, optional, read, required, required_value, write,
     write_always,

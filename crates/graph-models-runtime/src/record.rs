@@ -28,6 +28,13 @@ pub struct FieldInfo {
     pub required: bool,
     /// The property's JSON Schema (`null` included where the property may be `null`).
     pub schema: fn(&mut SchemaGenerator) -> Schema,
+    /// `readOnly`: set by the service (published in the JSON Schema; decoding and encoding
+    /// treat it like any other property).
+    pub read_only: bool,
+    /// `writeOnly`: sent by clients, never returned (likewise only published).
+    pub write_only: bool,
+    /// `default`, as JSON text: published, never filled in (absence stays absence).
+    pub default: Option<&'static str>,
 }
 
 impl FieldInfo {
@@ -37,6 +44,9 @@ impl FieldInfo {
             wire,
             required: true,
             schema: schema::<T>,
+            read_only: false,
+            write_only: false,
+            default: None,
         }
     }
 
@@ -46,7 +56,28 @@ impl FieldInfo {
             wire,
             required: false,
             schema: schema::<T>,
+            read_only: false,
+            write_only: false,
+            default: None,
         }
+    }
+
+    /// Marks the property `readOnly`.
+    pub const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Marks the property `writeOnly`.
+    pub const fn write_only(mut self) -> Self {
+        self.write_only = true;
+        self
+    }
+
+    /// The property's `default`, as JSON text.
+    pub const fn default(mut self, json: &'static str) -> Self {
+        self.default = Some(json);
+        self
     }
 }
 
@@ -314,6 +345,7 @@ pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
     for field in info.fields {
         let mut schema = (field.schema)(generator).to_value();
         bound_integers(&mut schema);
+        annotate(&mut schema, field);
         properties.insert(field.wire.to_owned(), schema);
     }
     let required: Vec<&str> = info
@@ -334,6 +366,23 @@ pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
         schema.insert("description".to_owned(), description.into());
     }
     schema
+}
+
+/// A property's annotations, beside its type's schema.
+fn annotate(schema: &mut serde_json::Value, field: &FieldInfo) {
+    let serde_json::Value::Object(map) = schema else {
+        return;
+    };
+    if field.read_only {
+        map.insert("readOnly".to_owned(), true.into());
+    }
+    if field.write_only {
+        map.insert("writeOnly".to_owned(), true.into());
+    }
+    // The generator writes valid JSON here; anything else is left out rather than guessed.
+    if let Some(default) = field.default.and_then(|d| serde_json::from_str(d).ok()) {
+        map.insert("default".to_owned(), default);
+    }
 }
 
 /// schemars publishes some integer widths without their full ranges (`i32`, `i64`, `u32`,
@@ -367,12 +416,15 @@ fn bound_integers(schema: &mut serde_json::Value) {
 }
 
 /// The `JsonSchema` impl of a generated type: its name, an id unique in the crate, and the
-/// schema `$crate::$module::json_schema` builds. Shared by [`crate::record!`] and
+/// schema `$crate::$module::json_schema` (or `$function`) builds. Shared by [`crate::record!`] and
 /// [`crate::open_enum!`].
 #[doc(hidden)]
 #[macro_export]
 macro_rules! json_schema_impl {
     ($type:ty, $module:ident) => {
+        $crate::json_schema_impl!($type, $module, json_schema);
+    };
+    ($type:ty, $module:ident, $function:ident) => {
         impl $crate::schemars::JsonSchema for $type {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(::std::stringify!($type))
@@ -389,7 +441,7 @@ macro_rules! json_schema_impl {
             fn json_schema(
                 generator: &mut $crate::schemars::SchemaGenerator,
             ) -> $crate::schemars::Schema {
-                $crate::$module::json_schema::<$type>(generator)
+                $crate::$module::$function::<$type>(generator)
             }
         }
     };

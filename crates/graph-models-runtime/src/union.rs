@@ -17,7 +17,7 @@
 //! alternative is kept.
 
 use crate::extensions::{PropertyMap, RawJson};
-use crate::open_enum::OpenEnum;
+use crate::open_enum::{OpenEnum, OpenIntEnum};
 use crate::record::Record;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
@@ -183,6 +183,16 @@ pub fn attempt_enum<E: OpenEnum + DeserializeOwned>(json: &RawJson) -> Option<At
     let value: E = json.decode().ok()?;
     Some(Attempt {
         exact: E::listed(&text).is_some(),
+        value,
+    })
+}
+
+/// An open enum of integers fits exactly when it lists the value.
+pub fn attempt_int_enum<E: OpenIntEnum + DeserializeOwned>(json: &RawJson) -> Option<Attempt<E>> {
+    let number: i64 = json.decode().ok()?;
+    let value: E = json.decode().ok()?;
+    Some(Attempt {
+        exact: E::listed(number).is_some(),
         value,
     })
 }

@@ -3,7 +3,7 @@
 
 use ::graph_models_runtime as rt;
 pub use rt::{
-    from_slice, from_str, DecodeError, Duration, Extensions, Nullable, ParseError,
+    from_slice, from_str, DecodeError, Duration, Extensions, Flags, Nullable, ParseError,
     PropertyMap, RawJson, Timestamp,
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
@@ -951,7 +951,7 @@ impl rt::Record for Presence {
             rt::optional::<Nullable<Activity>>("activity"),
             rt::optional::<Nullable<OutOfOfficeSettings>>("outOfOfficeSettings"),
             rt::optional::<Nullable<PresenceStatusMessage>>("statusMessage"),
-            rt::optional::<Nullable<String>>("sequenceNumber"),
+            rt::optional::<Nullable<String>>("sequenceNumber").read_only(),
             rt::optional::<Nullable<UserWorkLocation>>("workLocation"),
         ],
     };
@@ -1089,7 +1089,7 @@ impl rt::Record for PresenceStatusMessage {
         fields: &[
             rt::optional::<Nullable<ItemBody>>("message"),
             rt::optional::<Nullable<DateTimeTimeZone>>("expiryDateTime"),
-            rt::optional::<Nullable<Timestamp>>("publishedDateTime"),
+            rt::optional::<Nullable<Timestamp>>("publishedDateTime").read_only(),
         ],
     };
     type Extra = Extensions;

@@ -67,6 +67,7 @@ pub(super) fn ty_text(ty: &Ty) -> String {
         Ty::Array(item) => format!("Vec<{}>", ty_text(item)),
         Ty::Map(value) => format!("PropertyMap<{}>", ty_text(value)),
         Ty::Option(inner) => format!("Option<{}>", ty_text(inner)),
+        Ty::Flags(member) => format!("Flags<{}>", ty_text(member)),
         Ty::Named(name) => name.clone(),
     }
 }
@@ -157,7 +158,17 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
             ty
         };
         let kind = if f.required { "required" } else { "optional" };
-        code.line(&format!("rt::{kind}::<{ty}>({}),", literal(&f.wire)));
+        let mut info = format!("rt::{kind}::<{ty}>({})", literal(&f.wire));
+        if f.read_only {
+            info.push_str(".read_only()");
+        }
+        if f.write_only {
+            info.push_str(".write_only()");
+        }
+        if let Some(default) = &f.default {
+            let _ = write!(info, ".default({})", literal(default));
+        }
+        code.line(&format!("{info},"));
     }
     code.close("],");
     code.close("};");

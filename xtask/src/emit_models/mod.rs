@@ -11,7 +11,7 @@ use quote::quote;
 pub fn prelude() -> TokenStream {
     quote! {
         use ::graph_models_runtime as rt;
-        pub use rt::{from_slice, from_str, DecodeError, Duration, Extensions, Nullable, ParseError, PropertyMap, RawJson, Timestamp};
+        pub use rt::{from_slice, from_str, DecodeError, Duration, Extensions, Flags, Nullable, ParseError, PropertyMap, RawJson, Timestamp};
     }
 }
 
@@ -100,6 +100,14 @@ fn field_docs(field: &Field) -> TokenStream {
     if field.read_only {
         notes.push("Read-only: set by the service.".to_owned());
     }
+    if field.write_only {
+        notes.push("Write-only: sent to the service, never returned.".to_owned());
+    }
+    if let Some(default) = &field.default {
+        notes.push(format!(
+            "Default: `{default}` (applied by the service when absent)."
+        ));
+    }
     if let Some(max) = field.max_items {
         notes.push(format!("At most {max} items."));
     }
@@ -177,16 +185,49 @@ fn enumeration(def: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
     let origin = &def.origin;
     let other = ident(&def.other);
-    let open = format!(
-        " Open: a value not listed here decodes as `{}` with the exact text sent, and is written back unchanged.",
+    let sent = match def.kind {
+        EnumKind::String => "text",
+        EnumKind::Integer => "value",
+    };
+    let mut more = format!(
+        " Open: a value not listed here decodes as `{}` with the exact {sent} sent, and is written back unchanged.",
         def.other
     );
-    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, &open);
+    if def.flags {
+        more.push_str(&format!(
+            " A set of flags: properties hold `Flags<{}>`, its members separated by commas on the wire.",
+            def.name
+        ));
+    }
+    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, &more);
     let variants = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let doc = crate::docs::attrs(&format!("`{}`", v.wire));
+        let text = match &v.description {
+            Some(d) => format!("`{}`: {d}", v.wire),
+            None => format!("`{}`", v.wire),
+        };
+        let doc = crate::docs::attrs(&text);
         quote! { #doc #variant, }
     });
+    let description = match &def.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    match def.kind {
+        EnumKind::String => string_enum(def, &name, &other, doc, variants, origin, &description),
+        EnumKind::Integer => int_enum(def, &name, &other, doc, variants, origin, &description),
+    }
+}
+
+fn string_enum(
+    def: &EnumDef,
+    name: &Ident,
+    other: &Ident,
+    doc: TokenStream,
+    variants: impl Iterator<Item = TokenStream>,
+    origin: &str,
+    description: &TokenStream,
+) -> TokenStream {
     let wires: Vec<&str> = def.variants.iter().map(|v| v.wire.as_str()).collect();
     let to_wire = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -198,10 +239,6 @@ fn enumeration(def: &EnumDef) -> TokenStream {
         let wire = &v.wire;
         quote!(#wire => Some(Self::#variant),)
     });
-    let description = match &def.description {
-        Some(d) => quote!(Some(#d)),
-        None => quote!(None),
-    };
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -347,4 +384,60 @@ fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
         }
         rt::union!(#name, #other);
     })
+}
+
+/// An enum of integers: the same shape over `i64` (the wire texts were read from integers,
+/// so they parse).
+fn int_enum(
+    def: &EnumDef,
+    name: &Ident,
+    other: &Ident,
+    doc: TokenStream,
+    variants: impl Iterator<Item = TokenStream>,
+    origin: &str,
+    description: &TokenStream,
+) -> TokenStream {
+    let value =
+        |v: &Variant| proc_macro2::Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default());
+    let values = def.variants.iter().map(value);
+    let to_value = def.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = value(v);
+        quote!(Self::#variant => #value,)
+    });
+    let from_value = def.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = value(v);
+        quote!(#value => Some(Self::#variant),)
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version does not list, kept exactly as it was sent.
+            #other(i64),
+        }
+        impl rt::OpenIntEnum for #name {
+            const INFO: &'static rt::IntEnumInfo = &rt::IntEnumInfo {
+                origin: #origin,
+                description: #description,
+                values: &[#(#values),*],
+            };
+            fn value(&self) -> i64 {
+                match self {
+                    #(#to_value)*
+                    Self::#other(value) => *value,
+                }
+            }
+            fn listed(value: i64) -> Option<Self> {
+                match value {
+                    #(#from_value)*
+                    _ => None,
+                }
+            }
+        }
+        rt::open_int_enum!(#name, #other);
+    }
 }

@@ -113,7 +113,7 @@ pub fn record_users(types: &mut BTreeMap<String, TypeDef>, operations: &[Operati
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         while let Some(ty) = stack.pop() {
             match ty {
-                Ty::Array(t) | Ty::Map(t) | Ty::Option(t) => stack.push(t),
+                Ty::Array(t) | Ty::Map(t) | Ty::Option(t) | Ty::Flags(t) => stack.push(t),
                 Ty::Named(name) if seen.insert(name) => {
                     used_by
                         .entry(name.clone())

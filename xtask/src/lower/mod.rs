@@ -11,6 +11,8 @@
 //! 4. [`analysis`] settles what needs the whole model: boxing, derives and reachability.
 
 mod analysis;
+#[cfg(test)]
+mod keyword_tests;
 mod naming;
 mod operations;
 #[cfg(test)]

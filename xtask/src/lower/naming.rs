@@ -4,6 +4,7 @@
 
 use crate::model::Variant;
 use crate::names::{Case, RESERVED_TYPE_NAMES, Scope, ident};
+use crate::openapi::EnumValue;
 use std::collections::BTreeMap;
 
 /// Graph's root namespace, which nearly every component key of a Graph document starts with.
@@ -134,13 +135,27 @@ impl FieldNames {
 
 /// An enum's variants, unique, and the name of its catch-all variant (`Other`, numbered if a
 /// member takes that name).
-pub fn variants(values: &[String]) -> (Vec<Variant>, String) {
+/// A variant is named by `x-ms-enum`'s name for its value, or by the value itself (`-1` is
+/// `Minus1`).
+pub fn variants(values: &[EnumValue]) -> (Vec<Variant>, String) {
     let mut scope = Scope::default();
     let variants = values
         .iter()
-        .map(|wire| Variant {
-            name: scope.unique(wire, Case::Pascal),
-            wire: wire.clone(),
+        .map(|value| {
+            let negative = value
+                .wire
+                .strip_prefix('-')
+                .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+            let raw = match (&value.name, negative) {
+                (Some(name), _) => name.clone(),
+                (None, Some(magnitude)) => format!("minus {magnitude}"),
+                (None, None) => value.wire.clone(),
+            };
+            Variant {
+                name: scope.unique(&raw, Case::Pascal),
+                wire: value.wire.clone(),
+                description: value.description.clone(),
+            }
         })
         .collect();
     (variants, scope.unique("Other", Case::Pascal))

@@ -5,8 +5,8 @@
 
 use super::naming::{self, FieldNames};
 use super::{Lowering, unions};
-use crate::model::{Additional, Derives, EnumDef, Field, StructDef, Ty, TypeDef};
-use crate::openapi::{AdditionalProperties, JsonType, Reference, Scalar, Schema};
+use crate::model::{self, Additional, Derives, EnumDef, Field, StructDef, Ty, TypeDef};
+use crate::openapi::{AdditionalProperties, EnumKind, JsonType, Reference, Scalar, Schema};
 use std::collections::BTreeSet;
 
 /// What a schema position lowers to.
@@ -88,6 +88,11 @@ impl Lowering<'_> {
                     variants,
                     other,
                     declared_enum: enumeration.declared,
+                    kind: match enumeration.kind {
+                        EnumKind::String => model::EnumKind::String,
+                        EnumKind::Integer => model::EnumKind::Integer,
+                    },
+                    flags: enumeration.flags,
                     used_by: Vec::new(),
                 })
             }
@@ -128,6 +133,8 @@ impl Lowering<'_> {
                         nullable: false,
                         boxed: false,
                         read_only: false,
+                        write_only: false,
+                        default: None,
                         description: None,
                         max_items: None,
                     });
@@ -260,10 +267,9 @@ impl Lowering<'_> {
                 nullable: lowered.nullable,
                 boxed: false,
                 read_only: property.read_only,
-                description: match (&property.description, &property.unknown_format) {
-                    (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
-                    (text, note) => text.clone().or_else(|| note.clone()),
-                },
+                write_only: property.write_only,
+                default: property.default.clone(),
+                description: property_docs(property),
                 max_items: property.max_items,
             });
         }
@@ -284,9 +290,11 @@ impl Lowering<'_> {
     /// become types named from `hint`.
     pub(super) fn ty(&mut self, schema: &Schema, hint: &str) -> Option<Lowered> {
         if let Some(reference) = &schema.reference {
+            // Nullable if the reference says so (`nullable: true` beside it) or its target does.
+            let target = self.schema_ref(reference)?;
             return Some(Lowered {
-                ty: self.schema_ref(reference)?,
-                nullable: self.ref_nullable(reference),
+                ty: target.ty,
+                nullable: schema.nullable || target.nullable,
             });
         }
         if let Some(part) = schema.single_part() {
@@ -323,17 +331,27 @@ impl Lowering<'_> {
         let nullable = schema.nullable;
         self.union_not_enforced(schema);
         if schema.is_type_shaped() {
-            let name = self.inline_type(schema, hint);
+            // `x-ms-enum`'s name names an inline enum (the same name and schema on several
+            // properties is one type).
+            let hint = match schema.enumeration.as_ref().and_then(|e| e.name.as_deref()) {
+                Some(name) => naming::component_hint(name),
+                None => hint.to_owned(),
+            };
+            let name = self.inline_type(schema, &hint);
             return Some(Lowered {
-                ty: Ty::Named(name),
+                ty: flags_or_named(schema, name),
                 nullable,
             });
         }
         let ty = match schema.json_type {
-            Some(JsonType::Array) => {
-                let item = self.ty(schema.items.as_deref()?, &naming::item_hint(hint))?;
-                Ty::Array(Box::new(nullable_item(item)))
-            }
+            Some(JsonType::Array) => match schema.items.as_deref() {
+                Some(items) => {
+                    let item = self.ty(items, &naming::item_hint(hint))?;
+                    Ty::Array(Box::new(nullable_item(item)))
+                }
+                // JSON Schema: an array without `items` holds any values.
+                None => Ty::Array(Box::new(Ty::Any)),
+            },
             Some(JsonType::Object) | None => match &schema.additional {
                 Some(AdditionalProperties::Schema(values)) => {
                     let value = self.ty(values, &naming::value_hint(hint))?;
@@ -390,14 +408,33 @@ impl Lowering<'_> {
         Some(key.clone())
     }
 
-    /// The type a `$ref` to a component schema stands for.
-    pub(super) fn schema_ref(&mut self, reference: &Reference) -> Option<Ty> {
+    /// The type a `$ref` to a component schema stands for, and whether the component is
+    /// nullable (`nullable: true`, a `null` type or enum member, a union with a `null`
+    /// alternative). A polymorphic base stands for its union.
+    pub(super) fn schema_ref(&mut self, reference: &Reference) -> Option<Lowered> {
         let key = self.schema_ref_key(reference)?;
+        let doc = self.doc;
+        let nullable = doc
+            .components
+            .schemas
+            .get(&key)
+            .flatten()
+            .is_some_and(|s| s.nullable || (unions::is_union(s) && unions::alternatives(s).1));
         if let Some(name) = self.polymorphic.get(&key) {
-            return Some(Ty::Named(name.clone()));
+            return Some(Lowered {
+                ty: Ty::Named(name.clone()),
+                nullable,
+            });
         }
         if let Some(name) = self.names.component(&key) {
-            return Some(Ty::Named(name.to_owned()));
+            let schema = doc.components.schemas.get(&key).flatten();
+            return Some(Lowered {
+                ty: match schema {
+                    Some(schema) => flags_or_named(schema, name.to_owned()),
+                    None => Ty::Named(name.to_owned()),
+                },
+                nullable,
+            });
         }
         // A scalar, array or map component is used inline. Guard against a reference loop
         // through such components (which has no Rust representation), reported once.
@@ -416,22 +453,10 @@ impl Lowering<'_> {
             self.cyclic.extend(looped.cloned().collect::<Vec<_>>());
             return None;
         }
-        let doc = self.doc;
         let schema = doc.components.schemas.get(&key).flatten();
         let lowered = schema.and_then(|s| self.ty(s, &naming::component_hint(&key)));
         self.in_progress.remove(&key);
-        lowered.map(|l| l.ty)
-    }
-
-    /// Whether a reference names a union that admits `null` (`oneOf: [{type: 'null'}, …]`):
-    /// the reference is nullable then, as the same union inline would be.
-    fn ref_nullable(&self, reference: &Reference) -> bool {
-        let schema = reference
-            .key
-            .as_ref()
-            .and_then(|key| self.doc.components.schemas.get(key))
-            .flatten();
-        schema.is_some_and(|s| unions::is_union(s) && unions::alternatives(s).1)
+        lowered
     }
 }
 
@@ -444,6 +469,26 @@ struct Parts {
     /// Every property name, including those whose schema had a problem, so that a bad
     /// property is reported once rather than again as an undefined required one.
     declared: BTreeSet<String>,
+}
+
+/// A property's description, then what its notes add (an unknown format, listed values).
+fn property_docs(property: &Schema) -> Option<String> {
+    let parts: Vec<&str> = property
+        .description
+        .iter()
+        .chain(&property.notes)
+        .map(String::as_str)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// The type a position holding the enum or struct `name` has: the enum itself, or for an
+/// `x-ms-enum-flags` enum a set of its members.
+fn flags_or_named(schema: &Schema, name: String) -> Ty {
+    match &schema.enumeration {
+        Some(e) if e.flags => Ty::Flags(Box::new(Ty::Named(name))),
+        _ => Ty::Named(name),
+    }
 }
 
 /// An array item or map value: `Option<T>` when it may be `null`.

@@ -98,7 +98,8 @@ impl Lowering<'_> {
                         // names exactly this type.
                         Some(struct_name) => Ty::Named(struct_name.to_owned()),
                         None => match self.schema_ref(reference) {
-                            Some(ty) => ty,
+                            Some(lowered) if lowered.nullable => Ty::Option(Box::new(lowered.ty)),
+                            Some(lowered) => lowered.ty,
                             None => continue,
                         },
                     }
@@ -243,7 +244,7 @@ impl Lowering<'_> {
         }
         if let Some(values) = part.enumeration.as_ref().map(|e| &e.values) {
             return match values.as_slice() {
-                [only] => only.clone(),
+                [only] => only.name.clone().unwrap_or_else(|| only.wire.clone()),
                 _ => "String".to_owned(),
             };
         }
@@ -252,7 +253,7 @@ impl Lowering<'_> {
             let tag = properties
                 .iter()
                 .find_map(|(_, p)| match p.enumeration.as_ref() {
-                    Some(e) if e.values.len() == 1 => e.values.first().cloned(),
+                    Some(e) if e.values.len() == 1 => e.values.first().map(|v| v.wire.clone()),
                     _ => None,
                 });
             if let Some(tag) = tag {

@@ -10,15 +10,16 @@
 //! (The `openapiv3` crate was considered for this layer and rejected: it deserializes with
 //! serde, so it stops at the first error and its errors carry no JSON pointer.)
 
+mod enumeration;
 mod operation;
 mod schema;
 
+pub use enumeration::{EnumKind, EnumValue, Enumeration};
 pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
 };
 pub use schema::{
-    AdditionalProperties, Discriminator, Enumeration, JsonType, Position, SCHEMA_PREFIX, Scalar,
-    Schema,
+    AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
 };
 
 use crate::document::{Report, child, kind};
@@ -26,6 +27,12 @@ use crate::model::Permissions;
 use serde_norway::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// The OpenAPI versions the reader implements. 3.1 schemas are JSON Schema 2020-12: their
+/// keywords (`type` arrays, `const`, `examples`…) are read in either version.
+const SUPPORTED_VERSIONS: &[&str] = &[
+    "3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.1.0", "3.1.1",
+];
 
 /// The document: its title, its components and its paths, in document order.
 #[derive(Debug, Default)]
@@ -139,13 +146,20 @@ impl Reader<'_> {
                 "security",
                 "tags",
                 "externalDocs",
+                // 3.1: the schemas' default dialect (the generator reads OpenAPI's own), and
+                // webhooks, which are not generated.
+                "jsonSchemaDialect",
+                "webhooks",
             ],
         );
         match root.get("openapi") {
-            Some(Value::String(v)) if v.starts_with("3.0.") => {}
+            Some(Value::String(v)) if SUPPORTED_VERSIONS.contains(&v.as_str()) => {}
             Some(Value::String(v)) => self.report.problem(
                 "/openapi",
-                format!("only OpenAPI 3.0.x is supported, found `{v}`"),
+                format!(
+                    "unsupported OpenAPI version `{v}`: supported are {}",
+                    SUPPORTED_VERSIONS.join(", ")
+                ),
             ),
             Some(other) => self.report.problem(
                 "/openapi",
@@ -153,7 +167,7 @@ impl Reader<'_> {
             ),
             None => self
                 .report
-                .problem("", "missing `openapi` (expected 3.0.x)"),
+                .problem("", "missing `openapi` (expected 3.0.x or 3.1.x)"),
         }
         match root.get("info") {
             Some(node) => {
@@ -189,6 +203,11 @@ impl Reader<'_> {
         }
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),
+            // 3.1 made `paths` optional (a document of components or webhooks only).
+            None if root
+                .get("openapi")
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.starts_with("3.1.")) => {}
             None => self.report.problem("", "missing `paths`"),
         }
         document
@@ -213,6 +232,7 @@ impl Reader<'_> {
                 "securitySchemes",
                 "links",
                 "callbacks",
+                "pathItems",
             ],
         );
         for section in [

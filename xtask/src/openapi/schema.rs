@@ -3,7 +3,7 @@
 //! it does not know is the base type, as OpenAPI says. What a schema *means* (a struct, an
 //! enum, a wrapper) is decided by lowering.
 
-use super::{Reader, Reference};
+use super::{Enumeration, Reader, Reference};
 use crate::document::{child, key_text, kind};
 use serde_norway::{Mapping, Value};
 
@@ -25,38 +25,89 @@ const SCHEMA_KEYWORDS: &[&str] = &[
     "additionalProperties",
     "items",
     "enum",
+    "const",
     "format",
     "nullable",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
     "readOnly",
     "writeOnly",
     "deprecated",
     "default",
     "example",
+    "examples",
+    "externalDocs",
+    "x-graph-known-values",
+    // Validation the generated types do not enforce (documented where it matters): decoding
+    // takes more than these allow, never less, and the published JSON Schema leaves them out.
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
     "minimum",
     "maximum",
     "exclusiveMinimum",
     "exclusiveMaximum",
     "maxLength",
     "minLength",
-    "externalDocs",
-    "x-graph-known-values",
+    "multipleOf",
+    "maxProperties",
+    "minProperties",
+    "xml",
+    "contains",
+    "minContains",
+    "maxContains",
+    "dependentRequired",
+    "propertyNames",
+    // 3.1 (JSON Schema 2020-12) annotations and identifiers: nothing to generate.
+    "$schema",
+    "$id",
+    "$anchor",
+    "$comment",
+    "contentMediaType",
+    "contentEncoding",
 ];
 
-/// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
-/// get a message saying so rather than "unknown".
-const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] =
-    &["xml", "multipleOf", "maxProperties", "minProperties"];
+/// 3.1 keywords whose meaning the generator does not implement: each is a warning that it is
+/// ignored, and the rest of the schema is read as if it were absent.
+const IGNORED_SCHEMA_KEYWORDS: &[&str] = &[
+    "$defs",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "prefixItems",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "patternProperties",
+    "dependentSchemas",
+    "contentSchema",
+    "if",
+    "then",
+    "else",
+];
+
+/// What may stand next to `$ref` and is read there (OpenAPI 3.1 allows siblings; 3.0
+/// documents write `nullable: true` beside a reference often enough to honour it too).
+/// Anything else next to `$ref` is a warning that it is ignored.
+const REF_SIBLINGS: &[&str] = &[
+    "$ref",
+    "description",
+    "title",
+    "nullable",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "default",
+    "example",
+    "examples",
+    "$comment",
+];
 
 /// A schema, with every keyword the generator understands. A node that is not an object is
 /// reported and read as an empty schema (any JSON value), so lowering never sees raw YAML.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Schema {
     pub pointer: String,
-    /// `$ref`. Its siblings other than `description` are reported and not read further.
+    /// `$ref`. Of its siblings, those in `REF_SIBLINGS` are read (`nullable: true` makes the
+    /// reference nullable); any other is a warning that it is ignored.
     pub reference: Option<Reference>,
     /// `allOf`: each entry a whole schema; what it contributes is decided by lowering.
     pub all_of: Option<Vec<Schema>>,
@@ -65,8 +116,7 @@ pub struct Schema {
     pub discriminator: Option<Discriminator>,
     /// Trimmed; `None` when absent or blank. Names a union's variant.
     pub title: Option<String>,
-    /// `type: 'null'`: only `null` (an alternative that makes a union nullable).
-    pub null_type: bool,
+    /// `type`; `None` when absent, `"null"` alone, or several types (any JSON value).
     pub json_type: Option<JsonType>,
     /// What a `string`, `integer`, `number` or `boolean` schema holds, given its `format`.
     pub scalar: Option<Scalar>,
@@ -78,14 +128,19 @@ pub struct Schema {
     pub required: Vec<(String, String)>,
     pub additional: Option<AdditionalProperties>,
     pub items: Option<Box<Schema>>,
-    /// `enum`, or `x-graph-known-values` (an open set of strings).
+    /// `enum`, `const` or `x-graph-known-values` (an open set of strings or integers).
     pub enumeration: Option<Enumeration>,
+    /// `nullable: true`, `"null"` in a `type` array, or `null` in `enum` or `const`.
     pub nullable: bool,
     pub read_only: bool,
+    pub write_only: bool,
+    /// `default`, as JSON text.
+    pub default: Option<String>,
     pub max_items: Option<u64>,
-    /// A `format` the generator does not know, read as the base type: what a property's docs
-    /// say about it ("format `uri-template`: a plain `String`").
-    pub unknown_format: Option<String>,
+    /// What a property's docs add about its value that its type does not say: a `format` the
+    /// generator does not know ("format `uri-template`: a plain `String`"), the values a
+    /// boolean or number enum lists, a `const` that is not a string or an integer.
+    pub notes: Vec<String>,
     /// Only `type` and `nullable: true`: the second entry of Kiota's nullable wrapper.
     pub null_placeholder: bool,
     /// The schema's text, for an inline schema that becomes a type: the same text under the
@@ -170,15 +225,6 @@ pub enum AdditionalProperties {
     Schema(Box<Schema>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Enumeration {
-    /// From `enum` (true) or from `x-graph-known-values` (false).
-    pub declared: bool,
-    /// The distinct string members in order (`null`, which Kiota lists for nullable enums, is
-    /// skipped: nullability belongs to the property).
-    pub values: Vec<String>,
-}
-
 impl Scalar {
     /// The Rust type the scalar becomes, for docs.
     pub fn rust_name(self) -> &'static str {
@@ -210,9 +256,9 @@ pub enum Position {
 }
 
 impl Schema {
-    /// No `$ref`, and `enum`, `x-graph-known-values`, `allOf` (other than a lone reference),
-    /// `properties`, `oneOf` or `anyOf` (other than Kiota's nullable wrapper): a schema that
-    /// becomes a type of its own wherever it stands.
+    /// No `$ref`, and `enum`, `x-graph-known-values`, `allOf` (other than a lone part, see
+    /// [`Self::single_part`]), `properties`, `oneOf` or `anyOf` (other than Kiota's nullable
+    /// wrapper): a schema that becomes a type of its own wherever it stands.
     pub fn is_type_shaped(&self) -> bool {
         self.reference.is_none()
             && self.single_part().is_none()
@@ -284,7 +330,7 @@ impl Schema {
     /// An alternative that only admits `null`: `type: 'null'`, or only `nullable: true`
     /// (with `type`).
     pub fn is_null_only(&self) -> bool {
-        self.null_type || self.null_placeholder
+        self.null_placeholder
     }
 
     /// A `{type: object}` with typed `additionalProperties`: a map, not a struct.
@@ -309,9 +355,10 @@ impl Reader<'_> {
             .map(|d| d.trim().to_owned())
             .filter(|d| !d.is_empty());
         schema.read_only = map.get("readOnly").and_then(Value::as_bool) == Some(true);
+        schema.write_only = map.get("writeOnly").and_then(Value::as_bool) == Some(true);
+        schema.default = map.get("default").map(json_text);
         schema.max_items = map.get("maxItems").and_then(Value::as_u64);
-        schema.json_type = text("type").and_then(JsonType::parse);
-        schema.null_type = text("type") == Some("null");
+        schema.nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
         schema.title = text("title")
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
@@ -319,7 +366,9 @@ impl Reader<'_> {
             schema.reference = Some(self.reference(reference, pointer, SCHEMA_PREFIX));
             return schema;
         }
-        schema.nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
+        let (json_type, null_type) = self.json_type(map, pointer);
+        schema.json_type = json_type;
+        schema.nullable |= null_type;
         schema.null_placeholder = schema.nullable
             && map.len() <= 2
             && map.iter().all(|(k, v)| {
@@ -329,17 +378,15 @@ impl Reader<'_> {
                 )
             });
         self.composition(map, pointer, &mut schema);
+        self.enumeration(map, pointer, &mut schema);
         self.object_keywords(map, pointer, &mut schema);
+        // Without `items`, JSON Schema allows any items: a `Vec` of any JSON value.
         if let Some(items) = map.get("items") {
             let items = self.schema(items, &child(pointer, "items"), Position::Inline);
             schema.items = Some(Box::new(items));
         }
         let scalar_shaped =
             !schema.is_type_shaped() && schema.any_of.is_none() && schema.all_of.is_none();
-        if scalar_shaped && schema.json_type == Some(JsonType::Array) && schema.items.is_none() {
-            self.report
-                .problem(pointer, "an array schema needs `items`");
-        }
         // OpenAPI says a tool that does not know a `format` treats the value as its base
         // type: so does this one, without a warning; a property's docs name the format.
         schema.scalar = schema.json_type.and_then(|t| scalar(t, text("format")));
@@ -347,7 +394,7 @@ impl Reader<'_> {
             && scalar_shaped
             && !is_known_format(schema.json_type, format)
         {
-            schema.unknown_format = Some(format!(
+            schema.notes.push(format!(
                 "Format `{format}` (not known to the generator: a plain `{}`).",
                 scalar.rust_name()
             ));
@@ -358,7 +405,56 @@ impl Reader<'_> {
         schema
     }
 
-    /// `allOf`, `anyOf`, `oneOf`, `discriminator`, `not` and the enumerations.
+    /// `type`: a name, or (3.1) an array of names. `"null"` among them makes the schema
+    /// nullable; the others must be one type (`integer` with `number` is a number), or the
+    /// value is any JSON, with a warning. Also reports the value's problems.
+    fn json_type(&mut self, map: &Mapping, pointer: &str) -> (Option<JsonType>, bool) {
+        let Some(node) = map.get("type") else {
+            return (None, false);
+        };
+        let at = child(pointer, "type");
+        let names: Vec<(String, &Value)> = match node {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (child(&at, &i.to_string()), item))
+                .collect(),
+            _ => vec![(at.clone(), node)],
+        };
+        let mut null = false;
+        let mut types: Vec<JsonType> = Vec::new();
+        for (at, node) in names {
+            let Some(name) = self.report.string(node, &at, "`type`") else {
+                continue;
+            };
+            match JsonType::parse(name) {
+                Some(t) if !types.contains(&t) => types.push(t),
+                Some(_) => {}
+                None if name == "null" => null = true,
+                None => self.report.problem(&at, format!("unknown type `{name}`")),
+            }
+        }
+        if types.contains(&JsonType::Integer) && types.contains(&JsonType::Number) {
+            types.retain(|t| *t != JsonType::Integer);
+        }
+        match types.as_slice() {
+            [] => (None, null),
+            [one] => (Some(*one), null),
+            many => {
+                let names: Vec<String> = many.iter().map(|t| format!("`{}`", t.as_str())).collect();
+                self.report.warning(
+                    &at,
+                    format!(
+                        "a value of type {} is kept as any JSON value (`RawJson`)",
+                        names.join(" or ")
+                    ),
+                );
+                (None, null)
+            }
+        }
+    }
+
+    /// `allOf`, `anyOf`, `oneOf`, `discriminator` and `not`.
     fn composition(&mut self, map: &Mapping, pointer: &str, schema: &mut Schema) {
         for key in ["allOf", "anyOf", "oneOf"] {
             let Some(node) = map.get(key) else {
@@ -403,53 +499,6 @@ impl Reader<'_> {
                 );
             }
         }
-        let (key, declared) = if map.get("enum").is_some() {
-            ("enum", true)
-        } else if map.get("x-graph-known-values").is_some() {
-            ("x-graph-known-values", false)
-        } else {
-            return;
-        };
-        let mut enumeration = Enumeration {
-            declared,
-            values: Vec::new(),
-        };
-        if let Some(t) = map
-            .get("type")
-            .and_then(Value::as_str)
-            .filter(|t| *t != "string")
-        {
-            self.report.problem(
-                &child(pointer, "type"),
-                format!("only string enums are supported, found type `{t}`"),
-            );
-            schema.enumeration = Some(enumeration);
-            return;
-        }
-        let at = child(pointer, key);
-        let Some(Value::Sequence(values)) = map.get(key) else {
-            self.report
-                .problem(&at, format!("`{key}` must be an array of strings"));
-            schema.enumeration = Some(enumeration);
-            return;
-        };
-        for (i, value) in values.iter().enumerate() {
-            match value {
-                Value::String(wire) if enumeration.values.contains(wire) => {
-                    self.report.problem(
-                        &child(&at, &i.to_string()),
-                        format!("duplicate value `{wire}`"),
-                    );
-                }
-                Value::String(wire) => enumeration.values.push(wire.clone()),
-                Value::Null => {}
-                other => self.report.problem(
-                    &child(&at, &i.to_string()),
-                    format!("enum values must be strings, found {}", kind(other)),
-                ),
-            }
-        }
-        schema.enumeration = Some(enumeration);
     }
 
     /// `discriminator`: `propertyName` and an optional `mapping` of tag values to component
@@ -540,25 +589,32 @@ impl Reader<'_> {
     }
 
     fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
-        for (key, _) in self.report.entries(map, pointer) {
-            if UNSUPPORTED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
-                self.report.problem(
-                    &child(pointer, &key),
-                    format!("unsupported keyword `{key}`: the generator does not implement it"),
-                );
-            }
-        }
         let allowed: Vec<&str> = SCHEMA_KEYWORDS
             .iter()
-            .chain(UNSUPPORTED_SCHEMA_KEYWORDS)
+            .chain(IGNORED_SCHEMA_KEYWORDS)
             .copied()
             .collect();
         self.report.only_keys(map, pointer, "a schema", &allowed);
-        if map.get("$ref").is_some() {
-            for (key, _) in self.report.entries(map, pointer) {
-                if key != "$ref" && key != "description" && !key.starts_with("x-") {
-                    self.report.problem(&child(pointer, &key), format!("`{key}` next to `$ref` has no effect in OpenAPI 3.0 (wrap the reference in `anyOf` or `allOf`)"));
-                }
+        let reference = map.get("$ref").is_some();
+        for (key, _) in self.report.entries(map, pointer) {
+            let at = child(pointer, &key);
+            if reference
+                && SCHEMA_KEYWORDS.contains(&key.as_str())
+                && !REF_SIBLINGS.contains(&key.as_str())
+            {
+                self.report.warning(
+                    &at,
+                    format!(
+                        "`{key}` next to `$ref` is ignored: the referenced schema is used as it is"
+                    ),
+                );
+            } else if IGNORED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
+                self.report.warning(
+                    &at,
+                    format!(
+                        "unsupported keyword `{key}` is ignored: the schema is read without it"
+                    ),
+                );
             }
         }
         for (key, what) in [
@@ -584,15 +640,12 @@ impl Reader<'_> {
                     .count(node, &child(pointer, key), &format!("`{key}`"));
             }
         }
-        if let Some(node) = map.get("type")
-            && let Some(t) = self.report.string(node, &child(pointer, "type"), "`type`")
-            && JsonType::parse(t).is_none()
-            && t != "null"
-        {
-            self.report
-                .problem(&child(pointer, "type"), format!("unknown type `{t}`"));
-        }
     }
+}
+
+/// A YAML value as JSON text (`default`), as compact as serde_json writes it.
+pub(super) fn json_text(node: &Value) -> String {
+    serde_json::to_string(node).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// The scalar `format` names for `json_type` (`None`: a format the generator does not
