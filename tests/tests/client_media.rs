@@ -5,7 +5,9 @@
 //! success status declared without a body read as `None`.
 
 use serde_json::json;
-use tests::fixtures::media_types::client::{BearerToken, Client, Error, RetryPolicy};
+use tests::fixtures::media_types::client::{
+    BearerToken, Client, Error, MultipartBody, RetryPolicy,
+};
 use tests::fixtures::media_types::{Note, Token};
 use wiremock::matchers::{body_bytes, body_json, body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -195,4 +197,96 @@ async fn a_status_declared_without_a_body_is_none_and_json_is_chosen_over_xml() 
         .await;
     let accepted = client.notes("hello").send().await.expect("accepted");
     assert_eq!(accepted, None, "202 is declared without a body");
+}
+
+#[tokio::test]
+async fn another_request_media_type_is_sent_as_bytes_when_chosen() {
+    let server = MockServer::start().await;
+    let xml = b"<note><text>hello</text></note>".to_vec();
+    Mock::given(method("POST"))
+        .and(path("/v1.0/notes"))
+        .and(header("content-type", "application/xml"))
+        .and(body_bytes(xml.clone()))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let accepted = client_for(&server)
+        .notes("ignored")
+        .body_xml(xml)
+        .send()
+        .await
+        .expect("accepted");
+    assert_eq!(accepted, None);
+}
+
+#[tokio::test]
+async fn another_response_media_type_is_asked_for_and_comes_back_as_bytes() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/archive/n1"))
+        .and(header("accept", "application/xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<note/>", "application/xml"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/archive/n1"))
+        .and(header("accept", "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(r#"{"text":"json"}"#, "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let xml = client
+        .archive()
+        .by_id("n1")
+        .get()
+        .accept_xml()
+        .send_with_response()
+        .await
+        .expect("xml");
+    assert_eq!(xml.headers()["content-type"], "application/xml");
+    assert_eq!(xml.body(), b"<note/>");
+    let note: Note = client
+        .archive()
+        .by_id("n1")
+        .get()
+        .send()
+        .await
+        .expect("json");
+    assert_eq!(note.text, "json");
+}
+
+#[tokio::test]
+async fn a_multipart_body_is_sent_with_its_boundary() {
+    let server = MockServer::start().await;
+    let encoded =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nbytes\r\n--XyZ--\r\n";
+    Mock::given(method("POST"))
+        .and(path("/v1.0/uploads"))
+        .and(header(
+            "content-type",
+            "multipart/form-data; boundary=\"XyZ\"",
+        ))
+        .and(body_bytes(encoded.to_vec()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client_for(&server)
+        .uploads(MultipartBody::new("XyZ", encoded.to_vec()))
+        .send()
+        .await
+        .expect("uploaded");
+    let refused = client_for(&server)
+        .uploads(MultipartBody::new("bad\r\nboundary", Vec::new()))
+        .send()
+        .await;
+    assert!(
+        matches!(refused, Err(Error::InvalidRequest(_))),
+        "{refused:?}"
+    );
 }

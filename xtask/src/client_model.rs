@@ -6,7 +6,9 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{EnumKind, Field, Media, Model, Operation, StructDef, Ty, TypeDef};
+use crate::model::{
+    EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,11 +86,20 @@ pub struct Builder {
     /// `GET`, `POST`, …
     pub http_method: String,
     pub steps: Vec<Step>,
-    pub query: Vec<QueryParam>,
+    /// Query, header and cookie parameters, in the operation's order.
+    pub params: Vec<Param>,
     pub body: Option<RequestBody>,
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
+    /// The request body's other media types, each a method that sets the body as bytes.
+    pub body_alternatives: Vec<Alternative>,
+    /// The success response's other media types, each a method that asks for it and answers
+    /// with bytes.
+    pub accept_alternatives: Vec<Alternative>,
     pub idempotent: bool,
+    /// The schema's operationId and path template, for the runtime's traces.
+    pub operation_id: String,
+    pub path_template: String,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -109,18 +120,23 @@ impl Builder {
     }
 }
 
-/// A query option: a field of the builder and its setter (same name).
+/// A query, header or cookie parameter: a field of the builder. An optional one has a setter
+/// of the same name; a required one is an argument of the starting method.
 #[derive(Debug, Clone, PartialEq)]
-pub struct QueryParam {
+pub struct Param {
     pub wire: String,
+    pub location: ParamLocation,
     pub field: String,
-    pub ty: QueryTy,
+    pub ty: ParamTy,
+    pub required: bool,
     pub doc: String,
 }
 
-/// The type of a query option's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryTy {
+/// The type of a parameter's value, and so how it is written as text (OpenAPI's `form` style
+/// for queries and `simple` for headers and cookies, without `explode`: they agree on
+/// scalars, and an array is its items joined by commas).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamTy {
     /// Comma-separated strings (`$select`).
     List,
     Bool,
@@ -128,6 +144,9 @@ pub enum QueryTy {
     I64,
     /// Another integer width, by its Rust name (`u64`).
     Integer(&'static str),
+    F64,
+    /// A models enum, by Rust name: its wire value (its `Display`).
+    Enum(String),
     String,
 }
 
@@ -150,6 +169,19 @@ pub enum RequestBody {
     /// Bytes, the starting method's `body` argument, sent unchanged with the document's media
     /// type.
     Bytes { media: String },
+    /// A multipart body the user encodes (the runtime's `MultipartBody`: bytes and boundary),
+    /// the starting method's `body` argument, sent with the document's media type and the
+    /// boundary.
+    Multipart { media: String },
+}
+
+/// Another media type an operation takes or answers with, which the user may choose: a
+/// builder method (`body_xml(bytes)`, `accept_xml()`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub method: String,
+    pub media: String,
+    pub doc: String,
 }
 
 /// The success body an operation answers with.
@@ -269,9 +301,23 @@ fn path_text(path: &[Segment]) -> String {
 fn placement(op: &Operation, path: &[Segment], extended: &BTreeSet<&[Segment]>) -> (usize, String) {
     match (op.method.as_str(), path.last()) {
         ("POST", Some(Segment::Literal(last))) if !extended.contains(path) => {
-            (path.len() - 1, last.clone())
+            (path.len() - 1, literal_name(last).to_owned())
         }
         (method, _) => (path.len(), method.to_lowercase()),
+    }
+}
+
+/// What a literal segment is named after: a namespaced one (Graph's
+/// `microsoft.graph.reauthorize`, every dotted part a name) by its last part; any other
+/// (`$count`, `v1.0`) whole, made an identifier by `names.rs`.
+fn literal_name(segment: &str) -> &str {
+    let namespaced = segment.contains('.')
+        && segment
+            .split('.')
+            .all(|part| part.starts_with(|c: char| c.is_ascii_alphabetic()));
+    match segment.rsplit('.').next() {
+        Some(last) if namespaced => last,
+        _ => segment,
     }
 }
 
@@ -280,7 +326,7 @@ fn wanted_node_type_name(path: &[Segment]) -> String {
     let mut name: String = path
         .iter()
         .map(|s| match s {
-            Segment::Literal(l) => ident(l, Case::Pascal),
+            Segment::Literal(l) => ident(literal_name(l), Case::Pascal),
             Segment::Parameter(_) => "Item".to_owned(),
         })
         .collect();
@@ -424,7 +470,11 @@ impl<'a> Tree<'a> {
                     p.wire
                 ),
             ),
-            Some(Step::Literal(l)) => (l, None, format!("`{}`", path_text(path))),
+            Some(Step::Literal(l)) => (
+                literal_name(&l).to_owned(),
+                None,
+                format!("`{}`", path_text(path)),
+            ),
             None => (String::new(), None, String::new()),
         };
         Child {
@@ -458,19 +508,38 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             scope.take(&p.field);
         }
     }
-    let query = op
-        .query_params
+    let params: Vec<Param> = op
+        .params
         .iter()
-        .map(|q| QueryParam {
-            wire: q.wire.clone(),
-            field: scope.unique(q.wire.trim_start_matches('$'), Case::Snake),
-            ty: query_ty(&q.ty),
-            doc: match &q.description {
-                Some(d) => format!("`{}`: {d}", q.wire),
-                None => format!("`{}`", q.wire),
-            },
+        .map(|p| {
+            let location = location_name(p.location);
+            Param {
+                wire: p.wire.clone(),
+                location: p.location,
+                field: param_field(&mut scope, p.wire.trim_start_matches('$'), location),
+                ty: param_ty(model, &p.ty),
+                required: p.required,
+                // A query option is named as it is; a header or cookie says which it is.
+                doc: {
+                    let what = match p.location {
+                        ParamLocation::Query => format!("`{}`", p.wire),
+                        _ => format!("`{}` {location}", p.wire),
+                    };
+                    match &p.description {
+                        Some(d) => format!("{what}: {d}"),
+                        None => format!("The {what}."),
+                    }
+                },
+            }
         })
         .collect();
+    // The starting method's arguments: required parameters, then the body's.
+    let mut args = Scope::with_taken(
+        params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.field.as_str()),
+    );
     let body_struct = body_struct(model, op);
     let body = op
         .request_body
@@ -483,12 +552,35 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             (Media::Bytes(media), _) => RequestBody::Bytes {
                 media: media.clone(),
             },
-            (media, Some(s)) => model_body(s, &mut scope, *media == Media::Form),
+            (Media::Multipart(media), _) => RequestBody::Multipart {
+                media: media.clone(),
+            },
+            (media, Some(s)) => model_body(s, &mut scope, &mut args, *media == Media::Form),
             (media, None) => RequestBody::Json {
                 form: *media == Media::Form,
             },
         });
-    let example = example(model, op, &names, docs, body_struct);
+    let body_alternatives = op
+        .request_body
+        .iter()
+        .flat_map(|b| &b.alternatives)
+        .map(|media| Alternative {
+            method: scope.unique(&format!("body_{}", media_suffix(media)), Case::Snake),
+            media: media.clone(),
+            doc: format!("Sends `body`, unchanged, as `{media}`, instead of the body the arguments and setters make: another media type the operation takes."),
+        })
+        .collect();
+    let accept_alternatives = op
+        .response
+        .iter()
+        .flat_map(|b| &b.alternatives)
+        .map(|media| Alternative {
+            method: scope.unique(&format!("accept_{}", media_suffix(media)), Case::Snake),
+            media: media.clone(),
+            doc: format!("Asks for the response as `{media}` (`Accept`), another media type the operation answers with: the request then answers with the body's bytes, unchanged, instead of the usual output."),
+        })
+        .collect();
+    let example = example(model, op, &names, docs, &params, body_struct);
     let start = match &docs.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
         None => format!("Client::{}", names.method),
@@ -503,7 +595,7 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         node: names.node,
         http_method: op.method.clone(),
         steps,
-        query,
+        params,
         body,
         output: op.response.as_ref().map(|r| match &r.media {
             Media::Json | Media::Form if !op.empty_statuses.is_empty() => Output::JsonOrEmpty {
@@ -515,11 +607,15 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 ty: r.ty.clone(),
                 media: media.clone(),
             },
-            Media::Bytes(media) => Output::Bytes {
+            Media::Bytes(media) | Media::Multipart(media) => Output::Bytes {
                 media: media.clone(),
             },
         }),
+        body_alternatives,
+        accept_alternatives,
         idempotent: op.idempotent,
+        operation_id: op.operation_id.clone(),
+        path_template: op.path.clone(),
         doc: method_doc(op),
         example,
         limits: body_struct.map(limits).unwrap_or_default(),
@@ -541,14 +637,14 @@ fn body_struct<'m>(model: &'m Model, op: &Operation) -> Option<&'m StructDef> {
     }
 }
 
-fn model_body(s: &StructDef, scope: &mut Scope, form: bool) -> RequestBody {
+fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) -> RequestBody {
     RequestBody::Model {
         type_name: s.name.clone(),
         form,
         args: s
             .constructor_args()
             .map(|f| BodyArg {
-                name: f.name.clone(),
+                name: param_field(args, &f.name, "body"),
                 ty: f.ty.clone(),
                 boxed: f.boxed,
             })
@@ -566,15 +662,50 @@ fn model_body(s: &StructDef, scope: &mut Scope, form: bool) -> RequestBody {
     }
 }
 
-fn query_ty(ty: &Ty) -> QueryTy {
+/// A parameter's field name: its own, or, when a path parameter or another parameter has it
+/// already (or the builder uses it for itself: `body`, `send`, `client`), the name with its
+/// location (`id_query`, `client_header`), numbered only if that is taken too.
+fn param_field(scope: &mut Scope, wire: &str, location: &str) -> String {
+    let own = ident(wire, Case::Snake);
+    if scope.is_taken(&own) {
+        scope.unique(&format!("{own}_{location}"), Case::Snake)
+    } else {
+        scope.unique(wire, Case::Snake)
+    }
+}
+
+/// What names a media type's method: its essence without `application/` (`application/xml`
+/// → `xml`, `text/plain` → `text_plain`), `*/*` as `any`.
+fn media_suffix(media: &str) -> String {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    match essence {
+        "*/*" => "any".to_owned(),
+        _ => ident(essence.trim_start_matches("application/"), Case::Snake),
+    }
+}
+
+fn location_name(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+fn param_ty(model: &Model, ty: &Ty) -> ParamTy {
     match ty {
-        Ty::Array(_) => QueryTy::List,
-        Ty::Bool => QueryTy::Bool,
-        Ty::I32 => QueryTy::I32,
-        Ty::I64 => QueryTy::I64,
+        Ty::Array(_) => ParamTy::List,
+        Ty::Bool => ParamTy::Bool,
+        Ty::I32 => ParamTy::I32,
+        Ty::I64 => ParamTy::I64,
+        Ty::F64 => ParamTy::F64,
+        Ty::Option(inner) => param_ty(model, inner),
+        Ty::Named(name) if matches!(model.types.get(name), Some(TypeDef::Enum(_))) => {
+            ParamTy::Enum(name.clone())
+        }
         other => match other.integer() {
-            Some(name) => QueryTy::Integer(name),
-            None => QueryTy::String,
+            Some(name) => ParamTy::Integer(name),
+            None => ParamTy::String,
         },
     }
 }
@@ -603,13 +734,23 @@ fn method_doc(op: &Operation) -> String {
         text.push_str(summary.trim_end_matches('.'));
         text.push_str(".\n\n");
     }
-    text.push_str(&format!(
-        "`{} {}` (operationId `{}`).",
-        op.method, op.path, op.operation_id
-    ));
+    text.push_str(&match op.operation_id_declared {
+        true => format!(
+            "`{} {}` (operationId `{}`).",
+            op.method, op.path, op.operation_id
+        ),
+        false => format!("`{} {}` (no operationId).", op.method, op.path),
+    });
     if let Some(description) = &op.description {
         text.push_str("\n\n");
         text.push_str(description);
+    }
+    if let Some((typed, others)) = &op.untyped_statuses {
+        let others: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
+        text.push_str(&format!(
+            "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
+            others.join(" or ")
+        ));
     }
     text.push_str(&format!(
         "\n\nLeast-privileged permissions: delegated {}; application {}.",
@@ -636,6 +777,7 @@ fn example(
     op: &Operation,
     names: &Names,
     docs: &Docs,
+    params: &[Param],
     body: Option<&StructDef>,
 ) -> Vec<String> {
     let mut call = String::from("client");
@@ -647,17 +789,24 @@ fn example(
         }
     }
     let models = docs.context.example_models;
-    let mut args: Vec<String> = body
-        .into_iter()
-        .flat_map(StructDef::constructor_args)
-        .map(|f: &Field| match &f.ty {
+    let mut args: Vec<String> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| param_example(model, &p.ty))
+        .collect();
+    args.extend(body.into_iter().flat_map(StructDef::constructor_args).map(
+        |f: &Field| match &f.ty {
             Ty::Array(item) => format!("[{}]", example_value(model, item, models, 1)),
             ty => example_value(model, ty, models, 0),
-        })
-        .collect();
+        },
+    ));
     match op.request_body.as_ref().map(|b| (&b.media, &b.ty)) {
         Some((Media::Text(_), ty)) => args.push(example_value(model, ty, models, 0)),
         Some((Media::Bytes(_), _)) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        Some((Media::Multipart(_), _)) => args.push(format!(
+            "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
+            docs.context.example_client
+        )),
         _ => {}
     }
     call.push_str(&format!(".{}({})", names.method, args.join(", ")));
@@ -686,6 +835,17 @@ pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
     }
     chain.reverse();
     chain
+}
+
+fn param_example(model: &Model, ty: &ParamTy) -> String {
+    match ty {
+        ParamTy::List => "[\"…\"]".to_owned(),
+        ParamTy::Bool => "true".to_owned(),
+        ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
+        ParamTy::F64 => "1.0".to_owned(),
+        ParamTy::Enum(name) => example_value(model, &Ty::Named(name.clone()), "", 0),
+        ParamTy::String => "\"…\"".to_owned(),
+    }
 }
 
 fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {

@@ -5,9 +5,9 @@
 //! here.
 
 use crate::client_model::{
-    Builder, Child, ClientModel, Node, Output, QueryParam, QueryTy, RequestBody, Step,
+    Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
 };
-use crate::model::Ty;
+use crate::model::{ParamLocation, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -160,7 +160,27 @@ impl Printer<'_> {
         let name = ident(&builder.type_name);
         let client = Self::client_of(node);
         let carried = Self::carried(builder.path_fields());
-        let queries = builder.query.iter().map(|q| ident(&q.field));
+        let required: Vec<&Param> = builder.params.iter().filter(|p| p.required).collect();
+        let param_args = required.iter().map(|p| {
+            let f = ident(&p.field);
+            match p.ty {
+                ParamTy::List => quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,),
+                _ => {
+                    let ty = self.param_ty(&p.ty);
+                    quote!(#f: impl ::std::convert::Into<#ty>,)
+                }
+            }
+        });
+        let param_values = builder.params.iter().map(|p| {
+            let f = ident(&p.field);
+            match (p.required, &p.ty) {
+                (false, _) => quote!(#f: ::std::option::Option::None,),
+                (true, ParamTy::List) => {
+                    quote!(#f: #f.into_iter().map(::std::convert::Into::into).collect(),)
+                }
+                (true, _) => quote!(#f: ::std::convert::Into::into(#f),),
+            }
+        });
         let (args, body) = match &builder.body {
             Some(RequestBody::Model {
                 type_name, args, ..
@@ -192,7 +212,11 @@ impl Printer<'_> {
                 quote!(),
                 quote!(body: ::graph_client_runtime::__private::serde_json::Value::Object(::std::default::Default::default()),),
             ),
-            Some(body @ (RequestBody::Text { .. } | RequestBody::Bytes { .. })) => {
+            Some(
+                body @ (RequestBody::Text { .. }
+                | RequestBody::Bytes { .. }
+                | RequestBody::Multipart { .. }),
+            ) => {
                 let ty = self.body_ty(body);
                 (
                     quote!(body: impl ::std::convert::Into<#ty>),
@@ -205,11 +229,11 @@ impl Printer<'_> {
             #doc
             #[doc = ""]
             #example
-            pub fn #method(&self, #args) -> #name {
+            pub fn #method(&self, #(#param_args)* #args) -> #name {
                 #name {
                     base: ::graph_client_runtime::RequestBase::new(#client),
                     #carried
-                    #(#queries: ::std::option::Option::None,)*
+                    #(#param_values)*
                     #body
                 }
             }
@@ -221,10 +245,13 @@ impl Printer<'_> {
         let name = ident(&builder.type_name);
         let doc = docs(&builder.builder_doc);
         let path_fields = builder.path_fields().map(ident);
-        let query_fields = builder.query.iter().map(|q| {
-            let f = ident(&q.field);
-            let ty = query_ty(q.ty);
-            quote!(#f: ::std::option::Option<#ty>,)
+        let param_fields = builder.params.iter().map(|p| {
+            let f = ident(&p.field);
+            let ty = self.param_ty(&p.ty);
+            match p.required {
+                true => quote!(#f: #ty,),
+                false => quote!(#f: ::std::option::Option<#ty>,),
+            }
         });
         let body_ty = builder.body.as_ref().map(|b| self.body_ty(b));
         let body_field = body_ty.as_ref().map(|ty| quote!(body: #ty,));
@@ -237,7 +264,7 @@ impl Printer<'_> {
             pub struct #name {
                 base: ::graph_client_runtime::RequestBase,
                 #(#path_fields: ::std::string::String,)*
-                #(#query_fields)*
+                #(#param_fields)*
                 #body_field
             }
             ::graph_client_runtime::request_builder!(#name);
@@ -258,7 +285,11 @@ impl Printer<'_> {
                 pub const #const_name: usize = #max;
             }
         });
-        let queries = builder.query.iter().map(query_setter);
+        let params = builder
+            .params
+            .iter()
+            .filter(|p| !p.required)
+            .map(|p| self.param_setter(p));
         let setters = match &builder.body {
             Some(RequestBody::Model { setters, .. }) => setters.as_slice(),
             _ => &[],
@@ -285,7 +316,27 @@ impl Printer<'_> {
                 }
             }
         });
-        let methods = quote!(#(#limits)* #(#queries)* #(#setters)* #replace);
+        let bodies = builder.body_alternatives.iter().map(|a| {
+            let (doc, method, media) = (docs(&a.doc), ident(&a.method), &a.media);
+            quote! {
+                #doc
+                pub fn #method(mut self, body: impl ::std::convert::Into<::std::vec::Vec<u8>>) -> Self {
+                    self.base.set_body(#media, ::std::convert::Into::into(body));
+                    self
+                }
+            }
+        });
+        let accepts = builder.accept_alternatives.iter().map(|a| {
+            let (doc, method, media) = (docs(&a.doc), ident(&a.method), &a.media);
+            quote! {
+                #doc
+                pub fn #method(self) -> ::graph_client_runtime::AcceptAs<Self> {
+                    ::graph_client_runtime::AcceptAs::new(self, #media)
+                }
+            }
+        });
+        let methods =
+            quote!(#(#limits)* #(#params)* #(#setters)* #replace #(#bodies)* #(#accepts)*);
         if methods.is_empty() {
             return methods;
         }
@@ -307,11 +358,24 @@ impl Printer<'_> {
                 quote!(spec.parameter(#wire, &self.#field)?;)
             }
         });
-        let queries = builder.query.iter().map(|q| {
-            let (wire, f) = (&q.wire, ident(&q.field));
-            match q.ty {
-                QueryTy::List => quote!(if let ::std::option::Option::Some(values) = &self.#f { spec.query(#wire, &values.join(",")); }),
-                _ => quote!(if let ::std::option::Option::Some(value) = &self.#f { spec.query(#wire, &::std::string::ToString::to_string(value)); }),
+        let params = builder.params.iter().map(|p| {
+            let (wire, f) = (&p.wire, ident(&p.field));
+            let text = match p.ty {
+                ParamTy::List => quote!(&values.join(",")),
+                _ => quote!(&::std::string::ToString::to_string(value)),
+            };
+            let add = match p.location {
+                ParamLocation::Query => quote!(spec.query(#wire, #text);),
+                ParamLocation::Header => quote!(spec.header(#wire, #text);),
+                ParamLocation::Cookie => quote!(spec.cookie(#wire, #text);),
+            };
+            let value = match p.ty {
+                ParamTy::List => quote!(values),
+                _ => quote!(value),
+            };
+            match p.required {
+                true => quote!({ let #value = &self.#f; #add }),
+                false => quote!(if let ::std::option::Option::Some(#value) = &self.#f { #add }),
             }
         });
         let body = builder.body.as_ref().map(|body| match body {
@@ -325,6 +389,9 @@ impl Printer<'_> {
             RequestBody::Bytes { media } => {
                 quote!(spec.raw_body(#media, ::std::clone::Clone::clone(&self.body));)
             }
+            RequestBody::Multipart { media } => {
+                quote!(spec.multipart_body(#media, &self.body)?;)
+            }
         });
         let accept = match &builder.output {
             Some(Output::Text { media, .. } | Output::Bytes { media }) => {
@@ -333,7 +400,7 @@ impl Printer<'_> {
             _ => None,
         };
         let spec = if builder.steps.is_empty()
-            && builder.query.is_empty()
+            && builder.params.is_empty()
             && body.is_none()
             && accept.is_none()
         {
@@ -374,13 +441,14 @@ impl Printer<'_> {
             ),
         };
         let idempotent = builder.idempotent;
+        let (operation_id, path_template) = (&builder.operation_id, &builder.path_template);
         quote! {
             impl ::graph_client_runtime::Operation for #name {
                 type Output = #output;
                 fn to_request(&self) -> ::std::result::Result<::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>, ::graph_client_runtime::Error> {
                     let #spec = ::graph_client_runtime::RequestSpec::new(::graph_client_runtime::__private::http::Method::#http_method);
                     #(#steps)*
-                    #(#queries)*
+                    #(#params)*
                     #body
                     #accept
                     self.base.build(spec)
@@ -390,6 +458,12 @@ impl Printer<'_> {
                 }
                 fn idempotent(&self) -> bool {
                     #idempotent
+                }
+                fn operation_id(&self) -> &'static str {
+                    #operation_id
+                }
+                fn path_template(&self) -> &'static str {
+                    #path_template
                 }
             }
         }
@@ -409,6 +483,7 @@ impl Printer<'_> {
             }
             RequestBody::Text { ty, .. } => self.ty(ty),
             RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
+            RequestBody::Multipart { .. } => quote!(::graph_client_runtime::MultipartBody),
         }
     }
 
@@ -456,40 +531,44 @@ impl Printer<'_> {
             ty
         }
     }
-}
 
-fn query_ty(ty: QueryTy) -> TokenStream {
-    match ty {
-        QueryTy::List => quote!(::std::vec::Vec<::std::string::String>),
-        QueryTy::Bool => quote!(bool),
-        QueryTy::I32 => quote!(i32),
-        QueryTy::I64 => quote!(i64),
-        QueryTy::Integer(name) => {
-            let name = ident(name);
-            quote!(#name)
-        }
-        QueryTy::String => quote!(::std::string::String),
-    }
-}
-
-fn query_setter(q: &QueryParam) -> TokenStream {
-    let doc = docs(&q.doc);
-    let f = ident(&q.field);
-    match q.ty {
-        QueryTy::List => quote! {
-            #doc
-            pub fn #f<I: ::std::convert::Into<::std::string::String>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
-                self.#f = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
-                self
+    /// The Rust type of a parameter's value.
+    fn param_ty(&self, ty: &ParamTy) -> TokenStream {
+        match ty {
+            ParamTy::List => quote!(::std::vec::Vec<::std::string::String>),
+            ParamTy::Bool => quote!(bool),
+            ParamTy::I32 => quote!(i32),
+            ParamTy::I64 => quote!(i64),
+            ParamTy::Integer(name) => {
+                let name = ident(name);
+                quote!(#name)
             }
-        },
-        ty => {
-            let ty = query_ty(ty);
-            quote! {
+            ParamTy::F64 => quote!(f64),
+            ParamTy::Enum(name) => self.model(name),
+            ParamTy::String => quote!(::std::string::String),
+        }
+    }
+
+    /// The setter of an optional parameter.
+    fn param_setter(&self, p: &Param) -> TokenStream {
+        let doc = docs(&p.doc);
+        let f = ident(&p.field);
+        match p.ty {
+            ParamTy::List => quote! {
                 #doc
-                pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.#f = ::std::option::Option::Some(value.into());
+                pub fn #f<I: ::std::convert::Into<::std::string::String>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
+                    self.#f = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
                     self
+                }
+            },
+            ref ty => {
+                let ty = self.param_ty(ty);
+                quote! {
+                    #doc
+                    pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                        self.#f = ::std::option::Option::Some(value.into());
+                        self
+                    }
                 }
             }
         }

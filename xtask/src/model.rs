@@ -252,20 +252,30 @@ impl Ty {
 /// One operation (path + method).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
+    /// The operationId, or, when the document gives none, one made from the method and the
+    /// path (`getUsersByUserIdPresence`), unique in the document.
     pub operation_id: String,
+    /// Whether the document gave the operationId (docs say so only then).
+    pub operation_id_declared: bool,
     /// The Rust name of the operation, snake case (from the operationId's last part).
     pub name: String,
     pub method: String,
     pub path: String,
     pub summary: Option<String>,
     pub description: Option<String>,
-    pub query_params: Vec<Param>,
+    /// Query, header and cookie parameters, operation's own after the path item's (path
+    /// parameters are read from the path template).
+    pub params: Vec<Param>,
     pub request_body: Option<Body>,
     /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
     /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the
     /// output is then optional, `None` for these.
     pub empty_statuses: Vec<u16>,
+    /// Success statuses whose body differs from `response`'s and is not typed (`203` beside a
+    /// `201`), with the status `response` comes from: such a response is read as that body
+    /// (a warning says so, and so do the docs).
+    pub untyped_statuses: Option<(String, Vec<String>)>,
     pub permissions: Permissions,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
@@ -277,9 +287,18 @@ pub struct Operation {
 pub struct Param {
     pub name: String,
     pub wire: String,
+    pub location: ParamLocation,
     pub ty: Ty,
     pub required: bool,
     pub description: Option<String>,
+}
+
+/// Where a non-path parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Query,
+    Header,
+    Cookie,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -290,6 +309,9 @@ pub struct Body {
     pub required: bool,
     /// How it travels.
     pub media: Media,
+    /// The content map's other media types, in document order, which the user may choose
+    /// instead (sent or received as bytes); a request's `multipart/*` ones are left out.
+    pub alternatives: Vec<String>,
 }
 
 /// How a body travels, chosen from its `content` map (JSON first).
@@ -303,6 +325,8 @@ pub enum Media {
     Form,
     /// Bytes, unchanged, of the document's media type (`application/octet-stream`, `*/*`…).
     Bytes(String),
+    /// `multipart/*`: bytes the user encodes, with the boundary they chose.
+    Multipart(String),
 }
 
 /// Least-privileged permissions from `x-graph-permissions`; empty means not supported.

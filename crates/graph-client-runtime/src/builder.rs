@@ -8,14 +8,18 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::RequestSpec;
+use crate::request::{Operation, RequestSpec, bytes_response};
+use http::header::{ACCEPT, HeaderValue};
 
-/// What every request builder holds besides its own inputs: the client that sends it and the
-/// `client-request-id` to send, if the caller chose one.
+/// What every request builder holds besides its own inputs: the client that sends it, the
+/// `client-request-id` to send, if the caller chose one, and a body in another of the
+/// operation's media types, if the caller gave one.
 #[derive(Debug, Clone)]
 pub struct RequestBase {
     client: Client,
     client_request_id: Option<String>,
+    /// The media type and bytes that replace the builder's own body.
+    body: Option<(&'static str, Vec<u8>)>,
 }
 
 impl RequestBase {
@@ -23,7 +27,14 @@ impl RequestBase {
         RequestBase {
             client,
             client_request_id: None,
+            body: None,
         }
+    }
+
+    /// Sends these bytes, unchanged, as `media_type` instead of the builder's own body (an
+    /// operation that takes several media types: `body_xml(bytes)`).
+    pub fn set_body(&mut self, media_type: &'static str, body: Vec<u8>) {
+        self.body = Some((media_type, body));
     }
 
     /// The client the request is sent with.
@@ -39,7 +50,82 @@ impl RequestBase {
     /// Finishes a builder's request: its `client-request-id` and the client's base URL.
     pub fn build(&self, mut spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
         spec.client_request_id(self.client_request_id.as_deref());
+        if let Some((media_type, body)) = &self.body {
+            spec.raw_body(media_type, body.clone());
+        }
         self.client.build_request(spec)
+    }
+}
+
+/// A generated request builder: what [`AcceptAs`] needs to send it. Implemented by
+/// [`request_builder!`].
+pub trait RequestBuilder: Operation {
+    fn base(&self) -> &RequestBase;
+}
+
+/// A request that asks for another of the operation's response media types (`Accept`) and
+/// answers with the body's bytes, unchanged, instead of the builder's typed output. Made by the
+/// builder's `accept_…` methods (`accept_xml()`); sent like the builder.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct AcceptAs<B> {
+    builder: B,
+    media_type: &'static str,
+}
+
+impl<B: RequestBuilder> AcceptAs<B> {
+    pub fn new(builder: B, media_type: &'static str) -> Self {
+        AcceptAs {
+            builder,
+            media_type,
+        }
+    }
+
+    /// The media type asked for.
+    pub fn media_type(&self) -> &'static str {
+        self.media_type
+    }
+
+    /// Sends the request and returns the body's bytes.
+    #[cfg(feature = "reqwest")]
+    pub async fn send(self) -> Result<Vec<u8>, Error> {
+        self.send_with_response()
+            .await
+            .map(http::Response::into_body)
+    }
+
+    /// Sends the request and returns the whole response: status, headers (`Content-Type` says
+    /// which media type came back) and the body's bytes.
+    #[cfg(feature = "reqwest")]
+    pub async fn send_with_response(self) -> Result<http::Response<Vec<u8>>, Error> {
+        self.builder.base().client().send(&self).await
+    }
+}
+
+impl<B: RequestBuilder> Operation for AcceptAs<B> {
+    type Output = Vec<u8>;
+
+    fn to_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = self.builder.to_request()?;
+        let value = HeaderValue::from_str(self.media_type).map_err(|_| {
+            Error::InvalidRequest(format!(
+                "`{}` is not a valid accept header value",
+                self.media_type
+            ))
+        })?;
+        request.headers_mut().insert(ACCEPT, value);
+        Ok(request)
+    }
+
+    fn parse_response(
+        &self,
+        response: http::Response<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        bytes_response(response)
+    }
+
+    fn idempotent(&self) -> bool {
+        self.builder.idempotent()
     }
 }
 
@@ -61,6 +147,12 @@ macro_rules! request_builder {
             }
 
             $crate::__send_methods!();
+        }
+
+        impl $crate::RequestBuilder for $builder {
+            fn base(&self) -> &$crate::RequestBase {
+                &self.base
+            }
         }
     };
 }

@@ -232,10 +232,45 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<http::Response<O::Output>, Error> {
+        use tracing::Instrument;
         let request = operation.to_request()?;
         check_scheme(request.uri())?;
-        let response = self.execute(&request, operation.idempotent()).await?;
-        operation.parse_response(response)
+        // Facts only: no token, no body, no path with ids in it (the template instead).
+        let span = tracing::info_span!(
+            "graph.request",
+            operation_id = operation.operation_id(),
+            method = %request.method(),
+            path_template = operation.path_template(),
+            client_request_id = request
+                .headers()
+                .get(crate::request::CLIENT_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            error = tracing::field::Empty,
+        );
+        let outcome = self
+            .execute(&request, operation.idempotent())
+            .instrument(span.clone())
+            .await;
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response
+                    .headers()
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    span.record("request_id", excerpt(id, 100));
+                }
+            }
+            Err(error) => {
+                span.record("error", tracing::field::display(error));
+            }
+        }
+        operation.parse_response(outcome?)
     }
 
     async fn execute(
@@ -257,6 +292,7 @@ impl Client {
                 this.headers_mut()
                     .insert(RETRY_ATTEMPT, http::HeaderValue::from(attempt - 1));
             }
+            tracing::Span::current().record("attempts", attempt);
             self.authorize(&mut this).await?;
             let outcome = match tokio::time::timeout(limits.timeout, self.exchange(this)).await {
                 Ok(outcome) => outcome,
@@ -272,29 +308,59 @@ impl Client {
             {
                 refreshed_token = true;
                 if self.inner.auth.invalidate() {
+                    tracing::info!("Graph refused the access token; sending again with a new one");
                     continue;
                 }
             }
-            let wait = match &outcome {
+            let (wait, reason) = match &outcome {
                 Ok(response)
                     if idempotent && crate::retry::is_retryable_status(response.status()) =>
                 {
-                    Some(
-                        crate::retry::retry_after(response.headers(), clock.now())
-                            .unwrap_or_else(|| limits.retry.backoff(attempt, fastrand::f64())),
+                    let wait = crate::retry::retry_after(response.headers(), clock.now());
+                    let reason = match wait {
+                        Some(_) => "status with Retry-After",
+                        None => "status",
+                    };
+                    (
+                        wait.unwrap_or_else(|| limits.retry.backoff(attempt, fastrand::f64())),
+                        reason,
                     )
                 }
-                Err(Error::Connection(_) | Error::Timeout(_)) if idempotent => {
-                    Some(limits.retry.backoff(attempt, fastrand::f64()))
-                }
-                _ => None,
+                Err(Error::Connection(_)) if idempotent => (
+                    limits.retry.backoff(attempt, fastrand::f64()),
+                    "no response (connection failed)",
+                ),
+                Err(Error::Timeout(_)) if idempotent => (
+                    limits.retry.backoff(attempt, fastrand::f64()),
+                    "no response (timeout)",
+                ),
+                _ => return outcome,
             };
-            let Some(wait) = wait else { return outcome };
+            let status = outcome.as_ref().map_or(0, |r| r.status().as_u16());
             let in_time = jiff::SignedDuration::try_from(wait)
                 .is_ok_and(|wait| clock.now().checked_add(wait).is_ok_and(|at| at <= deadline));
             if attempt >= limits.retry.max_attempts || !in_time {
+                tracing::warn!(
+                    attempt,
+                    status,
+                    reason,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    "giving up: {}",
+                    if in_time {
+                        "no attempts left"
+                    } else {
+                        "the wait would end past the retry deadline"
+                    }
+                );
                 return outcome;
             }
+            tracing::warn!(
+                attempt,
+                status,
+                reason,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying after a wait"
+            );
             clock.sleep(wait).await;
             attempt += 1;
         }
@@ -394,9 +460,17 @@ fn redirect(
         Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
     })?;
     check_scheme(&next_uri)?;
-    if next.origin() != current.origin() {
+    let cross_origin = next.origin() != current.origin();
+    if cross_origin {
         request.headers_mut().remove(http::header::AUTHORIZATION);
     }
+    // The target without its query, which may carry a signature.
+    tracing::info!(
+        status = status.as_u16(),
+        to = %excerpt(&format!("{}{}", next.origin().ascii_serialization(), next.path()), 200),
+        cross_origin,
+        "following a redirect"
+    );
     let to_get = status == http::StatusCode::SEE_OTHER
         || (matches!(status.as_u16(), 301 | 302) && request.method() == http::Method::POST);
     if to_get {

@@ -7,7 +7,8 @@
 //! [`empty_response`]), the reqwest executor behind the default `reqwest` feature
 //! ([`Client::send`]: retries, timeouts, redirects, the size limit), the retry rules,
 //! [`RateLimit`] and the injectable [`Clock`], tokens ([`TokenProvider`]), the one [`Error`],
-//! and the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`]).
+//! and the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`],
+//! and [`AcceptAs`], a request for another of an operation's response media types).
 //!
 //! A generated client crate re-exports all of it (`pub use graph_client_runtime::*`).
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
@@ -24,12 +25,12 @@ mod retry;
 pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
 #[cfg(feature = "azure_identity")]
 pub use azure::{AzureCredential, REFRESH_MARGIN};
-pub use builder::RequestBase;
+pub use builder::{AcceptAs, RequestBase, RequestBuilder};
 pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
 pub use request::{
-    CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, Operation, RequestSpec, bytes_response, empty_response,
-    json_response, json_response_or_empty, text_response,
+    CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, MultipartBody, Operation, RequestSpec, bytes_response,
+    empty_response, json_response, json_response_or_empty, text_response,
 };
 #[cfg(feature = "reqwest")]
 pub use retry::SystemClock;

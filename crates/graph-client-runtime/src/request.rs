@@ -34,6 +34,37 @@ const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_');
 
+/// A cookie value: what RFC 6265's `cookie-octet` allows, except `%`, which starts an escape;
+/// everything else (space, `"`, `,`, `;`, `\`, controls, non-ASCII) is percent-encoded.
+const COOKIE_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b'<')
+    .remove(b'=')
+    .remove(b'>')
+    .remove(b'?')
+    .remove(b'@')
+    .remove(b'[')
+    .remove(b']')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'{')
+    .remove(b'|')
+    .remove(b'}')
+    .remove(b'~');
+
 /// The `User-Agent` a client sends unless told otherwise: this crate's name and version.
 /// Generated clients send their own (see [`crate::client!`]).
 pub const DEFAULT_USER_AGENT: &str =
@@ -59,6 +90,47 @@ pub trait Operation {
     fn idempotent(&self) -> bool {
         false
     }
+
+    /// The schema's operationId (`me.presence.GetPresence`), for traces; empty if unknown.
+    fn operation_id(&self) -> &'static str {
+        ""
+    }
+
+    /// The path template (`/users/{user-id}/presence`), for traces: unlike the request's
+    /// path it holds no ids, so traces group by operation and carry no user data.
+    fn path_template(&self) -> &'static str {
+        ""
+    }
+}
+
+/// A `multipart/*` body (`multipart/form-data`), encoded by the caller: the bytes of the parts
+/// and the boundary that delimits them (RFC 2046). The request's `Content-Type` is the
+/// operation's media type with this boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartBody {
+    boundary: String,
+    bytes: Vec<u8>,
+}
+
+impl MultipartBody {
+    /// `bytes` is the whole encoded body, every part opened by `--` and `boundary`, and closed
+    /// by `--`, `boundary` and `--`. A boundary is 1 to 70 of RFC 2046's characters (letters,
+    /// digits and `'()+_,-./:=?` and space, not last); any other is an
+    /// [`Error::InvalidRequest`] when the request is built.
+    pub fn new(boundary: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        MultipartBody {
+            boundary: boundary.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// What a generated builder knows about its request; turned into an `http::Request` by
@@ -68,6 +140,10 @@ pub struct RequestSpec {
     method: Method,
     path: String,
     query: Vec<(&'static str, String)>,
+    /// Header parameters, checked when the request is built.
+    headers: Vec<(&'static str, String)>,
+    /// Cookie parameters, sent together in one `Cookie` header.
+    cookies: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     /// The body's `Content-Type` (JSON unless a raw body says otherwise).
     content_type: Option<String>,
@@ -82,6 +158,8 @@ impl RequestSpec {
             method,
             path: String::new(),
             query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
             content_type: None,
             accept: None,
@@ -113,6 +191,22 @@ impl RequestSpec {
             .push((name, utf8_percent_encode(value, QUERY_VALUE).to_string()));
     }
 
+    /// Adds a header parameter (`If-Match`, `ConsistencyLevel`, `Prefer`). It replaces a header
+    /// the client would set by default (`User-Agent`). Name and value are checked when the
+    /// request is built: a value with a line break or another control character is an
+    /// [`Error::InvalidRequest`] then, so no parameter can add a header of its own.
+    pub fn header(&mut self, name: &'static str, value: &str) {
+        self.headers.push((name, value.to_owned()));
+    }
+
+    /// Adds a cookie parameter. Every cookie goes in one `Cookie` header (`a=1; b=2`), each
+    /// value percent-encoded where RFC 6265 does not allow it as is (`;`, `,`, space,
+    /// quotes, controls, non-ASCII) and where it starts an escape (`%`).
+    pub fn cookie(&mut self, name: &'static str, value: &str) {
+        self.cookies
+            .push((name, utf8_percent_encode(value, COOKIE_VALUE).to_string()));
+    }
+
     /// Sets a JSON body.
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| {
@@ -128,6 +222,27 @@ impl RequestSpec {
     pub fn raw_body(&mut self, content_type: &str, body: impl Into<Vec<u8>>) {
         self.body = Some(body.into());
         self.content_type = Some(content_type.to_owned());
+    }
+
+    /// Sets a multipart body of this media type (`multipart/form-data`), with its boundary.
+    pub fn multipart_body(&mut self, media_type: &str, body: &MultipartBody) -> Result<(), Error> {
+        let boundary = &body.boundary;
+        let valid = (1..=70).contains(&boundary.len())
+            && !boundary.ends_with(' ')
+            && boundary
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b));
+        if !valid {
+            return Err(Error::InvalidRequest(format!(
+                "`{boundary}` is not a valid multipart boundary"
+            )));
+        }
+        let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+        self.raw_body(
+            &format!("{essence}; boundary=\"{boundary}\""),
+            body.bytes.clone(),
+        );
+        Ok(())
     }
 
     /// Sets a text body: the value's text (`Display`), with this `Content-Type`.
@@ -188,7 +303,13 @@ impl RequestSpec {
     /// The request against `base_url`, with `Accept`, `User-Agent`, `client-request-id` and,
     /// when there is a body, `Content-Type`.
     pub fn build(self, base_url: &str, user_agent: &str) -> Result<Request<Vec<u8>>, Error> {
-        let mut uri = format!("{}{}", base_url.trim_end_matches('/'), self.path);
+        // An operation on the root path `/` is the base URL with its slash.
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
+        let mut uri = format!("{}{path}", base_url.trim_end_matches('/'));
         for (i, (name, value)) in self.query.iter().enumerate() {
             uri.push(if i == 0 { '?' } else { '&' });
             uri.push_str(name);
@@ -224,9 +345,43 @@ impl RequestSpec {
         if self.body.is_some() {
             builder = builder.header(CONTENT_TYPE, header("content-type", self.content_type)?);
         }
-        builder
+        let mut request = builder
             .body(self.body.unwrap_or_default())
-            .map_err(|e| Error::InvalidRequest(format!("`{uri}`: {e}")))
+            .map_err(|e| Error::InvalidRequest(format!("`{uri}`: {e}")))?;
+        let headers = request.headers_mut();
+        for (name, value) in self.headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidRequest(format!("`{name}` is not a valid header name"))
+            })?;
+            // The value is not repeated in the error: it may be a secret.
+            let value = HeaderValue::from_str(&value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "the value of header `{name}` is not a valid header value (control characters such as line breaks are refused)"
+                ))
+            })?;
+            headers.insert(header_name, value);
+        }
+        if !self.cookies.is_empty() {
+            let mut cookie = String::new();
+            for (name, value) in &self.cookies {
+                if name.is_empty() || !name.bytes().all(is_token_char) {
+                    return Err(Error::InvalidRequest(format!(
+                        "`{name}` is not a valid cookie name"
+                    )));
+                }
+                if !cookie.is_empty() {
+                    cookie.push_str("; ");
+                }
+                cookie.push_str(name);
+                cookie.push('=');
+                cookie.push_str(value);
+            }
+            let value = HeaderValue::from_str(&cookie).map_err(|_| {
+                Error::InvalidRequest("the cookies are not a valid header value".to_owned())
+            })?;
+            headers.insert(http::header::COOKIE, value);
+        }
+        Ok(request)
     }
 }
 
@@ -294,6 +449,11 @@ pub fn bytes_response(response: Response<Vec<u8>>) -> Result<Response<Vec<u8>>, 
 pub fn empty_response(response: Response<Vec<u8>>) -> Result<Response<()>, Error> {
     let (parts, _) = success(response)?.into_parts();
     Ok(Response::from_parts(parts, ()))
+}
+
+/// RFC 9110's `tchar`: what a token (a cookie name) is made of.
+fn is_token_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 fn form_encode(text: &str) -> String {
@@ -466,6 +626,75 @@ mod tests {
             spec.form_body(&"not an object"),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn header_parameters_are_sent_and_checked() {
+        let mut spec = RequestSpec::new(Method::GET);
+        spec.header("If-Match", "W/\"1\"");
+        spec.header("ConsistencyLevel", "eventual");
+        spec.header("User-Agent", "mine/1");
+        let request = built(spec);
+        assert_eq!(request.headers()["if-match"], "W/\"1\"");
+        assert_eq!(request.headers()["consistencylevel"], "eventual");
+        assert_eq!(request.headers().get_all(USER_AGENT).iter().count(), 1);
+        assert_eq!(request.headers()[USER_AGENT], "mine/1");
+        for bad in ["a\r\nX-Injected: 1", "a\nb", "nul\0"] {
+            let mut spec = RequestSpec::new(Method::GET);
+            spec.header("Prefer", bad);
+            let Err(Error::InvalidRequest(message)) =
+                spec.build("https://example.com", DEFAULT_USER_AGENT)
+            else {
+                panic!("{bad:?} is refused");
+            };
+            assert!(!message.contains("Injected"), "{message}");
+        }
+        let mut spec = RequestSpec::new(Method::GET);
+        spec.header("Bad Name", "x");
+        assert!(matches!(
+            spec.build("https://example.com", DEFAULT_USER_AGENT),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn cookies_go_in_one_header_encoded() {
+        let mut spec = RequestSpec::new(Method::GET);
+        spec.cookie("session", "a b;c=d,\"e\"\r\n%é");
+        spec.cookie("theme", "dark");
+        let request = built(spec);
+        assert_eq!(
+            request.headers()[http::header::COOKIE],
+            "session=a%20b%3Bc=d%2C%22e%22%0D%0A%25%C3%A9; theme=dark"
+        );
+        let mut spec = RequestSpec::new(Method::GET);
+        spec.cookie("bad;name", "x");
+        assert!(matches!(
+            spec.build("https://example.com", DEFAULT_USER_AGENT),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn a_multipart_body_carries_its_boundary() {
+        let mut spec = RequestSpec::new(Method::POST);
+        let body = MultipartBody::new("b0undary", b"--b0undary\r\n\r\nx\r\n--b0undary--".to_vec());
+        spec.multipart_body("multipart/form-data", &body)
+            .expect("a valid boundary");
+        let request = built(spec);
+        assert_eq!(
+            request.headers()[CONTENT_TYPE],
+            "multipart/form-data; boundary=\"b0undary\""
+        );
+        assert_eq!(request.body(), body.bytes());
+        for bad in ["", "a\r\nb", "quote\"", "trailing ", &"x".repeat(71)] {
+            let mut spec = RequestSpec::new(Method::POST);
+            assert!(
+                spec.multipart_body("multipart/form-data", &MultipartBody::new(bad, Vec::new()))
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -230,6 +230,12 @@ impl RateLimit {
                     .saturating_sub(age)
                     .max(Duration::from_millis(1))
             };
+            tracing::info!(
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                max_requests = self.max_requests,
+                window_ms = u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX),
+                "rate limit reached: waiting"
+            );
             clock.sleep(wait).await;
         }
     }

@@ -154,6 +154,8 @@ impl BulkPresenceRequest {
             .chunks(MAX_IDS_PER_REQUEST)
             .map(<[String]>::to_vec)
             .collect();
+        let (chunks_total, ids_total) = (chunks.len(), self.ids.len());
+        let (mut chunks_done, mut ids_done) = (0usize, 0usize);
         stream::iter(chunks)
             .map(move |ids| {
                 let request = client
@@ -170,6 +172,22 @@ impl BulkPresenceRequest {
                 }
             })
             .buffer_unordered(self.concurrency)
+            .inspect(move |chunk| {
+                let (ids, failed) = match chunk {
+                    Ok(chunk) => (chunk.ids.len(), false),
+                    Err(failure) => (failure.ids.len(), true),
+                };
+                chunks_done += 1;
+                ids_done += ids;
+                tracing::info!(
+                    chunk = chunks_done,
+                    chunks = chunks_total,
+                    ids_done,
+                    ids_total,
+                    failed,
+                    "bulk presence: chunk {chunks_done} of {chunks_total} done"
+                );
+            })
     }
 
     /// Sends every chunk and gathers what they return.

@@ -847,6 +847,12 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresencesByUserIdReq
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications_getPresencesByUserId"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/getPresencesByUserId"
+    }
 }
 /// The `communications_ListPresences` request: `GET /communications/presences`. Start it with [`get`](CommunicationsPresencesRequestBuilder::get).
 #[derive(Debug, Clone)]
@@ -928,6 +934,12 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications_ListPresences"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences"
+    }
 }
 /// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemRequestBuilder::get).
 #[derive(Debug, Clone)]
@@ -999,6 +1011,12 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications_GetPresences"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences/{presence-id}"
+    }
 }
 /// The `communications.presence_setAutomaticLocation` request: `POST /communications/presences/{presence-id}/setAutomaticLocation`. Start it with [`set_automatic_location`](CommunicationsPresencesItemRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -1060,6 +1078,12 @@ for CommunicationsPresenceSetAutomaticLocationRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications.presence_setAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences/{presence-id}/setAutomaticLocation"
+    }
 }
 /// The `communications.presence_setManualLocation` request: `POST /communications/presences/{presence-id}/setManualLocation`. Start it with [`set_manual_location`](CommunicationsPresencesItemRequestBuilder::set_manual_location).
 #[derive(Debug, Clone)]
@@ -1119,6 +1143,12 @@ for CommunicationsPresenceSetManualLocationRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications.presence_setManualLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences/{presence-id}/setManualLocation"
+    }
 }
 /// The `communications.presence_clearAutomaticLocation` request: `POST /communications/presences/{presence-id}/clearAutomaticLocation`. Start it with [`clear_automatic_location`](CommunicationsPresencesItemRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -1160,6 +1190,12 @@ for CommunicationsPresenceClearAutomaticLocationRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "communications.presence_clearAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences/{presence-id}/clearAutomaticLocation"
+    }
 }
 /// The `communications.presence_clearLocation` request: `POST /communications/presences/{presence-id}/clearLocation`. Start it with [`clear_location`](CommunicationsPresencesItemRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -1197,6 +1233,12 @@ impl ::graph_client_runtime::Operation for CommunicationsPresenceClearLocationRe
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "communications.presence_clearLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/communications/presences/{presence-id}/clearLocation"
     }
 }
 /// The `me_GetPresence` request: `GET /me/presence`. Start it with [`get`](MePresenceRequestBuilder::get).
@@ -1267,6 +1309,12 @@ impl ::graph_client_runtime::Operation for MeGetPresenceRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me_GetPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence"
+    }
 }
 /// The `me.presence_setPresence` request: `POST /me/presence/setPresence`. Start it with [`set_presence`](MePresenceRequestBuilder::set_presence).
 #[derive(Debug, Clone)]
@@ -1331,6 +1379,12 @@ impl ::graph_client_runtime::Operation for MePresenceSetPresenceRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_setPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/setPresence"
+    }
 }
 /// The `me.presence_clearPresence` request: `POST /me/presence/clearPresence`. Start it with [`clear_presence`](MePresenceRequestBuilder::clear_presence).
 #[derive(Debug, Clone)]
@@ -1386,6 +1440,12 @@ impl ::graph_client_runtime::Operation for MePresenceClearPresenceRequest {
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_clearPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/clearPresence"
     }
 }
 /// The `me.presence_setUserPreferredPresence` request: `POST /me/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](MePresenceRequestBuilder::set_user_preferred_presence).
@@ -1443,6 +1503,12 @@ impl ::graph_client_runtime::Operation for MePresenceSetUserPreferredPresenceReq
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_setUserPreferredPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/setUserPreferredPresence"
+    }
 }
 /// The `me.presence_clearUserPreferredPresence` request: `POST /me/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](MePresenceRequestBuilder::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
@@ -1490,6 +1556,12 @@ impl ::graph_client_runtime::Operation for MePresenceClearUserPreferredPresenceR
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_clearUserPreferredPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/clearUserPreferredPresence"
     }
 }
 /// The `me.presence_setStatusMessage` request: `POST /me/presence/setStatusMessage`. Start it with [`set_status_message`](MePresenceRequestBuilder::set_status_message).
@@ -1547,6 +1619,12 @@ impl ::graph_client_runtime::Operation for MePresenceSetStatusMessageRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_setStatusMessage"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/setStatusMessage"
+    }
 }
 /// The `me.presence_setAutomaticLocation` request: `POST /me/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](MePresenceRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -1602,6 +1680,12 @@ impl ::graph_client_runtime::Operation for MePresenceSetAutomaticLocationRequest
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_setAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/setAutomaticLocation"
     }
 }
 /// The `me.presence_setManualLocation` request: `POST /me/presence/setManualLocation`. Start it with [`set_manual_location`](MePresenceRequestBuilder::set_manual_location).
@@ -1659,6 +1743,12 @@ impl ::graph_client_runtime::Operation for MePresenceSetManualLocationRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_setManualLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/setManualLocation"
+    }
 }
 /// The `me.presence_clearAutomaticLocation` request: `POST /me/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](MePresenceRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -1695,6 +1785,12 @@ impl ::graph_client_runtime::Operation for MePresenceClearAutomaticLocationReque
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_clearAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/clearAutomaticLocation"
+    }
 }
 /// The `me.presence_clearLocation` request: `POST /me/presence/clearLocation`. Start it with [`clear_location`](MePresenceRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -1730,6 +1826,12 @@ impl ::graph_client_runtime::Operation for MePresenceClearLocationRequest {
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "me.presence_clearLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/me/presence/clearLocation"
     }
 }
 /// The `user_GetPresence` request: `GET /users/{user-id}/presence`. Start it with [`get`](UsersItemPresenceRequestBuilder::get).
@@ -1802,6 +1904,12 @@ impl ::graph_client_runtime::Operation for UserGetPresenceRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user_GetPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence"
+    }
 }
 /// The `user.presence_setPresence` request: `POST /users/{user-id}/presence/setPresence`. Start it with [`set_presence`](UsersItemPresenceRequestBuilder::set_presence).
 #[derive(Debug, Clone)]
@@ -1868,6 +1976,12 @@ impl ::graph_client_runtime::Operation for UserPresenceSetPresenceRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_setPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/setPresence"
+    }
 }
 /// The `user.presence_clearPresence` request: `POST /users/{user-id}/presence/clearPresence`. Start it with [`clear_presence`](UsersItemPresenceRequestBuilder::clear_presence).
 #[derive(Debug, Clone)]
@@ -1925,6 +2039,12 @@ impl ::graph_client_runtime::Operation for UserPresenceClearPresenceRequest {
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_clearPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/clearPresence"
     }
 }
 /// The `user.presence_setUserPreferredPresence` request: `POST /users/{user-id}/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](UsersItemPresenceRequestBuilder::set_user_preferred_presence).
@@ -1984,6 +2104,12 @@ impl ::graph_client_runtime::Operation for UserPresenceSetUserPreferredPresenceR
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_setUserPreferredPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/setUserPreferredPresence"
+    }
 }
 /// The `user.presence_clearUserPreferredPresence` request: `POST /users/{user-id}/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](UsersItemPresenceRequestBuilder::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
@@ -2034,6 +2160,12 @@ for UserPresenceClearUserPreferredPresenceRequest {
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_clearUserPreferredPresence"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/clearUserPreferredPresence"
     }
 }
 /// The `user.presence_setStatusMessage` request: `POST /users/{user-id}/presence/setStatusMessage`. Start it with [`set_status_message`](UsersItemPresenceRequestBuilder::set_status_message).
@@ -2093,6 +2225,12 @@ impl ::graph_client_runtime::Operation for UserPresenceSetStatusMessageRequest {
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_setStatusMessage"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/setStatusMessage"
+    }
 }
 /// The `user.presence_setAutomaticLocation` request: `POST /users/{user-id}/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](UsersItemPresenceRequestBuilder::set_automatic_location).
 #[derive(Debug, Clone)]
@@ -2150,6 +2288,12 @@ impl ::graph_client_runtime::Operation for UserPresenceSetAutomaticLocationReque
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_setAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/setAutomaticLocation"
     }
 }
 /// The `user.presence_setManualLocation` request: `POST /users/{user-id}/presence/setManualLocation`. Start it with [`set_manual_location`](UsersItemPresenceRequestBuilder::set_manual_location).
@@ -2209,6 +2353,12 @@ impl ::graph_client_runtime::Operation for UserPresenceSetManualLocationRequest 
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_setManualLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/setManualLocation"
+    }
 }
 /// The `user.presence_clearAutomaticLocation` request: `POST /users/{user-id}/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](UsersItemPresenceRequestBuilder::clear_automatic_location).
 #[derive(Debug, Clone)]
@@ -2247,6 +2397,12 @@ impl ::graph_client_runtime::Operation for UserPresenceClearAutomaticLocationReq
     fn idempotent(&self) -> bool {
         true
     }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_clearAutomaticLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/clearAutomaticLocation"
+    }
 }
 /// The `user.presence_clearLocation` request: `POST /users/{user-id}/presence/clearLocation`. Start it with [`clear_location`](UsersItemPresenceRequestBuilder::clear_location).
 #[derive(Debug, Clone)]
@@ -2284,5 +2440,11 @@ impl ::graph_client_runtime::Operation for UserPresenceClearLocationRequest {
     }
     fn idempotent(&self) -> bool {
         true
+    }
+    fn operation_id(&self) -> &'static str {
+        "user.presence_clearLocation"
+    }
+    fn path_template(&self) -> &'static str {
+        "/users/{user-id}/presence/clearLocation"
     }
 }

@@ -169,17 +169,17 @@ fn a_post_is_an_action_on_its_parent_unless_another_path_extends_it() {
 fn query_setters_never_take_a_fixed_method_name() {
     let client = client();
     let get = builder(&client, "GroupsGetGroupRequest");
-    let query: Vec<(&str, &str, QueryTy)> = get
-        .query
+    let query: Vec<(&str, &str, ParamTy)> = get
+        .params
         .iter()
-        .map(|q| (q.wire.as_str(), q.field.as_str(), q.ty))
+        .map(|q| (q.wire.as_str(), q.field.as_str(), q.ty.clone()))
         .collect();
     assert_eq!(
         query,
         [
-            ("$select", "select", QueryTy::List),
-            ("send", "send_2", QueryTy::Bool),
-            ("$top", "top", QueryTy::I32),
+            ("$select", "select", ParamTy::List),
+            ("send", "send_query", ParamTy::Bool),
+            ("$top", "top", ParamTy::I32),
         ]
     );
     assert_eq!(get.path_fields().collect::<Vec<_>>(), ["group_id"]);
@@ -220,5 +220,71 @@ fn required_body_fields_are_arguments_and_optional_ones_setters() {
             max: 20,
             doc: "The most items `ids` may hold (the schema's `maxItems`).".into()
         }]
+    );
+}
+
+#[test]
+fn namespaced_segments_are_named_by_their_last_part() {
+    assert_eq!(literal_name("microsoft.graph.reauthorize"), "reauthorize");
+    assert_eq!(literal_name("$count"), "$count");
+    assert_eq!(literal_name("v1.0"), "v1.0");
+    assert_eq!(literal_name("presence"), "presence");
+}
+
+#[test]
+fn parameters_that_collide_take_their_location_and_required_ones_are_arguments() {
+    let text = r#"openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /key/{query}:
+    post:
+      operationId: key.set
+      parameters:
+        - {name: query, in: path, required: true, schema: {type: string}}
+        - {name: query, in: query, required: true, schema: {type: boolean}}
+        - {name: query, in: header, schema: {type: string}}
+        - {name: client, in: query, schema: {type: string}}
+        - {name: If-Match, in: header, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [if_match]
+              properties: {if_match: {type: string}}
+      responses: {'204': {description: ok}}
+"#;
+    let model = crate::model_from_text(text, None).expect("valid");
+    let client = lower(
+        &model,
+        &ClientContext {
+            models_path: "crate::models",
+            example_models: "models",
+            example_client: "client",
+        },
+    );
+    let set = &client.builders[0];
+    let params: Vec<(&str, &str, bool)> = set
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), p.field.as_str(), p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("query", "query_query", true),
+            ("query", "query_header", false),
+            ("client", "client_query", false),
+            ("If-Match", "if_match", true),
+        ]
+    );
+    let Some(RequestBody::Model { args, .. }) = &set.body else {
+        panic!("a model body: {:?}", set.body);
+    };
+    assert_eq!(args[0].name, "if_match_body");
+    assert_eq!(
+        set.example[2],
+        r#"client.key().by_id("query").post(true, "…", "…").send().await?;"#
     );
 }

@@ -97,14 +97,14 @@ pub fn decide_derives(types: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
-/// Records in each type the operations that use it: through a query parameter, the request
+/// Records in each type the operations that use it: through a parameter, the request
 /// body or the 2XX response, directly or through the types those hold. Listed in operation
 /// order.
 pub fn record_users(types: &mut BTreeMap<String, TypeDef>, operations: &[Operation]) {
     let mut used_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for operation in operations {
         let mut stack: Vec<&Ty> = operation
-            .query_params
+            .params
             .iter()
             .map(|p| &p.ty)
             .chain(operation.request_body.iter().map(|b| &b.ty))

@@ -106,6 +106,27 @@ pub fn action(operation_id: &str) -> &str {
         .unwrap_or(operation_id)
 }
 
+/// An operationId for an operation the document gives none: the method, then each path
+/// segment (`{user-id}` as `ByUserId`), so `GET /users/{user-id}` is `GetUsersByUserId` and
+/// `GET /` is `GetRoot`. [`crate::names::Scope`] makes it unique.
+pub fn operation_id_from(method: &str, path: &str) -> String {
+    let mut id = ident(method, Case::Pascal);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        id.push_str("Root");
+    }
+    for segment in segments {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                id.push_str("By");
+                id.push_str(&ident(name, Case::Pascal));
+            }
+            None => id.push_str(&ident(segment, Case::Pascal)),
+        }
+    }
+    id
+}
+
 /// The Rust name of an operation (snake case).
 pub fn operation_name(action: &str) -> String {
     ident(action, Case::Snake)

@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use super::naming;
-use crate::model::{Body, Media, Operation, Param, Ty};
+use crate::model::{Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
@@ -33,11 +33,18 @@ impl Lowering<'_> {
     }
 
     /// Every operation, in path order and then method order; a repeated operationId is
-    /// reported and the later operation left out.
+    /// reported and the later operation left out. An operation without an operationId gets
+    /// one from its method and path, never one the document declares elsewhere.
     pub(super) fn operations(&mut self) -> Vec<Operation> {
         let doc = self.doc;
         let mut operations = Vec::new();
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut made_ids = crate::names::Scope::with_taken(
+            doc.paths
+                .iter()
+                .flat_map(|item| &item.operations)
+                .filter_map(|op| op.operation_id.as_deref()),
+        );
         for item in &doc.paths {
             let shared: Vec<(Param, Location)> = item
                 .parameters
@@ -45,7 +52,14 @@ impl Lowering<'_> {
                 .filter_map(|p| self.parameter_use(p))
                 .collect();
             for view in &item.operations {
-                let Some(operation) = self.operation(view, &item.path, &shared) else {
+                let id = match &view.operation_id {
+                    Some(id) => id.clone(),
+                    None => made_ids.unique(
+                        &naming::operation_id_from(view.method, &item.path),
+                        crate::names::Case::Pascal,
+                    ),
+                };
+                let Some(operation) = self.operation(view, &item.path, &shared, id) else {
                     continue;
                 };
                 if let Some(first) = ids.get(&operation.operation_id) {
@@ -70,16 +84,21 @@ impl Lowering<'_> {
         view: &OperationView,
         path: &str,
         shared: &[(Param, Location)],
+        operation_id: String,
     ) -> Option<Operation> {
-        let action = view
-            .operation_id
-            .as_deref()
-            .map(naming::action)
-            .unwrap_or_default();
+        let action = naming::action(&operation_id);
         let mut params: Vec<(Param, Location)> = shared.to_vec();
         for param in &view.parameters {
             if let Some((param, location)) = self.parameter_use(param) {
-                params.retain(|(q, l)| !(q.wire == param.wire && *l == location));
+                // An operation's parameter replaces the path item's of the same name and
+                // location (header names compare without case, as HTTP does).
+                params.retain(|(q, l)| {
+                    !(*l == location
+                        && match location {
+                            Location::Header => q.wire.eq_ignore_ascii_case(&param.wire),
+                            _ => q.wire == param.wire,
+                        })
+                });
                 params.push((param, location));
             }
         }
@@ -107,19 +126,12 @@ impl Lowering<'_> {
                     RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
                 };
                 match chosen {
-                    Some(chosen) if chosen.multipart => {
-                        self.report.warning(
-                            &chosen.pointer,
-                            format!(
-                                "`{}` request bodies are not generated: operation skipped",
-                                chosen.name
-                            ),
-                        );
-                        return None;
-                    }
                     Some(chosen) => {
-                        self.warn_others(&chosen, "request body");
-                        Some(chosen.body)
+                        self.warn_multipart_alternatives(&chosen);
+                        let mut body = chosen.body;
+                        body.alternatives
+                            .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
+                        Some(body)
                     }
                     None => None,
                 }
@@ -152,8 +164,8 @@ impl Lowering<'_> {
             }
         }
         let mut empty_statuses = Vec::new();
+        let mut untyped_statuses = None;
         if let Some((code, Some(chosen))) = &success {
-            self.warn_others(chosen, "response");
             let mut untyped = Vec::new();
             for (other, body) in &other_successes {
                 match body {
@@ -176,29 +188,37 @@ impl Lowering<'_> {
                         if untyped.len() == 1 { "is" } else { "are" },
                     ),
                 );
+                untyped_statuses = Some((
+                    (*code).to_owned(),
+                    untyped
+                        .iter()
+                        .map(|s| s.trim_matches('`').to_owned())
+                        .collect(),
+                ));
             }
         }
         let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
         let idempotent = view.marked_idempotent
             || matches!(view.method, "get" | "head" | "put" | "delete" | "options");
-        // Path parameters are read from the path template by the client emitter; headers are
-        // set by the runtime, and Graph uses no cookies.
-        let query_params = params
+        // Path parameters are read from the path template by the client model.
+        let params = params
             .into_iter()
-            .filter(|(_, location)| *location == Location::Query)
+            .filter(|(_, location)| *location != Location::Path)
             .map(|(param, _)| param)
             .collect();
         Some(Operation {
             name: naming::operation_name(action),
-            operation_id: view.operation_id.clone()?,
+            operation_id_declared: view.operation_id.is_some(),
+            operation_id,
             method: view.method.to_uppercase(),
             path: path.to_owned(),
             summary: view.summary.clone(),
             description: view.description.clone(),
-            query_params,
+            params,
             request_body,
             response,
             empty_statuses,
+            untyped_statuses,
             permissions: view.permissions.clone(),
             idempotent,
         })
@@ -275,18 +295,61 @@ impl Lowering<'_> {
         }
     }
 
+    /// A parameter lowered. A header parameter named `Accept`, `Content-Type` or
+    /// `Authorization` is ignored, as OpenAPI says (the client sets those), with a warning.
     fn parameter(&mut self, param: &Parameter) -> Option<(Param, Location)> {
         let ty = self
             .ty(&param.schema, &naming::parameter_hint(&param.name))?
             .ty;
+        let location = match param.location {
+            Location::Path | Location::Query => ParamLocation::Query,
+            Location::Header => ParamLocation::Header,
+            Location::Cookie => ParamLocation::Cookie,
+        };
+        if param.location == Location::Header
+            && ["accept", "content-type", "authorization"]
+                .contains(&param.name.to_ascii_lowercase().as_str())
+        {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "header parameter `{}` is ignored, as OpenAPI says: the client sets it",
+                    param.name
+                ),
+            );
+            return None;
+        }
+        if param.location != Location::Path && !self.serializable(&ty) {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "parameter `{}` is an object, which is not serialized: its setter takes the text to send",
+                    param.name
+                ),
+            );
+        }
         let lowered = Param {
             name: naming::parameter_name(&param.name),
             wire: param.name.clone(),
+            location,
             ty,
             required: param.required,
             description: param.description.clone(),
         };
         Some((lowered, param.location))
+    }
+
+    /// Whether a parameter's value has a text form the client writes: a scalar, an enum, any
+    /// value (sent as given), or an array of those (comma-separated, OpenAPI's `simple` and
+    /// `form` styles without `explode`).
+    fn serializable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Named(name) => matches!(self.types.get(name), Some(TypeDef::Enum(_))),
+            Ty::Map(_) => false,
+            Ty::Array(item) => !matches!(**item, Ty::Array(_)) && self.serializable(item),
+            Ty::Option(inner) => self.serializable(inner),
+            _ => true,
+        }
     }
 
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
@@ -325,10 +388,17 @@ impl Lowering<'_> {
         };
         let media = &content.media[index];
         let ty = lowered.swap_remove(index);
+        let alternatives: Vec<String> = content
+            .media
+            .iter()
+            .filter(|m| m.pointer != content.media[index].pointer)
+            .map(|m| m.name.clone())
+            .collect();
         let body = |ty, media| Body {
             ty,
             required: true,
             media,
+            alternatives: alternatives.clone(),
         };
         let body = match media.kind {
             MediaKind::Json => body(ty?, Media::Json),
@@ -354,35 +424,34 @@ impl Lowering<'_> {
                 body(ty, Media::Text(media.name.clone()))
             }
             MediaKind::Form => body(ty.unwrap_or(Ty::Any), Media::Form),
-            MediaKind::Multipart | MediaKind::Binary => {
-                body(Ty::Any, Media::Bytes(media.name.clone()))
-            }
+            MediaKind::Multipart => body(Ty::Any, Media::Multipart(media.name.clone())),
+            MediaKind::Binary => body(Ty::Any, Media::Bytes(media.name.clone())),
         };
         Some(Chosen {
             body,
-            pointer: media.pointer.clone(),
             name: media.name.clone(),
-            multipart: media.kind == MediaKind::Multipart,
             content_pointer: content.pointer.clone(),
-            others: content
-                .media
-                .iter()
-                .filter(|m| m.pointer != media.pointer)
-                .map(|m| m.name.clone())
-                .collect(),
         })
     }
 
-    /// The warning that a body offers media types besides the one generated.
-    fn warn_others(&mut self, chosen: &Chosen, what: &str) {
-        if chosen.others.is_empty() {
+    /// The warning that a request body's `multipart/*` media types besides the one generated
+    /// cannot be chosen (their `Content-Type` needs the boundary of an encoding the user
+    /// writes; the other media types can be, as bytes).
+    fn warn_multipart_alternatives(&mut self, chosen: &Chosen) {
+        let others: Vec<String> = chosen
+            .body
+            .alternatives
+            .iter()
+            .filter(|m| MediaKind::of(m) == MediaKind::Multipart)
+            .map(|m| format!("`{m}`"))
+            .collect();
+        if others.is_empty() {
             return;
         }
-        let others: Vec<String> = chosen.others.iter().map(|m| format!("`{m}`")).collect();
         self.report.warning(
             &chosen.content_pointer,
             format!(
-                "several media types for the {what}: `{}` is generated; {} {} not (choosing one is not supported yet)",
+                "several media types for the request body: `{}` is generated and the others can be sent as bytes, except {}, which {} not generated",
                 chosen.name,
                 others.join(", "),
                 if others.len() == 1 { "is" } else { "are" },
@@ -395,12 +464,8 @@ impl Lowering<'_> {
 #[derive(Debug, Clone)]
 pub(super) struct Chosen {
     pub body: Body,
-    /// The chosen media type's pointer and name.
-    pub pointer: String,
+    /// The chosen media type's name.
     pub name: String,
-    /// A `multipart/*` body (an operation that sends one is skipped).
-    pub multipart: bool,
-    /// The `content` map's pointer and the media types not chosen.
+    /// The `content` map's pointer.
     pub content_pointer: String,
-    pub others: Vec<String>,
 }

@@ -457,14 +457,149 @@ fn each_body_gets_one_media_type_json_first() {
         media("form", false),
         Some((Media::Form, Ty::Named("Form".into())))
     );
-    assert!(m.operations.iter().all(|o| o.operation_id != "parts"));
+    assert_eq!(
+        media("parts", false),
+        Some((Media::Multipart("multipart/form-data".into()), Ty::Any))
+    );
+    // The media types not chosen are the user's alternatives.
+    let both = m.operations.iter().find(|o| o.operation_id == "both");
+    let alternatives = both
+        .and_then(|o| o.request_body.as_ref())
+        .map(|b| &b.alternatives);
+    assert_eq!(
+        alternatives,
+        Some(&vec!["application/octet-stream".to_owned()])
+    );
     let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [
             "/paths/~1note/put/requestBody/content/text~1plain: a `text/plain` body whose schema is not a string, number or boolean: it is a `String`",
-            "/paths/~1both/post/requestBody/content: several media types for the request body: `application/vnd.api+json; charset=utf-8` is generated; `application/octet-stream` is not (choosing one is not supported yet)",
-            "/paths/~1parts/post/requestBody/content/multipart~1form-data: `multipart/form-data` request bodies are not generated: operation skipped",
+        ]
+    );
+}
+
+#[test]
+fn operations_without_an_operation_id_are_named_from_method_and_path() {
+    let m = model(
+        r#"  /users/{user-id}:
+    get:
+      parameters: [{name: user-id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+  /:
+    get:
+      responses: {'204': {description: ok}}
+  /things:
+    get:
+      responses: {'204': {description: ok}}
+    post:
+      operationId: GetThings
+      responses: {'204': {description: ok}}"#,
+        "    Unused: {type: string}",
+    );
+    let ids: Vec<(&str, bool)> = m
+        .operations
+        .iter()
+        .map(|o| (o.operation_id.as_str(), o.operation_id_declared))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("GetUsersByUserId", false),
+            ("GetRoot", false),
+            ("GetThings2", false),
+            ("GetThings", true),
+        ]
+    );
+}
+
+#[test]
+fn header_and_cookie_parameters_are_kept_and_accept_is_ignored() {
+    use crate::model::ParamLocation;
+    let text = r#"openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /users:
+    parameters:
+      - {name: prefer, in: header, schema: {type: string}}
+    get:
+      operationId: users.list
+      parameters:
+        - {name: Prefer, in: header, required: true, schema: {type: string}}
+        - {name: Accept, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: $top, in: query, schema: {type: integer}}
+      responses: {'204': {description: ok}}
+"#;
+    let m = crate::model_from_text(text, None).expect("valid");
+    let params: Vec<(&str, ParamLocation, bool)> = m.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), p.location, p.required))
+        .collect();
+    // The operation's `Prefer` replaces the path item's `prefer` (header names ignore case).
+    assert_eq!(
+        params,
+        [
+            ("Prefer", ParamLocation::Header, true),
+            ("session", ParamLocation::Cookie, false),
+            ("$top", ParamLocation::Query, false),
+        ]
+    );
+    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "/paths/~1users/get/parameters/1: header parameter `Accept` is ignored, as OpenAPI says: the client sets it"
+        ]
+    );
+}
+
+#[test]
+fn callbacks_and_webhooks_are_warnings_and_paths_may_be_absent_in_3_1() {
+    let text = r#"openapi: 3.1.0
+info: {title: t, version: '1'}
+webhooks:
+  newPet: {post: {responses: {'200': {description: ok}}}}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  callbacks:
+    unused: {}
+security: [{bearer: []}]
+"#;
+    let m = crate::model_from_text(text, None).expect("valid");
+    assert!(m.operations.is_empty());
+    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "/webhooks/newPet: webhook `newPet` is not generated (the server sends it; a client does not)"
+        ]
+    );
+    let text = r#"openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /subscriptions:
+    post:
+      operationId: subscriptions.create
+      security: [{bearer: []}]
+      callbacks:
+        onEvent:
+          '{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}
+      responses:
+        '201':
+          description: ok
+          links:
+            self: {operationId: subscriptions.create}
+"#;
+    let m = crate::model_from_text(text, None).expect("valid");
+    assert_eq!(m.operations.len(), 1);
+    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "/paths/~1subscriptions/post/callbacks/onEvent: callback `onEvent` is not generated (the server sends it; a client does not)"
         ]
     );
 }

@@ -147,7 +147,7 @@ impl Reader<'_> {
                 "tags",
                 "externalDocs",
                 // 3.1: the schemas' default dialect (the generator reads OpenAPI's own), and
-                // webhooks, which are not generated.
+                // webhooks, which are not generated (a warning each).
                 "jsonSchemaDialect",
                 "webhooks",
             ],
@@ -209,6 +209,22 @@ impl Reader<'_> {
                 .and_then(Value::as_str)
                 .is_some_and(|v| v.starts_with("3.1.")) => {}
             None => self.report.problem("", "missing `paths`"),
+        }
+        if let Some(webhooks) = root.get("webhooks")
+            && let Some(webhooks) = self.report.object(webhooks, "/webhooks", "`webhooks`")
+        {
+            for (name, _) in self.report.entries(webhooks, "/webhooks") {
+                if name.starts_with("x-") {
+                    continue;
+                }
+                // A webhook is a request the server makes: nothing a client sends.
+                self.report.warning(
+                    &child("/webhooks", &name),
+                    format!(
+                        "webhook `{name}` is not generated (the server sends it; a client does not)"
+                    ),
+                );
+            }
         }
         document
     }

@@ -25,7 +25,7 @@ pub struct Operation {
     pub pointer: String,
     /// Lowercase, as in the document.
     pub method: &'static str,
-    /// `None` when missing (reported).
+    /// `None` when missing (lowering names the operation after its method and path).
     pub operation_id: Option<String>,
     pub summary: Option<String>,
     pub description: Option<String>,
@@ -193,6 +193,7 @@ impl Reader<'_> {
                 "parameters",
                 "requestBody",
                 "responses",
+                "callbacks",
                 "deprecated",
                 "security",
                 "servers",
@@ -211,16 +212,26 @@ impl Reader<'_> {
         if let Some(tags) = map.get("tags") {
             self.report.strings(tags, &child(pointer, "tags"), "`tags`");
         }
-        let operation_id = match map.get("operationId") {
-            Some(id) => self
-                .report
+        let operation_id = map.get("operationId").and_then(|id| {
+            self.report
                 .string(id, &child(pointer, "operationId"), "`operationId`")
-                .map(str::to_owned),
-            None => {
-                self.report.problem(pointer, "missing `operationId`");
-                None
+                .map(str::to_owned)
+        });
+        if let Some(callbacks) = map.get("callbacks") {
+            let at = child(pointer, "callbacks");
+            if let Some(callbacks) = self.report.object(callbacks, &at, "`callbacks`") {
+                for (name, _) in self.report.entries(callbacks, &at) {
+                    if name.starts_with("x-") {
+                        continue;
+                    }
+                    // A callback is a request the server makes: nothing a client sends.
+                    self.report.warning(
+                        &child(&at, &name),
+                        format!("callback `{name}` is not generated (the server sends it; a client does not)"),
+                    );
+                }
             }
-        };
+        }
         let parameters = map
             .get("parameters")
             .map(|p| self.parameters(p, &child(pointer, "parameters")))
