@@ -249,6 +249,24 @@ pub fn deserialize<'de, U: Union, D: serde::Deserializer<'de>>(
     })
 }
 
+/// A union's value as text (a query or header parameter): a JSON string's content, or the
+/// JSON text of anything else.
+pub fn write_text<U: Union>(value: &U, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    let json = serde_json::to_value(UnionValue(value)).map_err(|_| std::fmt::Error)?;
+    match json {
+        serde_json::Value::String(text) => f.write_str(&text),
+        other => write!(f, "{other}"),
+    }
+}
+
+struct UnionValue<'a, U>(&'a U);
+
+impl<U: Union> serde::Serialize for UnionValue<'_, U> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.encode(serializer)
+    }
+}
+
 /// The JSON Schema of a union: any of its alternatives, or (the catch-all) any other value.
 pub fn json_schema<U: Union>(generator: &mut SchemaGenerator) -> Schema {
     let info = U::INFO;
@@ -286,6 +304,13 @@ macro_rules! union {
             /// True unless this is the catch-all: a value no alternative accepts.
             pub fn is_known(&self) -> bool {
                 !::std::matches!(self, Self::$other(_))
+            }
+        }
+
+        /// The value as a parameter's text: a string as it is, anything else as its JSON.
+        impl ::std::fmt::Display for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::union::write_text(self, f)
             }
         }
 
@@ -379,6 +404,8 @@ mod tests {
         let other = round_trip(r#"[1, {"x":1e400}]"#);
         assert!(!other.is_known());
         assert!(crate::from_str::<Value>("[1,").is_err(), "not JSON at all");
+        assert_eq!(Value::String("a b".to_owned()).to_string(), "a b");
+        assert_eq!(Value::I64(7).to_string(), "7");
     }
 
     #[test]
