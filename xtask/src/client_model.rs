@@ -700,7 +700,13 @@ fn param_ty(model: &Model, ty: &Ty) -> ParamTy {
         Ty::I64 => ParamTy::I64,
         Ty::F64 => ParamTy::F64,
         Ty::Option(inner) => param_ty(model, inner),
-        Ty::Named(name) if matches!(model.types.get(name), Some(TypeDef::Enum(_))) => {
+        // Written through `Display`: an enum's wire text, a union's variant text.
+        Ty::Named(name)
+            if matches!(
+                model.types.get(name),
+                Some(TypeDef::Enum(_) | TypeDef::Union(_))
+            ) =>
+        {
             ParamTy::Enum(name.clone())
         }
         other => match other.integer() {
