@@ -27,6 +27,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 pub struct UnionInfo {
     /// Where it comes from in the OpenAPI document.
     pub origin: &'static str,
+    /// The schema's description, for the JSON Schema.
     pub description: Option<&'static str>,
     /// The tag property (`discriminator.propertyName`), for a tagged union.
     pub tag: Option<&'static str>,
@@ -61,7 +62,9 @@ pub const fn variant<T: JsonSchema>(
 /// A value decoded as one alternative, and whether it fits that alternative exactly (see the
 /// module docs).
 pub struct Attempt<T> {
+    /// The decoded value.
     pub value: T,
+    /// Whether it fits exactly (nothing left over, every value a listed one).
     pub exact: bool,
 }
 
@@ -205,6 +208,7 @@ pub fn attempt_union<U: Union>(json: &RawJson) -> Option<Attempt<U>> {
 
 /// A generated union. Its serde and schemars impls come from [`crate::union!`].
 pub trait Union: Sized {
+    /// The union's facts: origin, description, tag and alternatives.
     const INFO: &'static UnionInfo;
     /// Decodes `json` as alternative `i` (see [`Alternative`]).
     fn attempt(i: usize, json: &RawJson) -> Option<Attempt<Self>>;
