@@ -204,6 +204,8 @@ pub struct BodyArg {
     pub name: String,
     pub ty: Ty,
     pub boxed: bool,
+    /// Required and nullable: the models' `new` takes an `Option` (`None` sends `null`).
+    pub nullable: bool,
 }
 
 /// A builder setter of an optional body property.
@@ -647,6 +649,7 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
                 name: param_field(args, &f.name, "body"),
                 ty: f.ty.clone(),
                 boxed: f.boxed,
+                nullable: f.nullable,
             })
             .collect(),
         setters: s
