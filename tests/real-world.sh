@@ -132,7 +132,7 @@ done
 echo "($((SECONDS - start)) s; logs in $out_root/NAME.log)"
 
 if $gate; then
-  if diff -u <(grep -v '^#' "$expected") "$outcomes" >"$out_root/outcomes.diff"; then
+  if diff -u <(grep -v '^ *#' "$expected") "$outcomes" >"$out_root/outcomes.diff"; then
     echo "every document's outcome is the expected one ($expected)"
   else
     cat "$out_root/outcomes.diff" >&2

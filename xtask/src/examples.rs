@@ -563,7 +563,22 @@ fn test_source(
                     .enumerate()
                     .find_map(|(i, (x, y))| difference(x, y, format!("{at}/{i}"))),
                 _ if sent == again => None,
+                (serde_json::Value::Number(a), serde_json::Value::Number(b))
+                    if same_integer(a, b) || same_integer(b, a) => None,
                 _ => Some(if at.is_empty() { "/".to_owned() } else { at }),
+            }
+        }
+        },
+        quote! {
+        /// An integer and a float of exactly its value: a `number` property is an `f64`, which
+        /// keeps the value `2` and writes it as `2.0`. Only exact integers below 2^53 count, so
+        /// a value the float lost (`1e-400` read as `0.0`) is still a difference.
+        fn same_integer(int: &serde_json::Number, float: &serde_json::Number) -> bool {
+            match (int.as_i64(), float.as_f64()) {
+                (Some(i), Some(f)) if float.is_f64() => {
+                    f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 && f as i64 == i
+                }
+                _ => false,
             }
         }
         },
