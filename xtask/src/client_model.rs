@@ -27,6 +27,10 @@ pub struct ClientContext<'a> {
 /// The client code of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientModel {
+    /// The default base URL (the document's first server), if it has one the client can use.
+    pub base_url: Option<String>,
+    /// The docs of the `Client` type (the document's title, the base URL, the entry points).
+    pub doc: String,
     /// The navigation nodes, the client itself first, then by path.
     pub nodes: Vec<Node>,
     /// One request builder per operation, in the model's order.
@@ -379,7 +383,41 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
     for (i, b) in builders.iter().enumerate() {
         nodes[b.node].operations.push(i);
     }
-    ClientModel { nodes, builders }
+    let doc = client_doc(model, nodes.first(), &builders);
+    ClientModel {
+        base_url: model.base_url.clone(),
+        doc,
+        nodes,
+        builders,
+    }
+}
+
+/// The `Client` type's docs: what it is a client of, where it sends, where requests start.
+fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
+    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let what = if title.is_empty() {
+        "A client".to_owned()
+    } else {
+        format!("A client for {title}")
+    };
+    let base = match &model.base_url {
+        Some(url) => format!("It sends to `{url}` unless `ClientBuilder::base_url` says otherwise."),
+        None => "The document declares no server the client can use: set the base URL with `ClientBuilder::base_url`.".to_owned(),
+    };
+    let starts: Vec<String> = root
+        .into_iter()
+        .flat_map(|root| {
+            let children = root.children.iter().map(|c| &c.method);
+            let operations = root.operations.iter().map(|&i| &builders[i].method);
+            children.chain(operations)
+        })
+        .map(|method| format!("[`Client::{method}`]"))
+        .collect();
+    let starts = match starts.is_empty() {
+        true => String::new(),
+        false => format!("; start requests from {}", starts.join(", ")),
+    };
+    format!("{what}. Cheap to clone (shared internally){starts}.\n\n{base}")
 }
 
 /// The navigation tree while it is settled: every prefix of every placement, in path order.

@@ -74,20 +74,19 @@ impl Printer<'_> {
             .map(|&i| self.start(node, &self.client.builders[i]));
         let methods = quote!(#(#children)* #(#starts)*);
         let Some(name) = &node.type_name else {
-            let list: Vec<String> = node
-                .children
-                .iter()
-                .map(|c| format!("[`Client::{}`]", c.method))
-                .collect();
-            let doc = format!(
-                " A Graph client. Cheap to clone (shared internally); start requests from {}.",
-                list.join(", ")
-            );
+            let doc = docs(&self.client.doc);
+            let base_url = match &self.client.base_url {
+                Some(url) => {
+                    let url = Literal::string(url);
+                    quote!(#url)
+                }
+                None => quote!(None),
+            };
             return quote! {
-                #[doc = #doc]
+                #doc
                 #[derive(Clone)]
                 pub struct Client(::graph_client_runtime::Client);
-                ::graph_client_runtime::client!(Client);
+                ::graph_client_runtime::client!(Client, base_url = #base_url);
                 impl Client {
                     #methods
                 }

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub struct Model {
     /// `info.title` of the document.
     pub title: String,
+    /// The client's default base URL (the document's first server, resolved), without a
+    /// trailing slash; `None` when the document gives none the client can use.
+    pub base_url: Option<String>,
     /// Types keyed by Rust name (so output is sorted and names are unique).
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.

@@ -2,10 +2,12 @@
 // Do not edit by hand: change the schema or the generator, then run `cargo xtask codegen`.
 
 pub use ::graph_client_runtime::*;
-/// A Graph client. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::users`].
+/// A client for Microsoft Graph presence. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::users`].
+///
+/// It sends to `https://graph.microsoft.com/beta` unless `ClientBuilder::base_url` says otherwise.
 #[derive(Clone)]
 pub struct Client(::graph_client_runtime::Client);
-::graph_client_runtime::client!(Client);
+::graph_client_runtime::client!(Client, base_url = "https://graph.microsoft.com/beta");
 impl Client {
     /// `/communications`
     pub fn communications(&self) -> CommunicationsRequestBuilder {

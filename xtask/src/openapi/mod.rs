@@ -13,12 +13,14 @@
 mod enumeration;
 mod operation;
 mod schema;
+mod server;
 
 pub use enumeration::{EnumKind, EnumValue, Enumeration};
 pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
 };
 pub use schema::{AdditionalProperties, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema};
+pub use server::Server;
 
 use crate::document::{Report, child, kind};
 use crate::model::Permissions;
@@ -36,6 +38,8 @@ const SUPPORTED_VERSIONS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct Document {
     pub title: String,
+    /// The document's `servers` (empty when it has none).
+    pub servers: Vec<Server>,
     pub components: Components,
     pub paths: Vec<PathItem>,
 }
@@ -187,14 +191,8 @@ impl Reader<'_> {
             }
             None => self.report.problem("", "missing `info`"),
         }
-        // The base URL is the client's setting (beta by default), not the document's.
-        if let Some(servers) = root.get("servers")
-            && !matches!(servers, Value::Sequence(_))
-        {
-            self.report.problem(
-                "/servers",
-                format!("`servers` must be an array, found {}", kind(servers)),
-            );
+        if let Some(servers) = root.get("servers") {
+            document.servers = self.servers(servers, "/servers");
         }
         if let Some(node) = root.get("components") {
             document.components = self.components(node);

@@ -18,6 +18,8 @@ pub struct PathItem {
     pub parameters: Vec<RefOr<Parameter>>,
     /// In method order (`get`, `put`, `post`, …), not document order.
     pub operations: Vec<Operation>,
+    /// The path's own `servers` (empty when it has none).
+    pub servers: Vec<super::Server>,
 }
 
 #[derive(Debug)]
@@ -38,6 +40,8 @@ pub struct Operation {
     pub marked_idempotent: bool,
     /// `x-graph-permissions`.
     pub permissions: Permissions,
+    /// The operation's own `servers` (empty when it has none).
+    pub servers: Vec<super::Server>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,11 +167,16 @@ impl Reader<'_> {
                     operations.push(op);
                 }
             }
+            let servers = map
+                .get("servers")
+                .map(|s| self.servers(s, &child(&pointer, "servers")))
+                .unwrap_or_default();
             items.push(PathItem {
                 pointer,
                 path,
                 parameters,
                 operations,
+                servers,
             });
         }
         items
@@ -256,6 +265,10 @@ impl Reader<'_> {
             .get("x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
             .unwrap_or_default();
+        let servers = map
+            .get("servers")
+            .map(|s| self.servers(s, &child(pointer, "servers")))
+            .unwrap_or_default();
         Some(Operation {
             pointer: pointer.to_owned(),
             method,
@@ -267,6 +280,7 @@ impl Reader<'_> {
             responses,
             marked_idempotent,
             permissions,
+            servers,
         })
     }
 
