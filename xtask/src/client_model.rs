@@ -7,7 +7,7 @@
 //! text. `emit_client` only prints it.
 
 use crate::model::{
-    EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+    ArrayStyle, EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,13 +136,15 @@ pub struct Param {
     pub doc: String,
 }
 
-/// The type of a parameter's value, and so how it is written as text (OpenAPI's `form` style
-/// for queries and `simple` for headers and cookies, without `explode`: they agree on
-/// scalars, and an array is its items joined by commas).
+/// The type of a parameter's value, and so how it is written as text (every style agrees on
+/// scalars; an array is written as its [`ArrayStyle`] says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamTy {
-    /// Comma-separated strings (`$select`).
-    List,
+    /// An array of scalars (`$select`), each written as `item` is.
+    List {
+        item: Box<ParamTy>,
+        style: ArrayStyle,
+    },
     Bool,
     I32,
     I64,
@@ -555,7 +557,13 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 wire: p.wire.clone(),
                 location: p.location,
                 field: param_field(&mut scope, p.wire.trim_start_matches('$'), location),
-                ty: param_ty(model, &p.ty),
+                ty: match param_ty(model, &p.ty) {
+                    ParamTy::List { item, .. } => ParamTy::List {
+                        item,
+                        style: p.array_style,
+                    },
+                    ty => ty,
+                },
                 required: p.required,
                 // A query option is named as it is; a header or cookie says which it is.
                 doc: {
@@ -732,7 +740,15 @@ fn location_name(location: ParamLocation) -> &'static str {
 
 fn param_ty(model: &Model, ty: &Ty) -> ParamTy {
     match ty {
-        Ty::Array(_) => ParamTy::List,
+        Ty::Array(item) => ParamTy::List {
+            // An array of arrays or objects is not serialized (a warning): its items are the
+            // text to send.
+            item: Box::new(match param_ty(model, item) {
+                ParamTy::List { .. } => ParamTy::String,
+                item => item,
+            }),
+            style: ArrayStyle::Joined(","),
+        },
         Ty::Bool => ParamTy::Bool,
         Ty::I32 => ParamTy::I32,
         Ty::I64 => ParamTy::I64,
@@ -877,7 +893,7 @@ pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
 
 fn param_example(model: &Model, ty: &ParamTy) -> String {
     match ty {
-        ParamTy::List => "[\"…\"]".to_owned(),
+        ParamTy::List { item, .. } => format!("[{}]", param_example(model, item)),
         ParamTy::Bool => "true".to_owned(),
         ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
         ParamTy::F64 => "1.0".to_owned(),

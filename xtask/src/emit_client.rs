@@ -7,7 +7,7 @@
 use crate::client_model::{
     Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
 };
-use crate::model::{ParamLocation, Ty};
+use crate::model::{ArrayStyle, ParamLocation, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -162,8 +162,11 @@ impl Printer<'_> {
         let required: Vec<&Param> = builder.params.iter().filter(|p| p.required).collect();
         let param_args = required.iter().map(|p| {
             let f = ident(&p.field);
-            match p.ty {
-                ParamTy::List => quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,),
+            match &p.ty {
+                ParamTy::List { item, .. } => {
+                    let item = self.param_ty(item);
+                    quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,)
+                }
                 _ => {
                     let ty = self.param_ty(&p.ty);
                     quote!(#f: impl ::std::convert::Into<#ty>,)
@@ -174,7 +177,7 @@ impl Printer<'_> {
             let f = ident(&p.field);
             match (p.required, &p.ty) {
                 (false, _) => quote!(#f: ::std::option::Option::None,),
-                (true, ParamTy::List) => {
+                (true, ParamTy::List { .. }) => {
                     quote!(#f: #f.into_iter().map(::std::convert::Into::into).collect(),)
                 }
                 (true, _) => quote!(#f: ::std::convert::Into::into(#f),),
@@ -359,18 +362,28 @@ impl Printer<'_> {
         });
         let params = builder.params.iter().map(|p| {
             let (wire, f) = (&p.wire, ident(&p.field));
-            let text = match p.ty {
-                ParamTy::List => quote!(&values.join(",")),
-                _ => quote!(&::std::string::ToString::to_string(value)),
-            };
-            let add = match p.location {
+            let to_string = quote!(::std::string::ToString::to_string);
+            let add = |text: TokenStream| match p.location {
                 ParamLocation::Query => quote!(spec.query(#wire, #text);),
                 ParamLocation::Header => quote!(spec.header(#wire, #text);),
                 ParamLocation::Cookie => quote!(spec.cookie(#wire, #text);),
             };
-            let value = match p.ty {
-                ParamTy::List => quote!(values),
-                _ => quote!(value),
+            let (value, add) = match &p.ty {
+                ParamTy::List {
+                    style: ArrayStyle::Exploded,
+                    ..
+                } => {
+                    let add = add(quote!(&#to_string(value)));
+                    (quote!(values), quote!(for value in values { #add }))
+                }
+                ParamTy::List {
+                    style: ArrayStyle::Joined(delimiter),
+                    ..
+                } => (
+                    quote!(values),
+                    add(quote!(&::graph_client_runtime::delimited(values, #delimiter))),
+                ),
+                _ => (quote!(value), add(quote!(&#to_string(value)))),
             };
             match p.required {
                 true => quote!({ let #value = &self.#f; #add }),
@@ -534,7 +547,10 @@ impl Printer<'_> {
     /// The Rust type of a parameter's value.
     fn param_ty(&self, ty: &ParamTy) -> TokenStream {
         match ty {
-            ParamTy::List => quote!(::std::vec::Vec<::std::string::String>),
+            ParamTy::List { item, .. } => {
+                let item = self.param_ty(item);
+                quote!(::std::vec::Vec<#item>)
+            }
             ParamTy::Bool => quote!(bool),
             ParamTy::I32 => quote!(i32),
             ParamTy::I64 => quote!(i64),
@@ -552,15 +568,18 @@ impl Printer<'_> {
     fn param_setter(&self, p: &Param) -> TokenStream {
         let doc = docs(&p.doc);
         let f = ident(&p.field);
-        match p.ty {
-            ParamTy::List => quote! {
+        match &p.ty {
+            ParamTy::List { item, .. } => {
+                let item = self.param_ty(item);
+                quote! {
                 #doc
-                pub fn #f<I: ::std::convert::Into<::std::string::String>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
+                pub fn #f<I: ::std::convert::Into<#item>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
                     self.#f = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
                     self
                 }
-            },
-            ref ty => {
+                }
+            }
+            ty => {
                 let ty = self.param_ty(ty);
                 quote! {
                     #doc

@@ -258,6 +258,19 @@ pub struct Param {
     pub ty: Ty,
     pub required: bool,
     pub description: Option<String>,
+    /// How an array value is written (its `style` and `explode`).
+    pub array_style: ArrayStyle,
+}
+
+/// How a parameter's array value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayStyle {
+    /// Each item as a parameter of its own (`?a=1&a=2`: `form` with `explode`, a query's
+    /// default).
+    Exploded,
+    /// The items joined by this delimiter in one value (`,` for `form` without `explode` and
+    /// for `simple`; ` ` for `spaceDelimited`, `|` for `pipeDelimited`).
+    Joined(&'static str),
 }
 
 /// Where a non-path parameter travels.

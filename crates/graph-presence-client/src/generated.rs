@@ -913,10 +913,10 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
             spec.query("$filter", &::std::string::ToString::to_string(value));
         }
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -990,10 +990,10 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
         spec.segment("presences");
         spec.parameter("presence-id", &self.presence_id)?;
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -1288,10 +1288,10 @@ impl ::graph_client_runtime::Operation for MeGetPresenceRequest {
         spec.segment("me");
         spec.segment("presence");
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -1883,10 +1883,10 @@ impl ::graph_client_runtime::Operation for UserGetPresenceRequest {
         spec.parameter("user-id", &self.user_id)?;
         spec.segment("presence");
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }

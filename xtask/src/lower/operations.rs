@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use super::naming;
-use crate::model::{Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
+use crate::model::{ArrayStyle, Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
@@ -328,6 +328,7 @@ impl Lowering<'_> {
                 ),
             );
         }
+        let array_style = self.array_style(param, &ty);
         let lowered = Param {
             name: naming::parameter_name(&param.name),
             wire: param.name.clone(),
@@ -335,8 +336,43 @@ impl Lowering<'_> {
             ty,
             required: param.required,
             description: param.description.clone(),
+            array_style,
         };
         Some((lowered, param.location))
+    }
+
+    /// How an array parameter is written, from its `style` and `explode` and OpenAPI's
+    /// defaults (`form` with `explode` for queries and cookies, `simple` for headers). A style
+    /// the location does not take is a warning, and the array is written as the default.
+    fn array_style(&mut self, param: &Parameter, ty: &Ty) -> ArrayStyle {
+        let is_array = match ty {
+            Ty::Option(inner) => matches!(**inner, Ty::Array(_)),
+            other => matches!(other, Ty::Array(_)),
+        };
+        let (default, styles): (&str, &[&str]) = match param.location {
+            Location::Query => ("form", &["form", "spaceDelimited", "pipeDelimited"]),
+            Location::Cookie => ("form", &["form"]),
+            Location::Header | Location::Path => ("simple", &["simple"]),
+        };
+        let mut style = param.style.as_deref().unwrap_or(default);
+        if is_array && !styles.contains(&style) {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "`style: {style}` is not generated for parameter `{}`: its array is written in the `{default}` style",
+                    param.name
+                ),
+            );
+            style = default;
+        }
+        let explode = param.explode.unwrap_or(style == "form");
+        match (param.location, style) {
+            // A cookie holds one value: its items are joined whatever `explode` says.
+            (Location::Query, _) if explode => ArrayStyle::Exploded,
+            (_, "spaceDelimited") => ArrayStyle::Joined(" "),
+            (_, "pipeDelimited") => ArrayStyle::Joined("|"),
+            _ => ArrayStyle::Joined(","),
+        }
     }
 
     /// Whether a parameter's value has a text form the client writes: a scalar, an enum, any

@@ -59,6 +59,9 @@ pub struct Parameter {
     pub location: Location,
     pub required: bool,
     pub description: Option<String>,
+    /// `style` and `explode` as written (`None`: absent, OpenAPI's default for the location).
+    pub style: Option<String>,
+    pub explode: Option<bool>,
     pub schema: Schema,
 }
 
@@ -380,12 +383,22 @@ impl Reader<'_> {
         if let Some(examples) = map.get("examples") {
             self.examples(examples, &child(pointer, "examples"));
         }
+        let style = map
+            .get("style")
+            .and_then(|s| self.report.string(s, &child(pointer, "style"), "`style`"))
+            .map(str::to_owned);
+        let explode = map.get("explode").and_then(|e| {
+            self.report
+                .boolean(e, &child(pointer, "explode"), "`explode`")
+        });
         Some(Parameter {
             pointer: pointer.to_owned(),
             name,
             location,
             required,
             description,
+            style,
+            explode,
             schema,
         })
     }
