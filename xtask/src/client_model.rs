@@ -806,11 +806,14 @@ fn method_doc(op: &Operation) -> String {
             others.join(" or ")
         ));
     }
-    text.push_str(&format!(
-        "\n\nLeast-privileged permissions: delegated {}; application {}.",
-        permission_list(&op.permissions.delegated),
-        permission_list(&op.permissions.application)
-    ));
+    // Only a document that states permissions (Graph's `x-graph-permissions`) says them.
+    if let Some(permissions) = &op.permissions {
+        text.push_str(&format!(
+            "\n\nLeast-privileged permissions: delegated {}; application {}.",
+            permission_list(&permissions.delegated),
+            permission_list(&permissions.application)
+        ));
+    }
     text
 }
 

@@ -243,7 +243,7 @@ pub struct Operation {
     /// `201`), with the status `response` comes from: such a response is read as that body
     /// (a warning says so, and so do the docs).
     pub untyped_statuses: Option<(String, Vec<String>)>,
-    pub permissions: Permissions,
+    pub permissions: Option<Permissions>,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
     /// sets state rather than adds it).

@@ -38,8 +38,8 @@ pub struct Operation {
     pub responses: Vec<(String, RefOr<Response>)>,
     /// `x-graph-idempotent: true`.
     pub marked_idempotent: bool,
-    /// `x-graph-permissions`.
-    pub permissions: Permissions,
+    /// `x-graph-permissions` (`None`: absent).
+    pub permissions: Option<Permissions>,
     /// The operation's own `servers` (empty when it has none).
     pub servers: Vec<super::Server>,
 }
@@ -266,8 +266,7 @@ impl Reader<'_> {
         let marked_idempotent = self.report.flag(map, pointer, "x-graph-idempotent");
         let permissions = map
             .get("x-graph-permissions")
-            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
-            .unwrap_or_default();
+            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")));
         let servers = map
             .get("servers")
             .map(|s| self.servers(s, &child(pointer, "servers")))
