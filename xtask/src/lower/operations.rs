@@ -163,6 +163,9 @@ impl Lowering<'_> {
                 None => success = Some((code.as_str(), chosen)),
             }
         }
+        if success.is_none() {
+            success = self.without_2xx(view, &hint);
+        }
         let mut empty_statuses = Vec::new();
         let mut untyped_statuses = None;
         if let Some((code, Some(chosen))) = &success {
@@ -388,6 +391,44 @@ impl Lowering<'_> {
         }
     }
 
+    /// The output of an operation that declares no `2XX` response: `default`'s body when it
+    /// has one (it describes every status, success included), with a warning; otherwise `()`,
+    /// with a warning when redirects are all it declares (the client follows them, and the
+    /// final response's body is not read).
+    fn without_2xx<'v>(
+        &mut self,
+        view: &'v OperationView,
+        hint: &str,
+    ) -> Option<(&'v str, Option<Chosen>)> {
+        let pointer = format!("{}/responses", view.pointer);
+        if let Some((code, response)) = view.responses.iter().find(|(c, _)| c == "default") {
+            let chosen = match response {
+                RefOr::Item(response) => self.response(response, hint),
+                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
+            };
+            if let Some(chosen) = chosen {
+                self.report.warning(
+                    &format!("{pointer}/default"),
+                    format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
+                );
+                return Some((code.as_str(), Some(chosen)));
+            }
+        }
+        let redirects: Vec<String> = view
+            .responses
+            .iter()
+            .filter(|(c, _)| c.starts_with('3'))
+            .map(|(c, _)| format!("`{c}`"))
+            .collect();
+        if !redirects.is_empty() {
+            self.report.warning(
+                &pointer,
+                format!("no `2XX` response is declared, only {}: the client follows the redirect, and the output is `()` (the final response's body is not read)", redirects.join(", ")),
+            );
+        }
+        None
+    }
+
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
         let mut chosen = self.content(&body.content, hint)?;
         chosen.body.required = body.required;
@@ -403,11 +444,12 @@ impl Lowering<'_> {
     fn content(&mut self, content: &Content, hint: &str) -> Option<Chosen> {
         let mut lowered = Vec::new();
         for media in &content.media {
-            let ty = media
-                .schema
-                .as_ref()
-                .and_then(|schema| self.ty(schema, hint))
-                .map(|l| l.ty);
+            let ty = match &media.schema {
+                Some(schema) => self.ty(schema, hint).map(|l| l.ty),
+                // JSON without a schema is any JSON, kept as its text.
+                None if media.kind == MediaKind::Json => Some(Ty::Any),
+                None => None,
+            };
             lowered.push(ty);
         }
         let json = content
