@@ -2,15 +2,20 @@
 # For every real-world document (tests/fixtures/real-world), what a new user gets from it:
 # `cargo xtask codegen --schema DOC --out target/real-world/NAME` (NAME is the file name
 # without its extension, as a user would pick it), then `cargo build` and
-# `cargo clippy --all-targets -- -D warnings` on the standalone workspace. Prints one line per
-# document: how far it got (with the generator's warning count), or the first error. Exits 0
-# whatever the documents do: this is a measurement (issue 9), not a gate.
-# tests/tests/real_world.rs snapshots the problem and warning lists.
+# `cargo clippy --all-targets -- -D warnings` on the standalone workspace, and the models
+# crate's test of the examples the document embeds (`--test examples`: each decoded into its
+# generated type, re-encoded, compared as JSON). Prints one line per document: how far it got
+# (with the generator's warning count), or the first error, and every example that does not
+# round-trip. tests/tests/real_world.rs snapshots the problem and warning lists.
 #
-# Usage: tests/real-world.sh [--safe-names] [DOC...]   (default: every document)
+# Usage: tests/real-world.sh [--gate] [--safe-names] [DOC...]   (default: every document)
+# Without --gate it exits 0 whatever the documents do: a measurement (issue 9).
+# --gate (CI): the outcome of every document (how far it got, and each example that does not
+# round-trip, with its decode error) must be exactly what tests/real-world.expected says, so
+# a document that starts or stops generating, compiling or round-tripping is a reviewed change
+# of that file; exits 1 on any difference, and prints it.
 # --safe-names: NAME lowercased, every character but a-z, 0-9 and `-` made `-`
-# (`graph-v1-0-changenotifications`), so the generated code is measured even while `--out`
-# names with a dot or capitals give invalid package or crate names (issue 9, "Output").
+# (`graph-v1-0-changenotifications`).
 # The standalone workspaces share the target directory (CARGO_TARGET_DIR, default target/),
 # so their dependencies are built once.
 set -uo pipefail
@@ -19,15 +24,31 @@ root=$(pwd)
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export CARGO_TERM_COLOR=never
+# The same document order (and so the same outcome list) on every machine.
+export LC_ALL=C
 out_root=target/real-world
 mkdir -p "$out_root"
 
 safe_names=false
-if [ "${1:-}" = --safe-names ]; then
-  safe_names=true
+gate=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --safe-names) safe_names=true ;;
+    --gate) gate=true ;;
+    *) break ;;
+  esac
   shift
-fi
+done
+expected=tests/real-world.expected
+outcomes="$out_root/outcomes.txt"
+: >"$outcomes"
+# One line of the gate's outcome list (the text compared with $expected).
+record() { printf '%s\n' "$*" >>"$outcomes"; }
 if [ $# -gt 0 ]; then
+  if $gate; then
+    echo "error: --gate checks every document; it takes no DOC" >&2
+    exit 2
+  fi
   docs=("$@")
 else
   docs=(tests/fixtures/real-world/*.json tests/fixtures/real-world/*.yaml tests/fixtures/real-world/*.yml)
@@ -52,6 +73,7 @@ start=$SECONDS
 printf '%-50s %s\n' document outcome
 for doc in "${docs[@]}"; do
   [ -f "$doc" ] || continue
+  doc_start=$SECONDS
   file=$(basename "$doc")
   name=${file%.*}
   if $safe_names; then
@@ -64,25 +86,57 @@ for doc in "${docs[@]}"; do
   gen_log="$out_root/$name.codegen.log"
   rm -rf "$out"
   : >"$log"
+  took() { echo "$((SECONDS - doc_start)) s"; }
   if ! cargo xtask codegen --schema "$doc" --out "$out" >"$gen_log" 2>&1; then
     problems=$(grep -m1 -oE 'has [0-9]+ problems?' "$gen_log" || echo "fails")
     first=$(grep -m1 -E '^  ' "$gen_log" | sed -E 's/^ +//' || true)
-    printf '%-50s does not generate (%s): %s\n' "$file" "$problems" "${first:-$(head -n1 "$gen_log")}"
+    printf '%-50s does not generate (%s; %s): %s\n' "$file" "$problems" "$(took)" "${first:-$(head -n1 "$gen_log")}"
+    record "$file: does not generate"
     continue
   fi
   warnings=$(grep -c '^warning: ' "$gen_log" || true)
-  file="$file ($warnings warning$([ "$warnings" = 1 ] || echo s))"
+  shown="$file ($warnings warning$([ "$warnings" = 1 ] || echo s))"
   # Pin dependency versions to the ones this workspace tests the runtime crates with.
   cp Cargo.lock "$out/Cargo.lock"
   if ! cargo build --manifest-path "$out/Cargo.toml" >>"$log" 2>&1; then
-    printf '%-50s generated, does not compile: %s\n' "$file" "$(first_error "$log")"
+    printf '%-50s generated, does not compile (%s): %s\n' "$shown" "$(took)" "$(first_error "$log")"
+    record "$file: generated, does not compile"
     continue
   fi
   : >"$log.clippy"
   if ! cargo clippy --manifest-path "$out/Cargo.toml" --all-targets -- -D warnings >>"$log.clippy" 2>&1; then
-    printf '%-50s generated, compiled, clippy: %s\n' "$file" "$(first_error "$log.clippy")"
+    printf '%-50s generated, compiled, clippy (%s): %s\n' "$shown" "$(took)" "$(first_error "$log.clippy")"
+    record "$file: generated, compiled, not clippy-clean"
     continue
   fi
-  printf '%-50s generated, compiled, clippy-clean\n' "$file"
+  examples="no examples to check"
+  failures=""
+  if [ -f "$out/models/tests/examples.rs" ]; then
+    count=$(grep -c '^\["/' "$out/models/tests/examples.json" || true)
+    : >"$log.examples"
+    if cargo test --manifest-path "$out/Cargo.toml" --package "$(sed -nE 's/^name = "(.*)"$/\1/p' "$out/models/Cargo.toml")" --test examples >>"$log.examples" 2>&1; then
+      examples="examples: all $count round-trip"
+    else
+      failures=$(grep -E '^round-trip failure: ' "$log.examples" || true)
+      if [ -z "$failures" ]; then
+        failures="round-trip failure: the examples test did not run: $(first_error "$log.examples")"
+      fi
+      examples="examples: $(printf '%s\n' "$failures" | grep -c .) of $count do not round-trip"
+    fi
+  fi
+  printf '%-50s generated, compiled, clippy-clean, %s (%s)\n' "$shown" "$examples" "$(took)"
+  [ -z "$failures" ] || printf '%s\n' "$failures" | sed 's/^/    /'
+  record "$file: generated, compiled, clippy-clean, $examples"
+  [ -z "$failures" ] || record "$(printf '%s\n' "$failures" | sed 's/^/    /')"
 done
 echo "($((SECONDS - start)) s; logs in $out_root/NAME.log)"
+
+if $gate; then
+  if diff -u <(grep -v '^#' "$expected") "$outcomes" >"$out_root/outcomes.diff"; then
+    echo "every document's outcome is the expected one ($expected)"
+  else
+    cat "$out_root/outcomes.diff" >&2
+    echo "error: real-world outcomes differ from $expected (above: - expected, + found); if the change is intended, update $expected from $outcomes" >&2
+    exit 1
+  fi
+fi

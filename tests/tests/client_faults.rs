@@ -2,7 +2,7 @@
 //! waits go through a fake clock, so nothing here sleeps for real (only the timeout test
 //! waits, for its 100 ms timeout).
 
-use graph_presence_client::{BearerToken, Client, Error, RetryPolicy};
+use graph_presence_client::{BearerToken, Client, Error, Operation, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tests::FakeClock;
@@ -601,4 +601,22 @@ async fn error_messages_escape_control_characters_and_stay_short() {
     };
     assert_eq!(graph.message.len(), huge.len(), "the whole message is kept");
     assert_eq!(graph.code, "Bad\r\nInjected: yes");
+}
+
+#[test]
+fn a_refused_client_request_id_is_quoted_safely_and_briefly() {
+    let client = Client::new(BearerToken::new("t"));
+    let injected = format!("id\r\nX-Injected: yes{}", "x".repeat(10 * 1024 * 1024));
+    let error = client
+        .me()
+        .presence()
+        .get()
+        .client_request_id(injected)
+        .to_request()
+        .expect_err("CR LF refused");
+    let shown = error.to_string();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.contains(r"id\r\nX-Injected: yes"), "{shown}");
+    assert!(shown.len() < 300, "{} bytes", shown.len());
 }

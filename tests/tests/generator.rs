@@ -197,6 +197,71 @@ fn three_mistakes_are_all_reported_and_no_file_is_touched() {
     assert!(stdout.is_empty());
 }
 
+/// A document with errors still shows its warnings, after the errors; nothing is written.
+#[test]
+fn errors_are_followed_by_the_warnings_and_nothing_is_written() {
+    let out = std::env::temp_dir().join(format!("graph-presence-both-{}", std::process::id()));
+    let schema = root().join("tests/fixtures/invalid/errors_and_warnings.yaml");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 1, "{stdout}{err}");
+    let error = err
+        .find("/paths/~1things/get/responses/200/content/application~1json/schema/$ref: dangling `$ref`")
+        .unwrap_or_else(|| panic!("no error in\n{err}"));
+    let warning = err
+        .find("warning: /paths/~1things/get/responses/200/unknownKey: unknown keyword `unknownKey` on a response: ignored")
+        .unwrap_or_else(|| panic!("no warning in\n{err}"));
+    assert!(error < warning, "the errors come first:\n{err}");
+    assert!(!out.exists(), "nothing may be written for a bad schema");
+}
+
+/// A leading byte order mark is allowed, and bytes that are not UTF-8 are located. (The files
+/// are written here from bytes, so that no fixture has to hold them.)
+#[test]
+fn a_byte_order_mark_is_accepted_and_invalid_utf8_is_located() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-bytes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creates the folder");
+    let document = "openapi: 3.0.1\ninfo: {title: bytes, version: '1'}\npaths: {}\n";
+    let bom = dir.join("bom.yaml");
+    std::fs::write(&bom, [b"\xEF\xBB\xBF", document.as_bytes()].concat()).expect("writes");
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &bom.to_string_lossy(),
+        "--out",
+        &dir.join("out").to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    // `by\xFFtes`: one byte that is not UTF-8, in the title on line 2.
+    let bad = dir.join("bad.yaml");
+    let bytes: Vec<u8> = document
+        .replacen("bytes", "by\0tes", 1)
+        .bytes()
+        .map(|b| if b == 0 { 0xFF } else { b })
+        .collect();
+    std::fs::write(&bad, bytes).expect("writes");
+    let (code, _, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &bad.to_string_lossy(),
+        "--out",
+        &dir.join("never").to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "(document): line 2, column 17 (byte 31): the file is not valid UTF-8 (byte 0xFF)"
+        ),
+        "{err}"
+    );
+}
+
 /// Every warning of the valid fixtures, in one snapshot: a new warning is a visible change.
 #[test]
 fn valid_fixtures_list_their_warnings() {
@@ -626,4 +691,23 @@ mod fixture_behaviour {
         );
         let _response = operations::FrobResponse::new();
     }
+}
+
+/// The examples a document embeds, found with their types, and the models crate's test that
+/// checks them (standalone output's `models/tests/examples.rs` and `examples.json`).
+#[test]
+fn embedded_examples_become_a_test_of_the_models_crate() {
+    let path = root().join("tests/fixtures/valid/embedded_examples.yaml");
+    let doc = xtask::document::parse(&read(&path)).expect("parses");
+    let model = xtask::lower::lower(&doc, path.parent()).expect("valid");
+    let examples = xtask::examples::collect(&doc, &model, path.parent());
+    let (test, data) = xtask::examples::test_files(
+        &examples,
+        "embedded_examples_models",
+        "embedded_examples.yaml",
+    )
+    .expect("has examples")
+    .expect("formats");
+    insta::assert_snapshot!("embedded_examples_test", test);
+    insta::assert_snapshot!("embedded_examples_data", data);
 }

@@ -37,6 +37,7 @@ fn outcome(path: &Path) -> String {
         .values()
         .filter(|t| matches!(t, xtask::model::TypeDef::Struct(_)))
         .count();
+    let examples = embedded_examples(&text, path, &model);
     let warnings = model.warnings.len();
     let mut listed = vec![format!(
         "{warnings} warning{}",
@@ -44,7 +45,7 @@ fn outcome(path: &Path) -> String {
     )];
     listed.extend(model.warnings.iter().map(ToString::to_string));
     format!(
-        "generates\ntypes: {} ({structs} structs, {} enums)\noperations: {}\nlines: {} models, {} client\n{}",
+        "generates\ntypes: {} ({structs} structs, {} enums)\noperations: {}\nlines: {} models, {} client\n{examples}\n{}",
         model.types.len(),
         model.types.len() - structs,
         model.operations.len(),
@@ -52,6 +53,23 @@ fn outcome(path: &Path) -> String {
         client.lines().count(),
         listed.join("\n"),
     )
+}
+
+/// What the standalone models crate's example test will check: how many examples, and how
+/// many are not checked and why. (Whether they round-trip is `tests/real-world.sh --gate`'s
+/// question: it needs the crate compiled.)
+fn embedded_examples(text: &str, path: &Path, model: &xtask::model::Model) -> String {
+    let doc = xtask::document::parse(text).expect("parsed once already");
+    let examples = xtask::examples::collect(&doc, model, path.parent());
+    let mut lines = vec![format!(
+        "examples: {} to check, {} repeated",
+        examples.checked.len(),
+        examples.repeated
+    )];
+    for (reason, n) in &examples.skipped {
+        lines.push(format!("  not checked: {n}: {reason}"));
+    }
+    lines.join("\n")
 }
 
 fn problem_list(problems: &[xtask::document::Problem]) -> String {

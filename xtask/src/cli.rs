@@ -100,8 +100,12 @@ fn try_run(
         }
         Ok(generated) => generated,
         Err(problems) => {
-            // Nothing has been written: every output is computed before any is written.
+            // Nothing has been written: every output is computed before any is written. The
+            // warnings follow the errors, so whoever fixes the errors sees everything.
             write!(err, "error: {problems}")?;
+            for warning in &problems.warnings {
+                writeln!(err, "warning: {warning}")?;
+            }
             return Ok(1);
         }
     };

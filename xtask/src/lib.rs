@@ -16,6 +16,7 @@ pub mod docs;
 pub mod document;
 pub mod emit_client;
 pub mod emit_models;
+pub mod examples;
 pub mod lower;
 pub mod model;
 pub mod names;
@@ -99,14 +100,22 @@ fn internal(error: &syn::Error) -> Vec<Problem> {
     }]
 }
 
-fn read_schema(schema: &Path) -> Result<String, Problems> {
-    std::fs::read_to_string(schema).map_err(|e| Problems {
-        file: schema.display().to_string(),
-        list: vec![Problem {
-            pointer: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }],
-    })
+/// A document file, parsed, and its model; or every problem in it (with the warnings found
+/// beside them).
+fn checked_model(
+    schema: &Path,
+    file: &str,
+) -> Result<(serde_norway::Value, model::Model), Problems> {
+    let text = document::read_text(schema)?;
+    let rejected = |problems, warnings| Problems {
+        file: file.to_owned(),
+        list: problems,
+        warnings,
+    };
+    let doc = document::parse(&text).map_err(|p| rejected(vec![p], Vec::new()))?;
+    let model = lower::lower_with_warnings(&doc, schema.parent())
+        .map_err(|r| rejected(r.problems, r.warnings))?;
+    Ok((doc, model))
 }
 
 /// What one run generates: the files, and the warnings about the document they came from.
@@ -120,12 +129,12 @@ pub struct Generated {
 /// The generated files of the bundled crates.
 pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
-    let text = read_schema(&schema)?;
+    let (_, model) = checked_model(&schema, BUNDLED_SCHEMA)?;
     let problems = |list| Problems {
         file: BUNDLED_SCHEMA.to_owned(),
         list,
+        warnings: Vec::new(),
     };
-    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
     let models = models_from_model(&model, BUNDLED_SCHEMA).map_err(problems)?;
     let context = emit_client::ClientContext {
         models_path: "::graph_presence_models",
@@ -158,16 +167,16 @@ pub fn standalone_outputs(
     out: &Path,
     name: Option<&str>,
 ) -> Result<Generated, Problems> {
-    let text = read_schema(schema)?;
     let label = schema
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let (doc, model) = checked_model(schema, &schema.display().to_string())?;
     let problems = |list| Problems {
         file: schema.display().to_string(),
         list,
+        warnings: Vec::new(),
     };
-    let model = model_from_text(&text, schema.parent()).map_err(problems)?;
     let name = match name {
         Some(name) => name.to_owned(),
         None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
@@ -230,6 +239,25 @@ pub fn standalone_outputs(
             text: client,
         },
     ];
+    // The examples embedded in the document, as a test of the models crate.
+    let examples = examples::collect(&doc, &model, schema.parent());
+    if let Some(files) = examples::test_files(&examples, &models_ident, &label) {
+        let (test, data) = files.map_err(|e| problems(internal(&e)))?;
+        outputs.push(Output {
+            path: out.join("models/tests/examples.rs"),
+            text: test,
+        });
+        outputs.push(Output {
+            path: out.join("models/tests/examples.json"),
+            text: data,
+        });
+        if let Some(manifest) = outputs
+            .iter_mut()
+            .find(|o| o.path.ends_with("models/Cargo.toml"))
+        {
+            manifest.text.push_str(EXAMPLE_TEST_DEPENDENCIES);
+        }
+    }
     for runtime in RUNTIME_CRATES {
         outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
     }
@@ -238,6 +266,11 @@ pub fn standalone_outputs(
         warnings: problems(model.warnings),
     })
 }
+
+/// What the models crate's example test uses beyond the crate and its runtime: serde_json
+/// with the runtime's own features, so the runtime is not built a second time for the test.
+const EXAMPLE_TEST_DEPENDENCIES: &str =
+    "\n[dev-dependencies]\nserde_json = { version = \"1\", features = [\"raw_value\"] }\n";
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
@@ -282,6 +315,7 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
             pointer: String::new(),
             message: format!("cannot read the runtime crate's file: {error}"),
         }],
+        warnings: Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ pub struct RequestBase {
 }
 
 impl RequestBase {
+    /// A request on `client`, with a fresh `client-request-id` unless one is set.
     pub fn new(client: Client) -> Self {
         RequestBase {
             client,
@@ -58,8 +59,9 @@ impl RequestBase {
 }
 
 /// A generated request builder: what [`AcceptAs`] needs to send it. Implemented by
-/// [`request_builder!`].
+/// [`request_builder!`](crate::request_builder).
 pub trait RequestBuilder: Operation {
+    /// The builder's client and `client-request-id`.
     fn base(&self) -> &RequestBase;
 }
 
@@ -74,6 +76,7 @@ pub struct AcceptAs<B> {
 }
 
 impl<B: RequestBuilder> AcceptAs<B> {
+    /// The operation `builder`, answered as `media_type` (its `Accept`), the body returned as bytes.
     pub fn new(builder: B, media_type: &'static str) -> Self {
         AcceptAs {
             builder,

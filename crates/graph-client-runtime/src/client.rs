@@ -16,7 +16,9 @@ use std::time::Duration;
 /// there); v1.0 is the stable surface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiVersion {
+    /// `beta`: the newest features, which may change.
     Beta,
+    /// `v1.0`: the stable surface.
     V1,
 }
 

@@ -36,7 +36,12 @@ pub enum Error {
     Timeout(std::time::Duration),
     /// The response body was larger than the configured limit (it is not read further).
     #[error("the response body is larger than the {limit}-byte limit")]
-    ResponseTooLarge { status: StatusCode, limit: usize },
+    ResponseTooLarge {
+        /// The response's status.
+        status: StatusCode,
+        /// The limit in bytes (`ClientBuilder::max_response_bytes`).
+        limit: usize,
+    },
     /// The token provider failed.
     #[error("could not get an access token: {0}")]
     Auth(#[source] BoxError),
@@ -69,9 +74,13 @@ impl Error {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UnexpectedBody {
+    /// The error status.
     pub status: StatusCode,
+    /// The response's `Content-Type`, if any (`text/html` for a gateway's page).
     pub content_type: Option<String>,
+    /// Every response header.
     pub headers: HeaderMap,
+    /// The raw body.
     pub body: Vec<u8>,
 }
 
@@ -93,8 +102,11 @@ impl std::fmt::Display for UnexpectedBody {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeFailure {
+    /// The success status.
     pub status: StatusCode,
+    /// Why decoding failed: the path of the bad value, its line and column.
     pub source: DecodeError,
+    /// The raw body.
     pub body: Vec<u8>,
 }
 
@@ -112,11 +124,13 @@ impl std::fmt::Display for DecodeFailure {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TextFailure {
+    /// The success status.
     pub status: StatusCode,
     /// The Rust type the text should have parsed as (`i64`).
     pub expected: &'static str,
     /// Why it did not.
     pub message: String,
+    /// The raw body.
     pub body: Vec<u8>,
 }
 
@@ -137,6 +151,7 @@ impl std::fmt::Display for TextFailure {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GraphError {
+    /// The error status.
     pub status: StatusCode,
     /// `error.code`, such as `TooManyRequests` or `itemNotFound` (casing varies by service).
     pub code: String,
@@ -151,6 +166,7 @@ pub struct GraphError {
     /// The whole `error` object, with every field Graph sent (`target`, `details`, nested
     /// `innerError`s). Decode it into the models' `ODataError` with [`GraphError::decode`].
     pub error: Value,
+    /// Every response header (`request-id`, `Retry-After`…).
     pub headers: HeaderMap,
     /// The raw body.
     pub body: Vec<u8>,

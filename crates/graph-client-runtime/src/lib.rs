@@ -13,6 +13,10 @@
 //! A generated client crate re-exports all of it (`pub use graph_client_runtime::*`).
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
 
+#![deny(missing_docs)]
+// docs.rs shows which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod auth;
 #[cfg(feature = "azure_identity")]
 mod azure;

@@ -2,6 +2,7 @@
 //! network. The generated builders call these; the reqwest executor only moves bytes.
 
 use crate::error::{self, DecodeFailure, Error, TextFailure};
+use graph_models_runtime::excerpt;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -138,10 +139,12 @@ impl MultipartBody {
         }
     }
 
+    /// The boundary that separates the parts (sent in `Content-Type`).
     pub fn boundary(&self) -> &str {
         &self.boundary
     }
 
+    /// The encoded body.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -167,6 +170,7 @@ pub struct RequestSpec {
 }
 
 impl RequestSpec {
+    /// A request with this method, an empty path and no query, body or extra headers.
     pub fn new(method: Method) -> Self {
         RequestSpec {
             method,
@@ -248,7 +252,8 @@ impl RequestSpec {
                 .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b));
         if !valid {
             return Err(Error::InvalidRequest(format!(
-                "`{boundary}` is not a valid multipart boundary"
+                "`{}` is not a valid multipart boundary",
+                excerpt(boundary, 80)
             )));
         }
         let essence = media_type.split(';').next().unwrap_or(media_type).trim();
@@ -335,18 +340,23 @@ impl RequestSpec {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let id = HeaderValue::from_str(&id).map_err(|_| {
             Error::InvalidRequest(format!(
-                "`{id}` is not a valid client-request-id header value"
+                "`{}` is not a valid client-request-id header value",
+                excerpt(&id, 80)
             ))
         })?;
         let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
             Error::InvalidRequest(format!(
-                "`{user_agent}` is not a valid user-agent header value"
+                "`{}` is not a valid user-agent header value",
+                excerpt(user_agent, 80)
             ))
         })?;
         let header = |name: &str, value: Option<String>| {
             let value = value.unwrap_or_else(|| "application/json".to_owned());
             HeaderValue::from_str(&value).map_err(|_| {
-                Error::InvalidRequest(format!("`{value}` is not a valid {name} header value"))
+                Error::InvalidRequest(format!(
+                    "`{}` is not a valid {name} header value",
+                    excerpt(&value, 80)
+                ))
             })
         };
         let accept = header("accept", self.accept)?;
@@ -361,11 +371,14 @@ impl RequestSpec {
         }
         let mut request = builder
             .body(self.body.unwrap_or_default())
-            .map_err(|e| Error::InvalidRequest(format!("`{uri}`: {e}")))?;
+            .map_err(|e| Error::InvalidRequest(format!("`{}`: {e}", excerpt(&uri, 200))))?;
         let headers = request.headers_mut();
         for (name, value) in self.headers {
             let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::InvalidRequest(format!("`{name}` is not a valid header name"))
+                Error::InvalidRequest(format!(
+                    "`{}` is not a valid header name",
+                    excerpt(name, 80)
+                ))
             })?;
             // The value is not repeated in the error: it may be a secret.
             let value = HeaderValue::from_str(&value).map_err(|_| {

@@ -162,7 +162,9 @@ pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// The time source and the sleeping used for retries and rate limiting. Replace it in tests
 /// with one that records waits and returns at once.
 pub trait Clock: Send + Sync {
+    /// The current time.
     fn now(&self) -> jiff::Timestamp;
+    /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> Sleep;
 }
 
@@ -192,6 +194,7 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// At most `max_requests` (at least 1) in any `window`.
     pub fn new(max_requests: usize, window: Duration) -> Self {
         RateLimit {
             max_requests: max_requests.max(1),

@@ -2,12 +2,16 @@
 //!
 //! A generated type states facts (wire names, field types, which properties are required or
 //! nullable, the values an enum lists); the algorithms live here, once, compiled and tested in
-//! this crate: the decoding loop with its duplicate-key checks ([`record`]), the insertion-
+//! this crate: the decoding loop with its duplicate-key checks ([`record!`](macro@record)), the insertion-
 //! ordered map of unknown properties kept as raw JSON ([`Extensions`]), open enums
-//! ([`open_enum`]), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
+//! ([`open_enum!`](macro@open_enum)), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
 //! [`from_str`] / [`from_slice`], whose errors name the path of the bad value.
 //!
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
+
+#![deny(missing_docs)]
+// docs.rs shows which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod decode;
 mod extensions;

@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 pub struct EnumInfo {
     /// Where it comes from in the OpenAPI document.
     pub origin: &'static str,
+    /// The schema's description, for the JSON Schema.
     pub description: Option<&'static str>,
     /// Every listed value, as written on the wire, in schema order.
     pub values: &'static [&'static str],
@@ -19,6 +20,7 @@ pub struct EnumInfo {
 /// A generated open enum. Its inherent methods, conversions, serde and schemars impls come
 /// from [`crate::open_enum!`].
 pub trait OpenEnum: Sized {
+    /// The enum's facts: its name, description and known wire values.
     const INFO: &'static EnumInfo;
     /// The value as written on the wire.
     fn wire(&self) -> &str;
@@ -45,6 +47,7 @@ pub fn json_schema<E: OpenEnum>(_: &mut SchemaGenerator) -> Schema {
 pub struct IntEnumInfo {
     /// Where it comes from in the OpenAPI document.
     pub origin: &'static str,
+    /// The schema's description, for the JSON Schema.
     pub description: Option<&'static str>,
     /// Every listed value, in schema order.
     pub values: &'static [i64],
@@ -54,6 +57,7 @@ pub struct IntEnumInfo {
 /// inherent methods, conversions, serde and schemars impls come from
 /// [`crate::open_int_enum!`].
 pub trait OpenIntEnum: Sized {
+    /// The enum's facts: its name, description and known values.
     const INFO: &'static IntEnumInfo;
     /// The value as written on the wire.
     fn value(&self) -> i64;

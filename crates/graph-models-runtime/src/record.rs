@@ -15,6 +15,7 @@ use std::marker::PhantomData;
 pub struct RecordInfo {
     /// Where it comes from in the OpenAPI document (a component key or a pointer).
     pub origin: &'static str,
+    /// The schema's description, for the JSON Schema.
     pub description: Option<&'static str>,
     /// The named properties, in schema order (the order they are written in).
     pub fields: &'static [FieldInfo],
@@ -98,6 +99,7 @@ pub fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 
 /// A generated object type. The serde and schemars impls come from [`crate::record!`].
 pub trait Record: Sized {
+    /// The type's facts: its name, fields (wire names, kinds, which are required) and extras.
     const INFO: &'static RecordInfo;
     /// What happens to properties the schema does not name.
     type Extra: Extra;
@@ -106,7 +108,7 @@ pub trait Record: Sized {
     /// into its slot, then moves the slots into the fields).
     fn decode<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 
-    /// Writes the object's entries (with [`write`] and [`write_always`]), then its extra
+    /// Writes the object's entries (with [`write`](fn@write) and [`write_always`]), then its extra
     /// properties.
     fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
 
@@ -193,7 +195,9 @@ pub fn required_value<'de, A: MapAccess<'de>, T>(
 /// A value that is written only when present: `Option` (not `None`) and
 /// [`crate::Nullable`] (not absent; `null` is written).
 pub trait Present {
+    /// The value written when the field is present.
     type Value: Serialize + ?Sized;
+    /// The value to write, or `None` when the field is absent (and is left out).
     fn present(&self) -> Option<&Self::Value>;
 }
 

@@ -268,7 +268,7 @@ impl MePresenceRequestBuilder {
     ///
     /// `GET /me/presence` (operationId `me_GetPresence`).
     ///
-    /// Get a user's presence information. Response is a presence object. Presence is limited to 1,500 requests per 30 seconds per application per tenant. Permissions: newest docs give delegated Presence.Read (Presence.Read.All to read another user) and application Presence.Read.All; the older beta include said application is not supported. /me cannot be used with application permissions.
+    /// Get a user's presence information. Response is a presence object. Presence is limited to 1,500 requests per 30 seconds per application per tenant. Permissions on /me: delegated Presence.Read only (application permissions cannot call /me; on /users/{user-id} the newest docs also give application Presence.Read.All).
     ///
     /// Least-privileged permissions: delegated `Presence.Read`; application not supported.
     ///
@@ -290,7 +290,7 @@ impl MePresenceRequestBuilder {
     ///
     /// `POST /me/presence/setPresence` (operationId `me.presence_setPresence`).
     ///
-    /// Set the presence of a user as the presence session of this application. Accepted combinations include Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away, DoNotDisturb/Presenting. expirationDuration defaults to 5 minutes (valid PT5M to PT4H); call again before it expires to keep the session alive. Permissions: newest docs give delegated Presence.ReadWrite and application Presence.ReadWrite.All (older beta page: application only). Graph answers 200 OK with no body. /me cannot be used with application permissions.
+    /// Set the presence of a user as the presence session of this application. Accepted combinations include Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away, DoNotDisturb/Presenting. expirationDuration defaults to 5 minutes (valid PT5M to PT4H); call again before it expires to keep the session alive. Permissions on /me: delegated Presence.ReadWrite only (application permissions cannot call /me; on /users/{user-id} the newest docs also give application Presence.ReadWrite.All). Graph answers 200 OK with no body.
     ///
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application not supported.
     ///
@@ -318,7 +318,7 @@ impl MePresenceRequestBuilder {
     ///
     /// `POST /me/presence/clearPresence` (operationId `me.presence_clearPresence`).
     ///
-    /// Clear the presence session of this application for a user; if it was the only session the user becomes Offline/Offline. Returns 404 NotFound if the session does not exist. Permissions: newest docs give delegated Presence.ReadWrite and application Presence.ReadWrite.All (older pages: application only). Graph answers 200 OK with no body. /me cannot be used with application permissions.
+    /// Clear the presence session of this application for a user; if it was the only session the user becomes Offline/Offline. Returns 404 NotFound if the session does not exist. Permissions on /me: delegated Presence.ReadWrite only (application permissions cannot call /me; on /users/{user-id} the newest docs also give application Presence.ReadWrite.All). Graph answers 200 OK with no body.
     ///
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application not supported.
     ///
@@ -339,7 +339,7 @@ impl MePresenceRequestBuilder {
     ///
     /// `POST /me/presence/setUserPreferredPresence` (operationId `me.presence_setUserPreferredPresence`).
     ///
-    /// Set the user's preferred presence, which overrides session-level states while the user has at least one presence session. Accepted combinations: Available/Available, Busy/Busy, DoNotDisturb/DoNotDisturb, BeRightBack/BeRightBack, Away/Away, Offline/OffWork. expirationDuration defaults to 1 day for DoNotDisturb/Busy and 7 days otherwise. Graph answers 200 OK with no body. /me cannot be used with application permissions.
+    /// Set the user's preferred presence, which overrides session-level states while the user has at least one presence session. Accepted combinations: Available/Available, Busy/Busy, DoNotDisturb/DoNotDisturb, BeRightBack/BeRightBack, Away/Away, Offline/OffWork. expirationDuration defaults to 1 day for DoNotDisturb/Busy and 7 days otherwise. Graph answers 200 OK with no body.
     ///
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application not supported.
     ///

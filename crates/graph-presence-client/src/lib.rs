@@ -26,6 +26,10 @@
 //! The generated code re-exports the client runtime (`graph-client-runtime`): the executor,
 //! auth, errors, retries and the sans-IO request building are compiled and tested there.
 
+#![deny(missing_docs)]
+// docs.rs shows which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "reqwest")]
 mod bulk;
 

@@ -13,6 +13,10 @@
 //! # Ok::<(), graph_presence_models::DecodeError>(())
 //! ```
 
+#![deny(missing_docs)]
+// docs.rs shows which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[rustfmt::skip]
 mod generated;
 

@@ -53,7 +53,7 @@ fn literal(text: &str) -> String {
 }
 
 /// A type as the models module names it (see `rust_ty`).
-pub(super) fn ty_text(ty: &Ty) -> String {
+pub(crate) fn ty_text(ty: &Ty) -> String {
     match ty {
         Ty::String => "String".to_owned(),
         Ty::Bool => "bool".to_owned(),

@@ -17,6 +17,8 @@ pub fn prelude() -> TokenStream {
 
 mod impls;
 
+pub(crate) use impls::ty_text;
+
 /// The code of one type, formatted.
 pub fn type_item(def: &TypeDef) -> Result<String, syn::Error> {
     match def {

@@ -30,14 +30,32 @@ use std::path::Path;
 /// Reads and lowers a parsed document: the model with its warnings, or every problem. `base_dir` is the document's folder, for checking that
 /// `externalValue` example files exist; `None` skips that check.
 pub fn lower(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Vec<Problem>> {
+    lower_with_warnings(doc, base_dir).map_err(|rejected| rejected.problems)
+}
+
+/// A document with errors: every error, and the warnings found beside them, each list in
+/// document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+/// Like [`lower`], but a rejected document keeps its warnings too, so the CLI can show them
+/// after the errors.
+pub fn lower_with_warnings(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Rejected> {
     let mut report = Report::default();
     let document = crate::openapi::read(doc, base_dir, &mut report);
     let mut model = lower_document(&document, &mut report);
+    let warnings = in_document_order(doc, report.warnings);
     if report.problems.is_empty() {
-        model.warnings = in_document_order(doc, report.warnings);
+        model.warnings = warnings;
         Ok(model)
     } else {
-        Err(in_document_order(doc, report.problems))
+        Err(Rejected {
+            problems: in_document_order(doc, report.problems),
+            warnings,
+        })
     }
 }
 
