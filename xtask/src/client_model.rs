@@ -95,6 +95,11 @@ pub struct Builder {
     pub body: Option<RequestBody>,
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
+    /// The media type a JSON request body is sent as, when the document declares one other
+    /// than `application/json` (`application/vnd.example+json`).
+    pub json_content_type: Option<String>,
+    /// The media type a JSON response is asked for (`Accept`), likewise.
+    pub json_accept: Option<String>,
     /// The request body's other media types, each a method that sets the body as bytes.
     pub body_alternatives: Vec<Alternative>,
     /// The success response's other media types, each a method that asks for it and answers
@@ -657,6 +662,16 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 media: media.clone(),
             },
         }),
+        json_content_type: op
+            .request_body
+            .as_ref()
+            .filter(|b| b.media == Media::Json)
+            .and_then(|b| b.json_media.clone()),
+        json_accept: op
+            .response
+            .as_ref()
+            .filter(|r| r.media == Media::Json)
+            .and_then(|r| r.json_media.clone()),
         body_alternatives,
         accept_alternatives,
         idempotent: op.idempotent,

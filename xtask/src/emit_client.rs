@@ -405,8 +405,12 @@ impl Printer<'_> {
                 quote!(spec.multipart_body(#media, &self.body)?;)
             }
         });
-        let accept = match &builder.output {
-            Some(Output::Text { media, .. } | Output::Bytes { media }) => {
+        let body = body.map(|body| match &builder.json_content_type {
+            Some(media) => quote!(#body spec.content_type(#media);),
+            None => body,
+        });
+        let accept = match (&builder.output, &builder.json_accept) {
+            (Some(Output::Text { media, .. } | Output::Bytes { media }), _) | (_, Some(media)) => {
                 Some(quote!(spec.accept(#media);))
             }
             _ => None,

@@ -289,6 +289,10 @@ pub struct Body {
     pub required: bool,
     /// How it travels.
     pub media: Media,
+    /// A JSON body's media type as the document declares it, when that is not plain
+    /// `application/json` (`application/vnd.example+json`, `application/json; charset=utf-8`):
+    /// sent as its `Content-Type` or asked for with `Accept`.
+    pub json_media: Option<String>,
     /// The content map's other media types, in document order, which the user may choose
     /// instead (sent or received as bytes); a request's `multipart/*` ones are left out.
     pub alternatives: Vec<String>,

@@ -235,6 +235,12 @@ impl RequestSpec {
         Ok(())
     }
 
+    /// Replaces the body's `Content-Type`: a JSON body of a media type the document declares
+    /// other than `application/json` (`application/vnd.example+json`).
+    pub fn content_type(&mut self, media_type: &str) {
+        self.content_type = Some(media_type.to_owned());
+    }
+
     /// Sets a body of bytes, sent unchanged with this `Content-Type` (the document's media
     /// type: `application/octet-stream`, `image/png`, `text/plain`…).
     pub fn raw_body(&mut self, content_type: &str, body: impl Into<Vec<u8>>) {

@@ -472,10 +472,13 @@ impl Lowering<'_> {
             .filter(|m| m.pointer != content.media[index].pointer)
             .map(|m| m.name.clone())
             .collect();
+        let json_media = (media.kind == MediaKind::Json && media.name != "application/json")
+            .then(|| media.name.clone());
         let body = |ty, media| Body {
             ty,
             required: true,
             media,
+            json_media: json_media.clone(),
             alternatives: alternatives.clone(),
         };
         let body = match media.kind {
