@@ -495,9 +495,18 @@ impl Reader<'_> {
             if let Some(examples) = media_map.get("examples") {
                 self.examples(examples, &child(&at, "examples"));
             }
-            let schema = media_map
+            let mut schema = media_map
                 .get("schema")
                 .map(|schema| self.schema(schema, &child(&at, "schema"), Position::Inline));
+            if !is_media_type(&media) {
+                // Read and checked, then dropped: nothing decodes or encodes the body through
+                // it, so its type would be generated unused.
+                schema = None;
+                self.report.warning(
+                    &at,
+                    format!("`{media}` is not a media type (`type/subtype`): the body is bytes sent or read as they are, with `{media}` as its media type, and its schema is not generated"),
+                );
+            }
             content.media.push(MediaType {
                 kind: MediaKind::of(&media),
                 pointer: at,
@@ -507,6 +516,19 @@ impl Reader<'_> {
         }
         content
     }
+}
+
+/// Whether a `content` key is a media type or range: `type/subtype` (each a token or `*`),
+/// then any parameters.
+fn is_media_type(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let token = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+    };
+    matches!(essence.split_once('/'), Some((kind, sub)) if token(kind) && token(sub))
 }
 
 /// A status code (`200`) or range (`2XX`), 1xx to 5xx.

@@ -1,5 +1,6 @@
-//! JSON of a declared media type (`fixtures/valid/json_variants.yaml`) is sent with that
-//! `Content-Type` and asked for with that `Accept`.
+//! Media types sent as the document declares them: JSON of another media type
+//! (`fixtures/valid/json_variants.yaml`) with that `Content-Type` and `Accept`, and a key that
+//! is not a media type (`invalid_media_type.yaml`, a warning) as bytes with it.
 
 use tests::fixtures::json_variants::client::{BearerToken, Client, Operation};
 
@@ -15,4 +16,16 @@ fn a_declared_json_media_type_is_content_type_and_accept() {
     assert_eq!(post.body(), br#"{"text":"note"}"#);
     let get = client.annotations().get().to_request().expect("builds");
     assert_eq!(get.headers()["accept"], "application/json; charset=utf-8");
+}
+
+#[test]
+fn a_key_that_is_not_a_media_type_is_bytes_sent_with_it() {
+    use tests::fixtures::invalid_media_type::client::Client as UploadClient;
+    let client = UploadClient::new(BearerToken::new("t"));
+    let request = client
+        .uploads(b"--x\r\n".to_vec())
+        .to_request()
+        .expect("builds");
+    assert_eq!(request.headers()["content-type"], "form-data");
+    assert_eq!(request.body(), b"--x\r\n");
 }
