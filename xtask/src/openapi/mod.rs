@@ -13,6 +13,7 @@
 mod enumeration;
 mod operation;
 mod schema;
+mod security;
 mod server;
 
 pub use enumeration::{EnumKind, EnumValue, Enumeration};
@@ -114,6 +115,7 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
         base_dir,
         example_refs: Vec::new(),
         known_examples: HashSet::new(),
+        schemes: security::Schemes::default(),
     };
     let document = reader.document(doc);
     reader.check_example_refs();
@@ -127,6 +129,8 @@ pub(crate) struct Reader<'r> {
     example_refs: Vec<Reference>,
     /// The keys of `components/examples`.
     known_examples: HashSet<String>,
+    /// `components/securitySchemes`, which `security` requirements must name.
+    schemes: security::Schemes,
 }
 
 impl Reader<'_> {
@@ -197,6 +201,15 @@ impl Reader<'_> {
         if let Some(node) = root.get("components") {
             document.components = self.components(node);
         }
+        if let Some(node) = root
+            .get("components")
+            .and_then(|c| c.get("securitySchemes"))
+        {
+            self.schemes = self.security_schemes(node, "/components/securitySchemes");
+        }
+        if let Some(node) = root.get("security") {
+            self.security(node, "/security");
+        }
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),
             // 3.1 made `paths` optional (a document of components or webhooks only).
@@ -206,6 +219,7 @@ impl Reader<'_> {
                 .is_some_and(|v| v.starts_with("3.1.")) => {}
             None => self.report.problem("", "missing `paths`"),
         }
+        self.warn_unsupported_schemes();
         if let Some(webhooks) = root.get("webhooks")
             && let Some(webhooks) = self.report.object(webhooks, "/webhooks", "`webhooks`")
         {

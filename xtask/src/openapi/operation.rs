@@ -267,6 +267,9 @@ impl Reader<'_> {
         let permissions = map
             .get("x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")));
+        if let Some(security) = map.get("security") {
+            self.security(security, &child(pointer, "security"));
+        }
         let servers = map
             .get("servers")
             .map(|s| self.servers(s, &child(pointer, "servers")))
