@@ -71,6 +71,7 @@ fn illustrated() -> BTreeMap<String, Illustrates> {
             .find(|t| match t {
                 xtask::model::TypeDef::Struct(s) => s.origin == key,
                 xtask::model::TypeDef::Enum(e) => e.origin == key,
+                xtask::model::TypeDef::Union(u) => u.origin == key,
             })
             .map(|t| t.name().to_owned())
             .unwrap_or_else(|| panic!("no type for {key}"))

@@ -32,11 +32,10 @@ fn outcome(path: &Path) -> String {
         Ok(sources) => sources,
         Err(problems) => return problem_list(&problems),
     };
-    let structs = model
-        .types
-        .values()
-        .filter(|t| matches!(t, xtask::model::TypeDef::Struct(_)))
-        .count();
+    let count =
+        |kind: fn(&xtask::model::TypeDef) -> bool| model.types.values().filter(|t| kind(t)).count();
+    let structs = count(|t| matches!(t, xtask::model::TypeDef::Struct(_)));
+    let unions = count(|t| matches!(t, xtask::model::TypeDef::Union(_)));
     let examples = embedded_examples(&text, path, &model);
     let warnings = model.warnings.len();
     let mut listed = vec![format!(
@@ -45,9 +44,14 @@ fn outcome(path: &Path) -> String {
     )];
     listed.extend(model.warnings.iter().map(ToString::to_string));
     format!(
-        "generates\ntypes: {} ({structs} structs, {} enums)\noperations: {}\nlines: {} models, {} client\n{examples}\n{}",
+        "generates\ntypes: {} ({structs} structs, {} enums{})\noperations: {}\nlines: {} models, {} client\n{examples}\n{}",
         model.types.len(),
-        model.types.len() - structs,
+        model.types.len() - structs - unions,
+        if unions > 0 {
+            format!(", {unions} unions")
+        } else {
+            String::new()
+        },
         model.operations.len(),
         models.lines().count(),
         client.lines().count(),

@@ -215,6 +215,8 @@ pub struct BodyArg {
     pub name: String,
     pub ty: Ty,
     pub boxed: bool,
+    /// Required and nullable: the models' `new` takes an `Option` (`None` sends `null`).
+    pub nullable: bool,
 }
 
 /// A builder setter of an optional body property.
@@ -708,6 +710,7 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
                 name: param_field(args, &f.name, "body"),
                 ty: f.ty.clone(),
                 boxed: f.boxed,
+                nullable: f.nullable,
             })
             .collect(),
         setters: s
@@ -769,7 +772,13 @@ fn param_ty(model: &Model, ty: &Ty) -> ParamTy {
         Ty::I64 => ParamTy::I64,
         Ty::F64 => ParamTy::F64,
         Ty::Option(inner) => param_ty(model, inner),
-        Ty::Named(name) if matches!(model.types.get(name), Some(TypeDef::Enum(_))) => {
+        // Written through `Display`: an enum's wire text, a union's variant text.
+        Ty::Named(name)
+            if matches!(
+                model.types.get(name),
+                Some(TypeDef::Enum(_) | TypeDef::Union(_))
+            ) =>
+        {
             ParamTy::Enum(name.clone())
         }
         other => match other.integer() {

@@ -10,10 +10,22 @@ use quote::quote;
 /// block), a line that would open a code fence escaped (so none becomes a doctest), control
 /// and bidirectional-formatting characters written as escapes.
 pub fn lines(text: &str) -> Vec<String> {
+    // Inside a list item, the width of its marker: a line that continues the item is indented
+    // to the item's text, as Markdown (and clippy's `doc_lazy_continuation`) expects.
+    let mut item_width: Option<usize> = None;
     text.lines()
         .map(|line| {
             let line = line.trim();
             let mut out = String::with_capacity(line.len() + 2);
+            match list_marker_width(line) {
+                Some(width) => item_width = Some(width),
+                None if line.is_empty() => item_width = None,
+                None => {
+                    if let Some(width) = item_width {
+                        out.extend(std::iter::repeat_n(' ', width));
+                    }
+                }
+            }
             // A fence is three or more backticks or tildes at the start of a line; a
             // backslash makes the first one literal.
             if line.starts_with("```") || line.starts_with("~~~") {
@@ -29,6 +41,20 @@ pub fn lines(text: &str) -> Vec<String> {
             out
         })
         .collect()
+}
+
+/// The width of a Markdown list marker and the spaces after it (`- `, `*   `, `12. `), if the
+/// line starts a list item.
+fn list_marker_width(line: &str) -> Option<usize> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match line.as_bytes().get(digits) {
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+        _ => return None,
+    };
+    let spaces = line[marker..].bytes().take_while(|b| *b == b' ').count();
+    // A marker needs a space after it and text (`**bold**` and `-1` are not items).
+    (spaces > 0 && marker + spaces < line.len()).then_some(marker + spaces)
 }
 
 /// `#[doc]` attributes for `text` (see [`lines`]).
@@ -101,6 +127,27 @@ mod tests {
         );
         assert_eq!(lines("a\rb\u{202E}c"), ["a\\rb\\u{202e}c"]);
         assert_eq!(lines("`inline` code stays"), ["`inline` code stays"]);
+    }
+
+    #[test]
+    fn a_list_item_continued_on_the_next_line_stays_in_the_item() {
+        assert_eq!(
+            lines(
+                "**Note**:\n*   first item, wrapped\nhere.\n*   second\n\nAfter the list.\n1. one\n   two\n-1 is not an item\nnor this"
+            ),
+            [
+                "**Note**:",
+                "*   first item, wrapped",
+                "    here.",
+                "*   second",
+                "",
+                "After the list.",
+                "1. one",
+                "   two",
+                "   -1 is not an item",
+                "   nor this",
+            ]
+        );
     }
 
     #[test]

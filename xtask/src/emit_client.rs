@@ -191,6 +191,7 @@ impl Printer<'_> {
                 let values = args.iter().map(|a| {
                     let name = ident(&a.name);
                     match &a.ty {
+                        _ if a.nullable => quote!(#name),
                         Ty::Array(_) => quote!(#name.into_iter().map(::std::convert::Into::into).collect::<::std::vec::Vec<_>>()),
                         _ => quote!(#name),
                     }
@@ -198,6 +199,10 @@ impl Printer<'_> {
                 let args = args.iter().map(|a| {
                     let name = ident(&a.name);
                     match &a.ty {
+                        ty if a.nullable => {
+                            let ty = self.boxed(ty, a.boxed);
+                            quote!(#name: ::std::option::Option<#ty>)
+                        }
                         Ty::Array(item) => {
                             let item = self.ty(item);
                             quote!(#name: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>)
@@ -227,10 +232,14 @@ impl Printer<'_> {
             }
             None => (quote!(), quote!()),
         };
+        // The required parameters and body properties are the method's arguments, however many.
+        let many = (1 + required.len() + builder_arg_count(builder) > 7)
+            .then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             #doc
             #[doc = ""]
             #example
+            #many
             pub fn #method(&self, #(#param_args)* #args) -> #name {
                 #name {
                     base: ::graph_client_runtime::RequestBase::new(#client),
@@ -594,5 +603,16 @@ impl Printer<'_> {
                 }
             }
         }
+    }
+}
+
+/// How many body properties the starting method takes as arguments.
+fn builder_arg_count(builder: &Builder) -> usize {
+    match &builder.body {
+        Some(RequestBody::Model { args, .. }) => args.len(),
+        Some(
+            RequestBody::Text { .. } | RequestBody::Bytes { .. } | RequestBody::Multipart { .. },
+        ) => 1,
+        _ => 0,
     }
 }

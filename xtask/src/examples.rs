@@ -228,6 +228,7 @@ impl<'a> Types<'a> {
             let (name, origin) = match def {
                 TypeDef::Struct(s) => (s.name.as_str(), s.origin.as_str()),
                 TypeDef::Enum(e) => (e.name.as_str(), e.origin.as_str()),
+                TypeDef::Union(u) => (u.name.as_str(), u.origin.as_str()),
             };
             let pointer = if origin.starts_with('/') {
                 origin.to_owned()

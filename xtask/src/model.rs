@@ -25,6 +25,7 @@ pub struct Model {
 pub enum TypeDef {
     Struct(StructDef),
     Enum(EnumDef),
+    Union(UnionDef),
 }
 
 impl TypeDef {
@@ -32,6 +33,7 @@ impl TypeDef {
         match self {
             TypeDef::Struct(s) => &s.name,
             TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
         }
     }
 }
@@ -150,6 +152,40 @@ pub struct EnumDef {
     pub flags: bool,
     /// The operationIds of the operations that use this type, as [`StructDef::used_by`].
     pub used_by: Vec<String>,
+}
+
+/// `oneOf`, `anyOf` (other than Kiota's nullable wrapper), or a base with a `discriminator`
+/// mapping (Graph's `@odata.type` polymorphism): one variant per alternative and a catch-all
+/// that keeps, as sent, a value no alternative accepts. Which alternative a value decodes as
+/// is the runtime's rule (`graph_models_runtime::union`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    pub name: String,
+    pub origin: String,
+    pub description: Option<String>,
+    /// The alternatives in the order they are tried (schema order).
+    pub variants: Vec<UnionVariant>,
+    /// The tag property (`discriminator.propertyName`) of a tagged union.
+    pub tag: Option<String>,
+    /// The variant an absent or unknown tag decodes as (a polymorphic base's own struct).
+    pub default: Option<usize>,
+    /// The catch-all variant's name (usually `Other`; renamed if an alternative takes it).
+    pub other: String,
+    /// Written as `anyOf` (true) or `oneOf` / a discriminator (false); only changes the docs.
+    pub any_of: bool,
+    pub derives: Derives,
+    /// The operationIds of the operations that use this type, as [`StructDef::used_by`].
+    pub used_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: Ty,
+    /// The tag values that choose it, in a tagged union.
+    pub tags: Vec<String>,
+    /// Box the value because it contains this union (a recursive schema).
+    pub boxed: bool,
 }
 
 /// What an enum's values are on the wire.

@@ -100,6 +100,11 @@ pub fn ident(raw: &str, case: Case) -> String {
             Case::Snake => format!("_{name}"),
         };
     }
+    if matches!(case, Case::Snake) && name.chars().all(|c| c == '_' || c.is_ascii_digit()) {
+        // `+1` and `-1` (GitHub's reactions): a name of underscores and digits says nothing
+        // (clippy's `just_underscores_and_digits`).
+        name = format!("value{name}");
+    }
     if KEYWORDS.contains(&name.as_str()) {
         name.push('_');
     }
@@ -203,6 +208,12 @@ mod tests {
         );
         assert_eq!(ident("ODataError", Case::Pascal), "ODataError");
         assert_eq!(ident("2fa", Case::Pascal), "V2fa");
+        assert_eq!(ident("2fa", Case::Snake), "_2fa");
+        assert_eq!(
+            ident("+1", Case::Snake),
+            "value_1",
+            "not only underscores and digits"
+        );
         assert_eq!(ident("", Case::Pascal), "Empty");
         assert_eq!(ident("self", Case::Pascal), "Self_");
     }

@@ -4,7 +4,8 @@
 //! nullable, the values an enum lists); the algorithms live here, once, compiled and tested in
 //! this crate: the decoding loop with its duplicate-key checks ([`record!`](macro@record)), the insertion-
 //! ordered map of unknown properties kept as raw JSON ([`Extensions`]), open enums
-//! ([`open_enum!`](macro@open_enum)), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
+//! ([`open_enum!`](macro@open_enum)), unions of alternatives with a lossless catch-all
+//! ([`union!`](macro@union)), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
 //! [`from_str`] / [`from_slice`], whose errors name the path of the bad value.
 //!
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
@@ -20,6 +21,7 @@ mod nullable;
 pub mod open_enum;
 pub mod record;
 mod time;
+pub mod union;
 
 pub use decode::{DecodeError, excerpt, from_slice, from_str};
 pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
@@ -32,6 +34,7 @@ pub use record::{
 pub use serde::de::MapAccess;
 pub use serde::ser::SerializeMap;
 pub use time::{Duration, ParseError, Timestamp};
+pub use union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
 
 // Generated code and the macros reach serde and schemars through these, so a generated crate
 // needs no dependency of its own on them.

@@ -337,6 +337,14 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::union::Alternative for $type {
+            fn attempt(
+                json: &$crate::RawJson,
+            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
+                $crate::union::attempt_enum(json)
+            }
+        }
+
         $crate::json_schema_impl!($type, open_enum);
     };
 }
@@ -393,6 +401,14 @@ macro_rules! open_int_enum {
             ) -> ::std::result::Result<Self, D::Error> {
                 let value = <i64 as $crate::serde::Deserialize<'de>>::deserialize(deserializer)?;
                 ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl $crate::union::Alternative for $type {
+            fn attempt(
+                json: &$crate::RawJson,
+            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
+                $crate::union::attempt_int_enum(json)
             }
         }
 

@@ -473,6 +473,14 @@ macro_rules! record {
             }
         }
 
+        impl $crate::union::Alternative for $type {
+            fn attempt(
+                json: &$crate::RawJson,
+            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
+                $crate::union::attempt_record(json)
+            }
+        }
+
         $crate::json_schema_impl!($type, record);
     };
 }

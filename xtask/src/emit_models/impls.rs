@@ -179,6 +179,11 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     } else {
         // One slot per field, `Option` or `Nullable` (their types are inferred from the
         // moves), filled by the runtime's loop through `read`.
+        if def.fields.len() > 7 * TUPLE_MAX {
+            // Clippy scores the slots' nested tuples 10 + 20 per group + 1 per `_`: above
+            // 250 (more than 84 fields) it calls the type too complex.
+            code.line("#[allow(clippy::type_complexity)]");
+        }
         code.line(&format!(
             "let mut s: {} = Default::default();",
             slot_shape(def.fields.len())
@@ -221,7 +226,15 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     }
     code.close("})");
     code.close("}");
-    code.open("fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {");
+    // A closed struct without properties writes nothing into the map.
+    let map = if def.fields.is_empty() && extras.is_none() {
+        "_map"
+    } else {
+        "map"
+    };
+    code.open(&format!(
+        "fn encode<M: rt::SerializeMap>(&self, {map}: &mut M) -> Result<(), M::Error> {{"
+    ));
     for f in &def.fields {
         let write = match shape(f) {
             Shape::Plain | Shape::RequiredNullable => "write_always",

@@ -24,6 +24,7 @@ pub fn type_item(def: &TypeDef) -> Result<String, syn::Error> {
     match def {
         TypeDef::Struct(s) => structure(s),
         TypeDef::Enum(e) => crate::write::format_item(enumeration(e)),
+        TypeDef::Union(u) => crate::write::format_item(union(u)?),
     }
 }
 
@@ -270,6 +271,121 @@ fn string_enum(
         }
         rt::open_enum!(#name, #other);
     }
+}
+
+/// How a union decodes, for its docs (the runtime's rule, `graph_models_runtime::union`).
+fn union_rule(def: &UnionDef) -> String {
+    let other = &def.other;
+    let keyword = if def.any_of { "anyOf" } else { "oneOf" };
+    match (&def.tag, def.default) {
+        (Some(tag), Some(default)) => {
+            let base = def.variants.get(default).map_or("", |v| v.name.as_str());
+            format!(
+                " Tagged by `{tag}`: the variant its value names; an absent or unknown value is `{base}`. A value the chosen variant does not decode is `{other}`, kept as sent."
+            )
+        }
+        (Some(tag), None) => format!(
+            " Tagged by `{tag}`: the variant its value names; an absent or unknown tag, or a value the named variant does not decode, is `{other}`, kept as sent."
+        ),
+        (None, _) => format!(
+            " Untagged (`{keyword}`): a value is the first variant, in the order listed, that decodes it exactly (an object whose every property the variant names, a string an enum lists, an array whose items all fit exactly); else the first that decodes it at all; else `{other}`, kept as sent. Encoding writes the value back as it came."
+        ),
+    }
+}
+
+fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
+    let name = ident(&def.name);
+    let origin = &def.origin;
+    let other = ident(&def.other);
+    let doc = type_docs(
+        def.description.as_deref(),
+        &def.origin,
+        &def.used_by,
+        &union_rule(def),
+    );
+    let mut variants = Vec::new();
+    let mut infos = Vec::new();
+    let mut attempts = Vec::new();
+    let mut encodes = Vec::new();
+    for (i, v) in def.variants.iter().enumerate() {
+        let variant = ident(&v.name);
+        let ty_text = impls::ty_text(&v.ty);
+        let held = if v.boxed {
+            format!("Box<{ty_text}>")
+        } else {
+            ty_text.clone()
+        };
+        let held = type_tokens(&held)?;
+        let mut text = format!("A `{ty_text}`.");
+        if !v.tags.is_empty() {
+            let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+            text.push_str(&format!(" Tag {}.", tags.join(", ")));
+        }
+        let doc = crate::docs::attrs(&text);
+        variants.push(quote! { #doc #variant(#held), });
+        let variant_name = &v.name;
+        let tags = &v.tags;
+        infos.push(quote!(rt::union::variant::<#held>(#variant_name, &[#(#tags),*]),));
+        attempts.push(quote!(#i => rt::union::attempt(json).map(|a| a.map(Self::#variant)),));
+        encodes.push(
+            quote!(Self::#variant(value) => rt::serde::Serialize::serialize(value, serializer),),
+        );
+    }
+    let description = match &def.description {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    let tag = match &def.tag {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    };
+    let default = match def.default {
+        Some(i) => quote!(Some(#i)),
+        None => quote!(None),
+    };
+    let mut derives = vec![quote!(Clone), quote!(Debug), quote!(PartialEq)];
+    if def.derives.eq {
+        derives.push(quote!(Eq));
+    }
+    if def.derives.hash {
+        derives.push(quote!(Hash));
+    }
+    Ok(quote! {
+        #doc
+        #[derive(#(#derives),*)]
+        #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            /// A value no variant accepts, kept exactly as it was sent.
+            #other(RawJson),
+        }
+        impl rt::Union for #name {
+            const INFO: &'static rt::UnionInfo = &rt::UnionInfo {
+                origin: #origin,
+                description: #description,
+                tag: #tag,
+                default: #default,
+                variants: &[#(#infos)*],
+            };
+            fn attempt(i: usize, json: &RawJson) -> Option<rt::union::Attempt<Self>> {
+                match i {
+                    #(#attempts)*
+                    _ => None,
+                }
+            }
+            fn fallback(json: RawJson) -> Self {
+                Self::#other(json)
+            }
+            fn encode<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#encodes)*
+                    Self::#other(value) => rt::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+        rt::union!(#name, #other);
+    })
 }
 
 /// An enum of integers: the same shape over `i64` (the wire texts were read from integers,

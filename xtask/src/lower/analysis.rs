@@ -1,28 +1,19 @@
-//! Whole-model analyses, run once every type and operation is lowered: which fields must be
-//! boxed (recursion), which traits each struct can derive (through every type it holds), and
-//! which operations use each type (reachability).
+//! Whole-model analyses, run once every type and operation is lowered: which fields and union
+//! variants must be boxed (recursion), which traits each struct and union can derive (through
+//! every type it holds), and which operations use each type (reachability).
 
 use crate::model::{Additional, Derives, Operation, Ty, TypeDef};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A field whose type contains its own struct without indirection (directly or through
-/// other structs) is boxed, or the type would have infinite size. Arrays and maps are
-/// indirection already.
+/// A field or union variant whose type contains its own type without indirection (directly
+/// or through other structs and unions) is boxed, or the type would have infinite size.
+/// Arrays and maps are indirection already; `Option` is not.
 pub fn mark_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
     let direct: BTreeMap<String, Vec<String>> = types
         .iter()
-        .filter_map(|(name, def)| match def {
-            TypeDef::Struct(s) => Some((
-                name.clone(),
-                s.fields
-                    .iter()
-                    .filter_map(|f| match &f.ty {
-                        Ty::Named(n) => Some(n.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-            )),
-            TypeDef::Enum(_) => None,
+        .map(|(name, def)| {
+            let held = held_types(def).filter_map(direct_name).map(str::to_owned);
+            (name.clone(), held.collect())
         })
         .collect();
     let reaches = |from: &str, to: &str| {
@@ -39,13 +30,32 @@ pub fn mark_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
         false
     };
     for (name, def) in types.iter_mut() {
-        if let TypeDef::Struct(s) = def {
-            for field in &mut s.fields {
-                if let Ty::Named(target) = &field.ty {
-                    field.boxed = reaches(target, name);
+        match def {
+            TypeDef::Struct(s) => {
+                for field in &mut s.fields {
+                    if let Some(target) = direct_name(&field.ty) {
+                        field.boxed = reaches(target, name);
+                    }
                 }
             }
+            TypeDef::Union(u) => {
+                for variant in &mut u.variants {
+                    if let Some(target) = direct_name(&variant.ty) {
+                        variant.boxed = reaches(target, name);
+                    }
+                }
+            }
+            TypeDef::Enum(_) => {}
         }
+    }
+}
+
+/// The generated type a value of `ty` holds inline (not behind a `Vec` or a map).
+fn direct_name(ty: &Ty) -> Option<&str> {
+    match ty {
+        Ty::Named(name) => Some(name),
+        Ty::Option(inner) => direct_name(inner),
+        _ => None,
     }
 }
 
@@ -57,10 +67,7 @@ pub fn decide_derives(types: &mut BTreeMap<String, TypeDef>) {
     loop {
         let before = has_float.len();
         for (name, def) in types.iter() {
-            if let TypeDef::Struct(s) = def
-                && !has_float.contains(name)
-                && held_types(s).any(|t| ty_has_float(t, &has_float))
-            {
+            if !has_float.contains(name) && held_types(def).any(|t| ty_has_float(t, &has_float)) {
                 has_float.insert(name.clone());
             }
         }
@@ -69,13 +76,23 @@ pub fn decide_derives(types: &mut BTreeMap<String, TypeDef>) {
         }
     }
     for (name, def) in types.iter_mut() {
-        if let TypeDef::Struct(s) = def {
-            let exact = !has_float.contains(name);
-            s.derives = Derives {
-                eq: exact,
-                hash: exact,
-                default: s.fields.iter().all(|f| !f.required),
-            };
+        let exact = !has_float.contains(name);
+        match def {
+            TypeDef::Struct(s) => {
+                s.derives = Derives {
+                    eq: exact,
+                    hash: exact,
+                    default: s.fields.iter().all(|f| !f.required),
+                }
+            }
+            TypeDef::Union(u) => {
+                u.derives = Derives {
+                    eq: exact,
+                    hash: exact,
+                    default: false,
+                }
+            }
+            TypeDef::Enum(_) => {}
         }
     }
 }
@@ -102,8 +119,8 @@ pub fn record_users(types: &mut BTreeMap<String, TypeDef>, operations: &[Operati
                         .entry(name.clone())
                         .or_default()
                         .push(operation.operation_id.clone());
-                    if let Some(TypeDef::Struct(s)) = types.get(name) {
-                        stack.extend(held_types(s));
+                    if let Some(def) = types.get(name) {
+                        stack.extend(held_types(def));
                     }
                 }
                 _ => {}
@@ -115,17 +132,25 @@ pub fn record_users(types: &mut BTreeMap<String, TypeDef>, operations: &[Operati
         match def {
             TypeDef::Struct(s) => s.used_by = users,
             TypeDef::Enum(e) => e.used_by = users,
+            TypeDef::Union(u) => u.used_by = users,
         }
     }
 }
 
-/// The types a struct's values hold: its fields' and its typed extension values'.
-fn held_types(s: &crate::model::StructDef) -> impl Iterator<Item = &Ty> {
-    let extra = match &s.additional {
-        Additional::Typed(t) => Some(t),
-        _ => None,
-    };
-    s.fields.iter().map(|f| &f.ty).chain(extra)
+/// The types a type's values hold: a struct's fields and typed extension values, a union's
+/// alternatives.
+fn held_types(def: &TypeDef) -> Box<dyn Iterator<Item = &Ty> + '_> {
+    match def {
+        TypeDef::Struct(s) => {
+            let extra = match &s.additional {
+                Additional::Typed(t) => Some(t),
+                _ => None,
+            };
+            Box::new(s.fields.iter().map(|f| &f.ty).chain(extra))
+        }
+        TypeDef::Union(u) => Box::new(u.variants.iter().map(|v| &v.ty)),
+        TypeDef::Enum(_) => Box::new(std::iter::empty()),
+    }
 }
 
 fn ty_has_float(ty: &Ty, floats: &BTreeSet<String>) -> bool {

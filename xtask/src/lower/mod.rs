@@ -5,8 +5,9 @@
 //! 1. [`crate::openapi::read`] reads the document into views and checks every keyword;
 //! 2. [`naming`] names every component schema that becomes a type (so a `$ref` resolves to a
 //!    name without lowering its target, and recursion needs no special case);
-//! 3. [`types`] lowers the component schemas, then [`operations`] the other components and
-//!    the operations, in document order (inline types are named as they are met);
+//! 3. [`types`] lowers the component schemas ([`unions`] their `oneOf` / `anyOf` and
+//!    discriminators), then [`operations`] the other components and the operations, in
+//!    document order (inline types are named as they are met);
 //! 4. [`analysis`] settles what needs the whole model: boxing, derives and reachability.
 
 mod analysis;
@@ -18,6 +19,7 @@ mod servers;
 #[cfg(test)]
 mod tests;
 mod types;
+mod unions;
 
 use crate::document::{Problem, Report, in_document_order};
 use crate::model::{Model, Param, TypeDef};
@@ -62,7 +64,7 @@ pub fn lower_with_warnings(doc: &Value, base_dir: Option<&Path>) -> Result<Model
 /// Lowers views into the model, reporting what only lowering can find (dangling references,
 /// inheritance cycles, undeclared path parameters, …).
 pub fn lower_document(document: &Document, report: &mut Report) -> Model {
-    let names = TypeNames::new(
+    let mut names = TypeNames::new(
         document
             .components
             .schemas
@@ -70,19 +72,34 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
             .filter(|(_, schema)| schema.is_some_and(types::becomes_type))
             .map(|(key, _)| key),
     );
+    // Graph's polymorphic bases: each gets a union of itself and its derived types, named
+    // now (after every component) so a `$ref` to the base resolves to it.
+    let mut polymorphic = BTreeMap::new();
+    for (key, schema) in document.components.schemas.iter() {
+        let Some(schema) = schema else { continue };
+        if unions::polymorphic_discriminator(schema).is_some()
+            && let Some(base) = names.component(key)
+        {
+            let name = names.inline(&format!("Any{base}"));
+            polymorphic.insert(key.to_owned(), name);
+        }
+    }
     let mut lowering = Lowering {
         doc: document,
         report,
         names,
+        polymorphic,
         types: BTreeMap::new(),
         lowered_components: BTreeSet::new(),
         in_progress: BTreeSet::new(),
+        cyclic: BTreeSet::new(),
         inline_sources: BTreeMap::new(),
         parameters: BTreeMap::new(),
         responses: BTreeMap::new(),
         request_bodies: BTreeMap::new(),
     };
     lowering.component_schemas();
+    lowering.polymorphic_unions();
     lowering.shared_components();
     let operations = lowering.operations();
     let base_url = servers::base_url(document, lowering.report);
@@ -104,11 +121,16 @@ struct Lowering<'a> {
     doc: &'a Document,
     report: &'a mut Report,
     names: TypeNames,
+    /// Polymorphic bases (a `discriminator.mapping` on an object): component key → the name
+    /// of the union that stands for the base wherever it is referenced.
+    polymorphic: BTreeMap<String, String>,
     types: BTreeMap<String, TypeDef>,
     /// Component schemas already in `types`.
     lowered_components: BTreeSet<String>,
     /// Component schemas being lowered right now (to catch `allOf` and reference cycles).
     in_progress: BTreeSet<String>,
+    /// Components found in a reference cycle (reported once, then left alone).
+    cyclic: BTreeSet<String>,
     /// Inline types already lowered, by (name hint, schema text), so that the same inline
     /// body repeated on several paths becomes one type.
     inline_sources: BTreeMap<(String, String), String>,

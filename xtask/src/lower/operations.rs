@@ -383,7 +383,15 @@ impl Lowering<'_> {
     /// `form` styles without `explode`).
     fn serializable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Named(name) => matches!(self.types.get(name), Some(TypeDef::Enum(_))),
+            Ty::Named(name) => match self.types.get(name) {
+                Some(TypeDef::Enum(_)) => true,
+                // A union of scalars is written as its variant's text.
+                Some(TypeDef::Union(u)) => u.variants.iter().all(|v| {
+                    !matches!(v.ty, Ty::Named(_) | Ty::Array(_) | Ty::Map(_) | Ty::Any)
+                        || matches!(&v.ty, Ty::Named(n) if matches!(self.types.get(n), Some(TypeDef::Enum(_))))
+                }),
+                _ => false,
+            },
             Ty::Map(_) => false,
             Ty::Array(item) => !matches!(**item, Ty::Array(_)) && self.serializable(item),
             Ty::Option(inner) => self.serializable(inner),

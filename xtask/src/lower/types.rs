@@ -1,9 +1,10 @@
-//! Schemas → types: component and inline objects become structs (with `allOf` bases
-//! flattened in), `enum` and `x-graph-known-values` become open enums, scalars, arrays and
-//! maps become [`Ty`]s, and Kiota's `anyOf` wrapper makes a reference nullable.
+//! Schemas → types: component and inline objects become structs (with `allOf` parts merged
+//! in), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
+//! [`super::unions`]), scalars, arrays and maps become [`Ty`]s, Kiota's `anyOf` wrapper makes
+//! a reference nullable, and `allOf: [X]` is X (unless X is an inline object).
 
-use super::Lowering;
 use super::naming::{self, FieldNames};
+use super::{Lowering, unions};
 use crate::model::{self, Additional, Derives, EnumDef, Field, StructDef, Ty, TypeDef};
 use crate::openapi::{AdditionalProperties, EnumKind, JsonType, Reference, Scalar, Schema};
 use std::collections::BTreeSet;
@@ -17,8 +18,15 @@ pub(super) struct Lowered {
 /// Whether a component schema becomes a named type (an object or enum) rather than being
 /// inlined where it is used (a scalar, an array or a map).
 pub(super) fn becomes_type(schema: &Schema) -> bool {
-    if schema.reference.is_some() || schema.any_of.is_some() {
+    if schema.reference.is_some()
+        || schema.single_part().is_some()
+        || schema.nullable_wrapper().is_some()
+    {
         return false;
+    }
+    if unions::is_union(schema) {
+        // One alternative beside `null` is that alternative, nullable.
+        return unions::alternatives(schema).0.len() > 1;
     }
     if schema.is_type_shaped() {
         return true;
@@ -47,7 +55,7 @@ impl Lowering<'_> {
     }
 
     /// Lowers a component schema into `self.types` (once).
-    fn component(&mut self, key: &str) {
+    pub(super) fn component(&mut self, key: &str) {
         if self.lowered_components.contains(key) {
             return;
         }
@@ -66,6 +74,10 @@ impl Lowering<'_> {
 
     /// A schema that becomes a type of its own (object or enum) with the given name.
     fn named(&mut self, schema: &Schema, name: &str, origin: &str) -> TypeDef {
+        if unions::is_union(schema) {
+            return TypeDef::Union(self.union(schema, name, origin));
+        }
+        self.union_not_enforced(schema);
         match &schema.enumeration {
             Some(enumeration) => {
                 let (variants, other) = naming::variants(&enumeration.values);
@@ -100,28 +112,7 @@ impl Lowering<'_> {
         };
         let mut parts = Parts::default();
         for part in schema.all_of.iter().flatten() {
-            match &part.reference {
-                Some(reference) => {
-                    let Some(base) = self.base_struct(reference) else {
-                        continue;
-                    };
-                    for field in base.fields {
-                        parts.names.take(&field.name);
-                        parts.declared.insert(field.wire.clone());
-                        def.fields.push(field);
-                    }
-                    def.additional = base.additional;
-                    if def.description.is_none() {
-                        def.description = base.description;
-                    }
-                }
-                None => {
-                    if def.description.is_none() {
-                        def.description = part.description.clone();
-                    }
-                    self.own_properties(part, name, &mut def, &mut parts);
-                }
-            }
+            self.merge_part(part, name, &mut def, &mut parts);
         }
         self.own_properties(schema, name, &mut def, &mut parts);
         for (wire, at) in parts.required {
@@ -154,9 +145,48 @@ impl Lowering<'_> {
         def
     }
 
-    /// The fields of an `allOf` base, lowering it first if needed.
+    /// Merges one `allOf` part into `def`: a base's fields (inherited first), or an inline
+    /// part's properties (and its own `allOf` parts, however deep). A part that is not an
+    /// object is not merged, with a warning.
+    fn merge_part(&mut self, part: &Schema, name: &str, def: &mut StructDef, parts: &mut Parts) {
+        if let Some(reference) = part.reference.as_ref().or(part.single_reference()) {
+            let Some(base) = self.base_struct(reference) else {
+                return;
+            };
+            for field in base.fields {
+                if def.fields.iter().any(|f| f.wire == field.wire) {
+                    continue; // inherited twice (a diamond): the same field
+                }
+                parts.names.take(&field.name);
+                parts.declared.insert(field.wire.clone());
+                def.fields.push(field);
+            }
+            def.additional = base.additional;
+            if def.description.is_none() {
+                def.description = base.description;
+            }
+            return;
+        }
+        if !part.is_object_like() {
+            self.report.warning(
+                &part.pointer,
+                "an `allOf` part that is not an object is not merged: the object decodes by its other parts, and this part's type is not enforced",
+            );
+            return;
+        }
+        if def.description.is_none() {
+            def.description = part.description.clone();
+        }
+        for inner in part.all_of.iter().flatten() {
+            self.merge_part(inner, name, def, parts);
+        }
+        self.own_properties(part, name, def, parts);
+    }
+
+    /// The fields of an `allOf` base, lowering it first if needed. A base that is not an
+    /// object (a string, an enum, a union) is not merged, with a warning.
     fn base_struct(&mut self, reference: &Reference) -> Option<StructDef> {
-        let key = self.schema_ref_key(reference)?;
+        let key = self.alias_target(reference)?;
         if self.in_progress.contains(&key) {
             self.report.problem(
                 &reference.pointer,
@@ -164,25 +194,43 @@ impl Lowering<'_> {
             );
             return None;
         }
+        let not_merged = format!(
+            "`allOf` base `{key}` is not an object schema: it is not merged, and the object decodes by its other parts"
+        );
         let Some(name) = self.names.component(&key).map(str::to_owned) else {
-            self.report.problem(
-                &reference.pointer,
-                format!("`allOf` base `{key}` is not an object schema"),
-            );
+            self.report.warning(&reference.pointer, not_merged);
             return None;
         };
         self.component(&key);
         match self.types.get(&name) {
             Some(TypeDef::Struct(base)) => Some(base.clone()),
-            Some(TypeDef::Enum(_)) => {
-                self.report.problem(
-                    &reference.pointer,
-                    format!("`allOf` base `{key}` is an enum, not an object schema"),
-                );
+            Some(_) => {
+                self.report.warning(&reference.pointer, not_merged);
                 None
             }
             None => None,
         }
+    }
+
+    /// The component a reference names, through components that are only `allOf: [{$ref}]`
+    /// (a documented reference), so a base given that way is still a base.
+    fn alias_target(&mut self, reference: &Reference) -> Option<String> {
+        let mut key = self.schema_ref_key(reference)?;
+        let mut seen = BTreeSet::new();
+        while let Some(Some(schema)) = self.doc.components.schemas.get(&key) {
+            let Some(next) = schema.single_reference() else {
+                break;
+            };
+            if !seen.insert(key.clone()) {
+                self.report.problem(
+                    &reference.pointer,
+                    format!("reference cycle through `{key}`"),
+                );
+                return None;
+            }
+            key = self.schema_ref_key(next)?;
+        }
+        Some(key)
     }
 
     /// Adds a schema's own properties, `required` names and `additionalProperties` to `def`.
@@ -195,17 +243,22 @@ impl Lowering<'_> {
     ) {
         parts.required.extend(schema.required.iter().cloned());
         for (wire, property) in schema.properties.iter().flatten() {
-            if def.fields.iter().any(|f| f.wire == *wire) {
-                self.report.problem(
-                    &property.pointer,
-                    format!("property `{wire}` is already defined by an `allOf` base"),
-                );
-                continue;
-            }
+            let earlier = def.fields.iter().position(|f| f.wire == *wire);
             parts.declared.insert(wire.clone());
             let Some(lowered) = self.ty(property, &naming::property_hint(name, wire)) else {
                 continue;
             };
+            if let Some(i) = earlier {
+                // Redefined by a later `allOf` part: one field, the first definition's type.
+                let field = &def.fields[i];
+                if field.ty != lowered.ty || field.nullable != lowered.nullable {
+                    self.report.warning(
+                        &property.pointer,
+                        format!("property `{wire}` is already defined by an earlier `allOf` part with another type: the earlier definition is kept"),
+                    );
+                }
+                continue;
+            }
             def.fields.push(Field {
                 name: parts.names.field(wire),
                 wire: wire.clone(),
@@ -244,10 +297,39 @@ impl Lowering<'_> {
                 nullable: schema.nullable || target.nullable,
             });
         }
-        if let Some(parts) = &schema.any_of {
-            return self.nullable_wrapper(parts, schema, hint);
+        if let Some(part) = schema.single_part() {
+            self.union_not_enforced(schema);
+            let lowered = self.ty(part, hint)?;
+            return Some(Lowered {
+                ty: lowered.ty,
+                nullable: schema.nullable || lowered.nullable,
+            });
+        }
+        if let Some(target) = schema.nullable_wrapper() {
+            let lowered = self.ty(target, hint)?;
+            return Some(Lowered {
+                ty: lowered.ty,
+                nullable: true,
+            });
+        }
+        if unions::is_union(schema) {
+            let (alternatives, nullable) = unions::alternatives(schema);
+            let nullable = nullable || schema.nullable;
+            if let [only] = alternatives.as_slice() {
+                let lowered = self.ty(only, hint)?;
+                return Some(Lowered {
+                    ty: lowered.ty,
+                    nullable: nullable || lowered.nullable,
+                });
+            }
+            let name = self.inline_type(schema, hint);
+            return Some(Lowered {
+                ty: Ty::Named(name),
+                nullable,
+            });
         }
         let nullable = schema.nullable;
+        self.union_not_enforced(schema);
         if schema.is_type_shaped() {
             // `x-ms-enum`'s name names an inline enum (the same name and schema on several
             // properties is one type).
@@ -299,46 +381,9 @@ impl Lowering<'_> {
         Some(Lowered { ty, nullable })
     }
 
-    /// Graph's (Kiota flavour) nullable reference: `anyOf: [{$ref}, {type: object, nullable: true}]`.
-    fn nullable_wrapper(
-        &mut self,
-        parts: &[Schema],
-        schema: &Schema,
-        hint: &str,
-    ) -> Option<Lowered> {
-        const SHAPE: &str = "only the nullable wrapper `anyOf: [{$ref: …}, {type: object, nullable: true}]` is supported";
-        let at = format!("{}/anyOf", schema.pointer);
-        let [first, second] = parts else {
-            self.report.problem(
-                &at,
-                format!("unsupported `anyOf` with {} entries: {SHAPE}", parts.len()),
-            );
-            return None;
-        };
-        let target = match (first.null_placeholder, second.null_placeholder) {
-            (false, true) => first,
-            (true, false) => second,
-            _ => {
-                self.report
-                    .problem(&at, format!("unsupported `anyOf`: {SHAPE}"));
-                return None;
-            }
-        };
-        if target.reference.is_none() {
-            self.report
-                .problem(&target.pointer, format!("unsupported `anyOf`: {SHAPE}"));
-            return None;
-        }
-        let lowered = self.ty(target, hint)?;
-        Some(Lowered {
-            ty: lowered.ty,
-            nullable: true,
-        })
-    }
-
     /// An inline object or enum: one type per distinct (hint, schema), so the same inline body
     /// on several paths is one type, and different ones with the same hint get numbered names.
-    fn inline_type(&mut self, schema: &Schema, hint: &str) -> String {
+    pub(super) fn inline_type(&mut self, schema: &Schema, hint: &str) -> String {
         let key = (hint.to_owned(), schema.source.clone());
         if let Some(name) = self.inline_sources.get(&key) {
             return name.clone();
@@ -351,7 +396,7 @@ impl Lowering<'_> {
     }
 
     /// The key of the component schema a reference names, if it exists.
-    fn schema_ref_key(&mut self, reference: &Reference) -> Option<String> {
+    pub(super) fn schema_ref_key(&mut self, reference: &Reference) -> Option<String> {
         let key = reference.key.as_ref()?; // an unsupported reference is reported when read
         if self.doc.components.schemas.get(key).is_none() {
             self.report.problem(
@@ -364,10 +409,23 @@ impl Lowering<'_> {
     }
 
     /// The type a `$ref` to a component schema stands for, and whether the component is
-    /// nullable (`nullable: true`, a `null` type or enum member).
-    fn schema_ref(&mut self, reference: &Reference) -> Option<Lowered> {
+    /// nullable (`nullable: true`, a `null` type or enum member, a union with a `null`
+    /// alternative). A polymorphic base stands for its union.
+    pub(super) fn schema_ref(&mut self, reference: &Reference) -> Option<Lowered> {
         let key = self.schema_ref_key(reference)?;
         let doc = self.doc;
+        let nullable = doc
+            .components
+            .schemas
+            .get(&key)
+            .flatten()
+            .is_some_and(|s| s.nullable || (unions::is_union(s) && unions::alternatives(s).1));
+        if let Some(name) = self.polymorphic.get(&key) {
+            return Some(Lowered {
+                ty: Ty::Named(name.clone()),
+                nullable,
+            });
+        }
         if let Some(name) = self.names.component(&key) {
             let schema = doc.components.schemas.get(&key).flatten();
             return Some(Lowered {
@@ -375,16 +433,24 @@ impl Lowering<'_> {
                     Some(schema) => flags_or_named(schema, name.to_owned()),
                     None => Ty::Named(name.to_owned()),
                 },
-                nullable: schema.is_some_and(|s| s.nullable),
+                nullable,
             });
         }
         // A scalar, array or map component is used inline. Guard against a reference loop
-        // through such components (which has no Rust representation).
+        // through such components (which has no Rust representation), reported once.
+        if self.cyclic.contains(&key) {
+            return None;
+        }
         if !self.in_progress.insert(key.clone()) {
             self.report.problem(
                 &reference.pointer,
                 format!("reference cycle through `{key}`"),
             );
+            let looped = self
+                .in_progress
+                .iter()
+                .filter(|k| self.names.component(k).is_none());
+            self.cyclic.extend(looped.cloned().collect::<Vec<_>>());
             return None;
         }
         let schema = doc.components.schemas.get(&key).flatten();

@@ -76,6 +76,14 @@ impl Reader<'_> {
             .map(|(_, v)| *v)
             .filter(|v| !v.is_null())
             .collect();
+        if present.is_empty() {
+            // `enum: [null]` (progenitor's unit responses): always `null`, which a nullable
+            // value of the base type holds; an enum without members would be no type at all.
+            if !members.is_empty() {
+                schema.notes.push("Always `null` in the schema.".to_owned());
+            }
+            return;
+        }
         let enum_kind = match schema.json_type {
             Some(JsonType::String) => Some(EnumKind::String),
             Some(JsonType::Integer) => Some(EnumKind::Integer),

@@ -20,7 +20,9 @@ pub use enumeration::{EnumKind, EnumValue, Enumeration};
 pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
 };
-pub use schema::{AdditionalProperties, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema};
+pub use schema::{
+    AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
+};
 pub use server::Server;
 
 use crate::document::{Report, child, kind};

@@ -14,6 +14,9 @@ const SCHEMA_KEYWORDS: &[&str] = &[
     "$ref",
     "allOf",
     "anyOf",
+    "oneOf",
+    "not",
+    "discriminator",
     "title",
     "type",
     "description",
@@ -98,20 +101,6 @@ const REF_SIBLINGS: &[&str] = &[
     "$comment",
 ];
 
-/// Keywords that exist in OpenAPI 3.0 but whose meaning the generator does not implement; they
-/// get a message saying so rather than "unknown".
-const UNSUPPORTED_SCHEMA_KEYWORDS: &[&str] = &["oneOf", "not", "discriminator"];
-
-/// Keywords an inline `allOf` entry may not have: it contributes object properties only.
-const NOT_IN_ALL_OF_ENTRY: &[&str] = &[
-    "allOf",
-    "anyOf",
-    "enum",
-    "items",
-    "x-graph-known-values",
-    "format",
-];
-
 /// A schema, with every keyword the generator understands. A node that is not an object is
 /// reported and read as an empty schema (any JSON value), so lowering never sees raw YAML.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,8 +109,13 @@ pub struct Schema {
     /// `$ref`. Of its siblings, those in `REF_SIBLINGS` are read (`nullable: true` makes the
     /// reference nullable); any other is a warning that it is ignored.
     pub reference: Option<Reference>,
+    /// `allOf`: each entry a whole schema; what it contributes is decided by lowering.
     pub all_of: Option<Vec<Schema>>,
     pub any_of: Option<Vec<Schema>>,
+    pub one_of: Option<Vec<Schema>>,
+    pub discriminator: Option<Discriminator>,
+    /// Trimmed; `None` when absent or blank. Names a union's variant.
+    pub title: Option<String>,
     /// `type`; `None` when absent, `"null"` alone, or several types (any JSON value).
     pub json_type: Option<JsonType>,
     /// What a `string`, `integer`, `number` or `boolean` schema holds, given its `format`.
@@ -152,6 +146,14 @@ pub struct Schema {
     /// The schema's text, for an inline schema that becomes a type: the same text under the
     /// same name hint is one type. Empty otherwise.
     pub source: String,
+}
+
+/// `discriminator`: the property whose value names the alternative, and the explicit names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+    /// `mapping`, in document order: tag value → the component schema it names.
+    pub mapping: Vec<(String, Reference)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,19 +251,86 @@ impl Scalar {
 pub enum Position {
     /// A component schema.
     Component,
-    /// Anywhere else a schema can be: a property, an item, a body.
+    /// Anywhere else a schema can be: a property, an item, a body, a part of `allOf`.
     Inline,
-    /// An entry of `allOf` (a `$ref` to a base, or inline object properties).
-    AllOfEntry,
 }
 
 impl Schema {
-    /// No `$ref` or `anyOf`, and `enum`, `x-graph-known-values`, `allOf` or `properties`:
-    /// a schema that becomes a type of its own wherever it stands.
+    /// No `$ref`, and `enum`, `x-graph-known-values`, `allOf` (other than a lone part, see
+    /// [`Self::single_part`]), `properties`, `oneOf` or `anyOf` (other than Kiota's nullable
+    /// wrapper): a schema that becomes a type of its own wherever it stands.
     pub fn is_type_shaped(&self) -> bool {
         self.reference.is_none()
-            && self.any_of.is_none()
-            && (self.enumeration.is_some() || self.all_of.is_some() || self.properties.is_some())
+            && self.single_part().is_none()
+            && self.nullable_wrapper().is_none()
+            && (self.enumeration.is_some()
+                || self.all_of.is_some()
+                || self.properties.is_some()
+                || self.union_parts().is_some())
+    }
+
+    /// `allOf: [X]` and nothing that adds to it (a description or `nullable` may stand beside
+    /// it; a `oneOf` beside it is not enforced), where X is a `$ref` or anything but an
+    /// object (`{type: string, format: uuid}`): the usual way to document a schema, which is
+    /// just X. (A lone inline object part is merged into a struct, as before.)
+    pub fn single_part(&self) -> Option<&Schema> {
+        match self.all_of.as_deref() {
+            Some([part])
+                if self.properties.is_none()
+                    && self.additional.is_none()
+                    && self.required.is_empty()
+                    && self.enumeration.is_none() =>
+            {
+                let object = part.reference.is_none()
+                    && part.single_part().is_none()
+                    && part.is_object_like();
+                (!object).then_some(part)
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Self::single_part`] when that part is a `$ref`.
+    pub fn single_reference(&self) -> Option<&Reference> {
+        self.single_part().and_then(|p| p.reference.as_ref())
+    }
+
+    /// Nothing that makes it other than an object: no union, enumeration or items, and type
+    /// `object` or none.
+    pub fn is_object_like(&self) -> bool {
+        self.union_parts().is_none()
+            && self.enumeration.is_none()
+            && self.items.is_none()
+            && matches!(self.json_type, None | Some(JsonType::Object))
+    }
+
+    /// Kiota's nullable reference `anyOf: [{$ref}, {type: object, nullable: true}]` (either
+    /// order): the reference.
+    pub fn nullable_wrapper(&self) -> Option<&Schema> {
+        match self.any_of.as_deref() {
+            Some([a, b]) if self.one_of.is_none() => match (a.null_placeholder, b.null_placeholder)
+            {
+                (false, true) if a.reference.is_some() => Some(a),
+                (true, false) if b.reference.is_some() => Some(b),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The alternatives of a union: `oneOf`, else `anyOf` unless it is Kiota's wrapper.
+    pub fn union_parts(&self) -> Option<&[Schema]> {
+        match (&self.one_of, &self.any_of) {
+            (Some(parts), _) => Some(parts),
+            (None, Some(parts)) if self.nullable_wrapper().is_none() => Some(parts),
+            _ => None,
+        }
+    }
+
+    /// An alternative that only admits `null`: `type: 'null'`, or only `nullable: true`
+    /// (with `type`).
+    pub fn is_null_only(&self) -> bool {
+        self.null_placeholder
     }
 
     /// A `{type: object}` with typed `additionalProperties`: a map, not a struct.
@@ -277,11 +346,7 @@ impl Reader<'_> {
             pointer: pointer.to_owned(),
             ..Schema::default()
         };
-        let what = match position {
-            Position::AllOfEntry => "an `allOf` entry",
-            _ => "a schema",
-        };
-        let Some(map) = self.report.object(node, pointer, what) else {
+        let Some(map) = self.report.object(node, pointer, "a schema") else {
             return schema;
         };
         self.check_schema_keys(map, pointer);
@@ -294,6 +359,9 @@ impl Reader<'_> {
         schema.default = map.get("default").map(json_text);
         schema.max_items = map.get("maxItems").and_then(Value::as_u64);
         schema.nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
+        schema.title = text("title")
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
         if let Some(reference) = map.get("$ref") {
             schema.reference = Some(self.reference(reference, pointer, SCHEMA_PREFIX));
             return schema;
@@ -309,34 +377,16 @@ impl Reader<'_> {
                     (Some("nullable"), _) | (Some("type"), Value::String(_))
                 )
             });
-        if position == Position::AllOfEntry {
-            // An inline part contributes properties; anything that would make it something
-            // other than an object would be lost, so it is reported and not read.
-            for key in NOT_IN_ALL_OF_ENTRY {
-                if map.get(*key).is_some() {
-                    self.report.problem(&child(pointer, key), format!("unsupported `{key}` in an inline `allOf` entry: only object properties can be combined"));
-                }
-            }
-            if let Some(t) = text("type").filter(|t| *t != "object") {
-                self.report.problem(
-                    &child(pointer, "type"),
-                    format!("an inline `allOf` entry must be an object, found type `{t}`"),
-                );
-            }
-        } else {
-            self.composition(map, pointer, &mut schema);
-            self.enumeration(map, pointer, &mut schema);
-        }
+        self.composition(map, pointer, &mut schema);
+        self.enumeration(map, pointer, &mut schema);
         self.object_keywords(map, pointer, &mut schema);
-        if position == Position::AllOfEntry {
-            return schema;
-        }
         // Without `items`, JSON Schema allows any items: a `Vec` of any JSON value.
         if let Some(items) = map.get("items") {
             let items = self.schema(items, &child(pointer, "items"), Position::Inline);
             schema.items = Some(Box::new(items));
         }
-        let scalar_shaped = !schema.is_type_shaped() && schema.any_of.is_none();
+        let scalar_shaped =
+            !schema.is_type_shaped() && schema.any_of.is_none() && schema.all_of.is_none();
         // OpenAPI says a tool that does not know a `format` treats the value as its base
         // type: so does this one, without a warning; a property's docs name the format.
         schema.scalar = schema.json_type.and_then(|t| scalar(t, text("format")));
@@ -404,9 +454,9 @@ impl Reader<'_> {
         }
     }
 
-    /// `allOf` and `anyOf`.
+    /// `allOf`, `anyOf`, `oneOf`, `discriminator` and `not`.
     fn composition(&mut self, map: &Mapping, pointer: &str, schema: &mut Schema) {
-        for (key, position) in [("allOf", Position::AllOfEntry), ("anyOf", Position::Inline)] {
+        for key in ["allOf", "anyOf", "oneOf"] {
             let Some(node) = map.get(key) else {
                 continue;
             };
@@ -422,16 +472,75 @@ impl Reader<'_> {
                 }
                 continue;
             };
+            if parts.is_empty() && key != "allOf" {
+                self.report
+                    .problem(&at, format!("`{key}` needs at least one entry"));
+            }
             let parts = parts
                 .iter()
                 .enumerate()
-                .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), position))
+                .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), Position::Inline))
                 .collect();
             match key {
                 "allOf" => schema.all_of = Some(parts),
-                _ => schema.any_of = Some(parts),
+                "anyOf" => schema.any_of = Some(parts),
+                _ => schema.one_of = Some(parts),
             }
         }
+        if let Some(node) = map.get("discriminator") {
+            schema.discriminator = self.discriminator(node, &child(pointer, "discriminator"));
+        }
+        if let Some(node) = map.get("not") {
+            let at = child(pointer, "not");
+            if self.report.object(node, &at, "`not`").is_some() {
+                self.report.warning(
+                    &at,
+                    "`not` is not enforced: the value decodes as if `not` were absent",
+                );
+            }
+        }
+    }
+
+    /// `discriminator`: `propertyName` and an optional `mapping` of tag values to component
+    /// schemas (a `$ref`, or a component's name as OpenAPI allows).
+    fn discriminator(&mut self, node: &Value, pointer: &str) -> Option<Discriminator> {
+        let map = self.report.object(node, pointer, "`discriminator`")?;
+        self.report.only_keys(
+            map,
+            pointer,
+            "a discriminator",
+            &["propertyName", "mapping"],
+        );
+        let at = child(pointer, "propertyName");
+        let property = match map.get("propertyName") {
+            Some(name) => self.report.string(name, &at, "`propertyName`")?.to_owned(),
+            None => {
+                self.report
+                    .problem(pointer, "a discriminator needs `propertyName`");
+                return None;
+            }
+        };
+        let mut mapping = Vec::new();
+        if let Some(node) = map.get("mapping") {
+            let at = child(pointer, "mapping");
+            if let Some(entries) = self.report.object(node, &at, "`mapping`") {
+                for (tag, target) in self.report.entries(entries, &at) {
+                    let entry = child(&at, &tag);
+                    let Some(text) = self.report.string(target, &entry, "a mapping target") else {
+                        continue;
+                    };
+                    let text = if text.starts_with('#') {
+                        text.to_owned()
+                    } else {
+                        format!("{SCHEMA_PREFIX}{text}")
+                    };
+                    let mut reference = self.reference(&Value::String(text), &entry, SCHEMA_PREFIX);
+                    reference.pointer = entry;
+                    mapping.push((tag, reference));
+                }
+            }
+        }
+        Some(Discriminator { property, mapping })
     }
 
     /// `required`, `properties` and `additionalProperties`.
@@ -480,17 +589,8 @@ impl Reader<'_> {
     }
 
     fn check_schema_keys(&mut self, map: &Mapping, pointer: &str) {
-        for (key, _) in self.report.entries(map, pointer) {
-            if UNSUPPORTED_SCHEMA_KEYWORDS.contains(&key.as_str()) {
-                self.report.problem(
-                    &child(pointer, &key),
-                    format!("unsupported keyword `{key}`: the generator does not implement it"),
-                );
-            }
-        }
         let allowed: Vec<&str> = SCHEMA_KEYWORDS
             .iter()
-            .chain(UNSUPPORTED_SCHEMA_KEYWORDS)
             .chain(IGNORED_SCHEMA_KEYWORDS)
             .copied()
             .collect();
