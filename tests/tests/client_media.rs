@@ -149,7 +149,8 @@ async fn a_form_body_is_encoded_and_sent_as_a_form() {
     Mock::given(method("POST"))
         .and(path("/v1.0/tokens"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(header("accept", "application/json"))
+        // The response's media type as the document declares it.
+        .and(header("accept", "application/json; charset=utf-8"))
         .and(body_string(
             "grant_type=urn%3Aietf%3Aparams+x&scope=User.Read+Mail.Send&attempts=3",
         ))

@@ -7,7 +7,7 @@
 //! text. `emit_client` only prints it.
 
 use crate::model::{
-    EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+    ArrayStyle, EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +27,10 @@ pub struct ClientContext<'a> {
 /// The client code of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientModel {
+    /// The default base URL (the document's first server), if it has one the client can use.
+    pub base_url: Option<String>,
+    /// The docs of the `Client` type (the document's title, the base URL, the entry points).
+    pub doc: String,
     /// The navigation nodes, the client itself first, then by path.
     pub nodes: Vec<Node>,
     /// One request builder per operation, in the model's order.
@@ -91,6 +95,11 @@ pub struct Builder {
     pub body: Option<RequestBody>,
     /// The 2XX body; `None` for no body.
     pub output: Option<Output>,
+    /// The media type a JSON request body is sent as, when the document declares one other
+    /// than `application/json` (`application/vnd.example+json`).
+    pub json_content_type: Option<String>,
+    /// The media type a JSON response is asked for (`Accept`), likewise.
+    pub json_accept: Option<String>,
     /// The request body's other media types, each a method that sets the body as bytes.
     pub body_alternatives: Vec<Alternative>,
     /// The success response's other media types, each a method that asks for it and answers
@@ -132,13 +141,15 @@ pub struct Param {
     pub doc: String,
 }
 
-/// The type of a parameter's value, and so how it is written as text (OpenAPI's `form` style
-/// for queries and `simple` for headers and cookies, without `explode`: they agree on
-/// scalars, and an array is its items joined by commas).
+/// The type of a parameter's value, and so how it is written as text (every style agrees on
+/// scalars; an array is written as its [`ArrayStyle`] says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamTy {
-    /// Comma-separated strings (`$select`).
-    List,
+    /// An array of scalars (`$select`), each written as `item` is.
+    List {
+        item: Box<ParamTy>,
+        style: ArrayStyle,
+    },
     Bool,
     I32,
     I64,
@@ -381,7 +392,41 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
     for (i, b) in builders.iter().enumerate() {
         nodes[b.node].operations.push(i);
     }
-    ClientModel { nodes, builders }
+    let doc = client_doc(model, nodes.first(), &builders);
+    ClientModel {
+        base_url: model.base_url.clone(),
+        doc,
+        nodes,
+        builders,
+    }
+}
+
+/// The `Client` type's docs: what it is a client of, where it sends, where requests start.
+fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
+    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let what = if title.is_empty() {
+        "A client".to_owned()
+    } else {
+        format!("A client for {title}")
+    };
+    let base = match &model.base_url {
+        Some(url) => format!("It sends to `{url}` unless `ClientBuilder::base_url` says otherwise."),
+        None => "The document declares no server the client can use: set the base URL with `ClientBuilder::base_url`.".to_owned(),
+    };
+    let starts: Vec<String> = root
+        .into_iter()
+        .flat_map(|root| {
+            let children = root.children.iter().map(|c| &c.method);
+            let operations = root.operations.iter().map(|&i| &builders[i].method);
+            children.chain(operations)
+        })
+        .map(|method| format!("[`Client::{method}`]"))
+        .collect();
+    let starts = match starts.is_empty() {
+        true => String::new(),
+        false => format!("; start requests from {}", starts.join(", ")),
+    };
+    format!("{what}. Cheap to clone (shared internally){starts}.\n\n{base}")
 }
 
 /// The navigation tree while it is settled: every prefix of every placement, in path order.
@@ -519,7 +564,13 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 wire: p.wire.clone(),
                 location: p.location,
                 field: param_field(&mut scope, p.wire.trim_start_matches('$'), location),
-                ty: param_ty(model, &p.ty),
+                ty: match param_ty(model, &p.ty) {
+                    ParamTy::List { item, .. } => ParamTy::List {
+                        item,
+                        style: p.array_style,
+                    },
+                    ty => ty,
+                },
                 required: p.required,
                 // A query option is named as it is; a header or cookie says which it is.
                 doc: {
@@ -613,6 +664,16 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
                 media: media.clone(),
             },
         }),
+        json_content_type: op
+            .request_body
+            .as_ref()
+            .filter(|b| b.media == Media::Json)
+            .and_then(|b| b.json_media.clone()),
+        json_accept: op
+            .response
+            .as_ref()
+            .filter(|r| r.media == Media::Json)
+            .and_then(|r| r.json_media.clone()),
         body_alternatives,
         accept_alternatives,
         idempotent: op.idempotent,
@@ -697,7 +758,15 @@ fn location_name(location: ParamLocation) -> &'static str {
 
 fn param_ty(model: &Model, ty: &Ty) -> ParamTy {
     match ty {
-        Ty::Array(_) => ParamTy::List,
+        Ty::Array(item) => ParamTy::List {
+            // An array of arrays or objects is not serialized (a warning): its items are the
+            // text to send.
+            item: Box::new(match param_ty(model, item) {
+                ParamTy::List { .. } => ParamTy::String,
+                item => item,
+            }),
+            style: ArrayStyle::Joined(","),
+        },
         Ty::Bool => ParamTy::Bool,
         Ty::I32 => ParamTy::I32,
         Ty::I64 => ParamTy::I64,
@@ -761,11 +830,14 @@ fn method_doc(op: &Operation) -> String {
             others.join(" or ")
         ));
     }
-    text.push_str(&format!(
-        "\n\nLeast-privileged permissions: delegated {}; application {}.",
-        permission_list(&op.permissions.delegated),
-        permission_list(&op.permissions.application)
-    ));
+    // Only a document that states permissions (Graph's `x-graph-permissions`) says them.
+    if let Some(permissions) = &op.permissions {
+        text.push_str(&format!(
+            "\n\nLeast-privileged permissions: delegated {}; application {}.",
+            permission_list(&permissions.delegated),
+            permission_list(&permissions.application)
+        ));
+    }
     text
 }
 
@@ -848,7 +920,7 @@ pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
 
 fn param_example(model: &Model, ty: &ParamTy) -> String {
     match ty {
-        ParamTy::List => "[\"…\"]".to_owned(),
+        ParamTy::List { item, .. } => format!("[{}]", param_example(model, item)),
         ParamTy::Bool => "true".to_owned(),
         ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
         ParamTy::F64 => "1.0".to_owned(),

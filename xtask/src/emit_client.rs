@@ -7,7 +7,7 @@
 use crate::client_model::{
     Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
 };
-use crate::model::{ParamLocation, Ty};
+use crate::model::{ArrayStyle, ParamLocation, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -74,20 +74,19 @@ impl Printer<'_> {
             .map(|&i| self.start(node, &self.client.builders[i]));
         let methods = quote!(#(#children)* #(#starts)*);
         let Some(name) = &node.type_name else {
-            let list: Vec<String> = node
-                .children
-                .iter()
-                .map(|c| format!("[`Client::{}`]", c.method))
-                .collect();
-            let doc = format!(
-                " A Graph client. Cheap to clone (shared internally); start requests from {}.",
-                list.join(", ")
-            );
+            let doc = docs(&self.client.doc);
+            let base_url = match &self.client.base_url {
+                Some(url) => {
+                    let url = Literal::string(url);
+                    quote!(#url)
+                }
+                None => quote!(None),
+            };
             return quote! {
-                #[doc = #doc]
+                #doc
                 #[derive(Clone)]
                 pub struct Client(::graph_client_runtime::Client);
-                ::graph_client_runtime::client!(Client);
+                ::graph_client_runtime::client!(Client, base_url = #base_url);
                 impl Client {
                     #methods
                 }
@@ -163,8 +162,11 @@ impl Printer<'_> {
         let required: Vec<&Param> = builder.params.iter().filter(|p| p.required).collect();
         let param_args = required.iter().map(|p| {
             let f = ident(&p.field);
-            match p.ty {
-                ParamTy::List => quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,),
+            match &p.ty {
+                ParamTy::List { item, .. } => {
+                    let item = self.param_ty(item);
+                    quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,)
+                }
                 _ => {
                     let ty = self.param_ty(&p.ty);
                     quote!(#f: impl ::std::convert::Into<#ty>,)
@@ -175,7 +177,7 @@ impl Printer<'_> {
             let f = ident(&p.field);
             match (p.required, &p.ty) {
                 (false, _) => quote!(#f: ::std::option::Option::None,),
-                (true, ParamTy::List) => {
+                (true, ParamTy::List { .. }) => {
                     quote!(#f: #f.into_iter().map(::std::convert::Into::into).collect(),)
                 }
                 (true, _) => quote!(#f: ::std::convert::Into::into(#f),),
@@ -369,18 +371,28 @@ impl Printer<'_> {
         });
         let params = builder.params.iter().map(|p| {
             let (wire, f) = (&p.wire, ident(&p.field));
-            let text = match p.ty {
-                ParamTy::List => quote!(&values.join(",")),
-                _ => quote!(&::std::string::ToString::to_string(value)),
-            };
-            let add = match p.location {
+            let to_string = quote!(::std::string::ToString::to_string);
+            let add = |text: TokenStream| match p.location {
                 ParamLocation::Query => quote!(spec.query(#wire, #text);),
                 ParamLocation::Header => quote!(spec.header(#wire, #text);),
                 ParamLocation::Cookie => quote!(spec.cookie(#wire, #text);),
             };
-            let value = match p.ty {
-                ParamTy::List => quote!(values),
-                _ => quote!(value),
+            let (value, add) = match &p.ty {
+                ParamTy::List {
+                    style: ArrayStyle::Exploded,
+                    ..
+                } => {
+                    let add = add(quote!(&#to_string(value)));
+                    (quote!(values), quote!(for value in values { #add }))
+                }
+                ParamTy::List {
+                    style: ArrayStyle::Joined(delimiter),
+                    ..
+                } => (
+                    quote!(values),
+                    add(quote!(&::graph_client_runtime::delimited(values, #delimiter))),
+                ),
+                _ => (quote!(value), add(quote!(&#to_string(value)))),
             };
             match p.required {
                 true => quote!({ let #value = &self.#f; #add }),
@@ -402,8 +414,12 @@ impl Printer<'_> {
                 quote!(spec.multipart_body(#media, &self.body)?;)
             }
         });
-        let accept = match &builder.output {
-            Some(Output::Text { media, .. } | Output::Bytes { media }) => {
+        let body = body.map(|body| match &builder.json_content_type {
+            Some(media) => quote!(#body spec.content_type(#media);),
+            None => body,
+        });
+        let accept = match (&builder.output, &builder.json_accept) {
+            (Some(Output::Text { media, .. } | Output::Bytes { media }), _) | (_, Some(media)) => {
                 Some(quote!(spec.accept(#media);))
             }
             _ => None,
@@ -544,7 +560,10 @@ impl Printer<'_> {
     /// The Rust type of a parameter's value.
     fn param_ty(&self, ty: &ParamTy) -> TokenStream {
         match ty {
-            ParamTy::List => quote!(::std::vec::Vec<::std::string::String>),
+            ParamTy::List { item, .. } => {
+                let item = self.param_ty(item);
+                quote!(::std::vec::Vec<#item>)
+            }
             ParamTy::Bool => quote!(bool),
             ParamTy::I32 => quote!(i32),
             ParamTy::I64 => quote!(i64),
@@ -562,15 +581,18 @@ impl Printer<'_> {
     fn param_setter(&self, p: &Param) -> TokenStream {
         let doc = docs(&p.doc);
         let f = ident(&p.field);
-        match p.ty {
-            ParamTy::List => quote! {
+        match &p.ty {
+            ParamTy::List { item, .. } => {
+                let item = self.param_ty(item);
+                quote! {
                 #doc
-                pub fn #f<I: ::std::convert::Into<::std::string::String>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
+                pub fn #f<I: ::std::convert::Into<#item>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
                     self.#f = ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
                     self
                 }
-            },
-            ref ty => {
+                }
+            }
+            ty => {
                 let ty = self.param_ty(ty);
                 quote! {
                     #doc

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub struct Model {
     /// `info.title` of the document.
     pub title: String,
+    /// The client's default base URL (the document's first server, resolved), without a
+    /// trailing slash; `None` when the document gives none the client can use.
+    pub base_url: Option<String>,
     /// Types keyed by Rust name (so output is sorted and names are unique).
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.
@@ -276,7 +279,7 @@ pub struct Operation {
     /// `201`), with the status `response` comes from: such a response is read as that body
     /// (a warning says so, and so do the docs).
     pub untyped_statuses: Option<(String, Vec<String>)>,
-    pub permissions: Permissions,
+    pub permissions: Option<Permissions>,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
     /// sets state rather than adds it).
@@ -291,6 +294,19 @@ pub struct Param {
     pub ty: Ty,
     pub required: bool,
     pub description: Option<String>,
+    /// How an array value is written (its `style` and `explode`).
+    pub array_style: ArrayStyle,
+}
+
+/// How a parameter's array value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayStyle {
+    /// Each item as a parameter of its own (`?a=1&a=2`: `form` with `explode`, a query's
+    /// default).
+    Exploded,
+    /// The items joined by this delimiter in one value (`,` for `form` without `explode` and
+    /// for `simple`; ` ` for `spaceDelimited`, `|` for `pipeDelimited`).
+    Joined(&'static str),
 }
 
 /// Where a non-path parameter travels.
@@ -309,6 +325,10 @@ pub struct Body {
     pub required: bool,
     /// How it travels.
     pub media: Media,
+    /// A JSON body's media type as the document declares it, when that is not plain
+    /// `application/json` (`application/vnd.example+json`, `application/json; charset=utf-8`):
+    /// sent as its `Content-Type` or asked for with `Accept`.
+    pub json_media: Option<String>,
     /// The content map's other media types, in document order, which the user may choose
     /// instead (sent or received as bytes); a request's `multipart/*` ones are left out.
     pub alternatives: Vec<String>,

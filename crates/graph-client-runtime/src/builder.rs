@@ -196,18 +196,28 @@ macro_rules! __send_methods {
 }
 
 /// What a generated crate's `Client` needs besides its navigation methods. The generated code
-/// declares `pub struct Client(graph_client_runtime::Client);` and invokes this once: it adds
-/// `new`, `builder`, `Deref` to the runtime's [`Client`] (so `authorize`, `send` and `base_url`
-/// work on it), `From` and `Debug`, and defines `ClientBuilder`, the builder that makes one.
-/// Requests carry the generated crate's name and version as their `User-Agent`.
+/// declares `pub struct Client(graph_client_runtime::Client);` and invokes this once with the
+/// default base URL its document declares (`base_url = "https://api.example.com/v1"`, or
+/// `base_url = None` when it declares none the client can use): it adds `builder` (and, when
+/// there is a default, `new`), `Deref` to the runtime's [`Client`] (so `authorize`, `send` and
+/// `base_url` work on it), `From` and `Debug`, and defines `ClientBuilder`, the builder that
+/// makes one. Requests carry the generated crate's name and version as their `User-Agent`.
 #[macro_export]
 macro_rules! client {
-    ($name:ident) => {
-        /// Settings for a [`Client`]: API version, base URL, retries, limits, HTTP client.
-        pub type ClientBuilder = $crate::ClientBuilder<$name>;
-
+    ($name:ident, base_url = None) => {
         impl $name {
-            /// A client for Graph beta with these credentials and the default limits.
+            /// A client with these credentials; its base URL must be set with
+            /// [`ClientBuilder::base_url`] (the API's document declares no server the client
+            /// can use), or [`ClientBuilder::build`] fails.
+            pub fn builder(auth: impl $crate::TokenProvider + 'static) -> ClientBuilder {
+                $crate::__client_builder!(auth).default_base_url(::std::option::Option::None)
+            }
+        }
+        $crate::__client_common!($name);
+    };
+    ($name:ident, base_url = $url:literal) => {
+        impl $name {
+            #[doc = ::std::concat!(" A client for `", $url, "` with these credentials and the default limits.")]
             ///
             /// # Panics
             ///
@@ -217,16 +227,35 @@ macro_rules! client {
                 Self::builder(auth).build_unchecked()
             }
 
-            /// A client with other settings (API version, base URL, retries, limits, HTTP
-            /// client).
+            #[doc = ::std::concat!(" A client with other settings (base URL instead of `", $url, "`, retries, limits, HTTP client).")]
             pub fn builder(auth: impl $crate::TokenProvider + 'static) -> ClientBuilder {
-                $crate::ClientBuilder::new(auth).user_agent(::std::concat!(
-                    ::std::env!("CARGO_PKG_NAME"),
-                    "/",
-                    ::std::env!("CARGO_PKG_VERSION")
-                ))
+                $crate::__client_builder!(auth).default_base_url(::std::option::Option::Some($url))
             }
         }
+        $crate::__client_common!($name);
+    };
+}
+
+/// The runtime's builder with the generated crate's `User-Agent`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_builder {
+    ($auth:ident) => {
+        $crate::ClientBuilder::new($auth).user_agent(::std::concat!(
+            ::std::env!("CARGO_PKG_NAME"),
+            "/",
+            ::std::env!("CARGO_PKG_VERSION")
+        ))
+    };
+}
+
+/// The part of [`client!`] that does not depend on the base URL.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_common {
+    ($name:ident) => {
+        /// Settings for a [`Client`]: base URL, retries, limits, HTTP client.
+        pub type ClientBuilder = $crate::ClientBuilder<$name>;
 
         impl ::std::ops::Deref for $name {
             type Target = $crate::Client;

@@ -502,6 +502,8 @@ pub struct ClientBuilder<C = Client> {
     version: ApiVersion,
     /// Set by [`ClientBuilder::base_url`]: replaces the cloud and version.
     base_url: Option<String>,
+    /// Where requests go when [`ClientBuilder::base_url`] is not set.
+    fallback: Fallback,
     scope: Option<String>,
     user_agent: String,
     retry: RetryPolicy,
@@ -522,6 +524,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             cloud: Cloud::Global,
             version: ApiVersion::Beta,
             base_url: None,
+            fallback: Fallback::Graph,
             scope: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
@@ -547,6 +550,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     #[must_use]
     pub fn version(mut self, version: ApiVersion) -> Self {
         self.version = version;
+        self.fallback = Fallback::Graph;
         self
     }
 
@@ -554,6 +558,33 @@ impl<C: From<Client>> ClientBuilder<C> {
     #[must_use]
     pub fn cloud(mut self, cloud: Cloud) -> Self {
         self.cloud = cloud;
+        self.fallback = Fallback::Graph;
+        self
+    }
+
+    /// The base URL used unless [`ClientBuilder::base_url`] sets one: a generated client's
+    /// document's server. A Graph URL (`https://graph.microsoft.com/v1.0`) is read as its
+    /// cloud and version, so [`ClientBuilder::cloud`] and [`ClientBuilder::version`] change
+    /// it; `None` means there is no default, and [`ClientBuilder::build`] fails without one.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn default_base_url(mut self, url: Option<&str>) -> Self {
+        let url = url.map(|u| u.trim_end_matches('/'));
+        let graph = CLOUDS.iter().find_map(|&cloud| {
+            [ApiVersion::Beta, ApiVersion::V1]
+                .into_iter()
+                .find(|&v| Some(cloud.base_url(v).as_str()) == url)
+                .map(|v| (cloud, v))
+        });
+        self.fallback = match (graph, url) {
+            (Some((cloud, version)), _) => {
+                self.cloud = cloud;
+                self.version = version;
+                Fallback::Graph
+            }
+            (None, Some(url)) => Fallback::Url(url.to_owned()),
+            (None, None) => Fallback::None,
+        };
         self
     }
 
@@ -576,10 +607,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    fn resolved_base_url(&self) -> String {
-        self.base_url
-            .clone()
-            .unwrap_or_else(|| self.cloud.base_url(self.version))
+    fn resolved_base_url(&self) -> Option<String> {
+        match (&self.base_url, &self.fallback) {
+            (Some(url), _) | (None, Fallback::Url(url)) => Some(url.clone()),
+            (None, Fallback::Graph) => Some(self.cloud.base_url(self.version)),
+            (None, Fallback::None) => None,
+        }
     }
 
     /// How failures are retried (default: [`RetryPolicy::default`]).
@@ -627,11 +660,17 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The client; fails if the base URL is not https (or http to loopback), or if the HTTP
-    /// client cannot be created.
+    /// The client; fails if there is no base URL (the API's document declares no server and
+    /// [`ClientBuilder::base_url`] was not called), if it is not https (or http to loopback),
+    /// or if the HTTP client cannot be created.
     #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
     pub fn build(mut self) -> Result<C, Error> {
-        check_base_url(&self.resolved_base_url())?;
+        let Some(base_url) = self.resolved_base_url() else {
+            return Err(Error::InvalidRequest(
+                "no base URL: this API's document declares no server the client can use; set one with `ClientBuilder::base_url`".to_owned(),
+            ));
+        };
+        check_base_url(&base_url)?;
         #[cfg(feature = "reqwest")]
         if self.http.is_none() {
             self.http = Some(default_http_client()?);
@@ -646,7 +685,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// If the TLS backend cannot be initialised.
     #[doc(hidden)]
     pub fn build_unchecked(self) -> C {
-        let base_url = self.resolved_base_url();
+        let base_url = self.resolved_base_url().unwrap_or_default();
         let scope = self
             .scope
             .clone()
@@ -680,6 +719,23 @@ impl<C: From<Client>> ClientBuilder<C> {
         })
     }
 }
+
+/// Where a builder's requests go when no base URL is set.
+enum Fallback {
+    /// The cloud and version (a Graph client, and the runtime's own [`Client`]).
+    Graph,
+    /// The generated client's document's server.
+    Url(String),
+    /// Nowhere: the document declares no server the client can use.
+    None,
+}
+
+const CLOUDS: [Cloud; 4] = [
+    Cloud::Global,
+    Cloud::UsGovernment,
+    Cloud::UsGovernmentDod,
+    Cloud::China,
+];
 
 /// The `.default` scope of a base URL's origin (`https://graph.microsoft.us/.default`).
 fn default_scope(base_url: &str) -> String {
@@ -727,5 +783,59 @@ impl Clock for NoClock {
 
     fn sleep(&self, _: Duration) -> crate::retry::Sleep {
         Box::pin(std::future::ready(()))
+    }
+}
+
+#[cfg(test)]
+mod base_url_tests {
+    use super::{ApiVersion, Client, ClientBuilder, Cloud};
+    use crate::{BearerToken, Error};
+
+    fn builder() -> ClientBuilder<Client> {
+        ClientBuilder::new(BearerToken::new("t"))
+    }
+
+    #[test]
+    fn a_document_server_is_the_default_and_base_url_replaces_it() {
+        let twilio = builder().default_base_url(Some("https://bulkexports.twilio.com/"));
+        assert_eq!(
+            twilio.build_unchecked().base_url(),
+            "https://bulkexports.twilio.com"
+        );
+        let replaced = builder()
+            .default_base_url(Some("https://api.example.com"))
+            .base_url("https://proxy.example.com/api");
+        assert_eq!(
+            replaced.build_unchecked().base_url(),
+            "https://proxy.example.com/api"
+        );
+    }
+
+    /// A Graph server is read as its cloud and version, so both settings still apply.
+    #[test]
+    fn a_graph_server_keeps_cloud_and_version() {
+        let v1 = builder().default_base_url(Some("https://graph.microsoft.com/v1.0/"));
+        let us = v1.cloud(Cloud::UsGovernment).build_unchecked();
+        assert_eq!(us.base_url(), "https://graph.microsoft.us/v1.0");
+        let beta = builder()
+            .default_base_url(Some("https://graph.microsoft.com/v1.0"))
+            .version(ApiVersion::Beta);
+        assert_eq!(
+            beta.build_unchecked().base_url(),
+            "https://graph.microsoft.com/beta"
+        );
+    }
+
+    #[test]
+    fn without_a_server_build_asks_for_a_base_url() {
+        let error = builder().default_base_url(None).build().map(|_| ());
+        assert!(
+            matches!(&error, Err(Error::InvalidRequest(m)) if m.contains("no base URL")),
+            "{error:?}"
+        );
+        let set = builder()
+            .default_base_url(None)
+            .base_url("https://api.example.com");
+        assert_eq!(set.build_unchecked().base_url(), "https://api.example.com");
     }
 }

@@ -34,7 +34,7 @@ pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, MultipartBody, Operation, RequestSpec, bytes_response,
-    empty_response, json_response, json_response_or_empty, text_response,
+    delimited, empty_response, json_response, json_response_or_empty, text_response,
 };
 #[cfg(feature = "reqwest")]
 pub use retry::SystemClock;

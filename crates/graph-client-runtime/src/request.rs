@@ -74,6 +74,20 @@ pub const DEFAULT_USER_AGENT: &str =
 /// The header Graph uses to correlate a client's request with its logs.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 
+/// An array parameter's items written as one value, joined by `delimiter` (`a,b` for the
+/// `form` style without `explode` and for `simple`; ` ` and `|` for `spaceDelimited` and
+/// `pipeDelimited`).
+pub fn delimited<T: std::fmt::Display>(values: &[T], delimiter: &str) -> String {
+    let mut text = String::new();
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            text.push_str(delimiter);
+        }
+        std::fmt::Write::write_fmt(&mut text, format_args!("{value}")).unwrap_or(());
+    }
+    text
+}
+
 /// One operation: how to build its request and how to read its response. Implemented by every
 /// generated request builder.
 pub trait Operation {
@@ -219,6 +233,12 @@ impl RequestSpec {
         self.body = Some(bytes);
         self.content_type = None;
         Ok(())
+    }
+
+    /// Replaces the body's `Content-Type`: a JSON body of a media type the document declares
+    /// other than `application/json` (`application/vnd.example+json`).
+    pub fn content_type(&mut self, media_type: &str) {
+        self.content_type = Some(media_type.to_owned());
     }
 
     /// Sets a body of bytes, sent unchanged with this `Content-Type` (the document's media

@@ -2,10 +2,12 @@
 // Do not edit by hand: change the schema or the generator, then run `cargo xtask codegen`.
 
 pub use ::graph_client_runtime::*;
-/// A Graph client. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::users`].
+/// A client for Microsoft Graph presence. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::users`].
+///
+/// It sends to `https://graph.microsoft.com/beta` unless `ClientBuilder::base_url` says otherwise.
 #[derive(Clone)]
 pub struct Client(::graph_client_runtime::Client);
-::graph_client_runtime::client!(Client);
+::graph_client_runtime::client!(Client, base_url = "https://graph.microsoft.com/beta");
 impl Client {
     /// `/communications`
     pub fn communications(&self) -> CommunicationsRequestBuilder {
@@ -911,10 +913,10 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
             spec.query("$filter", &::std::string::ToString::to_string(value));
         }
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -988,10 +990,10 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
         spec.segment("presences");
         spec.parameter("presence-id", &self.presence_id)?;
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -1286,10 +1288,10 @@ impl ::graph_client_runtime::Operation for MeGetPresenceRequest {
         spec.segment("me");
         spec.segment("presence");
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }
@@ -1881,10 +1883,10 @@ impl ::graph_client_runtime::Operation for UserGetPresenceRequest {
         spec.parameter("user-id", &self.user_id)?;
         spec.segment("presence");
         if let ::std::option::Option::Some(values) = &self.select {
-            spec.query("$select", &values.join(","));
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
         }
         if let ::std::option::Option::Some(values) = &self.expand {
-            spec.query("$expand", &values.join(","));
+            spec.query("$expand", &::graph_client_runtime::delimited(values, ","));
         }
         self.base.build(spec)
     }

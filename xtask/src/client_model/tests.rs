@@ -177,7 +177,15 @@ fn query_setters_never_take_a_fixed_method_name() {
     assert_eq!(
         query,
         [
-            ("$select", "select", ParamTy::List),
+            // No `explode`: OpenAPI's default for a query, `form` with `explode`.
+            (
+                "$select",
+                "select",
+                ParamTy::List {
+                    item: Box::new(ParamTy::String),
+                    style: crate::model::ArrayStyle::Exploded
+                }
+            ),
             ("send", "send_query", ParamTy::Bool),
             ("$top", "top", ParamTy::I32),
         ]

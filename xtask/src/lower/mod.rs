@@ -15,6 +15,7 @@ mod analysis;
 mod keyword_tests;
 mod naming;
 mod operations;
+mod servers;
 #[cfg(test)]
 mod tests;
 mod types;
@@ -101,12 +102,14 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
     lowering.polymorphic_unions();
     lowering.shared_components();
     let operations = lowering.operations();
+    let base_url = servers::base_url(document, lowering.report);
     let mut types = lowering.types;
     analysis::mark_recursive_fields(&mut types);
     analysis::decide_derives(&mut types);
     analysis::record_users(&mut types, &operations);
     Model {
         title: document.title.clone(),
+        base_url,
         types,
         operations,
         warnings: Vec::new(),

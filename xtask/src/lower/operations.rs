@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use super::naming;
-use crate::model::{Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
+use crate::model::{ArrayStyle, Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
@@ -162,6 +162,9 @@ impl Lowering<'_> {
                 }
                 None => success = Some((code.as_str(), chosen)),
             }
+        }
+        if success.is_none() {
+            success = self.without_2xx(view, &hint);
         }
         let mut empty_statuses = Vec::new();
         let mut untyped_statuses = None;
@@ -328,6 +331,7 @@ impl Lowering<'_> {
                 ),
             );
         }
+        let array_style = self.array_style(param, &ty);
         let lowered = Param {
             name: naming::parameter_name(&param.name),
             wire: param.name.clone(),
@@ -335,8 +339,43 @@ impl Lowering<'_> {
             ty,
             required: param.required,
             description: param.description.clone(),
+            array_style,
         };
         Some((lowered, param.location))
+    }
+
+    /// How an array parameter is written, from its `style` and `explode` and OpenAPI's
+    /// defaults (`form` with `explode` for queries and cookies, `simple` for headers). A style
+    /// the location does not take is a warning, and the array is written as the default.
+    fn array_style(&mut self, param: &Parameter, ty: &Ty) -> ArrayStyle {
+        let is_array = match ty {
+            Ty::Option(inner) => matches!(**inner, Ty::Array(_)),
+            other => matches!(other, Ty::Array(_)),
+        };
+        let (default, styles): (&str, &[&str]) = match param.location {
+            Location::Query => ("form", &["form", "spaceDelimited", "pipeDelimited"]),
+            Location::Cookie => ("form", &["form"]),
+            Location::Header | Location::Path => ("simple", &["simple"]),
+        };
+        let mut style = param.style.as_deref().unwrap_or(default);
+        if is_array && !styles.contains(&style) {
+            self.report.warning(
+                &param.pointer,
+                format!(
+                    "`style: {style}` is not generated for parameter `{}`: its array is written in the `{default}` style",
+                    param.name
+                ),
+            );
+            style = default;
+        }
+        let explode = param.explode.unwrap_or(style == "form");
+        match (param.location, style) {
+            // A cookie holds one value: its items are joined whatever `explode` says.
+            (Location::Query, _) if explode => ArrayStyle::Exploded,
+            (_, "spaceDelimited") => ArrayStyle::Joined(" "),
+            (_, "pipeDelimited") => ArrayStyle::Joined("|"),
+            _ => ArrayStyle::Joined(","),
+        }
     }
 
     /// Whether a parameter's value has a text form the client writes: a scalar, an enum, any
@@ -360,6 +399,44 @@ impl Lowering<'_> {
         }
     }
 
+    /// The output of an operation that declares no `2XX` response: `default`'s body when it
+    /// has one (it describes every status, success included), with a warning; otherwise `()`,
+    /// with a warning when redirects are all it declares (the client follows them, and the
+    /// final response's body is not read).
+    fn without_2xx<'v>(
+        &mut self,
+        view: &'v OperationView,
+        hint: &str,
+    ) -> Option<(&'v str, Option<Chosen>)> {
+        let pointer = format!("{}/responses", view.pointer);
+        if let Some((code, response)) = view.responses.iter().find(|(c, _)| c == "default") {
+            let chosen = match response {
+                RefOr::Item(response) => self.response(response, hint),
+                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
+            };
+            if let Some(chosen) = chosen {
+                self.report.warning(
+                    &format!("{pointer}/default"),
+                    format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
+                );
+                return Some((code.as_str(), Some(chosen)));
+            }
+        }
+        let redirects: Vec<String> = view
+            .responses
+            .iter()
+            .filter(|(c, _)| c.starts_with('3'))
+            .map(|(c, _)| format!("`{c}`"))
+            .collect();
+        if !redirects.is_empty() {
+            self.report.warning(
+                &pointer,
+                format!("no `2XX` response is declared, only {}: the client follows the redirect, and the output is `()` (the final response's body is not read)", redirects.join(", ")),
+            );
+        }
+        None
+    }
+
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
         let mut chosen = self.content(&body.content, hint)?;
         chosen.body.required = body.required;
@@ -375,11 +452,12 @@ impl Lowering<'_> {
     fn content(&mut self, content: &Content, hint: &str) -> Option<Chosen> {
         let mut lowered = Vec::new();
         for media in &content.media {
-            let ty = media
-                .schema
-                .as_ref()
-                .and_then(|schema| self.ty(schema, hint))
-                .map(|l| l.ty);
+            let ty = match &media.schema {
+                Some(schema) => self.ty(schema, hint).map(|l| l.ty),
+                // JSON without a schema is any JSON, kept as its text.
+                None if media.kind == MediaKind::Json => Some(Ty::Any),
+                None => None,
+            };
             lowered.push(ty);
         }
         let json = content
@@ -402,10 +480,13 @@ impl Lowering<'_> {
             .filter(|m| m.pointer != content.media[index].pointer)
             .map(|m| m.name.clone())
             .collect();
+        let json_media = (media.kind == MediaKind::Json && media.name != "application/json")
+            .then(|| media.name.clone());
         let body = |ty, media| Body {
             ty,
             required: true,
             media,
+            json_media: json_media.clone(),
             alternatives: alternatives.clone(),
         };
         let body = match media.kind {

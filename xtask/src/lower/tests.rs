@@ -592,6 +592,9 @@ paths:
           description: ok
           links:
             self: {operationId: subscriptions.create}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
 "#;
     let m = crate::model_from_text(text, None).expect("valid");
     assert_eq!(m.operations.len(), 1);

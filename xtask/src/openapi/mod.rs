@@ -13,6 +13,8 @@
 mod enumeration;
 mod operation;
 mod schema;
+mod security;
+mod server;
 
 pub use enumeration::{EnumKind, EnumValue, Enumeration};
 pub use operation::{
@@ -21,6 +23,7 @@ pub use operation::{
 pub use schema::{
     AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
 };
+pub use server::Server;
 
 use crate::document::{Report, child, kind};
 use crate::model::Permissions;
@@ -38,6 +41,8 @@ const SUPPORTED_VERSIONS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct Document {
     pub title: String,
+    /// The document's `servers` (empty when it has none).
+    pub servers: Vec<Server>,
     pub components: Components,
     pub paths: Vec<PathItem>,
 }
@@ -112,6 +117,7 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
         base_dir,
         example_refs: Vec::new(),
         known_examples: HashSet::new(),
+        schemes: security::Schemes::default(),
     };
     let document = reader.document(doc);
     reader.check_example_refs();
@@ -125,6 +131,8 @@ pub(crate) struct Reader<'r> {
     example_refs: Vec<Reference>,
     /// The keys of `components/examples`.
     known_examples: HashSet<String>,
+    /// `components/securitySchemes`, which `security` requirements must name.
+    schemes: security::Schemes,
 }
 
 impl Reader<'_> {
@@ -189,17 +197,20 @@ impl Reader<'_> {
             }
             None => self.report.problem("", "missing `info`"),
         }
-        // The base URL is the client's setting (beta by default), not the document's.
-        if let Some(servers) = root.get("servers")
-            && !matches!(servers, Value::Sequence(_))
-        {
-            self.report.problem(
-                "/servers",
-                format!("`servers` must be an array, found {}", kind(servers)),
-            );
+        if let Some(servers) = root.get("servers") {
+            document.servers = self.servers(servers, "/servers");
         }
         if let Some(node) = root.get("components") {
             document.components = self.components(node);
+        }
+        if let Some(node) = root
+            .get("components")
+            .and_then(|c| c.get("securitySchemes"))
+        {
+            self.schemes = self.security_schemes(node, "/components/securitySchemes");
+        }
+        if let Some(node) = root.get("security") {
+            self.security(node, "/security");
         }
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),
@@ -210,6 +221,7 @@ impl Reader<'_> {
                 .is_some_and(|v| v.starts_with("3.1.")) => {}
             None => self.report.problem("", "missing `paths`"),
         }
+        self.warn_unsupported_schemes();
         if let Some(webhooks) = root.get("webhooks")
             && let Some(webhooks) = self.report.object(webhooks, "/webhooks", "`webhooks`")
         {

@@ -18,6 +18,8 @@ pub struct PathItem {
     pub parameters: Vec<RefOr<Parameter>>,
     /// In method order (`get`, `put`, `post`, …), not document order.
     pub operations: Vec<Operation>,
+    /// The path's own `servers` (empty when it has none).
+    pub servers: Vec<super::Server>,
 }
 
 #[derive(Debug)]
@@ -36,8 +38,10 @@ pub struct Operation {
     pub responses: Vec<(String, RefOr<Response>)>,
     /// `x-graph-idempotent: true`.
     pub marked_idempotent: bool,
-    /// `x-graph-permissions`.
-    pub permissions: Permissions,
+    /// `x-graph-permissions` (`None`: absent).
+    pub permissions: Option<Permissions>,
+    /// The operation's own `servers` (empty when it has none).
+    pub servers: Vec<super::Server>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +59,9 @@ pub struct Parameter {
     pub location: Location,
     pub required: bool,
     pub description: Option<String>,
+    /// `style` and `explode` as written (`None`: absent, OpenAPI's default for the location).
+    pub style: Option<String>,
+    pub explode: Option<bool>,
     pub schema: Schema,
 }
 
@@ -163,11 +170,16 @@ impl Reader<'_> {
                     operations.push(op);
                 }
             }
+            let servers = map
+                .get("servers")
+                .map(|s| self.servers(s, &child(&pointer, "servers")))
+                .unwrap_or_default();
             items.push(PathItem {
                 pointer,
                 path,
                 parameters,
                 operations,
+                servers,
             });
         }
         items
@@ -254,7 +266,13 @@ impl Reader<'_> {
         let marked_idempotent = self.report.flag(map, pointer, "x-graph-idempotent");
         let permissions = map
             .get("x-graph-permissions")
-            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")))
+            .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")));
+        if let Some(security) = map.get("security") {
+            self.security(security, &child(pointer, "security"));
+        }
+        let servers = map
+            .get("servers")
+            .map(|s| self.servers(s, &child(pointer, "servers")))
             .unwrap_or_default();
         Some(Operation {
             pointer: pointer.to_owned(),
@@ -267,6 +285,7 @@ impl Reader<'_> {
             responses,
             marked_idempotent,
             permissions,
+            servers,
         })
     }
 
@@ -366,12 +385,22 @@ impl Reader<'_> {
         if let Some(examples) = map.get("examples") {
             self.examples(examples, &child(pointer, "examples"));
         }
+        let style = map
+            .get("style")
+            .and_then(|s| self.report.string(s, &child(pointer, "style"), "`style`"))
+            .map(str::to_owned);
+        let explode = map.get("explode").and_then(|e| {
+            self.report
+                .boolean(e, &child(pointer, "explode"), "`explode`")
+        });
         Some(Parameter {
             pointer: pointer.to_owned(),
             name,
             location,
             required,
             description,
+            style,
+            explode,
             schema,
         })
     }
@@ -469,9 +498,18 @@ impl Reader<'_> {
             if let Some(examples) = media_map.get("examples") {
                 self.examples(examples, &child(&at, "examples"));
             }
-            let schema = media_map
+            let mut schema = media_map
                 .get("schema")
                 .map(|schema| self.schema(schema, &child(&at, "schema"), Position::Inline));
+            if !is_media_type(&media) {
+                // Read and checked, then dropped: nothing decodes or encodes the body through
+                // it, so its type would be generated unused.
+                schema = None;
+                self.report.warning(
+                    &at,
+                    format!("`{media}` is not a media type (`type/subtype`): the body is bytes sent or read as they are, with `{media}` as its media type, and its schema is not generated"),
+                );
+            }
             content.media.push(MediaType {
                 kind: MediaKind::of(&media),
                 pointer: at,
@@ -481,6 +519,19 @@ impl Reader<'_> {
         }
         content
     }
+}
+
+/// Whether a `content` key is a media type or range: `type/subtype` (each a token or `*`),
+/// then any parameters.
+fn is_media_type(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let token = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+    };
+    matches!(essence.split_once('/'), Some((kind, sub)) if token(kind) && token(sub))
 }
 
 /// A status code (`200`) or range (`2XX`), 1xx to 5xx.
