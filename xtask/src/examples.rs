@@ -219,11 +219,15 @@ struct Types<'a> {
     by_pointer: HashMap<String, &'a str>,
     /// Inline types by their schema's text, for a body lowering reused for an identical one.
     by_source: HashMap<&'a str, &'a str>,
+    /// A polymorphic base's union (`AnyDirectoryObject`), by the base's pointer: what a
+    /// `$ref` to the base stands for.
+    polymorphic: HashMap<String, &'a str>,
 }
 
 impl<'a> Types<'a> {
     fn new(document: &'a Document, model: &'a Model) -> Self {
         let mut by_pointer = HashMap::new();
+        let mut polymorphic = HashMap::new();
         for def in model.types.values() {
             let (name, origin) = match def {
                 TypeDef::Struct(s) => (s.name.as_str(), s.origin.as_str()),
@@ -235,7 +239,13 @@ impl<'a> Types<'a> {
             } else {
                 child("/components/schemas", origin)
             };
-            by_pointer.insert(pointer, name);
+            // A union made for a component key (not a pointer) is a polymorphic base's: the
+            // component itself stays its struct.
+            if matches!(def, TypeDef::Union(_)) && !origin.starts_with('/') {
+                polymorphic.insert(pointer, name);
+            } else {
+                by_pointer.insert(pointer, name);
+            }
         }
         /// The schema text of every inline type, by its origin pointer.
         struct Sources<'m, 'n>(&'m HashMap<String, &'n str>, Vec<(&'n str, &'n str)>);
@@ -258,6 +268,7 @@ impl<'a> Types<'a> {
             document,
             by_pointer,
             by_source,
+            polymorphic,
         }
     }
 
@@ -277,10 +288,20 @@ impl<'a> Types<'a> {
             return Err(NO_TYPE); // a reference loop, reported when lowering
         }
         if let Some(name) = self.by_pointer.get(&schema.pointer) {
-            return Ok((flags_or_named(schema, name), schema.nullable));
+            // A union with an alternative that only admits `null` is nullable too.
+            let null_alternative = schema
+                .union_parts()
+                .is_some_and(|parts| parts.iter().any(Schema::is_null_only));
+            return Ok((
+                flags_or_named(schema, name),
+                schema.nullable || null_alternative,
+            ));
         }
         if let Some(reference) = &schema.reference {
             let key = reference.key.as_deref().ok_or(NO_TYPE)?;
+            if let Some(name) = self.polymorphic.get(&child("/components/schemas", key)) {
+                return Ok((Ty::Named((*name).to_owned()), schema.nullable));
+            }
             let target = self
                 .document
                 .components
@@ -292,12 +313,30 @@ impl<'a> Types<'a> {
             let (ty, nullable) = self.lowered(target, depth + 1)?;
             return Ok((ty, schema.nullable || nullable));
         }
-        if let Some(parts) = &schema.any_of {
-            // The nullable wrapper: its one entry that is not the `null` placeholder.
-            let mut targets = parts.iter().filter(|p| !p.null_placeholder);
-            return match (targets.next(), targets.next(), parts.len()) {
-                (Some(target), None, 2) if target.reference.is_some() => {
-                    Ok((self.lowered(target, depth + 1)?.0, true))
+        // `allOf: [X]` (usually to document a reference) is X.
+        if let Some([part]) = schema.all_of.as_deref()
+            && schema.properties.is_none()
+            && (part.reference.is_some() || !part.is_object_like())
+        {
+            let (ty, nullable) = self.lowered(part, depth + 1)?;
+            return Ok((ty, nullable || schema.nullable));
+        }
+        if let Some(target) = schema.nullable_wrapper() {
+            return Ok((self.lowered(target, depth + 1)?.0, true));
+        }
+        if let Some(parts) = schema.union_parts() {
+            // One alternative beside those that only admit `null` (Kiota's nullable wrapper,
+            // `oneOf: [X, {type: 'null'}]`) is that alternative, nullable; a real union made a
+            // type at this pointer (found above).
+            let kept: Vec<&Schema> = parts
+                .iter()
+                .filter(|p| !p.null_placeholder && !p.is_null_only())
+                .collect();
+            let nullable = kept.len() < parts.len() || schema.nullable;
+            return match kept.as_slice() {
+                [one] => {
+                    let (ty, inner) = self.lowered(one, depth + 1)?;
+                    Ok((ty, nullable || inner))
                 }
                 _ => Err(NO_TYPE),
             };
