@@ -118,6 +118,10 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
         example_refs: Vec::new(),
         known_examples: HashSet::new(),
         schemes: security::Schemes::default(),
+        version_3_1: doc
+            .get("openapi")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with("3.1.")),
     };
     let document = reader.document(doc);
     reader.check_example_refs();
@@ -133,6 +137,8 @@ pub(crate) struct Reader<'r> {
     known_examples: HashSet<String>,
     /// `components/securitySchemes`, which `security` requirements must name.
     schemes: security::Schemes,
+    /// The document says `openapi: 3.1.x`, which made `paths` and `responses` optional.
+    pub(crate) version_3_1: bool,
 }
 
 impl Reader<'_> {
@@ -215,10 +221,7 @@ impl Reader<'_> {
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),
             // 3.1 made `paths` optional (a document of components or webhooks only).
-            None if root
-                .get("openapi")
-                .and_then(Value::as_str)
-                .is_some_and(|v| v.starts_with("3.1.")) => {}
+            None if self.version_3_1 => {}
             None => self.report.problem("", "missing `paths`"),
         }
         self.warn_unsupported_schemes();

@@ -258,6 +258,11 @@ impl Reader<'_> {
         });
         let responses = match map.get("responses") {
             Some(node) => self.responses(node, &child(pointer, "responses")),
+            // 3.1 made `responses` optional: nothing is known of the answer.
+            None if self.version_3_1 => {
+                self.report.warning(pointer, "no `responses` (optional in OpenAPI 3.1): the output is `()` and the body is not read; `send_with_response` gives the status and headers");
+                Vec::new()
+            }
             None => {
                 self.report.problem(pointer, "missing `responses`");
                 Vec::new()
