@@ -18,7 +18,7 @@ use crate::document::{Report, child};
 use crate::model::{Model, Ty, TypeDef};
 use crate::openapi::{
     AdditionalProperties, Content, Document, JsonType, MediaKind, MediaType, Parameter, RefOr,
-    Response, Scalar, Schema,
+    Response, Schema,
 };
 use serde_norway::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -363,21 +363,7 @@ impl<'a> Types<'a> {
                 Some(AdditionalProperties::Schema(values)) => Ty::Map(Box::new(item(values)?)),
                 _ => Ty::Any,
             },
-            _ => match schema.scalar.ok_or(NO_TYPE)? {
-                Scalar::String => Ty::String,
-                Scalar::Timestamp => Ty::Timestamp,
-                Scalar::Duration => Ty::Duration,
-                Scalar::Bool => Ty::Bool,
-                Scalar::I8 => Ty::I8,
-                Scalar::I16 => Ty::I16,
-                Scalar::I32 => Ty::I32,
-                Scalar::I64 => Ty::I64,
-                Scalar::U8 => Ty::U8,
-                Scalar::U16 => Ty::U16,
-                Scalar::U32 => Ty::U32,
-                Scalar::U64 => Ty::U64,
-                Scalar::F32 | Scalar::F64 => Ty::F64,
-            },
+            _ => crate::lower::scalar_ty(schema.scalar.ok_or(NO_TYPE)?),
         };
         Ok((ty, schema.nullable))
     }

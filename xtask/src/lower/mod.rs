@@ -19,6 +19,7 @@ mod servers;
 #[cfg(test)]
 mod tests;
 mod types;
+pub(crate) use types::scalar_ty;
 mod unions;
 
 use crate::document::{Problem, Report, in_document_order};

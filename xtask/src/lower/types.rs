@@ -360,23 +360,7 @@ impl Lowering<'_> {
                 _ => Ty::Any,
             },
             // A scalar; `None` if its type or format is unknown (reported when read).
-            _ => match schema.scalar? {
-                Scalar::String => Ty::String,
-                Scalar::Timestamp => Ty::Timestamp,
-                Scalar::Duration => Ty::Duration,
-                Scalar::Bool => Ty::Bool,
-                Scalar::I8 => Ty::I8,
-                Scalar::I16 => Ty::I16,
-                Scalar::I32 => Ty::I32,
-                Scalar::I64 => Ty::I64,
-                Scalar::U8 => Ty::U8,
-                Scalar::U16 => Ty::U16,
-                Scalar::U32 => Ty::U32,
-                Scalar::U64 => Ty::U64,
-                // `format: float` is held as f64 too: an f32 would turn 1e39 into infinity
-                // (written back as `null`) and 16777217 into 16777216.
-                Scalar::F32 | Scalar::F64 => Ty::F64,
-            },
+            _ => scalar_ty(schema.scalar?),
         };
         Some(Lowered { ty, nullable })
     }
@@ -497,5 +481,25 @@ fn nullable_item(lowered: Lowered) -> Ty {
         Ty::Option(Box::new(lowered.ty))
     } else {
         lowered.ty
+    }
+}
+
+/// The Rust type of a scalar. `format: float` is held as f64 too: an f32 would turn 1e39 into
+/// infinity (written back as `null`) and 16777217 into 16777216.
+pub(crate) fn scalar_ty(scalar: Scalar) -> Ty {
+    match scalar {
+        Scalar::String => Ty::String,
+        Scalar::Timestamp => Ty::Timestamp,
+        Scalar::Duration => Ty::Duration,
+        Scalar::Bool => Ty::Bool,
+        Scalar::I8 => Ty::I8,
+        Scalar::I16 => Ty::I16,
+        Scalar::I32 => Ty::I32,
+        Scalar::I64 => Ty::I64,
+        Scalar::U8 => Ty::U8,
+        Scalar::U16 => Ty::U16,
+        Scalar::U32 => Ty::U32,
+        Scalar::U64 => Ty::U64,
+        Scalar::F32 | Scalar::F64 => Ty::F64,
     }
 }
