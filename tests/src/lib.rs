@@ -72,3 +72,15 @@ impl graph_presence_client::Clock for FakeClock {
 /// The README's Rust examples, run as doctests so that they stay true.
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
+
+/// The ids a getPresencesByUserId request body asks for (none if it is not that body), for
+/// the local servers that answer it.
+pub fn requested_ids(body: &[u8]) -> Vec<String> {
+    let body: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    body["ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}

@@ -25,13 +25,7 @@ struct Echo {
 
 impl Respond for Echo {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let ids: Vec<String> = body["ids"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let ids = tests::requested_ids(&request.body);
         self.seen
             .lock()
             .expect("not poisoned")

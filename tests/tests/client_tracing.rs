@@ -109,13 +109,7 @@ struct Throttling {
 
 impl Respond for Throttling {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let ids: Vec<String> = body["ids"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let ids = tests::requested_ids(&request.body);
         let mut hit = self.hit.lock().expect("not poisoned");
         if ids.contains(&self.throttled) && !*hit {
             *hit = true;

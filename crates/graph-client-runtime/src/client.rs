@@ -346,7 +346,7 @@ impl Client {
                     attempt,
                     status,
                     reason,
-                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    wait_ms = crate::retry::millis(wait),
                     "giving up: {}",
                     if in_time {
                         "no attempts left"
@@ -360,7 +360,7 @@ impl Client {
                 attempt,
                 status,
                 reason,
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                wait_ms = crate::retry::millis(wait),
                 "retrying after a wait"
             );
             clock.sleep(wait).await;

@@ -156,6 +156,11 @@ fn two_digit_year(digits: i16, now: jiff::Timestamp) -> i16 {
     }
 }
 
+/// A wait in whole milliseconds, for traces (saturating: `Duration::MAX` is `u64::MAX`).
+pub(crate) fn millis(wait: Duration) -> u64 {
+    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The future a [`Clock`] returns from `sleep`.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -234,7 +239,7 @@ impl RateLimit {
                     .max(Duration::from_millis(1))
             };
             tracing::info!(
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                wait_ms = millis(wait),
                 max_requests = self.max_requests,
                 window_ms = u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX),
                 "rate limit reached: waiting"
