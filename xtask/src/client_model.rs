@@ -7,8 +7,10 @@
 //! text. `emit_client` only prints it.
 
 use crate::model::{
-    ArrayStyle, EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+    ArrayStyle, EnumKind, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
 };
+use crate::docs::{rust_raw_string, rust_string};
+use crate::example_code::{self, Args, Json, Writer};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -633,7 +635,7 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             doc: format!("Asks for the response as `{media}` (`Accept`), another media type the operation answers with: the request then answers with the body's bytes, unchanged, instead of the usual output."),
         })
         .collect();
-    let example = example(model, op, &names, docs, &params, body_struct);
+    let example = example(model, op, &names, docs, &params, body.as_ref(), body_struct);
     let start = match &docs.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
         None => format!("Client::{}", names.method),
@@ -852,58 +854,177 @@ fn permission_list(list: &[String]) -> String {
     }
 }
 
-/// A `no_run` example that compiles: navigation to the operation with placeholder arguments.
+/// A `no_run` example that compiles: navigation to the operation (placeholder path and
+/// required query arguments) and a body filled with a realistic value ([`body_value`]).
 fn example(
     model: &Model,
     op: &Operation,
     names: &Names,
     docs: &Docs,
     params: &[Param],
-    body: Option<&StructDef>,
+    body: Option<&RequestBody>,
+    body_struct: Option<&StructDef>,
 ) -> Vec<String> {
     let mut call = String::from("client");
     for child in navigation(docs.nodes, names.node) {
         match &child.parameter {
             // A literal, escaped: the wire name is schema text.
-            Some(p) => call.push_str(&format!(".{}({:?})", child.method, p.wire)),
+            Some(p) => call.push_str(&format!(".{}({})", child.method, rust_string(&p.wire))),
             None => call.push_str(&format!(".{}()", child.method)),
         }
     }
-    let models = docs.context.example_models;
+    let mut writer = Writer::new(model);
     let mut args: Vec<String> = params
         .iter()
         .filter(|p| p.required)
         .map(|p| param_example(model, &p.ty))
         .collect();
-    args.extend(body.into_iter().flat_map(StructDef::constructor_args).map(
-        |f: &Field| match &f.ty {
-            Ty::Array(item) => format!("[{}]", example_value(model, item, models, 1)),
-            ty => example_value(model, ty, models, 0),
-        },
-    ));
-    match op.request_body.as_ref().map(|b| (&b.media, &b.ty)) {
-        Some((Media::Text(_), ty)) => args.push(example_value(model, ty, models, 0)),
-        Some((Media::Bytes(_), _)) => args.push("vec![0_u8, 1, 2]".to_owned()),
-        Some((Media::Multipart(_), _)) => args.push(format!(
+    // Builder calls after the starting method: body setters, or the whole body.
+    let mut calls = String::new();
+    let body_ty = op.request_body.as_ref().map(|b| &b.ty);
+    match (body, body_struct, body_ty) {
+        (Some(RequestBody::Model { setters, .. }), Some(s), Some(ty)) => {
+            let fits = |json: &Json| {
+                Writer::new(model)
+                    .struct_parts(s, json, Args::Builder)
+                    .is_ok()
+            };
+            let json = body_value(model, op, &fits).unwrap_or_else(|| top_level_sample(model, s));
+            if let Ok(parts) = writer.struct_parts(s, &json, Args::Builder) {
+                args.extend(parts.args);
+                for (i, arg) in parts.setters {
+                    calls.push_str(&format!(".{}({arg})", setters[i].method));
+                }
+                if parts.decoded {
+                    calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
+                }
+            } else {
+                // A schema no finite value fits (a required property that holds its own
+                // type): the value made from the schema, decoded.
+                let args_needed = s.constructor_args().count();
+                args.extend((0..args_needed).map(|_| "todo!()".to_owned()));
+            }
+        }
+        (Some(RequestBody::Json { .. }), _, Some(ty)) => {
+            let fits = |json: &Json| Writer::new(model).exact(json, ty).is_ok();
+            // Any JSON without an example: nothing to say beyond the empty object it starts as.
+            let json = body_value(model, op, &fits)
+                .or_else(|| (*ty != Ty::Any).then(|| example_code::sample(model, ty, "value")));
+            // The body starts as the empty object: an example of one adds nothing.
+            if let Some(json) = json.filter(|j| *j != Json::Object(Vec::new())) {
+                // The body is a JSON value (`serde_json::Value`): decoded from its text.
+                writer.fallible = true;
+                writer.uses.insert("from_str".to_owned());
+                calls.push_str(&format!(".body(from_str({})?)", rust_raw_string(&json.text())));
+            }
+        }
+        (Some(RequestBody::Text { ty, .. }), _, _) => {
+            let fits = |json: &Json| Writer::new(model).into_arg(json, ty).is_ok();
+            let json = body_value(model, op, &fits)
+                .unwrap_or_else(|| example_code::sample(model, ty, "text"));
+            args.push(
+                writer
+                    .into_arg(&json, ty)
+                    .unwrap_or_else(|_| "todo!()".to_owned()),
+            );
+        }
+        (Some(RequestBody::Bytes { .. }), _, _) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        (Some(RequestBody::Multipart { .. }), _, _) => args.push(format!(
             "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
             docs.context.example_client
         )),
         _ => {}
     }
-    call.push_str(&format!(".{}({})", names.method, args.join(", ")));
+    call.push_str(&format!(".{}({}){calls}", names.method, args.join(", ")));
     let binding = if op.response.is_some() {
         "let response = "
     } else {
         ""
     };
     let client = docs.context.example_client;
-    vec![
+    // A parse or a decode (`?`) needs an error type both convert into.
+    let error = match writer.fallible {
+        true => "Box<dyn std::error::Error>".to_owned(),
+        false => format!("{client}::Error"),
+    };
+    let mut lines = vec![
         "```no_run".to_owned(),
-        format!("# async fn example(client: {client}::Client) -> Result<(), {client}::Error> {{"),
-        format!("{binding}{call}.send().await?;"),
-        "# Ok(()) }".to_owned(),
-        "```".to_owned(),
-    ]
+        format!("# async fn example(client: {client}::Client) -> Result<(), {error}> {{"),
+    ];
+    // What the code names from the models, on one line (as rustfmt would keep it).
+    let uses: Vec<&str> = writer.uses.iter().map(String::as_str).collect();
+    let models = docs.context.example_models;
+    match uses.as_slice() {
+        [] => {}
+        [one] => lines.push(format!("use {models}::{one};")),
+        many => lines.push(format!("use {models}::{{{}}};", many.join(", "))),
+    }
+    lines.extend(formatted(&format!("{binding}{call}.send().await?;")));
+    lines.push("# Ok(()) }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// Statements laid out as rustfmt would (prettyplease), one doc line each; as they are if they
+/// do not parse (a generator bug, which the doctest then shows).
+fn formatted(statements: &str) -> Vec<String> {
+    let wrapped = format!("fn example() {{\n{statements}\n}}");
+    let Ok(file) = syn::parse_str::<syn::File>(&wrapped) else {
+        return statements.lines().map(str::to_owned).collect();
+    };
+    let text = prettyplease::unparse(&file);
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .get(1..lines.len().saturating_sub(1))
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l).to_owned())
+        .collect()
+}
+
+/// The value a doc example fills a request body with: of the operation's documented examples
+/// that `fit` its type, the one that shows the most (the first of equals); else likewise of
+/// those documented for the same body on other operations (Graph documents an action on
+/// `/users/{id}` and not on `/me`); `None` when no documented example fits.
+fn body_value(model: &Model, op: &Operation, fits: &dyn Fn(&Json) -> bool) -> Option<Json> {
+    let best = |examples: &mut dyn Iterator<Item = &String>| {
+        examples
+            .filter_map(|text| Json::parse(text))
+            .filter(|json| fits(json))
+            .fold(None::<Json>, |best, json| match &best {
+                Some(b) if b.leaves() >= json.leaves() => best,
+                _ => Some(json),
+            })
+    };
+    best(&mut op.request_examples.iter()).or_else(|| {
+        let body = op.request_body.as_ref()?;
+        best(
+            &mut model
+                .operations
+                .iter()
+                .filter(|o| {
+                    o.request_body
+                        .as_ref()
+                        .is_some_and(|b| b.ty == body.ty && b.media == body.media)
+                })
+                .flat_map(|o| &o.request_examples),
+        )
+    })
+}
+
+/// A struct body made from the schema ([`example_code::sample`]): its required properties, or,
+/// when it has none, its first property, so that the example still fills something.
+fn top_level_sample(model: &Model, s: &StructDef) -> Json {
+    let mut json = example_code::sample(model, &Ty::Named(s.name.clone()), "value");
+    if let (Json::Object(entries), Some(first)) = (&mut json, s.fields.first())
+        && entries.is_empty()
+    {
+        entries.push((
+            first.wire.clone(),
+            example_code::sample(model, &first.ty, &first.wire),
+        ));
+    }
+    json
 }
 
 /// The navigation methods from the client to node `target`.
@@ -924,48 +1045,18 @@ fn param_example(model: &Model, ty: &ParamTy) -> String {
         ParamTy::Bool => "true".to_owned(),
         ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
         ParamTy::F64 => "1.0".to_owned(),
-        ParamTy::Enum(name) => example_value(model, &Ty::Named(name.clone()), "", 0),
-        ParamTy::String => "\"…\"".to_owned(),
-    }
-}
-
-fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
-    match ty {
-        Ty::String => "\"…\"".to_owned(),
-        Ty::Bool => "true".to_owned(),
-        Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::U8 | Ty::U16 | Ty::U32 | Ty::U64 => {
-            "1".to_owned()
-        }
-        Ty::F64 => "1.0".to_owned(),
-        Ty::Any => "serde_json::json!({})".to_owned(),
-        Ty::Array(item) => format!("vec![{}]", example_value(model, item, models, depth + 1)),
-        Ty::Option(inner) => format!("Some({})", example_value(model, inner, models, depth + 1)),
-        Ty::Named(name) => match model.types.get(name) {
+        // An enum converts from its wire value (a union's, from its variant's).
+        ParamTy::Enum(name) => match model.types.get(name) {
             Some(TypeDef::Enum(e)) => {
                 let first = e.variants.first().map(|v| v.wire.as_str());
                 match e.kind {
-                    EnumKind::String => format!("{:?}", first.unwrap_or("value")),
+                    EnumKind::String => rust_string(first.unwrap_or("value")),
                     EnumKind::Integer => format!("{}_i64", first.unwrap_or("0")),
                 }
             }
-            Some(TypeDef::Struct(s)) if depth < 4 => {
-                let args: Vec<String> = s
-                    .constructor_args()
-                    .map(|f| example_value(model, &f.ty, models, depth + 1))
-                    .collect();
-                format!("{models}::{name}::new({})", args.join(", "))
-            }
             _ => "todo!()".to_owned(),
         },
-        // One member (a set converts from one of its enum's values).
-        Ty::Flags(member) => match member.as_ref() {
-            Ty::Named(name) => format!(
-                "{models}::{name}::from({})",
-                example_value(model, member, models, depth + 1)
-            ),
-            _ => "todo!()".to_owned(),
-        },
-        Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),
+        ParamTy::String => "\"…\"".to_owned(),
     }
 }
 

@@ -105,6 +105,59 @@ pub fn toml_string(text: &str) -> String {
     out
 }
 
+/// `text` as a Rust string literal for code the generator writes into a doc example: `"` and
+/// `\` escaped, and every control, line-separating or bidirectional-formatting character written
+/// as a `\u{…}` escape, so the literal stays on its line and compiles to exactly `text`.
+pub fn rust_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `text` as a raw Rust string literal (`r#"…"#`, with as many `#` as it needs), which reads
+/// better for JSON; [`rust_string`] when `text` has a character that needs an escape.
+pub fn rust_raw_string(text: &str) -> String {
+    if text.chars().any(needs_escape) {
+        return rust_string(text);
+    }
+    // One `#` more than the longest run of them after a quote in the text.
+    let mut longest = 0;
+    for (i, _) in text.match_indices('"') {
+        longest = longest.max(text[i + 1..].bytes().take_while(|b| *b == b'#').count());
+    }
+    let hashes = "#".repeat(longest + 1);
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
+/// `text` as a JSON string, quotes included, for JSON the generator writes into a doc example:
+/// what JSON requires escaped, and every other control, line-separating or
+/// bidirectional-formatting character as a `\uXXXX` escape (so [`rust_raw_string`] can hold it).
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            // All such characters are in the Basic Multilingual Plane.
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }

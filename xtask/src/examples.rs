@@ -103,72 +103,12 @@ impl Positions<'_> for Collector<'_> {
 }
 
 impl Collector<'_> {
-    /// The `example` and `examples` of the node at `pointer`. On a parameter or media type
-    /// (`objects`), `examples` is a map of Example Objects; on a schema (OpenAPI 3.1), an
-    /// array of values.
+    /// The `example` and `examples` of the node at `pointer` (see [`values_at`]).
     fn examples_at(&mut self, pointer: &str, ty: &Result<Ty, &'static str>, objects: bool) {
-        let Some(node) = at(self.doc, pointer) else {
-            return;
-        };
-        if let Some(value) = node.get("example") {
-            self.value(child(pointer, "example"), ty, value);
-        }
-        match node.get("examples") {
-            Some(Value::Mapping(map)) if objects => {
-                for (name, example) in map {
-                    let Some(name) = crate::document::key_text(name) else {
-                        continue;
-                    };
-                    self.example_object(child(&child(pointer, "examples"), &name), ty, example);
-                }
-            }
-            Some(Value::Sequence(items)) if !objects => {
-                for (i, value) in items.iter().enumerate() {
-                    let at = child(&child(pointer, "examples"), &i.to_string());
-                    self.value(at, ty, value);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// An Example Object, or a `$ref` to one in `components/examples`.
-    fn example_object(&mut self, pointer: String, ty: &Result<Ty, &'static str>, node: &Value) {
-        let target = match node.get("$ref").and_then(Value::as_str) {
-            Some(reference) => reference
-                .strip_prefix('#')
-                .and_then(|inner| at(self.doc, inner)),
-            None => Some(node),
-        };
-        let Some(target) = target else {
-            return; // a dangling reference is reported when the document is read
-        };
-        if let Some(value) = target.get("value") {
-            self.value(pointer, ty, value);
-        } else if let Some(file) = target.get("externalValue").and_then(Value::as_str) {
-            if file.contains("://") {
-                self.skip(URL);
-                return;
-            }
-            let text = self
-                .base_dir
-                .and_then(|dir| std::fs::read_to_string(dir.join(file)).ok());
-            match text
-                .and_then(|t| serde_json::from_str::<Box<serde_json::value::RawValue>>(&t).ok())
-            {
-                Some(json) => self.push(pointer, ty, json.get().to_owned()),
-                None => self.skip(NOT_JSON_FILE),
-            }
-        } else {
-            self.skip(NO_VALUE);
-        }
-    }
-
-    fn value(&mut self, pointer: String, ty: &Result<Ty, &'static str>, value: &Value) {
-        match serde_json::to_string(value) {
-            Ok(json) => self.push(pointer, ty, json),
-            Err(_) => self.skip(NOT_JSON_VALUE),
-        }
+        values_at(self.doc, self.base_dir, pointer, objects, |at, json| match json {
+            Ok(json) => self.push(at, ty, json),
+            Err(reason) => self.skip(reason),
+        });
     }
 
     fn push(&mut self, pointer: String, ty: &Result<Ty, &'static str>, json: String) {
@@ -192,6 +132,92 @@ impl Collector<'_> {
 
     fn skip(&mut self, reason: &'static str) {
         *self.out.skipped.entry(reason).or_default() += 1;
+    }
+}
+
+/// The example values documented at `pointer` (a schema, parameter or media type), in
+/// document order: its `example`, then each of its `examples`, given to `each` with its own
+/// pointer as JSON text, or with the reason it cannot be used. On a parameter or media type
+/// (`objects`), `examples` is a map of Example Objects (inline, a `$ref` to
+/// `components/examples`, or an `externalValue` file in `base_dir`); on a schema (OpenAPI
+/// 3.1), an array of values.
+fn values_at(
+    doc: &Value,
+    base_dir: Option<&Path>,
+    pointer: &str,
+    objects: bool,
+    mut each: impl FnMut(String, Result<String, &'static str>),
+) {
+    let Some(node) = at(doc, pointer) else {
+        return;
+    };
+    if let Some(value) = node.get("example") {
+        each(child(pointer, "example"), json_text(value));
+    }
+    match node.get("examples") {
+        Some(Value::Mapping(map)) if objects => {
+            for (name, example) in map {
+                let Some(name) = crate::document::key_text(name) else {
+                    continue;
+                };
+                let at = child(&child(pointer, "examples"), &name);
+                if let Some(json) = example_object(doc, base_dir, example) {
+                    each(at, json);
+                }
+            }
+        }
+        Some(Value::Sequence(items)) if !objects => {
+            for (i, value) in items.iter().enumerate() {
+                each(child(&child(pointer, "examples"), &i.to_string()), json_text(value));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value of an Example Object, or of the one a `$ref` to `components/examples` names, as
+/// JSON text; `None` for a dangling reference (reported when the document is read).
+fn example_object(
+    doc: &Value,
+    base_dir: Option<&Path>,
+    node: &Value,
+) -> Option<Result<String, &'static str>> {
+    let target = match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => at(doc, reference.strip_prefix('#')?)?,
+        None => node,
+    };
+    if let Some(value) = target.get("value") {
+        return Some(json_text(value));
+    }
+    let Some(file) = target.get("externalValue").and_then(Value::as_str) else {
+        return Some(Err(NO_VALUE));
+    };
+    if file.contains("://") {
+        return Some(Err(URL));
+    }
+    let text = base_dir.and_then(|dir| std::fs::read_to_string(dir.join(file)).ok());
+    Some(
+        text.and_then(|t| serde_json::from_str::<Box<serde_json::value::RawValue>>(&t).ok())
+            .map(|json| json.get().to_owned())
+            .ok_or(NOT_JSON_FILE),
+    )
+}
+
+fn json_text(value: &Value) -> Result<String, &'static str> {
+    serde_json::to_string(value).map_err(|_| NOT_JSON_VALUE)
+}
+
+/// The documented examples of each operation's request body (the media type lowering chose,
+/// [`crate::model::Operation::request_media`]), as JSON text in document order, those that
+/// cannot be used left out: what the client's doc examples fill the body with.
+pub fn attach_request_examples(doc: &Value, base_dir: Option<&Path>, model: &mut Model) {
+    for operation in &mut model.operations {
+        let Some(pointer) = &operation.request_media else {
+            continue;
+        };
+        let mut found = Vec::new();
+        values_at(doc, base_dir, pointer, true, |_, json| found.extend(json.ok()));
+        operation.request_examples = found;
     }
 }
 

@@ -270,6 +270,14 @@ pub struct Operation {
     /// parameters are read from the path template).
     pub params: Vec<Param>,
     pub request_body: Option<Body>,
+    /// The JSON pointer of the request body's media type lowering chose (where its examples
+    /// are documented).
+    pub request_media: Option<String>,
+    /// The documented examples of the request body (on that media type, `$ref`s and
+    /// `externalValue` files resolved), as JSON text in document order: the values the
+    /// client's doc example fills the body with. Filled by [`crate::examples`] from the
+    /// document, after lowering.
+    pub request_examples: Vec<String>,
     /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
     /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the

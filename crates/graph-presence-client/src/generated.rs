@@ -50,7 +50,14 @@ impl CommunicationsRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// let response = client.communications().get_presences_by_user_id(["…"]).send().await?;
+    /// let response = client
+    ///     .communications()
+    ///     .get_presences_by_user_id([
+    ///         "fa8bf3dc-eca7-46b7-bad1-db199b62afc3",
+    ///         "66825e03-7ef5-42da-9069-724602c31f6b",
+    ///     ])
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn get_presences_by_user_id(
@@ -129,7 +136,13 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// let response = client.communications().presences().by_id("presence-id").get().send().await?;
+    /// let response = client
+    ///     .communications()
+    ///     .presences()
+    ///     .by_id("presence-id")
+    ///     .get()
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn get(&self) -> CommunicationsGetPresencesRequest {
@@ -152,7 +165,15 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.communications().presences().by_id("presence-id").set_automatic_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .communications()
+    ///     .presences()
+    ///     .by_id("presence-id")
+    ///     .set_automatic_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_automatic_location(
@@ -181,7 +202,15 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.communications().presences().by_id("presence-id").set_manual_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .communications()
+    ///     .presences()
+    ///     .by_id("presence-id")
+    ///     .set_manual_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_manual_location(
@@ -210,7 +239,13 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.communications().presences().by_id("presence-id").clear_automatic_location().send().await?;
+    /// client
+    ///     .communications()
+    ///     .presences()
+    ///     .by_id("presence-id")
+    ///     .clear_automatic_location()
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_automatic_location(
@@ -233,7 +268,13 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.communications().presences().by_id("presence-id").clear_location().send().await?;
+    /// client
+    ///     .communications()
+    ///     .presences()
+    ///     .by_id("presence-id")
+    ///     .clear_location()
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_location(&self) -> CommunicationsPresenceClearLocationRequest {
@@ -295,8 +336,16 @@ impl MePresenceRequestBuilder {
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application not supported.
     ///
     /// ```no_run
-    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().set_presence("Available", "Available").send().await?;
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .set_presence(Availability::Available, Activity::Available)
+    ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
+    ///     .expiration_duration(Duration::parse("PT1H")?)
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_presence(
@@ -324,7 +373,13 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().clear_presence().send().await?;
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .clear_presence()
+    ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_presence(&self) -> MePresenceClearPresenceRequest {
@@ -344,8 +399,15 @@ impl MePresenceRequestBuilder {
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application not supported.
     ///
     /// ```no_run
-    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().set_user_preferred_presence("Available", "Available").send().await?;
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .set_user_preferred_presence(Availability::DoNotDisturb, Activity::DoNotDisturb)
+    ///     .expiration_duration(Duration::parse("PT8H")?)
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_user_preferred_presence(
@@ -398,7 +460,25 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().set_status_message().send().await?;
+    /// use graph_presence_models::{BodyType, DateTimeTimeZone, ItemBody, PresenceStatusMessage};
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .set_status_message()
+    ///     .status_message(
+    ///         PresenceStatusMessage::new()
+    ///             .with_message(
+    ///                 ItemBody::new()
+    ///                     .with_content("Hey I'm currently in a meeting.")
+    ///                     .with_content_type(BodyType::Text),
+    ///             )
+    ///             .with_expiry_date_time(
+    ///                 DateTimeTimeZone::new("2022-10-18T17:05:33.2079781")
+    ///                     .with_time_zone("Pacific Standard Time"),
+    ///             ),
+    ///     )
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_status_message(&self) -> MePresenceSetStatusMessageRequest {
@@ -419,7 +499,14 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().set_automatic_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .set_automatic_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_automatic_location(
@@ -447,7 +534,14 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.me().presence().set_manual_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .me()
+    ///     .presence()
+    ///     .set_manual_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_manual_location(
@@ -577,8 +671,17 @@ impl UsersItemPresenceRequestBuilder {
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application `Presence.ReadWrite.All`.
     ///
     /// ```no_run
-    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().set_presence("Available", "Available").send().await?;
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .set_presence(Availability::Available, Activity::Available)
+    ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
+    ///     .expiration_duration(Duration::parse("PT1H")?)
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_presence(
@@ -607,7 +710,14 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().clear_presence().send().await?;
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .clear_presence()
+    ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_presence(&self) -> UserPresenceClearPresenceRequest {
@@ -628,8 +738,16 @@ impl UsersItemPresenceRequestBuilder {
     /// Least-privileged permissions: delegated `Presence.ReadWrite`; application `Presence.ReadWrite.All`.
     ///
     /// ```no_run
-    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().set_user_preferred_presence("Available", "Available").send().await?;
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .set_user_preferred_presence(Availability::DoNotDisturb, Activity::DoNotDisturb)
+    ///     .expiration_duration(Duration::parse("PT8H")?)
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_user_preferred_presence(
@@ -658,7 +776,13 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().clear_user_preferred_presence().send().await?;
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .clear_user_preferred_presence()
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_user_preferred_presence(
@@ -684,7 +808,26 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().set_status_message().send().await?;
+    /// use graph_presence_models::{BodyType, DateTimeTimeZone, ItemBody, PresenceStatusMessage};
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .set_status_message()
+    ///     .status_message(
+    ///         PresenceStatusMessage::new()
+    ///             .with_message(
+    ///                 ItemBody::new()
+    ///                     .with_content("Hey I'm currently in a meeting.")
+    ///                     .with_content_type(BodyType::Text),
+    ///             )
+    ///             .with_expiry_date_time(
+    ///                 DateTimeTimeZone::new("2022-10-18T17:05:33.2079781")
+    ///                     .with_time_zone("Pacific Standard Time"),
+    ///             ),
+    ///     )
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_status_message(&self) -> UserPresenceSetStatusMessageRequest {
@@ -706,7 +849,15 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().set_automatic_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .set_automatic_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_automatic_location(
@@ -735,7 +886,15 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// client.users().by_id("user-id").presence().set_manual_location("unspecified").send().await?;
+    /// use graph_presence_models::WorkLocationType;
+    /// client
+    ///     .users()
+    ///     .by_id("user-id")
+    ///     .presence()
+    ///     .set_manual_location(WorkLocationType::Office)
+    ///     .place_id("eb706f15-137e-4722-b4d1-b601481d9251")
+    ///     .send()
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn set_manual_location(

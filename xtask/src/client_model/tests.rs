@@ -161,7 +161,7 @@ fn a_post_is_an_action_on_its_parent_unless_another_path_extends_it() {
     assert_eq!(methods, ["get", "archive"]);
     assert_eq!(
         archive.example[2],
-        r#"client.groups().by_group_id("group-id").archive("…", ["…"]).send().await?;"#
+        r#"client.groups().by_group_id("group-id").archive("reason", ["ids"]).send().await?;"#
     );
 }
 
@@ -293,6 +293,6 @@ paths:
     assert_eq!(args[0].name, "if_match_body");
     assert_eq!(
         set.example[2],
-        r#"client.key().by_id("query").post(true, "…", "…").send().await?;"#
+        r#"client.key().by_id("query").post(true, "…", "if_match").send().await?;"#
     );
 }

@@ -50,6 +50,7 @@ pub fn lower_with_warnings(doc: &Value, base_dir: Option<&Path>) -> Result<Model
     let mut report = Report::default();
     let document = crate::openapi::read(doc, base_dir, &mut report);
     let mut model = lower_document(&document, &mut report);
+    crate::examples::attach_request_examples(doc, base_dir, &mut model);
     let warnings = in_document_order(doc, report.warnings);
     if report.problems.is_empty() {
         model.warnings = warnings;

@@ -6,6 +6,7 @@
 
 use super::Lowering;
 use super::naming;
+use crate::document::child;
 use crate::model::{ArrayStyle, Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
@@ -118,7 +119,7 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let request_body = match view.request_body.as_ref() {
+        let (request_body, request_media) = match view.request_body.as_ref() {
             Some(body) => {
                 let hint = naming::request_body_hint(action);
                 let chosen = match body {
@@ -128,15 +129,16 @@ impl Lowering<'_> {
                 match chosen {
                     Some(chosen) => {
                         self.warn_multipart_alternatives(&chosen);
+                        let media = child(&chosen.content_pointer, &chosen.name);
                         let mut body = chosen.body;
                         body.alternatives
                             .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
-                        Some(body)
+                        (Some(body), Some(media))
                     }
-                    None => None,
+                    None => (None, None),
                 }
             }
-            None => None,
+            None => (None, None),
         };
         let hint = naming::response_hint(action);
         let mut success: Option<(&str, Option<Chosen>)> = None;
@@ -219,6 +221,8 @@ impl Lowering<'_> {
             description: view.description.clone(),
             params,
             request_body,
+            request_media,
+            request_examples: Vec::new(),
             response,
             empty_statuses,
             untyped_statuses,
