@@ -6,11 +6,9 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::model::{
-    ArrayStyle, EnumKind, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
-};
-use crate::docs::{rust_raw_string, rust_string};
+use crate::docs::rust_string;
 use crate::example_code::{self, Args, Json, Writer};
+use crate::model::{ArrayStyle, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef};
 use crate::names::{Case, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -877,13 +875,13 @@ fn example(
     let mut args: Vec<String> = params
         .iter()
         .filter(|p| p.required)
-        .map(|p| param_example(model, &p.ty))
+        .map(|p| param_example(model, &mut writer, &p.ty, &p.wire))
         .collect();
     // Builder calls after the starting method: body setters, or the whole body.
     let mut calls = String::new();
     let body_ty = op.request_body.as_ref().map(|b| &b.ty);
     match (body, body_struct, body_ty) {
-        (Some(RequestBody::Model { setters, .. }), Some(s), Some(ty)) => {
+        (Some(RequestBody::Model { setters, .. }), Some(s), _) => {
             let fits = |json: &Json| {
                 Writer::new(model)
                     .struct_parts(s, json, Args::Builder)
@@ -892,11 +890,13 @@ fn example(
             let json = body_value(model, op, &fits).unwrap_or_else(|| top_level_sample(model, s));
             if let Ok(parts) = writer.struct_parts(s, &json, Args::Builder) {
                 args.extend(parts.args);
-                for (i, arg) in parts.setters {
-                    calls.push_str(&format!(".{}({arg})", setters[i].method));
-                }
                 if parts.decoded {
-                    calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
+                    // What the setters cannot say: the whole body, decoded.
+                    calls.push_str(&format!(".body({})", writer.decoded_in_place(&json)));
+                } else {
+                    for (i, arg) in parts.setters {
+                        calls.push_str(&format!(".{}({arg})", setters[i].method));
+                    }
                 }
             } else {
                 // A schema no finite value fits (a required property that holds its own
@@ -913,18 +913,16 @@ fn example(
             // The body starts as the empty object: an example of one adds nothing.
             if let Some(json) = json.filter(|j| *j != Json::Object(Vec::new())) {
                 // The body is a JSON value (`serde_json::Value`): decoded from its text.
-                writer.fallible = true;
-                writer.uses.insert("from_str".to_owned());
-                calls.push_str(&format!(".body(from_str({})?)", rust_raw_string(&json.text())));
+                calls.push_str(&format!(".body({})", writer.decoded_in_place(&json)));
             }
         }
         (Some(RequestBody::Text { ty, .. }), _, _) => {
-            let fits = |json: &Json| Writer::new(model).into_arg(json, ty).is_ok();
+            let fits = |json: &Json| Writer::new(model).argument(json, ty).is_ok();
             let json = body_value(model, op, &fits)
                 .unwrap_or_else(|| example_code::sample(model, ty, "text"));
             args.push(
                 writer
-                    .into_arg(&json, ty)
+                    .argument(&json, ty)
                     .unwrap_or_else(|_| "todo!()".to_owned()),
             );
         }
@@ -1039,23 +1037,21 @@ pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
     chain
 }
 
-fn param_example(model: &Model, ty: &ParamTy) -> String {
+/// A placeholder for a required query, header or cookie parameter; an enum's or union's is a
+/// value made from the schema ([`example_code::sample`]).
+fn param_example(model: &Model, writer: &mut Writer, ty: &ParamTy, wire: &str) -> String {
     match ty {
-        ParamTy::List { item, .. } => format!("[{}]", param_example(model, item)),
+        ParamTy::List { item, .. } => format!("[{}]", param_example(model, writer, item, wire)),
         ParamTy::Bool => "true".to_owned(),
         ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
         ParamTy::F64 => "1.0".to_owned(),
-        // An enum converts from its wire value (a union's, from its variant's).
-        ParamTy::Enum(name) => match model.types.get(name) {
-            Some(TypeDef::Enum(e)) => {
-                let first = e.variants.first().map(|v| v.wire.as_str());
-                match e.kind {
-                    EnumKind::String => rust_string(first.unwrap_or("value")),
-                    EnumKind::Integer => format!("{}_i64", first.unwrap_or("0")),
-                }
-            }
-            _ => "todo!()".to_owned(),
-        },
+        ParamTy::Enum(name) => {
+            let ty = Ty::Named(name.clone());
+            let value = example_code::sample(model, &ty, wire);
+            writer
+                .argument(&value, &ty)
+                .unwrap_or_else(|_| writer.decoded(&value, &ty))
+        }
         ParamTy::String => "\"…\"".to_owned(),
     }
 }

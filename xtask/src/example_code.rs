@@ -163,7 +163,7 @@ pub struct StructParts {
     /// The setters to call: the index into [`StructDef::setter_fields`] and the argument.
     pub setters: Vec<(usize, String)>,
     /// Some property is one no call can set (kept in the extensions map, or an explicit `null`
-    /// no setter writes).
+    /// no setter writes): the value must be decoded from its text, and `setters` is empty.
     pub decoded: bool,
 }
 
@@ -204,11 +204,11 @@ impl<'m> Writer<'m> {
     /// An argument for a parameter `impl Into<ty>`: like [`Writer::exact`], except that a
     /// string is its literal and an integer says its width (`5_u64`), since nothing else does
     /// there.
-    pub fn into_arg(&mut self, value: &Json, ty: &Ty) -> Result<String, Misfit> {
-        self.into_at(value, ty, 0)
+    pub fn argument(&mut self, value: &Json, ty: &Ty) -> Result<String, Misfit> {
+        self.argument_at(value, ty, 0)
     }
 
-    fn into_at(&mut self, value: &Json, ty: &Ty, depth: usize) -> Result<String, Misfit> {
+    fn argument_at(&mut self, value: &Json, ty: &Ty, depth: usize) -> Result<String, Misfit> {
         match (value, ty) {
             (Json::String(s), Ty::String) => Ok(rust_string(s)),
             (Json::Number(_), _) if ty.integer().is_some() => {
@@ -235,8 +235,16 @@ impl<'m> Writer<'m> {
         )
     }
 
-    /// `value` as a struct's `new` arguments and setters, checked against every property.
-    /// `strict`: a property the struct does not name is a misfit (a union's exact fit).
+    /// `value` decoded from its JSON text where the parameter takes exactly one type (a
+    /// builder's `body`), which names it: `from_str(r#"…"#)?`.
+    pub fn decoded_in_place(&mut self, value: &Json) -> String {
+        self.fallible = true;
+        self.uses.insert("from_str".to_owned());
+        format!("from_str({})?", rust_raw_string(&value.text()))
+    }
+
+    /// `value` as a struct's required arguments (passed as `args` says) and setters, checked
+    /// against every property.
     pub fn struct_parts(
         &mut self,
         def: &StructDef,
@@ -246,6 +254,8 @@ impl<'m> Writer<'m> {
         self.parts(def, value, args, false, 0)
     }
 
+    /// [`Writer::struct_parts`]; `strict`: a property the struct does not name is a misfit (a
+    /// union's first pass, which looks for an exact fit).
     fn parts(
         &mut self,
         def: &StructDef,
@@ -270,10 +280,14 @@ impl<'m> Writer<'m> {
         };
         for field in def.constructor_args() {
             let Some(v) = value.get(&field.wire) else {
-                return misfit(format!("`{}` lacks the required `{}`", def.name, field.wire));
+                return misfit(format!(
+                    "`{}` lacks the required `{}`",
+                    def.name, field.wire
+                ));
             };
             parts.args.push(self.required(field, v, args, depth)?);
         }
+        let after_args = (self.uses.clone(), self.fallible);
         for (i, field) in def.setter_fields().enumerate() {
             match value.get(&field.wire) {
                 None => {}
@@ -283,7 +297,7 @@ impl<'m> Writer<'m> {
                     return misfit(format!("`{}` is not nullable", field.wire));
                 }
                 Some(v) => {
-                    let arg = self.into_field(field, v, depth)?;
+                    let arg = self.field_argument(field, v, depth)?;
                     parts.setters.push((i, arg));
                 }
             }
@@ -304,6 +318,11 @@ impl<'m> Writer<'m> {
                 crate::model::Additional::Any => {}
             }
             parts.decoded = true;
+        }
+        if parts.decoded {
+            // The setters are not called, so neither is what they name.
+            (self.uses, self.fallible) = after_args;
+            parts.setters.clear();
         }
         Ok(parts)
     }
@@ -334,20 +353,25 @@ impl<'m> Writer<'m> {
                 }
                 let items = items
                     .iter()
-                    .map(|v| self.into_at(v, item, depth + 1))
+                    .map(|v| self.argument_at(v, item, depth + 1))
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(format!("[{}]", items.join(", ")))
             }
-            _ => self.into_field(field, value, depth),
+            _ => self.field_argument(field, value, depth),
         }
     }
 
     /// A field's value where the models take `impl Into<T>` (`impl Into<Box<T>>` when boxed).
-    fn into_field(&mut self, field: &Field, value: &Json, depth: usize) -> Result<String, Misfit> {
+    fn field_argument(
+        &mut self,
+        field: &Field,
+        value: &Json,
+        depth: usize,
+    ) -> Result<String, Misfit> {
         if field.boxed {
             self.value(value, &field.ty, false, depth + 1)
         } else {
-            self.into_at(value, &field.ty, depth + 1)
+            self.argument_at(value, &field.ty, depth + 1)
         }
     }
 
@@ -361,7 +385,13 @@ impl<'m> Writer<'m> {
     }
 
     /// An expression of exactly `ty`. `strict`: only an exact fit (a union's first pass).
-    fn value(&mut self, value: &Json, ty: &Ty, strict: bool, depth: usize) -> Result<String, Misfit> {
+    fn value(
+        &mut self,
+        value: &Json,
+        ty: &Ty,
+        strict: bool,
+        depth: usize,
+    ) -> Result<String, Misfit> {
         if depth > MAX_DEPTH {
             return Ok(self.decoded(value, ty));
         }
@@ -412,7 +442,6 @@ impl<'m> Writer<'m> {
             (Ty::Flags(_), Json::String(s)) => {
                 // The set as its wire text, which it keeps exactly.
                 self.uses.insert("Flags".to_owned());
-                self.use_ty(ty);
                 Ok(format!("Flags::from_text({})", rust_string(s)))
             }
             (Ty::Named(name), v) => self.named(name, v, strict, depth),
@@ -421,11 +450,19 @@ impl<'m> Writer<'m> {
         }
     }
 
-    fn named(&mut self, name: &str, value: &Json, strict: bool, depth: usize) -> Result<String, Misfit> {
+    fn named(
+        &mut self,
+        name: &str,
+        value: &Json,
+        strict: bool,
+        depth: usize,
+    ) -> Result<String, Misfit> {
         match self.model.types.get(name) {
             Some(TypeDef::Struct(def)) => {
+                let before = (self.uses.clone(), self.fallible);
                 let parts = self.parts(def, value, Args::Constructor, strict, depth)?;
                 if parts.decoded {
+                    (self.uses, self.fallible) = before;
                     return Ok(self.decoded(value, &Ty::Named(name.to_owned())));
                 }
                 self.uses.insert(name.to_owned());
@@ -447,7 +484,9 @@ impl<'m> Writer<'m> {
                     Some(variant) => Ok(format!("{name}::{}", variant.name)),
                     None if strict => misfit(format!("`{name}` does not list {wire}")),
                     None => Ok(match def.kind {
-                        EnumKind::String => format!("{name}::{}({}.to_owned())", def.other, rust_string(&wire)),
+                        EnumKind::String => {
+                            format!("{name}::{}({}.to_owned())", def.other, rust_string(&wire))
+                        }
                         EnumKind::Integer => format!("{name}::{}({wire})", def.other),
                     }),
                 }
@@ -468,7 +507,11 @@ impl<'m> Writer<'m> {
                     Some(Json::String(t)) => def.variants.iter().position(|v| v.tags.contains(t)),
                     _ => None,
                 };
-                by_tag.or(def.default).map(|i| (i, false)).into_iter().collect()
+                by_tag
+                    .or(def.default)
+                    .map(|i| (i, false))
+                    .into_iter()
+                    .collect()
             }
             None => (0..def.variants.len())
                 .map(|i| (i, true))
@@ -562,7 +605,10 @@ fn sample_at(model: &Model, ty: &Ty, name: &str, depth: usize) -> Json {
         Ty::Duration => Json::String("PT1H".to_owned()),
         Ty::Any => Json::Object(Vec::new()),
         Ty::Array(item) => Json::Array(vec![sample_at(model, item, name, depth + 1)]),
-        Ty::Map(value) => Json::Object(vec![("key".to_owned(), sample_at(model, value, name, depth + 1))]),
+        Ty::Map(value) => Json::Object(vec![(
+            "key".to_owned(),
+            sample_at(model, value, name, depth + 1),
+        )]),
         Ty::Option(inner) | Ty::Flags(inner) => sample_at(model, inner, name, depth),
         Ty::Named(type_name) => match model.types.get(type_name) {
             Some(TypeDef::Struct(def)) if depth < MAX_DEPTH => Json::Object(

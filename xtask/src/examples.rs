@@ -105,10 +105,16 @@ impl Positions<'_> for Collector<'_> {
 impl Collector<'_> {
     /// The `example` and `examples` of the node at `pointer` (see [`values_at`]).
     fn examples_at(&mut self, pointer: &str, ty: &Result<Ty, &'static str>, objects: bool) {
-        values_at(self.doc, self.base_dir, pointer, objects, |at, json| match json {
-            Ok(json) => self.push(at, ty, json),
-            Err(reason) => self.skip(reason),
-        });
+        values_at(
+            self.doc,
+            self.base_dir,
+            pointer,
+            objects,
+            |at, json| match json {
+                Ok(json) => self.push(at, ty, json),
+                Err(reason) => self.skip(reason),
+            },
+        );
     }
 
     fn push(&mut self, pointer: String, ty: &Result<Ty, &'static str>, json: String) {
@@ -168,7 +174,10 @@ fn values_at(
         }
         Some(Value::Sequence(items)) if !objects => {
             for (i, value) in items.iter().enumerate() {
-                each(child(&child(pointer, "examples"), &i.to_string()), json_text(value));
+                each(
+                    child(&child(pointer, "examples"), &i.to_string()),
+                    json_text(value),
+                );
             }
         }
         _ => {}
@@ -216,7 +225,9 @@ pub fn attach_request_examples(doc: &Value, base_dir: Option<&Path>, model: &mut
             continue;
         };
         let mut found = Vec::new();
-        values_at(doc, base_dir, pointer, true, |_, json| found.extend(json.ok()));
+        values_at(doc, base_dir, pointer, true, |_, json| {
+            found.extend(json.ok())
+        });
         operation.request_examples = found;
     }
 }

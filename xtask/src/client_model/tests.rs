@@ -296,3 +296,93 @@ paths:
         r#"client.key().by_id("query").post(true, "…", "if_match").send().await?;"#
     );
 }
+
+/// The body a doc example shows: of the documented examples that fit the schema, the one that
+/// shows the most; one documented for the same body on another operation; else one made from
+/// the schema. An example that contradicts its schema is never shown.
+#[test]
+fn doc_examples_show_the_fullest_example_that_fits_else_one_made_from_the_schema() {
+    let text = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /users/{id}/note:
+    post:
+      operationId: users.note
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/note'}
+            examples:
+              wrong-type: {value: {title: t, count: seven, pinned: true, extra: 1}}
+              missing-required: {value: {count: 1, pinned: true}}
+              small: {value: {title: small}}
+              full: {value: {title: full, count: 2}}
+              same-size: {value: {title: same, pinned: false}}
+      responses: {'204': {description: ok}}
+  /me/note:
+    post:
+      operationId: me.note
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/note'}
+      responses: {'204': {description: ok}}
+  /contradictions:
+    post:
+      operationId: contradictions
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/claim'}
+            example: {title: 7}
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    note:
+      type: object
+      required: [title]
+      properties:
+        title: {type: string}
+        count: {type: integer, format: int32}
+        pinned: {type: boolean}
+    claim:
+      type: object
+      required: [title, at]
+      properties:
+        title: {type: string}
+        at: {type: string, format: date-time}
+"#;
+    let model = crate::model_from_text(text, None).expect("valid");
+    let client = lower(
+        &model,
+        &ClientContext {
+            models_path: "crate::models",
+            example_models: "models",
+            example_client: "client",
+        },
+    );
+    let call = |id: &str| {
+        let b = client
+            .builders
+            .iter()
+            .find(|b| b.operation_id == id)
+            .expect("builder");
+        b.example[2..b.example.len() - 2].join("\n")
+    };
+    assert_eq!(
+        call("users.note"),
+        r#"client.users().by_id("id").note("full").count(2).send().await?;"#
+    );
+    // `/me/note` documents nothing: `/users/{id}/note`'s example of the same body.
+    assert_eq!(
+        call("me.note"),
+        r#"client.me().note("full").count(2).send().await?;"#
+    );
+    assert_eq!(
+        call("contradictions"),
+        "use models::Timestamp;\nclient\n    .contradictions(\"title\", Timestamp::parse(\"2025-01-01T00:00:00Z\")?)\n    .send()\n    .await?;"
+    );
+}
