@@ -881,7 +881,7 @@ fn example(
     let mut calls = String::new();
     let body_ty = op.request_body.as_ref().map(|b| &b.ty);
     match (body, body_struct, body_ty) {
-        (Some(RequestBody::Model { setters, .. }), Some(s), _) => {
+        (Some(RequestBody::Model { setters, .. }), Some(s), Some(ty)) => {
             let fits = |json: &Json| {
                 Writer::new(model)
                     .struct_parts(s, json, Args::Builder)
@@ -892,17 +892,24 @@ fn example(
                 args.extend(parts.args);
                 if parts.decoded {
                     // What the setters cannot say: the whole body, decoded.
-                    calls.push_str(&format!(".body({})", writer.decoded_in_place(&json)));
+                    calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
                 } else {
                     for (i, arg) in parts.setters {
                         calls.push_str(&format!(".{}({arg})", setters[i].method));
                     }
                 }
             } else {
-                // A schema no finite value fits (a required property that holds its own
-                // type): the value made from the schema, decoded.
-                let args_needed = s.constructor_args().count();
-                args.extend((0..args_needed).map(|_| "todo!()".to_owned()));
+                // A schema no value made from it fits (a required property that holds its
+                // own type): each argument decoded from such a value, which compiles.
+                for field in s.constructor_args() {
+                    let value = example_code::sample(model, &field.ty, &field.wire);
+                    let decoded = writer.decoded(&value, &field.ty);
+                    args.push(match (field.nullable, field.boxed) {
+                        (true, true) => format!("Some(Box::new({decoded}))"),
+                        (true, false) => format!("Some({decoded})"),
+                        (false, _) => decoded,
+                    });
+                }
             }
         }
         (Some(RequestBody::Json { .. }), _, Some(ty)) => {
@@ -920,11 +927,8 @@ fn example(
             let fits = |json: &Json| Writer::new(model).argument(json, ty).is_ok();
             let json = body_value(model, op, &fits)
                 .unwrap_or_else(|| example_code::sample(model, ty, "text"));
-            args.push(
-                writer
-                    .argument(&json, ty)
-                    .unwrap_or_else(|_| "todo!()".to_owned()),
-            );
+            let arg = writer.argument(&json, ty);
+            args.push(arg.unwrap_or_else(|_| writer.decoded(&json, ty)));
         }
         (Some(RequestBody::Bytes { .. }), _, _) => args.push("vec![0_u8, 1, 2]".to_owned()),
         (Some(RequestBody::Multipart { .. }), _, _) => args.push(format!(
@@ -957,7 +961,9 @@ fn example(
         [one] => lines.push(format!("use {models}::{one};")),
         many => lines.push(format!("use {models}::{{{}}};", many.join(", "))),
     }
-    lines.extend(formatted(&format!("{binding}{call}.send().await?;")));
+    let mut statements = writer.lets.join("\n");
+    statements.push_str(&format!("\n{binding}{call}.send().await?;"));
+    lines.extend(formatted(&statements));
     lines.push("# Ok(()) }".to_owned());
     lines.push("```".to_owned());
     lines
@@ -1048,9 +1054,8 @@ fn param_example(model: &Model, writer: &mut Writer, ty: &ParamTy, wire: &str) -
         ParamTy::Enum(name) => {
             let ty = Ty::Named(name.clone());
             let value = example_code::sample(model, &ty, wire);
-            writer
-                .argument(&value, &ty)
-                .unwrap_or_else(|_| writer.decoded(&value, &ty))
+            let arg = writer.argument(&value, &ty);
+            arg.unwrap_or_else(|_| writer.decoded(&value, &ty))
         }
         ParamTy::String => "\"…\"".to_owned(),
     }

@@ -4,7 +4,8 @@
 //! the value is, scalars as literals, timestamps and durations parsed from their text, arrays,
 //! maps, and any JSON (`RawJson`) from its text. A part no constructor call can express (a
 //! property the struct keeps in its extensions map, an explicit `null` no setter writes) is
-//! decoded from its JSON text with the models' `from_str`, that value only. A value that is not
+//! decoded from its JSON text with the models' `from_str`, that value only, bound to a name
+//! before the code (`let author: Author = from_str(r#"…"#)?;`). A value that is not
 //! of its type at all (a string where the schema says integer, a required property missing) is
 //! a [`Misfit`]: the example contradicts its schema and the caller picks another.
 //!
@@ -18,6 +19,7 @@
 use crate::docs::{json_string, rust_raw_string, rust_string};
 use crate::emit_models::ty_text;
 use crate::model::{EnumKind, Field, Model, StructDef, Ty, TypeDef, UnionDef};
+use crate::names::{Case, Scope, ident};
 use std::collections::BTreeSet;
 
 /// A JSON value with its object keys in document order (serde_json's own map sorts them, and
@@ -185,7 +187,23 @@ pub struct Writer<'m> {
     /// The code has a `?` (a parse or a decode), so the example's function must return an
     /// error type those convert into.
     pub fallible: bool,
+    /// Statements that go before the code: each value decoded from text, bound to a name
+    /// (`let author: Author = from_str(r#"…"#)?;`), which the code uses in its place.
+    pub lets: Vec<String>,
+    /// The names `lets` has taken, and those the example uses itself.
+    bindings: Scope,
 }
+
+/// What [`Writer`] has collected, to undo an attempt that did not fit (a union's variant).
+struct Saved {
+    uses: BTreeSet<String>,
+    fallible: bool,
+    lets: usize,
+    bindings: Scope,
+}
+
+/// Names an example binds itself (its client, its response) or imports in snake case.
+const EXAMPLE_NAMES: &[&str] = &["client", "response", "from_str"];
 
 impl<'m> Writer<'m> {
     pub fn new(model: &'m Model) -> Self {
@@ -193,7 +211,25 @@ impl<'m> Writer<'m> {
             model,
             uses: BTreeSet::new(),
             fallible: false,
+            lets: Vec::new(),
+            bindings: Scope::with_taken(EXAMPLE_NAMES.iter().copied()),
         }
+    }
+
+    fn save(&self) -> Saved {
+        Saved {
+            uses: self.uses.clone(),
+            fallible: self.fallible,
+            lets: self.lets.len(),
+            bindings: self.bindings.clone(),
+        }
+    }
+
+    fn restore(&mut self, saved: Saved) {
+        self.uses = saved.uses;
+        self.fallible = saved.fallible;
+        self.lets.truncate(saved.lets);
+        self.bindings = saved.bindings;
     }
 
     /// An expression of exactly type `ty` that holds `value`.
@@ -222,17 +258,20 @@ impl<'m> Writer<'m> {
         }
     }
 
-    /// `value` decoded from its JSON text as `ty` (the models' `from_str`): for what no
-    /// constructor call can express.
+    /// `value` decoded from its JSON text as `ty` (the models' `from_str`), for what no
+    /// constructor call can express: a binding in [`Writer::lets`] (its type written on it,
+    /// which reads better than a turbofish), and its name as the code.
     pub fn decoded(&mut self, value: &Json, ty: &Ty) -> String {
         self.fallible = true;
         self.uses.insert("from_str".to_owned());
         self.use_ty(ty);
-        format!(
-            "from_str::<{}>({})?",
+        let name = self.bindings.unique(&binding_name(ty), Case::Snake);
+        self.lets.push(format!(
+            "let {name}: {} = from_str({})?;",
             ty_text(ty),
             rust_raw_string(&value.text())
-        )
+        ));
+        name
     }
 
     /// `value` decoded from its JSON text where the parameter takes exactly one type (a
@@ -287,7 +326,7 @@ impl<'m> Writer<'m> {
             };
             parts.args.push(self.required(field, v, args, depth)?);
         }
-        let after_args = (self.uses.clone(), self.fallible);
+        let after_args = self.save();
         for (i, field) in def.setter_fields().enumerate() {
             match value.get(&field.wire) {
                 None => {}
@@ -321,7 +360,7 @@ impl<'m> Writer<'m> {
         }
         if parts.decoded {
             // The setters are not called, so neither is what they name.
-            (self.uses, self.fallible) = after_args;
+            self.restore(after_args);
             parts.setters.clear();
         }
         Ok(parts)
@@ -459,10 +498,10 @@ impl<'m> Writer<'m> {
     ) -> Result<String, Misfit> {
         match self.model.types.get(name) {
             Some(TypeDef::Struct(def)) => {
-                let before = (self.uses.clone(), self.fallible);
+                let before = self.save();
                 let parts = self.parts(def, value, Args::Constructor, strict, depth)?;
                 if parts.decoded {
-                    (self.uses, self.fallible) = before;
+                    self.restore(before);
                     return Ok(self.decoded(value, &Ty::Named(name.to_owned())));
                 }
                 self.uses.insert(name.to_owned());
@@ -520,13 +559,13 @@ impl<'m> Writer<'m> {
         };
         for (i, strict) in tried {
             let variant = &def.variants[i];
-            let saved = (self.uses.clone(), self.fallible);
+            let saved = self.save();
             match self.value(value, &variant.ty, strict, depth + 1) {
                 Ok(code) if variant.boxed => {
                     return Ok(format!("{}::{}(Box::new({code}))", def.name, variant.name));
                 }
                 Ok(code) => return Ok(format!("{}::{}({code})", def.name, variant.name)),
-                Err(_) => (self.uses, self.fallible) = saved,
+                Err(_) => self.restore(saved),
             }
         }
         let raw = self.value(value, &Ty::Any, false, depth + 1)?;
@@ -553,6 +592,17 @@ impl<'m> Writer<'m> {
             }
             _ => {}
         }
+    }
+}
+
+/// What a value of `ty` decoded from text is called: its type's name in snake case (`author`),
+/// plural for an array (`authors`).
+fn binding_name(ty: &Ty) -> String {
+    match ty {
+        Ty::Named(name) => ident(name, Case::Snake),
+        Ty::Array(item) => format!("{}s", binding_name(item)),
+        Ty::Option(inner) | Ty::Map(inner) | Ty::Flags(inner) => binding_name(inner),
+        _ => "value".to_owned(),
     }
 }
 

@@ -154,7 +154,7 @@ pub fn check_package_stem(name: &str) -> Result<(), String> {
 /// variants, the module's types): a name already taken gets `2`, `3`, … appended (with `_`
 /// in snake case; in place of a keyword's trailing `_` in Pascal case, so `Self_` becomes
 /// `Self2`), in the order names are asked for.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
 }

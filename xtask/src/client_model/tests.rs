@@ -386,3 +386,42 @@ components:
         "use models::Timestamp;\nclient\n    .contradictions(\"title\", Timestamp::parse(\"2025-01-01T00:00:00Z\")?)\n    .send()\n    .await?;"
     );
 }
+
+/// A body no value fits (a required property of its own type, so no finite JSON is one) still
+/// gets an example that compiles: its arguments decoded from text.
+#[test]
+fn a_body_no_value_fits_is_decoded_from_text() {
+    let text = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /nodes:
+    post:
+      operationId: nodes.create
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/node'}
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    node:
+      type: object
+      required: [child]
+      properties:
+        child: {$ref: '#/components/schemas/node'}
+"#;
+    let model = crate::model_from_text(text, None).expect("valid");
+    let client = lower(
+        &model,
+        &ClientContext {
+            models_path: "crate::models",
+            example_models: "models",
+            example_client: "client",
+        },
+    );
+    let example = client.builders[0].example.join("\n");
+    assert!(example.contains("let node: Node = from_str("), "{example}");
+    assert!(example.contains(".nodes(node)"), "{example}");
+    assert!(!example.contains("todo!()"), "{example}");
+}

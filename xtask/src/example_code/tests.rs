@@ -281,9 +281,15 @@ fn unions_are_the_variant_the_runtime_decodes() {
         code(&model, r#"{"side": 2}"#, &named("Shape")),
         "Shape::Square(Square::new(2.0))"
     );
+    let mut writer = Writer::new(&model);
+    let value = json(r#"{"side": 2, "colour": "red"}"#);
     assert_eq!(
-        code(&model, r#"{"side": 2, "colour": "red"}"#, &named("Shape")),
-        r##"Shape::Square(from_str::<Square>(r#"{"side":2,"colour":"red"}"#)?)"##
+        writer.exact(&value, &named("Shape")),
+        Ok("Shape::Square(square)".to_owned())
+    );
+    assert_eq!(
+        writer.lets,
+        [r##"let square: Square = from_str(r#"{"side":2,"colour":"red"}"#)?;"##]
     );
     assert_eq!(
         code(&model, r#"{"edges": 5}"#, &named("Shape")),
@@ -306,19 +312,64 @@ fn bark_setter(model: &Model) -> String {
 #[test]
 fn what_no_call_expresses_is_decoded_from_its_text() {
     let model = model();
-    // A property the struct keeps in its extensions map, and an explicit `null`.
-    for value in [
+    // A property the struct keeps in its extensions map, and an explicit `null`: each value
+    // bound to a name of its own, before the code that uses it.
+    let mut writer = Writer::new(&model);
+    let values = [
         r#"{"text": "t", "@odata.type": "x"}"#,
         r#"{"text": "t", "note": null}"#,
-    ] {
-        let (code, uses, fallible) = exact(&model, value, &named("Message")).expect("fits");
+    ];
+    for (value, name) in values.iter().zip(["message", "message_2"]) {
         assert_eq!(
-            code,
-            format!("from_str::<Message>(r#\"{}\"#)?", json(value).text())
+            writer.exact(&json(value), &named("Message")),
+            Ok(name.to_owned())
         );
-        assert_eq!(uses, ["Message", "from_str"]);
-        assert!(fallible);
     }
+    assert_eq!(
+        writer.lets,
+        [
+            r##"let message: Message = from_str(r#"{"text":"t","@odata.type":"x"}"#)?;"##,
+            r##"let message_2: Message = from_str(r#"{"text":"t","note":null}"#)?;"##,
+        ]
+    );
+    assert_eq!(
+        writer.uses.iter().collect::<Vec<_>>(),
+        ["Message", "from_str"]
+    );
+    assert!(writer.fallible);
+    // A part decoded inside a struct built by calls; what a union's variant that did not fit
+    // bound first (the circle, which refuses `side`) is gone.
+    let mut writer = Writer::new(&model);
+    let code = writer.exact(
+        &json(r#"{"text": "t", "reply": {"text": "r", "x": 1}, "shape": {"side": 1, "x": 2}}"#),
+        &named("Message"),
+    );
+    let Some(TypeDef::Struct(message)) = model.types.get("Message") else {
+        panic!("Message")
+    };
+    let setter = |wire: &str| {
+        message
+            .fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .expect("field")
+            .setter()
+    };
+    assert_eq!(
+        code,
+        Ok(format!(
+            r#"Message::new("t").{}(message).{}(Shape::Square(square))"#,
+            setter("reply"),
+            setter("shape")
+        ))
+    );
+    assert_eq!(
+        writer.lets,
+        [
+            r##"let message: Message = from_str(r#"{"text":"r","x":1}"#)?;"##,
+            r##"let square: Square = from_str(r#"{"side":1,"x":2}"#)?;"##,
+        ]
+    );
 }
 
 #[test]
