@@ -559,7 +559,7 @@ impl SubscriptionsRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// let response = client.subscriptions().post("…", todo!(), "…", "…").send().await?;
+    /// let response = client.subscriptions().post("…", graph_presence_models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), "…", "…").send().await?;
     /// # Ok(()) }
     /// ```
     pub fn post(
@@ -644,7 +644,7 @@ impl SubscriptionsItemRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
-    /// let response = client.subscriptions().by_id("subscription-id").patch(todo!()).send().await?;
+    /// let response = client.subscriptions().by_id("subscription-id").patch(graph_presence_models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time")).send().await?;
     /// # Ok(()) }
     /// ```
     pub fn patch(
