@@ -322,9 +322,7 @@ impl PresenceSubscriptions {
             .cloned()
             .collect();
         let (client, settings) = (&self.client, &self.settings);
-        let steps = self
-            .run(due, |t| calls::renew(client, settings, t))
-            .await;
+        let steps = self.run(due, |t| calls::renew(client, settings, t)).await;
         self.apply_all(steps)
     }
 
@@ -452,7 +450,9 @@ impl PresenceSubscriptions {
                 );
                 let retry_at = later(self.client.clock().now(), RENEWAL_RETRY_DELAY);
                 match (&failure.action, &failure.subscription_id) {
-                    (SubscriptionAction::Recreate, Some(id)) => self.tracked.retain(|t| &t.id != id),
+                    (SubscriptionAction::Recreate, Some(id)) => {
+                        self.tracked.retain(|t| &t.id != id)
+                    }
                     (SubscriptionAction::Renew, Some(id)) => {
                         if let Some(t) = self.tracked.iter_mut().find(|t| &t.id == id) {
                             t.retry_at = Some(retry_at);
