@@ -6,6 +6,7 @@
 use super::calls::{self, Step};
 use super::{PresenceSubscriptions, SubscriptionReport};
 use crate::BulkPresences;
+use graph_models_runtime::excerpt;
 use graph_presence_models::{ChangeNotification, LifecycleEventType};
 use std::fmt;
 
@@ -57,25 +58,32 @@ pub enum LifecycleError {
 
 impl fmt::Display for LifecycleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Ids and events are the sender's text: written escaped.
+        // Ids and events are the sender's text: escaped and cut.
+        let shown = |text: &str| excerpt(text, 100);
         match self {
             LifecycleError::NotLifecycle { subscription_id } => write!(
                 f,
-                "the notification for subscription {subscription_id:?} has no lifecycle event"
+                "the notification for subscription `{}` has no lifecycle event",
+                shown(subscription_id)
             ),
             LifecycleError::ClientStateMismatch { subscription_id } => write!(
                 f,
-                "the notification for subscription {subscription_id:?} does not carry the client state"
+                "the notification for subscription `{}` does not carry the client state",
+                shown(subscription_id)
             ),
-            LifecycleError::UnknownSubscription { subscription_id } => {
-                write!(f, "no subscription here has the id {subscription_id:?}")
-            }
+            LifecycleError::UnknownSubscription { subscription_id } => write!(
+                f,
+                "no subscription here has the id `{}`",
+                shown(subscription_id)
+            ),
             LifecycleError::UnknownEvent {
                 subscription_id,
                 event,
             } => write!(
                 f,
-                "unknown lifecycle event {event:?} for subscription {subscription_id:?}"
+                "unknown lifecycle event `{}` for subscription `{}`",
+                shown(event),
+                shown(subscription_id)
             ),
         }
     }
@@ -95,7 +103,7 @@ impl PresenceSubscriptions {
         let reaction = self.react(notification).await;
         if let Err(error) = &reaction {
             tracing::warn!(
-                subscription_id = %notification.subscription_id,
+                subscription_id = %excerpt(&notification.subscription_id, 100),
                 error = %error,
                 "presence subscription: lifecycle notification not acted on"
             );

@@ -30,6 +30,9 @@ pub const MAX_IDS_PER_SUBSCRIPTION: usize = MAX_IDS_PER_REQUEST;
 /// The longest a presence subscription lasts before it must be renewed: 60 minutes.
 pub const MAX_SUBSCRIPTION_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
+/// The shortest lifetime [`PresenceSubscriptionsRequest::lifetime`] sets.
+const MIN_SUBSCRIPTION_LIFETIME: Duration = Duration::from_secs(60);
+
 /// How long before its expiry a subscription is renewed, unless set otherwise.
 pub const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(10 * 60);
 
@@ -147,10 +150,14 @@ impl PresenceSubscriptionsRequest {
         self
     }
 
-    /// How long each subscription lasts from its creation or renewal (default and most:
-    /// [`MAX_SUBSCRIPTION_LIFETIME`], which a longer value is cut to).
+    /// How long each subscription lasts from its creation or renewal, by the client's clock
+    /// (default and most: [`MAX_SUBSCRIPTION_LIFETIME`], which a longer value is cut to; at
+    /// least a minute, so renewals cannot follow each other without pause). Graph counts
+    /// from its own clock: if creates fail because the expiry is too far away, this machine's
+    /// clock is ahead, and a shorter lifetime allows for it.
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
-        self.settings.lifetime = lifetime.min(MAX_SUBSCRIPTION_LIFETIME);
+        self.settings.lifetime =
+            lifetime.clamp(MIN_SUBSCRIPTION_LIFETIME, MAX_SUBSCRIPTION_LIFETIME);
         self
     }
 
