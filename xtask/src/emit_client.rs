@@ -288,13 +288,16 @@ impl Printer<'_> {
     }
 
     /// A pageable builder's facts for the runtime's `pageable!`: the item type and the page's
-    /// fields that hold the next link and the items (with their wire names, for the docs).
+    /// fields that hold the next link and the items (with their wire names, escaped, for the
+    /// docs).
     fn paging(&self, builder: &Builder) -> Option<TokenStream> {
         let paging = builder.paging.as_ref()?;
         let name = ident(&builder.type_name);
         let item = self.ty(&paging.item);
-        let (link, link_wire) = (ident(&paging.next_link.name), &paging.next_link.wire);
-        let (items, items_wire) = (ident(&paging.items.name), &paging.items.wire);
+        // The wire names reach the methods' docs: on one line, so none can open a code fence.
+        let shown = |wire: &str| crate::docs::one_line(wire);
+        let (link, link_wire) = (ident(&paging.next_link.name), shown(&paging.next_link.wire));
+        let (items, items_wire) = (ident(&paging.items.name), shown(&paging.items.wire));
         Some(quote! {
             ::graph_client_runtime::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
         })

@@ -463,7 +463,8 @@ mod streams {
 
 /// Makes a generated request builder pageable: implements [`Pageable`] from the facts (the
 /// item type, and the page fields that hold the next link and the items, each `as` its wire
-/// name, for the docs) and, with the `reqwest` feature, adds `pages()` and `items()`:
+/// name as the docs show it: one line, escaped by the generator) and, with the `reqwest`
+/// feature, adds `pages()` and `items()`:
 ///
 /// ```text
 /// pageable!(ListPresencesRequest, item = Presence,
