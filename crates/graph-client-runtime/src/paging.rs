@@ -271,7 +271,7 @@ mod streams {
 
         /// Starts fetching a page: the request itself, or the GET of a link.
         fn fetch(&mut self, link: Option<Link>) -> State<B::Output> {
-            self.page += 1;
+            self.page = self.page.saturating_add(1);
             let url = match &link {
                 Some(link) => Some(link.url.clone()),
                 // The first page's URL, to resolve a relative link against and to catch a
