@@ -3,7 +3,7 @@
 
 mod support;
 
-use graph_presence_models::Presence;
+use graph_presence_models::{ChangeNotificationCollection, Presence};
 use graph_presence_notifications::{DecryptionKey, DecryptionKeys, EncryptedContent, Error};
 use support::*;
 
@@ -26,6 +26,39 @@ fn documented_presence_decrypts_to_a_presence() {
         assert_eq!(presence.id, "{User Id}");
         assert_eq!(decrypted.into_bytes(), example.as_bytes());
     }
+}
+
+#[test]
+fn a_rich_notification_as_graph_posts_it_decrypts_to_a_presence() {
+    // Microsoft's documented rich notification, its placeholders replaced by content
+    // encrypted here for our certificate, decoded with the generated models.
+    let sent = encrypt_like_graph(certificate_key(), PRESENCE_V1.as_bytes());
+    let body = RICH_NOTIFICATION_V1
+        .replace("{Encrypted content}", &sent.data)
+        .replace("{Encrypted data signature}", &sent.data_signature)
+        .replace(
+            "{Encrypted data key for encrypting content}",
+            &sent.data_key,
+        )
+        .replace("{User specified id of encryption certificate}", CERT_ID);
+    let batch: ChangeNotificationCollection =
+        graph_presence_models::from_str(&body).expect("notification");
+    let content = batch.value[0]
+        .encrypted_content
+        .as_option()
+        .expect("encrypted");
+    let decrypted = keys()
+        .decrypt(&EncryptedContent {
+            data: &content.data,
+            data_signature: &content.data_signature,
+            data_key: &content.data_key,
+            encryption_certificate_id: &content.encryption_certificate_id,
+            encryption_certificate_thumbprint: Some(&content.encryption_certificate_thumbprint),
+        })
+        .expect("decrypts");
+    let presence: Presence =
+        graph_presence_models::from_slice(decrypted.as_bytes()).expect("presence");
+    assert_eq!(presence.id, "{User Id}");
 }
 
 #[test]

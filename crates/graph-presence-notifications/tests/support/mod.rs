@@ -26,6 +26,11 @@ pub const PRESENCE_BETA: &str = include_str!(
     "../../../../schema/examples/beta/changenotifications-presence-decrypted-resource-data.json"
 );
 
+/// Microsoft's documented rich notification (placeholders for the encrypted fields).
+pub const RICH_NOTIFICATION_V1: &str = include_str!(
+    "../../../../schema/examples/v1.0/changenotifications-presence-rich-notification.json"
+);
+
 pub const APP_ID: &str = "6ab6b2ee-1ef8-4a1b-9a3c-8e1b0b4d0f7e";
 pub const TENANT_ID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 pub const GRAPH_APP: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
