@@ -197,6 +197,13 @@ impl Client {
         &self.inner.scope
     }
 
+    /// The clock this client tells the time and waits by: the one [`ClientBuilder::clock`]
+    /// set, else the system clock. Helpers that schedule requests (subscription renewal) use
+    /// it too, so a test's fake clock drives them.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.limits.clock.as_ref()
+    }
+
     /// Builds the request of a spec against this client's base URL (used by the builders).
     pub fn build_request(&self, spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
         spec.build(&self.inner.base_url, &self.inner.user_agent)
@@ -234,6 +241,23 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<http::Response<O::Output>, Error> {
+        self.send_traced(operation, None).await
+    }
+
+    /// Sends one page of a paged operation: as [`Client::send`], its span numbering the page.
+    pub(crate) async fn send_page<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: u32,
+    ) -> Result<http::Response<O::Output>, Error> {
+        self.send_traced(operation, Some(page)).await
+    }
+
+    async fn send_traced<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: Option<u32>,
+    ) -> Result<http::Response<O::Output>, Error> {
         use tracing::Instrument;
         let request = operation.to_request()?;
         check_scheme(request.uri())?;
@@ -248,6 +272,9 @@ impl Client {
                 .get(crate::request::CLIENT_REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default(),
+            // A page's number (from 1) when the request is one page of a paged answer; the
+            // link itself is not traced (it holds the query, with ids).
+            page = page,
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,

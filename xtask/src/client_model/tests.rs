@@ -425,3 +425,116 @@ components:
     assert!(example.contains(".nodes(node)"), "{example}");
     assert!(!example.contains("todo!()"), "{example}");
 }
+
+/// A PATCH is idempotent when the schema marks it (renewing a subscription), and a date-time or
+/// duration constructor argument gets a literal in the doc example (`todo!()` does not compile
+/// where `impl Into<Timestamp>` is taken).
+#[test]
+fn marked_patches_are_idempotent_and_time_arguments_have_literal_examples() {
+    let document = r#"
+openapi: 3.0.1
+info: {title: subscriptions, version: '1'}
+paths:
+  /subscriptions/{subscription-id}:
+    patch:
+      operationId: subscription_Update
+      x-graph-idempotent: true
+      parameters:
+        - {name: subscription-id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [expirationDateTime, lifetime]
+              properties:
+                expirationDateTime: {type: string, format: date-time}
+                lifetime: {type: string, format: duration}
+      responses: {2XX: {description: ok}}
+  /notes/{note-id}:
+    patch:
+      operationId: notes_Update
+      parameters:
+        - {name: note-id, in: path, required: true, schema: {type: string}}
+      responses: {2XX: {description: ok}}
+"#;
+    let model = crate::model_from_text(document, None).expect("valid");
+    let context = ClientContext {
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    let client = lower(&model, &context);
+    let renew = builder(&client, "SubscriptionUpdateRequest");
+    assert!(renew.idempotent);
+    assert!(!builder(&client, "NotesUpdateRequest").idempotent);
+    // Parsed with `?`: the example returns `Box<dyn Error>`.
+    assert!(renew.example[1].ends_with("Result<(), Box<dyn std::error::Error>> {"));
+    assert_eq!(renew.example[2], "use models::{Duration, Timestamp};");
+    assert_eq!(
+        renew.example[3..renew.example.len() - 2].join("\n"),
+        r#"client
+    .subscriptions()
+    .by_id("subscription-id")
+    .patch(Timestamp::parse("2025-01-01T00:00:00Z")?, Duration::parse("PT1H")?)
+    .send()
+    .await?;"#
+    );
+}
+
+/// A pageable builder carries its paging facts, and its `pages` and `items` methods keep their
+/// names: a query option called `items` is renamed there, and only there.
+#[test]
+fn a_paged_builder_keeps_pages_and_items_for_its_methods() {
+    let text = r#"
+openapi: 3.0.1
+info: {title: paging, version: '1'}
+paths:
+  /users:
+    get:
+      operationId: users_List
+      parameters:
+        - {name: items, in: query, schema: {type: integer, format: int32}}
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  value: {type: array, items: {type: string}}
+                  '@odata.nextLink': {type: string}
+  /groups:
+    get:
+      operationId: groups_List
+      parameters:
+        - {name: items, in: query, schema: {type: integer, format: int32}}
+      responses: {2XX: {description: ok}}
+"#;
+    let model = crate::model_from_text(text, None).expect("valid");
+    let context = ClientContext {
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    let client = lower(&model, &context);
+    let users = builder(&client, "UsersListRequest");
+    let paging = users.paging.as_ref().expect("users pages");
+    assert_eq!(
+        (paging.next_link.name.as_str(), paging.items.name.as_str()),
+        ("odata_next_link", "value")
+    );
+    assert_eq!(users.params[0].field, "items_query");
+    assert!(
+        users.doc.contains(
+            "GET of the previous page's `@odata.nextLink`, followed only to the base URL's origin"
+        ),
+        "{}",
+        users.doc
+    );
+    let groups = builder(&client, "GroupsListRequest");
+    assert_eq!(groups.paging, None);
+    assert_eq!(groups.params[0].field, "items");
+}
