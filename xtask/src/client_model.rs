@@ -9,7 +9,7 @@
 use crate::model::{
     ArrayStyle, EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
 };
-use crate::names::{Case, Scope, ident};
+use crate::names::{Case, STD_METHODS, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the client code needs to know about its surroundings.
@@ -223,7 +223,7 @@ pub struct BodyArg {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodySetter {
     pub method: String,
-    /// The models' setter it calls (`with_session_id`).
+    /// The models' setter it calls (`session_id`).
     pub model_setter: String,
     pub ty: Ty,
     pub boxed: bool,
@@ -448,8 +448,8 @@ impl<'a> Tree<'a> {
         let scopes = paths
             .iter()
             .map(|p| match p.is_empty() {
-                true => Scope::with_taken(CLIENT_METHODS.iter().copied()),
-                false => Scope::default(),
+                true => Scope::with_taken(CLIENT_METHODS.iter().chain(STD_METHODS).copied()),
+                false => Scope::with_taken(STD_METHODS.iter().copied()),
             })
             .collect();
         Tree {
@@ -549,7 +549,7 @@ struct Docs<'a> {
 fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: &Docs) -> Builder {
     let steps = steps(path);
     // Names on the builder: fixed methods first, then path fields, query options, body setters.
-    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().copied());
+    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
     for step in &steps {
         if let Step::Parameter(p) = step {
             scope.take(&p.field);
@@ -716,13 +716,26 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
         setters: s
             .setter_fields()
             .map(|f| BodySetter {
-                method: scope.unique(&f.name, Case::Snake),
+                method: body_setter(scope, f),
                 model_setter: f.setter(),
                 ty: f.ty.clone(),
                 boxed: f.boxed,
                 doc: format!("Sets `{}` in the request body.", f.wire),
             })
             .collect(),
+    }
+}
+
+/// A builder's setter of a body property: the models' setter's name, so one name sets the
+/// property on the builder and on the body; where the builder has that name already (its own
+/// methods, a parameter), the field's name with its location (`send_body`), as a parameter's.
+fn body_setter(scope: &mut Scope, field: &Field) -> String {
+    let setter = field.setter();
+    if scope.is_taken(&setter) {
+        param_field(scope, &field.name, "body")
+    } else {
+        scope.take(&setter);
+        setter
     }
 }
 

@@ -308,12 +308,12 @@ impl Printer<'_> {
         let setters = setters.iter().map(|s| {
             let doc = docs(&s.doc);
             let method = ident(&s.method);
-            let with = ident(&s.model_setter);
+            let model_setter = ident(&s.model_setter);
             let ty = self.boxed(&s.ty, s.boxed);
             quote! {
                 #doc
                 pub fn #method(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.body = self.body.#with(value);
+                    self.body = self.body.#model_setter(value);
                     self
                 }
             }

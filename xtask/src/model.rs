@@ -80,9 +80,11 @@ impl StructDef {
 }
 
 impl Field {
-    /// The models' setter for an optional property (`with_session_id`).
+    /// The models' setter for an optional property: the field's name (`session_id`), with a
+    /// trailing `_` where the struct already has a method of that name (`clone_`); the policy
+    /// is [`crate::names::setter`]'s.
     pub fn setter(&self) -> String {
-        format!("with_{}", self.name.trim_matches('_'))
+        crate::names::setter(&self.name, crate::names::is_model_method)
     }
 }
 

@@ -1037,7 +1037,7 @@ impl CommunicationsPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1102,7 +1102,7 @@ impl CommunicationsPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1332,7 +1332,7 @@ impl MePresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
@@ -1340,7 +1340,7 @@ impl MePresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::Duration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1402,7 +1402,7 @@ impl MePresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1464,7 +1464,7 @@ impl MePresenceSetUserPreferredPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::Duration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1580,7 +1580,7 @@ impl MePresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -1642,7 +1642,7 @@ impl MePresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1704,7 +1704,7 @@ impl MePresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1928,7 +1928,7 @@ impl UserPresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
@@ -1936,7 +1936,7 @@ impl UserPresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::Duration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2000,7 +2000,7 @@ impl UserPresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2064,7 +2064,7 @@ impl UserPresenceSetUserPreferredPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::Duration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2185,7 +2185,7 @@ impl UserPresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -2249,7 +2249,7 @@ impl UserPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2313,7 +2313,7 @@ impl UserPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.

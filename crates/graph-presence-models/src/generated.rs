@@ -258,7 +258,7 @@ impl ClearPresenceRequestBody {
         Self::default()
     }
     /// Sets `sessionId`.
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Nullable::Value(value.into());
         self
     }
@@ -311,7 +311,7 @@ impl DateTimeTimeZone {
         }
     }
     /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Nullable::Value(value.into());
         self
     }
@@ -416,7 +416,7 @@ impl ErrorDetails {
         }
     }
     /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+    pub fn target(mut self, value: impl Into<String>) -> Self {
         self.target = Nullable::Value(value.into());
         self
     }
@@ -517,12 +517,12 @@ impl GetPresencesByUserIdResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Presence>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Presence>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -578,17 +578,17 @@ impl InnerError {
         Self::default()
     }
     /// Sets `request-id`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Nullable::Value(value.into());
         self
     }
     /// Sets `client-request-id`.
-    pub fn with_client_request_id(mut self, value: impl Into<String>) -> Self {
+    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
         self.client_request_id = Nullable::Value(value.into());
         self
     }
     /// Sets `date`.
-    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+    pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Nullable::Value(value.into());
         self
     }
@@ -644,12 +644,12 @@ impl ItemBody {
         Self::default()
     }
     /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+    pub fn content(mut self, value: impl Into<String>) -> Self {
         self.content = Nullable::Value(value.into());
         self
     }
     /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<BodyType>) -> Self {
+    pub fn content_type(mut self, value: impl Into<BodyType>) -> Self {
         self.content_type = Nullable::Value(value.into());
         self
     }
@@ -715,17 +715,17 @@ impl MainError {
         }
     }
     /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+    pub fn target(mut self, value: impl Into<String>) -> Self {
         self.target = Nullable::Value(value.into());
         self
     }
     /// Sets `details`.
-    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetails>>) -> Self {
+    pub fn details(mut self, value: impl Into<Vec<ErrorDetails>>) -> Self {
         self.details = Some(value.into());
         self
     }
     /// Sets `innerError`.
-    pub fn with_inner_error(mut self, value: impl Into<InnerError>) -> Self {
+    pub fn inner_error(mut self, value: impl Into<InnerError>) -> Self {
         self.inner_error = Nullable::Value(value.into());
         self
     }
@@ -834,12 +834,12 @@ impl OutOfOfficeSettings {
         Self::default()
     }
     /// Sets `isOutOfOffice`.
-    pub fn with_is_out_of_office(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_out_of_office(mut self, value: impl Into<bool>) -> Self {
         self.is_out_of_office = Nullable::Value(value.into());
         self
     }
     /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+    pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Nullable::Value(value.into());
         self
     }
@@ -911,32 +911,32 @@ impl Presence {
         }
     }
     /// Sets `availability`.
-    pub fn with_availability(mut self, value: impl Into<Availability>) -> Self {
+    pub fn availability(mut self, value: impl Into<Availability>) -> Self {
         self.availability = Nullable::Value(value.into());
         self
     }
     /// Sets `activity`.
-    pub fn with_activity(mut self, value: impl Into<Activity>) -> Self {
+    pub fn activity(mut self, value: impl Into<Activity>) -> Self {
         self.activity = Nullable::Value(value.into());
         self
     }
     /// Sets `outOfOfficeSettings`.
-    pub fn with_out_of_office_settings(mut self, value: impl Into<OutOfOfficeSettings>) -> Self {
+    pub fn out_of_office_settings(mut self, value: impl Into<OutOfOfficeSettings>) -> Self {
         self.out_of_office_settings = Nullable::Value(value.into());
         self
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
+    pub fn status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
     /// Sets `sequenceNumber`.
-    pub fn with_sequence_number(mut self, value: impl Into<String>) -> Self {
+    pub fn sequence_number(mut self, value: impl Into<String>) -> Self {
         self.sequence_number = Nullable::Value(value.into());
         self
     }
     /// Sets `workLocation`.
-    pub fn with_work_location(mut self, value: impl Into<UserWorkLocation>) -> Self {
+    pub fn work_location(mut self, value: impl Into<UserWorkLocation>) -> Self {
         self.work_location = Nullable::Value(value.into());
         self
     }
@@ -1008,12 +1008,12 @@ impl PresenceCollectionResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Presence>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Presence>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -1067,17 +1067,17 @@ impl PresenceStatusMessage {
         Self::default()
     }
     /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<ItemBody>) -> Self {
+    pub fn message(mut self, value: impl Into<ItemBody>) -> Self {
         self.message = Nullable::Value(value.into());
         self
     }
     /// Sets `expiryDateTime`.
-    pub fn with_expiry_date_time(mut self, value: impl Into<DateTimeTimeZone>) -> Self {
+    pub fn expiry_date_time(mut self, value: impl Into<DateTimeTimeZone>) -> Self {
         self.expiry_date_time = Nullable::Value(value.into());
         self
     }
     /// Sets `publishedDateTime`.
-    pub fn with_published_date_time(mut self, value: impl Into<Timestamp>) -> Self {
+    pub fn published_date_time(mut self, value: impl Into<Timestamp>) -> Self {
         self.published_date_time = Nullable::Value(value.into());
         self
     }
@@ -1138,7 +1138,7 @@ impl SetAutomaticLocationRequestBody {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
@@ -1195,7 +1195,7 @@ impl SetManualLocationRequestBody {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
@@ -1258,12 +1258,12 @@ impl SetPresenceRequestBody {
         }
     }
     /// Sets `sessionId`.
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Nullable::Value(value.into());
         self
     }
     /// Sets `expirationDuration`.
-    pub fn with_expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<Duration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1321,7 +1321,7 @@ impl SetStatusMessageRequestBody {
         Self::default()
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
+    pub fn status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
@@ -1377,7 +1377,7 @@ impl SetUserPreferredPresenceRequestBody {
         }
     }
     /// Sets `expirationDuration`.
-    pub fn with_expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<Duration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1441,7 +1441,7 @@ impl UserWorkLocation {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
