@@ -617,7 +617,7 @@ mod fixture_behaviour {
         let context = awkward.additional_properties_2.get("@odata.context");
         assert_eq!(context.map(|v| v.get()), Some(r#""c""#));
         assert_eq!(serde_json::to_value(&awkward).expect("encodes"), value);
-        let _renamed: awkward_names::Duration2 = awkward_names::Duration2::new();
+        let _renamed: awkward_names::IsoDuration2 = awkward_names::IsoDuration2::new();
         let _namespaced = (
             awkward_names::CallRecordsSession::new(),
             awkward_names::Session::new(),

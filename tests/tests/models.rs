@@ -4,10 +4,10 @@
 //! what decoding accepts.
 
 use graph_presence_models::{
-    self as models, Activity, Availability, ClearPresenceRequestBody, DateTimeTimeZone, Duration,
-    GetPresencesByUserIdResponse, ItemBody, Nullable, ODataError, Presence, PresenceStatusMessage,
-    SetPresenceRequestBody, SetStatusMessageRequestBody, Timestamp, UserWorkLocation,
-    WorkLocationSource, WorkLocationType,
+    self as models, Activity, Availability, ClearPresenceRequestBody, DateTimeTimeZone,
+    GetPresencesByUserIdResponse, IsoDuration, ItemBody, Nullable, ODataError, Presence,
+    PresenceStatusMessage, SetPresenceRequestBody, SetStatusMessageRequestBody, Timestamp,
+    UserWorkLocation, WorkLocationSource, WorkLocationType,
 };
 use serde_json::{Value, json};
 
@@ -173,9 +173,7 @@ fn timestamps_and_durations_are_typed_and_keep_their_text() {
 fn request_bodies_are_built_from_required_fields_and_named_setters() {
     let body = SetPresenceRequestBody::new(Availability::Busy, Activity::InACall)
         .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
-        .expiration_duration(
-            Duration::try_from(jiff::Span::new().hours(1)).expect("ISO 8601"),
-        );
+        .expiration_duration(IsoDuration::try_from(jiff::Span::new().hours(1)).expect("ISO 8601"));
     assert_eq!(
         serde_json::to_value(&body).expect("encodes"),
         json!({"availability": "Busy", "activity": "InACall", "sessionId": "22553876-f5ab-4529-bffb-cfe50aa89f87", "expirationDuration": "PT1H"})

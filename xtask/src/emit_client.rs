@@ -525,7 +525,7 @@ impl Printer<'_> {
             Ty::Any => self.model("RawJson"),
             Ty::Named(name) => self.model(name),
             Ty::Timestamp => self.model("Timestamp"),
-            Ty::Duration => self.model("Duration"),
+            Ty::Duration => self.model("IsoDuration"),
             Ty::Array(item) => {
                 let item = self.ty(item);
                 quote!(::std::vec::Vec<#item>)

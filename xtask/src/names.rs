@@ -12,8 +12,8 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     // Re-exported from the runtime by every models module.
     "Nullable",
     "Timestamp",
-    "Duration",
-    "ParseError",
+    "IsoDuration",
+    "TimeParseError",
     "DecodeError",
     "Extensions",
     "Flags",
@@ -307,7 +307,11 @@ mod tests {
     #[test]
     fn runtime_type_names_are_not_given_to_schema_types() {
         let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
-        assert_eq!(types.unique("Duration", Case::Pascal), "Duration2");
+        assert_eq!(types.unique("IsoDuration", Case::Pascal), "IsoDuration2");
+        assert_eq!(
+            types.unique("timeParseError", Case::Pascal),
+            "TimeParseError2"
+        );
         assert_eq!(types.unique("rawJson", Case::Pascal), "RawJson2");
         assert_eq!(types.unique("string", Case::Pascal), "String2");
         assert_eq!(types.unique("option", Case::Pascal), "Option2");

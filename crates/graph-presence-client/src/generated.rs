@@ -1338,7 +1338,7 @@ impl MePresenceSetPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
         self.body = self.body.expiration_duration(value);
         self
@@ -1462,7 +1462,7 @@ impl MePresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
         self.body = self.body.expiration_duration(value);
         self
@@ -1934,7 +1934,7 @@ impl UserPresenceSetPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
         self.body = self.body.expiration_duration(value);
         self
@@ -2062,7 +2062,7 @@ impl UserPresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
         self.body = self.body.expiration_duration(value);
         self

@@ -3,8 +3,8 @@
 
 use ::graph_models_runtime as rt;
 pub use rt::{
-    from_slice, from_str, DecodeError, Duration, Extensions, Flags, Nullable, ParseError,
-    PropertyMap, RawJson, Timestamp,
+    from_slice, from_str, DecodeError, Extensions, Flags, IsoDuration, Nullable,
+    PropertyMap, RawJson, TimeParseError, Timestamp,
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///
@@ -275,7 +275,7 @@ impl rt::Record for ClearPresenceRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -284,7 +284,7 @@ impl rt::Record for ClearPresenceRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "sessionId", &self.session_id)?;
+        rt::write_present(map, "sessionId", &self.session_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -329,8 +329,8 @@ impl rt::Record for DateTimeTimeZone {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -341,7 +341,7 @@ impl rt::Record for DateTimeTimeZone {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "dateTime", &self.date_time)?;
-        rt::write(map, "timeZone", &self.time_zone)?;
+        rt::write_present(map, "timeZone", &self.time_zone)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -377,7 +377,7 @@ impl rt::Record for Entity {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -435,9 +435,9 @@ impl rt::Record for ErrorDetails {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -450,7 +450,7 @@ impl rt::Record for ErrorDetails {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
         rt::write_always(map, "message", &self.message)?;
-        rt::write(map, "target", &self.target)?;
+        rt::write_present(map, "target", &self.target)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -486,7 +486,7 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -540,8 +540,8 @@ impl rt::Record for GetPresencesByUserIdResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -551,8 +551,8 @@ impl rt::Record for GetPresencesByUserIdResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -607,9 +607,9 @@ impl rt::Record for InnerError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -620,9 +620,9 @@ impl rt::Record for InnerError {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "request-id", &self.request_id)?;
-        rt::write(map, "client-request-id", &self.client_request_id)?;
-        rt::write(map, "date", &self.date)?;
+        rt::write_present(map, "request-id", &self.request_id)?;
+        rt::write_present(map, "client-request-id", &self.client_request_id)?;
+        rt::write_present(map, "date", &self.date)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -667,8 +667,8 @@ impl rt::Record for ItemBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -678,8 +678,8 @@ impl rt::Record for ItemBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "content", &self.content)?;
-        rt::write(map, "contentType", &self.content_type)?;
+        rt::write_present(map, "content", &self.content)?;
+        rt::write_present(map, "contentType", &self.content_type)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -746,11 +746,11 @@ impl rt::Record for MainError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
             _ => Ok(true),
         };
         Ok(Self {
@@ -765,9 +765,9 @@ impl rt::Record for MainError {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
         rt::write_always(map, "message", &self.message)?;
-        rt::write(map, "target", &self.target)?;
-        rt::write(map, "details", &self.details)?;
-        rt::write(map, "innerError", &self.inner_error)?;
+        rt::write_present(map, "target", &self.target)?;
+        rt::write_present(map, "details", &self.details)?;
+        rt::write_present(map, "innerError", &self.inner_error)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -803,7 +803,7 @@ impl rt::Record for ODataError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -857,8 +857,8 @@ impl rt::Record for OutOfOfficeSettings {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -868,8 +868,8 @@ impl rt::Record for OutOfOfficeSettings {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "isOutOfOffice", &self.is_out_of_office)?;
-        rt::write(map, "message", &self.message)?;
+        rt::write_present(map, "isOutOfOffice", &self.is_out_of_office)?;
+        rt::write_present(map, "message", &self.message)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -959,13 +959,13 @@ impl rt::Record for Presence {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
-            5 => rt::read(map, &mut s.5),
-            6 => rt::read(map, &mut s.6),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
+            5 => rt::read_slot(map, &mut s.5),
+            6 => rt::read_slot(map, &mut s.6),
             _ => Ok(true),
         };
         Ok(Self {
@@ -981,12 +981,12 @@ impl rt::Record for Presence {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "id", &self.id)?;
-        rt::write(map, "availability", &self.availability)?;
-        rt::write(map, "activity", &self.activity)?;
-        rt::write(map, "outOfOfficeSettings", &self.out_of_office_settings)?;
-        rt::write(map, "statusMessage", &self.status_message)?;
-        rt::write(map, "sequenceNumber", &self.sequence_number)?;
-        rt::write(map, "workLocation", &self.work_location)?;
+        rt::write_present(map, "availability", &self.availability)?;
+        rt::write_present(map, "activity", &self.activity)?;
+        rt::write_present(map, "outOfOfficeSettings", &self.out_of_office_settings)?;
+        rt::write_present(map, "statusMessage", &self.status_message)?;
+        rt::write_present(map, "sequenceNumber", &self.sequence_number)?;
+        rt::write_present(map, "workLocation", &self.work_location)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1031,8 +1031,8 @@ impl rt::Record for PresenceCollectionResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1042,8 +1042,8 @@ impl rt::Record for PresenceCollectionResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1096,9 +1096,9 @@ impl rt::Record for PresenceStatusMessage {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1109,9 +1109,9 @@ impl rt::Record for PresenceStatusMessage {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "message", &self.message)?;
-        rt::write(map, "expiryDateTime", &self.expiry_date_time)?;
-        rt::write(map, "publishedDateTime", &self.published_date_time)?;
+        rt::write_present(map, "message", &self.message)?;
+        rt::write_present(map, "expiryDateTime", &self.expiry_date_time)?;
+        rt::write_present(map, "publishedDateTime", &self.published_date_time)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1156,8 +1156,8 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1168,7 +1168,7 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1213,8 +1213,8 @@ impl rt::Record for SetManualLocationRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1225,7 +1225,7 @@ impl rt::Record for SetManualLocationRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1241,7 +1241,7 @@ pub struct SetPresenceRequestBody {
     /// Wire name: `activity`. Required.
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
-    pub expiration_duration: Nullable<Duration>,
+    pub expiration_duration: Nullable<IsoDuration>,
     /// Properties the schema does not name (such as `@odata.type`), kept as sent.
     pub additional_properties: Extensions,
 }
@@ -1263,7 +1263,7 @@ impl SetPresenceRequestBody {
         self
     }
     /// Sets `expirationDuration`.
-    pub fn expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<IsoDuration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1276,17 +1276,17 @@ impl rt::Record for SetPresenceRequestBody {
             rt::optional::<Nullable<String>>("sessionId"),
             rt::required::<Availability>("availability"),
             rt::required::<Activity>("activity"),
-            rt::optional::<Nullable<Duration>>("expirationDuration"),
+            rt::optional::<Nullable<IsoDuration>>("expirationDuration"),
         ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1298,10 +1298,10 @@ impl rt::Record for SetPresenceRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "sessionId", &self.session_id)?;
+        rt::write_present(map, "sessionId", &self.session_id)?;
         rt::write_always(map, "availability", &self.availability)?;
         rt::write_always(map, "activity", &self.activity)?;
-        rt::write(map, "expirationDuration", &self.expiration_duration)?;
+        rt::write_present(map, "expirationDuration", &self.expiration_duration)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1338,7 +1338,7 @@ impl rt::Record for SetStatusMessageRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1347,7 +1347,7 @@ impl rt::Record for SetStatusMessageRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "statusMessage", &self.status_message)?;
+        rt::write_present(map, "statusMessage", &self.status_message)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1361,7 +1361,7 @@ pub struct SetUserPreferredPresenceRequestBody {
     /// Wire name: `activity`. Required.
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
-    pub expiration_duration: Nullable<Duration>,
+    pub expiration_duration: Nullable<IsoDuration>,
     /// Properties the schema does not name (such as `@odata.type`), kept as sent.
     pub additional_properties: Extensions,
 }
@@ -1377,7 +1377,7 @@ impl SetUserPreferredPresenceRequestBody {
         }
     }
     /// Sets `expirationDuration`.
-    pub fn expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<IsoDuration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1389,16 +1389,16 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
         fields: &[
             rt::required::<Availability>("availability"),
             rt::required::<Activity>("activity"),
-            rt::optional::<Nullable<Duration>>("expirationDuration"),
+            rt::optional::<Nullable<IsoDuration>>("expirationDuration"),
         ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1411,7 +1411,7 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "availability", &self.availability)?;
         rt::write_always(map, "activity", &self.activity)?;
-        rt::write(map, "expirationDuration", &self.expiration_duration)?;
+        rt::write_present(map, "expirationDuration", &self.expiration_duration)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1460,9 +1460,9 @@ impl rt::Record for UserWorkLocation {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1475,7 +1475,7 @@ impl rt::Record for UserWorkLocation {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
         rt::write_always(map, "source", &self.source)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
