@@ -642,7 +642,7 @@ mod fixture_behaviour {
     }
 
     /// Properties named like methods the struct or the builder already has: their setters
-    /// take a trailing `_` (the builder's own `send` makes the body's `send_body`), and every
+    /// take a trailing `_` (on the builder too: its own `send` makes the body's `send_`), and every
     /// method keeps working, called the way users call it.
     #[test]
     fn setters_never_shadow_the_methods_a_value_answers_to() {
@@ -698,13 +698,37 @@ mod fixture_behaviour {
             .things()
             .clone_query("q")
             .clone_("c")
-            .send_body("s")
+            .send_("s")
             .note("n");
         let request = builder.clone().to_request().expect("builds");
         assert_eq!(request.uri(), "https://example.com/v1/things?clone=q");
         let body: serde_json::Value = serde_json::from_slice(request.body()).expect("JSON");
         assert_eq!(body, json!({"note": "n", "clone": "c", "send": "s"}));
         assert!(format!("{builder:?}").contains("ThingsCreateRequest"));
+    }
+
+    /// `things_GetThings` on `/things/{thing-id}` builds a `ThingsGetThingRequest`, and so on:
+    /// the type annotations are the test.
+    #[test]
+    fn item_operations_are_named_in_the_singular() {
+        use item_operations::client::{
+            BearerToken, BoxesGetBoxRequest, BoxesGetBoxesRequest, Client, NotesGetNotesRequest,
+            Operation, ThingsDeleteThingRequest, ThingsGetThingRequest, ThingsListThingsRequest,
+            ThingsUpdateThingRequest,
+        };
+        let client = Client::builder(BearerToken::new("t"))
+            .build()
+            .expect("the document's server");
+        let thing = client.things().by_id("t 1");
+        let get: ThingsGetThingRequest = thing.get();
+        let _: ThingsUpdateThingRequest = thing.patch().name("n");
+        let _: ThingsDeleteThingRequest = thing.delete();
+        let _: ThingsListThingsRequest = client.things().get();
+        let _: NotesGetNotesRequest = client.notes().by_id("n").get();
+        let _: BoxesGetBoxesRequest = client.boxes().by_id("b").get();
+        let _: BoxesGetBoxRequest = client.boxes().default().get();
+        let request = get.to_request().expect("builds");
+        assert_eq!(request.uri(), "https://example.com/v1/things/t%201");
     }
 
     #[test]

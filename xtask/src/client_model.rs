@@ -379,10 +379,7 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
         .map(|((op, path), (node_path, method))| {
             let node = tree.index[node_path];
             let names = Names {
-                type_name: types.unique(
-                    &format!("{}Request", ident(&op.operation_id, Case::Pascal)),
-                    Case::Pascal,
-                ),
+                type_name: types.unique(&format!("{}Request", op.name), Case::Pascal),
                 method: tree.scopes[node].unique(method, Case::Snake),
                 node,
             };
@@ -727,16 +724,22 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
 }
 
 /// A builder's setter of a body property: the models' setter's name, so one name sets the
-/// property on the builder and on the body; where the builder has that name already (its own
-/// methods, a parameter), the field's name with its location (`send_body`), as a parameter's.
+/// property on the body and on the builder. Where the builder has that name already (its own
+/// `send` or `body`, a parameter's field), the name gets a trailing `_`, as in the models
+/// (`body_`, [`crate::names::setter`]), and is numbered if that is taken too.
 fn body_setter(scope: &mut Scope, field: &Field) -> String {
     let setter = field.setter();
-    if scope.is_taken(&setter) {
-        param_field(scope, &field.name, "body")
-    } else {
-        scope.take(&setter);
+    let name = if !scope.is_taken(&setter) {
         setter
-    }
+    } else {
+        let marked = format!("{}_", setter.trim_end_matches('_'));
+        if scope.is_taken(&marked) {
+            return scope.unique(&field.name, Case::Snake);
+        }
+        marked
+    };
+    scope.take(&name);
+    name
 }
 
 /// A parameter's field name: its own, or, when a path parameter or another parameter has it

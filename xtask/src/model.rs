@@ -262,7 +262,10 @@ pub struct Operation {
     pub operation_id: String,
     /// Whether the document gave the operationId (docs say so only then).
     pub operation_id_declared: bool,
-    /// The Rust name of the operation, snake case (from the operationId's last part).
+    /// The Rust name of the operation, Pascal case: its request builder is `{name}Request`. The
+    /// operationId (`CommunicationsListPresences`), with an operation on one item of a
+    /// collection named in the singular the document gives (`communications_GetPresences` on
+    /// `/communications/presences/{presence-id}` is `CommunicationsGetPresence`).
     pub name: String,
     pub method: String,
     pub path: String,

@@ -132,8 +132,8 @@ impl CommunicationsPresencesItemRequestBuilder {
     /// let response = client.communications().presences().by_id("presence-id").get().send().await?;
     /// # Ok(()) }
     /// ```
-    pub fn get(&self) -> CommunicationsGetPresencesRequest {
-        CommunicationsGetPresencesRequest {
+    pub fn get(&self) -> CommunicationsGetPresenceRequest {
+        CommunicationsGetPresenceRequest {
             base: ::graph_client_runtime::RequestBase::new(
                 ::std::clone::Clone::clone(&self.client),
             ),
@@ -946,14 +946,14 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
 /// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemRequestBuilder::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CommunicationsGetPresencesRequest {
+pub struct CommunicationsGetPresenceRequest {
     base: ::graph_client_runtime::RequestBase,
     presence_id: ::std::string::String,
     select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-::graph_client_runtime::request_builder!(CommunicationsGetPresencesRequest);
-impl CommunicationsGetPresencesRequest {
+::graph_client_runtime::request_builder!(CommunicationsGetPresenceRequest);
+impl CommunicationsGetPresenceRequest {
     /// `$select`: Select properties to be returned
     pub fn select<I: ::std::convert::Into<::std::string::String>>(
         mut self,
@@ -975,7 +975,7 @@ impl CommunicationsGetPresencesRequest {
         self
     }
 }
-impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
+impl ::graph_client_runtime::Operation for CommunicationsGetPresenceRequest {
     type Output = ::graph_presence_models::Presence;
     fn to_request(
         &self,

@@ -23,6 +23,7 @@ paths:
       x-graph-idempotent: true
       parameters:
         - {name: group-id, in: path, required: true, schema: {type: string}}
+        - {name: type, in: query, schema: {type: string}}
       requestBody:
         required: true
         content:
@@ -230,9 +231,10 @@ fn required_body_fields_are_arguments_and_optional_ones_setters() {
         setters,
         [
             ("note", "note"),
-            ("send_body", "send"),
+            ("send_", "send"),
             ("clone_", "clone_"),
-            ("type_", "type_")
+            // The query parameter `type` has `type_`.
+            ("type_2", "type_")
         ]
     );
     assert_eq!(

@@ -168,7 +168,7 @@ fn inline_types_are_named_from_their_hints() {
         Some(&named("CreateThingResponse"))
     );
     assert_eq!(m.operations[1].response, None);
-    assert_eq!(m.operations[1].name, "create_thing");
+    assert_eq!(m.operations[1].name, "OtherCreateThing");
 }
 
 #[test]
