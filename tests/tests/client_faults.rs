@@ -219,6 +219,109 @@ async fn other_errors_are_not_retried() {
     }
 }
 
+const SUBSCRIPTION: &str = r#"{"id":"7f105c7d-2dc5-4530-97cd-4e7ae6534c07","resource":"communications/presences/66825e03-7ef5-42da-9069-724602c31f6b","changeType":"updated","notificationUrl":"https://webhook.contoso.com/api","expirationDateTime":"2026-03-20T11:00:00Z"}"#;
+
+/// Creating a subscription is not idempotent (a second POST makes a second subscription), so
+/// a 503 or a lost answer is returned, not retried; renewing (PATCH), reauthorizing and
+/// deleting set state and are retried.
+#[tokio::test]
+async fn creating_a_subscription_is_never_sent_twice_and_renewing_one_is_retried() {
+    let unavailable = || ResponseTemplate::new(503).insert_header("Retry-After", "1");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/beta/subscriptions"))
+        .respond_with(unavailable())
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let c = client(&server.uri(), &clock, RetryPolicy::default());
+    let expiry = || {
+        "2026-03-20T11:00:00Z"
+            .parse::<graph_presence_models::Timestamp>()
+            .expect("RFC 3339")
+    };
+    let create = c.subscriptions().post(
+        "updated",
+        expiry(),
+        "https://webhook.contoso.com/api",
+        "communications/presences/66825e03-7ef5-42da-9069-724602c31f6b",
+    );
+    assert!(!create.idempotent());
+    let error = create.send().await.expect_err("503");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await.len(), 1, "a create is not retried");
+    assert!(clock.sleeps().is_empty());
+
+    // No answer at all (a reset): still sent once.
+    let (base, connections) = raw_server(vec![None, Some(http_response(SUBSCRIPTION))]).await;
+    let error = client(&base, &clock, RetryPolicy::default())
+        .subscriptions()
+        .post(
+            "updated",
+            expiry(),
+            "https://webhook.contoso.com/api",
+            "communications/presences/a",
+        )
+        .send()
+        .await
+        .expect_err("the connection was reset");
+    assert!(matches!(error, Error::Connection(_)), "{error}");
+    assert_eq!(*connections.lock().expect("not poisoned"), 1);
+
+    let server = MockServer::start().await;
+    for (verb, route, body) in [
+        (
+            "PATCH",
+            "/beta/subscriptions/7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+            SUBSCRIPTION,
+        ),
+        (
+            "POST",
+            "/beta/subscriptions/7f105c7d-2dc5-4530-97cd-4e7ae6534c07/reauthorize",
+            "",
+        ),
+        (
+            "DELETE",
+            "/beta/subscriptions/7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+            "",
+        ),
+    ] {
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(unavailable())
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+    }
+    let clock = FakeClock::new();
+    let item = client(&server.uri(), &clock, RetryPolicy::default())
+        .subscriptions()
+        .by_id("7f105c7d-2dc5-4530-97cd-4e7ae6534c07");
+    let renewed = item
+        .patch(expiry())
+        .send()
+        .await
+        .expect("renewed after a retry");
+    assert_eq!(
+        renewed.expiration_date_time.as_str(),
+        "2026-03-20T11:00:00Z"
+    );
+    item.reauthorize()
+        .send()
+        .await
+        .expect("reauthorized after a retry");
+    item.delete().send().await.expect("deleted after a retry");
+    assert_eq!(requests(&server).await.len(), 6);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1); 3]);
+}
+
 /// A raw HTTP/1.1 server on loopback: each accepted connection gets the next scripted reply
 /// (bytes to write after reading the request head; `None` closes at once).
 async fn raw_server(replies: Vec<Option<Vec<u8>>>) -> (String, Arc<Mutex<usize>>) {

@@ -92,6 +92,10 @@ fn palette() -> Vec<Value> {
         json!({"isOutOfOffice": true, "message": null}),
         json!({"workLocationType": "office", "source": "manual"}),
         json!({"code": "x", "message": "y"}),
+        json!({"data": "d", "dataKey": "k", "dataSignature": "s", "encryptionCertificateId": "c", "encryptionCertificateThumbprint": "t"}),
+        json!({"id": "a", "@odata.type": "#microsoft.graph.presence"}),
+        json!("updated"),
+        json!("reauthorizationRequired"),
     ]);
     values
 }
@@ -191,10 +195,20 @@ fn seeds() -> Vec<Value> {
         .flatten()
         .cloned()
         .collect();
+    // And the objects a notification holds.
+    let contents: Vec<Value> = items
+        .iter()
+        .flat_map(|item| ["encryptedContent", "resourceData"].map(|key| item.get(key).cloned()))
+        .flatten()
+        .collect();
     seeds.extend(items);
+    seeds.extend(contents);
     seeds.push(json!({"id": "a"}));
     seeds.push(json!({"availability": "Busy", "activity": "Busy"}));
     seeds.push(json!({"ids": ["a"]}));
+    // A lifecycle notification, and a renewal's body.
+    seeds.push(json!({"value": [{"subscriptionId": "s", "tenantId": "t", "lifecycleEvent": "missed", "subscriptionExpirationDateTime": "2026-03-20T11:00:00Z"}]}));
+    seeds.push(json!({"expirationDateTime": "2026-03-20T11:00:00Z"}));
     let wide: serde_json::Map<String, Value> = (0..30)
         .map(|i| {
             let v = match i % 3 {
@@ -293,6 +307,22 @@ fn agrees<T: serde::de::DeserializeOwned + schemars::JsonSchema>(cases: u32) {
         "date",
         "request-id",
         "client-request-id",
+        "changeType",
+        "notificationUrl",
+        "resource",
+        "expirationDateTime",
+        "clientState",
+        "includeResourceData",
+        "subscriptionId",
+        "tenantId",
+        "subscriptionExpirationDateTime",
+        "resourceData",
+        "encryptedContent",
+        "lifecycleEvent",
+        "validationTokens",
+        "data",
+        "dataKey",
+        "@odata.type",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -360,6 +390,13 @@ agreement! {
     set_status_message: models::SetStatusMessageRequestBody,
     set_automatic_location: models::SetAutomaticLocationRequestBody,
     set_manual_location: models::SetManualLocationRequestBody,
+    subscription: models::Subscription,
+    subscription_collection: models::SubscriptionCollectionResponse,
+    update_subscription: models::UpdateSubscriptionRequestBody,
+    change_notifications: models::ChangeNotificationCollection,
+    change_notification: models::ChangeNotification,
+    encrypted_content: models::ChangeNotificationEncryptedContent,
+    resource_data: models::ResourceData,
     wide_fixture: tests::fixtures::wide::Wide,
     task_with_a_float: tests::fixtures::nested_float::PlannerTask,
     scalar_enums: tests::fixtures::scalar_enums::Disk,

@@ -981,7 +981,14 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
             ),
             _ => "todo!()".to_owned(),
         },
-        Ty::Timestamp | Ty::Duration | Ty::Map(_) => "todo!()".to_owned(),
+        // A literal the type accepts (`todo!()` cannot stand where `impl Into<_>` is taken).
+        Ty::Timestamp => format!(
+            "{models}::Timestamp::parse(\"2026-03-20T11:00:00Z\").expect(\"an RFC 3339 date-time\")"
+        ),
+        Ty::Duration => {
+            format!("{models}::Duration::parse(\"PT1H\").expect(\"an ISO 8601 duration\")")
+        }
+        Ty::Map(_) => "todo!()".to_owned(),
     }
 }
 

@@ -286,8 +286,8 @@ pub struct Operation {
     pub untyped_statuses: Option<(String, Vec<String>)>,
     pub permissions: Option<Permissions>,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
-    /// semantics, and a POST that the schema marks `x-graph-idempotent: true` (an action that
-    /// sets state rather than adds it).
+    /// semantics, and a POST or PATCH that the schema marks `x-graph-idempotent: true` (an
+    /// action that sets state rather than adds it, a PATCH that sets a value).
     pub idempotent: bool,
 }
 

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the schema or the generator, then run `cargo xtask codegen`.
 
 pub use ::graph_client_runtime::*;
-/// A client for Microsoft Graph presence. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::users`].
+/// A client for Microsoft Graph presence. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::subscriptions`], [`Client::users`].
 ///
 /// It sends to `https://graph.microsoft.com/beta` unless `ClientBuilder::base_url` says otherwise.
 #[derive(Clone)]
@@ -18,6 +18,12 @@ impl Client {
     /// `/me`
     pub fn me(&self) -> MeRequestBuilder {
         MeRequestBuilder {
+            client: ::std::clone::Clone::clone(&self.0),
+        }
+    }
+    /// `/subscriptions`
+    pub fn subscriptions(&self) -> SubscriptionsRequestBuilder {
+        SubscriptionsRequestBuilder {
             client: ::std::clone::Clone::clone(&self.0),
         }
     }
@@ -503,6 +509,179 @@ impl MePresenceRequestBuilder {
             base: ::graph_client_runtime::RequestBase::new(
                 ::std::clone::Clone::clone(&self.client),
             ),
+        }
+    }
+}
+/// Requests under `/subscriptions`.
+#[derive(Debug, Clone)]
+pub struct SubscriptionsRequestBuilder {
+    client: ::graph_client_runtime::Client,
+}
+impl SubscriptionsRequestBuilder {
+    /// `/{subscription-id}`: the item with this id (percent-encoded as exactly one path segment).
+    pub fn by_id(
+        &self,
+        subscription_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> SubscriptionsItemRequestBuilder {
+        SubscriptionsItemRequestBuilder {
+            client: ::std::clone::Clone::clone(&self.client),
+            subscription_id: ::std::convert::Into::into(subscription_id),
+        }
+    }
+    /// List subscriptions.
+    ///
+    /// `GET /subscriptions` (operationId `subscription_ListSubscription`).
+    ///
+    /// List the change-notification subscriptions the calling app holds (with delegated permissions, those it created for the signed-in user). Graph pages the answer: follow @odata.nextLink until it is absent. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// let response = client.subscriptions().get().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self) -> SubscriptionListSubscriptionRequest {
+        SubscriptionListSubscriptionRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            select: ::std::option::Option::None,
+        }
+    }
+    /// Create subscription.
+    ///
+    /// `POST /subscriptions` (operationId `subscription_CreateSubscription`).
+    ///
+    /// Subscribe to presence changes. For presence, resource is communications/presences/{id} for one user or /communications/presences?$filter=id in ('{id}', '{id}', ...) for at most 650 users, changeType is updated, and expirationDateTime is at most 60 minutes away. Before answering, Graph POSTs a validationToken query parameter to notificationUrl (and to lifecycleNotificationUrl) and the endpoint must echo it as text/plain within 10 seconds. Rich notifications (the presence encrypted in each notification) need includeResourceData, encryptionCertificate and encryptionCertificateId. Not idempotent: every successful call adds a subscription, so a request whose answer was lost is not sent again; list the subscriptions to find out whether it was made. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// let response = client.subscriptions().post("…", graph_presence_models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), "…", "…").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn post(
+        &self,
+        change_type: impl ::std::convert::Into<::std::string::String>,
+        expiration_date_time: impl ::std::convert::Into<
+            ::graph_presence_models::Timestamp,
+        >,
+        notification_url: impl ::std::convert::Into<::std::string::String>,
+        resource: impl ::std::convert::Into<::std::string::String>,
+    ) -> SubscriptionCreateSubscriptionRequest {
+        SubscriptionCreateSubscriptionRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            body: ::graph_presence_models::Subscription::new(
+                change_type,
+                expiration_date_time,
+                notification_url,
+                resource,
+            ),
+        }
+    }
+}
+/// Requests under `/subscriptions/{subscription-id}`.
+#[derive(Debug, Clone)]
+pub struct SubscriptionsItemRequestBuilder {
+    client: ::graph_client_runtime::Client,
+    subscription_id: ::std::string::String,
+}
+impl SubscriptionsItemRequestBuilder {
+    /// Get subscription.
+    ///
+    /// `GET /subscriptions/{subscription-id}` (operationId `subscription_GetSubscription`).
+    ///
+    /// Read one subscription: its resource, change type, notification URLs and expiry. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// let response = client.subscriptions().by_id("subscription-id").get().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self) -> SubscriptionGetSubscriptionRequest {
+        SubscriptionGetSubscriptionRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            subscription_id: ::std::clone::Clone::clone(&self.subscription_id),
+            select: ::std::option::Option::None,
+        }
+    }
+    /// Delete subscription.
+    ///
+    /// `DELETE /subscriptions/{subscription-id}` (operationId `subscription_DeleteSubscription`).
+    ///
+    /// Delete a subscription: Graph stops sending its notifications. Graph answers 204 No Content. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// client.subscriptions().by_id("subscription-id").delete().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self) -> SubscriptionDeleteSubscriptionRequest {
+        SubscriptionDeleteSubscriptionRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            subscription_id: ::std::clone::Clone::clone(&self.subscription_id),
+        }
+    }
+    /// Update subscription.
+    ///
+    /// `PATCH /subscriptions/{subscription-id}` (operationId `subscription_UpdateSubscription`).
+    ///
+    /// Renew a subscription by moving its expirationDateTime later (for presence, at most 60 minutes from now); renewing also reauthorizes it. Renew well before it expires: an expired subscription cannot be renewed, only created again. Graph answers with the updated subscription. Idempotent: sending the same new expiry twice leaves the same subscription. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// let response = client.subscriptions().by_id("subscription-id").patch(graph_presence_models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time")).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn patch(
+        &self,
+        expiration_date_time: impl ::std::convert::Into<
+            ::graph_presence_models::Timestamp,
+        >,
+    ) -> SubscriptionUpdateSubscriptionRequest {
+        SubscriptionUpdateSubscriptionRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            subscription_id: ::std::clone::Clone::clone(&self.subscription_id),
+            body: ::graph_presence_models::UpdateSubscriptionRequestBody::new(
+                expiration_date_time,
+            ),
+        }
+    }
+    /// Invoke action reauthorize.
+    ///
+    /// `POST /subscriptions/{subscription-id}/reauthorize` (operationId `subscription_reauthorize`).
+    ///
+    /// Reauthorize a subscription after a reauthorizationRequired lifecycle notification, without changing its expiry (renewing with an update does both). No request body; Graph answers 204 No Content. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
+    ///
+    /// ```no_run
+    /// # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+    /// client.subscriptions().by_id("subscription-id").reauthorize().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reauthorize(&self) -> SubscriptionReauthorizeRequest {
+        SubscriptionReauthorizeRequest {
+            base: ::graph_client_runtime::RequestBase::new(
+                ::std::clone::Clone::clone(&self.client),
+            ),
+            subscription_id: ::std::clone::Clone::clone(&self.subscription_id),
         }
     }
 }
@@ -1834,6 +2013,428 @@ impl ::graph_client_runtime::Operation for MePresenceClearLocationRequest {
     }
     fn path_template(&self) -> &'static str {
         "/me/presence/clearLocation"
+    }
+}
+/// The `subscription_ListSubscription` request: `GET /subscriptions`. Start it with [`get`](SubscriptionsRequestBuilder::get).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionListSubscriptionRequest {
+    base: ::graph_client_runtime::RequestBase,
+    select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+::graph_client_runtime::request_builder!(SubscriptionListSubscriptionRequest);
+impl SubscriptionListSubscriptionRequest {
+    /// `$select`: Select properties to be returned
+    pub fn select<I: ::std::convert::Into<::std::string::String>>(
+        mut self,
+        values: impl ::std::iter::IntoIterator<Item = I>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+}
+impl ::graph_client_runtime::Operation for SubscriptionListSubscriptionRequest {
+    type Output = ::graph_presence_models::SubscriptionCollectionResponse;
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::GET,
+        );
+        spec.segment("subscriptions");
+        if let ::std::option::Option::Some(values) = &self.select {
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
+        }
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<
+            ::graph_presence_models::SubscriptionCollectionResponse,
+        >,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::json_response::<
+            ::graph_presence_models::SubscriptionCollectionResponse,
+        >(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_ListSubscription"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions"
+    }
+}
+/// The `subscription_CreateSubscription` request: `POST /subscriptions`. Start it with [`post`](SubscriptionsRequestBuilder::post).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionCreateSubscriptionRequest {
+    base: ::graph_client_runtime::RequestBase,
+    body: ::graph_presence_models::Subscription,
+}
+::graph_client_runtime::request_builder!(SubscriptionCreateSubscriptionRequest);
+impl SubscriptionCreateSubscriptionRequest {
+    /// Sets `id` in the request body.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_id(value);
+        self
+    }
+    /// Sets `applicationId` in the request body.
+    pub fn application_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_application_id(value);
+        self
+    }
+    /// Sets `clientState` in the request body.
+    pub fn client_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_client_state(value);
+        self
+    }
+    /// Sets `creatorId` in the request body.
+    pub fn creator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_creator_id(value);
+        self
+    }
+    /// Sets `encryptionCertificate` in the request body.
+    pub fn encryption_certificate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_encryption_certificate(value);
+        self
+    }
+    /// Sets `encryptionCertificateId` in the request body.
+    pub fn encryption_certificate_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_encryption_certificate_id(value);
+        self
+    }
+    /// Sets `includeResourceData` in the request body.
+    pub fn include_resource_data(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.body = self.body.with_include_resource_data(value);
+        self
+    }
+    /// Sets `latestSupportedTlsVersion` in the request body.
+    pub fn latest_supported_tls_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_latest_supported_tls_version(value);
+        self
+    }
+    /// Sets `lifecycleNotificationUrl` in the request body.
+    pub fn lifecycle_notification_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_lifecycle_notification_url(value);
+        self
+    }
+    /// Sets `notificationContentType` in the request body.
+    pub fn notification_content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_notification_content_type(value);
+        self
+    }
+    /// Sets `notificationQueryOptions` in the request body.
+    pub fn notification_query_options(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_notification_query_options(value);
+        self
+    }
+    /// Sets `notificationUrlAppId` in the request body.
+    pub fn notification_url_app_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_notification_url_app_id(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: ::graph_presence_models::Subscription) -> Self {
+        self.body = body;
+        self
+    }
+}
+impl ::graph_client_runtime::Operation for SubscriptionCreateSubscriptionRequest {
+    type Output = ::graph_presence_models::Subscription;
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::POST,
+        );
+        spec.segment("subscriptions");
+        spec.json_body(&self.body)?;
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<
+            ::graph_presence_models::Subscription,
+        >,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::json_response::<
+            ::graph_presence_models::Subscription,
+        >(response)
+    }
+    fn idempotent(&self) -> bool {
+        false
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_CreateSubscription"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions"
+    }
+}
+/// The `subscription_GetSubscription` request: `GET /subscriptions/{subscription-id}`. Start it with [`get`](SubscriptionsItemRequestBuilder::get).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionGetSubscriptionRequest {
+    base: ::graph_client_runtime::RequestBase,
+    subscription_id: ::std::string::String,
+    select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+::graph_client_runtime::request_builder!(SubscriptionGetSubscriptionRequest);
+impl SubscriptionGetSubscriptionRequest {
+    /// `$select`: Select properties to be returned
+    pub fn select<I: ::std::convert::Into<::std::string::String>>(
+        mut self,
+        values: impl ::std::iter::IntoIterator<Item = I>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+}
+impl ::graph_client_runtime::Operation for SubscriptionGetSubscriptionRequest {
+    type Output = ::graph_presence_models::Subscription;
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::GET,
+        );
+        spec.segment("subscriptions");
+        spec.parameter("subscription-id", &self.subscription_id)?;
+        if let ::std::option::Option::Some(values) = &self.select {
+            spec.query("$select", &::graph_client_runtime::delimited(values, ","));
+        }
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<
+            ::graph_presence_models::Subscription,
+        >,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::json_response::<
+            ::graph_presence_models::Subscription,
+        >(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_GetSubscription"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions/{subscription-id}"
+    }
+}
+/// The `subscription_DeleteSubscription` request: `DELETE /subscriptions/{subscription-id}`. Start it with [`delete`](SubscriptionsItemRequestBuilder::delete).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionDeleteSubscriptionRequest {
+    base: ::graph_client_runtime::RequestBase,
+    subscription_id: ::std::string::String,
+}
+::graph_client_runtime::request_builder!(SubscriptionDeleteSubscriptionRequest);
+impl ::graph_client_runtime::Operation for SubscriptionDeleteSubscriptionRequest {
+    type Output = ();
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::DELETE,
+        );
+        spec.segment("subscriptions");
+        spec.parameter("subscription-id", &self.subscription_id)?;
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<()>,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_DeleteSubscription"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions/{subscription-id}"
+    }
+}
+/// The `subscription_UpdateSubscription` request: `PATCH /subscriptions/{subscription-id}`. Start it with [`patch`](SubscriptionsItemRequestBuilder::patch).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionUpdateSubscriptionRequest {
+    base: ::graph_client_runtime::RequestBase,
+    subscription_id: ::std::string::String,
+    body: ::graph_presence_models::UpdateSubscriptionRequestBody,
+}
+::graph_client_runtime::request_builder!(SubscriptionUpdateSubscriptionRequest);
+impl SubscriptionUpdateSubscriptionRequest {
+    /// Sets `notificationUrl` in the request body.
+    pub fn notification_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = self.body.with_notification_url(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: ::graph_presence_models::UpdateSubscriptionRequestBody,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+}
+impl ::graph_client_runtime::Operation for SubscriptionUpdateSubscriptionRequest {
+    type Output = ::graph_presence_models::Subscription;
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::PATCH,
+        );
+        spec.segment("subscriptions");
+        spec.parameter("subscription-id", &self.subscription_id)?;
+        spec.json_body(&self.body)?;
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<
+            ::graph_presence_models::Subscription,
+        >,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::json_response::<
+            ::graph_presence_models::Subscription,
+        >(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_UpdateSubscription"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions/{subscription-id}"
+    }
+}
+/// The `subscription_reauthorize` request: `POST /subscriptions/{subscription-id}/reauthorize`. Start it with [`reauthorize`](SubscriptionsItemRequestBuilder::reauthorize).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SubscriptionReauthorizeRequest {
+    base: ::graph_client_runtime::RequestBase,
+    subscription_id: ::std::string::String,
+}
+::graph_client_runtime::request_builder!(SubscriptionReauthorizeRequest);
+impl ::graph_client_runtime::Operation for SubscriptionReauthorizeRequest {
+    type Output = ();
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>,
+        ::graph_client_runtime::Error,
+    > {
+        let mut spec = ::graph_client_runtime::RequestSpec::new(
+            ::graph_client_runtime::__private::http::Method::POST,
+        );
+        spec.segment("subscriptions");
+        spec.parameter("subscription-id", &self.subscription_id)?;
+        spec.segment("reauthorize");
+        self.base.build(spec)
+    }
+    fn parse_response(
+        &self,
+        response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>,
+    ) -> ::std::result::Result<
+        ::graph_client_runtime::__private::http::Response<()>,
+        ::graph_client_runtime::Error,
+    > {
+        ::graph_client_runtime::empty_response(response)
+    }
+    fn idempotent(&self) -> bool {
+        true
+    }
+    fn operation_id(&self) -> &'static str {
+        "subscription_reauthorize"
+    }
+    fn path_template(&self) -> &'static str {
+        "/subscriptions/{subscription-id}/reauthorize"
     }
 }
 /// The `user_GetPresence` request: `GET /users/{user-id}/presence`. Start it with [`get`](UsersItemPresenceRequestBuilder::get).

@@ -243,6 +243,331 @@ impl rt::OpenEnum for BodyType {
     }
 }
 rt::open_enum!(BodyType, Other);
+/// One change notification, or a lifecycle notification (lifecycleEvent set, and no changeType, resource or resourceData). Presence notifications also carry organizationId, the tenant id again, which Graph's metadata does not list (it is kept as an unknown property).
+///
+/// Schema: `microsoft.graph.changeNotification`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ChangeNotification {
+    /// Wire name: `changeType`.
+    pub change_type: Option<ChangeType>,
+    /// The clientState the subscription was created with; compare it with yours before trusting the notification. Wire name: `clientState`.
+    pub client_state: Nullable<String>,
+    /// The changed resource, encrypted; present when the subscription asked for resource data (includeResourceData with a certificate) and the resource supports it, as presence does. Wire name: `encryptedContent`.
+    pub encrypted_content: Nullable<ChangeNotificationEncryptedContent>,
+    /// An identifier of this notification. Wire name: `id`.
+    pub id: Nullable<String>,
+    /// Set on lifecycle notifications only, to say what happened to the subscription. Wire name: `lifecycleEvent`.
+    pub lifecycle_event: Nullable<LifecycleEventType>,
+    /// The path of the resource that changed, relative to the Graph host; for presence, communications/presences/{id}. Absent on lifecycle notifications. Wire name: `resource`.
+    pub resource: Option<String>,
+    /// What the notification says about the changed resource without decrypting anything; its content depends on the resource. Wire name: `resourceData`.
+    pub resource_data: Nullable<ResourceData>,
+    /// When the subscription that sent this notification expires. Wire name: `subscriptionExpirationDateTime`.
+    pub subscription_expiration_date_time: Nullable<Timestamp>,
+    /// The id of the subscription that sent this notification (a GUID). Wire name: `subscriptionId`. Required.
+    pub subscription_id: String,
+    /// The id of the tenant the change happened in (a GUID). Wire name: `tenantId`. Required.
+    pub tenant_id: String,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl ChangeNotification {
+    /// A value with the required properties (`subscriptionId`, `tenantId`) and every optional one absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(subscription_id: impl Into<String>, tenant_id: impl Into<String>) -> Self {
+        Self {
+            change_type: None,
+            client_state: Nullable::Absent,
+            encrypted_content: Nullable::Absent,
+            id: Nullable::Absent,
+            lifecycle_event: Nullable::Absent,
+            resource: None,
+            resource_data: Nullable::Absent,
+            subscription_expiration_date_time: Nullable::Absent,
+            subscription_id: subscription_id.into(),
+            tenant_id: tenant_id.into(),
+            additional_properties: Default::default(),
+        }
+    }
+    /// Sets `changeType`.
+    pub fn with_change_type(mut self, value: impl Into<ChangeType>) -> Self {
+        self.change_type = Some(value.into());
+        self
+    }
+    /// Sets `clientState`.
+    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+        self.client_state = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `encryptedContent`.
+    pub fn with_encrypted_content(mut self, value: impl Into<ChangeNotificationEncryptedContent>) -> Self {
+        self.encrypted_content = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `lifecycleEvent`.
+    pub fn with_lifecycle_event(mut self, value: impl Into<LifecycleEventType>) -> Self {
+        self.lifecycle_event = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `resource`.
+    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+    /// Sets `resourceData`.
+    pub fn with_resource_data(mut self, value: impl Into<ResourceData>) -> Self {
+        self.resource_data = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `subscriptionExpirationDateTime`.
+    pub fn with_subscription_expiration_date_time(mut self, value: impl Into<Timestamp>) -> Self {
+        self.subscription_expiration_date_time = Nullable::Value(value.into());
+        self
+    }
+}
+impl rt::Record for ChangeNotification {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.changeNotification",
+        description: Some("One change notification, or a lifecycle notification (lifecycleEvent set, and no changeType, resource or resourceData). Presence notifications also carry organizationId, the tenant id again, which Graph's metadata does not list (it is kept as an unknown property)."),
+        fields: &[
+            rt::optional::<ChangeType>("changeType"),
+            rt::optional::<Nullable<String>>("clientState"),
+            rt::optional::<Nullable<ChangeNotificationEncryptedContent>>("encryptedContent"),
+            rt::optional::<Nullable<String>>("id"),
+            rt::optional::<Nullable<LifecycleEventType>>("lifecycleEvent"),
+            rt::optional::<String>("resource"),
+            rt::optional::<Nullable<ResourceData>>("resourceData"),
+            rt::optional::<Nullable<Timestamp>>("subscriptionExpirationDateTime"),
+            rt::required::<String>("subscriptionId"),
+            rt::required::<String>("tenantId"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _, _, _, _, _, _, _, _, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            2 => rt::read(map, &mut s.2),
+            3 => rt::read(map, &mut s.3),
+            4 => rt::read(map, &mut s.4),
+            5 => rt::read(map, &mut s.5),
+            6 => rt::read(map, &mut s.6),
+            7 => rt::read(map, &mut s.7),
+            8 => rt::read(map, &mut s.8),
+            9 => rt::read(map, &mut s.9),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            change_type: s.0,
+            client_state: s.1,
+            encrypted_content: s.2,
+            id: s.3,
+            lifecycle_event: s.4,
+            resource: s.5,
+            resource_data: s.6,
+            subscription_expiration_date_time: s.7,
+            subscription_id: rt::required_value::<A, _>(s.8, "subscriptionId")?,
+            tenant_id: rt::required_value::<A, _>(s.9, "tenantId")?,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write(map, "changeType", &self.change_type)?;
+        rt::write(map, "clientState", &self.client_state)?;
+        rt::write(map, "encryptedContent", &self.encrypted_content)?;
+        rt::write(map, "id", &self.id)?;
+        rt::write(map, "lifecycleEvent", &self.lifecycle_event)?;
+        rt::write(map, "resource", &self.resource)?;
+        rt::write(map, "resourceData", &self.resource_data)?;
+        rt::write(map, "subscriptionExpirationDateTime", &self.subscription_expiration_date_time)?;
+        rt::write_always(map, "subscriptionId", &self.subscription_id)?;
+        rt::write_always(map, "tenantId", &self.tenant_id)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(ChangeNotification);
+/// The body of Graph's POST to a subscription's notificationUrl or lifecycleNotificationUrl. Answer 202 Accepted within about 3 seconds, or Graph retries and may drop the endpoint.
+///
+/// Schema: `microsoft.graph.changeNotificationCollection`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ChangeNotificationCollection {
+    /// JSON web tokens signed by the Microsoft identity platform, one for each app and tenant with a notification in value, that prove the notifications come from Graph. Sent with rich notifications only. Wire name: `validationTokens`.
+    pub validation_tokens: Option<Vec<String>>,
+    /// The notifications delivered in this POST, possibly for several subscriptions. Wire name: `value`. Required.
+    pub value: Vec<ChangeNotification>,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl ChangeNotificationCollection {
+    /// A value with the required properties (`value`) and every optional one absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: impl Into<Vec<ChangeNotification>>) -> Self {
+        Self {
+            validation_tokens: None,
+            value: value.into(),
+            additional_properties: Default::default(),
+        }
+    }
+    /// Sets `validationTokens`.
+    pub fn with_validation_tokens(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.validation_tokens = Some(value.into());
+        self
+    }
+}
+impl rt::Record for ChangeNotificationCollection {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.changeNotificationCollection",
+        description: Some("The body of Graph's POST to a subscription's notificationUrl or lifecycleNotificationUrl. Answer 202 Accepted within about 3 seconds, or Graph retries and may drop the endpoint."),
+        fields: &[
+            rt::optional::<Vec<String>>("validationTokens"),
+            rt::required::<Vec<ChangeNotification>>("value"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            validation_tokens: s.0,
+            value: rt::required_value::<A, _>(s.1, "value")?,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write(map, "validationTokens", &self.validation_tokens)?;
+        rt::write_always(map, "value", &self.value)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(ChangeNotificationCollection);
+/// The resource data of a rich notification. To read it: decrypt dataKey with the certificate's private key (RSA-OAEP with SHA-1); check dataSignature, an HMAC-SHA256 of the base64-decoded data keyed with that key, in constant time; then decrypt data with AES-256-CBC and PKCS7 padding, the key's first 16 bytes being the IV. For presence the plaintext is a presence (id, availability, activity and OData annotations).
+///
+/// Schema: `microsoft.graph.changeNotificationEncryptedContent`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ChangeNotificationEncryptedContent {
+    /// The resource as JSON, encrypted with the key in dataKey (AES-CBC, PKCS7 padding), base64-encoded. Wire name: `data`. Required.
+    pub data: String,
+    /// The symmetric key of data and dataSignature, encrypted with the subscription certificate's public key (RSA-OAEP with SHA-1), base64-encoded. Wire name: `dataKey`. Required.
+    pub data_key: String,
+    /// HMAC-SHA256 of the encrypted data, keyed with the symmetric key, base64-encoded; check it before decrypting. Wire name: `dataSignature`. Required.
+    pub data_signature: String,
+    /// The encryptionCertificateId of the subscription, naming the certificate dataKey is encrypted for. Wire name: `encryptionCertificateId`. Required.
+    pub encryption_certificate_id: String,
+    /// The thumbprint of that certificate, in hexadecimal. Wire name: `encryptionCertificateThumbprint`. Required.
+    pub encryption_certificate_thumbprint: String,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl ChangeNotificationEncryptedContent {
+    /// A value with the required properties (`data`, `dataKey`, `dataSignature`, `encryptionCertificateId`, `encryptionCertificateThumbprint`) and every optional one absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<String>, data_key: impl Into<String>, data_signature: impl Into<String>, encryption_certificate_id: impl Into<String>, encryption_certificate_thumbprint: impl Into<String>) -> Self {
+        Self {
+            data: data.into(),
+            data_key: data_key.into(),
+            data_signature: data_signature.into(),
+            encryption_certificate_id: encryption_certificate_id.into(),
+            encryption_certificate_thumbprint: encryption_certificate_thumbprint.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+impl rt::Record for ChangeNotificationEncryptedContent {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.changeNotificationEncryptedContent",
+        description: Some("The resource data of a rich notification. To read it: decrypt dataKey with the certificate's private key (RSA-OAEP with SHA-1); check dataSignature, an HMAC-SHA256 of the base64-decoded data keyed with that key, in constant time; then decrypt data with AES-256-CBC and PKCS7 padding, the key's first 16 bytes being the IV. For presence the plaintext is a presence (id, availability, activity and OData annotations)."),
+        fields: &[
+            rt::required::<String>("data"),
+            rt::required::<String>("dataKey"),
+            rt::required::<String>("dataSignature"),
+            rt::required::<String>("encryptionCertificateId"),
+            rt::required::<String>("encryptionCertificateThumbprint"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _, _, _, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            2 => rt::read(map, &mut s.2),
+            3 => rt::read(map, &mut s.3),
+            4 => rt::read(map, &mut s.4),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            data: rt::required_value::<A, _>(s.0, "data")?,
+            data_key: rt::required_value::<A, _>(s.1, "dataKey")?,
+            data_signature: rt::required_value::<A, _>(s.2, "dataSignature")?,
+            encryption_certificate_id: rt::required_value::<A, _>(s.3, "encryptionCertificateId")?,
+            encryption_certificate_thumbprint: rt::required_value::<A, _>(s.4, "encryptionCertificateThumbprint")?,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write_always(map, "data", &self.data)?;
+        rt::write_always(map, "dataKey", &self.data_key)?;
+        rt::write_always(map, "dataSignature", &self.data_signature)?;
+        rt::write_always(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
+        rt::write_always(map, "encryptionCertificateThumbprint", &self.encryption_certificate_thumbprint)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(ChangeNotificationEncryptedContent);
+/// A kind of change. Presence notifications are always updated. Graph may add values: an unknown one is kept as sent.
+///
+/// Schema: `microsoft.graph.changeType`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ChangeType {
+    /// `created`
+    Created,
+    /// `updated`
+    Updated,
+    /// `deleted`
+    Deleted,
+    /// A value this version does not list, kept exactly as it was sent.
+    Other(String),
+}
+impl rt::OpenEnum for ChangeType {
+    const INFO: &'static rt::EnumInfo = &rt::EnumInfo {
+        origin: "microsoft.graph.changeType",
+        description: Some(
+            "A kind of change. Presence notifications are always updated. Graph may add values: an unknown one is kept as sent.",
+        ),
+        values: &["created", "updated", "deleted"],
+    };
+    fn wire(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+            Self::Other(value) => value,
+        }
+    }
+    fn listed(value: &str) -> Option<Self> {
+        match value {
+            "created" => Some(Self::Created),
+            "updated" => Some(Self::Updated),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+rt::open_enum!(ChangeType, Other);
 /// Schema: `/paths/~1me~1presence~1clearPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_clearPresence`, `user.presence_clearPresence`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -347,22 +672,23 @@ impl rt::Record for DateTimeTimeZone {
 }
 rt::record!(DateTimeTimeZone);
 /// Schema: `microsoft.graph.entity`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Entity {
-    /// The unique identifier of the entity. For presence this is the user's Microsoft Entra object id (a GUID). Read-only. Wire name: `id`. Required.
-    pub id: String,
+    /// The unique identifier of the entity, read-only. For a presence, the user's Microsoft Entra object id (a GUID), always sent; for a subscription, the id Graph gives it when it creates it. Wire name: `id`.
+    pub id: Option<String>,
     /// Properties the schema does not name (such as `@odata.type`), kept as sent.
     pub additional_properties: Extensions,
 }
 impl Entity {
-    /// A value with the required properties (`id`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            additional_properties: Default::default(),
-        }
+    /// A value with every optional property absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 impl rt::Record for Entity {
@@ -370,7 +696,7 @@ impl rt::Record for Entity {
         origin: "microsoft.graph.entity",
         description: None,
         fields: &[
-            rt::required::<String>("id"),
+            rt::optional::<String>("id"),
         ],
     };
     type Extra = Extensions;
@@ -382,11 +708,11 @@ impl rt::Record for Entity {
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            id: rt::required_value::<A, _>(s.0, "id")?,
+            id: s.0,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write_always(map, "id", &self.id)?;
+        rt::write(map, "id", &self.id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -684,6 +1010,47 @@ impl rt::Record for ItemBody {
     }
 }
 rt::record!(ItemBody);
+/// What happened to a subscription. reauthorizationRequired: reauthorize it (or renew it, which also reauthorizes) soon, or notifications stop. subscriptionRemoved: Graph removed it; create it again. missed: some notifications were not delivered; read the current state again (for presence, with getPresencesByUserId). Graph may add values: an unknown one is kept as sent.
+///
+/// Schema: `microsoft.graph.lifecycleEventType`. Open: a value not listed here decodes as `Other` with the exact text sent, and is written back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LifecycleEventType {
+    /// `missed`
+    Missed,
+    /// `subscriptionRemoved`
+    SubscriptionRemoved,
+    /// `reauthorizationRequired`
+    ReauthorizationRequired,
+    /// A value this version does not list, kept exactly as it was sent.
+    Other(String),
+}
+impl rt::OpenEnum for LifecycleEventType {
+    const INFO: &'static rt::EnumInfo = &rt::EnumInfo {
+        origin: "microsoft.graph.lifecycleEventType",
+        description: Some(
+            "What happened to a subscription. reauthorizationRequired: reauthorize it (or renew it, which also reauthorizes) soon, or notifications stop. subscriptionRemoved: Graph removed it; create it again. missed: some notifications were not delivered; read the current state again (for presence, with getPresencesByUserId). Graph may add values: an unknown one is kept as sent.",
+        ),
+        values: &["missed", "subscriptionRemoved", "reauthorizationRequired"],
+    };
+    fn wire(&self) -> &str {
+        match self {
+            Self::Missed => "missed",
+            Self::SubscriptionRemoved => "subscriptionRemoved",
+            Self::ReauthorizationRequired => "reauthorizationRequired",
+            Self::Other(value) => value,
+        }
+    }
+    fn listed(value: &str) -> Option<Self> {
+        match value {
+            "missed" => Some(Self::Missed),
+            "subscriptionRemoved" => Some(Self::SubscriptionRemoved),
+            "reauthorizationRequired" => Some(Self::ReauthorizationRequired),
+            _ => None,
+        }
+    }
+}
+rt::open_enum!(LifecycleEventType, Other);
 /// Schema: `microsoft.graph.ODataErrors.MainError`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -878,7 +1245,7 @@ rt::record!(OutOfOfficeSettings);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Presence {
-    /// The unique identifier of the entity. For presence this is the user's Microsoft Entra object id (a GUID). Read-only. Wire name: `id`. Required.
+    /// The unique identifier of the entity, read-only. For a presence, the user's Microsoft Entra object id (a GUID), always sent; for a subscription, the id Graph gives it when it creates it. Wire name: `id`. Required.
     pub id: String,
     /// The base presence state of the user, for example Available or Busy. An open string set, not an enum. Wire name: `availability`.
     pub availability: Nullable<Availability>,
@@ -1116,6 +1483,87 @@ impl rt::Record for PresenceStatusMessage {
     }
 }
 rt::record!(PresenceStatusMessage);
+/// What a notification says about the changed resource in the clear. Graph's metadata declares it an open type with no properties of its own; the docs list the OData annotations and id below. For presence, @odata.type is #microsoft.graph.presence, @odata.id is users/{id}/presence and id is the user's id.
+///
+/// Schema: `microsoft.graph.resourceData`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ResourceData {
+    /// The Graph type of the resource. Wire name: `@odata.type`.
+    pub odata_type: Option<String>,
+    /// The OData path of the resource. Wire name: `@odata.id`.
+    pub odata_id: Option<String>,
+    /// The entity tag of the version that changed, when the resource has one. Wire name: `@odata.etag`.
+    pub odata_etag: Option<String>,
+    /// The id of the resource that changed. Wire name: `id`.
+    pub id: Option<String>,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl ResourceData {
+    /// A value with every optional property absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `@odata.type`.
+    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
+        self.odata_type = Some(value.into());
+        self
+    }
+    /// Sets `@odata.id`.
+    pub fn with_odata_id(mut self, value: impl Into<String>) -> Self {
+        self.odata_id = Some(value.into());
+        self
+    }
+    /// Sets `@odata.etag`.
+    pub fn with_odata_etag(mut self, value: impl Into<String>) -> Self {
+        self.odata_etag = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+impl rt::Record for ResourceData {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.resourceData",
+        description: Some("What a notification says about the changed resource in the clear. Graph's metadata declares it an open type with no properties of its own; the docs list the OData annotations and id below. For presence, @odata.type is #microsoft.graph.presence, @odata.id is users/{id}/presence and id is the user's id."),
+        fields: &[
+            rt::optional::<String>("@odata.type"),
+            rt::optional::<String>("@odata.id"),
+            rt::optional::<String>("@odata.etag"),
+            rt::optional::<String>("id"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _, _, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            2 => rt::read(map, &mut s.2),
+            3 => rt::read(map, &mut s.3),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            odata_type: s.0,
+            odata_id: s.1,
+            odata_etag: s.2,
+            id: s.3,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write(map, "@odata.type", &self.odata_type)?;
+        rt::write(map, "@odata.id", &self.odata_id)?;
+        rt::write(map, "@odata.etag", &self.odata_etag)?;
+        rt::write(map, "id", &self.id)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(ResourceData);
 /// Schema: `/paths/~1me~1presence~1setAutomaticLocation/post/requestBody/content/application~1json/schema`. Used by `me.presence_setAutomaticLocation`, `user.presence_setAutomaticLocation`, `communications.presence_setAutomaticLocation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1416,6 +1864,332 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
     }
 }
 rt::record!(SetUserPreferredPresenceRequestBody);
+/// A subscription to change notifications: Graph POSTs a changeNotificationCollection to notificationUrl whenever the resource changes, until expirationDateTime. For presence: resource is communications/presences/{id} (one user) or /communications/presences?$filter=id in ('{id}', ...) (at most 650 users), changeType is updated, and a subscription lasts at most 60 minutes, so it is renewed (update) or created again.
+///
+/// Schema: `microsoft.graph.subscription`. Used by `subscription_ListSubscription`, `subscription_CreateSubscription`, `subscription_GetSubscription`, `subscription_UpdateSubscription`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Subscription {
+    /// The unique identifier of the entity, read-only. For a presence, the user's Microsoft Entra object id (a GUID), always sent; for a subscription, the id Graph gives it when it creates it. Wire name: `id`.
+    pub id: Option<String>,
+    /// The id of the application that created the subscription. Read-only. Wire name: `applicationId`. Read-only: set by the service.
+    pub application_id: Nullable<String>,
+    /// The kinds of change that raise a notification, as a comma-separated list of changeType values (created, updated, deleted). Presence supports only updated. Wire name: `changeType`. Required.
+    pub change_type: String,
+    /// A secret of at most 255 characters that Graph repeats in every notification of this subscription; compare it with the one you set to tell Graph's notifications from forged ones. Wire name: `clientState`.
+    pub client_state: Nullable<String>,
+    /// Who created the subscription: the signed-in user's id with delegated permissions, or the app's service principal id with application permissions. Read-only. Wire name: `creatorId`. Read-only: set by the service.
+    pub creator_id: Nullable<String>,
+    /// The base64-encoded certificate (public key only) Graph encrypts resource data with. Needed when includeResourceData is true. Wire name: `encryptionCertificate`.
+    pub encryption_certificate: Nullable<String>,
+    /// Your own name for the certificate; Graph repeats it in each encryptedContent so you can pick the private key. Needed when includeResourceData is true. Wire name: `encryptionCertificateId`.
+    pub encryption_certificate_id: Nullable<String>,
+    /// When the subscription expires, in UTC. Each resource has its own maximum; for presence it is 60 minutes after creation or renewal. Wire name: `expirationDateTime`. Required.
+    pub expiration_date_time: Timestamp,
+    /// When true, each notification carries the changed resource, encrypted (rich notifications); for presence, its availability and activity. Wire name: `includeResourceData`.
+    pub include_resource_data: Nullable<bool>,
+    /// The newest TLS version the notification endpoint supports (v1_0, v1_1, v1_2 or v1_3); only needed by endpoints older than TLS 1.2. Graph assumes v1_2 when it is not set. Wire name: `latestSupportedTlsVersion`.
+    pub latest_supported_tls_version: Nullable<String>,
+    /// The HTTPS endpoint that receives lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed). It can be the same as notificationUrl, is validated the same way, and can only be set when the subscription is created. Wire name: `lifecycleNotificationUrl`.
+    pub lifecycle_notification_url: Nullable<String>,
+    /// The content type of the notifications, for the resources that offer a choice; application/json when not set. Wire name: `notificationContentType`.
+    pub notification_content_type: Nullable<String>,
+    /// OData query options that narrow which changes are notified (Universal Print only). Wire name: `notificationQueryOptions`.
+    pub notification_query_options: Nullable<String>,
+    /// The HTTPS endpoint that receives the change notifications. Its query parameters are kept in Graph's POSTs to it. Wire name: `notificationUrl`. Required.
+    pub notification_url: String,
+    /// The app id Graph issues the validation tokens of this subscription's notifications for. Wire name: `notificationUrlAppId`.
+    pub notification_url_app_id: Nullable<String>,
+    /// The resource to watch, as a path without the base URL. For presence: communications/presences/{id}, or /communications/presences?$filter=id in ('{id}', '{id}', ...) with at most 650 ids. Wire name: `resource`. Required.
+    pub resource: String,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl Subscription {
+    /// A value with the required properties (`changeType`, `expirationDateTime`, `notificationUrl`, `resource`) and every optional one absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(change_type: impl Into<String>, expiration_date_time: impl Into<Timestamp>, notification_url: impl Into<String>, resource: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            application_id: Nullable::Absent,
+            change_type: change_type.into(),
+            client_state: Nullable::Absent,
+            creator_id: Nullable::Absent,
+            encryption_certificate: Nullable::Absent,
+            encryption_certificate_id: Nullable::Absent,
+            expiration_date_time: expiration_date_time.into(),
+            include_resource_data: Nullable::Absent,
+            latest_supported_tls_version: Nullable::Absent,
+            lifecycle_notification_url: Nullable::Absent,
+            notification_content_type: Nullable::Absent,
+            notification_query_options: Nullable::Absent,
+            notification_url: notification_url.into(),
+            notification_url_app_id: Nullable::Absent,
+            resource: resource.into(),
+            additional_properties: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `applicationId`.
+    pub fn with_application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `clientState`.
+    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+        self.client_state = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_id = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `encryptionCertificate`.
+    pub fn with_encryption_certificate(mut self, value: impl Into<String>) -> Self {
+        self.encryption_certificate = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `encryptionCertificateId`.
+    pub fn with_encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
+        self.encryption_certificate_id = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `includeResourceData`.
+    pub fn with_include_resource_data(mut self, value: impl Into<bool>) -> Self {
+        self.include_resource_data = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `latestSupportedTlsVersion`.
+    pub fn with_latest_supported_tls_version(mut self, value: impl Into<String>) -> Self {
+        self.latest_supported_tls_version = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `lifecycleNotificationUrl`.
+    pub fn with_lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
+        self.lifecycle_notification_url = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `notificationContentType`.
+    pub fn with_notification_content_type(mut self, value: impl Into<String>) -> Self {
+        self.notification_content_type = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `notificationQueryOptions`.
+    pub fn with_notification_query_options(mut self, value: impl Into<String>) -> Self {
+        self.notification_query_options = Nullable::Value(value.into());
+        self
+    }
+    /// Sets `notificationUrlAppId`.
+    pub fn with_notification_url_app_id(mut self, value: impl Into<String>) -> Self {
+        self.notification_url_app_id = Nullable::Value(value.into());
+        self
+    }
+}
+impl rt::Record for Subscription {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.subscription",
+        description: Some("A subscription to change notifications: Graph POSTs a changeNotificationCollection to notificationUrl whenever the resource changes, until expirationDateTime. For presence: resource is communications/presences/{id} (one user) or /communications/presences?$filter=id in ('{id}', ...) (at most 650 users), changeType is updated, and a subscription lasts at most 60 minutes, so it is renewed (update) or created again."),
+        fields: &[
+            rt::optional::<String>("id"),
+            rt::optional::<Nullable<String>>("applicationId").read_only(),
+            rt::required::<String>("changeType"),
+            rt::optional::<Nullable<String>>("clientState"),
+            rt::optional::<Nullable<String>>("creatorId").read_only(),
+            rt::optional::<Nullable<String>>("encryptionCertificate"),
+            rt::optional::<Nullable<String>>("encryptionCertificateId"),
+            rt::required::<Timestamp>("expirationDateTime"),
+            rt::optional::<Nullable<bool>>("includeResourceData"),
+            rt::optional::<Nullable<String>>("latestSupportedTlsVersion"),
+            rt::optional::<Nullable<String>>("lifecycleNotificationUrl"),
+            rt::optional::<Nullable<String>>("notificationContentType"),
+            rt::optional::<Nullable<String>>("notificationQueryOptions"),
+            rt::required::<String>("notificationUrl"),
+            rt::optional::<Nullable<String>>("notificationUrlAppId"),
+            rt::required::<String>("resource"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: ((_, _, _, _, _, _, _, _, _, _, _, _), (_, _, _, _)) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0.0),
+            1 => rt::read(map, &mut s.0.1),
+            2 => rt::read(map, &mut s.0.2),
+            3 => rt::read(map, &mut s.0.3),
+            4 => rt::read(map, &mut s.0.4),
+            5 => rt::read(map, &mut s.0.5),
+            6 => rt::read(map, &mut s.0.6),
+            7 => rt::read(map, &mut s.0.7),
+            8 => rt::read(map, &mut s.0.8),
+            9 => rt::read(map, &mut s.0.9),
+            10 => rt::read(map, &mut s.0.10),
+            11 => rt::read(map, &mut s.0.11),
+            12 => rt::read(map, &mut s.1.0),
+            13 => rt::read(map, &mut s.1.1),
+            14 => rt::read(map, &mut s.1.2),
+            15 => rt::read(map, &mut s.1.3),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            id: s.0.0,
+            application_id: s.0.1,
+            change_type: rt::required_value::<A, _>(s.0.2, "changeType")?,
+            client_state: s.0.3,
+            creator_id: s.0.4,
+            encryption_certificate: s.0.5,
+            encryption_certificate_id: s.0.6,
+            expiration_date_time: rt::required_value::<A, _>(s.0.7, "expirationDateTime")?,
+            include_resource_data: s.0.8,
+            latest_supported_tls_version: s.0.9,
+            lifecycle_notification_url: s.0.10,
+            notification_content_type: s.0.11,
+            notification_query_options: s.1.0,
+            notification_url: rt::required_value::<A, _>(s.1.1, "notificationUrl")?,
+            notification_url_app_id: s.1.2,
+            resource: rt::required_value::<A, _>(s.1.3, "resource")?,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write(map, "id", &self.id)?;
+        rt::write(map, "applicationId", &self.application_id)?;
+        rt::write_always(map, "changeType", &self.change_type)?;
+        rt::write(map, "clientState", &self.client_state)?;
+        rt::write(map, "creatorId", &self.creator_id)?;
+        rt::write(map, "encryptionCertificate", &self.encryption_certificate)?;
+        rt::write(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
+        rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
+        rt::write(map, "includeResourceData", &self.include_resource_data)?;
+        rt::write(map, "latestSupportedTlsVersion", &self.latest_supported_tls_version)?;
+        rt::write(map, "lifecycleNotificationUrl", &self.lifecycle_notification_url)?;
+        rt::write(map, "notificationContentType", &self.notification_content_type)?;
+        rt::write(map, "notificationQueryOptions", &self.notification_query_options)?;
+        rt::write_always(map, "notificationUrl", &self.notification_url)?;
+        rt::write(map, "notificationUrlAppId", &self.notification_url_app_id)?;
+        rt::write_always(map, "resource", &self.resource)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(Subscription);
+/// Schema: `microsoft.graph.subscriptionCollectionResponse`. Used by `subscription_ListSubscription`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct SubscriptionCollectionResponse {
+    /// The subscriptions in this page of results. Wire name: `value`.
+    pub value: Option<Vec<Subscription>>,
+    /// URL of the next page of results; absent on the last page. Wire name: `@odata.nextLink`.
+    pub odata_next_link: Nullable<String>,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl SubscriptionCollectionResponse {
+    /// A value with every optional property absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<Vec<Subscription>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `@odata.nextLink`.
+    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+        self.odata_next_link = Nullable::Value(value.into());
+        self
+    }
+}
+impl rt::Record for SubscriptionCollectionResponse {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "microsoft.graph.subscriptionCollectionResponse",
+        description: None,
+        fields: &[
+            rt::optional::<Vec<Subscription>>("value"),
+            rt::optional::<Nullable<String>>("@odata.nextLink"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            value: s.0,
+            odata_next_link: s.1,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write(map, "value", &self.value)?;
+        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(SubscriptionCollectionResponse);
+/// Schema: `/paths/~1subscriptions~1{subscription-id}/patch/requestBody/content/application~1json/schema`. Used by `subscription_UpdateSubscription`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct UpdateSubscriptionRequestBody {
+    /// The new expiry of the subscription, in UTC. For presence, at most 60 minutes from now. Wire name: `expirationDateTime`. Required.
+    pub expiration_date_time: Timestamp,
+    /// A new HTTPS endpoint for the change notifications; Graph validates it as on creation. Wire name: `notificationUrl`.
+    pub notification_url: Option<String>,
+    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    pub additional_properties: Extensions,
+}
+impl UpdateSubscriptionRequestBody {
+    /// A value with the required properties (`expirationDateTime`) and every optional one absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(expiration_date_time: impl Into<Timestamp>) -> Self {
+        Self {
+            expiration_date_time: expiration_date_time.into(),
+            notification_url: None,
+            additional_properties: Default::default(),
+        }
+    }
+    /// Sets `notificationUrl`.
+    pub fn with_notification_url(mut self, value: impl Into<String>) -> Self {
+        self.notification_url = Some(value.into());
+        self
+    }
+}
+impl rt::Record for UpdateSubscriptionRequestBody {
+    const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
+        origin: "/paths/~1subscriptions~1{subscription-id}/patch/requestBody/content/application~1json/schema",
+        description: None,
+        fields: &[
+            rt::required::<Timestamp>("expirationDateTime"),
+            rt::optional::<String>("notificationUrl"),
+        ],
+    };
+    type Extra = Extensions;
+    fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut s: (_, _) = Default::default();
+        let read = |i, map: &mut A| match i {
+            0 => rt::read(map, &mut s.0),
+            1 => rt::read(map, &mut s.1),
+            _ => Ok(true),
+        };
+        Ok(Self {
+            additional_properties: Self::visit(map, read)?,
+            expiration_date_time: rt::required_value::<A, _>(s.0, "expirationDateTime")?,
+            notification_url: s.1,
+        })
+    }
+    fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
+        rt::write(map, "notificationUrl", &self.notification_url)?;
+        rt::Extra::write(&self.additional_properties, map)
+    }
+}
+rt::record!(UpdateSubscriptionRequestBody);
 /// Schema: `microsoft.graph.userWorkLocation`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -312,3 +312,52 @@ paths:
         r#"client.key().by_id("query").post(true, "…", "…").send().await?;"#
     );
 }
+
+/// A PATCH is idempotent when the schema marks it (renewing a subscription), and a date-time or
+/// duration constructor argument gets a literal in the doc example (`todo!()` does not compile
+/// where `impl Into<Timestamp>` is taken).
+#[test]
+fn marked_patches_are_idempotent_and_time_arguments_have_literal_examples() {
+    let document = r#"
+openapi: 3.0.1
+info: {title: subscriptions, version: '1'}
+paths:
+  /subscriptions/{subscription-id}:
+    patch:
+      operationId: subscription_Update
+      x-graph-idempotent: true
+      parameters:
+        - {name: subscription-id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [expirationDateTime, lifetime]
+              properties:
+                expirationDateTime: {type: string, format: date-time}
+                lifetime: {type: string, format: duration}
+      responses: {2XX: {description: ok}}
+  /notes/{note-id}:
+    patch:
+      operationId: notes_Update
+      parameters:
+        - {name: note-id, in: path, required: true, schema: {type: string}}
+      responses: {2XX: {description: ok}}
+"#;
+    let model = crate::model_from_text(document, None).expect("valid");
+    let context = ClientContext {
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    let client = lower(&model, &context);
+    let renew = builder(&client, "SubscriptionUpdateRequest");
+    assert!(renew.idempotent);
+    assert!(!builder(&client, "NotesUpdateRequest").idempotent);
+    assert_eq!(
+        renew.example[2],
+        r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::Duration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
+    );
+}
