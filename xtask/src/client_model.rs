@@ -986,7 +986,7 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
             "{models}::Timestamp::parse(\"2026-03-20T11:00:00Z\").expect(\"an RFC 3339 date-time\")"
         ),
         Ty::Duration => {
-            format!("{models}::Duration::parse(\"PT1H\").expect(\"an ISO 8601 duration\")")
+            format!("{models}::IsoDuration::parse(\"PT1H\").expect(\"an ISO 8601 duration\")")
         }
         Ty::Map(_) => "todo!()".to_owned(),
     }

@@ -2089,7 +2089,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_id(value);
+        self.body = self.body.id(value);
         self
     }
     /// Sets `applicationId` in the request body.
@@ -2097,7 +2097,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_application_id(value);
+        self.body = self.body.application_id(value);
         self
     }
     /// Sets `clientState` in the request body.
@@ -2105,7 +2105,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_client_state(value);
+        self.body = self.body.client_state(value);
         self
     }
     /// Sets `creatorId` in the request body.
@@ -2113,7 +2113,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_creator_id(value);
+        self.body = self.body.creator_id(value);
         self
     }
     /// Sets `encryptionCertificate` in the request body.
@@ -2121,7 +2121,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate(value);
+        self.body = self.body.encryption_certificate(value);
         self
     }
     /// Sets `encryptionCertificateId` in the request body.
@@ -2129,7 +2129,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate_id(value);
+        self.body = self.body.encryption_certificate_id(value);
         self
     }
     /// Sets `includeResourceData` in the request body.
@@ -2137,7 +2137,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<bool>,
     ) -> Self {
-        self.body = self.body.with_include_resource_data(value);
+        self.body = self.body.include_resource_data(value);
         self
     }
     /// Sets `latestSupportedTlsVersion` in the request body.
@@ -2145,7 +2145,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_latest_supported_tls_version(value);
+        self.body = self.body.latest_supported_tls_version(value);
         self
     }
     /// Sets `lifecycleNotificationUrl` in the request body.
@@ -2153,7 +2153,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_lifecycle_notification_url(value);
+        self.body = self.body.lifecycle_notification_url(value);
         self
     }
     /// Sets `notificationContentType` in the request body.
@@ -2161,7 +2161,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_content_type(value);
+        self.body = self.body.notification_content_type(value);
         self
     }
     /// Sets `notificationQueryOptions` in the request body.
@@ -2169,7 +2169,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_query_options(value);
+        self.body = self.body.notification_query_options(value);
         self
     }
     /// Sets `notificationUrlAppId` in the request body.
@@ -2177,7 +2177,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url_app_id(value);
+        self.body = self.body.notification_url_app_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2343,7 +2343,7 @@ impl SubscriptionUpdateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url(value);
+        self.body = self.body.notification_url(value);
         self
     }
     /// Replaces the whole request body.

@@ -291,42 +291,42 @@ impl ChangeNotification {
         }
     }
     /// Sets `changeType`.
-    pub fn with_change_type(mut self, value: impl Into<ChangeType>) -> Self {
+    pub fn change_type(mut self, value: impl Into<ChangeType>) -> Self {
         self.change_type = Some(value.into());
         self
     }
     /// Sets `clientState`.
-    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+    pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.client_state = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptedContent`.
-    pub fn with_encrypted_content(mut self, value: impl Into<ChangeNotificationEncryptedContent>) -> Self {
+    pub fn encrypted_content(mut self, value: impl Into<ChangeNotificationEncryptedContent>) -> Self {
         self.encrypted_content = Nullable::Value(value.into());
         self
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Nullable::Value(value.into());
         self
     }
     /// Sets `lifecycleEvent`.
-    pub fn with_lifecycle_event(mut self, value: impl Into<LifecycleEventType>) -> Self {
+    pub fn lifecycle_event(mut self, value: impl Into<LifecycleEventType>) -> Self {
         self.lifecycle_event = Nullable::Value(value.into());
         self
     }
     /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+    pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `resourceData`.
-    pub fn with_resource_data(mut self, value: impl Into<ResourceData>) -> Self {
+    pub fn resource_data(mut self, value: impl Into<ResourceData>) -> Self {
         self.resource_data = Nullable::Value(value.into());
         self
     }
     /// Sets `subscriptionExpirationDateTime`.
-    pub fn with_subscription_expiration_date_time(mut self, value: impl Into<Timestamp>) -> Self {
+    pub fn subscription_expiration_date_time(mut self, value: impl Into<Timestamp>) -> Self {
         self.subscription_expiration_date_time = Nullable::Value(value.into());
         self
     }
@@ -352,16 +352,16 @@ impl rt::Record for ChangeNotification {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _, _, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
-            5 => rt::read(map, &mut s.5),
-            6 => rt::read(map, &mut s.6),
-            7 => rt::read(map, &mut s.7),
-            8 => rt::read(map, &mut s.8),
-            9 => rt::read(map, &mut s.9),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
+            5 => rt::read_slot(map, &mut s.5),
+            6 => rt::read_slot(map, &mut s.6),
+            7 => rt::read_slot(map, &mut s.7),
+            8 => rt::read_slot(map, &mut s.8),
+            9 => rt::read_slot(map, &mut s.9),
             _ => Ok(true),
         };
         Ok(Self {
@@ -379,14 +379,14 @@ impl rt::Record for ChangeNotification {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "changeType", &self.change_type)?;
-        rt::write(map, "clientState", &self.client_state)?;
-        rt::write(map, "encryptedContent", &self.encrypted_content)?;
-        rt::write(map, "id", &self.id)?;
-        rt::write(map, "lifecycleEvent", &self.lifecycle_event)?;
-        rt::write(map, "resource", &self.resource)?;
-        rt::write(map, "resourceData", &self.resource_data)?;
-        rt::write(map, "subscriptionExpirationDateTime", &self.subscription_expiration_date_time)?;
+        rt::write_present(map, "changeType", &self.change_type)?;
+        rt::write_present(map, "clientState", &self.client_state)?;
+        rt::write_present(map, "encryptedContent", &self.encrypted_content)?;
+        rt::write_present(map, "id", &self.id)?;
+        rt::write_present(map, "lifecycleEvent", &self.lifecycle_event)?;
+        rt::write_present(map, "resource", &self.resource)?;
+        rt::write_present(map, "resourceData", &self.resource_data)?;
+        rt::write_present(map, "subscriptionExpirationDateTime", &self.subscription_expiration_date_time)?;
         rt::write_always(map, "subscriptionId", &self.subscription_id)?;
         rt::write_always(map, "tenantId", &self.tenant_id)?;
         rt::Extra::write(&self.additional_properties, map)
@@ -417,7 +417,7 @@ impl ChangeNotificationCollection {
         }
     }
     /// Sets `validationTokens`.
-    pub fn with_validation_tokens(mut self, value: impl Into<Vec<String>>) -> Self {
+    pub fn validation_tokens(mut self, value: impl Into<Vec<String>>) -> Self {
         self.validation_tokens = Some(value.into());
         self
     }
@@ -435,8 +435,8 @@ impl rt::Record for ChangeNotificationCollection {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -446,7 +446,7 @@ impl rt::Record for ChangeNotificationCollection {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "validationTokens", &self.validation_tokens)?;
+        rt::write_present(map, "validationTokens", &self.validation_tokens)?;
         rt::write_always(map, "value", &self.value)?;
         rt::Extra::write(&self.additional_properties, map)
     }
@@ -501,11 +501,11 @@ impl rt::Record for ChangeNotificationEncryptedContent {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
             _ => Ok(true),
         };
         Ok(Self {
@@ -686,7 +686,7 @@ impl Entity {
         Self::default()
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -712,7 +712,7 @@ impl rt::Record for Entity {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "id", &self.id)?;
+        rt::write_present(map, "id", &self.id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1506,22 +1506,22 @@ impl ResourceData {
         Self::default()
     }
     /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
         self.odata_type = Some(value.into());
         self
     }
     /// Sets `@odata.id`.
-    pub fn with_odata_id(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
         self.odata_id = Some(value.into());
         self
     }
     /// Sets `@odata.etag`.
-    pub fn with_odata_etag(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_etag(mut self, value: impl Into<String>) -> Self {
         self.odata_etag = Some(value.into());
         self
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -1541,10 +1541,10 @@ impl rt::Record for ResourceData {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1556,10 +1556,10 @@ impl rt::Record for ResourceData {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "@odata.type", &self.odata_type)?;
-        rt::write(map, "@odata.id", &self.odata_id)?;
-        rt::write(map, "@odata.etag", &self.odata_etag)?;
-        rt::write(map, "id", &self.id)?;
+        rt::write_present(map, "@odata.type", &self.odata_type)?;
+        rt::write_present(map, "@odata.id", &self.odata_id)?;
+        rt::write_present(map, "@odata.etag", &self.odata_etag)?;
+        rt::write_present(map, "id", &self.id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1930,62 +1930,62 @@ impl Subscription {
         }
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// Sets `applicationId`.
-    pub fn with_application_id(mut self, value: impl Into<String>) -> Self {
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
         self.application_id = Nullable::Value(value.into());
         self
     }
     /// Sets `clientState`.
-    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+    pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.client_state = Nullable::Value(value.into());
         self
     }
     /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
         self.creator_id = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptionCertificate`.
-    pub fn with_encryption_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn encryption_certificate(mut self, value: impl Into<String>) -> Self {
         self.encryption_certificate = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptionCertificateId`.
-    pub fn with_encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
+    pub fn encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
         self.encryption_certificate_id = Nullable::Value(value.into());
         self
     }
     /// Sets `includeResourceData`.
-    pub fn with_include_resource_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_resource_data(mut self, value: impl Into<bool>) -> Self {
         self.include_resource_data = Nullable::Value(value.into());
         self
     }
     /// Sets `latestSupportedTlsVersion`.
-    pub fn with_latest_supported_tls_version(mut self, value: impl Into<String>) -> Self {
+    pub fn latest_supported_tls_version(mut self, value: impl Into<String>) -> Self {
         self.latest_supported_tls_version = Nullable::Value(value.into());
         self
     }
     /// Sets `lifecycleNotificationUrl`.
-    pub fn with_lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
+    pub fn lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
         self.lifecycle_notification_url = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationContentType`.
-    pub fn with_notification_content_type(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_content_type(mut self, value: impl Into<String>) -> Self {
         self.notification_content_type = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationQueryOptions`.
-    pub fn with_notification_query_options(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_query_options(mut self, value: impl Into<String>) -> Self {
         self.notification_query_options = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationUrlAppId`.
-    pub fn with_notification_url_app_id(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_url_app_id(mut self, value: impl Into<String>) -> Self {
         self.notification_url_app_id = Nullable::Value(value.into());
         self
     }
@@ -2017,22 +2017,22 @@ impl rt::Record for Subscription {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: ((_, _, _, _, _, _, _, _, _, _, _, _), (_, _, _, _)) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0.0),
-            1 => rt::read(map, &mut s.0.1),
-            2 => rt::read(map, &mut s.0.2),
-            3 => rt::read(map, &mut s.0.3),
-            4 => rt::read(map, &mut s.0.4),
-            5 => rt::read(map, &mut s.0.5),
-            6 => rt::read(map, &mut s.0.6),
-            7 => rt::read(map, &mut s.0.7),
-            8 => rt::read(map, &mut s.0.8),
-            9 => rt::read(map, &mut s.0.9),
-            10 => rt::read(map, &mut s.0.10),
-            11 => rt::read(map, &mut s.0.11),
-            12 => rt::read(map, &mut s.1.0),
-            13 => rt::read(map, &mut s.1.1),
-            14 => rt::read(map, &mut s.1.2),
-            15 => rt::read(map, &mut s.1.3),
+            0 => rt::read_slot(map, &mut s.0.0),
+            1 => rt::read_slot(map, &mut s.0.1),
+            2 => rt::read_slot(map, &mut s.0.2),
+            3 => rt::read_slot(map, &mut s.0.3),
+            4 => rt::read_slot(map, &mut s.0.4),
+            5 => rt::read_slot(map, &mut s.0.5),
+            6 => rt::read_slot(map, &mut s.0.6),
+            7 => rt::read_slot(map, &mut s.0.7),
+            8 => rt::read_slot(map, &mut s.0.8),
+            9 => rt::read_slot(map, &mut s.0.9),
+            10 => rt::read_slot(map, &mut s.0.10),
+            11 => rt::read_slot(map, &mut s.0.11),
+            12 => rt::read_slot(map, &mut s.1.0),
+            13 => rt::read_slot(map, &mut s.1.1),
+            14 => rt::read_slot(map, &mut s.1.2),
+            15 => rt::read_slot(map, &mut s.1.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2056,21 +2056,21 @@ impl rt::Record for Subscription {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "id", &self.id)?;
-        rt::write(map, "applicationId", &self.application_id)?;
+        rt::write_present(map, "id", &self.id)?;
+        rt::write_present(map, "applicationId", &self.application_id)?;
         rt::write_always(map, "changeType", &self.change_type)?;
-        rt::write(map, "clientState", &self.client_state)?;
-        rt::write(map, "creatorId", &self.creator_id)?;
-        rt::write(map, "encryptionCertificate", &self.encryption_certificate)?;
-        rt::write(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
+        rt::write_present(map, "clientState", &self.client_state)?;
+        rt::write_present(map, "creatorId", &self.creator_id)?;
+        rt::write_present(map, "encryptionCertificate", &self.encryption_certificate)?;
+        rt::write_present(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
         rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
-        rt::write(map, "includeResourceData", &self.include_resource_data)?;
-        rt::write(map, "latestSupportedTlsVersion", &self.latest_supported_tls_version)?;
-        rt::write(map, "lifecycleNotificationUrl", &self.lifecycle_notification_url)?;
-        rt::write(map, "notificationContentType", &self.notification_content_type)?;
-        rt::write(map, "notificationQueryOptions", &self.notification_query_options)?;
+        rt::write_present(map, "includeResourceData", &self.include_resource_data)?;
+        rt::write_present(map, "latestSupportedTlsVersion", &self.latest_supported_tls_version)?;
+        rt::write_present(map, "lifecycleNotificationUrl", &self.lifecycle_notification_url)?;
+        rt::write_present(map, "notificationContentType", &self.notification_content_type)?;
+        rt::write_present(map, "notificationQueryOptions", &self.notification_query_options)?;
         rt::write_always(map, "notificationUrl", &self.notification_url)?;
-        rt::write(map, "notificationUrlAppId", &self.notification_url_app_id)?;
+        rt::write_present(map, "notificationUrlAppId", &self.notification_url_app_id)?;
         rt::write_always(map, "resource", &self.resource)?;
         rt::Extra::write(&self.additional_properties, map)
     }
@@ -2093,12 +2093,12 @@ impl SubscriptionCollectionResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Subscription>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Subscription>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -2116,8 +2116,8 @@ impl rt::Record for SubscriptionCollectionResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2127,8 +2127,8 @@ impl rt::Record for SubscriptionCollectionResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -2155,7 +2155,7 @@ impl UpdateSubscriptionRequestBody {
         }
     }
     /// Sets `notificationUrl`.
-    pub fn with_notification_url(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_url(mut self, value: impl Into<String>) -> Self {
         self.notification_url = Some(value.into());
         self
     }
@@ -2173,8 +2173,8 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2185,7 +2185,7 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
-        rt::write(map, "notificationUrl", &self.notification_url)?;
+        rt::write_present(map, "notificationUrl", &self.notification_url)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }

@@ -358,6 +358,6 @@ paths:
     assert!(!builder(&client, "NotesUpdateRequest").idempotent);
     assert_eq!(
         renew.example[2],
-        r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::Duration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
+        r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::IsoDuration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
     );
 }
