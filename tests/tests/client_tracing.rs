@@ -285,3 +285,82 @@ async fn a_redirect_is_an_event_without_its_query() {
     assert_eq!(redirect.fields["cross_origin"], "false");
     assert!(!collector.everything().contains("s3cr3t"));
 }
+
+/// Each page of a paged answer is a request of its own, with its span: the operation's facts,
+/// the page's number, and never the next link (its query holds ids and tokens).
+#[tokio::test]
+async fn each_page_has_its_span() {
+    let collector = Collector::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(collector.clone()));
+    let server = MockServer::start().await;
+    let next = |token: &str| {
+        format!(
+            "{}/beta/communications/presences?$skiptoken={token}",
+            server.uri()
+        )
+    };
+    let pages = [
+        json!({"value": [{"id": "a"}], "@odata.nextLink": next("s3cr3t-p2")}),
+        json!({"value": [{"id": "b"}], "@odata.nextLink": next("s3cr3t-p3")}),
+        json!({"value": [{"id": "c"}]}),
+    ];
+    for (i, body) in pages.iter().enumerate() {
+        let token = match i {
+            0 => None,
+            n => Some(format!("s3cr3t-p{}", n + 1)),
+        };
+        let mock = Mock::given(path("/beta/communications/presences"));
+        let mock = match token {
+            Some(token) => mock.and(wiremock::matchers::query_param("$skiptoken", token)),
+            None => mock.and(wiremock::matchers::query_param_is_missing("$skiptoken")),
+        };
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let client = Client::builder(BearerToken::new(SECRET))
+        .base_url(format!("{}/beta", server.uri()))
+        .build()
+        .expect("valid");
+    let all = client
+        .communications()
+        .presences()
+        .get()
+        .items()
+        .collect_all()
+        .await
+        .expect("three pages");
+    assert_eq!(all.len(), 3);
+    let spans: Vec<Recorded> = collector
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "graph.request")
+        .collect();
+    let facts: Vec<(&str, &str, &str, &str, &str)> = spans
+        .iter()
+        .map(|s| {
+            (
+                s.fields["operation_id"].as_str(),
+                s.fields["method"].as_str(),
+                s.fields["path_template"].as_str(),
+                s.fields["page"].as_str(),
+                s.fields["status"].as_str(),
+            )
+        })
+        .collect();
+    let page = |n| {
+        (
+            "communications_ListPresences",
+            "GET",
+            "/communications/presences",
+            n,
+            "200",
+        )
+    };
+    assert_eq!(facts, [page("1"), page("2"), page("3")]);
+    assert!(
+        !collector.everything().contains("s3cr3t"),
+        "a next link leaked"
+    );
+}

@@ -7,7 +7,8 @@
 //! text. `emit_client` only prints it.
 
 use crate::model::{
-    ArrayStyle, EnumKind, Field, Media, Model, Operation, ParamLocation, StructDef, Ty, TypeDef,
+    ArrayStyle, EnumKind, Field, Media, Model, Operation, Paging, ParamLocation, StructDef, Ty,
+    TypeDef,
 };
 use crate::names::{Case, STD_METHODS, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
@@ -117,6 +118,9 @@ pub struct Builder {
     pub builder_doc: String,
     /// The schema's `maxItems` on body fields, as constants.
     pub limits: Vec<Limit>,
+    /// Which fields of the page hold the next link and the items: the builder gets `pages()`
+    /// and `items()` (names kept free of its parameters and setters).
+    pub paging: Option<Paging>,
 }
 
 impl Builder {
@@ -264,6 +268,9 @@ const BUILDER_NAMES: &[&str] = &[
     "idempotent",
     "new",
 ];
+
+/// The methods a pageable builder has besides those (the runtime's `pageable!`).
+const PAGING_METHODS: [&str; 2] = ["pages", "items"];
 
 /// A path segment before names are settled.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -547,6 +554,10 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
     let steps = steps(path);
     // Names on the builder: fixed methods first, then path fields, query options, body setters.
     let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
+    if op.paging.is_some() {
+        scope.take(PAGING_METHODS[0]);
+        scope.take(PAGING_METHODS[1]);
+    }
     for step in &steps {
         if let Step::Parameter(p) = step {
             scope.take(&p.field);
@@ -679,6 +690,7 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         doc: method_doc(op),
         example,
         limits: body_struct.map(limits).unwrap_or_default(),
+        paging: op.paging.clone(),
     }
 }
 
@@ -844,6 +856,16 @@ fn method_doc(op: &Operation) -> String {
         text.push_str(&format!(
             "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
             others.join(" or ")
+        ));
+    }
+    if let Some(paging) = &op.paging {
+        let resend = match op.method.as_str() {
+            "GET" => String::new(),
+            method => format!(" (the `{method}` is not repeated, as in Graph's SDKs)"),
+        };
+        text.push_str(&format!(
+            "\n\nThe answer comes in pages: `send()` gives the first, `items()` streams every `{}` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `{}`{resend}, followed only to the base URL's origin (scheme, host and port).",
+            paging.items.wire, paging.next_link.wire
         ));
     }
     // Only a document that states permissions (Graph's `x-graph-permissions`) says them.

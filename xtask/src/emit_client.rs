@@ -1,8 +1,9 @@
 //! Prints the client model: the crate's `Client` (the runtime's `client!`), a navigation type
 //! per node, and per operation a request builder that states its facts (fields, setters, path
-//! steps, query, body, output type, idempotence) and takes its fixed methods from the runtime's
-//! `request_builder!`. Every name was settled by [`crate::client_model`]; nothing is decided
-//! here.
+//! steps, query, body, output type, idempotence, and for a paged answer which page fields hold
+//! the next link and the items) and takes its fixed methods from the runtime's
+//! `request_builder!` (and `pageable!`). Every name was settled by [`crate::client_model`];
+//! nothing is decided here.
 
 use crate::client_model::{
     Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
@@ -268,6 +269,7 @@ impl Printer<'_> {
         let body_field = body_ty.as_ref().map(|ty| quote!(body: #ty,));
         let methods = self.builder_methods(builder, body_ty.as_ref());
         let operation = self.operation(builder);
+        let paging = self.paging(builder);
         quote! {
             #doc
             #[derive(Debug, Clone)]
@@ -279,9 +281,26 @@ impl Printer<'_> {
                 #body_field
             }
             ::graph_client_runtime::request_builder!(#name);
+            #paging
             #methods
             #operation
         }
+    }
+
+    /// A pageable builder's facts for the runtime's `pageable!`: the item type and the page's
+    /// fields that hold the next link and the items (with their wire names, escaped, for the
+    /// docs).
+    fn paging(&self, builder: &Builder) -> Option<TokenStream> {
+        let paging = builder.paging.as_ref()?;
+        let name = ident(&builder.type_name);
+        let item = self.ty(&paging.item);
+        // The wire names reach the methods' docs: on one line, so none can open a code fence.
+        let shown = |wire: &str| crate::docs::one_line(wire);
+        let (link, link_wire) = (ident(&paging.next_link.name), shown(&paging.next_link.wire));
+        let (items, items_wire) = (ident(&paging.items.name), shown(&paging.items.wire));
+        Some(quote! {
+            ::graph_client_runtime::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
+        })
     }
 
     /// The builder's own methods: limits, query setters, body setters, `body`.

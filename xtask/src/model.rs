@@ -289,6 +289,25 @@ pub struct Operation {
     /// semantics, and a POST or PATCH that the schema marks `x-graph-idempotent: true` (an
     /// action that sets state rather than adds it, a PATCH that sets a value).
     pub idempotent: bool,
+    /// The response is one page of a collection (AutoRest's `x-ms-pageable`, or Graph's shape:
+    /// a `value` array beside an `@odata.nextLink` string).
+    pub paging: Option<Paging>,
+}
+
+/// Which fields of a paged response's struct hold the next page's link and the items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paging {
+    pub next_link: PageField,
+    pub items: PageField,
+    /// The type of one item.
+    pub item: Ty,
+}
+
+/// A field of a page struct: its Rust name and its JSON property name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageField {
+    pub name: String,
+    pub wire: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -234,6 +234,23 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<http::Response<O::Output>, Error> {
+        self.send_traced(operation, None).await
+    }
+
+    /// Sends one page of a paged operation: as [`Client::send`], its span numbering the page.
+    pub(crate) async fn send_page<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: u32,
+    ) -> Result<http::Response<O::Output>, Error> {
+        self.send_traced(operation, Some(page)).await
+    }
+
+    async fn send_traced<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: Option<u32>,
+    ) -> Result<http::Response<O::Output>, Error> {
         use tracing::Instrument;
         let request = operation.to_request()?;
         check_scheme(request.uri())?;
@@ -248,6 +265,9 @@ impl Client {
                 .get(crate::request::CLIENT_REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default(),
+            // A page's number (from 1) when the request is one page of a paged answer; the
+            // link itself is not traced (it holds the query, with ids).
+            page = page,
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,

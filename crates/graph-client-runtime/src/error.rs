@@ -1,6 +1,7 @@
 //! The one error type of the client.
 
 use crate::auth::BoxError;
+use crate::paging::NextLinkError;
 use graph_models_runtime::{DecodeError, excerpt};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
@@ -45,6 +46,11 @@ pub enum Error {
     /// The token provider failed.
     #[error("could not get an access token: {0}")]
     Auth(#[source] BoxError),
+    /// A page's next link was not followed: it points to another origin than the base URL's,
+    /// is not a URL, or names a page fetched already. The pages before it were yielded; the
+    /// whole link is in the error's `link` field.
+    #[error("{0}")]
+    NextLink(Box<NextLinkError>),
     /// The request could not be built or was refused before sending (an empty path
     /// parameter, an invalid base URL or header value, plain `http` to a host that is not
     /// loopback, a redirect loop).
@@ -65,6 +71,7 @@ impl Error {
             | Error::Transport(_)
             | Error::Timeout(_)
             | Error::Auth(_)
+            | Error::NextLink(_)
             | Error::InvalidRequest(_) => None,
         }
     }

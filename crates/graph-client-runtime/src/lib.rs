@@ -7,8 +7,10 @@
 //! [`empty_response`]), the reqwest executor behind the default `reqwest` feature
 //! ([`Client::send`]: retries, timeouts, redirects, the size limit), the retry rules,
 //! [`RateLimit`] and the injectable [`Clock`], tokens ([`TokenProvider`]), the one [`Error`],
-//! and the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`],
-//! and [`AcceptAs`], a request for another of an operation's response media types).
+//! the plumbing every builder shares ([`RequestBase`], [`request_builder!`], [`client!`],
+//! and [`AcceptAs`], a request for another of an operation's response media types), and
+//! paging ([`Pageable`], [`pageable!`], and with the executor the `Pages` and `Items` streams
+//! that follow `@odata.nextLink` to the base URL's origin only).
 //!
 //! A generated client crate re-exports all of it (`pub use graph_client_runtime::*`).
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
@@ -23,6 +25,7 @@ mod azure;
 mod builder;
 mod client;
 mod error;
+mod paging;
 mod request;
 mod retry;
 
@@ -32,6 +35,9 @@ pub use azure::{AzureCredential, REFRESH_MARGIN};
 pub use builder::{AcceptAs, RequestBase, RequestBuilder};
 pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
 pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
+#[cfg(feature = "reqwest")]
+pub use paging::{Items, Pages};
+pub use paging::{NextLinkError, NextLinkProblem, Pageable};
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, MultipartBody, Operation, RequestSpec, bytes_response,
     delimited, empty_response, json_response, json_response_or_empty, text_response,
@@ -44,6 +50,7 @@ pub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry
 /// needs no dependency of its own on them.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::paging::{ItemsField, NextLinkField};
     pub use http;
     pub use serde_json;
 }

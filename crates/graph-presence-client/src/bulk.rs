@@ -1,7 +1,8 @@
 //! Presence for any number of users: getPresencesByUserId takes at most 650 ids per call (the
 //! schema's `maxItems`), so the ids are de-duplicated, split into chunks of that size, and the
-//! chunks sent with bounded concurrency. A chunk that still fails after its retries is reported
-//! with its ids; the others' presences are kept.
+//! chunks sent with bounded concurrency. A chunk answered in pages has its `@odata.nextLink`s
+//! followed (same origin only). A chunk that still fails after its retries, on any of its
+//! pages, is reported with its ids; the others' presences are kept.
 
 use crate::{Client, CommunicationsGetPresencesByUserIdRequest, Error};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -56,7 +57,7 @@ pub struct BulkPresenceRequest {
     concurrency: usize,
 }
 
-/// A chunk of ids whose request failed (after its retries).
+/// A chunk of ids whose request failed (after its retries), on its first page or a later one.
 #[derive(Debug)]
 pub struct ChunkFailure {
     /// The ids the chunk asked for, as given to [`Client::presences_of`].
@@ -70,7 +71,7 @@ pub struct ChunkFailure {
 pub struct ChunkPresences {
     /// The ids the chunk asked for, as given to [`Client::presences_of`].
     pub ids: Vec<String>,
-    /// What Graph returned, in its order.
+    /// What Graph returned, in its order, every page of the chunk's answer included.
     pub presences: Vec<Presence>,
 }
 
@@ -162,11 +163,9 @@ impl BulkPresenceRequest {
                     .communications()
                     .get_presences_by_user_id(ids.clone());
                 async move {
-                    match request.send().await {
-                        Ok(response) => Ok(ChunkPresences {
-                            ids,
-                            presences: response.value.unwrap_or_default(),
-                        }),
+                    // Graph may answer a chunk in pages: all of them make the chunk's answer.
+                    match request.items().collect_all().await {
+                        Ok(presences) => Ok(ChunkPresences { ids, presences }),
                         Err(error) => Err(ChunkFailure { ids, error }),
                     }
                 }

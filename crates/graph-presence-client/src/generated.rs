@@ -52,6 +52,8 @@ impl CommunicationsRequestBuilder {
     ///
     /// Get the presence information for multiple users (at most 650 user ids per request). Limited to 1,500 requests per 30 seconds per application per tenant. Permissions: learn 2025-07 gives delegated and application Presence.Read.All; older beta/v1.0 pages say delegated only.
     ///
+    /// The answer comes in pages: `send()` gives the first, `items()` streams every `value` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `@odata.nextLink` (the `POST` is not repeated, as in Graph's SDKs), followed only to the base URL's origin (scheme, host and port).
+    ///
     /// Least-privileged permissions: delegated `Presence.Read.All`; application `Presence.Read.All`.
     ///
     /// ```no_run
@@ -99,6 +101,8 @@ impl CommunicationsPresencesRequestBuilder {
     /// `GET /communications/presences` (operationId `communications_ListPresences`).
     ///
     /// Get the presence of users, as a collection. Listed as GET /communications/presences by older beta docs (presence-get page); Graph's CSDL makes presences a contained collection on the communications singleton. Use $filter=id in (...) to choose users.
+    ///
+    /// The answer comes in pages: `send()` gives the first, `items()` streams every `value` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `@odata.nextLink`, followed only to the base URL's origin (scheme, host and port).
     ///
     /// Least-privileged permissions: delegated `Presence.Read.All`; application `Presence.Read.All`.
     ///
@@ -533,6 +537,8 @@ impl SubscriptionsRequestBuilder {
     /// `GET /subscriptions` (operationId `subscription_ListSubscription`).
     ///
     /// List the change-notification subscriptions the calling app holds (with delegated permissions, those it created for the signed-in user). Graph pages the answer: follow @odata.nextLink until it is absent. Permissions for presence subscriptions: delegated Presence.Read.All; application permissions are not supported.
+    ///
+    /// The answer comes in pages: `send()` gives the first, `items()` streams every `value` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `@odata.nextLink`, followed only to the base URL's origin (scheme, host and port).
     ///
     /// Least-privileged permissions: delegated `Presence.Read.All`; application not supported.
     ///
@@ -984,6 +990,10 @@ pub struct CommunicationsGetPresencesByUserIdRequest {
     body: ::graph_presence_models::GetPresencesByUserIdRequestBody,
 }
 ::graph_client_runtime::request_builder!(CommunicationsGetPresencesByUserIdRequest);
+::graph_client_runtime::pageable!(
+    CommunicationsGetPresencesByUserIdRequest, item = ::graph_presence_models::Presence,
+    next_link = odata_next_link as "@odata.nextLink", items = value as "value"
+);
 impl CommunicationsGetPresencesByUserIdRequest {
     /// The most items `ids` may hold (the schema's `maxItems`).
     pub const IDS_MAX_ITEMS: usize = 650;
@@ -1045,6 +1055,10 @@ pub struct CommunicationsListPresencesRequest {
     expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 ::graph_client_runtime::request_builder!(CommunicationsListPresencesRequest);
+::graph_client_runtime::pageable!(
+    CommunicationsListPresencesRequest, item = ::graph_presence_models::Presence,
+    next_link = odata_next_link as "@odata.nextLink", items = value as "value"
+);
 impl CommunicationsListPresencesRequest {
     /// `$filter`: Filter items by property values
     pub fn filter(
@@ -2023,6 +2037,10 @@ pub struct SubscriptionListSubscriptionRequest {
     select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 ::graph_client_runtime::request_builder!(SubscriptionListSubscriptionRequest);
+::graph_client_runtime::pageable!(
+    SubscriptionListSubscriptionRequest, item = ::graph_presence_models::Subscription,
+    next_link = odata_next_link as "@odata.nextLink", items = value as "value"
+);
 impl SubscriptionListSubscriptionRequest {
     /// `$select`: Select properties to be returned
     pub fn select<I: ::std::convert::Into<::std::string::String>>(

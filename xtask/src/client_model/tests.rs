@@ -361,3 +361,59 @@ paths:
         r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::IsoDuration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
     );
 }
+
+/// A pageable builder carries its paging facts, and its `pages` and `items` methods keep their
+/// names: a query option called `items` is renamed there, and only there.
+#[test]
+fn a_paged_builder_keeps_pages_and_items_for_its_methods() {
+    let text = r#"
+openapi: 3.0.1
+info: {title: paging, version: '1'}
+paths:
+  /users:
+    get:
+      operationId: users_List
+      parameters:
+        - {name: items, in: query, schema: {type: integer, format: int32}}
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  value: {type: array, items: {type: string}}
+                  '@odata.nextLink': {type: string}
+  /groups:
+    get:
+      operationId: groups_List
+      parameters:
+        - {name: items, in: query, schema: {type: integer, format: int32}}
+      responses: {2XX: {description: ok}}
+"#;
+    let model = crate::model_from_text(text, None).expect("valid");
+    let context = ClientContext {
+        models_path: "::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    let client = lower(&model, &context);
+    let users = builder(&client, "UsersListRequest");
+    let paging = users.paging.as_ref().expect("users pages");
+    assert_eq!(
+        (paging.next_link.name.as_str(), paging.items.name.as_str()),
+        ("odata_next_link", "value")
+    );
+    assert_eq!(users.params[0].field, "items_query");
+    assert!(
+        users.doc.contains(
+            "GET of the previous page's `@odata.nextLink`, followed only to the base URL's origin"
+        ),
+        "{}",
+        users.doc
+    );
+    let groups = builder(&client, "GroupsListRequest");
+    assert_eq!(groups.paging, None);
+    assert_eq!(groups.params[0].field, "items");
+}

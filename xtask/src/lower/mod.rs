@@ -15,6 +15,9 @@ mod analysis;
 mod keyword_tests;
 mod naming;
 mod operations;
+mod paging;
+#[cfg(test)]
+mod paging_tests;
 mod servers;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,8 @@
 //! Operations → [`model::Operation`](crate::model::Operation): parameters (shared ones merged
 //! in), the path template checked against them, the request body, the 2XX response, whether
-//! the operation may be retried, and its permissions. Parameters, responses and request
-//! bodies declared as components are lowered once, in document order, and shared by every
-//! operation that refers to them.
+//! the operation may be retried, its permissions, and its paging (`paging.rs`). Parameters,
+//! responses and request bodies declared as components are lowered once, in document order,
+//! and shared by every operation that refers to them.
 
 use super::Lowering;
 use super::naming;
@@ -254,6 +254,7 @@ impl Lowering<'_> {
             }
         }
         let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
+        let paging = self.paging(view, response.as_ref(), &empty_statuses);
         let idempotent = view.marked_idempotent
             || matches!(view.method, "get" | "head" | "put" | "delete" | "options");
         // Path parameters are read from the path template by the client model.
@@ -277,6 +278,7 @@ impl Lowering<'_> {
             untyped_statuses,
             permissions: view.permissions.clone(),
             idempotent,
+            paging,
         })
     }
 

@@ -18,7 +18,8 @@ mod server;
 
 pub use enumeration::{EnumKind, EnumValue, Enumeration};
 pub use operation::{
-    Content, Location, MediaKind, MediaType, Operation, Parameter, PathItem, RequestBody, Response,
+    Content, Location, MediaKind, MediaType, Operation, Pageable, Parameter, PathItem, RequestBody,
+    Response,
 };
 pub use schema::{
     AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,

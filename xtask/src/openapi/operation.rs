@@ -42,6 +42,20 @@ pub struct Operation {
     pub permissions: Option<Permissions>,
     /// The operation's own `servers` (empty when it has none).
     pub servers: Vec<super::Server>,
+    /// AutoRest's `x-ms-pageable` (`None`: absent or unusable, which is reported).
+    pub pageable: Option<Pageable>,
+}
+
+/// AutoRest's `x-ms-pageable`: which properties of the response hold the next page's link and
+/// the items. `operationName` (the operation that fetches a next page) is accepted and
+/// ignored: a next page is always a GET of the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pageable {
+    pub pointer: String,
+    /// `nextLinkName`; `None` for `null`, which AutoRest defines as one page without a link.
+    pub next_link: Option<String>,
+    /// `itemName` (default `value`).
+    pub items: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,6 +293,9 @@ impl Reader<'_> {
             .get("servers")
             .map(|s| self.servers(s, &child(pointer, "servers")))
             .unwrap_or_default();
+        let pageable = map
+            .get("x-ms-pageable")
+            .and_then(|p| self.pageable(p, &child(pointer, "x-ms-pageable")));
         Some(Operation {
             pointer: pointer.to_owned(),
             method,
@@ -291,6 +308,43 @@ impl Reader<'_> {
             marked_idempotent,
             permissions,
             servers,
+            pageable,
+        })
+    }
+
+    /// AutoRest's `x-ms-pageable`. Without `nextLinkName`, which AutoRest requires, it is read
+    /// as one page, with a warning; keys of the wrong type are errors.
+    fn pageable(&mut self, node: &Value, pointer: &str) -> Option<Pageable> {
+        let map = self.report.object(node, pointer, "`x-ms-pageable`")?;
+        self.report.ignore_unknown_keys(
+            map,
+            pointer,
+            "`x-ms-pageable`",
+            &["nextLinkName", "itemName", "operationName"],
+        );
+        let mut text = |key: &str| {
+            let node = map.get(key)?;
+            self.report
+                .string(node, &child(pointer, key), &format!("`{key}`"))
+                .map(str::to_owned)
+        };
+        let items = text("itemName");
+        let _operation_name = text("operationName");
+        let next_link = match map.get("nextLinkName") {
+            Some(Value::Null) => None,
+            Some(_) => Some(text("nextLinkName")?),
+            None => {
+                self.report.warning(
+                    pointer,
+                    "`x-ms-pageable` without `nextLinkName`: read as `nextLinkName: null` (one page), the operation is not paged",
+                );
+                None
+            }
+        };
+        Some(Pageable {
+            pointer: pointer.to_owned(),
+            next_link,
+            items: items.unwrap_or_else(|| "value".to_owned()),
         })
     }
 
