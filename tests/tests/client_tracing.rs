@@ -1,7 +1,8 @@
 //! What the client tells `tracing`: a span per request with the operation's facts, an event
-//! per retry, rate-limit wait and redirect, bulk progress, and never a token or a body.
+//! per retry, rate-limit wait and redirect, bulk progress, each page, presence subscriptions, and
+//! never a token, a body or a client state.
 
-use graph_presence_client::{BearerToken, Client, RateLimit, RetryPolicy};
+use graph_presence_client::{BearerToken, Client, Clock, RateLimit, RetryPolicy};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,7 +14,7 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// A span or an event as recorded: its name (the message, for events), its level and fields,
@@ -284,6 +285,106 @@ async fn a_redirect_is_an_event_without_its_query() {
     );
     assert_eq!(redirect.fields["cross_origin"], "false");
     assert!(!collector.everything().contains("s3cr3t"));
+}
+
+/// Creates a subscription per request (its id `sub-N`), except for a resource that names
+/// `refused`, which gets a 400; renews any.
+struct Subscriptions {
+    refused: String,
+    created: Mutex<usize>,
+}
+
+impl Respond for Subscriptions {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        if request.method.as_str() == "PATCH" {
+            return ResponseTemplate::new(200).set_body_json(json!({
+                "id": request.url.path().rsplit('/').next(),
+                "changeType": "updated",
+                "notificationUrl": "https://webhook.contoso.com/api/presence",
+                "resource": "/communications/presences",
+                "expirationDateTime": body["expirationDateTime"],
+            }));
+        }
+        if body["resource"]
+            .as_str()
+            .is_some_and(|r| r.contains(&self.refused))
+        {
+            return ResponseTemplate::new(400).set_body_raw(
+                r#"{"error":{"code":"InvalidRequest","message":"Subscription validation request failed."}}"#,
+                "application/json",
+            );
+        }
+        let mut created = self.created.lock().expect("not poisoned");
+        *created += 1;
+        body["id"] = json!(format!("sub-{created}"));
+        ResponseTemplate::new(201).set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_are_traced_by_id_and_count_without_the_client_state_or_certificate() {
+    let collector = Collector::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(collector.clone()));
+    let ids: Vec<String> = (0..700)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012x}"))
+        .collect();
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/beta/subscriptions"))
+        .respond_with(Subscriptions {
+            refused: ids[699].clone(),
+            created: Mutex::new(0),
+        })
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let client = Client::builder(BearerToken::new(SECRET))
+        .base_url(format!("{}/beta", server.uri()))
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let (mut subscriptions, report) = client
+        .presence_subscriptions(
+            &ids,
+            "https://webhook.contoso.com/api/presence",
+            "client-state-s3cr3t",
+        )
+        .include_resource_data("MIIcertificate-bytes", "cert-2026")
+        .create()
+        .await;
+    assert_eq!((report.created.len(), report.failures.len()), (1, 1));
+    clock.sleep(Duration::from_secs(55 * 60)).await;
+    assert_eq!(subscriptions.renew_due().await.renewed, ["sub-1"]);
+
+    let events = collector.events();
+    let find = |name: &str| {
+        events
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no {name:?} in {events:#?}"))
+    };
+    let created = find("presence subscription created");
+    assert_eq!(created.level, "INFO");
+    assert_eq!(created.fields["subscription_id"], "sub-1");
+    assert_eq!(created.fields["ids"], "650");
+    let failed = find("presence subscription: create failed");
+    assert_eq!(failed.level, "WARN");
+    assert_eq!(failed.fields["ids"], "50");
+    assert_eq!(failed.fields["unsubscribed"], "true");
+    assert!(failed.fields["error"].contains("InvalidRequest"));
+    let renewed = find("presence subscription renewed");
+    assert_eq!(renewed.level, "INFO");
+    assert_eq!(renewed.fields["subscription_id"], "sub-1");
+    assert_eq!(renewed.fields["ids"], "650");
+
+    let everything = collector.everything();
+    assert!(!everything.contains("s3cr3t"), "the client state leaked");
+    assert!(
+        !everything.contains("MIIcertificate"),
+        "the certificate leaked"
+    );
+    assert!(!everything.contains(&ids[0]), "a user id leaked");
 }
 
 /// Each page of a paged answer is a request of its own, with its span: the operation's facts,

@@ -37,7 +37,15 @@ impl fmt::Debug for AccessToken {
 /// the scope of the client's cloud (`https://graph.microsoft.com/.default` on the global
 /// cloud; see [`Cloud::scope`](crate::Cloud::scope)).
 ///
-/// With the `azure_identity` feature, [`AzureCredential`](crate::AzureCredential) adapts any
+// The link to `AzureCredential` only where it exists, so docs without the feature build clean.
+#[cfg_attr(
+    feature = "azure_identity",
+    doc = "With the `azure_identity` feature, [`AzureCredential`](crate::AzureCredential) adapts any"
+)]
+#[cfg_attr(
+    not(feature = "azure_identity"),
+    doc = "With the `azure_identity` feature, `AzureCredential` adapts any"
+)]
 /// `azure_identity` credential and caches its tokens. Or implement it over MSAL or a cache of
 /// your own:
 ///

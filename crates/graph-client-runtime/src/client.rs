@@ -197,6 +197,13 @@ impl Client {
         &self.inner.scope
     }
 
+    /// The clock this client tells the time and waits by: the one [`ClientBuilder::clock`]
+    /// set, else the system clock. Helpers that schedule requests (subscription renewal) use
+    /// it too, so a test's fake clock drives them.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.limits.clock.as_ref()
+    }
+
     /// Builds the request of a spec against this client's base URL (used by the builders).
     pub fn build_request(&self, spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
         spec.build(&self.inner.base_url, &self.inner.user_agent)

@@ -32,6 +32,8 @@
 
 #[cfg(feature = "reqwest")]
 mod bulk;
+#[cfg(feature = "reqwest")]
+mod subscribe;
 
 #[rustfmt::skip]
 mod generated;
@@ -41,3 +43,10 @@ pub use bulk::{
     BulkPresenceRequest, BulkPresences, ChunkFailure, ChunkPresences, MAX_IDS_PER_REQUEST,
 };
 pub use generated::*;
+#[cfg(feature = "reqwest")]
+pub use subscribe::{
+    DEFAULT_RENEWAL_MARGIN, LifecycleError, LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION,
+    MAX_SUBSCRIPTION_LIFETIME, PresenceSubscriptions, PresenceSubscriptionsRequest, Recreated,
+    RejectedId, SubscriptionAction, SubscriptionError, SubscriptionFailure, SubscriptionReport,
+    TrackedSubscription,
+};

@@ -1,0 +1,53 @@
+//! The security core of receiving Microsoft Graph change notifications, without I/O: no HTTP,
+//! no clock (the time is passed in), no key fetching.
+//!
+//! - [`DecryptionKeys`] decrypts a rich notification's `encryptedContent` with the app's
+//!   certificate keys, picked by `encryptionCertificateId`: RSA-OAEP (SHA-1) unwraps the
+//!   symmetric key, HMAC-SHA256 of `data` is checked in constant time before anything else,
+//!   then AES-256-CBC with PKCS#7 padding gives the resource JSON.
+//! - [`ValidationTokenRules`] verifies the JWTs of a batch's `validationTokens` against a key
+//!   set the caller supplies ([`JwkSet`], Microsoft's published JWKS): RS256 only, the key by
+//!   `kid`, then audience, issuer (tenant), authorized party (Graph's change-tracking app) and
+//!   time.
+//!
+//! Every failure is an [`Error`] variant of its own; none carries key material or plaintext.
+//! The cryptography is `aws-lc-rs`, the constant-time implementation rustls uses.
+//!
+//! ```no_run
+//! use graph_presence_notifications::{
+//!     DecryptionKey, DecryptionKeys, EncryptedContent, JwkSet, ValidationTokenRules,
+//! };
+//!
+//! # use graph_presence_notifications::Error;
+//! # fn example(pem: &[u8], jwks: &[u8], token: &str) -> Result<(), Error> {
+//! let keys = DecryptionKeys::new().with("presence-cert-2025", DecryptionKey::from_pem(pem)?);
+//! let presence_json = keys.decrypt(&EncryptedContent {
+//!     data: "…",
+//!     data_signature: "…",
+//!     data_key: "…",
+//!     encryption_certificate_id: "presence-cert-2025",
+//!     encryption_certificate_thumbprint: None,
+//! })?;
+//! println!("{}", presence_json.to_str()?);
+//!
+//! let rules = ValidationTokenRules::new(
+//!     "11111111-2222-3333-4444-555555555555", // the app's id
+//!     "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", // the tenant it subscribed in
+//! );
+//! rules.verify(token, &JwkSet::from_json(jwks)?, jiff::Timestamp::now())?;
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+// docs.rs shows which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod crypto;
+mod error;
+mod validation_token;
+
+pub use crypto::{DecryptedContent, DecryptionKey, DecryptionKeys, EncryptedContent};
+pub use error::Error;
+pub use validation_token::{
+    DEFAULT_CLOCK_SKEW, GRAPH_CHANGE_TRACKING_APP_ID, JwkSet, ValidationTokenRules, VerifiedToken,
+};
