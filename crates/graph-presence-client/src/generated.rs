@@ -155,8 +155,8 @@ impl CommunicationsPresencesItemRequestBuilder {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn get(&self) -> CommunicationsGetPresencesRequest {
-        CommunicationsGetPresencesRequest {
+    pub fn get(&self) -> CommunicationsGetPresenceRequest {
+        CommunicationsGetPresenceRequest {
             base: ::graph_client_runtime::RequestBase::new(
                 ::std::clone::Clone::clone(&self.client),
             ),
@@ -347,13 +347,13 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// use graph_presence_models::{Activity, Availability, IsoDuration};
     /// client
     ///     .me()
     ///     .presence()
     ///     .set_presence(Availability::Available, Activity::Available)
     ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
-    ///     .expiration_duration(Duration::parse("PT1H")?)
+    ///     .expiration_duration(IsoDuration::parse("PT1H")?)
     ///     .send()
     ///     .await?;
     /// # Ok(()) }
@@ -410,12 +410,12 @@ impl MePresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// use graph_presence_models::{Activity, Availability, IsoDuration};
     /// client
     ///     .me()
     ///     .presence()
     ///     .set_user_preferred_presence(Availability::DoNotDisturb, Activity::DoNotDisturb)
-    ///     .expiration_duration(Duration::parse("PT8H")?)
+    ///     .expiration_duration(IsoDuration::parse("PT8H")?)
     ///     .send()
     ///     .await?;
     /// # Ok(()) }
@@ -477,14 +477,14 @@ impl MePresenceRequestBuilder {
     ///     .set_status_message()
     ///     .status_message(
     ///         PresenceStatusMessage::new()
-    ///             .with_message(
+    ///             .message(
     ///                 ItemBody::new()
-    ///                     .with_content("Hey I'm currently in a meeting.")
-    ///                     .with_content_type(BodyType::Text),
+    ///                     .content("Hey I'm currently in a meeting.")
+    ///                     .content_type(BodyType::Text),
     ///             )
-    ///             .with_expiry_date_time(
+    ///             .expiry_date_time(
     ///                 DateTimeTimeZone::new("2022-10-18T17:05:33.2079781")
-    ///                     .with_time_zone("Pacific Standard Time"),
+    ///                     .time_zone("Pacific Standard Time"),
     ///             ),
     ///     )
     ///     .send()
@@ -878,14 +878,14 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// use graph_presence_models::{Activity, Availability, IsoDuration};
     /// client
     ///     .users()
     ///     .by_id("user-id")
     ///     .presence()
     ///     .set_presence(Availability::Available, Activity::Available)
     ///     .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
-    ///     .expiration_duration(Duration::parse("PT1H")?)
+    ///     .expiration_duration(IsoDuration::parse("PT1H")?)
     ///     .send()
     ///     .await?;
     /// # Ok(()) }
@@ -945,13 +945,13 @@ impl UsersItemPresenceRequestBuilder {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use graph_presence_models::{Activity, Availability, Duration};
+    /// use graph_presence_models::{Activity, Availability, IsoDuration};
     /// client
     ///     .users()
     ///     .by_id("user-id")
     ///     .presence()
     ///     .set_user_preferred_presence(Availability::DoNotDisturb, Activity::DoNotDisturb)
-    ///     .expiration_duration(Duration::parse("PT8H")?)
+    ///     .expiration_duration(IsoDuration::parse("PT8H")?)
     ///     .send()
     ///     .await?;
     /// # Ok(()) }
@@ -1022,14 +1022,14 @@ impl UsersItemPresenceRequestBuilder {
     ///     .set_status_message()
     ///     .status_message(
     ///         PresenceStatusMessage::new()
-    ///             .with_message(
+    ///             .message(
     ///                 ItemBody::new()
-    ///                     .with_content("Hey I'm currently in a meeting.")
-    ///                     .with_content_type(BodyType::Text),
+    ///                     .content("Hey I'm currently in a meeting.")
+    ///                     .content_type(BodyType::Text),
     ///             )
-    ///             .with_expiry_date_time(
+    ///             .expiry_date_time(
     ///                 DateTimeTimeZone::new("2022-10-18T17:05:33.2079781")
-    ///                     .with_time_zone("Pacific Standard Time"),
+    ///                     .time_zone("Pacific Standard Time"),
     ///             ),
     ///     )
     ///     .send()
@@ -1319,14 +1319,14 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
 /// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemRequestBuilder::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CommunicationsGetPresencesRequest {
+pub struct CommunicationsGetPresenceRequest {
     base: ::graph_client_runtime::RequestBase,
     presence_id: ::std::string::String,
     select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-::graph_client_runtime::request_builder!(CommunicationsGetPresencesRequest);
-impl CommunicationsGetPresencesRequest {
+::graph_client_runtime::request_builder!(CommunicationsGetPresenceRequest);
+impl CommunicationsGetPresenceRequest {
     /// `$select`: Select properties to be returned
     pub fn select<I: ::std::convert::Into<::std::string::String>>(
         mut self,
@@ -1348,7 +1348,7 @@ impl CommunicationsGetPresencesRequest {
         self
     }
 }
-impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
+impl ::graph_client_runtime::Operation for CommunicationsGetPresenceRequest {
     type Output = ::graph_presence_models::Presence;
     fn to_request(
         &self,
@@ -1410,7 +1410,7 @@ impl CommunicationsPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1475,7 +1475,7 @@ impl CommunicationsPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1705,15 +1705,15 @@ impl MePresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1775,7 +1775,7 @@ impl MePresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1835,9 +1835,9 @@ impl MePresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1953,7 +1953,7 @@ impl MePresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -2015,7 +2015,7 @@ impl MePresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2077,7 +2077,7 @@ impl MePresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2287,7 +2287,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_id(value);
+        self.body = self.body.id(value);
         self
     }
     /// Sets `applicationId` in the request body.
@@ -2295,7 +2295,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_application_id(value);
+        self.body = self.body.application_id(value);
         self
     }
     /// Sets `clientState` in the request body.
@@ -2303,7 +2303,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_client_state(value);
+        self.body = self.body.client_state(value);
         self
     }
     /// Sets `creatorId` in the request body.
@@ -2311,7 +2311,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_creator_id(value);
+        self.body = self.body.creator_id(value);
         self
     }
     /// Sets `encryptionCertificate` in the request body.
@@ -2319,7 +2319,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate(value);
+        self.body = self.body.encryption_certificate(value);
         self
     }
     /// Sets `encryptionCertificateId` in the request body.
@@ -2327,7 +2327,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate_id(value);
+        self.body = self.body.encryption_certificate_id(value);
         self
     }
     /// Sets `includeResourceData` in the request body.
@@ -2335,7 +2335,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<bool>,
     ) -> Self {
-        self.body = self.body.with_include_resource_data(value);
+        self.body = self.body.include_resource_data(value);
         self
     }
     /// Sets `latestSupportedTlsVersion` in the request body.
@@ -2343,7 +2343,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_latest_supported_tls_version(value);
+        self.body = self.body.latest_supported_tls_version(value);
         self
     }
     /// Sets `lifecycleNotificationUrl` in the request body.
@@ -2351,7 +2351,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_lifecycle_notification_url(value);
+        self.body = self.body.lifecycle_notification_url(value);
         self
     }
     /// Sets `notificationContentType` in the request body.
@@ -2359,7 +2359,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_content_type(value);
+        self.body = self.body.notification_content_type(value);
         self
     }
     /// Sets `notificationQueryOptions` in the request body.
@@ -2367,7 +2367,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_query_options(value);
+        self.body = self.body.notification_query_options(value);
         self
     }
     /// Sets `notificationUrlAppId` in the request body.
@@ -2375,7 +2375,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url_app_id(value);
+        self.body = self.body.notification_url_app_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2541,7 +2541,7 @@ impl SubscriptionUpdateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url(value);
+        self.body = self.body.notification_url(value);
         self
     }
     /// Replaces the whole request body.
@@ -2727,15 +2727,15 @@ impl UserPresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2799,7 +2799,7 @@ impl UserPresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2861,9 +2861,9 @@ impl UserPresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2984,7 +2984,7 @@ impl UserPresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -3048,7 +3048,7 @@ impl UserPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -3112,7 +3112,7 @@ impl UserPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
