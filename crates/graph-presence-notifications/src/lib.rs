@@ -42,12 +42,24 @@
 // docs.rs shows which feature each gated item needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod crypto;
 mod error;
+mod receiver;
+mod sequence;
 mod validation_token;
 
 pub use crypto::{DecryptedContent, DecryptionKey, DecryptionKeys, EncryptedContent};
 pub use error::Error;
+pub use receiver::{
+    BatchError, DEFAULT_MAX_BODY_LEN, Event, Handled, MAX_VALIDATION_TOKEN_LEN, NotificationError,
+    Receiver, Request, Response,
+};
+pub use sequence::{
+    DEFAULT_TRACKED_USERS, Freshness, SequenceTracker, compare as compare_sequence_numbers,
+};
 pub use validation_token::{
     DEFAULT_CLOCK_SKEW, GRAPH_CHANGE_TRACKING_APP_ID, JwkSet, ValidationTokenRules, VerifiedToken,
 };
