@@ -13,10 +13,10 @@
 use std::fmt;
 
 use graph_models_runtime::{DecodeError, excerpt};
-use graph_presence_models::{
-    ChangeNotification, ChangeNotificationCollection, ChangeNotificationEncryptedContent, Presence,
-};
+use graph_presence_models::{ChangeNotification, ChangeNotificationEncryptedContent, Presence};
 use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::sequence::{Freshness, SequenceTracker};
 use crate::{DecryptionKeys, EncryptedContent, Error, JwkSet, ValidationTokenRules};
@@ -91,7 +91,7 @@ pub enum Event {
     Rejected {
         /// Its position in the batch's `value`.
         index: usize,
-        /// The subscription it named (the sender's text).
+        /// The subscription it named (the sender's text; empty when it named none).
         subscription_id: String,
         /// Why.
         error: NotificationError,
@@ -112,6 +112,8 @@ pub enum NotificationError {
     Decryption(Error),
     /// The decrypted content is not a presence.
     Presence(DecodeError),
+    /// It is not a change notification (a required property missing, a wrong type).
+    Shape(DecodeError),
 }
 
 impl fmt::Display for NotificationError {
@@ -125,6 +127,7 @@ impl fmt::Display for NotificationError {
                 )
             }
             NotificationError::Decryption(error) => write!(f, "{error}"),
+            NotificationError::Shape(error) => write!(f, "not a change notification: {error}"),
             NotificationError::Presence(error) => {
                 write!(f, "the decrypted content is not a presence: {error}")
             }
@@ -224,6 +227,16 @@ pub struct Handled {
     pub events: Vec<Event>,
 }
 
+/// A `changeNotificationCollection` with each notification still JSON text, so that one
+/// notification of the wrong shape is refused alone.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Batch {
+    value: Vec<Box<RawValue>>,
+    #[serde(default)]
+    validation_tokens: Option<Vec<String>>,
+}
+
 /// The webhook's state: the client state to expect, the keys, the rules, and the sequence
 /// numbers seen.
 #[derive(Debug)]
@@ -318,11 +331,10 @@ impl Receiver {
                 max: self.max_body_len,
             });
         }
-        let batch: ChangeNotificationCollection =
-            match graph_models_runtime::from_slice(request.body) {
-                Ok(batch) => batch,
-                Err(error) => return refused(BatchError::Malformed(error)),
-            };
+        let batch: Batch = match graph_models_runtime::from_slice(request.body) {
+            Ok(batch) => batch,
+            Err(error) => return refused(BatchError::Malformed(error)),
+        };
         if let Err(error) = self.check_validation_tokens(&batch, now) {
             return refused(error);
         }
@@ -330,7 +342,16 @@ impl Receiver {
             .value
             .into_iter()
             .enumerate()
-            .map(|(index, notification)| self.notification(index, notification))
+            .map(|(index, json)| {
+                match graph_models_runtime::from_str::<ChangeNotification>(json.get()) {
+                    Ok(notification) => self.notification(index, notification),
+                    Err(error) => Event::Rejected {
+                        index,
+                        subscription_id: subscription_id_of(&json),
+                        error: NotificationError::Shape(error),
+                    },
+                }
+            })
             .collect();
         Handled {
             response: Response::text(202, ""),
@@ -341,19 +362,12 @@ impl Receiver {
     /// With rules set, a batch carrying encrypted content or tokens needs every token valid.
     /// A batch of basic notifications carries none (Graph sends them with rich notifications
     /// only) and is checked by its client state alone.
-    fn check_validation_tokens(
-        &self,
-        batch: &ChangeNotificationCollection,
-        now: Timestamp,
-    ) -> Result<(), BatchError> {
+    fn check_validation_tokens(&self, batch: &Batch, now: Timestamp) -> Result<(), BatchError> {
         let Some((rules, keys)) = &self.validation else {
             return Ok(());
         };
         let tokens = batch.validation_tokens.as_deref().unwrap_or_default();
-        let encrypted = batch
-            .value
-            .iter()
-            .any(|n| n.encrypted_content.as_option().is_some());
+        let encrypted = batch.value.iter().any(|json| has_encrypted_content(json));
         if tokens.is_empty() {
             return if encrypted {
                 Err(BatchError::MissingValidationTokens)
@@ -430,6 +444,35 @@ impl<'a> From<&'a ChangeNotificationEncryptedContent> for EncryptedContent<'a> {
             encryption_certificate_id: &content.encryption_certificate_id,
             encryption_certificate_thumbprint: (!thumbprint.is_empty()).then_some(thumbprint),
         }
+    }
+}
+
+/// Whether a notification carries `encryptedContent` (read loosely: the check must not depend
+/// on the rest of its shape).
+fn has_encrypted_content(json: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "encryptedContent", borrow)]
+        encrypted_content: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<Probe<'_>>(json.get())
+        .map(|probe| probe.encrypted_content.is_some_and(|c| c.get() != "null"))
+        // Not even an object: it will be refused alone, so it cannot need a token.
+        .unwrap_or(false)
+}
+
+/// A notification's `subscriptionId` when it is a string, else empty.
+fn subscription_id_of(json: &RawValue) -> String {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(rename = "subscriptionId")]
+        subscription_id: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Probe>(json.get()) {
+        Ok(Probe {
+            subscription_id: Some(serde_json::Value::String(id)),
+        }) => id,
+        _ => String::new(),
     }
 }
 
