@@ -1,5 +1,26 @@
-//! The security core of receiving Microsoft Graph change notifications, without I/O: no HTTP,
-//! no clock (the time is passed in), no key fetching.
+//! Receiving Microsoft Graph presence change notifications. The core does no I/O: no HTTP, no
+//! clock (the time is passed in), no key fetching.
+//!
+//! - [`Receiver`] is the webhook: a request's method, query and body in, the [`Response`] to
+//!   send and typed [`Event`]s out. It answers the validation handshake, checks each
+//!   notification's `clientState` in constant time, verifies the batch's validation tokens,
+//!   decrypts rich notifications to a `Presence`, drops stale updates by `sequenceNumber`
+//!   ([`SequenceTracker`]), and refuses a bad notification without stopping its batch.
+//! - [`axum::Webhook`] (feature `axum`) serves it and sends the events to the app through a
+//!   bounded channel.
+//!
+//! ```
+//! use graph_presence_notifications::{Event, Receiver, Request};
+//!
+//! let mut receiver = Receiver::new("a secret");
+//! let body = br#"{"value":[{"subscriptionId":"s1","tenantId":"t1","clientState":"a secret",
+//!   "changeType":"updated","resourceData":{"id":"u1"}}]}"#;
+//! let handled = receiver.handle(Request { method: "POST", query: None, body }, jiff::Timestamp::now());
+//! assert_eq!(handled.response.status, 202);
+//! assert!(matches!(&handled.events[..], [Event::ResourceChanged { user_id: Some(id), .. }] if id == "u1"));
+//! ```
+//!
+//! Underneath, its security core:
 //!
 //! - [`DecryptionKeys`] decrypts a rich notification's `encryptedContent` with the app's
 //!   certificate keys, picked by `encryptionCertificateId`: RSA-OAEP (SHA-1) unwraps the
