@@ -191,7 +191,7 @@ async fn every_action_succeeds_with_200_or_204_and_no_body() {
     let presence = json!({"sessionId": "app", "availability": "Busy", "activity": "InACall", "expirationDuration": "PT5M"});
     let duration = || {
         "PT5M"
-            .parse::<graph_presence_models::Duration>()
+            .parse::<graph_presence_models::IsoDuration>()
             .expect("ISO 8601")
     };
     action!(

@@ -544,7 +544,7 @@ mod fixture {
         use tests::fixtures::paging::{Subscription, SubscriptionPage};
         type Request = tests::fixtures::paging::client::ListSubscriptionsRequest;
         let page = SubscriptionPage::new(vec![Subscription::new("s1")])
-            .with_next_link("https://api.example.com/v1/subscriptions?$skiptoken=2");
+            .next_link("https://api.example.com/v1/subscriptions?$skiptoken=2");
         assert_eq!(
             <Request as Pageable>::next_link(&page),
             Some("https://api.example.com/v1/subscriptions?$skiptoken=2")

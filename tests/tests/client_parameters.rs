@@ -104,7 +104,7 @@ fn a_header_value_that_would_inject_a_header_is_an_error() {
 
 #[test]
 fn the_body_keeps_its_fields_beside_the_parameters() {
-    let message = Message::new("s", "m").with_importance("low");
+    let message = Message::new("s", "m").importance("low");
     let request = client()
         .users()
         .by_id("u")

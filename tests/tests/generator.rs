@@ -617,7 +617,7 @@ mod fixture_behaviour {
         let context = awkward.additional_properties_2.get("@odata.context");
         assert_eq!(context.map(|v| v.get()), Some(r#""c""#));
         assert_eq!(serde_json::to_value(&awkward).expect("encodes"), value);
-        let _renamed: awkward_names::Duration2 = awkward_names::Duration2::new();
+        let _renamed: awkward_names::IsoDuration2 = awkward_names::IsoDuration2::new();
         let _namespaced = (
             awkward_names::CallRecordsSession::new(),
             awkward_names::Session::new(),
@@ -639,6 +639,100 @@ mod fixture_behaviour {
             g::String2::new(),
             g::Result2::new(),
         );
+    }
+
+    /// Properties named like methods the struct or the builder already has: their setters
+    /// take a trailing `_` (on the builder too: its own `send` makes the body's `send_`), and every
+    /// method keeps working, called the way users call it.
+    #[test]
+    fn setters_never_shadow_the_methods_a_value_answers_to() {
+        use schemars::JsonSchema;
+        use serde::{Deserialize, Serialize};
+        use setter_names::Thing;
+        use setter_names::client::{BearerToken, Client, Operation};
+        use std::fmt::{self, Debug};
+        use std::hash::{DefaultHasher, Hash};
+
+        let thing = Thing::new()
+            .note("n")
+            .clone_("c")
+            .new_("n")
+            .default_("d")
+            .eq_(true)
+            .hash_("h")
+            .fmt_("f")
+            .into_("i")
+            .serialize_("s")
+            .json_schema_("j")
+            .visit_("v")
+            .send("s")
+            .type_("t");
+        assert_eq!(thing.clone.as_deref(), Some("c"));
+        assert_eq!(thing.type_.as_deref(), Some("t"));
+        let copy = thing.clone();
+        assert!(copy.eq(&thing) && !copy.ne(&thing));
+        assert!(Thing::default().eq(&Thing::new()));
+        copy.hash(&mut DefaultHasher::new());
+        struct Show<'a>(&'a Thing);
+        impl fmt::Display for Show<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        assert!(Show(&thing).to_string().starts_with("Thing {"));
+        let json = thing
+            .serialize(serde_json::value::Serializer)
+            .expect("encodes");
+        assert_eq!(json["jsonSchema"], "j");
+        assert_eq!(Thing::deserialize(&json).expect("decodes"), thing);
+        let schema = Thing::json_schema(&mut schemars::SchemaGenerator::default());
+        assert!(schema.get("properties").is_some(), "{schema:?}");
+        assert_eq!(Thing::schema_name(), "Thing");
+        // The reflexive conversions every type has, called as users call them.
+        #[allow(clippy::useless_conversion)]
+        let converted: Thing = thing.clone().into();
+        #[allow(clippy::useless_conversion)]
+        let back = Thing::from(converted);
+        assert_eq!(back.to_owned(), thing);
+
+        let client = Client::builder(BearerToken::new("t"))
+            .build()
+            .expect("the document's server");
+        let builder = client
+            .things()
+            .clone_query("q")
+            .clone_("c")
+            .send_("s")
+            .note("n");
+        let request = builder.clone().to_request().expect("builds");
+        assert_eq!(request.uri(), "https://example.com/v1/things?clone=q");
+        let body: serde_json::Value = serde_json::from_slice(request.body()).expect("JSON");
+        assert_eq!(body, json!({"note": "n", "clone": "c", "send": "s"}));
+        assert!(format!("{builder:?}").contains("ThingsCreateRequest"));
+    }
+
+    /// `things_GetThings` on `/things/{thing-id}` builds a `ThingsGetThingRequest`, and so on:
+    /// the type annotations are the test.
+    #[test]
+    fn item_operations_are_named_in_the_singular() {
+        use item_operations::client::{
+            BearerToken, BoxesGetBoxRequest, BoxesGetBoxesRequest, Client, NotesGetNotesRequest,
+            Operation, ThingsDeleteThingRequest, ThingsGetThingRequest, ThingsListThingsRequest,
+            ThingsUpdateThingRequest,
+        };
+        let client = Client::builder(BearerToken::new("t"))
+            .build()
+            .expect("the document's server");
+        let thing = client.things().by_id("t 1");
+        let get: ThingsGetThingRequest = thing.get();
+        let _: ThingsUpdateThingRequest = thing.patch().name("n");
+        let _: ThingsDeleteThingRequest = thing.delete();
+        let _: ThingsListThingsRequest = client.things().get();
+        let _: NotesGetNotesRequest = client.notes().by_id("n").get();
+        let _: BoxesGetBoxesRequest = client.boxes().by_id("b").get();
+        let _: BoxesGetBoxRequest = client.boxes().default().get();
+        let request = get.to_request().expect("builds");
+        assert_eq!(request.uri(), "https://example.com/v1/things/t%201");
     }
 
     #[test]
@@ -685,7 +779,7 @@ mod fixture_behaviour {
 
     #[test]
     fn repeated_inline_bodies_become_one_type() {
-        let body = operations::FrobRequestBody::new(3).with_note("hi");
+        let body = operations::FrobRequestBody::new(3).note("hi");
         assert_eq!(
             serde_json::to_value(&body).expect("encodes"),
             json!({"level": 3, "note": "hi"})

@@ -4,10 +4,10 @@
 //! what decoding accepts.
 
 use graph_presence_models::{
-    self as models, Activity, Availability, ClearPresenceRequestBody, DateTimeTimeZone, Duration,
-    GetPresencesByUserIdResponse, ItemBody, Nullable, ODataError, Presence, PresenceStatusMessage,
-    SetPresenceRequestBody, SetStatusMessageRequestBody, Timestamp, UserWorkLocation,
-    WorkLocationSource, WorkLocationType,
+    self as models, Activity, Availability, ClearPresenceRequestBody, DateTimeTimeZone,
+    GetPresencesByUserIdResponse, IsoDuration, ItemBody, Nullable, ODataError, Presence,
+    PresenceStatusMessage, SetPresenceRequestBody, SetStatusMessageRequestBody, Timestamp,
+    UserWorkLocation, WorkLocationSource, WorkLocationType,
 };
 use serde_json::{Value, json};
 
@@ -172,24 +172,22 @@ fn timestamps_and_durations_are_typed_and_keep_their_text() {
 #[test]
 fn request_bodies_are_built_from_required_fields_and_named_setters() {
     let body = SetPresenceRequestBody::new(Availability::Busy, Activity::InACall)
-        .with_session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
-        .with_expiration_duration(
-            Duration::try_from(jiff::Span::new().hours(1)).expect("ISO 8601"),
-        );
+        .session_id("22553876-f5ab-4529-bffb-cfe50aa89f87")
+        .expiration_duration(IsoDuration::try_from(jiff::Span::new().hours(1)).expect("ISO 8601"));
     assert_eq!(
         serde_json::to_value(&body).expect("encodes"),
         json!({"availability": "Busy", "activity": "InACall", "sessionId": "22553876-f5ab-4529-bffb-cfe50aa89f87", "expirationDuration": "PT1H"})
     );
-    let status = SetStatusMessageRequestBody::new().with_status_message(
+    let status = SetStatusMessageRequestBody::new().status_message(
         PresenceStatusMessage::new()
-            .with_message(
+            .message(
                 ItemBody::new()
-                    .with_content("In a meeting")
-                    .with_content_type(models::BodyType::Text),
+                    .content("In a meeting")
+                    .content_type(models::BodyType::Text),
             )
-            .with_expiry_date_time(
+            .expiry_date_time(
                 DateTimeTimeZone::new("2022-10-18T17:05:33.2079781")
-                    .with_time_zone("Pacific Standard Time"),
+                    .time_zone("Pacific Standard Time"),
             ),
     );
     assert_eq!(

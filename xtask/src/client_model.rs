@@ -10,7 +10,7 @@ use crate::model::{
     ArrayStyle, EnumKind, Field, Media, Model, Operation, Paging, ParamLocation, StructDef, Ty,
     TypeDef,
 };
-use crate::names::{Case, Scope, ident};
+use crate::names::{Case, STD_METHODS, Scope, ident};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the client code needs to know about its surroundings.
@@ -227,7 +227,7 @@ pub struct BodyArg {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodySetter {
     pub method: String,
-    /// The models' setter it calls (`with_session_id`).
+    /// The models' setter it calls (`session_id`).
     pub model_setter: String,
     pub ty: Ty,
     pub boxed: bool,
@@ -386,10 +386,7 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
         .map(|((op, path), (node_path, method))| {
             let node = tree.index[node_path];
             let names = Names {
-                type_name: types.unique(
-                    &format!("{}Request", ident(&op.operation_id, Case::Pascal)),
-                    Case::Pascal,
-                ),
+                type_name: types.unique(&format!("{}Request", op.name), Case::Pascal),
                 method: tree.scopes[node].unique(method, Case::Snake),
                 node,
             };
@@ -455,8 +452,8 @@ impl<'a> Tree<'a> {
         let scopes = paths
             .iter()
             .map(|p| match p.is_empty() {
-                true => Scope::with_taken(CLIENT_METHODS.iter().copied()),
-                false => Scope::default(),
+                true => Scope::with_taken(CLIENT_METHODS.iter().chain(STD_METHODS).copied()),
+                false => Scope::with_taken(STD_METHODS.iter().copied()),
             })
             .collect();
         Tree {
@@ -556,7 +553,7 @@ struct Docs<'a> {
 fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: &Docs) -> Builder {
     let steps = steps(path);
     // Names on the builder: fixed methods first, then path fields, query options, body setters.
-    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().copied());
+    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
     if op.paging.is_some() {
         scope.take(PAGING_METHODS[0]);
         scope.take(PAGING_METHODS[1]);
@@ -728,7 +725,7 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
         setters: s
             .setter_fields()
             .map(|f| BodySetter {
-                method: scope.unique(&f.name, Case::Snake),
+                method: body_setter(scope, f),
                 model_setter: f.setter(),
                 ty: f.ty.clone(),
                 boxed: f.boxed,
@@ -736,6 +733,25 @@ fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) ->
             })
             .collect(),
     }
+}
+
+/// A builder's setter of a body property: the models' setter's name, so one name sets the
+/// property on the body and on the builder. Where the builder has that name already (its own
+/// `send` or `body`, a parameter's field), the name gets a trailing `_`, as in the models
+/// (`body_`, [`crate::names::setter`]), and is numbered if that is taken too.
+fn body_setter(scope: &mut Scope, field: &Field) -> String {
+    let setter = field.setter();
+    let name = if !scope.is_taken(&setter) {
+        setter
+    } else {
+        let marked = format!("{}_", setter.trim_end_matches('_'));
+        if scope.is_taken(&marked) {
+            return scope.unique(&field.name, Case::Snake);
+        }
+        marked
+    };
+    scope.take(&name);
+    name
 }
 
 /// A parameter's field name: its own, or, when a path parameter or another parameter has it
@@ -992,7 +1008,7 @@ fn example_value(model: &Model, ty: &Ty, models: &str, depth: usize) -> String {
             "{models}::Timestamp::parse(\"2026-03-20T11:00:00Z\").expect(\"an RFC 3339 date-time\")"
         ),
         Ty::Duration => {
-            format!("{models}::Duration::parse(\"PT1H\").expect(\"an ISO 8601 duration\")")
+            format!("{models}::IsoDuration::parse(\"PT1H\").expect(\"an ISO 8601 duration\")")
         }
         Ty::Map(_) => "todo!()".to_owned(),
     }

@@ -327,12 +327,12 @@ impl Printer<'_> {
         let setters = setters.iter().map(|s| {
             let doc = docs(&s.doc);
             let method = ident(&s.method);
-            let with = ident(&s.model_setter);
+            let model_setter = ident(&s.model_setter);
             let ty = self.boxed(&s.ty, s.boxed);
             quote! {
                 #doc
                 pub fn #method(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.body = self.body.#with(value);
+                    self.body = self.body.#model_setter(value);
                     self
                 }
             }
@@ -544,7 +544,7 @@ impl Printer<'_> {
             Ty::Any => self.model("RawJson"),
             Ty::Named(name) => self.model(name),
             Ty::Timestamp => self.model("Timestamp"),
-            Ty::Duration => self.model("Duration"),
+            Ty::Duration => self.model("IsoDuration"),
             Ty::Array(item) => {
                 let item = self.ty(item);
                 quote!(::std::vec::Vec<#item>)

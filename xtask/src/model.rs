@@ -80,9 +80,11 @@ impl StructDef {
 }
 
 impl Field {
-    /// The models' setter for an optional property (`with_session_id`).
+    /// The models' setter for an optional property: the field's name (`session_id`), with a
+    /// trailing `_` where the struct already has a method of that name (`clone_`); the policy
+    /// is [`crate::names::setter`]'s.
     pub fn setter(&self) -> String {
-        format!("with_{}", self.name.trim_matches('_'))
+        crate::names::setter(&self.name, crate::names::is_model_method)
     }
 }
 
@@ -260,7 +262,10 @@ pub struct Operation {
     pub operation_id: String,
     /// Whether the document gave the operationId (docs say so only then).
     pub operation_id_declared: bool,
-    /// The Rust name of the operation, snake case (from the operationId's last part).
+    /// The Rust name of the operation, Pascal case: its request builder is `{name}Request`. The
+    /// operationId (`CommunicationsListPresences`), with an operation on one item of a
+    /// collection named in the singular the document gives (`communications_GetPresences` on
+    /// `/communications/presences/{presence-id}` is `CommunicationsGetPresence`).
     pub name: String,
     pub method: String,
     pub path: String,

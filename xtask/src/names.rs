@@ -12,8 +12,8 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     // Re-exported from the runtime by every models module.
     "Nullable",
     "Timestamp",
-    "Duration",
-    "ParseError",
+    "IsoDuration",
+    "TimeParseError",
     "DecodeError",
     "Extensions",
     "Flags",
@@ -58,6 +58,68 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Debug",
     "Hash",
 ];
+
+/// Methods every generated value answers to through std: its derived `Clone` and `Debug`, and
+/// the blanket impls of the prelude's conversions, `Borrow` and `Any`. A method of the value's
+/// own with one of these names would shadow them (`x.clone()` would call it, or fail to
+/// compile), so neither a models setter, a builder setter nor a navigation method takes one.
+pub const STD_METHODS: &[&str] = &[
+    "clone",
+    "clone_from",
+    "clone_into",
+    "fmt",
+    "into",
+    "from",
+    "try_into",
+    "try_from",
+    "to_owned",
+    "to_string",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+];
+
+/// What a models struct answers to besides [`STD_METHODS`]: its constructor, the traits it may
+/// derive (`Default`, `PartialEq`, `Eq`, `Hash`: all of them, so a setter's name does not
+/// change when a schema change changes the derives), serde's and schemars' traits, and the
+/// runtime's `Record` and `union::Alternative` (which generated code calls as `Self::visit`).
+pub const MODEL_METHODS: &[&str] = &[
+    "new",
+    "default",
+    "eq",
+    "ne",
+    "assert_receiver_is_total_eq",
+    "hash",
+    "hash_slice",
+    "serialize",
+    "deserialize",
+    "deserialize_in_place",
+    "schema_name",
+    "schema_id",
+    "json_schema",
+    "inline_schema",
+    "decode",
+    "encode",
+    "visit",
+    "attempt",
+];
+
+/// The setter of a field (Rust's API guidelines, C-BUILDER: `x(v) -> Self`): the field's own
+/// name, or, when `taken` says the value already answers to it, that name with a trailing `_`,
+/// as a keyword gets one (`clone_`, like `type_`). Field names end in `_` only when they are
+/// keywords, and no keyword is a method name, so two fields never get one setter name.
+pub fn setter(field: &str, taken: impl Fn(&str) -> bool) -> String {
+    if taken(field) {
+        format!("{field}_")
+    } else {
+        field.to_owned()
+    }
+}
+
+/// Whether a models struct answers to `name` ([`STD_METHODS`], [`MODEL_METHODS`]).
+pub fn is_model_method(name: &str) -> bool {
+    STD_METHODS.contains(&name) || MODEL_METHODS.contains(&name)
+}
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -245,11 +307,30 @@ mod tests {
     #[test]
     fn runtime_type_names_are_not_given_to_schema_types() {
         let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
-        assert_eq!(types.unique("Duration", Case::Pascal), "Duration2");
+        assert_eq!(types.unique("IsoDuration", Case::Pascal), "IsoDuration2");
+        assert_eq!(
+            types.unique("timeParseError", Case::Pascal),
+            "TimeParseError2"
+        );
         assert_eq!(types.unique("rawJson", Case::Pascal), "RawJson2");
         assert_eq!(types.unique("string", Case::Pascal), "String2");
         assert_eq!(types.unique("option", Case::Pascal), "Option2");
         assert_eq!(types.unique("text", Case::Pascal), "Text");
+    }
+
+    #[test]
+    fn setters_are_field_names_unless_the_value_has_the_method() {
+        assert_eq!(setter("session_id", is_model_method), "session_id");
+        assert_eq!(setter("clone", is_model_method), "clone_");
+        assert_eq!(setter("new", is_model_method), "new_");
+        assert_eq!(setter("visit", is_model_method), "visit_");
+        assert_eq!(setter("type_", is_model_method), "type_");
+        // A renamed setter is never another field's name: a field name ends in `_` only when
+        // it is a keyword, and no keyword is one of these methods.
+        for name in STD_METHODS.iter().chain(MODEL_METHODS) {
+            assert_eq!(ident(name, Case::Snake), *name, "a field can be `{name}`");
+            assert!(!KEYWORDS.contains(name), "{name}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! this crate: the decoding loop with its duplicate-key checks ([`record!`](macro@record)), the insertion-
 //! ordered map of unknown properties kept as raw JSON ([`Extensions`]), open enums
 //! ([`open_enum!`](macro@open_enum)), unions of alternatives with a lossless catch-all
-//! ([`union!`](macro@union)), three-state [`Nullable`], lossless [`Timestamp`] and [`Duration`], and
+//! ([`union!`](macro@union)), three-state [`Nullable`], lossless [`Timestamp`] and [`IsoDuration`], and
 //! [`from_str`] / [`from_slice`], whose errors name the path of the bad value.
 //!
 //! `cargo xtask codegen --out` vendors this crate, unchanged, beside the crates it writes.
@@ -28,12 +28,12 @@ pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
 pub use nullable::Nullable;
 pub use open_enum::{EnumInfo, Flags, IntEnumInfo, OpenEnum, OpenIntEnum};
 pub use record::{
-    Closed, Extra, FieldInfo, Record, RecordInfo, optional, read, required, required_value, write,
-    write_always,
+    Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required, required_value,
+    write_always, write_present,
 };
 pub use serde::de::MapAccess;
 pub use serde::ser::SerializeMap;
-pub use time::{Duration, ParseError, Timestamp};
+pub use time::{IsoDuration, TimeParseError, Timestamp};
 pub use union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
 
 // Generated code and the macros reach serde and schemars through these, so a generated crate

@@ -108,7 +108,7 @@ pub trait Record: Sized {
     /// into its slot, then moves the slots into the fields).
     fn decode<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 
-    /// Writes the object's entries (with [`write`](fn@write) and [`write_always`]), then its extra
+    /// Writes the object's entries (with [`write_present`] and [`write_always`]), then its extra
     /// properties.
     fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
 
@@ -176,8 +176,9 @@ impl<'de, T: Deserialize<'de>> Slot<'de> for crate::Nullable<T> {
     }
 }
 
-/// Reads a value into its slot (see [`visit`]).
-pub fn read<'de, A: MapAccess<'de>, S: Slot<'de>>(
+/// Reads a value into its slot (see [`visit`]). (Not `read`: no export repeats a std name,
+/// `std::fs::read` here.)
+pub fn read_slot<'de, A: MapAccess<'de>, S: Slot<'de>>(
     map: &mut A,
     slot: &mut S,
 ) -> Result<bool, A::Error> {
@@ -216,7 +217,7 @@ impl<T: Serialize> Present for crate::Nullable<T> {
 }
 
 /// Writes an optional property when it is present.
-pub fn write<M: SerializeMap, P: Present>(
+pub fn write_present<M: SerializeMap, P: Present>(
     map: &mut M,
     wire: &'static str,
     value: &P,
@@ -511,8 +512,8 @@ mod tests {
         fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
             let mut s: (_, _) = Default::default();
             let read = |i, map: &mut A| match i {
-                0 => rt::read(map, &mut s.0),
-                1 => rt::read(map, &mut s.1),
+                0 => rt::read_slot(map, &mut s.0),
+                1 => rt::read_slot(map, &mut s.1),
                 _ => Ok(true),
             };
             Ok(Self {
@@ -523,7 +524,7 @@ mod tests {
         }
         fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
             rt::write_always(map, "id", &self.id)?;
-            rt::write(map, "note", &self.note)?;
+            rt::write_present(map, "note", &self.note)?;
             rt::Extra::write(&self.extra, map)
         }
     }

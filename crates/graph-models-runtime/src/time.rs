@@ -1,4 +1,4 @@
-//! [`Timestamp`] (`format: date-time`) and [`Duration`] (`format: duration`).
+//! [`Timestamp`] (`format: date-time`) and [`IsoDuration`] (`format: duration`).
 //!
 //! Both keep the exact text they were read from, so re-encoding gives back the same bytes, and
 //! both accept exactly what their JSON Schema format accepts ([`crate::format`]). Turning the
@@ -21,21 +21,21 @@ pub struct Timestamp(Box<str>);
 
 impl Timestamp {
     /// Accepts exactly RFC 3339's `date-time` (what JSON Schema's `date-time` format accepts).
-    pub fn parse(text: &str) -> Result<Self, ParseError> {
+    pub fn parse(text: &str) -> Result<Self, TimeParseError> {
         if is_date_time(text) {
             Ok(Timestamp(text.into()))
         } else {
-            Err(ParseError::new("an RFC 3339 date-time", text))
+            Err(TimeParseError::new("an RFC 3339 date-time", text))
         }
     }
 
     /// The instant. Fails only where jiff cannot represent it: outside its years, or a
     /// fraction finer than nanoseconds (which is truncated, not rounded, before that check).
-    pub fn instant(&self) -> Result<jiff::Timestamp, ParseError> {
+    pub fn instant(&self) -> Result<jiff::Timestamp, TimeParseError> {
         // jiff reads at most nine fractional digits; RFC 3339 allows any number.
         let text = truncate_fraction(&self.0);
         text.parse::<jiff::Timestamp>().map_err(|e| {
-            ParseError::new(
+            TimeParseError::new(
                 "a date-time jiff can represent",
                 &format!("{}: {e}", self.0),
             )
@@ -75,7 +75,7 @@ impl From<jiff::Timestamp> for Timestamp {
 }
 
 impl std::str::FromStr for Timestamp {
-    type Err = ParseError;
+    type Err = TimeParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Timestamp::parse(text)
@@ -97,26 +97,33 @@ impl fmt::Debug for Timestamp {
 /// An ISO 8601 duration from a `format: duration` property, such as `PT1H` or `P1DT30M`.
 ///
 /// It keeps its exact text (`PT60M` stays `PT60M`), and equality compares the text.
+///
+/// Named for what it is, OData's `Edm.Duration` written in ISO 8601, with calendar units
+/// (`P1M` is a month, not a number of seconds), and so that it never clashes with
+/// [`std::time::Duration`] in a module that imports both.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Duration(Box<str>);
+pub struct IsoDuration(Box<str>);
 
-impl Duration {
+impl IsoDuration {
     /// Accepts exactly JSON Schema's `duration` format (RFC 3339 appendix A): no sign, no
     /// fractions, units in order.
-    pub fn parse(text: &str) -> Result<Self, ParseError> {
+    pub fn parse(text: &str) -> Result<Self, TimeParseError> {
         if is_duration(text) {
-            Ok(Duration(text.into()))
+            Ok(IsoDuration(text.into()))
         } else {
-            Err(ParseError::new("an ISO 8601 duration such as `PT1H`", text))
+            Err(TimeParseError::new(
+                "an ISO 8601 duration such as `PT1H`",
+                text,
+            ))
         }
     }
 
     /// The duration as a [`jiff::Span`] (which keeps its units: one hour is not 60 minutes).
     /// Fails only where a unit is larger than jiff can hold.
-    pub fn span(&self) -> Result<jiff::Span, ParseError> {
+    pub fn span(&self) -> Result<jiff::Span, TimeParseError> {
         static PARSER: jiff::fmt::temporal::SpanParser = jiff::fmt::temporal::SpanParser::new();
         PARSER.parse_span(&*self.0).map_err(|e| {
-            ParseError::new("a duration jiff can represent", &format!("{}: {e}", self.0))
+            TimeParseError::new("a duration jiff can represent", &format!("{}: {e}", self.0))
         })
     }
 
@@ -126,57 +133,57 @@ impl Duration {
     }
 }
 
-impl TryFrom<jiff::Span> for Duration {
-    type Error = ParseError;
+impl TryFrom<jiff::Span> for IsoDuration {
+    type Error = TimeParseError;
 
     /// A span with a sign, a fraction of a second, or weeks beside other units has no
     /// `format: duration` spelling.
     fn try_from(span: jiff::Span) -> Result<Self, Self::Error> {
-        Duration::parse(&span.to_string())
+        IsoDuration::parse(&span.to_string())
     }
 }
 
-impl std::str::FromStr for Duration {
-    type Err = ParseError;
+impl std::str::FromStr for IsoDuration {
+    type Err = TimeParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Duration::parse(text)
+        IsoDuration::parse(text)
     }
 }
 
-impl fmt::Display for Duration {
+impl fmt::Display for IsoDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl fmt::Debug for Duration {
+impl fmt::Debug for IsoDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Duration({:?})", &*self.0)
+        write!(f, "IsoDuration({:?})", &*self.0)
     }
 }
 
 /// A date-time or duration that does not parse. Its message quotes at most 64 characters of
 /// the input, with control characters escaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError(String);
+pub struct TimeParseError(String);
 
-impl ParseError {
+impl TimeParseError {
     fn new(expected: &str, text: &str) -> Self {
-        ParseError(format!(
+        TimeParseError(format!(
             "expected {expected}, found {}",
             crate::decode::quote(text)
         ))
     }
 }
 
-impl fmt::Display for ParseError {
+impl fmt::Display for TimeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for ParseError {}
+impl std::error::Error for TimeParseError {}
 
 /// Both types serialize as their text, and decode through [`crate::decode::Text`] (borrowed
 /// when the input has no escapes).
@@ -212,7 +219,7 @@ macro_rules! text_value {
 }
 
 text_value!(Timestamp, "date-time");
-text_value!(Duration, "duration");
+text_value!(IsoDuration, "duration");
 
 #[cfg(test)]
 mod tests {
@@ -242,14 +249,14 @@ mod tests {
 
     #[test]
     fn durations_keep_their_text_and_convert_on_request() {
-        let hour = Duration::parse("PT60M").expect("valid");
+        let hour = IsoDuration::parse("PT60M").expect("valid");
         assert_eq!(hour.as_str(), "PT60M");
         assert_eq!(hour.span().expect("fits").get_minutes(), 60);
-        assert!(Duration::parse("-PT1H").is_err());
-        assert!(Duration::parse("PT1.5H").is_err());
-        assert!(Duration::try_from(jiff::Span::new().hours(-1)).is_err());
+        assert!(IsoDuration::parse("-PT1H").is_err());
+        assert!(IsoDuration::parse("PT1.5H").is_err());
+        assert!(IsoDuration::try_from(jiff::Span::new().hours(-1)).is_err());
         assert_eq!(
-            Duration::try_from(jiff::Span::new().hours(1))
+            IsoDuration::try_from(jiff::Span::new().hours(1))
                 .expect("valid")
                 .as_str(),
             "PT1H"

@@ -124,7 +124,7 @@ exact_when_decoded!(
     f64,
     RawJson,
     crate::Timestamp,
-    crate::Duration
+    crate::IsoDuration
 );
 
 impl<V: DeserializeOwned> Alternative for PropertyMap<V> {

@@ -142,8 +142,8 @@ impl CommunicationsPresencesItemRequestBuilder {
     /// let response = client.communications().presences().by_id("presence-id").get().send().await?;
     /// # Ok(()) }
     /// ```
-    pub fn get(&self) -> CommunicationsGetPresencesRequest {
-        CommunicationsGetPresencesRequest {
+    pub fn get(&self) -> CommunicationsGetPresenceRequest {
+        CommunicationsGetPresenceRequest {
             base: ::graph_client_runtime::RequestBase::new(
                 ::std::clone::Clone::clone(&self.client),
             ),
@@ -1139,14 +1139,14 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
 /// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemRequestBuilder::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CommunicationsGetPresencesRequest {
+pub struct CommunicationsGetPresenceRequest {
     base: ::graph_client_runtime::RequestBase,
     presence_id: ::std::string::String,
     select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-::graph_client_runtime::request_builder!(CommunicationsGetPresencesRequest);
-impl CommunicationsGetPresencesRequest {
+::graph_client_runtime::request_builder!(CommunicationsGetPresenceRequest);
+impl CommunicationsGetPresenceRequest {
     /// `$select`: Select properties to be returned
     pub fn select<I: ::std::convert::Into<::std::string::String>>(
         mut self,
@@ -1168,7 +1168,7 @@ impl CommunicationsGetPresencesRequest {
         self
     }
 }
-impl ::graph_client_runtime::Operation for CommunicationsGetPresencesRequest {
+impl ::graph_client_runtime::Operation for CommunicationsGetPresenceRequest {
     type Output = ::graph_presence_models::Presence;
     fn to_request(
         &self,
@@ -1230,7 +1230,7 @@ impl CommunicationsPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1295,7 +1295,7 @@ impl CommunicationsPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1525,15 +1525,15 @@ impl MePresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1595,7 +1595,7 @@ impl MePresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1655,9 +1655,9 @@ impl MePresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -1773,7 +1773,7 @@ impl MePresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -1835,7 +1835,7 @@ impl MePresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -1897,7 +1897,7 @@ impl MePresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2107,7 +2107,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_id(value);
+        self.body = self.body.id(value);
         self
     }
     /// Sets `applicationId` in the request body.
@@ -2115,7 +2115,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_application_id(value);
+        self.body = self.body.application_id(value);
         self
     }
     /// Sets `clientState` in the request body.
@@ -2123,7 +2123,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_client_state(value);
+        self.body = self.body.client_state(value);
         self
     }
     /// Sets `creatorId` in the request body.
@@ -2131,7 +2131,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_creator_id(value);
+        self.body = self.body.creator_id(value);
         self
     }
     /// Sets `encryptionCertificate` in the request body.
@@ -2139,7 +2139,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate(value);
+        self.body = self.body.encryption_certificate(value);
         self
     }
     /// Sets `encryptionCertificateId` in the request body.
@@ -2147,7 +2147,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_encryption_certificate_id(value);
+        self.body = self.body.encryption_certificate_id(value);
         self
     }
     /// Sets `includeResourceData` in the request body.
@@ -2155,7 +2155,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<bool>,
     ) -> Self {
-        self.body = self.body.with_include_resource_data(value);
+        self.body = self.body.include_resource_data(value);
         self
     }
     /// Sets `latestSupportedTlsVersion` in the request body.
@@ -2163,7 +2163,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_latest_supported_tls_version(value);
+        self.body = self.body.latest_supported_tls_version(value);
         self
     }
     /// Sets `lifecycleNotificationUrl` in the request body.
@@ -2171,7 +2171,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_lifecycle_notification_url(value);
+        self.body = self.body.lifecycle_notification_url(value);
         self
     }
     /// Sets `notificationContentType` in the request body.
@@ -2179,7 +2179,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_content_type(value);
+        self.body = self.body.notification_content_type(value);
         self
     }
     /// Sets `notificationQueryOptions` in the request body.
@@ -2187,7 +2187,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_query_options(value);
+        self.body = self.body.notification_query_options(value);
         self
     }
     /// Sets `notificationUrlAppId` in the request body.
@@ -2195,7 +2195,7 @@ impl SubscriptionCreateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url_app_id(value);
+        self.body = self.body.notification_url_app_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2361,7 +2361,7 @@ impl SubscriptionUpdateSubscriptionRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_notification_url(value);
+        self.body = self.body.notification_url(value);
         self
     }
     /// Replaces the whole request body.
@@ -2547,15 +2547,15 @@ impl UserPresenceSetPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2619,7 +2619,7 @@ impl UserPresenceClearPresenceRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_session_id(value);
+        self.body = self.body.session_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2681,9 +2681,9 @@ impl UserPresenceSetUserPreferredPresenceRequest {
     /// Sets `expirationDuration` in the request body.
     pub fn expiration_duration(
         mut self,
-        value: impl ::std::convert::Into<::graph_presence_models::Duration>,
+        value: impl ::std::convert::Into<::graph_presence_models::IsoDuration>,
     ) -> Self {
-        self.body = self.body.with_expiration_duration(value);
+        self.body = self.body.expiration_duration(value);
         self
     }
     /// Replaces the whole request body.
@@ -2804,7 +2804,7 @@ impl UserPresenceSetStatusMessageRequest {
         mut self,
         value: impl ::std::convert::Into<::graph_presence_models::PresenceStatusMessage>,
     ) -> Self {
-        self.body = self.body.with_status_message(value);
+        self.body = self.body.status_message(value);
         self
     }
     /// Replaces the whole request body.
@@ -2868,7 +2868,7 @@ impl UserPresenceSetAutomaticLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.
@@ -2932,7 +2932,7 @@ impl UserPresenceSetManualLocationRequest {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.with_place_id(value);
+        self.body = self.body.place_id(value);
         self
     }
     /// Replaces the whole request body.

@@ -3,8 +3,8 @@
 
 use ::graph_models_runtime as rt;
 pub use rt::{
-    from_slice, from_str, DecodeError, Duration, Extensions, Flags, Nullable, ParseError,
-    PropertyMap, RawJson, Timestamp,
+    from_slice, from_str, DecodeError, Extensions, Flags, IsoDuration, Nullable,
+    PropertyMap, RawJson, TimeParseError, Timestamp,
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///
@@ -291,42 +291,42 @@ impl ChangeNotification {
         }
     }
     /// Sets `changeType`.
-    pub fn with_change_type(mut self, value: impl Into<ChangeType>) -> Self {
+    pub fn change_type(mut self, value: impl Into<ChangeType>) -> Self {
         self.change_type = Some(value.into());
         self
     }
     /// Sets `clientState`.
-    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+    pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.client_state = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptedContent`.
-    pub fn with_encrypted_content(mut self, value: impl Into<ChangeNotificationEncryptedContent>) -> Self {
+    pub fn encrypted_content(mut self, value: impl Into<ChangeNotificationEncryptedContent>) -> Self {
         self.encrypted_content = Nullable::Value(value.into());
         self
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Nullable::Value(value.into());
         self
     }
     /// Sets `lifecycleEvent`.
-    pub fn with_lifecycle_event(mut self, value: impl Into<LifecycleEventType>) -> Self {
+    pub fn lifecycle_event(mut self, value: impl Into<LifecycleEventType>) -> Self {
         self.lifecycle_event = Nullable::Value(value.into());
         self
     }
     /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+    pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `resourceData`.
-    pub fn with_resource_data(mut self, value: impl Into<ResourceData>) -> Self {
+    pub fn resource_data(mut self, value: impl Into<ResourceData>) -> Self {
         self.resource_data = Nullable::Value(value.into());
         self
     }
     /// Sets `subscriptionExpirationDateTime`.
-    pub fn with_subscription_expiration_date_time(mut self, value: impl Into<Timestamp>) -> Self {
+    pub fn subscription_expiration_date_time(mut self, value: impl Into<Timestamp>) -> Self {
         self.subscription_expiration_date_time = Nullable::Value(value.into());
         self
     }
@@ -352,16 +352,16 @@ impl rt::Record for ChangeNotification {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _, _, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
-            5 => rt::read(map, &mut s.5),
-            6 => rt::read(map, &mut s.6),
-            7 => rt::read(map, &mut s.7),
-            8 => rt::read(map, &mut s.8),
-            9 => rt::read(map, &mut s.9),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
+            5 => rt::read_slot(map, &mut s.5),
+            6 => rt::read_slot(map, &mut s.6),
+            7 => rt::read_slot(map, &mut s.7),
+            8 => rt::read_slot(map, &mut s.8),
+            9 => rt::read_slot(map, &mut s.9),
             _ => Ok(true),
         };
         Ok(Self {
@@ -379,14 +379,14 @@ impl rt::Record for ChangeNotification {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "changeType", &self.change_type)?;
-        rt::write(map, "clientState", &self.client_state)?;
-        rt::write(map, "encryptedContent", &self.encrypted_content)?;
-        rt::write(map, "id", &self.id)?;
-        rt::write(map, "lifecycleEvent", &self.lifecycle_event)?;
-        rt::write(map, "resource", &self.resource)?;
-        rt::write(map, "resourceData", &self.resource_data)?;
-        rt::write(map, "subscriptionExpirationDateTime", &self.subscription_expiration_date_time)?;
+        rt::write_present(map, "changeType", &self.change_type)?;
+        rt::write_present(map, "clientState", &self.client_state)?;
+        rt::write_present(map, "encryptedContent", &self.encrypted_content)?;
+        rt::write_present(map, "id", &self.id)?;
+        rt::write_present(map, "lifecycleEvent", &self.lifecycle_event)?;
+        rt::write_present(map, "resource", &self.resource)?;
+        rt::write_present(map, "resourceData", &self.resource_data)?;
+        rt::write_present(map, "subscriptionExpirationDateTime", &self.subscription_expiration_date_time)?;
         rt::write_always(map, "subscriptionId", &self.subscription_id)?;
         rt::write_always(map, "tenantId", &self.tenant_id)?;
         rt::Extra::write(&self.additional_properties, map)
@@ -417,7 +417,7 @@ impl ChangeNotificationCollection {
         }
     }
     /// Sets `validationTokens`.
-    pub fn with_validation_tokens(mut self, value: impl Into<Vec<String>>) -> Self {
+    pub fn validation_tokens(mut self, value: impl Into<Vec<String>>) -> Self {
         self.validation_tokens = Some(value.into());
         self
     }
@@ -435,8 +435,8 @@ impl rt::Record for ChangeNotificationCollection {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -446,7 +446,7 @@ impl rt::Record for ChangeNotificationCollection {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "validationTokens", &self.validation_tokens)?;
+        rt::write_present(map, "validationTokens", &self.validation_tokens)?;
         rt::write_always(map, "value", &self.value)?;
         rt::Extra::write(&self.additional_properties, map)
     }
@@ -501,11 +501,11 @@ impl rt::Record for ChangeNotificationEncryptedContent {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
             _ => Ok(true),
         };
         Ok(Self {
@@ -583,7 +583,7 @@ impl ClearPresenceRequestBody {
         Self::default()
     }
     /// Sets `sessionId`.
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Nullable::Value(value.into());
         self
     }
@@ -600,7 +600,7 @@ impl rt::Record for ClearPresenceRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -609,7 +609,7 @@ impl rt::Record for ClearPresenceRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "sessionId", &self.session_id)?;
+        rt::write_present(map, "sessionId", &self.session_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -636,7 +636,7 @@ impl DateTimeTimeZone {
         }
     }
     /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Nullable::Value(value.into());
         self
     }
@@ -654,8 +654,8 @@ impl rt::Record for DateTimeTimeZone {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -666,7 +666,7 @@ impl rt::Record for DateTimeTimeZone {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "dateTime", &self.date_time)?;
-        rt::write(map, "timeZone", &self.time_zone)?;
+        rt::write_present(map, "timeZone", &self.time_zone)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -686,7 +686,7 @@ impl Entity {
         Self::default()
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -703,7 +703,7 @@ impl rt::Record for Entity {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -712,7 +712,7 @@ impl rt::Record for Entity {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "id", &self.id)?;
+        rt::write_present(map, "id", &self.id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -742,7 +742,7 @@ impl ErrorDetails {
         }
     }
     /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+    pub fn target(mut self, value: impl Into<String>) -> Self {
         self.target = Nullable::Value(value.into());
         self
     }
@@ -761,9 +761,9 @@ impl rt::Record for ErrorDetails {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -776,7 +776,7 @@ impl rt::Record for ErrorDetails {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
         rt::write_always(map, "message", &self.message)?;
-        rt::write(map, "target", &self.target)?;
+        rt::write_present(map, "target", &self.target)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -812,7 +812,7 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -843,12 +843,12 @@ impl GetPresencesByUserIdResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Presence>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Presence>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -866,8 +866,8 @@ impl rt::Record for GetPresencesByUserIdResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -877,8 +877,8 @@ impl rt::Record for GetPresencesByUserIdResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -904,17 +904,17 @@ impl InnerError {
         Self::default()
     }
     /// Sets `request-id`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Nullable::Value(value.into());
         self
     }
     /// Sets `client-request-id`.
-    pub fn with_client_request_id(mut self, value: impl Into<String>) -> Self {
+    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
         self.client_request_id = Nullable::Value(value.into());
         self
     }
     /// Sets `date`.
-    pub fn with_date(mut self, value: impl Into<String>) -> Self {
+    pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Nullable::Value(value.into());
         self
     }
@@ -933,9 +933,9 @@ impl rt::Record for InnerError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -946,9 +946,9 @@ impl rt::Record for InnerError {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "request-id", &self.request_id)?;
-        rt::write(map, "client-request-id", &self.client_request_id)?;
-        rt::write(map, "date", &self.date)?;
+        rt::write_present(map, "request-id", &self.request_id)?;
+        rt::write_present(map, "client-request-id", &self.client_request_id)?;
+        rt::write_present(map, "date", &self.date)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -970,12 +970,12 @@ impl ItemBody {
         Self::default()
     }
     /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+    pub fn content(mut self, value: impl Into<String>) -> Self {
         self.content = Nullable::Value(value.into());
         self
     }
     /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<BodyType>) -> Self {
+    pub fn content_type(mut self, value: impl Into<BodyType>) -> Self {
         self.content_type = Nullable::Value(value.into());
         self
     }
@@ -993,8 +993,8 @@ impl rt::Record for ItemBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1004,8 +1004,8 @@ impl rt::Record for ItemBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "content", &self.content)?;
-        rt::write(map, "contentType", &self.content_type)?;
+        rt::write_present(map, "content", &self.content)?;
+        rt::write_present(map, "contentType", &self.content_type)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1082,17 +1082,17 @@ impl MainError {
         }
     }
     /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+    pub fn target(mut self, value: impl Into<String>) -> Self {
         self.target = Nullable::Value(value.into());
         self
     }
     /// Sets `details`.
-    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetails>>) -> Self {
+    pub fn details(mut self, value: impl Into<Vec<ErrorDetails>>) -> Self {
         self.details = Some(value.into());
         self
     }
     /// Sets `innerError`.
-    pub fn with_inner_error(mut self, value: impl Into<InnerError>) -> Self {
+    pub fn inner_error(mut self, value: impl Into<InnerError>) -> Self {
         self.inner_error = Nullable::Value(value.into());
         self
     }
@@ -1113,11 +1113,11 @@ impl rt::Record for MainError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1132,9 +1132,9 @@ impl rt::Record for MainError {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
         rt::write_always(map, "message", &self.message)?;
-        rt::write(map, "target", &self.target)?;
-        rt::write(map, "details", &self.details)?;
-        rt::write(map, "innerError", &self.inner_error)?;
+        rt::write_present(map, "target", &self.target)?;
+        rt::write_present(map, "details", &self.details)?;
+        rt::write_present(map, "innerError", &self.inner_error)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1170,7 +1170,7 @@ impl rt::Record for ODataError {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1201,12 +1201,12 @@ impl OutOfOfficeSettings {
         Self::default()
     }
     /// Sets `isOutOfOffice`.
-    pub fn with_is_out_of_office(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_out_of_office(mut self, value: impl Into<bool>) -> Self {
         self.is_out_of_office = Nullable::Value(value.into());
         self
     }
     /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+    pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Nullable::Value(value.into());
         self
     }
@@ -1224,8 +1224,8 @@ impl rt::Record for OutOfOfficeSettings {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1235,8 +1235,8 @@ impl rt::Record for OutOfOfficeSettings {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "isOutOfOffice", &self.is_out_of_office)?;
-        rt::write(map, "message", &self.message)?;
+        rt::write_present(map, "isOutOfOffice", &self.is_out_of_office)?;
+        rt::write_present(map, "message", &self.message)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1278,32 +1278,32 @@ impl Presence {
         }
     }
     /// Sets `availability`.
-    pub fn with_availability(mut self, value: impl Into<Availability>) -> Self {
+    pub fn availability(mut self, value: impl Into<Availability>) -> Self {
         self.availability = Nullable::Value(value.into());
         self
     }
     /// Sets `activity`.
-    pub fn with_activity(mut self, value: impl Into<Activity>) -> Self {
+    pub fn activity(mut self, value: impl Into<Activity>) -> Self {
         self.activity = Nullable::Value(value.into());
         self
     }
     /// Sets `outOfOfficeSettings`.
-    pub fn with_out_of_office_settings(mut self, value: impl Into<OutOfOfficeSettings>) -> Self {
+    pub fn out_of_office_settings(mut self, value: impl Into<OutOfOfficeSettings>) -> Self {
         self.out_of_office_settings = Nullable::Value(value.into());
         self
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
+    pub fn status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
     /// Sets `sequenceNumber`.
-    pub fn with_sequence_number(mut self, value: impl Into<String>) -> Self {
+    pub fn sequence_number(mut self, value: impl Into<String>) -> Self {
         self.sequence_number = Nullable::Value(value.into());
         self
     }
     /// Sets `workLocation`.
-    pub fn with_work_location(mut self, value: impl Into<UserWorkLocation>) -> Self {
+    pub fn work_location(mut self, value: impl Into<UserWorkLocation>) -> Self {
         self.work_location = Nullable::Value(value.into());
         self
     }
@@ -1326,13 +1326,13 @@ impl rt::Record for Presence {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
-            4 => rt::read(map, &mut s.4),
-            5 => rt::read(map, &mut s.5),
-            6 => rt::read(map, &mut s.6),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
+            4 => rt::read_slot(map, &mut s.4),
+            5 => rt::read_slot(map, &mut s.5),
+            6 => rt::read_slot(map, &mut s.6),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1348,12 +1348,12 @@ impl rt::Record for Presence {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "id", &self.id)?;
-        rt::write(map, "availability", &self.availability)?;
-        rt::write(map, "activity", &self.activity)?;
-        rt::write(map, "outOfOfficeSettings", &self.out_of_office_settings)?;
-        rt::write(map, "statusMessage", &self.status_message)?;
-        rt::write(map, "sequenceNumber", &self.sequence_number)?;
-        rt::write(map, "workLocation", &self.work_location)?;
+        rt::write_present(map, "availability", &self.availability)?;
+        rt::write_present(map, "activity", &self.activity)?;
+        rt::write_present(map, "outOfOfficeSettings", &self.out_of_office_settings)?;
+        rt::write_present(map, "statusMessage", &self.status_message)?;
+        rt::write_present(map, "sequenceNumber", &self.sequence_number)?;
+        rt::write_present(map, "workLocation", &self.work_location)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1375,12 +1375,12 @@ impl PresenceCollectionResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Presence>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Presence>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -1398,8 +1398,8 @@ impl rt::Record for PresenceCollectionResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1409,8 +1409,8 @@ impl rt::Record for PresenceCollectionResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1434,17 +1434,17 @@ impl PresenceStatusMessage {
         Self::default()
     }
     /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<ItemBody>) -> Self {
+    pub fn message(mut self, value: impl Into<ItemBody>) -> Self {
         self.message = Nullable::Value(value.into());
         self
     }
     /// Sets `expiryDateTime`.
-    pub fn with_expiry_date_time(mut self, value: impl Into<DateTimeTimeZone>) -> Self {
+    pub fn expiry_date_time(mut self, value: impl Into<DateTimeTimeZone>) -> Self {
         self.expiry_date_time = Nullable::Value(value.into());
         self
     }
     /// Sets `publishedDateTime`.
-    pub fn with_published_date_time(mut self, value: impl Into<Timestamp>) -> Self {
+    pub fn published_date_time(mut self, value: impl Into<Timestamp>) -> Self {
         self.published_date_time = Nullable::Value(value.into());
         self
     }
@@ -1463,9 +1463,9 @@ impl rt::Record for PresenceStatusMessage {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1476,9 +1476,9 @@ impl rt::Record for PresenceStatusMessage {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "message", &self.message)?;
-        rt::write(map, "expiryDateTime", &self.expiry_date_time)?;
-        rt::write(map, "publishedDateTime", &self.published_date_time)?;
+        rt::write_present(map, "message", &self.message)?;
+        rt::write_present(map, "expiryDateTime", &self.expiry_date_time)?;
+        rt::write_present(map, "publishedDateTime", &self.published_date_time)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1506,22 +1506,22 @@ impl ResourceData {
         Self::default()
     }
     /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
         self.odata_type = Some(value.into());
         self
     }
     /// Sets `@odata.id`.
-    pub fn with_odata_id(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
         self.odata_id = Some(value.into());
         self
     }
     /// Sets `@odata.etag`.
-    pub fn with_odata_etag(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_etag(mut self, value: impl Into<String>) -> Self {
         self.odata_etag = Some(value.into());
         self
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -1541,10 +1541,10 @@ impl rt::Record for ResourceData {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1556,10 +1556,10 @@ impl rt::Record for ResourceData {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "@odata.type", &self.odata_type)?;
-        rt::write(map, "@odata.id", &self.odata_id)?;
-        rt::write(map, "@odata.etag", &self.odata_etag)?;
-        rt::write(map, "id", &self.id)?;
+        rt::write_present(map, "@odata.type", &self.odata_type)?;
+        rt::write_present(map, "@odata.id", &self.odata_id)?;
+        rt::write_present(map, "@odata.etag", &self.odata_etag)?;
+        rt::write_present(map, "id", &self.id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1586,7 +1586,7 @@ impl SetAutomaticLocationRequestBody {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
@@ -1604,8 +1604,8 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1616,7 +1616,7 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1643,7 +1643,7 @@ impl SetManualLocationRequestBody {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
@@ -1661,8 +1661,8 @@ impl rt::Record for SetManualLocationRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1673,7 +1673,7 @@ impl rt::Record for SetManualLocationRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1689,7 +1689,7 @@ pub struct SetPresenceRequestBody {
     /// Wire name: `activity`. Required.
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
-    pub expiration_duration: Nullable<Duration>,
+    pub expiration_duration: Nullable<IsoDuration>,
     /// Properties the schema does not name (such as `@odata.type`), kept as sent.
     pub additional_properties: Extensions,
 }
@@ -1706,12 +1706,12 @@ impl SetPresenceRequestBody {
         }
     }
     /// Sets `sessionId`.
-    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Nullable::Value(value.into());
         self
     }
     /// Sets `expirationDuration`.
-    pub fn with_expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<IsoDuration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1724,17 +1724,17 @@ impl rt::Record for SetPresenceRequestBody {
             rt::optional::<Nullable<String>>("sessionId"),
             rt::required::<Availability>("availability"),
             rt::required::<Activity>("activity"),
-            rt::optional::<Nullable<Duration>>("expirationDuration"),
+            rt::optional::<Nullable<IsoDuration>>("expirationDuration"),
         ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
-            3 => rt::read(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
+            3 => rt::read_slot(map, &mut s.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1746,10 +1746,10 @@ impl rt::Record for SetPresenceRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "sessionId", &self.session_id)?;
+        rt::write_present(map, "sessionId", &self.session_id)?;
         rt::write_always(map, "availability", &self.availability)?;
         rt::write_always(map, "activity", &self.activity)?;
-        rt::write(map, "expirationDuration", &self.expiration_duration)?;
+        rt::write_present(map, "expirationDuration", &self.expiration_duration)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1769,7 +1769,7 @@ impl SetStatusMessageRequestBody {
         Self::default()
     }
     /// Sets `statusMessage`.
-    pub fn with_status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
+    pub fn status_message(mut self, value: impl Into<PresenceStatusMessage>) -> Self {
         self.status_message = Nullable::Value(value.into());
         self
     }
@@ -1786,7 +1786,7 @@ impl rt::Record for SetStatusMessageRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_,) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s.0),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1795,7 +1795,7 @@ impl rt::Record for SetStatusMessageRequestBody {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "statusMessage", &self.status_message)?;
+        rt::write_present(map, "statusMessage", &self.status_message)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1809,7 +1809,7 @@ pub struct SetUserPreferredPresenceRequestBody {
     /// Wire name: `activity`. Required.
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
-    pub expiration_duration: Nullable<Duration>,
+    pub expiration_duration: Nullable<IsoDuration>,
     /// Properties the schema does not name (such as `@odata.type`), kept as sent.
     pub additional_properties: Extensions,
 }
@@ -1825,7 +1825,7 @@ impl SetUserPreferredPresenceRequestBody {
         }
     }
     /// Sets `expirationDuration`.
-    pub fn with_expiration_duration(mut self, value: impl Into<Duration>) -> Self {
+    pub fn expiration_duration(mut self, value: impl Into<IsoDuration>) -> Self {
         self.expiration_duration = Nullable::Value(value.into());
         self
     }
@@ -1837,16 +1837,16 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
         fields: &[
             rt::required::<Availability>("availability"),
             rt::required::<Activity>("activity"),
-            rt::optional::<Nullable<Duration>>("expirationDuration"),
+            rt::optional::<Nullable<IsoDuration>>("expirationDuration"),
         ],
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -1859,7 +1859,7 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "availability", &self.availability)?;
         rt::write_always(map, "activity", &self.activity)?;
-        rt::write(map, "expirationDuration", &self.expiration_duration)?;
+        rt::write_present(map, "expirationDuration", &self.expiration_duration)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -1930,62 +1930,62 @@ impl Subscription {
         }
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// Sets `applicationId`.
-    pub fn with_application_id(mut self, value: impl Into<String>) -> Self {
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
         self.application_id = Nullable::Value(value.into());
         self
     }
     /// Sets `clientState`.
-    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
+    pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.client_state = Nullable::Value(value.into());
         self
     }
     /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
         self.creator_id = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptionCertificate`.
-    pub fn with_encryption_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn encryption_certificate(mut self, value: impl Into<String>) -> Self {
         self.encryption_certificate = Nullable::Value(value.into());
         self
     }
     /// Sets `encryptionCertificateId`.
-    pub fn with_encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
+    pub fn encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
         self.encryption_certificate_id = Nullable::Value(value.into());
         self
     }
     /// Sets `includeResourceData`.
-    pub fn with_include_resource_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_resource_data(mut self, value: impl Into<bool>) -> Self {
         self.include_resource_data = Nullable::Value(value.into());
         self
     }
     /// Sets `latestSupportedTlsVersion`.
-    pub fn with_latest_supported_tls_version(mut self, value: impl Into<String>) -> Self {
+    pub fn latest_supported_tls_version(mut self, value: impl Into<String>) -> Self {
         self.latest_supported_tls_version = Nullable::Value(value.into());
         self
     }
     /// Sets `lifecycleNotificationUrl`.
-    pub fn with_lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
+    pub fn lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
         self.lifecycle_notification_url = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationContentType`.
-    pub fn with_notification_content_type(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_content_type(mut self, value: impl Into<String>) -> Self {
         self.notification_content_type = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationQueryOptions`.
-    pub fn with_notification_query_options(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_query_options(mut self, value: impl Into<String>) -> Self {
         self.notification_query_options = Nullable::Value(value.into());
         self
     }
     /// Sets `notificationUrlAppId`.
-    pub fn with_notification_url_app_id(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_url_app_id(mut self, value: impl Into<String>) -> Self {
         self.notification_url_app_id = Nullable::Value(value.into());
         self
     }
@@ -2017,22 +2017,22 @@ impl rt::Record for Subscription {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: ((_, _, _, _, _, _, _, _, _, _, _, _), (_, _, _, _)) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0.0),
-            1 => rt::read(map, &mut s.0.1),
-            2 => rt::read(map, &mut s.0.2),
-            3 => rt::read(map, &mut s.0.3),
-            4 => rt::read(map, &mut s.0.4),
-            5 => rt::read(map, &mut s.0.5),
-            6 => rt::read(map, &mut s.0.6),
-            7 => rt::read(map, &mut s.0.7),
-            8 => rt::read(map, &mut s.0.8),
-            9 => rt::read(map, &mut s.0.9),
-            10 => rt::read(map, &mut s.0.10),
-            11 => rt::read(map, &mut s.0.11),
-            12 => rt::read(map, &mut s.1.0),
-            13 => rt::read(map, &mut s.1.1),
-            14 => rt::read(map, &mut s.1.2),
-            15 => rt::read(map, &mut s.1.3),
+            0 => rt::read_slot(map, &mut s.0.0),
+            1 => rt::read_slot(map, &mut s.0.1),
+            2 => rt::read_slot(map, &mut s.0.2),
+            3 => rt::read_slot(map, &mut s.0.3),
+            4 => rt::read_slot(map, &mut s.0.4),
+            5 => rt::read_slot(map, &mut s.0.5),
+            6 => rt::read_slot(map, &mut s.0.6),
+            7 => rt::read_slot(map, &mut s.0.7),
+            8 => rt::read_slot(map, &mut s.0.8),
+            9 => rt::read_slot(map, &mut s.0.9),
+            10 => rt::read_slot(map, &mut s.0.10),
+            11 => rt::read_slot(map, &mut s.0.11),
+            12 => rt::read_slot(map, &mut s.1.0),
+            13 => rt::read_slot(map, &mut s.1.1),
+            14 => rt::read_slot(map, &mut s.1.2),
+            15 => rt::read_slot(map, &mut s.1.3),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2056,21 +2056,21 @@ impl rt::Record for Subscription {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "id", &self.id)?;
-        rt::write(map, "applicationId", &self.application_id)?;
+        rt::write_present(map, "id", &self.id)?;
+        rt::write_present(map, "applicationId", &self.application_id)?;
         rt::write_always(map, "changeType", &self.change_type)?;
-        rt::write(map, "clientState", &self.client_state)?;
-        rt::write(map, "creatorId", &self.creator_id)?;
-        rt::write(map, "encryptionCertificate", &self.encryption_certificate)?;
-        rt::write(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
+        rt::write_present(map, "clientState", &self.client_state)?;
+        rt::write_present(map, "creatorId", &self.creator_id)?;
+        rt::write_present(map, "encryptionCertificate", &self.encryption_certificate)?;
+        rt::write_present(map, "encryptionCertificateId", &self.encryption_certificate_id)?;
         rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
-        rt::write(map, "includeResourceData", &self.include_resource_data)?;
-        rt::write(map, "latestSupportedTlsVersion", &self.latest_supported_tls_version)?;
-        rt::write(map, "lifecycleNotificationUrl", &self.lifecycle_notification_url)?;
-        rt::write(map, "notificationContentType", &self.notification_content_type)?;
-        rt::write(map, "notificationQueryOptions", &self.notification_query_options)?;
+        rt::write_present(map, "includeResourceData", &self.include_resource_data)?;
+        rt::write_present(map, "latestSupportedTlsVersion", &self.latest_supported_tls_version)?;
+        rt::write_present(map, "lifecycleNotificationUrl", &self.lifecycle_notification_url)?;
+        rt::write_present(map, "notificationContentType", &self.notification_content_type)?;
+        rt::write_present(map, "notificationQueryOptions", &self.notification_query_options)?;
         rt::write_always(map, "notificationUrl", &self.notification_url)?;
-        rt::write(map, "notificationUrlAppId", &self.notification_url_app_id)?;
+        rt::write_present(map, "notificationUrlAppId", &self.notification_url_app_id)?;
         rt::write_always(map, "resource", &self.resource)?;
         rt::Extra::write(&self.additional_properties, map)
     }
@@ -2093,12 +2093,12 @@ impl SubscriptionCollectionResponse {
         Self::default()
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<Subscription>>) -> Self {
+    pub fn value(mut self, value: impl Into<Vec<Subscription>>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
+    pub fn odata_next_link(mut self, value: impl Into<String>) -> Self {
         self.odata_next_link = Nullable::Value(value.into());
         self
     }
@@ -2116,8 +2116,8 @@ impl rt::Record for SubscriptionCollectionResponse {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2127,8 +2127,8 @@ impl rt::Record for SubscriptionCollectionResponse {
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        rt::write(map, "value", &self.value)?;
-        rt::write(map, "@odata.nextLink", &self.odata_next_link)?;
+        rt::write_present(map, "value", &self.value)?;
+        rt::write_present(map, "@odata.nextLink", &self.odata_next_link)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -2155,7 +2155,7 @@ impl UpdateSubscriptionRequestBody {
         }
     }
     /// Sets `notificationUrl`.
-    pub fn with_notification_url(mut self, value: impl Into<String>) -> Self {
+    pub fn notification_url(mut self, value: impl Into<String>) -> Self {
         self.notification_url = Some(value.into());
         self
     }
@@ -2173,8 +2173,8 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2185,7 +2185,7 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
-        rt::write(map, "notificationUrl", &self.notification_url)?;
+        rt::write_present(map, "notificationUrl", &self.notification_url)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }
@@ -2215,7 +2215,7 @@ impl UserWorkLocation {
         }
     }
     /// Sets `placeId`.
-    pub fn with_place_id(mut self, value: impl Into<String>) -> Self {
+    pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Nullable::Value(value.into());
         self
     }
@@ -2234,9 +2234,9 @@ impl rt::Record for UserWorkLocation {
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut s: (_, _, _) = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read(map, &mut s.0),
-            1 => rt::read(map, &mut s.1),
-            2 => rt::read(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s.0),
+            1 => rt::read_slot(map, &mut s.1),
+            2 => rt::read_slot(map, &mut s.2),
             _ => Ok(true),
         };
         Ok(Self {
@@ -2249,7 +2249,7 @@ impl rt::Record for UserWorkLocation {
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
         rt::write_always(map, "source", &self.source)?;
-        rt::write(map, "placeId", &self.place_id)?;
+        rt::write_present(map, "placeId", &self.place_id)?;
         rt::Extra::write(&self.additional_properties, map)
     }
 }

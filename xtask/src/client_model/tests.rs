@@ -15,6 +15,7 @@ paths:
         - {name: $select, in: query, schema: {type: array, items: {type: string}}}
         - {name: send, in: query, schema: {type: boolean}}
         - {name: $top, in: query, schema: {type: integer, format: int32}}
+        - {name: clone, in: query, schema: {type: string}}
       responses: {2XX: {description: ok}}
   /groups/{group-id}/archive:
     post:
@@ -22,6 +23,7 @@ paths:
       x-graph-idempotent: true
       parameters:
         - {name: group-id, in: path, required: true, schema: {type: string}}
+        - {name: type, in: query, schema: {type: string}}
       requestBody:
         required: true
         content:
@@ -34,6 +36,8 @@ paths:
                 note: {type: string}
                 ids: {type: array, maxItems: 20, items: {type: string}}
                 send: {type: boolean}
+                clone: {type: string}
+                type: {type: string}
       responses: {2XX: {description: ok}}
   /groups/{name}/members:
     get:
@@ -188,6 +192,8 @@ fn query_setters_never_take_a_fixed_method_name() {
             ),
             ("send", "send_query", ParamTy::Bool),
             ("$top", "top", ParamTy::I32),
+            // The builder derives `Clone`.
+            ("clone", "clone_query", ParamTy::String),
         ]
     );
     assert_eq!(get.path_fields().collect::<Vec<_>>(), ["group_id"]);
@@ -220,7 +226,17 @@ fn required_body_fields_are_arguments_and_optional_ones_setters() {
         .iter()
         .map(|s| (s.method.as_str(), s.model_setter.as_str()))
         .collect();
-    assert_eq!(setters, [("note", "with_note"), ("send_2", "with_send")]);
+    // The models' setter names, except where the builder has the name already (`send`).
+    assert_eq!(
+        setters,
+        [
+            ("note", "note"),
+            ("send_", "send"),
+            ("clone_", "clone_"),
+            // The query parameter `type` has `type_`.
+            ("type_2", "type_")
+        ]
+    );
     assert_eq!(
         archive.limits,
         [Limit {
@@ -342,7 +358,7 @@ paths:
     assert!(!builder(&client, "NotesUpdateRequest").idempotent);
     assert_eq!(
         renew.example[2],
-        r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::Duration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
+        r#"client.subscriptions().by_id("subscription-id").patch(models::Timestamp::parse("2026-03-20T11:00:00Z").expect("an RFC 3339 date-time"), models::IsoDuration::parse("PT1H").expect("an ISO 8601 duration")).send().await?;"#
     );
 }
 

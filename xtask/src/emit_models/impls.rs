@@ -62,7 +62,7 @@ pub(crate) fn ty_text(ty: &Ty) -> String {
         }
         Ty::F64 => "f64".to_owned(),
         Ty::Timestamp => "Timestamp".to_owned(),
-        Ty::Duration => "Duration".to_owned(),
+        Ty::Duration => "IsoDuration".to_owned(),
         Ty::Any => "RawJson".to_owned(),
         Ty::Array(item) => format!("Vec<{}>", ty_text(item)),
         Ty::Map(value) => format!("PropertyMap<{}>", ty_text(value)),
@@ -178,7 +178,7 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
         "Self::visit(map, |_, _| Ok(true))?".to_owned()
     } else {
         // One slot per field, `Option` or `Nullable` (their types are inferred from the
-        // moves), filled by the runtime's loop through `read`.
+        // moves), filled by the runtime's loop through `read_slot`.
         if def.fields.len() > 7 * TUPLE_MAX {
             // Clippy scores the slots' nested tuples 10 + 20 per group + 1 per `_`: above
             // 250 (more than 84 fields) it calls the type too complex.
@@ -190,7 +190,7 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
         ));
         code.open("let read = |i, map: &mut A| match i {");
         for (i, slot) in slot_paths(def.fields.len()).iter().enumerate() {
-            code.line(&format!("{i} => rt::read(map, &mut {slot}),"));
+            code.line(&format!("{i} => rt::read_slot(map, &mut {slot}),"));
         }
         code.line("_ => Ok(true),");
         code.close("};");
@@ -238,7 +238,7 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     for f in &def.fields {
         let write = match shape(f) {
             Shape::Plain | Shape::RequiredNullable => "write_always",
-            _ => "write",
+            _ => "write_present",
         };
         code.line(&format!(
             "rt::{write}(map, {}, &self.{})?;",

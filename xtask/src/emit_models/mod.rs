@@ -11,7 +11,7 @@ use quote::quote;
 pub fn prelude() -> TokenStream {
     quote! {
         use ::graph_models_runtime as rt;
-        pub use rt::{from_slice, from_str, DecodeError, Duration, Extensions, Flags, Nullable, ParseError, PropertyMap, RawJson, Timestamp};
+        pub use rt::{from_slice, from_str, DecodeError, Extensions, Flags, IsoDuration, Nullable, PropertyMap, RawJson, TimeParseError, Timestamp};
     }
 }
 

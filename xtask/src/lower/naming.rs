@@ -127,9 +127,65 @@ pub fn operation_id_from(method: &str, path: &str) -> String {
     id
 }
 
-/// The Rust name of an operation (snake case).
-pub fn operation_name(action: &str) -> String {
-    ident(action, Case::Snake)
+/// The Rust name of an operation, Pascal case (its request builder is `{name}Request`): its
+/// operationId (`CommunicationsListPresences`), until [`singular_item_names`] renames the
+/// operations on one item.
+pub fn operation_name(operation_id: &str) -> String {
+    ident(operation_id, Case::Pascal)
+}
+
+/// An operation as [`singular_item_names`] reads it.
+pub struct ItemOperation<'a> {
+    /// Its name so far ([`operation_name`]).
+    pub name: &'a str,
+    pub path: &'a str,
+    /// The component key of the type of the one item it addresses, if that type is a
+    /// component: its response's, else its request body's, else the response of the GET on
+    /// the same path (a DELETE).
+    pub item: Option<&'a str>,
+}
+
+/// The singular names of the operations on one item of a collection, which Graph names with
+/// the collection (`GET /communications/presences/{presence-id}` is
+/// `communications_GetPresences`: Get and the navigation property). When an operation's path
+/// ends in a parameter, its name ends with the collection segment before that parameter
+/// (`Presences`) and the item's type is a component, that part of the name becomes the
+/// component's own name (`microsoft.graph.presence`: `CommunicationsGetPresence`).
+///
+/// The singular is the document's, never made by English rules, and it must agree with the
+/// segment up to its own last letter (`presence` and `presences`, `category` and
+/// `categories`), so an item typed with some other component (`file-commit` under
+/// `contents`) keeps its name. So does an operation whose singular name another operation has
+/// (the first in order gets it). Returns the new name of each operation that is renamed.
+pub fn singular_item_names(operations: &[ItemOperation]) -> Vec<Option<String>> {
+    let mut taken: std::collections::BTreeSet<String> =
+        operations.iter().map(|o| o.name.to_owned()).collect();
+    operations
+        .iter()
+        .map(|op| {
+            let singular = singular_item_name(op)?;
+            taken.insert(singular.clone()).then_some(singular)
+        })
+        .collect()
+}
+
+fn singular_item_name(op: &ItemOperation) -> Option<String> {
+    let is_parameter = |s: &str| s.starts_with('{') && s.ends_with('}');
+    let segments: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+    let [.., collection, last] = segments.as_slice() else {
+        return None;
+    };
+    if !is_parameter(last) || is_parameter(collection) {
+        return None;
+    }
+    // A namespaced segment (`microsoft.graph.x`) and a component key are named by their last part.
+    let plural = ident(collection.rsplit('.').next()?, Case::Pascal);
+    let singular = ident(op.item?.rsplit('.').next()?, Case::Pascal);
+    let stem = op.name.strip_suffix(&plural)?;
+    let (p, s) = (plural.to_ascii_lowercase(), singular.to_ascii_lowercase());
+    // `ident` gives ASCII, so every byte index is a character boundary.
+    let agrees = p != s && s.len() > 1 && p.starts_with(&s[..s.len() - 1]);
+    agrees.then(|| format!("{stem}{singular}"))
 }
 
 pub fn request_body_hint(action: &str) -> String {
@@ -184,7 +240,81 @@ pub fn variants(values: &[EnumValue]) -> (Vec<Variant>, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::TypeNames;
+    use super::{ItemOperation, TypeNames, singular_item_names};
+
+    #[test]
+    fn item_operations_take_the_singular_the_document_gives() {
+        let op = |name, path, item| ItemOperation { name, path, item };
+        let named = singular_item_names(&[
+            op(
+                "CommunicationsGetPresences",
+                "/communications/presences/{presence-id}",
+                Some("microsoft.graph.presence"),
+            ),
+            // The list stays plural: its path does not end in a parameter.
+            op(
+                "CommunicationsListPresences",
+                "/communications/presences",
+                Some("microsoft.graph.presenceCollectionResponse"),
+            ),
+            op(
+                "CategoriesUpdateCategories",
+                "/categories/{id}",
+                Some("microsoft.graph.category"),
+            ),
+            // Not a component: nothing to take the singular from.
+            op("UsersGetPeople", "/users/{id}/people/{person-id}", None),
+            // Another word than the segment's: `people` is not `person` with an ending.
+            op(
+                "MeGetPeople",
+                "/me/people/{person-id}",
+                Some("microsoft.graph.person"),
+            ),
+            op(
+                "ReposCreateOrUpdateFileContents",
+                "/repos/{owner}/{repo}/contents/{path}",
+                Some("file-commit"),
+            ),
+            // The name does not end with the segment.
+            op(
+                "GroupsGetGroup",
+                "/groups/{group-id}",
+                Some("microsoft.graph.group"),
+            ),
+            // `MeGetMessage` is another operation's name already.
+            op(
+                "MeGetMessages",
+                "/me/messages/{message-id}",
+                Some("microsoft.graph.message"),
+            ),
+            op(
+                "MeGetMessage",
+                "/me/message",
+                Some("microsoft.graph.message"),
+            ),
+            // A namespaced segment is read by its last part.
+            op(
+                "SitesGetLists",
+                "/sites/{site-id}/microsoft.graph.lists/{list-id}",
+                Some("microsoft.graph.list"),
+            ),
+        ]);
+        assert_eq!(
+            named,
+            [
+                Some("CommunicationsGetPresence".to_owned()),
+                None,
+                Some("CategoriesUpdateCategory".to_owned()),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("SitesGetList".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn dotted_keys_keep_enough_of_their_name() {

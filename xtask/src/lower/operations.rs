@@ -76,7 +76,60 @@ impl Lowering<'_> {
                 operations.push(operation);
             }
         }
+        self.name_item_operations(&mut operations);
         operations
+    }
+
+    /// Renames the operations on one item of a collection with the singular the document
+    /// gives ([`naming::singular_item_names`]).
+    fn name_item_operations(&self, operations: &mut [Operation]) {
+        let items: Vec<Option<&str>> = operations
+            .iter()
+            .map(|op| {
+                let get = || {
+                    let get = operations
+                        .iter()
+                        .find(|o| o.path == op.path && o.method == "GET");
+                    get.and_then(|g| g.response.as_ref())
+                };
+                let typed = op.response.as_ref().or(op.request_body.as_ref());
+                self.component_of(typed.or_else(get)?)
+            })
+            .collect();
+        let named: Vec<naming::ItemOperation> = operations
+            .iter()
+            .zip(&items)
+            .map(|(op, item)| naming::ItemOperation {
+                name: &op.name,
+                path: &op.path,
+                item: *item,
+            })
+            .collect();
+        let renamed = naming::singular_item_names(&named);
+        for (op, name) in operations.iter_mut().zip(renamed) {
+            if let Some(name) = name {
+                op.name = name;
+            }
+        }
+    }
+
+    /// The component key of a JSON or form body's type, when it is a component's type (the
+    /// struct, enum or union made for it, or a polymorphic base's union).
+    fn component_of(&self, body: &Body) -> Option<&str> {
+        if !matches!(body.media, Media::Json | Media::Form) {
+            return None;
+        }
+        let Ty::Named(name) = &body.ty else {
+            return None;
+        };
+        let origin = match self.types.get(name)? {
+            TypeDef::Struct(s) => &s.origin,
+            TypeDef::Enum(e) => &e.origin,
+            TypeDef::Union(u) => &u.origin,
+        };
+        let made_for_it = self.names.component(origin) == Some(name.as_str())
+            || self.polymorphic.get(origin) == Some(name);
+        made_for_it.then_some(origin.as_str())
     }
 
     fn operation(
@@ -211,7 +264,7 @@ impl Lowering<'_> {
             .map(|(param, _)| param)
             .collect();
         Some(Operation {
-            name: naming::operation_name(action),
+            name: naming::operation_name(&operation_id),
             operation_id_declared: view.operation_id.is_some(),
             operation_id,
             method: view.method.to_uppercase(),

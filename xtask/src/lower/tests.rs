@@ -46,14 +46,14 @@ fn component_names_settle_collisions_and_reserved_names() {
         "  {}",
         "    microsoft.graph.session: {type: object, properties: {a: {type: string}}}
     microsoft.graph.callRecords.session: {type: object, properties: {b: {type: string}}}
-    microsoft.graph.duration: {type: object, properties: {c: {type: string}}}
+    microsoft.graph.isoDuration: {type: object, properties: {c: {type: string}}}
     microsoft.graph.presence: {type: object, properties: {'@odata.type': {type: string}, odataType: {type: string}}}
 ",
     );
     let names: Vec<&String> = m.types.keys().collect();
     assert_eq!(
         names,
-        ["CallRecordsSession", "Duration2", "Presence", "Session"]
+        ["CallRecordsSession", "IsoDuration2", "Presence", "Session"]
     );
     assert_eq!(
         structure(&m, "CallRecordsSession").origin,
@@ -168,7 +168,7 @@ fn inline_types_are_named_from_their_hints() {
         Some(&named("CreateThingResponse"))
     );
     assert_eq!(m.operations[1].response, None);
-    assert_eq!(m.operations[1].name, "create_thing");
+    assert_eq!(m.operations[1].name, "OtherCreateThing");
 }
 
 #[test]
