@@ -43,7 +43,7 @@ mod tests {
     fn a_notification_without_client_state_never_matches() {
         let notification = ChangeNotification::new("sub", "tenant");
         assert!(!notification.has_client_state(""));
-        let notification = notification.with_client_state("s3cret");
+        let notification = notification.client_state("s3cret");
         assert!(notification.has_client_state("s3cret"));
         assert!(!notification.has_client_state("s3creT"));
     }
