@@ -6,7 +6,7 @@
 //!   notification's `clientState` in constant time, verifies the batch's validation tokens,
 //!   decrypts rich notifications to a `Presence`, drops stale updates by `sequenceNumber`
 //!   ([`SequenceTracker`]), and refuses a bad notification without stopping its batch.
-//! - [`axum::Webhook`] (feature `axum`) serves it and sends the events to the app through a
+//! - `axum::Webhook` (feature `axum`) serves it and sends the events to the app through a
 //!   bounded channel.
 //!
 //! ```
