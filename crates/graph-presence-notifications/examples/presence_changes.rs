@@ -16,12 +16,11 @@
 //!   `NOTIFY_CERT` (the certificate, PEM), `NOTIFY_KEY` (its private key, PEM) and
 //!   `NOTIFY_CERT_ID` (a name for it); without them notifications say who changed, and the
 //!   presence is read with the bulk call;
-//! - to verify rich notifications' validation tokens, all three of `APP_ID`, `TENANT_ID` and
-//!   `JWKS_FILE` (Microsoft's keys, saved from
-//!   `https://login.microsoftonline.com/common/discovery/v2.0/keys`).
+//! - to verify rich notifications' validation tokens, `APP_ID` and `TENANT_ID`; Microsoft's
+//!   signing keys are fetched at start, or read from `JWKS_FILE` when it is set.
 //!
 //! ```text
-//! cargo run -p graph-presence-notifications --features axum --example presence_changes
+//! cargo run -p graph-presence-notifications --features axum,fetch-keys --example presence_changes
 //! ```
 
 use std::env;
@@ -87,12 +86,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         _ => None,
     };
-    if let (Ok(app_id), Ok(tenant_id), Ok(jwks)) = (
-        env::var("APP_ID"),
-        env::var("TENANT_ID"),
-        env::var("JWKS_FILE"),
-    ) {
-        let keys = JwkSet::from_json(&std::fs::read(jwks)?)?;
+    if let (Ok(app_id), Ok(tenant_id)) = (env::var("APP_ID"), env::var("TENANT_ID")) {
+        let keys = match env::var("JWKS_FILE") {
+            Ok(path) => JwkSet::from_json(&std::fs::read(path)?)?,
+            Err(_) => JwkSet::fetch_microsoft(&reqwest::Client::new()).await?,
+        };
         receiver =
             receiver.with_validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
     }

@@ -8,6 +8,8 @@
 //!   ([`SequenceTracker`]), and refuses a bad notification without stopping its batch.
 //! - `axum::Webhook` (feature `axum`) serves it and sends the events to the app through a
 //!   bounded channel.
+//! - `JwkSet::fetch_microsoft` (feature `fetch-keys`) fetches Microsoft's signing keys with the
+//!   caller's `reqwest::Client`.
 //!
 //! ```
 //! use graph_presence_notifications::{Event, Receiver, Request};
@@ -68,12 +70,18 @@
 pub mod axum;
 mod crypto;
 mod error;
+#[cfg(feature = "fetch-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+mod fetch;
 mod receiver;
 mod sequence;
 mod validation_token;
 
 pub use crypto::{DecryptedContent, DecryptionKey, DecryptionKeys, EncryptedContent};
 pub use error::Error;
+#[cfg(feature = "fetch-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+pub use fetch::{FetchError, MICROSOFT_KEYS_URL};
 pub use receiver::{
     BatchError, DEFAULT_MAX_BODY_LEN, Event, Handled, MAX_VALIDATION_TOKEN_LEN, NotificationError,
     Receiver, Request, Response,

@@ -10,7 +10,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use graph_presence_notifications::axum::Webhook;
-use graph_presence_notifications::{DecryptionKey, DecryptionKeys, Event, Receiver};
+use graph_presence_notifications::{
+    DecryptionKey, DecryptionKeys, Error, Event, FetchError, JwkSet, Receiver,
+};
 use serde_json::json;
 use support::*;
 use tokio::sync::mpsc;
@@ -184,4 +186,36 @@ async fn a_full_channel_drops_events_and_graph_still_gets_202() {
         .await
         .expect("sent");
     assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn signing_keys_are_fetched_and_bad_answers_refused() {
+    let signing = SigningKey::new("kid-1");
+    let document = jwks(&[&signing]);
+    let router = axum::Router::new()
+        .route("/keys", axum::routing::get(move || async move { document }))
+        .route("/broken", axum::routing::get(|| async { "not json" }))
+        .route(
+            "/large",
+            axum::routing::get(|| async { vec![b' '; 1024 * 1024 + 1] }),
+        );
+    let base = format!("http://{}", serve(router).await);
+    let http = reqwest::Client::new();
+
+    let keys = JwkSet::fetch(&http, &format!("{base}/keys"))
+        .await
+        .expect("keys");
+    assert_eq!(keys.key_ids().collect::<Vec<_>>(), ["kid-1"]);
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/missing")).await,
+        Err(FetchError::Status { status: 404 })
+    ));
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/broken")).await,
+        Err(FetchError::Keys(Error::Json { .. }))
+    ));
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/large")).await,
+        Err(FetchError::TooLarge)
+    ));
 }
