@@ -81,7 +81,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     ) {
         (Ok(cert), Ok(key), Ok(id)) => {
             let key = DecryptionKey::from_pem(&std::fs::read(key)?)?;
-            receiver = receiver.with_decryption_keys(DecryptionKeys::new().with(id.clone(), key));
+            receiver = receiver.decryption_keys(DecryptionKeys::new().key(id.clone(), key));
             Some((pem_body(&std::fs::read_to_string(cert)?), id))
         }
         _ => None,
@@ -92,7 +92,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Err(_) => JwkSet::fetch_microsoft(&reqwest::Client::new()).await?,
         };
         receiver =
-            receiver.with_validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
+            receiver.validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
     }
 
     // Serve first: Graph checks both URLs before it answers the subscription request.

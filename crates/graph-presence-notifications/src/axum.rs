@@ -55,7 +55,7 @@ impl Webhook {
     /// `capacity` events (at least one).
     pub fn new(receiver: Receiver, capacity: usize) -> (Self, mpsc::Receiver<Event>) {
         let (events, app) = mpsc::channel(capacity.max(1));
-        let max_body_len = receiver.max_body_len();
+        let max_body_len = receiver.body_limit();
         let webhook = Webhook {
             receiver: Arc::new(Mutex::new(receiver)),
             events,

@@ -43,7 +43,7 @@
 //!
 //! # use graph_presence_notifications::Error;
 //! # fn example(pem: &[u8], jwks: &[u8], token: &str) -> Result<(), Error> {
-//! let keys = DecryptionKeys::new().with("presence-cert-2025", DecryptionKey::from_pem(pem)?);
+//! let keys = DecryptionKeys::new().key("presence-cert-2025", DecryptionKey::from_pem(pem)?);
 //! let presence_json = keys.decrypt(&EncryptedContent {
 //!     data: "…",
 //!     data_signature: "…",

@@ -262,14 +262,14 @@ impl Receiver {
     }
 
     /// Decrypt rich notifications with these keys.
-    pub fn with_decryption_keys(mut self, keys: DecryptionKeys) -> Self {
+    pub fn decryption_keys(mut self, keys: DecryptionKeys) -> Self {
         self.decryption_keys = Some(keys);
         self
     }
 
     /// Require and verify validation tokens on batches with encrypted content, against these
     /// rules and signing keys (Microsoft's published JWKS).
-    pub fn with_validation_tokens(mut self, rules: ValidationTokenRules, keys: JwkSet) -> Self {
+    pub fn validation_tokens(mut self, rules: ValidationTokenRules, keys: JwkSet) -> Self {
         self.validation = Some((rules, keys));
         self
     }
@@ -283,19 +283,19 @@ impl Receiver {
     }
 
     /// Use this sequence tracker (its capacity, or what an earlier receiver saw).
-    pub fn with_sequence_tracker(mut self, tracker: SequenceTracker) -> Self {
+    pub fn sequence_tracker(mut self, tracker: SequenceTracker) -> Self {
         self.sequences = tracker;
         self
     }
 
     /// Refuse bodies longer than this many bytes (`413`).
-    pub fn with_max_body_len(mut self, max: usize) -> Self {
+    pub fn max_body_len(mut self, max: usize) -> Self {
         self.max_body_len = max;
         self
     }
 
     /// The largest body accepted.
-    pub fn max_body_len(&self) -> usize {
+    pub fn body_limit(&self) -> usize {
         self.max_body_len
     }
 

@@ -22,7 +22,7 @@ const CLIENT_STATE: &str = "9c1e7d55-8a43-4bd4-9a6d-f6a1c0c20b3e";
 
 fn receiver() -> Receiver {
     let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
-    Receiver::new(CLIENT_STATE).with_decryption_keys(DecryptionKeys::new().with(CERT_ID, key))
+    Receiver::new(CLIENT_STATE).decryption_keys(DecryptionKeys::new().key(CERT_ID, key))
 }
 
 async fn serve(router: axum::Router) -> SocketAddr {
@@ -151,7 +151,7 @@ async fn the_example_router_answers_graph_and_delivers_events() {
 
 #[tokio::test]
 async fn a_full_channel_drops_events_and_graph_still_gets_202() {
-    let (webhook, mut events) = Webhook::new(receiver().with_max_body_len(64 * 1024), 1);
+    let (webhook, mut events) = Webhook::new(receiver().max_body_len(64 * 1024), 1);
     let base = format!("http://{}", serve(webhook.clone().router("/hook")).await);
     let http = reqwest::Client::new();
     for user in ["a", "b", "c"] {

@@ -19,7 +19,7 @@ const NOW: i64 = 1_748_858_400;
 fn keys() -> &'static DecryptionKeys {
     static KEYS: OnceLock<DecryptionKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        DecryptionKeys::new().with(
+        DecryptionKeys::new().key(
             CERT_ID,
             DecryptionKey::from_pkcs8_der(certificate_key()).expect("key"),
         )
@@ -208,8 +208,8 @@ fn genuine_batch() -> String {
 fn receiver() -> Receiver {
     let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
     Receiver::new("secret")
-        .with_decryption_keys(DecryptionKeys::new().with(CERT_ID, key))
-        .with_validation_tokens(rules(), signer().1.clone())
+        .decryption_keys(DecryptionKeys::new().key(CERT_ID, key))
+        .validation_tokens(rules(), signer().1.clone())
 }
 
 const STATUSES: [u16; 6] = [200, 202, 400, 401, 405, 413];

@@ -23,11 +23,11 @@ fn now() -> Timestamp {
 
 fn keys() -> DecryptionKeys {
     let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
-    DecryptionKeys::new().with(CERT_ID, key)
+    DecryptionKeys::new().key(CERT_ID, key)
 }
 
 fn new_receiver() -> Receiver {
-    Receiver::new(CLIENT_STATE).with_decryption_keys(keys())
+    Receiver::new(CLIENT_STATE).decryption_keys(keys())
 }
 
 fn post(receiver: &mut Receiver, query: Option<&str>, body: &[u8]) -> (u16, Vec<u8>, Vec<Event>) {
@@ -224,7 +224,7 @@ fn the_documented_rich_notification_is_refused_for_its_placeholders_only() {
             }]
         ));
         // With its client state: no key for its certificate id.
-        let mut receiver = Receiver::new("{secret client state}").with_decryption_keys(keys());
+        let mut receiver = Receiver::new("{secret client state}").decryption_keys(keys());
         let (_, _, events) = post(&mut receiver, None, body.as_bytes());
         assert!(matches!(
             &events[..],
@@ -246,7 +246,7 @@ fn the_documented_rich_notification_is_refused_for_its_placeholders_only() {
         ));
         // Its validation token placeholder is not a token.
         let signing = SigningKey::new("kid-1");
-        let mut receiver = Receiver::new("{secret client state}").with_validation_tokens(
+        let mut receiver = Receiver::new("{secret client state}").validation_tokens(
             rules(),
             JwkSet::from_json(&jwks(&[&signing])).expect("jwks"),
         );
@@ -277,7 +277,7 @@ fn the_documented_rich_notification_encrypted_as_graph_does_is_a_presence_change
             &sent.data_key,
         )
         .replace("{User specified id of encryption certificate}", CERT_ID);
-        let mut receiver = Receiver::new("{secret client state}").with_decryption_keys(keys());
+        let mut receiver = Receiver::new("{secret client state}").decryption_keys(keys());
         let (status, _, events) = post(&mut receiver, None, body.as_bytes());
         assert_eq!(status, 202);
         let (user_id, presence) = presence_of(&events[0]);
@@ -452,7 +452,7 @@ fn out_of_order_updates_are_stale() {
     assert_eq!(presence_of(&events[0]).0, "u1");
 
     // A small tracker forgets the first user it recorded.
-    let mut small = new_receiver().with_sequence_tracker(SequenceTracker::with_capacity(1));
+    let mut small = new_receiver().sequence_tracker(SequenceTracker::with_capacity(1));
     post_json(
         &mut small,
         &json!({"value": [rich(&presence_json("a", "Busy", "5"), CLIENT_STATE), rich(&presence_json("b", "Busy", "5"), CLIENT_STATE)]}),
@@ -473,7 +473,7 @@ fn validation_tokens_are_required_and_verified_when_rules_are_set() {
     let signing = SigningKey::new("kid-1");
     let other = SigningKey::new("kid-2");
     let key_set = JwkSet::from_json(&jwks(&[&signing])).expect("jwks");
-    let mut receiver = new_receiver().with_validation_tokens(rules(), key_set);
+    let mut receiver = new_receiver().validation_tokens(rules(), key_set);
     let notification = rich(&presence_json("u1", "Busy", "1"), CLIENT_STATE);
     let valid = signing.sign(&signing.header(), &claims(NOW));
 
@@ -582,7 +582,7 @@ fn validation_tokens_are_required_and_verified_when_rules_are_set() {
 
 #[test]
 fn bodies_that_are_not_batches_are_refused_without_a_panic() {
-    let mut receiver = new_receiver().with_max_body_len(64);
+    let mut receiver = new_receiver().max_body_len(64);
     for body in [
         &b""[..],
         b"null",
