@@ -17,6 +17,7 @@
 // docs.rs shows which feature each gated item needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod client_state;
 #[rustfmt::skip]
 mod generated;
 

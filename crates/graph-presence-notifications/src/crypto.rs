@@ -159,7 +159,7 @@ impl DecryptionKey {
 
     /// Require notifications to name this certificate thumbprint (the certificate's SHA-1
     /// hash in hex, as Windows and .NET show it; case and `:` or space separators ignored).
-    pub fn with_thumbprint(mut self, hex: &str) -> Result<Self, Error> {
+    pub fn thumbprint(mut self, hex: &str) -> Result<Self, Error> {
         let thumbprint = parse_thumbprint(hex).ok_or(Error::InvalidKey {
             reason: "a thumbprint is 40 hex digits",
         })?;
@@ -169,7 +169,7 @@ impl DecryptionKey {
 
     /// Require notifications to name the thumbprint of this certificate (DER), the SHA-1
     /// hash of its bytes.
-    pub fn with_certificate_der(mut self, certificate: &[u8]) -> Self {
+    pub fn certificate_der(mut self, certificate: &[u8]) -> Self {
         let hash = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, certificate);
         let mut thumbprint = [0; THUMBPRINT_LEN];
         thumbprint.copy_from_slice(hash.as_ref());
@@ -260,7 +260,7 @@ impl DecryptionKeys {
     }
 
     /// Adds (or replaces) the key for a certificate id, by value.
-    pub fn with(mut self, certificate_id: impl Into<String>, key: DecryptionKey) -> Self {
+    pub fn key(mut self, certificate_id: impl Into<String>, key: DecryptionKey) -> Self {
         self.insert(certificate_id, key);
         self
     }

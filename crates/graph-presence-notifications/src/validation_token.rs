@@ -177,13 +177,13 @@ impl ValidationTokenRules {
     }
 
     /// Accept tokens from another tenant too (a multi-tenant app subscribed in several).
-    pub fn with_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+    pub fn also_tenant(mut self, tenant_id: impl Into<String>) -> Self {
         self.tenant_ids.push(tenant_id.into());
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf`.
-    pub fn with_clock_skew(mut self, skew: Duration) -> Self {
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
         self.clock_skew = skew;
         self
     }

@@ -11,7 +11,7 @@ const CERT_ID: &str = "presence-cert-2025";
 
 fn keys() -> DecryptionKeys {
     let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
-    DecryptionKeys::new().with(CERT_ID, key)
+    DecryptionKeys::new().key(CERT_ID, key)
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn keys_load_from_pkcs8_and_pkcs1_in_pem_and_der() {
     for key in loaded {
         let key = key.expect("loads");
         assert_eq!(key.bits(), 2048);
-        let keys = DecryptionKeys::new().with(CERT_ID, key);
+        let keys = DecryptionKeys::new().key(CERT_ID, key);
         assert_eq!(
             keys.decrypt(&sent.content(CERT_ID))
                 .expect("decrypts")
@@ -374,7 +374,7 @@ fn a_thumbprint_is_checked_when_the_key_has_one() {
     // Graph sends the thumbprint in upper case, as .NET shows it.
     let sha1 = hex_sha1(certificate).to_uppercase();
 
-    let by_der = DecryptionKeys::new().with(CERT_ID, key().with_certificate_der(certificate));
+    let by_der = DecryptionKeys::new().key(CERT_ID, key().certificate_der(certificate));
     assert!(by_der.decrypt(&naming(Some(&sha1))).is_ok());
     assert_eq!(
         by_der.decrypt(&naming(Some(other))),
@@ -387,9 +387,9 @@ fn a_thumbprint_is_checked_when_the_key_has_one() {
         Err(Error::ThumbprintMismatch { thumbprint: None })
     );
 
-    let by_hex = DecryptionKeys::new().with(
+    let by_hex = DecryptionKeys::new().key(
         CERT_ID,
-        key().with_thumbprint(&sha1.to_lowercase()).expect("hex"),
+        key().thumbprint(&sha1.to_lowercase()).expect("hex"),
     );
     assert!(by_hex.decrypt(&naming(Some(&sha1))).is_ok());
     assert_eq!(
@@ -402,7 +402,7 @@ fn a_thumbprint_is_checked_when_the_key_has_one() {
     // Without a thumbprint on the key, whatever the notification names is not checked.
     assert!(keys().decrypt(&naming(Some("anything"))).is_ok());
     assert_eq!(
-        key().with_thumbprint("abc").map(|_| ()),
+        key().thumbprint("abc").map(|_| ()),
         Err(Error::InvalidKey {
             reason: "a thumbprint is 40 hex digits"
         })

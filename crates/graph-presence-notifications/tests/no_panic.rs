@@ -6,7 +6,8 @@ mod support;
 use std::sync::OnceLock;
 
 use graph_presence_notifications::{
-    DecryptionKey, DecryptionKeys, EncryptedContent, JwkSet, ValidationTokenRules,
+    DecryptionKey, DecryptionKeys, EncryptedContent, Event, JwkSet, Receiver, Request,
+    ValidationTokenRules,
 };
 use jiff::Timestamp;
 use proptest::prelude::*;
@@ -18,7 +19,7 @@ const NOW: i64 = 1_748_858_400;
 fn keys() -> &'static DecryptionKeys {
     static KEYS: OnceLock<DecryptionKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        DecryptionKeys::new().with(
+        DecryptionKeys::new().key(
             CERT_ID,
             DecryptionKey::from_pkcs8_der(certificate_key()).expect("key"),
         )
@@ -188,4 +189,60 @@ proptest! {
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A batch of one rich notification carrying the genuine content, as JSON text.
+fn genuine_batch() -> String {
+    let sent = genuine();
+    serde_json::json!({"value": [{
+        "subscriptionId": "s1", "tenantId": TENANT_ID, "clientState": "secret",
+        "changeType": "updated",
+        "encryptedContent": {
+            "data": sent.data, "dataSignature": sent.data_signature, "dataKey": sent.data_key,
+            "encryptionCertificateId": CERT_ID, "encryptionCertificateThumbprint": ""
+        }
+    }], "validationTokens": [signer().2]})
+    .to_string()
+}
+
+fn receiver() -> Receiver {
+    let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
+    Receiver::new("secret")
+        .decryption_keys(DecryptionKeys::new().key(CERT_ID, key))
+        .validation_tokens(rules(), signer().1.clone())
+}
+
+const STATUSES: [u16; 6] = [200, 202, 400, 401, 405, 413];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_requests_never_panic(
+        method in "[A-Z]{0,8}",
+        query in proptest::option::of(".{0,64}"),
+        body in proptest::collection::vec(any::<u8>(), 0..256),
+    ) {
+        let request = Request { method: &method, query: query.as_deref(), body: &body };
+        let handled = receiver().handle(request, now());
+        prop_assert!(STATUSES.contains(&handled.response.status));
+    }
+
+    #[test]
+    fn one_altered_character_of_a_genuine_batch_never_panics_nor_yields_an_altered_presence(
+        at in any::<usize>(),
+        with in wire_char(),
+    ) {
+        let body = mutate(&genuine_batch(), at, with);
+        let request = Request { method: "POST", query: None, body: body.as_bytes() };
+        let handled = receiver().handle(request, now());
+        prop_assert!(STATUSES.contains(&handled.response.status));
+        let expected: graph_presence_models::Presence =
+            graph_presence_models::from_str(PRESENCE_V1).expect("presence");
+        for event in &handled.events {
+            if let Event::PresenceChanged { presence, .. } = event {
+                prop_assert_eq!(&**presence, &expected);
+            }
+        }
+    }
 }

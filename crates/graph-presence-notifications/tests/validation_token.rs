@@ -117,7 +117,7 @@ fn expiry_and_not_before_allow_the_clock_skew_and_no_more() {
         })
     );
     // A stricter skew, and fractional NumericDates.
-    let strict = rules().with_clock_skew(Duration::ZERO);
+    let strict = rules().clock_skew(Duration::ZERO);
     assert!(matches!(
         strict.verify(&with(json!({"exp": NOW})), &key_set(), now()),
         Err(Error::TokenExpired { .. })
@@ -195,7 +195,7 @@ fn the_wrong_issuer_is_refused() {
     // A multi-tenant app names every tenant it subscribed in.
     let token = with(json!({"iss": format!("https://sts.windows.net/{other_tenant}/")}));
     let verified = rules()
-        .with_tenant(other_tenant)
+        .also_tenant(other_tenant)
         .verify(&token, &key_set(), now())
         .expect("valid");
     assert_eq!(verified.tenant_id, other_tenant);

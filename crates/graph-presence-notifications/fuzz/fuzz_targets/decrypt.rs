@@ -13,7 +13,7 @@ fn keys() -> &'static DecryptionKeys {
     KEYS.get_or_init(|| {
         let key = PrivateDecryptingKey::generate(KeySize::Rsa2048).unwrap();
         let pkcs8 = key.as_der().unwrap();
-        DecryptionKeys::new().with(
+        DecryptionKeys::new().key(
             "cert",
             DecryptionKey::from_pkcs8_der(pkcs8.as_ref()).unwrap(),
         )

@@ -1,0 +1,521 @@
+//! The webhook, without I/O: a request in (method, query, body, the time), the response to
+//! send and typed events out. One [`Receiver`] serves the notification URL and the lifecycle
+//! notification URL alike: their handshakes and batches have the same shape.
+//!
+//! A batch is answered `202` however many of its notifications are refused: each bad one is
+//! an [`Event::Rejected`] and the rest are processed. Only a batch that cannot be read at all
+//! (malformed JSON, too large) or whose validation tokens do not verify gets an error status,
+//! and then no notification of it is processed.
+//!
+//! No request header changes the answer: Graph's `Content-Type` is not checked, so a proxy
+//! that rewrites it breaks nothing.
+
+use std::fmt;
+
+use graph_models_runtime::{DecodeError, excerpt};
+use graph_presence_models::{ChangeNotification, ChangeNotificationEncryptedContent, Presence};
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::sequence::{Freshness, SequenceTracker};
+use crate::{DecryptionKeys, EncryptedContent, Error, JwkSet, ValidationTokenRules};
+
+/// The largest batch body accepted unless set otherwise: 1 MiB. Graph batches up to a few
+/// hundred notifications of a few KB each.
+pub const DEFAULT_MAX_BODY_LEN: usize = 1024 * 1024;
+
+/// The longest validation token echoed (Graph's are about 150 characters).
+pub const MAX_VALIDATION_TOKEN_LEN: usize = 4096;
+
+/// What to send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn text(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Response {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
+    }
+}
+
+/// What a request meant for the app.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// A rich notification's presence, decrypted, verified and newer than the one held.
+    PresenceChanged {
+        /// The subscription it came through.
+        subscription_id: String,
+        /// The user (the decrypted presence's `id`).
+        user_id: String,
+        /// The presence.
+        presence: Box<Presence>,
+    },
+    /// A basic notification: the resource changed, and the app fetches it (for presence, with
+    /// `getPresencesByUserId` or `GET /communications/presences/{id}`).
+    ResourceChanged {
+        /// The subscription it came through.
+        subscription_id: String,
+        /// The user (`resourceData.id`), when sent.
+        user_id: Option<String>,
+        /// `resource`, when sent.
+        resource: Option<String>,
+    },
+    /// A presence older than, or the same as, the one already delivered for the user (by
+    /// `sequenceNumber`): not delivered as a change.
+    Stale {
+        /// The subscription it came through.
+        subscription_id: String,
+        /// The user.
+        user_id: String,
+        /// Its sequence number.
+        sequence_number: String,
+        /// The newer one held.
+        held: String,
+    },
+    /// A lifecycle notification (`reauthorizationRequired`, `subscriptionRemoved`, `missed`),
+    /// its client state checked: for `PresenceSubscriptions::handle_lifecycle`.
+    Lifecycle(Box<ChangeNotification>),
+    /// One notification of a batch was refused; the others were processed.
+    Rejected {
+        /// Its position in the batch's `value`.
+        index: usize,
+        /// The subscription it named (the sender's text; empty when it named none).
+        subscription_id: String,
+        /// Why.
+        error: NotificationError,
+    },
+    /// The whole request was refused (the response says so with its status).
+    BatchRejected(BatchError),
+}
+
+/// Why one notification of a batch was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NotificationError {
+    /// Its `clientState` is missing or not the app's.
+    ClientState,
+    /// It carries `encryptedContent` and the receiver has no decryption keys.
+    NoDecryptionKeys,
+    /// Its `encryptedContent` does not decrypt: tampered, another key, an unknown certificate.
+    Decryption(Error),
+    /// The decrypted content is not a presence.
+    Presence(DecodeError),
+    /// It is not a change notification (a required property missing, a wrong type).
+    Shape(DecodeError),
+}
+
+impl fmt::Display for NotificationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotificationError::ClientState => write!(f, "the client state is not the app's"),
+            NotificationError::NoDecryptionKeys => {
+                write!(
+                    f,
+                    "encrypted content, and no decryption keys are configured"
+                )
+            }
+            NotificationError::Decryption(error) => write!(f, "{error}"),
+            NotificationError::Shape(error) => write!(f, "not a change notification: {error}"),
+            NotificationError::Presence(error) => {
+                write!(f, "the decrypted content is not a presence: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NotificationError {}
+
+/// Why a whole request was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// Not a POST (`405`).
+    Method {
+        /// The method, as sent.
+        method: String,
+    },
+    /// The body is longer than the receiver accepts (`413`).
+    TooLarge {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A `validationToken` query longer than [`MAX_VALIDATION_TOKEN_LEN`] once decoded (`400`).
+    ValidationTokenTooLong,
+    /// The body is not a change notification collection (`400`): where and why.
+    Malformed(DecodeError),
+    /// Validation tokens are required (the receiver has rules) and the batch carries
+    /// encrypted content without any (`401`).
+    MissingValidationTokens,
+    /// A validation token does not verify (`401`).
+    ValidationToken {
+        /// Its position in `validationTokens`.
+        index: usize,
+        /// Why.
+        error: Error,
+    },
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::Method { method } => {
+                write!(f, "method {} is not POST", excerpt(method, 20))
+            }
+            BatchError::TooLarge { len, max } => {
+                write!(f, "the body is {len} bytes, more than {max}")
+            }
+            BatchError::ValidationTokenTooLong => write!(
+                f,
+                "the validation token is longer than {MAX_VALIDATION_TOKEN_LEN} bytes"
+            ),
+            BatchError::Malformed(error) => write!(f, "malformed notification batch: {error}"),
+            BatchError::MissingValidationTokens => {
+                write!(f, "encrypted content without validation tokens")
+            }
+            BatchError::ValidationToken { index, error } => {
+                write!(f, "validation token {index}: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+impl BatchError {
+    /// The HTTP status it is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            BatchError::Method { .. } => 405,
+            BatchError::TooLarge { .. } => 413,
+            BatchError::ValidationTokenTooLong | BatchError::Malformed(_) => 400,
+            BatchError::MissingValidationTokens | BatchError::ValidationToken { .. } => 401,
+        }
+    }
+}
+
+/// The request's parts the receiver reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The HTTP method (`POST`).
+    pub method: &'a str,
+    /// The query string without `?`, if any.
+    pub query: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// The response and the events of one request.
+#[derive(Debug)]
+pub struct Handled {
+    /// What to send back.
+    pub response: Response,
+    /// What it meant, in batch order.
+    pub events: Vec<Event>,
+}
+
+/// A `changeNotificationCollection` with each notification still JSON text, so that one
+/// notification of the wrong shape is refused alone.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Batch {
+    value: Vec<Box<RawValue>>,
+    #[serde(default)]
+    validation_tokens: Option<Vec<String>>,
+}
+
+/// The webhook's state: the client state to expect, the keys, the rules, and the sequence
+/// numbers seen.
+#[derive(Debug)]
+pub struct Receiver {
+    client_state: String,
+    decryption_keys: Option<DecryptionKeys>,
+    validation: Option<(ValidationTokenRules, JwkSet)>,
+    sequences: SequenceTracker,
+    max_body_len: usize,
+}
+
+impl Receiver {
+    /// A receiver for notifications carrying `client_state` (the secret the subscriptions
+    /// were created with): basic notifications only until keys are added.
+    pub fn new(client_state: impl Into<String>) -> Self {
+        Receiver {
+            client_state: client_state.into(),
+            decryption_keys: None,
+            validation: None,
+            sequences: SequenceTracker::new(),
+            max_body_len: DEFAULT_MAX_BODY_LEN,
+        }
+    }
+
+    /// Decrypt rich notifications with these keys.
+    pub fn decryption_keys(mut self, keys: DecryptionKeys) -> Self {
+        self.decryption_keys = Some(keys);
+        self
+    }
+
+    /// Require and verify validation tokens on batches with encrypted content, against these
+    /// rules and signing keys (Microsoft's published JWKS).
+    pub fn validation_tokens(mut self, rules: ValidationTokenRules, keys: JwkSet) -> Self {
+        self.validation = Some((rules, keys));
+        self
+    }
+
+    /// Replace the signing keys (Microsoft rotates them; fetch them again when a token names
+    /// an unknown `kid`). Does nothing when no rules are set.
+    pub fn set_signing_keys(&mut self, keys: JwkSet) {
+        if let Some((_, held)) = &mut self.validation {
+            *held = keys;
+        }
+    }
+
+    /// Use this sequence tracker (its capacity, or what an earlier receiver saw).
+    pub fn sequence_tracker(mut self, tracker: SequenceTracker) -> Self {
+        self.sequences = tracker;
+        self
+    }
+
+    /// Refuse bodies longer than this many bytes (`413`).
+    pub fn max_body_len(mut self, max: usize) -> Self {
+        self.max_body_len = max;
+        self
+    }
+
+    /// The largest body accepted.
+    pub fn body_limit(&self) -> usize {
+        self.max_body_len
+    }
+
+    /// The sequence numbers seen, to record presences read otherwise (a resync after
+    /// `missed`) so that older notifications arriving later are dropped.
+    pub fn sequences_mut(&mut self) -> &mut SequenceTracker {
+        &mut self.sequences
+    }
+
+    /// Answers one request at time `now` (when validation tokens are checked).
+    pub fn handle(&mut self, request: Request<'_>, now: Timestamp) -> Handled {
+        if request.method != "POST" {
+            return refused(BatchError::Method {
+                method: request.method.to_owned(),
+            });
+        }
+        if let Some(token) = request.query.and_then(validation_token) {
+            return match token {
+                Ok(token) => Handled {
+                    response: Response {
+                        status: 200,
+                        content_type: "text/plain",
+                        body: token,
+                    },
+                    events: Vec::new(),
+                },
+                Err(error) => refused(error),
+            };
+        }
+        if request.body.len() > self.max_body_len {
+            return refused(BatchError::TooLarge {
+                len: request.body.len(),
+                max: self.max_body_len,
+            });
+        }
+        let batch: Batch = match graph_models_runtime::from_slice(request.body) {
+            Ok(batch) => batch,
+            Err(error) => return refused(BatchError::Malformed(error)),
+        };
+        if let Err(error) = self.check_validation_tokens(&batch, now) {
+            return refused(error);
+        }
+        let events = batch
+            .value
+            .into_iter()
+            .enumerate()
+            .map(|(index, json)| {
+                match graph_models_runtime::from_str::<ChangeNotification>(json.get()) {
+                    Ok(notification) => self.notification(index, notification),
+                    Err(error) => Event::Rejected {
+                        index,
+                        subscription_id: subscription_id_of(&json),
+                        error: NotificationError::Shape(error),
+                    },
+                }
+            })
+            .collect();
+        Handled {
+            response: Response::text(202, ""),
+            events,
+        }
+    }
+
+    /// With rules set, a batch carrying encrypted content or tokens needs every token valid.
+    /// A batch of basic notifications carries none (Graph sends them with rich notifications
+    /// only) and is checked by its client state alone.
+    fn check_validation_tokens(&self, batch: &Batch, now: Timestamp) -> Result<(), BatchError> {
+        let Some((rules, keys)) = &self.validation else {
+            return Ok(());
+        };
+        let tokens = batch.validation_tokens.as_deref().unwrap_or_default();
+        let encrypted = batch.value.iter().any(|json| has_encrypted_content(json));
+        if tokens.is_empty() {
+            return if encrypted {
+                Err(BatchError::MissingValidationTokens)
+            } else {
+                Ok(())
+            };
+        }
+        for (index, token) in tokens.iter().enumerate() {
+            rules
+                .verify(token, keys, now)
+                .map_err(|error| BatchError::ValidationToken { index, error })?;
+        }
+        Ok(())
+    }
+
+    fn notification(&mut self, index: usize, notification: ChangeNotification) -> Event {
+        let subscription_id = notification.subscription_id.clone();
+        let rejected = |error| Event::Rejected {
+            index,
+            subscription_id: subscription_id.clone(),
+            error,
+        };
+        if !notification.has_client_state(&self.client_state) {
+            return rejected(NotificationError::ClientState);
+        }
+        if notification.lifecycle_event.as_option().is_some() {
+            return Event::Lifecycle(Box::new(notification));
+        }
+        let Some(content) = notification.encrypted_content.as_option() else {
+            let resource_data = notification.resource_data.as_option();
+            return Event::ResourceChanged {
+                subscription_id,
+                user_id: resource_data.and_then(|data| data.id.clone()),
+                resource: notification.resource,
+            };
+        };
+        let Some(keys) = &self.decryption_keys else {
+            return rejected(NotificationError::NoDecryptionKeys);
+        };
+        let presence: Presence = match keys
+            .decrypt(&EncryptedContent::from(content))
+            .map_err(NotificationError::Decryption)
+            .and_then(|plain| {
+                graph_models_runtime::from_slice(plain.as_bytes())
+                    .map_err(NotificationError::Presence)
+            }) {
+            Ok(presence) => presence,
+            Err(error) => return rejected(error),
+        };
+        let sequence = presence.sequence_number.as_option().map(String::as_str);
+        match self.sequences.observe(&presence.id, sequence) {
+            Freshness::Stale { held } => Event::Stale {
+                subscription_id,
+                user_id: presence.id.clone(),
+                sequence_number: sequence.unwrap_or_default().to_owned(),
+                held,
+            },
+            Freshness::Newer | Freshness::Untracked => Event::PresenceChanged {
+                subscription_id,
+                user_id: presence.id.clone(),
+                presence: Box::new(presence),
+            },
+        }
+    }
+}
+
+impl<'a> From<&'a ChangeNotificationEncryptedContent> for EncryptedContent<'a> {
+    fn from(content: &'a ChangeNotificationEncryptedContent) -> Self {
+        let thumbprint = content.encryption_certificate_thumbprint.as_str();
+        EncryptedContent {
+            data: &content.data,
+            data_signature: &content.data_signature,
+            data_key: &content.data_key,
+            encryption_certificate_id: &content.encryption_certificate_id,
+            encryption_certificate_thumbprint: (!thumbprint.is_empty()).then_some(thumbprint),
+        }
+    }
+}
+
+/// Whether a notification carries `encryptedContent` (read loosely: the check must not depend
+/// on the rest of its shape).
+fn has_encrypted_content(json: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "encryptedContent", borrow)]
+        encrypted_content: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<Probe<'_>>(json.get())
+        .map(|probe| probe.encrypted_content.is_some_and(|c| c.get() != "null"))
+        // Not even an object: it will be refused alone, so it cannot need a token.
+        .unwrap_or(false)
+}
+
+/// A notification's `subscriptionId` when it is a string, else empty.
+fn subscription_id_of(json: &RawValue) -> String {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(rename = "subscriptionId")]
+        subscription_id: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Probe>(json.get()) {
+        Ok(Probe {
+            subscription_id: Some(serde_json::Value::String(id)),
+        }) => id,
+        _ => String::new(),
+    }
+}
+
+fn refused(error: BatchError) -> Handled {
+    // The body says what was wrong in general terms; the event has the details.
+    let body = match &error {
+        BatchError::Malformed(_) => "malformed notification batch",
+        BatchError::MissingValidationTokens | BatchError::ValidationToken { .. } => {
+            "validation tokens do not verify"
+        }
+        BatchError::Method { .. } => "POST only",
+        BatchError::TooLarge { .. } => "body too large",
+        BatchError::ValidationTokenTooLong => "validation token too long",
+    };
+    Handled {
+        response: Response::text(error.status(), body),
+        events: vec![Event::BatchRejected(error)],
+    }
+}
+
+/// The `validationToken` query parameter, decoded as a form value (`+` is a space, then
+/// percent-escapes), if present.
+fn validation_token(query: &str) -> Option<Result<Vec<u8>, BatchError>> {
+    let value = query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode_form(name.as_bytes()) == b"validationToken").then_some(value)
+    })?;
+    // Three bytes (`%XX`) decode to at least one: longer is refused before it is decoded.
+    if value.len() > 3 * MAX_VALIDATION_TOKEN_LEN {
+        return Some(Err(BatchError::ValidationTokenTooLong));
+    }
+    let token = decode_form(value.as_bytes());
+    Some(if token.len() > MAX_VALIDATION_TOKEN_LEN {
+        Err(BatchError::ValidationTokenTooLong)
+    } else {
+        Ok(token)
+    })
+}
+
+fn decode_form(text: &[u8]) -> Vec<u8> {
+    let spaced: Vec<u8> = text
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&spaced).collect()
+}

@@ -1,0 +1,221 @@
+//! The example's axum receiver on loopback, driven by a local sender playing Graph.
+
+mod support;
+
+#[allow(dead_code)] // its `main` needs Graph
+#[path = "../examples/presence_changes.rs"]
+mod example;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use graph_presence_notifications::axum::Webhook;
+use graph_presence_notifications::{
+    DecryptionKey, DecryptionKeys, Error, Event, FetchError, JwkSet, Receiver,
+};
+use serde_json::json;
+use support::*;
+use tokio::sync::mpsc;
+
+const CERT_ID: &str = "presence-cert-2025";
+const CLIENT_STATE: &str = "9c1e7d55-8a43-4bd4-9a6d-f6a1c0c20b3e";
+
+fn receiver() -> Receiver {
+    let key = DecryptionKey::from_pkcs8_der(certificate_key()).expect("key");
+    Receiver::new(CLIENT_STATE).decryption_keys(DecryptionKeys::new().key(CERT_ID, key))
+}
+
+async fn serve(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+fn rich_batch(user: &str, sequence: &str) -> serde_json::Value {
+    let presence = json!({"id": user, "availability": "Busy", "activity": "InACall", "sequenceNumber": sequence});
+    let sent = encrypt_like_graph(certificate_key(), presence.to_string().as_bytes());
+    json!({"value": [{
+        "subscriptionId": "7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+        "clientState": CLIENT_STATE,
+        "changeType": "updated",
+        "tenantId": TENANT_ID,
+        "resource": format!("communications/presences/{user}"),
+        "encryptedContent": {
+            "data": sent.data,
+            "dataSignature": sent.data_signature,
+            "dataKey": sent.data_key,
+            "encryptionCertificateId": CERT_ID,
+            "encryptionCertificateThumbprint": ""
+        }
+    }]})
+}
+
+async fn next(events: &mut mpsc::Receiver<Event>) -> Event {
+    tokio::time::timeout(Duration::from_secs(10), events.recv())
+        .await
+        .expect("an event in time")
+        .expect("channel open")
+}
+
+#[tokio::test]
+async fn the_example_router_answers_graph_and_delivers_events() {
+    let (router, _webhook, mut events) = example::webhook(receiver());
+    let base = format!("http://{}", serve(router).await);
+    let http = reqwest::Client::new();
+
+    // The handshake, on both URLs.
+    for path in [example::NOTIFICATION_PATH, example::LIFECYCLE_PATH] {
+        let response = http
+            .post(format!(
+                "{base}{path}?validationToken=Validation%3a+Testing+client+application+reachability"
+            ))
+            .header("content-type", "text/plain; charset=utf-8")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers().get("content-type").cloned();
+        assert_eq!(
+            content_type.as_ref().map(|v| v.as_bytes()),
+            Some(&b"text/plain"[..])
+        );
+        assert_eq!(
+            response.text().await.expect("body"),
+            "Validation: Testing client application reachability"
+        );
+    }
+
+    // A rich notification: 202, then the decrypted presence on the channel.
+    let response = http
+        .post(format!("{base}{}", example::NOTIFICATION_PATH))
+        .header("content-type", "application/json")
+        .body(rich_batch("u1", "7").to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 202);
+    let Event::PresenceChanged {
+        user_id, presence, ..
+    } = next(&mut events).await
+    else {
+        panic!("not a presence change");
+    };
+    assert_eq!(user_id, "u1");
+    assert_eq!(example::describe(&user_id, &presence), "u1: Busy / InACall");
+
+    // An older update of the same user is stale.
+    let response = http
+        .post(format!("{base}{}", example::NOTIFICATION_PATH))
+        .body(rich_batch("u1", "6").to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 202);
+    assert!(matches!(next(&mut events).await, Event::Stale { .. }));
+
+    // A lifecycle notification to the lifecycle URL.
+    let lifecycle = json!({"value": [{
+        "subscriptionId": "7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+        "tenantId": TENANT_ID,
+        "clientState": CLIENT_STATE,
+        "lifecycleEvent": "missed"
+    }]});
+    let response = http
+        .post(format!("{base}{}", example::LIFECYCLE_PATH))
+        .body(lifecycle.to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 202);
+    assert!(matches!(next(&mut events).await, Event::Lifecycle(_)));
+
+    // Malformed JSON and other methods.
+    let response = http
+        .post(format!("{base}{}", example::NOTIFICATION_PATH))
+        .body("{\"value\": [,]}")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 400);
+    assert!(matches!(next(&mut events).await, Event::BatchRejected(_)));
+    let response = http
+        .get(format!("{base}{}", example::NOTIFICATION_PATH))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 405);
+}
+
+#[tokio::test]
+async fn a_full_channel_drops_events_and_graph_still_gets_202() {
+    let (webhook, mut events) = Webhook::new(receiver().max_body_len(64 * 1024), 1);
+    let base = format!("http://{}", serve(webhook.clone().router("/hook")).await);
+    let http = reqwest::Client::new();
+    for user in ["a", "b", "c"] {
+        let response = http
+            .post(format!("{base}/hook"))
+            .body(rich_batch(user, "1").to_string())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 202);
+    }
+    assert_eq!(webhook.dropped_events(), 2);
+    let Event::PresenceChanged { user_id, .. } = next(&mut events).await else {
+        panic!("not a presence change");
+    };
+    assert_eq!(user_id, "a");
+
+    // Over the receiver's limit: 413, from the receiver.
+    let response = http
+        .post(format!("{base}/hook"))
+        .body(vec![b' '; 64 * 1024 + 1])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 413);
+    assert!(matches!(next(&mut events).await, Event::BatchRejected(_)));
+    // Far over it: axum stops reading.
+    let response = http
+        .post(format!("{base}/hook"))
+        .body(vec![b' '; 1024 * 1024])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn signing_keys_are_fetched_and_bad_answers_refused() {
+    let signing = SigningKey::new("kid-1");
+    let document = jwks(&[&signing]);
+    let router = axum::Router::new()
+        .route("/keys", axum::routing::get(move || async move { document }))
+        .route("/broken", axum::routing::get(|| async { "not json" }))
+        .route(
+            "/large",
+            axum::routing::get(|| async { vec![b' '; 1024 * 1024 + 1] }),
+        );
+    let base = format!("http://{}", serve(router).await);
+    let http = reqwest::Client::new();
+
+    let keys = JwkSet::fetch(&http, &format!("{base}/keys"))
+        .await
+        .expect("keys");
+    assert_eq!(keys.key_ids().collect::<Vec<_>>(), ["kid-1"]);
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/missing")).await,
+        Err(FetchError::Status { status: 404 })
+    ));
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/broken")).await,
+        Err(FetchError::Keys(Error::Json { .. }))
+    ));
+    assert!(matches!(
+        JwkSet::fetch(&http, &format!("{base}/large")).await,
+        Err(FetchError::TooLarge)
+    ));
+}
