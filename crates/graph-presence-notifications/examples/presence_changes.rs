@@ -91,8 +91,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Ok(path) => JwkSet::from_json(&std::fs::read(path)?)?,
             Err(_) => JwkSet::fetch_microsoft(&reqwest::Client::new()).await?,
         };
-        receiver =
-            receiver.validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
+        receiver = receiver.validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
     }
 
     // Serve first: Graph checks both URLs before it answers the subscription request.
