@@ -90,40 +90,22 @@ pub fn one_line(text: &str) -> String {
 /// `text` as a TOML basic string, quotes included: `"` and `\\` escaped, and every control,
 /// line-separating or bidirectional-formatting character written as a `\\uXXXX` escape.
 pub fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            // All such characters are in the Basic Multilingual Plane.
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    // All such characters are in the Basic Multilingual Plane.
+    quoted(text, |c| {
+        needs_escape(c).then(|| format!("\\u{:04X}", u32::from(c)))
+    })
 }
 
 /// `text` as a Rust string literal for code the generator writes into a doc example: `"` and
 /// `\` escaped, and every control, line-separating or bidirectional-formatting character written
 /// as a `\u{…}` escape, so the literal stays on its line and compiles to exactly `text`.
 pub fn rust_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    quoted(text, |c| match c {
+        '\n' => Some("\\n".to_owned()),
+        '\r' => Some("\\r".to_owned()),
+        '\t' => Some("\\t".to_owned()),
+        c => needs_escape(c).then(|| format!("\\u{{{:x}}}", u32::from(c))),
+    })
 }
 
 /// `text` as a raw Rust string literal (`r#"…"#`, with as many `#` as it needs), which reads
@@ -145,16 +127,26 @@ pub fn rust_raw_string(text: &str) -> String {
 /// what JSON requires escaped, and every other control, line-separating or
 /// bidirectional-formatting character as a `\uXXXX` escape (so [`rust_raw_string`] can hold it).
 pub fn json_string(text: &str) -> String {
+    quoted(text, |c| match c {
+        '\n' => Some("\\n".to_owned()),
+        // All such characters are in the Basic Multilingual Plane.
+        c => needs_escape(c).then(|| format!("\\u{:04x}", u32::from(c))),
+    })
+}
+
+/// `text` between double quotes with `"` and `\` backslash-escaped, and each other character
+/// written as `escape` says (or as itself): what the TOML, Rust and JSON literals share.
+fn quoted(text: &str, escape: impl Fn(char) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            // All such characters are in the Basic Multilingual Plane.
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
+            c => match escape(c) {
+                Some(escaped) => out.push_str(&escaped),
+                None => out.push(c),
+            },
         }
     }
     out.push('"');
