@@ -84,3 +84,24 @@ pub fn requested_ids(body: &[u8]) -> Vec<String> {
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect()
 }
+
+/// A client of a local Graph at `server_uri` (its `/beta`), on `clock`, with three attempts per
+/// request: the setup the bulk, paging and subscription tests share.
+pub fn local_client(server_uri: &str, clock: &FakeClock) -> graph_presence_client::Client {
+    graph_presence_client::Client::builder(graph_presence_client::BearerToken::new("t"))
+        .base_url(format!("{server_uri}/beta"))
+        .clock(clock.clone())
+        .retry(graph_presence_client::RetryPolicy {
+            max_attempts: 3,
+            ..graph_presence_client::RetryPolicy::default()
+        })
+        .build()
+        .expect("valid")
+}
+
+/// `n` distinct user ids, in order.
+pub fn user_ids(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012x}"))
+        .collect()
+}

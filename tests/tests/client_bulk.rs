@@ -1,12 +1,12 @@
 //! Bulk presence against a local server that answers getPresencesByUserId for the ids it is
 //! sent, and the client-side rate limit. Retry waits go through a fake clock.
 
-use graph_presence_client::{BearerToken, Client, MAX_IDS_PER_REQUEST, RateLimit, RetryPolicy};
+use graph_presence_client::{BearerToken, Client, MAX_IDS_PER_REQUEST, RateLimit};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tests::FakeClock;
+use tests::{FakeClock, user_ids};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -69,21 +69,7 @@ async fn echo_server_not_knowing(
 }
 
 fn client(server: &MockServer, clock: &FakeClock) -> Client {
-    Client::builder(BearerToken::new("t"))
-        .base_url(format!("{}/beta", server.uri()))
-        .clock(clock.clone())
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            ..RetryPolicy::default()
-        })
-        .build()
-        .expect("valid")
-}
-
-fn user_ids(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("00000000-0000-4000-8000-{i:012x}"))
-        .collect()
+    tests::local_client(&server.uri(), clock)
 }
 
 #[tokio::test]

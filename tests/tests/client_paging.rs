@@ -3,7 +3,7 @@
 //! action's next pages (GETs, with the token), headers kept, relative links, and bulk presence
 //! answered in pages. Retry waits go through a fake clock.
 
-use graph_presence_client::{BearerToken, Client, Error, NextLinkProblem, Pageable, RetryPolicy};
+use graph_presence_client::{BearerToken, Client, Error, NextLinkProblem, Pageable};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -120,15 +120,7 @@ async fn serve(server: &MockServer, route: &str, paged: &Paged) {
 }
 
 fn client(server: &MockServer, clock: &FakeClock) -> Client {
-    Client::builder(BearerToken::new("t"))
-        .base_url(format!("{}/beta", server.uri()))
-        .clock(clock.clone())
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            ..RetryPolicy::default()
-        })
-        .build()
-        .expect("valid")
+    tests::local_client(&server.uri(), clock)
 }
 
 /// A link to page `token` of the list on `server`.

@@ -3,15 +3,15 @@
 //! lifecycle events, and failures reported with their ids.
 
 use graph_presence_client::{
-    BearerToken, Client, Clock, LifecycleError, MAX_IDS_PER_SUBSCRIPTION, PresenceSubscriptions,
-    RetryPolicy, SubscriptionAction, SubscriptionError, SubscriptionReport,
+    Client, Clock, LifecycleError, MAX_IDS_PER_SUBSCRIPTION, PresenceSubscriptions,
+    SubscriptionAction, SubscriptionError, SubscriptionReport,
 };
 use graph_presence_models::{ChangeNotification, LifecycleEventType};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tests::FakeClock;
+use tests::{FakeClock, user_ids};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const NOTIFY: &str = "https://webhook.contoso.com/api/presence";
@@ -164,21 +164,7 @@ async fn local_graph() -> (MockServer, Graph) {
 }
 
 fn client(server: &MockServer, clock: &FakeClock) -> Client {
-    Client::builder(BearerToken::new("t"))
-        .base_url(format!("{}/beta", server.uri()))
-        .clock(clock.clone())
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            ..RetryPolicy::default()
-        })
-        .build()
-        .expect("valid")
-}
-
-fn user_ids(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("00000000-0000-4000-8000-{i:012x}"))
-        .collect()
+    tests::local_client(&server.uri(), clock)
 }
 
 fn after(clock: &FakeClock, minutes: i64) -> jiff::Timestamp {
