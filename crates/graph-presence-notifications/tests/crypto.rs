@@ -33,14 +33,7 @@ fn a_rich_notification_as_graph_posts_it_decrypts_to_a_presence() {
     // Microsoft's documented rich notification, its placeholders replaced by content
     // encrypted here for our certificate, decoded with the generated models.
     let sent = encrypt_like_graph(certificate_key(), PRESENCE_V1.as_bytes());
-    let body = RICH_NOTIFICATION_V1
-        .replace("{Encrypted content}", &sent.data)
-        .replace("{Encrypted data signature}", &sent.data_signature)
-        .replace(
-            "{Encrypted data key for encrypting content}",
-            &sent.data_key,
-        )
-        .replace("{User specified id of encryption certificate}", CERT_ID);
+    let body = sent.fill_rich_notification(RICH_NOTIFICATION_V1, CERT_ID);
     let batch: ChangeNotificationCollection =
         graph_presence_models::from_str(&body).expect("notification");
     let content = batch.value[0]

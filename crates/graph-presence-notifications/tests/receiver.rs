@@ -266,17 +266,11 @@ fn the_documented_rich_notification_is_refused_for_its_placeholders_only() {
 fn the_documented_rich_notification_encrypted_as_graph_does_is_a_presence_change() {
     for (version, plaintext) in [("v1.0", PRESENCE_V1), ("beta", PRESENCE_BETA)] {
         let sent = encrypt_like_graph(certificate_key(), plaintext.as_bytes());
-        let body = example(
+        let template = example(
             version,
             "changenotifications-presence-rich-notification.json",
-        )
-        .replace("{Encrypted content}", &sent.data)
-        .replace("{Encrypted data signature}", &sent.data_signature)
-        .replace(
-            "{Encrypted data key for encrypting content}",
-            &sent.data_key,
-        )
-        .replace("{User specified id of encryption certificate}", CERT_ID);
+        );
+        let body = sent.fill_rich_notification(&template, CERT_ID);
         let mut receiver = Receiver::new("{secret client state}").decryption_keys(keys());
         let (status, _, events) = post(&mut receiver, None, body.as_bytes());
         assert_eq!(status, 202);

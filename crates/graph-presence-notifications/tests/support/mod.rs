@@ -70,6 +70,22 @@ impl Encrypted {
             encryption_certificate_thumbprint: None,
         }
     }
+
+    /// Microsoft's documented rich notification `template` with its placeholders replaced by
+    /// this content, for the certificate `certificate_id`.
+    pub fn fill_rich_notification(&self, template: &str, certificate_id: &str) -> String {
+        template
+            .replace("{Encrypted content}", &self.data)
+            .replace("{Encrypted data signature}", &self.data_signature)
+            .replace(
+                "{Encrypted data key for encrypting content}",
+                &self.data_key,
+            )
+            .replace(
+                "{User specified id of encryption certificate}",
+                certificate_id,
+            )
+    }
 }
 
 /// A random 32-byte key.
