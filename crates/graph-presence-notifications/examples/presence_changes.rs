@@ -17,7 +17,8 @@
 //!   `NOTIFY_CERT_ID` (a name for it); without them notifications say who changed, and the
 //!   presence is read with the bulk call;
 //! - to verify rich notifications' validation tokens, `APP_ID` and `TENANT_ID`; Microsoft's
-//!   signing keys are fetched at start, or read from `JWKS_FILE` when it is set.
+//!   signing keys are fetched at start and again when Microsoft rotates them, or read from
+//!   `JWKS_FILE` when it is set.
 //!
 //! ```text
 //! cargo run -p graph-presence-notifications --features axum,fetch-keys --example presence_changes
@@ -31,7 +32,8 @@ use graph_presence_client::{BearerToken, Client, PresenceSubscriptions};
 use graph_presence_models::Presence;
 use graph_presence_notifications::axum::Webhook;
 use graph_presence_notifications::{
-    DecryptionKey, DecryptionKeys, Event, JwkSet, Receiver, ValidationTokenRules,
+    DecryptionKey, DecryptionKeys, Event, JwkSet, MICROSOFT_KEYS_URL, Receiver,
+    ValidationTokenRules,
 };
 use tokio::sync::{Mutex, mpsc};
 
@@ -40,9 +42,16 @@ pub const NOTIFICATION_PATH: &str = "/api/presence";
 /// Where Graph POSTs lifecycle notifications.
 pub const LIFECYCLE_PATH: &str = "/api/lifecycle";
 
-/// The webhook's router (both paths), the handle to its receiver, and the events.
-pub fn webhook(receiver: Receiver) -> (axum::Router, Webhook, mpsc::Receiver<Event>) {
-    let (webhook, events) = Webhook::new(receiver, 4096);
+/// The webhook's router (both paths), the handle to its receiver, and the events. With an
+/// HTTP client, Microsoft's signing keys are fetched again when a token names a rotated one.
+pub fn webhook(
+    receiver: Receiver,
+    refetch_keys: Option<reqwest::Client>,
+) -> (axum::Router, Webhook, mpsc::Receiver<Event>) {
+    let (mut webhook, events) = Webhook::new(receiver, 4096);
+    if let Some(http) = refetch_keys {
+        webhook = webhook.refetch_signing_keys(http, MICROSOFT_KEYS_URL);
+    }
     let router = webhook
         .clone()
         .router(NOTIFICATION_PATH)
@@ -86,16 +95,22 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         _ => None,
     };
+    let mut refetch_keys = None;
     if let (Ok(app_id), Ok(tenant_id)) = (env::var("APP_ID"), env::var("TENANT_ID")) {
         let keys = match env::var("JWKS_FILE") {
             Ok(path) => JwkSet::from_json(&std::fs::read(path)?)?,
-            Err(_) => JwkSet::fetch_microsoft(&reqwest::Client::new()).await?,
+            Err(_) => {
+                let http = reqwest::Client::new();
+                let keys = JwkSet::fetch_microsoft(&http).await?;
+                refetch_keys = Some(http);
+                keys
+            }
         };
         receiver = receiver.validation_tokens(ValidationTokenRules::new(app_id, tenant_id), keys);
     }
 
     // Serve first: Graph checks both URLs before it answers the subscription request.
-    let (router, webhook_handle, mut events) = webhook(receiver);
+    let (router, webhook_handle, mut events) = webhook(receiver, refetch_keys);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("listening on {listen}");
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -196,6 +211,7 @@ async fn on_event(
         }
         Event::Rejected { error, .. } => eprintln!("notification refused: {error}"),
         Event::BatchRejected(error) => eprintln!("request refused: {error}"),
+        Event::SigningKeysNotFetched(error) => eprintln!("{error}"),
         _ => {}
     }
 }

@@ -11,6 +11,10 @@
 //! Decrypting is CPU work (an RSA decryption per notification), so the receiver runs on
 //! tokio's blocking pool, one request at a time (it holds the sequence numbers).
 //!
+//! With the `fetch-keys` feature, [`Webhook::refetch_signing_keys`] keeps validation tokens
+//! verifying across Microsoft's key rotations: a batch whose token names a key the receiver
+//! lacks makes the webhook fetch the key set again and answer with the new keys.
+//!
 //! ```no_run
 //! use graph_presence_notifications::{Receiver, axum::Webhook};
 //!
@@ -38,7 +42,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use tokio::sync::mpsc;
 
-use crate::{Event, Receiver, Request};
+use crate::{Event, Handled, Receiver, Request};
 
 /// The shared state of the webhook route: the receiver, the channel to the app and the count
 /// of events dropped because it was full. Cheap to clone.
@@ -48,6 +52,8 @@ pub struct Webhook {
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
     max_body_len: usize,
+    #[cfg(feature = "fetch-keys")]
+    refetch: Option<Arc<keys::Refetch>>,
 }
 
 impl Webhook {
@@ -61,8 +67,25 @@ impl Webhook {
             events,
             dropped: Arc::new(AtomicU64::new(0)),
             max_body_len,
+            #[cfg(feature = "fetch-keys")]
+            refetch: None,
         };
         (webhook, app)
+    }
+
+    /// When a batch's validation token names a signing key the receiver lacks, fetch the key
+    /// set from `url` ([`MICROSOFT_KEYS_URL`](crate::MICROSOFT_KEYS_URL)) with `http` and
+    /// answer the batch with the new keys. At most one fetch per [`KEY_REFETCH_INTERVAL`],
+    /// so made-up key ids cannot turn the webhook into a fetcher; each fetch waits at most
+    /// two seconds, since Graph waits for the answer (on the runtime's timer, which
+    /// `#[tokio::main]` turns on). A failed fetch keeps the old keys, the
+    /// batch is answered `401` (Graph delivers it again) and the app gets
+    /// [`Event::SigningKeysNotFetched`].
+    #[cfg(feature = "fetch-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+    pub fn refetch_signing_keys(mut self, http: reqwest::Client, url: impl Into<String>) -> Self {
+        self.refetch = Some(Arc::new(keys::Refetch::new(http, url.into())));
+        self
     }
 
     /// A router serving the webhook at `path` (any method: the receiver answers `405` to all
@@ -97,22 +120,27 @@ pub async fn handle(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let receiver = Arc::clone(&webhook.receiver);
-    let now = jiff::Timestamp::now();
-    let handled = tokio::task::spawn_blocking(move || {
-        let request = Request {
-            method: method.as_str(),
-            query: uri.query(),
-            body: &body,
-        };
-        // A panic while the lock was held cannot have left the receiver half-updated in a
-        // way that matters more than refusing every later notification would.
-        let mut receiver = receiver.lock().unwrap_or_else(PoisonError::into_inner);
-        receiver.handle(request, now)
-    })
-    .await;
-    let Ok(handled) = handled else {
+    let Ok(handled) = answer(&webhook, method.clone(), uri.clone(), body.clone()).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    #[cfg(feature = "fetch-keys")]
+    let handled = match &webhook.refetch {
+        Some(refetch) if handled.names_unknown_signing_key() => {
+            match refetch.refresh(&webhook.receiver).await {
+                // The same request again, now with the keys the fetch (this one's, or one
+                // that finished while this one waited) brought.
+                Ok(()) => match answer(&webhook, method, uri, body).await {
+                    Ok(again) => again,
+                    Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                },
+                Err(error) => {
+                    let mut handled = handled;
+                    handled.events.push(Event::SigningKeysNotFetched(error));
+                    handled
+                }
+            }
+        }
+        _ => handled,
     };
     for event in handled.events {
         if webhook.events.try_send(event).is_err() {
@@ -133,4 +161,84 @@ pub async fn handle(
         HeaderValue::from_static("nosniff"),
     );
     http
+}
+
+/// The request handled by the receiver on tokio's blocking pool (`Err` if it panicked).
+async fn answer(
+    webhook: &Webhook,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Handled, tokio::task::JoinError> {
+    let receiver = Arc::clone(&webhook.receiver);
+    let now = jiff::Timestamp::now();
+    tokio::task::spawn_blocking(move || {
+        let request = Request {
+            method: method.as_str(),
+            query: uri.query(),
+            body: &body,
+        };
+        // A panic while the lock was held cannot have left the receiver half-updated in a
+        // way that matters more than refusing every later notification would.
+        let mut receiver = receiver.lock().unwrap_or_else(PoisonError::into_inner);
+        receiver.handle(request, now)
+    })
+    .await
+}
+
+/// The shortest time between two fetches of the signing keys for unknown key ids (Microsoft
+/// rotates them every few weeks).
+#[cfg(feature = "fetch-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+pub const KEY_REFETCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+#[cfg(feature = "fetch-keys")]
+mod keys {
+    use std::sync::{Mutex, PoisonError};
+    use std::time::{Duration, Instant};
+
+    use super::KEY_REFETCH_INTERVAL;
+    use crate::{FetchError, JwkSet, Receiver};
+
+    /// How long a fetch may take: Graph wants the batch answered within about three seconds.
+    const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
+
+    /// Where the keys come from, and when they were last fetched.
+    #[derive(Debug)]
+    pub(super) struct Refetch {
+        http: reqwest::Client,
+        url: String,
+        /// Held across a fetch, so that requests that need one wait for it instead of
+        /// starting their own.
+        last: tokio::sync::Mutex<Option<Instant>>,
+    }
+
+    impl Refetch {
+        pub(super) fn new(http: reqwest::Client, url: String) -> Self {
+            Refetch {
+                http,
+                url,
+                last: tokio::sync::Mutex::new(None),
+            }
+        }
+
+        /// Fetches the keys into `receiver`, unless they were fetched less than
+        /// [`KEY_REFETCH_INTERVAL`] ago (then the set held is the newest there is). A failed
+        /// fetch counts too, so that an unreachable key endpoint is not asked per request.
+        pub(super) async fn refresh(&self, receiver: &Mutex<Receiver>) -> Result<(), FetchError> {
+            let mut last = self.last.lock().await;
+            if last.is_some_and(|at| at.elapsed() < KEY_REFETCH_INTERVAL) {
+                return Ok(());
+            }
+            *last = Some(Instant::now());
+            let fetched = tokio::time::timeout(FETCH_TIMEOUT, JwkSet::fetch(&self.http, &self.url))
+                .await
+                .map_err(|_| FetchError::TimedOut)??;
+            receiver
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_signing_keys(fetched);
+            Ok(())
+        }
+    }
 }

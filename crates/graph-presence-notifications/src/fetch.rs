@@ -27,6 +27,9 @@ pub enum FetchError {
     TooLarge,
     /// The answer is not a key set.
     Keys(Error),
+    /// No answer in time (the `axum` webhook waits two seconds while Graph waits for its
+    /// answer).
+    TimedOut,
 }
 
 impl fmt::Display for FetchError {
@@ -38,6 +41,7 @@ impl fmt::Display for FetchError {
             }
             FetchError::TooLarge => write!(f, "the signing key set is larger than 1 MiB"),
             FetchError::Keys(error) => write!(f, "the signing key set is unusable: {error}"),
+            FetchError::TimedOut => write!(f, "fetching the signing keys timed out"),
         }
     }
 }

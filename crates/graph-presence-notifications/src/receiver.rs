@@ -98,6 +98,11 @@ pub enum Event {
     },
     /// The whole request was refused (the response says so with its status).
     BatchRejected(BatchError),
+    /// The `axum` webhook fetched the signing keys again for a token naming a key its set
+    /// lacks, and the fetch failed: the old keys stay, and the batch was answered `401`
+    /// (Graph delivers it again later).
+    #[cfg(feature = "fetch-keys")]
+    SigningKeysNotFetched(crate::FetchError),
 }
 
 /// Why one notification of a batch was refused.
@@ -225,6 +230,24 @@ pub struct Handled {
     pub response: Response,
     /// What it meant, in batch order.
     pub events: Vec<Event>,
+}
+
+impl Handled {
+    /// Whether the batch was refused because a validation token names a signing key the
+    /// receiver's set lacks: Microsoft has rotated its keys since they were read. Fetch them
+    /// again ([`Receiver::set_signing_keys`]) and handle the same request once more (the
+    /// receiver changed nothing while refusing it). The `axum` webhook does this itself.
+    pub fn names_unknown_signing_key(&self) -> bool {
+        self.events.iter().any(|event| {
+            matches!(
+                event,
+                Event::BatchRejected(BatchError::ValidationToken {
+                    error: Error::UnknownKeyId { .. },
+                    ..
+                })
+            )
+        })
+    }
 }
 
 /// A `changeNotificationCollection` with each notification still JSON text, so that one

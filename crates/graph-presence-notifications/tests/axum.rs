@@ -7,11 +7,14 @@ mod support;
 mod example;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use graph_presence_notifications::axum::Webhook;
 use graph_presence_notifications::{
-    DecryptionKey, DecryptionKeys, Error, Event, FetchError, JwkSet, Receiver,
+    BatchError, DecryptionKey, DecryptionKeys, Error, Event, FetchError, JwkSet, Receiver,
+    ValidationTokenRules,
 };
 use serde_json::json;
 use support::*;
@@ -62,7 +65,7 @@ async fn next(events: &mut mpsc::Receiver<Event>) -> Event {
 
 #[tokio::test]
 async fn the_example_router_answers_graph_and_delivers_events() {
-    let (router, _webhook, mut events) = example::webhook(receiver());
+    let (router, _webhook, mut events) = example::webhook(receiver(), None);
     let base = format!("http://{}", serve(router).await);
     let http = reqwest::Client::new();
 
@@ -218,4 +221,116 @@ async fn signing_keys_are_fetched_and_bad_answers_refused() {
         JwkSet::fetch(&http, &format!("{base}/large")).await,
         Err(FetchError::TooLarge)
     ));
+}
+
+/// A batch of `user`'s presence with a validation token signed by `key`.
+fn signed_batch(user: &str, key: &SigningKey) -> String {
+    let now = jiff::Timestamp::now().as_second();
+    let mut batch = rich_batch(user, "1");
+    batch["validationTokens"] = json!([key.sign(&key.header(), &claims(now))]);
+    batch.to_string()
+}
+
+#[tokio::test]
+async fn rotated_signing_keys_are_fetched_once_and_the_batch_answered_with_them() {
+    let old = SigningKey::new("kid-old");
+    let rotated = SigningKey::new("kid-rotated");
+    let document = jwks(&[&old, &rotated]);
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&fetches);
+    let keys = axum::Router::new().route(
+        "/keys",
+        axum::routing::get(move || async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            document
+        }),
+    );
+    let keys_url = format!("http://{}/keys", serve(keys).await);
+    let held = JwkSet::from_json(&jwks(&[&old])).expect("jwks");
+    let receiver = receiver().validation_tokens(ValidationTokenRules::new(APP_ID, TENANT_ID), held);
+    let http = reqwest::Client::new();
+    let (webhook, mut events) = Webhook::new(receiver, 16);
+    let webhook = webhook.refetch_signing_keys(http.clone(), keys_url);
+    let base = format!("http://{}", serve(webhook.router("/hook")).await);
+    let post = |body: String| http.post(format!("{base}/hook")).body(body).send();
+
+    // Signed with a key the receiver has never seen: fetched, and answered with it.
+    let response = post(signed_batch("u1", &rotated)).await.expect("sent");
+    assert_eq!(response.status(), 202);
+    let Event::PresenceChanged { user_id, .. } = next(&mut events).await else {
+        panic!("not a presence change");
+    };
+    assert_eq!(user_id, "u1");
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+    // A key nobody publishes: refused, and within the interval not fetched again.
+    for user in ["u2", "u3"] {
+        let response = post(signed_batch(user, &SigningKey::new("made-up")))
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 401);
+        assert!(matches!(
+            next(&mut events).await,
+            Event::BatchRejected(BatchError::ValidationToken {
+                error: Error::UnknownKeyId { .. },
+                ..
+            })
+        ));
+    }
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    // Keys already held need no fetch.
+    let response = post(signed_batch("u4", &old)).await.expect("sent");
+    assert_eq!(response.status(), 202);
+    assert!(matches!(
+        next(&mut events).await,
+        Event::PresenceChanged { .. }
+    ));
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failed_key_fetch_keeps_the_old_keys_and_is_reported() {
+    let old = SigningKey::new("kid-old");
+    let keys = axum::Router::new()
+        .route("/broken", axum::routing::get(|| async { "not json" }))
+        .route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "late"
+            }),
+        );
+    let keys_base = format!("http://{}", serve(keys).await);
+    let http = reqwest::Client::new();
+    for (path, expected) in [("broken", "unusable"), ("slow", "timed out")] {
+        let held = JwkSet::from_json(&jwks(&[&old])).expect("jwks");
+        let receiver =
+            receiver().validation_tokens(ValidationTokenRules::new(APP_ID, TENANT_ID), held);
+        let (webhook, mut events) = Webhook::new(receiver, 16);
+        let webhook = webhook.refetch_signing_keys(http.clone(), format!("{keys_base}/{path}"));
+        let base = format!("http://{}", serve(webhook.router("/hook")).await);
+        let started = std::time::Instant::now();
+        let response = http
+            .post(format!("{base}/hook"))
+            .body(signed_batch("u1", &SigningKey::new("kid-rotated")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 401, "{path}");
+        // Graph waits about three seconds for an answer.
+        assert!(started.elapsed() < Duration::from_secs(3), "{path}");
+        assert!(matches!(next(&mut events).await, Event::BatchRejected(_)));
+        let Event::SigningKeysNotFetched(error) = next(&mut events).await else {
+            panic!("no fetch failure reported for {path}");
+        };
+        assert!(error.to_string().contains(expected), "{path}: {error}");
+        // The old keys still verify.
+        let response = http
+            .post(format!("{base}/hook"))
+            .body(signed_batch("u2", &old))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 202, "{path}");
+    }
 }

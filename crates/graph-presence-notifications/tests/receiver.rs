@@ -463,6 +463,46 @@ fn rules() -> ValidationTokenRules {
 }
 
 #[test]
+fn a_batch_refused_for_an_unknown_signing_key_says_so_and_can_be_handled_again() {
+    let signing = SigningKey::new("kid-1");
+    let rotated = SigningKey::new("kid-2");
+    let key_set = JwkSet::from_json(&jwks(&[&signing])).expect("jwks");
+    let mut receiver = new_receiver().validation_tokens(rules(), key_set);
+    let batch = |token: String| {
+        json!({"value": [rich(&presence_json("u1", "Busy", "5"), CLIENT_STATE)], "validationTokens": [token]})
+            .to_string()
+    };
+    let handle = |receiver: &mut Receiver, body: &str| {
+        receiver.handle(
+            Request {
+                method: "POST",
+                query: None,
+                body: body.as_bytes(),
+            },
+            now(),
+        )
+    };
+    let by_rotated = batch(rotated.sign(&rotated.header(), &claims(NOW)));
+    let handled = handle(&mut receiver, &by_rotated);
+    assert_eq!(handled.response.status, 401);
+    assert!(handled.names_unknown_signing_key());
+    // Another key under a known kid is a bad signature, not a rotation.
+    let forged = handle(
+        &mut receiver,
+        &batch(rotated.sign(&signing.header(), &claims(NOW))),
+    );
+    assert_eq!(forged.response.status, 401);
+    assert!(!forged.names_unknown_signing_key());
+
+    // With the rotated keys, the same request is a change: the refusal recorded nothing.
+    receiver.set_signing_keys(JwkSet::from_json(&jwks(&[&signing, &rotated])).expect("jwks"));
+    let handled = handle(&mut receiver, &by_rotated);
+    assert_eq!(handled.response.status, 202);
+    assert!(!handled.names_unknown_signing_key());
+    assert_eq!(presence_of(&handled.events[0]).0, "u1");
+}
+
+#[test]
 fn validation_tokens_are_required_and_verified_when_rules_are_set() {
     let signing = SigningKey::new("kid-1");
     let other = SigningKey::new("kid-2");
