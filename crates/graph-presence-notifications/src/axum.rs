@@ -11,7 +11,7 @@
 //! Decrypting is CPU work (an RSA decryption per notification), so the receiver runs on
 //! tokio's blocking pool, one request at a time (it holds the sequence numbers).
 //!
-//! With the `fetch-keys` feature, [`Webhook::refetch_signing_keys`] keeps validation tokens
+//! With the `fetch-keys` feature, `Webhook::refetch_signing_keys` keeps validation tokens
 //! verifying across Microsoft's key rotations: a batch whose token names a key the receiver
 //! lacks makes the webhook fetch the key set again and answer with the new keys.
 //!
@@ -75,17 +75,32 @@ impl Webhook {
 
     /// When a batch's validation token names a signing key the receiver lacks, fetch the key
     /// set from `url` ([`MICROSOFT_KEYS_URL`](crate::MICROSOFT_KEYS_URL)) with `http` and
-    /// answer the batch with the new keys. At most one fetch per [`KEY_REFETCH_INTERVAL`],
-    /// so made-up key ids cannot turn the webhook into a fetcher; each fetch waits at most
-    /// two seconds, since Graph waits for the answer (on the runtime's timer, which
-    /// `#[tokio::main]` turns on). A failed fetch keeps the old keys, the
-    /// batch is answered `401` (Graph delivers it again) and the app gets
-    /// [`Event::SigningKeysNotFetched`].
+    /// answer the batch with the new keys.
+    ///
+    /// Anyone can send a made-up key id, so fetches are spaced: one per
+    /// [`KEY_REFETCH_INTERVAL`] after a fetch that brought keys, one per
+    /// [`KEY_RETRY_INTERVAL`] after one that failed; requests in between are answered with the
+    /// keys held. The price is a delay, never a loss: a genuine rotation that lands inside the
+    /// interval gets `401`s until it ends, and Graph delivers those batches again. Requests
+    /// that arrive during a fetch wait for it instead of starting their own.
+    ///
+    /// Graph wants an answer within about three seconds, so a request waits for keys at most
+    /// [`KEY_WAIT`] from its arrival and is then answered with the keys held; the fetch runs
+    /// on as a task of its own, for the requests after it, and is itself cut off after
+    /// `KEY_WAIT`. It runs on the runtime's timer, which `#[tokio::main]` turns on. A failed
+    /// fetch keeps the old keys and is reported once as [`Event::SigningKeysNotFetched`].
     #[cfg(feature = "fetch-keys")]
     #[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
     pub fn refetch_signing_keys(mut self, http: reqwest::Client, url: impl Into<String>) -> Self {
         self.refetch = Some(Arc::new(keys::Refetch::new(http, url.into())));
         self
+    }
+
+    /// Offers `event` to the app, counting it as dropped when the channel is full.
+    fn send(&self, event: Event) {
+        if self.events.try_send(event).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// A router serving the webhook at `path` (any method: the receiver answers `405` to all
@@ -120,32 +135,33 @@ pub async fn handle(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    #[cfg(feature = "fetch-keys")]
+    let (arrived, keys_seen) = (
+        tokio::time::Instant::now(),
+        webhook.refetch.as_ref().map(|refetch| refetch.generation()),
+    );
     let Ok(handled) = answer(&webhook, method.clone(), uri.clone(), body.clone()).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     #[cfg(feature = "fetch-keys")]
-    let handled = match &webhook.refetch {
-        Some(refetch) if handled.names_unknown_signing_key() => {
-            match refetch.refresh(&webhook.receiver).await {
-                // The same request again, now with the keys the fetch (this one's, or one
-                // that finished while this one waited) brought.
-                Ok(()) => match answer(&webhook, method, uri, body).await {
+    let handled = match (&webhook.refetch, keys_seen) {
+        (Some(refetch), Some(seen)) if handled.names_unknown_signing_key() => {
+            let refresh = tokio::spawn(Arc::clone(refetch).refresh(webhook.clone(), seen));
+            match tokio::time::timeout_at(arrived + KEY_WAIT, refresh).await {
+                // The same request again, with the keys a fetch (this one's, or one that
+                // finished while this one waited) brought.
+                Ok(Ok(true)) => match answer(&webhook, method, uri, body).await {
                     Ok(again) => again,
                     Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                 },
-                Err(error) => {
-                    let mut handled = handled;
-                    handled.events.push(Event::SigningKeysNotFetched(error));
-                    handled
-                }
+                // No new keys (too soon, or the fetch failed and reported it), or no time left.
+                _ => handled,
             }
         }
         _ => handled,
     };
     for event in handled.events {
-        if webhook.events.try_send(event).is_err() {
-            webhook.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        webhook.send(event);
     }
     let response = handled.response;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -186,31 +202,48 @@ async fn answer(
     .await
 }
 
-/// The shortest time between two fetches of the signing keys for unknown key ids (Microsoft
-/// rotates them every few weeks).
+/// The shortest time between a fetch of the signing keys that brought a key set and the next
+/// (Microsoft rotates them every few weeks).
 #[cfg(feature = "fetch-keys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
 pub const KEY_REFETCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
+/// The shortest time between a failed fetch of the signing keys and the next.
+#[cfg(feature = "fetch-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+pub const KEY_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a request waits for signing keys, from its arrival, and how long a fetch may take:
+/// Graph wants the answer within about three seconds.
+#[cfg(feature = "fetch-keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-keys")))]
+pub const KEY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[cfg(feature = "fetch-keys")]
 mod keys {
-    use std::sync::{Mutex, PoisonError};
-    use std::time::{Duration, Instant};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, PoisonError};
+    use std::time::Instant;
 
-    use super::KEY_REFETCH_INTERVAL;
-    use crate::{FetchError, JwkSet, Receiver};
+    use super::{KEY_REFETCH_INTERVAL, KEY_RETRY_INTERVAL, KEY_WAIT, Webhook};
+    use crate::{Event, FetchError, JwkSet};
 
-    /// How long a fetch may take: Graph wants the batch answered within about three seconds.
-    const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
-
-    /// Where the keys come from, and when they were last fetched.
+    /// Where the keys come from, and how the last fetch went.
     #[derive(Debug)]
     pub(super) struct Refetch {
         http: reqwest::Client,
         url: String,
         /// Held across a fetch, so that requests that need one wait for it instead of
         /// starting their own.
-        last: tokio::sync::Mutex<Option<Instant>>,
+        last: tokio::sync::Mutex<Option<Attempt>>,
+        /// How many fetched key sets the receiver has been given.
+        generation: AtomicU64,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    struct Attempt {
+        at: Instant,
+        failed: bool,
     }
 
     impl Refetch {
@@ -219,26 +252,58 @@ mod keys {
                 http,
                 url,
                 last: tokio::sync::Mutex::new(None),
+                generation: AtomicU64::new(0),
             }
         }
 
-        /// Fetches the keys into `receiver`, unless they were fetched less than
-        /// [`KEY_REFETCH_INTERVAL`] ago (then the set held is the newest there is). A failed
-        /// fetch counts too, so that an unreachable key endpoint is not asked per request.
-        pub(super) async fn refresh(&self, receiver: &Mutex<Receiver>) -> Result<(), FetchError> {
+        /// Which key set the receiver holds; read before a request is handled, so that
+        /// [`Refetch::refresh`] can tell whether keys came since.
+        pub(super) fn generation(&self) -> u64 {
+            self.generation.load(Ordering::Acquire)
+        }
+
+        /// Whether the receiver holds newer keys than generation `seen`: fetched now, or by
+        /// a fetch that finished while this one waited. Fetches only when the last attempt is
+        /// old enough. A failure is reported to the app here, once, since the request that
+        /// started the fetch may have been answered (or dropped) before it ends.
+        pub(super) async fn refresh(self: Arc<Self>, webhook: Webhook, seen: u64) -> bool {
             let mut last = self.last.lock().await;
-            if last.is_some_and(|at| at.elapsed() < KEY_REFETCH_INTERVAL) {
-                return Ok(());
+            if self.generation() != seen {
+                return true;
             }
-            *last = Some(Instant::now());
-            let fetched = tokio::time::timeout(FETCH_TIMEOUT, JwkSet::fetch(&self.http, &self.url))
+            if let Some(attempt) = *last {
+                let wait = if attempt.failed {
+                    KEY_RETRY_INTERVAL
+                } else {
+                    KEY_REFETCH_INTERVAL
+                };
+                if attempt.at.elapsed() < wait {
+                    return false;
+                }
+            }
+            let fetched = tokio::time::timeout(KEY_WAIT, JwkSet::fetch(&self.http, &self.url))
                 .await
-                .map_err(|_| FetchError::TimedOut)??;
-            receiver
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .set_signing_keys(fetched);
-            Ok(())
+                .map_err(|_| FetchError::TimedOut)
+                .and_then(|fetched| fetched);
+            *last = Some(Attempt {
+                at: Instant::now(),
+                failed: fetched.is_err(),
+            });
+            match fetched {
+                Ok(keys) => {
+                    webhook
+                        .receiver
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .set_signing_keys(keys);
+                    self.generation.fetch_add(1, Ordering::AcqRel);
+                    true
+                }
+                Err(error) => {
+                    webhook.send(Event::SigningKeysNotFetched(error));
+                    false
+                }
+            }
         }
     }
 }

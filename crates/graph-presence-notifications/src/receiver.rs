@@ -99,8 +99,8 @@ pub enum Event {
     /// The whole request was refused (the response says so with its status).
     BatchRejected(BatchError),
     /// The `axum` webhook fetched the signing keys again for a token naming a key its set
-    /// lacks, and the fetch failed: the old keys stay, and the batch was answered `401`
-    /// (Graph delivers it again later).
+    /// lacks, and the fetch failed: the old keys stay, and batches that need new ones are
+    /// answered `401` (Graph delivers them again later).
     #[cfg(feature = "fetch-keys")]
     SigningKeysNotFetched(crate::FetchError),
 }
