@@ -143,6 +143,16 @@ pub enum Error {
         /// The `azp` (or `appid`) the token named.
         authorized_party: Option<String>,
     },
+    /// An issuer given to `ValidationTokenRules::also_issuer` does not hold `{tenantid}`
+    /// exactly once.
+    #[error(
+        "the issuer {} does not hold {{tenantid}} exactly once",
+        shown(&Some(template.clone()))
+    )]
+    IssuerTemplate {
+        /// The issuer as given.
+        template: String,
+    },
 }
 
 /// A value from the wire, quoted and escaped, or `(none)`.

@@ -90,5 +90,6 @@ pub use sequence::{
     DEFAULT_TRACKED_USERS, Freshness, SequenceTracker, compare as compare_sequence_numbers,
 };
 pub use validation_token::{
-    DEFAULT_CLOCK_SKEW, GRAPH_CHANGE_TRACKING_APP_ID, JwkSet, ValidationTokenRules, VerifiedToken,
+    DEFAULT_CLOCK_SKEW, GLOBAL_ISSUERS, GRAPH_CHANGE_TRACKING_APP_ID, JwkSet, ValidationTokenRules,
+    VerifiedToken,
 };

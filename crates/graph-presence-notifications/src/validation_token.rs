@@ -3,8 +3,10 @@
 //! Each is signed by the Microsoft identity platform with RS256. A token is accepted when its
 //! header names `RS256` and a `kid` found in the key set the caller supplies (Microsoft's
 //! published JWKS document), its signature verifies with that key, and its claims say: `aud`
-//! is the app, `iss` an expected tenant (the v1 form `https://sts.windows.net/{tenant}/` or
-//! the v2 form `https://login.microsoftonline.com/{tenant}/v2.0`), `azp` (or, in v1 tokens,
+//! is the app, `iss` an expected tenant in one of the issuer forms accepted (by default the
+//! global cloud's v1 form `https://sts.windows.net/{tenant}/` and v2 form
+//! `https://login.microsoftonline.com/{tenant}/v2.0`; a national cloud's are added with
+//! [`ValidationTokenRules::also_issuer`]), `azp` (or, in v1 tokens,
 //! `appid`) is Graph's change-tracking app, and the time passed in lies between `nbf` and
 //! `exp`, give or take the clock skew.
 //!
@@ -25,6 +27,16 @@ use crate::Error;
 
 /// The app id of Microsoft Graph's change tracking, the `azp` of every validation token.
 pub const GRAPH_CHANGE_TRACKING_APP_ID: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
+
+/// The issuers the global cloud's identity platform writes into v1 and v2 tokens, in the form
+/// its OpenID configuration documents give them (`{tenantid}` stands for the tenant).
+pub const GLOBAL_ISSUERS: [&str; 2] = [
+    "https://sts.windows.net/{tenantid}/",
+    "https://login.microsoftonline.com/{tenantid}/v2.0",
+];
+
+/// Where an issuer form names the tenant.
+const TENANT_PLACEHOLDER: &str = "{tenantid}";
 
 /// The clock skew allowed by default on `exp` and `nbf`: five minutes, as Microsoft's own
 /// token validation libraries allow.
@@ -127,6 +139,8 @@ impl JwkSet {
 pub struct ValidationTokenRules {
     app_id: String,
     tenant_ids: Vec<String>,
+    /// Issuer forms as (what comes before the tenant, what comes after).
+    issuers: Vec<(String, String)>,
     clock_skew: Duration,
 }
 
@@ -172,8 +186,24 @@ impl ValidationTokenRules {
         ValidationTokenRules {
             app_id: app_id.into(),
             tenant_ids: vec![tenant_id.into()],
+            issuers: GLOBAL_ISSUERS
+                .iter()
+                .filter_map(|issuer| split_issuer(issuer))
+                .collect(),
             clock_skew: DEFAULT_CLOCK_SKEW,
         }
+    }
+
+    /// Accept another issuer form too: a national cloud's identity platform, as the `issuer`
+    /// of its OpenID configuration spells it, `{tenantid}` standing for the tenant (for
+    /// example `https://login.microsoftonline.us/{tenantid}/v2.0`). Its tokens are signed
+    /// with that cloud's keys, so the key set comes from that cloud too. An issuer without
+    /// `{tenantid}`, or with it twice, is an [`Error::IssuerTemplate`].
+    pub fn also_issuer(mut self, issuer: impl Into<String>) -> Result<Self, Error> {
+        let issuer = issuer.into();
+        let form = split_issuer(&issuer).ok_or(Error::IssuerTemplate { template: issuer })?;
+        self.issuers.push(form);
+        Ok(self)
     }
 
     /// Accept tokens from another tenant too (a multi-tenant app subscribed in several).
@@ -276,7 +306,7 @@ impl ValidationTokenRules {
         let tenant_id = claims
             .iss
             .as_deref()
-            .and_then(issuer_tenant)
+            .and_then(|issuer| self.issuer_tenant(issuer))
             .and_then(|tenant| self.tenant_ids.iter().find(|t| same_id(t, tenant)))
             .ok_or_else(|| Error::WrongIssuer {
                 issuer: claims.iss.clone(),
@@ -305,16 +335,22 @@ impl ValidationTokenRules {
     }
 }
 
-/// The tenant an issuer names, in either of the identity platform's forms.
-fn issuer_tenant(issuer: &str) -> Option<&str> {
-    let tenant = if let Some(rest) = issuer.strip_prefix("https://sts.windows.net/") {
-        rest.strip_suffix('/')
-    } else {
-        issuer
-            .strip_prefix("https://login.microsoftonline.com/")?
-            .strip_suffix("/v2.0")
-    }?;
-    (!tenant.is_empty() && !tenant.contains('/')).then_some(tenant)
+impl ValidationTokenRules {
+    /// The tenant an issuer names, in one of the forms accepted.
+    fn issuer_tenant<'a>(&self, issuer: &'a str) -> Option<&'a str> {
+        self.issuers.iter().find_map(|(before, after)| {
+            let tenant = issuer
+                .strip_prefix(before.as_str())?
+                .strip_suffix(after.as_str())?;
+            (!tenant.is_empty() && !tenant.contains('/')).then_some(tenant)
+        })
+    }
+}
+
+/// An issuer form split around its one `{tenantid}`.
+fn split_issuer(issuer: &str) -> Option<(String, String)> {
+    let (before, after) = issuer.split_once(TENANT_PLACEHOLDER)?;
+    (!after.contains(TENANT_PLACEHOLDER)).then(|| (before.to_owned(), after.to_owned()))
 }
 
 /// Ids are GUIDs, which Microsoft writes in lower case but compares in any.

@@ -202,6 +202,58 @@ fn the_wrong_issuer_is_refused() {
 }
 
 #[test]
+fn a_national_clouds_issuer_is_accepted_once_named() {
+    let iss = format!("https://login.microsoftonline.us/{TENANT_ID}/v2.0");
+    let token = with(json!({"iss": iss}));
+    assert_eq!(
+        verify(&token),
+        Err(Error::WrongIssuer {
+            issuer: Some(iss.clone())
+        })
+    );
+    let us_government = rules()
+        .also_issuer("https://login.microsoftonline.us/{tenantid}/v2.0")
+        .expect("an issuer form");
+    let verified = us_government
+        .verify(&token, &key_set(), now())
+        .expect("valid");
+    assert_eq!(verified.tenant_id, TENANT_ID);
+    // The global forms still hold, and the added one is as exact as they are.
+    assert!(
+        us_government
+            .verify(&with(json!({})), &key_set(), now())
+            .is_ok()
+    );
+    for iss in [
+        format!("https://login.microsoftonline.us/{TENANT_ID}/"),
+        format!("https://login.microsoftonline.us/x/{TENANT_ID}/v2.0"),
+        "https://login.microsoftonline.us//v2.0".to_owned(),
+    ] {
+        assert_eq!(
+            us_government.verify(&with(json!({"iss": iss})), &key_set(), now()),
+            Err(Error::WrongIssuer {
+                issuer: Some(iss.clone())
+            }),
+            "{iss}"
+        );
+    }
+    // An issuer form names the tenant exactly once.
+    for template in [
+        "https://login.microsoftonline.us/v2.0",
+        "https://login.microsoftonline.us/{tenantid}/{tenantid}",
+    ] {
+        let error = rules().also_issuer(template).expect_err(template);
+        assert_eq!(
+            error,
+            Error::IssuerTemplate {
+                template: template.to_owned()
+            }
+        );
+        assert!(error.to_string().contains("{tenantid}"), "{error}");
+    }
+}
+
+#[test]
 fn a_token_not_issued_to_graph_change_tracking_is_refused() {
     let someone = "11111111-2222-3333-4444-555555555555";
     assert_eq!(
