@@ -5,7 +5,6 @@
 //!
 //! `cargo bench -p benches --bench receive`
 
-#[allow(dead_code)] // the benchmark uses part of what the tests play Graph with
 #[path = "../../crates/graph-presence-notifications/tests/support/mod.rs"]
 mod support;
 
