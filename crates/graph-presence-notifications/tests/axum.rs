@@ -231,28 +231,45 @@ fn signed_batch(user: &str, key: &SigningKey) -> String {
     batch.to_string()
 }
 
-#[tokio::test]
-async fn rotated_signing_keys_are_fetched_once_and_the_batch_answered_with_them() {
-    let old = SigningKey::new("kid-old");
-    let rotated = SigningKey::new("kid-rotated");
-    let document = jwks(&[&old, &rotated]);
+/// A key endpoint on loopback answering `body` after `delay`: its URL, and how often it was
+/// asked.
+async fn key_endpoint(body: Vec<u8>, delay: Duration) -> (String, Arc<AtomicUsize>) {
     let fetches = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&fetches);
     let keys = axum::Router::new().route(
         "/keys",
         axum::routing::get(move || async move {
             counted.fetch_add(1, Ordering::SeqCst);
-            document
+            tokio::time::sleep(delay).await;
+            body
         }),
     );
-    let keys_url = format!("http://{}/keys", serve(keys).await);
-    let held = JwkSet::from_json(&jwks(&[&old])).expect("jwks");
+    (format!("http://{}/keys", serve(keys).await), fetches)
+}
+
+/// A webhook on loopback whose receiver holds `held`'s signing key and fetches keys again from
+/// `keys_url`: its `/hook` URL and the app's events.
+async fn refetching_webhook(
+    held: &SigningKey,
+    http: &reqwest::Client,
+    keys_url: String,
+) -> (String, mpsc::Receiver<Event>) {
+    let held = JwkSet::from_json(&jwks(&[held])).expect("jwks");
     let receiver = receiver().validation_tokens(ValidationTokenRules::new(APP_ID, TENANT_ID), held);
-    let http = reqwest::Client::new();
-    let (webhook, mut events) = Webhook::new(receiver, 16);
+    let (webhook, events) = Webhook::new(receiver, 16);
     let webhook = webhook.refetch_signing_keys(http.clone(), keys_url);
     let base = format!("http://{}", serve(webhook.router("/hook")).await);
-    let post = |body: String| http.post(format!("{base}/hook")).body(body).send();
+    (format!("{base}/hook"), events)
+}
+
+#[tokio::test]
+async fn rotated_signing_keys_are_fetched_once_and_the_batch_answered_with_them() {
+    let old = SigningKey::new("kid-old");
+    let rotated = SigningKey::new("kid-rotated");
+    let (keys_url, fetches) = key_endpoint(jwks(&[&old, &rotated]), Duration::ZERO).await;
+    let http = reqwest::Client::new();
+    let (hook, mut events) = refetching_webhook(&old, &http, keys_url).await;
+    let post = |body: String| http.post(&hook).body(body).send();
 
     // Signed with a key the receiver has never seen: fetched, and answered with it.
     let response = post(signed_batch("u1", &rotated)).await.expect("sent");
@@ -292,34 +309,19 @@ async fn rotated_signing_keys_are_fetched_once_and_the_batch_answered_with_them(
 async fn requests_arriving_during_a_fetch_wait_for_it_and_share_it() {
     let old = SigningKey::new("kid-old");
     let rotated = SigningKey::new("kid-rotated");
-    let document = jwks(&[&old, &rotated]);
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let counted = Arc::clone(&fetches);
-    let keys = axum::Router::new().route(
-        "/keys",
-        axum::routing::get(move || async move {
-            counted.fetch_add(1, Ordering::SeqCst);
-            // Long enough for the other requests to arrive while this one is fetched.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            document
-        }),
-    );
-    let keys_url = format!("http://{}/keys", serve(keys).await);
-    let held = JwkSet::from_json(&jwks(&[&old])).expect("jwks");
-    let receiver = receiver().validation_tokens(ValidationTokenRules::new(APP_ID, TENANT_ID), held);
+    // Slow enough for the other requests to arrive while the first one's fetch runs.
+    let (keys_url, fetches) =
+        key_endpoint(jwks(&[&old, &rotated]), Duration::from_millis(500)).await;
     let http = reqwest::Client::new();
-    let (webhook, mut events) = Webhook::new(receiver, 16);
-    let webhook = webhook.refetch_signing_keys(http.clone(), keys_url);
-    let base = format!("http://{}", serve(webhook.router("/hook")).await);
-    let bodies: Vec<String> = ["u1", "u2", "u3"]
-        .iter()
-        .map(|user| signed_batch(user, &rotated))
-        .collect();
-    let statuses = futures_join(bodies.into_iter().map(|body| {
-        let request = http.post(format!("{base}/hook")).body(body);
-        async move { request.send().await.expect("sent").status().as_u16() }
-    }))
-    .await;
+    let (hook, mut events) = refetching_webhook(&old, &http, keys_url).await;
+    let requests = ["u1", "u2", "u3"].map(|user| {
+        let request = http.post(&hook).body(signed_batch(user, &rotated));
+        tokio::spawn(async move { request.send().await.expect("sent").status().as_u16() })
+    });
+    let mut statuses = Vec::new();
+    for request in requests {
+        statuses.push(request.await.expect("task"));
+    }
     assert_eq!(statuses, [202, 202, 202]);
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
     for _ in 0..3 {
@@ -330,73 +332,40 @@ async fn requests_arriving_during_a_fetch_wait_for_it_and_share_it() {
     }
 }
 
-/// Runs the futures concurrently and gives their outputs in order.
-async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<u16> {
-    let tasks: Vec<_> = futures.map(tokio::spawn).collect();
-    let mut outputs = Vec::new();
-    for task in tasks {
-        outputs.push(task.await.expect("task"));
-    }
-    outputs
-}
-
 #[tokio::test]
 async fn a_failed_key_fetch_keeps_the_old_keys_is_reported_and_not_repeated_at_once() {
     let old = SigningKey::new("kid-old");
     let rotated = SigningKey::new("kid-rotated");
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let counted = Arc::clone(&fetches);
-    let keys = axum::Router::new()
-        .route(
-            "/broken",
-            axum::routing::get(move || async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                "not json"
-            }),
-        )
-        .route(
-            "/slow",
-            axum::routing::get(|| async {
-                tokio::time::sleep(Duration::from_secs(30)).await;
-                "late"
-            }),
-        );
-    let keys_base = format!("http://{}", serve(keys).await);
+    let (broken, fetches) = key_endpoint(b"not json".to_vec(), Duration::ZERO).await;
+    let (slow, _) = key_endpoint(b"late".to_vec(), Duration::from_secs(30)).await;
     let http = reqwest::Client::new();
-    for (path, expected) in [("broken", "unusable"), ("slow", "timed out")] {
-        let held = JwkSet::from_json(&jwks(&[&old])).expect("jwks");
-        let receiver =
-            receiver().validation_tokens(ValidationTokenRules::new(APP_ID, TENANT_ID), held);
-        let (webhook, mut events) = Webhook::new(receiver, 16);
-        let webhook = webhook.refetch_signing_keys(http.clone(), format!("{keys_base}/{path}"));
-        let base = format!("http://{}", serve(webhook.router("/hook")).await);
-        let post = |body: String| http.post(format!("{base}/hook")).body(body).send();
+    for (keys_url, expected) in [(broken, "unusable"), (slow, "timed out")] {
+        let (hook, mut events) = refetching_webhook(&old, &http, keys_url).await;
+        let post = |body: String| http.post(&hook).body(body).send();
         let (by_rotated, by_old) = (signed_batch("u1", &rotated), signed_batch("u2", &old));
 
         let started = std::time::Instant::now();
         let response = post(by_rotated.clone()).await.expect("sent");
-        assert_eq!(response.status(), 401, "{path}");
+        assert_eq!(response.status(), 401, "{expected}");
         // Answered when the wait for keys ends, not when the key endpoint does (30 s).
-        assert!(started.elapsed() < Duration::from_secs(10), "{path}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{expected}");
         let mut seen = [next(&mut events).await, next(&mut events).await];
         seen.sort_by_key(|event| matches!(event, Event::SigningKeysNotFetched(_)));
-        assert!(matches!(seen[0], Event::BatchRejected(_)), "{path}");
+        assert!(matches!(seen[0], Event::BatchRejected(_)), "{expected}");
         let Event::SigningKeysNotFetched(error) = &seen[1] else {
-            panic!("no fetch failure reported for {path}");
+            panic!("no fetch failure reported ({expected})");
         };
-        assert!(error.to_string().contains(expected), "{path}: {error}");
+        assert!(error.to_string().contains(expected), "{error}");
 
         // The old keys still verify, and a failed fetch is not repeated at once.
         let response = post(by_old).await.expect("sent");
-        assert_eq!(response.status(), 202, "{path}");
+        assert_eq!(response.status(), 202, "{expected}");
         assert!(matches!(
             next(&mut events).await,
             Event::PresenceChanged { .. }
         ));
         let response = post(by_rotated).await.expect("sent");
-        assert_eq!(response.status(), 401, "{path}");
+        assert_eq!(response.status(), 401, "{expected}");
         assert!(matches!(next(&mut events).await, Event::BatchRejected(_)));
     }
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
