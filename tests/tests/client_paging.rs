@@ -398,8 +398,8 @@ async fn a_failed_page_is_one_error_then_the_end() {
     );
 }
 
-#[tokio::test]
-async fn the_action_follows_its_links_with_get_and_the_token() {
+/// getPresencesByUserId answering in two pages: `a`, `b`, then `c`.
+async fn action_in_two_pages() -> (MockServer, Paged) {
     let server = MockServer::start().await;
     let next = format!("{}{ACTION}?$skiptoken=p2", server.uri());
     let paged = Paged::new(&[
@@ -407,6 +407,12 @@ async fn the_action_follows_its_links_with_get_and_the_token() {
         ("p2", page(&["c"], None)),
     ]);
     serve(&server, ACTION, &paged).await;
+    (server, paged)
+}
+
+#[tokio::test]
+async fn the_action_follows_its_links_with_get_and_the_token() {
+    let (server, paged) = action_in_two_pages().await;
     let client = client(&server, &FakeClock::new());
     let all = client
         .communications()
@@ -441,13 +447,7 @@ async fn the_action_follows_its_links_with_get_and_the_token() {
 
 #[tokio::test]
 async fn bulk_presence_follows_each_chunks_pages() {
-    let server = MockServer::start().await;
-    let next = format!("{}{ACTION}?$skiptoken=p2", server.uri());
-    let paged = Paged::new(&[
-        ("", page(&["a", "b"], Some(next))),
-        ("p2", page(&["c"], None)),
-    ]);
-    serve(&server, ACTION, &paged).await;
+    let (server, paged) = action_in_two_pages().await;
     let client = client(&server, &FakeClock::new());
     let result = client.presences_of(["a", "b", "c", "d"]).send().await;
     assert!(result.is_complete());
