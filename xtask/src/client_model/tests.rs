@@ -58,7 +58,12 @@ paths:
 "#;
 
 fn client() -> ClientModel {
-    let model = crate::model_from_text(DOCUMENT, None).expect("valid");
+    client_of(DOCUMENT)
+}
+
+/// The client model of the document `text`, its models at `::models`.
+fn client_of(text: &str) -> ClientModel {
+    let model = crate::model_from_text(text, None).expect("valid");
     let context = ClientContext {
         models_path: "::models",
         example_models: "models",
@@ -279,15 +284,7 @@ paths:
               properties: {if_match: {type: string}}
       responses: {'204': {description: ok}}
 "#;
-    let model = crate::model_from_text(text, None).expect("valid");
-    let client = lower(
-        &model,
-        &ClientContext {
-            models_path: "crate::models",
-            example_models: "models",
-            example_client: "client",
-        },
-    );
+    let client = client_of(text);
     let set = &client.builders[0];
     let params: Vec<(&str, &str, bool)> = set
         .params
@@ -371,15 +368,7 @@ components:
         title: {type: string}
         at: {type: string, format: date-time}
 "#;
-    let model = crate::model_from_text(text, None).expect("valid");
-    let client = lower(
-        &model,
-        &ClientContext {
-            models_path: "crate::models",
-            example_models: "models",
-            example_client: "client",
-        },
-    );
+    let client = client_of(text);
     let call = |id: &str| {
         let b = client
             .builders
@@ -427,15 +416,7 @@ components:
       properties:
         child: {$ref: '#/components/schemas/node'}
 "#;
-    let model = crate::model_from_text(text, None).expect("valid");
-    let client = lower(
-        &model,
-        &ClientContext {
-            models_path: "crate::models",
-            example_models: "models",
-            example_client: "client",
-        },
-    );
+    let client = client_of(text);
     let example = client.builders[0].example.join("\n");
     assert!(example.contains("let node: Node = from_str("), "{example}");
     assert!(example.contains(".nodes(node)"), "{example}");
@@ -475,13 +456,7 @@ paths:
         - {name: note-id, in: path, required: true, schema: {type: string}}
       responses: {2XX: {description: ok}}
 "#;
-    let model = crate::model_from_text(document, None).expect("valid");
-    let context = ClientContext {
-        models_path: "::models",
-        example_models: "models",
-        example_client: "client",
-    };
-    let client = lower(&model, &context);
+    let client = client_of(document);
     let renew = builder(&client, "SubscriptionUpdateRequest");
     assert!(renew.idempotent);
     assert!(!builder(&client, "NotesUpdateRequest").idempotent);
@@ -529,13 +504,7 @@ paths:
         - {name: items, in: query, schema: {type: integer, format: int32}}
       responses: {2XX: {description: ok}}
 "#;
-    let model = crate::model_from_text(text, None).expect("valid");
-    let context = ClientContext {
-        models_path: "::models",
-        example_models: "models",
-        example_client: "client",
-    };
-    let client = lower(&model, &context);
+    let client = client_of(text);
     let users = builder(&client, "UsersListRequest");
     let paging = users.paging.as_ref().expect("users pages");
     assert_eq!(

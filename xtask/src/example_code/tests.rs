@@ -164,18 +164,7 @@ fn a_struct_is_its_constructor_and_the_setters_of_what_the_value_has() {
         &named("Message"),
     )
     .expect("fits");
-    let message = model.types.get("Message").expect("Message");
-    let TypeDef::Struct(message) = message else {
-        panic!("a struct")
-    };
-    let setter = |wire: &str| {
-        message
-            .fields
-            .iter()
-            .find(|f| f.wire == wire)
-            .expect("field")
-            .setter()
-    };
+    let setter = |wire: &str| setter_of(&model, "Message", wire);
     // Setters in field order, each taking `impl Into<T>` (a boxed field its value).
     assert_eq!(
         code,
@@ -298,15 +287,21 @@ fn unions_are_the_variant_the_runtime_decodes() {
     // Tagged: by the tag.
     assert_eq!(
         code(&model, r#"{"petType": "dog", "bark": true}"#, &named("Pet")),
-        r#"Pet::Dog(Dog::new("dog").with_bark(true))"#.replace("with_bark", &bark_setter(&model))
+        r#"Pet::Dog(Dog::new("dog").with_bark(true))"#
+            .replace("with_bark", &setter_of(&model, "Dog", "bark"))
     );
 }
 
-fn bark_setter(model: &Model) -> String {
-    let Some(TypeDef::Struct(dog)) = model.types.get("Dog") else {
-        panic!("Dog")
+/// The setter of struct `type_name`'s property `wire`.
+fn setter_of(model: &Model, type_name: &str, wire: &str) -> String {
+    let Some(TypeDef::Struct(def)) = model.types.get(type_name) else {
+        panic!("{type_name} is not a struct")
     };
-    dog.fields[1].setter()
+    def.fields
+        .iter()
+        .find(|f| f.wire == wire)
+        .expect("field")
+        .setter()
 }
 
 #[test]
@@ -344,17 +339,7 @@ fn what_no_call_expresses_is_decoded_from_its_text() {
         &json(r#"{"text": "t", "reply": {"text": "r", "x": 1}, "shape": {"side": 1, "x": 2}}"#),
         &named("Message"),
     );
-    let Some(TypeDef::Struct(message)) = model.types.get("Message") else {
-        panic!("Message")
-    };
-    let setter = |wire: &str| {
-        message
-            .fields
-            .iter()
-            .find(|f| f.wire == wire)
-            .expect("field")
-            .setter()
-    };
+    let setter = |wire: &str| setter_of(&model, "Message", wire);
     assert_eq!(
         code,
         Ok(format!(
