@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p benches --bench receive`
 
-#[path = "../../crates/graph-presence-notifications/tests/support/mod.rs"]
+#[path = "../../crates/graph-presence-notifications/tests/suite/support/mod.rs"]
 mod support;
 
 use graph_presence_notifications::{

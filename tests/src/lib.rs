@@ -85,11 +85,25 @@ pub fn requested_ids(body: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// A client of a local Graph at `server_uri` (its `/beta`), on `clock`, with three attempts per
-/// request: the setup the bulk, paging and subscription tests share.
+/// The one way these tests point the presence client at a local Graph: its `/beta` on
+/// `server_uri`, signed in with `auth`. Each test adds what it is about (a clock, retries,
+/// limits) and builds.
+pub fn local_graph_as(
+    server_uri: &str,
+    auth: impl graph_presence_client::TokenProvider + 'static,
+) -> graph_presence_client::ClientBuilder {
+    graph_presence_client::Client::builder(auth).base_url(format!("{server_uri}/beta"))
+}
+
+/// [`local_graph_as`] with the token `t`.
+pub fn local_graph(server_uri: &str) -> graph_presence_client::ClientBuilder {
+    local_graph_as(server_uri, graph_presence_client::BearerToken::new("t"))
+}
+
+/// A client of a local Graph at `server_uri`, on `clock`, with three attempts per request: the
+/// setup the bulk, paging and subscription tests share.
 pub fn local_client(server_uri: &str, clock: &FakeClock) -> graph_presence_client::Client {
-    graph_presence_client::Client::builder(graph_presence_client::BearerToken::new("t"))
-        .base_url(format!("{server_uri}/beta"))
+    local_graph(server_uri)
         .clock(clock.clone())
         .retry(graph_presence_client::RetryPolicy {
             max_attempts: 3,

@@ -1,11 +1,9 @@
 //! Rich notifications encrypted here exactly as Graph encrypts them, decrypted back; every
 //! tampered or mismatched variant refused with its own error.
 
-mod support;
-
+use crate::support::*;
 use graph_presence_models::{ChangeNotificationCollection, Presence};
 use graph_presence_notifications::{DecryptionKey, DecryptionKeys, EncryptedContent, Error};
-use support::*;
 
 const CERT_ID: &str = "presence-cert-2025";
 

@@ -20,15 +20,15 @@ use graph_presence_notifications::EncryptedContent;
 
 /// The presence JSON of Microsoft's documented decrypted-resource-data example.
 pub const PRESENCE_V1: &str = include_str!(
-    "../../../../schema/examples/v1.0/changenotifications-presence-decrypted-resource-data.json"
+    "../../../../../schema/examples/v1.0/changenotifications-presence-decrypted-resource-data.json"
 );
 pub const PRESENCE_BETA: &str = include_str!(
-    "../../../../schema/examples/beta/changenotifications-presence-decrypted-resource-data.json"
+    "../../../../../schema/examples/beta/changenotifications-presence-decrypted-resource-data.json"
 );
 
 /// Microsoft's documented rich notification (placeholders for the encrypted fields).
 pub const RICH_NOTIFICATION_V1: &str = include_str!(
-    "../../../../schema/examples/v1.0/changenotifications-presence-rich-notification.json"
+    "../../../../../schema/examples/v1.0/changenotifications-presence-rich-notification.json"
 );
 
 pub const APP_ID: &str = "6ab6b2ee-1ef8-4a1b-9a3c-8e1b0b4d0f7e";

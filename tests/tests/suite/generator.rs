@@ -149,7 +149,7 @@ fn client_type_names_are_unique() {
 /// all and reports every mismatch, so one does not hide the others.
 #[test]
 fn fixture_output_snapshots() {
-    insta::glob!("../fixtures", "valid/*.yaml", |path| {
+    insta::glob!("../../fixtures", "valid/*.yaml", |path| {
         let name = stem(path);
         let source = xtask::models_source(
             &read(path),
@@ -165,7 +165,7 @@ fn fixture_output_snapshots() {
 
 #[test]
 fn malformed_schemas_report_every_problem_with_its_pointer() {
-    insta::glob!("../fixtures", "invalid/*.yaml", |path| {
+    insta::glob!("../../fixtures", "invalid/*.yaml", |path| {
         let problems = xtask::model_from_text(&read(path), path.parent()).expect_err(&stem(path));
         let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
         insta::assert_snapshot!("malformed", listed.join("\n"));
@@ -500,7 +500,7 @@ fn bad_command_lines_are_errors_not_panics() {
 /// (fixtures/valid/upstream_*_completed.yaml) they generate code that compiles (build.rs).
 #[test]
 fn upstream_fragments_report_their_dangling_refs() {
-    insta::glob!("../fixtures", "upstream/*.yaml", |path| {
+    insta::glob!("../../fixtures", "upstream/*.yaml", |path| {
         let problems = xtask::model_from_text(&read(path), path.parent()).expect_err(&stem(path));
         let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
         insta::assert_snapshot!("upstream", listed.join("\n"));

@@ -2,8 +2,7 @@
 //! notifications encrypted here as Graph encrypts them, refusals that leave the rest of a
 //! batch alone, stale updates and validation tokens.
 
-mod support;
-
+use crate::support::*;
 use graph_presence_models::{LifecycleEventType, Presence};
 use graph_presence_notifications::{
     BatchError, DecryptionKey, DecryptionKeys, Error, Event, JwkSet, MAX_VALIDATION_TOKEN_LEN,
@@ -11,7 +10,6 @@ use graph_presence_notifications::{
 };
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use support::*;
 
 const CERT_ID: &str = "presence-cert-2025";
 const CLIENT_STATE: &str = "9c1e7d55-8a43-4bd4-9a6d-f6a1c0c20b3e";

@@ -1,9 +1,7 @@
 //! The example's axum receiver on loopback, driven by a local sender playing Graph.
 
-mod support;
-
 #[allow(dead_code)] // its `main` needs Graph
-#[path = "../examples/presence_changes.rs"]
+#[path = "../../examples/presence_changes.rs"]
 mod example;
 
 use std::net::SocketAddr;
@@ -11,13 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::*;
 use graph_presence_notifications::axum::Webhook;
 use graph_presence_notifications::{
     BatchError, DecryptionKey, DecryptionKeys, Error, Event, FetchError, JwkSet, Receiver,
     ValidationTokenRules,
 };
 use serde_json::json;
-use support::*;
 use tokio::sync::mpsc;
 
 const CERT_ID: &str = "presence-cert-2025";

@@ -19,8 +19,7 @@ fn example(file: &str) -> String {
 
 /// No retries here: these tests are about each exchange (retries are in `client_faults.rs`).
 fn client_for(server: &MockServer) -> Client {
-    Client::builder(BearerToken::new("test-token"))
-        .base_url(format!("{}/beta", server.uri()))
+    tests::local_graph_as(&server.uri(), BearerToken::new("test-token"))
         .retry(RetryPolicy::none())
         .build()
         .expect("valid")

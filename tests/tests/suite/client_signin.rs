@@ -84,8 +84,7 @@ fn each_cloud_has_its_host_and_its_scope() {
 }
 
 async fn client_with(server: &MockServer, provider: &Arc<Recording>) -> Client {
-    Client::builder(provider.clone())
-        .base_url(format!("{}/beta", server.uri()))
+    tests::local_graph_as(&server.uri(), provider.clone())
         .retry(RetryPolicy::none())
         .build()
         .expect("valid")

@@ -1,17 +1,15 @@
 //! Whatever arrives, nothing panics, and nothing altered is accepted: arbitrary input to every
 //! entry point, and single-character mutations of genuine encrypted content and tokens.
 
-mod support;
-
 use std::sync::OnceLock;
 
+use crate::support::*;
 use graph_presence_notifications::{
     DecryptionKey, DecryptionKeys, EncryptedContent, Event, JwkSet, Receiver, Request,
     ValidationTokenRules,
 };
 use jiff::Timestamp;
 use proptest::prelude::*;
-use support::*;
 
 const CERT_ID: &str = "cert";
 const NOW: i64 = 1_748_858_400;

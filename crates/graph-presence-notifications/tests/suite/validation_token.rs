@@ -1,15 +1,13 @@
 //! Validation tokens signed here with test keys the way the identity platform signs them:
 //! the valid ones accepted, each invalid one refused with its own error.
 
-mod support;
-
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::support::*;
 use graph_presence_notifications::{Error, JwkSet, ValidationTokenRules, VerifiedToken};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use support::*;
 
 /// 2025-06-02T10:00:00Z, the fixed "now" of these tests.
 const NOW: i64 = 1_748_858_400;
@@ -334,7 +332,10 @@ fn only_rs256_is_accepted() {
     );
     // Other RSA algorithms are refused too, signature unchecked.
     for alg in ["RS512", "PS256", "rs256"] {
-        let token = signer().sign(&json!({"alg": alg, "kid": kid}), &support::claims(NOW));
+        let token = signer().sign(
+            &json!({"alg": alg, "kid": kid}),
+            &crate::support::claims(NOW),
+        );
         assert_eq!(
             verify(&token),
             Err(Error::TokenAlgorithm { alg: alg.into() })

@@ -11,8 +11,7 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn client(base: &str, clock: &FakeClock, policy: RetryPolicy) -> Client {
-    Client::builder(BearerToken::new("t"))
-        .base_url(format!("{base}/beta"))
+    tests::local_graph(base)
         .clock(clock.clone())
         .retry(policy)
         .build()

@@ -97,7 +97,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[test]
 fn real_world_documents() {
     let mut panicked = Vec::new();
-    insta::glob!("../fixtures", "real-world/*.{json,yaml,yml}", |path| {
+    insta::glob!("../../fixtures", "real-world/*.{json,yaml,yml}", |path| {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

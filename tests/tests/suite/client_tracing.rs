@@ -2,7 +2,7 @@
 //! per retry, rate-limit wait and redirect, bulk progress, each page, presence subscriptions, and
 //! never a token, a body or a client state.
 
-use graph_presence_client::{BearerToken, Client, Clock, RateLimit, RetryPolicy};
+use graph_presence_client::{BearerToken, Clock, RateLimit, RetryPolicy};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -150,8 +150,7 @@ async fn a_throttled_bulk_run_is_traced_without_secrets() {
         .mount(&server)
         .await;
     let clock = FakeClock::new();
-    let client = Client::builder(BearerToken::new(SECRET))
-        .base_url(format!("{}/beta", server.uri()))
+    let client = tests::local_graph_as(&server.uri(), BearerToken::new(SECRET))
         .clock(clock.clone())
         .retry(RetryPolicy::default())
         .rate_limit(RateLimit::new(3, Duration::from_secs(30)))
@@ -268,8 +267,7 @@ async fn a_redirect_is_an_event_without_its_query() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":"a"}"#, "application/json"))
         .mount(&server)
         .await;
-    let client = Client::builder(BearerToken::new(SECRET))
-        .base_url(format!("{}/beta", server.uri()))
+    let client = tests::local_graph_as(&server.uri(), BearerToken::new(SECRET))
         .build()
         .expect("valid");
     client.me().presence().get().send().await.expect("followed");
@@ -339,8 +337,7 @@ async fn subscriptions_are_traced_by_id_and_count_without_the_client_state_or_ce
         .mount(&server)
         .await;
     let clock = FakeClock::new();
-    let client = Client::builder(BearerToken::new(SECRET))
-        .base_url(format!("{}/beta", server.uri()))
+    let client = tests::local_graph_as(&server.uri(), BearerToken::new(SECRET))
         .clock(clock.clone())
         .build()
         .expect("valid");
@@ -420,8 +417,7 @@ async fn each_page_has_its_span() {
             .mount(&server)
             .await;
     }
-    let client = Client::builder(BearerToken::new(SECRET))
-        .base_url(format!("{}/beta", server.uri()))
+    let client = tests::local_graph_as(&server.uri(), BearerToken::new(SECRET))
         .build()
         .expect("valid");
     let all = client

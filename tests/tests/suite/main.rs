@@ -1,0 +1,29 @@
+//! The tests crate's integration tests, one program: one link of the generated fixtures,
+//! wiremock, tokio, jsonschema and the xtask instead of one per file. Each module is one
+//! area; shared helpers (the fake clock, the local client) live in the crate's `src/lib.rs`.
+
+mod client_bulk;
+mod client_cycle;
+mod client_declared_media;
+mod client_doc_examples;
+mod client_faults;
+mod client_media;
+mod client_paging;
+mod client_parameters;
+mod client_query;
+mod client_requests;
+mod client_responses;
+mod client_servers;
+mod client_signin;
+mod client_subscriptions;
+mod client_tracing;
+mod examples;
+mod formats;
+mod generator;
+mod models;
+mod public_names;
+mod real_world;
+mod schema_agreement;
+mod schema_keywords;
+mod schema_text;
+mod unions;
