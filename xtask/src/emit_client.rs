@@ -380,7 +380,7 @@ impl Printer<'_> {
     /// The `Operation` impl: the request's facts, turned into a `RequestSpec`.
     fn operation(&self, builder: &Builder) -> TokenStream {
         let name = ident(&builder.type_name);
-        let http_method = ident(&builder.http_method);
+        let http_method = ident(builder.http_method.as_str());
         let steps = builder.steps.iter().map(|s| match s {
             Step::Literal(l) => quote!(spec.segment(#l);),
             Step::Parameter(p) => {
@@ -485,7 +485,7 @@ impl Printer<'_> {
             ),
         };
         let idempotent = builder.idempotent;
-        let (operation_id, path_template) = (&builder.operation_id, &builder.path_template);
+        let (operation_id, path_template) = (&builder.operation_id, builder.path_template.as_str());
         quote! {
             impl ::graph_client_runtime::Operation for #name {
                 type Output = #output;

@@ -2,6 +2,7 @@
 //! resolved to a Rust identifier, every collision settled and everything in a fixed order.
 //! The emitters read only this; they never look at the OpenAPI document.
 
+pub use crate::openapi::{HttpMethod, PathTemplate, Segment};
 use std::collections::BTreeMap;
 
 /// Everything the emitters need, in output order.
@@ -267,8 +268,8 @@ pub struct Operation {
     /// collection named in the singular the document gives (`communications_GetPresences` on
     /// `/communications/presences/{presence-id}` is `CommunicationsGetPresence`).
     pub name: String,
-    pub method: String,
-    pub path: String,
+    pub method: HttpMethod,
+    pub path: PathTemplate,
     pub summary: Option<String>,
     pub description: Option<String>,
     /// Query, header and cookie parameters, operation's own after the path item's (path

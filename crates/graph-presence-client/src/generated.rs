@@ -10,39 +10,39 @@ pub struct Client(::graph_client_runtime::Client);
 ::graph_client_runtime::client!(Client, base_url = "https://graph.microsoft.com/beta");
 impl Client {
     /// `/communications`
-    pub fn communications(&self) -> CommunicationsRequestBuilder {
-        CommunicationsRequestBuilder {
+    pub fn communications(&self) -> CommunicationsResource {
+        CommunicationsResource {
             client: ::std::clone::Clone::clone(&self.0),
         }
     }
     /// `/me`
-    pub fn me(&self) -> MeRequestBuilder {
-        MeRequestBuilder {
+    pub fn me(&self) -> MeResource {
+        MeResource {
             client: ::std::clone::Clone::clone(&self.0),
         }
     }
     /// `/subscriptions`
-    pub fn subscriptions(&self) -> SubscriptionsRequestBuilder {
-        SubscriptionsRequestBuilder {
+    pub fn subscriptions(&self) -> SubscriptionsResource {
+        SubscriptionsResource {
             client: ::std::clone::Clone::clone(&self.0),
         }
     }
     /// `/users`
-    pub fn users(&self) -> UsersRequestBuilder {
-        UsersRequestBuilder {
+    pub fn users(&self) -> UsersResource {
+        UsersResource {
             client: ::std::clone::Clone::clone(&self.0),
         }
     }
 }
 /// Requests under `/communications`.
 #[derive(Debug, Clone)]
-pub struct CommunicationsRequestBuilder {
+pub struct CommunicationsResource {
     client: ::graph_client_runtime::Client,
 }
-impl CommunicationsRequestBuilder {
+impl CommunicationsResource {
     /// `/communications/presences`
-    pub fn presences(&self) -> CommunicationsPresencesRequestBuilder {
-        CommunicationsPresencesRequestBuilder {
+    pub fn presences(&self) -> CommunicationsPresencesResource {
+        CommunicationsPresencesResource {
             client: ::std::clone::Clone::clone(&self.client),
         }
     }
@@ -89,16 +89,16 @@ impl CommunicationsRequestBuilder {
 }
 /// Requests under `/communications/presences`.
 #[derive(Debug, Clone)]
-pub struct CommunicationsPresencesRequestBuilder {
+pub struct CommunicationsPresencesResource {
     client: ::graph_client_runtime::Client,
 }
-impl CommunicationsPresencesRequestBuilder {
+impl CommunicationsPresencesResource {
     /// `/{presence-id}`: the item with this id (percent-encoded as exactly one path segment).
     pub fn by_id(
         &self,
         presence_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> CommunicationsPresencesItemRequestBuilder {
-        CommunicationsPresencesItemRequestBuilder {
+    ) -> CommunicationsPresencesItemResource {
+        CommunicationsPresencesItemResource {
             client: ::std::clone::Clone::clone(&self.client),
             presence_id: ::std::convert::Into::into(presence_id),
         }
@@ -131,11 +131,11 @@ impl CommunicationsPresencesRequestBuilder {
 }
 /// Requests under `/communications/presences/{presence-id}`.
 #[derive(Debug, Clone)]
-pub struct CommunicationsPresencesItemRequestBuilder {
+pub struct CommunicationsPresencesItemResource {
     client: ::graph_client_runtime::Client,
     presence_id: ::std::string::String,
 }
-impl CommunicationsPresencesItemRequestBuilder {
+impl CommunicationsPresencesItemResource {
     /// Get presence.
     ///
     /// `GET /communications/presences/{presence-id}` (operationId `communications_GetPresences`).
@@ -298,23 +298,23 @@ impl CommunicationsPresencesItemRequestBuilder {
 }
 /// Requests under `/me`.
 #[derive(Debug, Clone)]
-pub struct MeRequestBuilder {
+pub struct MeResource {
     client: ::graph_client_runtime::Client,
 }
-impl MeRequestBuilder {
+impl MeResource {
     /// `/me/presence`
-    pub fn presence(&self) -> MePresenceRequestBuilder {
-        MePresenceRequestBuilder {
+    pub fn presence(&self) -> MePresenceResource {
+        MePresenceResource {
             client: ::std::clone::Clone::clone(&self.client),
         }
     }
 }
 /// Requests under `/me/presence`.
 #[derive(Debug, Clone)]
-pub struct MePresenceRequestBuilder {
+pub struct MePresenceResource {
     client: ::graph_client_runtime::Client,
 }
-impl MePresenceRequestBuilder {
+impl MePresenceResource {
     /// Get presence.
     ///
     /// `GET /me/presence` (operationId `me_GetPresence`).
@@ -612,16 +612,16 @@ impl MePresenceRequestBuilder {
 }
 /// Requests under `/subscriptions`.
 #[derive(Debug, Clone)]
-pub struct SubscriptionsRequestBuilder {
+pub struct SubscriptionsResource {
     client: ::graph_client_runtime::Client,
 }
-impl SubscriptionsRequestBuilder {
+impl SubscriptionsResource {
     /// `/{subscription-id}`: the item with this id (percent-encoded as exactly one path segment).
     pub fn by_id(
         &self,
         subscription_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> SubscriptionsItemRequestBuilder {
-        SubscriptionsItemRequestBuilder {
+    ) -> SubscriptionsItemResource {
+        SubscriptionsItemResource {
             client: ::std::clone::Clone::clone(&self.client),
             subscription_id: ::std::convert::Into::into(subscription_id),
         }
@@ -701,11 +701,11 @@ impl SubscriptionsRequestBuilder {
 }
 /// Requests under `/subscriptions/{subscription-id}`.
 #[derive(Debug, Clone)]
-pub struct SubscriptionsItemRequestBuilder {
+pub struct SubscriptionsItemResource {
     client: ::graph_client_runtime::Client,
     subscription_id: ::std::string::String,
 }
-impl SubscriptionsItemRequestBuilder {
+impl SubscriptionsItemResource {
     /// Get subscription.
     ///
     /// `GET /subscriptions/{subscription-id}` (operationId `subscription_GetSubscription`).
@@ -808,16 +808,16 @@ impl SubscriptionsItemRequestBuilder {
 }
 /// Requests under `/users`.
 #[derive(Debug, Clone)]
-pub struct UsersRequestBuilder {
+pub struct UsersResource {
     client: ::graph_client_runtime::Client,
 }
-impl UsersRequestBuilder {
+impl UsersResource {
     /// `/{user-id}`: the item with this id (percent-encoded as exactly one path segment).
     pub fn by_id(
         &self,
         user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> UsersItemRequestBuilder {
-        UsersItemRequestBuilder {
+    ) -> UsersItemResource {
+        UsersItemResource {
             client: ::std::clone::Clone::clone(&self.client),
             user_id: ::std::convert::Into::into(user_id),
         }
@@ -825,14 +825,14 @@ impl UsersRequestBuilder {
 }
 /// Requests under `/users/{user-id}`.
 #[derive(Debug, Clone)]
-pub struct UsersItemRequestBuilder {
+pub struct UsersItemResource {
     client: ::graph_client_runtime::Client,
     user_id: ::std::string::String,
 }
-impl UsersItemRequestBuilder {
+impl UsersItemResource {
     /// `/users/{user-id}/presence`
-    pub fn presence(&self) -> UsersItemPresenceRequestBuilder {
-        UsersItemPresenceRequestBuilder {
+    pub fn presence(&self) -> UsersItemPresenceResource {
+        UsersItemPresenceResource {
             client: ::std::clone::Clone::clone(&self.client),
             user_id: ::std::clone::Clone::clone(&self.user_id),
         }
@@ -840,11 +840,11 @@ impl UsersItemRequestBuilder {
 }
 /// Requests under `/users/{user-id}/presence`.
 #[derive(Debug, Clone)]
-pub struct UsersItemPresenceRequestBuilder {
+pub struct UsersItemPresenceResource {
     client: ::graph_client_runtime::Client,
     user_id: ::std::string::String,
 }
-impl UsersItemPresenceRequestBuilder {
+impl UsersItemPresenceResource {
     /// Get presence.
     ///
     /// `GET /users/{user-id}/presence` (operationId `user_GetPresence`).
@@ -1162,7 +1162,7 @@ impl UsersItemPresenceRequestBuilder {
         }
     }
 }
-/// The `communications_getPresencesByUserId` request: `POST /communications/getPresencesByUserId`. Start it with [`get_presences_by_user_id`](CommunicationsRequestBuilder::get_presences_by_user_id).
+/// The `communications_getPresencesByUserId` request: `POST /communications/getPresencesByUserId`. Start it with [`get_presences_by_user_id`](CommunicationsResource::get_presences_by_user_id).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsGetPresencesByUserIdRequest {
@@ -1225,7 +1225,7 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresencesByUserIdReq
         "/communications/getPresencesByUserId"
     }
 }
-/// The `communications_ListPresences` request: `GET /communications/presences`. Start it with [`get`](CommunicationsPresencesRequestBuilder::get).
+/// The `communications_ListPresences` request: `GET /communications/presences`. Start it with [`get`](CommunicationsPresencesResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsListPresencesRequest {
@@ -1316,7 +1316,7 @@ impl ::graph_client_runtime::Operation for CommunicationsListPresencesRequest {
         "/communications/presences"
     }
 }
-/// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemRequestBuilder::get).
+/// The `communications_GetPresences` request: `GET /communications/presences/{presence-id}`. Start it with [`get`](CommunicationsPresencesItemResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsGetPresenceRequest {
@@ -1393,7 +1393,7 @@ impl ::graph_client_runtime::Operation for CommunicationsGetPresenceRequest {
         "/communications/presences/{presence-id}"
     }
 }
-/// The `communications.presence_setAutomaticLocation` request: `POST /communications/presences/{presence-id}/setAutomaticLocation`. Start it with [`set_automatic_location`](CommunicationsPresencesItemRequestBuilder::set_automatic_location).
+/// The `communications.presence_setAutomaticLocation` request: `POST /communications/presences/{presence-id}/setAutomaticLocation`. Start it with [`set_automatic_location`](CommunicationsPresencesItemResource::set_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsPresenceSetAutomaticLocationRequest {
@@ -1460,7 +1460,7 @@ for CommunicationsPresenceSetAutomaticLocationRequest {
         "/communications/presences/{presence-id}/setAutomaticLocation"
     }
 }
-/// The `communications.presence_setManualLocation` request: `POST /communications/presences/{presence-id}/setManualLocation`. Start it with [`set_manual_location`](CommunicationsPresencesItemRequestBuilder::set_manual_location).
+/// The `communications.presence_setManualLocation` request: `POST /communications/presences/{presence-id}/setManualLocation`. Start it with [`set_manual_location`](CommunicationsPresencesItemResource::set_manual_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsPresenceSetManualLocationRequest {
@@ -1525,7 +1525,7 @@ for CommunicationsPresenceSetManualLocationRequest {
         "/communications/presences/{presence-id}/setManualLocation"
     }
 }
-/// The `communications.presence_clearAutomaticLocation` request: `POST /communications/presences/{presence-id}/clearAutomaticLocation`. Start it with [`clear_automatic_location`](CommunicationsPresencesItemRequestBuilder::clear_automatic_location).
+/// The `communications.presence_clearAutomaticLocation` request: `POST /communications/presences/{presence-id}/clearAutomaticLocation`. Start it with [`clear_automatic_location`](CommunicationsPresencesItemResource::clear_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsPresenceClearAutomaticLocationRequest {
@@ -1572,7 +1572,7 @@ for CommunicationsPresenceClearAutomaticLocationRequest {
         "/communications/presences/{presence-id}/clearAutomaticLocation"
     }
 }
-/// The `communications.presence_clearLocation` request: `POST /communications/presences/{presence-id}/clearLocation`. Start it with [`clear_location`](CommunicationsPresencesItemRequestBuilder::clear_location).
+/// The `communications.presence_clearLocation` request: `POST /communications/presences/{presence-id}/clearLocation`. Start it with [`clear_location`](CommunicationsPresencesItemResource::clear_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CommunicationsPresenceClearLocationRequest {
@@ -1616,7 +1616,7 @@ impl ::graph_client_runtime::Operation for CommunicationsPresenceClearLocationRe
         "/communications/presences/{presence-id}/clearLocation"
     }
 }
-/// The `me_GetPresence` request: `GET /me/presence`. Start it with [`get`](MePresenceRequestBuilder::get).
+/// The `me_GetPresence` request: `GET /me/presence`. Start it with [`get`](MePresenceResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MeGetPresenceRequest {
@@ -1691,7 +1691,7 @@ impl ::graph_client_runtime::Operation for MeGetPresenceRequest {
         "/me/presence"
     }
 }
-/// The `me.presence_setPresence` request: `POST /me/presence/setPresence`. Start it with [`set_presence`](MePresenceRequestBuilder::set_presence).
+/// The `me.presence_setPresence` request: `POST /me/presence/setPresence`. Start it with [`set_presence`](MePresenceResource::set_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceSetPresenceRequest {
@@ -1761,7 +1761,7 @@ impl ::graph_client_runtime::Operation for MePresenceSetPresenceRequest {
         "/me/presence/setPresence"
     }
 }
-/// The `me.presence_clearPresence` request: `POST /me/presence/clearPresence`. Start it with [`clear_presence`](MePresenceRequestBuilder::clear_presence).
+/// The `me.presence_clearPresence` request: `POST /me/presence/clearPresence`. Start it with [`clear_presence`](MePresenceResource::clear_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceClearPresenceRequest {
@@ -1823,7 +1823,7 @@ impl ::graph_client_runtime::Operation for MePresenceClearPresenceRequest {
         "/me/presence/clearPresence"
     }
 }
-/// The `me.presence_setUserPreferredPresence` request: `POST /me/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](MePresenceRequestBuilder::set_user_preferred_presence).
+/// The `me.presence_setUserPreferredPresence` request: `POST /me/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](MePresenceResource::set_user_preferred_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceSetUserPreferredPresenceRequest {
@@ -1885,7 +1885,7 @@ impl ::graph_client_runtime::Operation for MePresenceSetUserPreferredPresenceReq
         "/me/presence/setUserPreferredPresence"
     }
 }
-/// The `me.presence_clearUserPreferredPresence` request: `POST /me/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](MePresenceRequestBuilder::clear_user_preferred_presence).
+/// The `me.presence_clearUserPreferredPresence` request: `POST /me/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](MePresenceResource::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceClearUserPreferredPresenceRequest {
@@ -1939,7 +1939,7 @@ impl ::graph_client_runtime::Operation for MePresenceClearUserPreferredPresenceR
         "/me/presence/clearUserPreferredPresence"
     }
 }
-/// The `me.presence_setStatusMessage` request: `POST /me/presence/setStatusMessage`. Start it with [`set_status_message`](MePresenceRequestBuilder::set_status_message).
+/// The `me.presence_setStatusMessage` request: `POST /me/presence/setStatusMessage`. Start it with [`set_status_message`](MePresenceResource::set_status_message).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceSetStatusMessageRequest {
@@ -2001,7 +2001,7 @@ impl ::graph_client_runtime::Operation for MePresenceSetStatusMessageRequest {
         "/me/presence/setStatusMessage"
     }
 }
-/// The `me.presence_setAutomaticLocation` request: `POST /me/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](MePresenceRequestBuilder::set_automatic_location).
+/// The `me.presence_setAutomaticLocation` request: `POST /me/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](MePresenceResource::set_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceSetAutomaticLocationRequest {
@@ -2063,7 +2063,7 @@ impl ::graph_client_runtime::Operation for MePresenceSetAutomaticLocationRequest
         "/me/presence/setAutomaticLocation"
     }
 }
-/// The `me.presence_setManualLocation` request: `POST /me/presence/setManualLocation`. Start it with [`set_manual_location`](MePresenceRequestBuilder::set_manual_location).
+/// The `me.presence_setManualLocation` request: `POST /me/presence/setManualLocation`. Start it with [`set_manual_location`](MePresenceResource::set_manual_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceSetManualLocationRequest {
@@ -2125,7 +2125,7 @@ impl ::graph_client_runtime::Operation for MePresenceSetManualLocationRequest {
         "/me/presence/setManualLocation"
     }
 }
-/// The `me.presence_clearAutomaticLocation` request: `POST /me/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](MePresenceRequestBuilder::clear_automatic_location).
+/// The `me.presence_clearAutomaticLocation` request: `POST /me/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](MePresenceResource::clear_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceClearAutomaticLocationRequest {
@@ -2167,7 +2167,7 @@ impl ::graph_client_runtime::Operation for MePresenceClearAutomaticLocationReque
         "/me/presence/clearAutomaticLocation"
     }
 }
-/// The `me.presence_clearLocation` request: `POST /me/presence/clearLocation`. Start it with [`clear_location`](MePresenceRequestBuilder::clear_location).
+/// The `me.presence_clearLocation` request: `POST /me/presence/clearLocation`. Start it with [`clear_location`](MePresenceResource::clear_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MePresenceClearLocationRequest {
@@ -2209,7 +2209,7 @@ impl ::graph_client_runtime::Operation for MePresenceClearLocationRequest {
         "/me/presence/clearLocation"
     }
 }
-/// The `subscription_ListSubscription` request: `GET /subscriptions`. Start it with [`get`](SubscriptionsRequestBuilder::get).
+/// The `subscription_ListSubscription` request: `GET /subscriptions`. Start it with [`get`](SubscriptionsResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionListSubscriptionRequest {
@@ -2273,7 +2273,7 @@ impl ::graph_client_runtime::Operation for SubscriptionListSubscriptionRequest {
         "/subscriptions"
     }
 }
-/// The `subscription_CreateSubscription` request: `POST /subscriptions`. Start it with [`post`](SubscriptionsRequestBuilder::post).
+/// The `subscription_CreateSubscription` request: `POST /subscriptions`. Start it with [`post`](SubscriptionsResource::post).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionCreateSubscriptionRequest {
@@ -2422,7 +2422,7 @@ impl ::graph_client_runtime::Operation for SubscriptionCreateSubscriptionRequest
         "/subscriptions"
     }
 }
-/// The `subscription_GetSubscription` request: `GET /subscriptions/{subscription-id}`. Start it with [`get`](SubscriptionsItemRequestBuilder::get).
+/// The `subscription_GetSubscription` request: `GET /subscriptions/{subscription-id}`. Start it with [`get`](SubscriptionsItemResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionGetSubscriptionRequest {
@@ -2484,7 +2484,7 @@ impl ::graph_client_runtime::Operation for SubscriptionGetSubscriptionRequest {
         "/subscriptions/{subscription-id}"
     }
 }
-/// The `subscription_DeleteSubscription` request: `DELETE /subscriptions/{subscription-id}`. Start it with [`delete`](SubscriptionsItemRequestBuilder::delete).
+/// The `subscription_DeleteSubscription` request: `DELETE /subscriptions/{subscription-id}`. Start it with [`delete`](SubscriptionsItemResource::delete).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionDeleteSubscriptionRequest {
@@ -2526,7 +2526,7 @@ impl ::graph_client_runtime::Operation for SubscriptionDeleteSubscriptionRequest
         "/subscriptions/{subscription-id}"
     }
 }
-/// The `subscription_UpdateSubscription` request: `PATCH /subscriptions/{subscription-id}`. Start it with [`patch`](SubscriptionsItemRequestBuilder::patch).
+/// The `subscription_UpdateSubscription` request: `PATCH /subscriptions/{subscription-id}`. Start it with [`patch`](SubscriptionsItemResource::patch).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionUpdateSubscriptionRequest {
@@ -2592,7 +2592,7 @@ impl ::graph_client_runtime::Operation for SubscriptionUpdateSubscriptionRequest
         "/subscriptions/{subscription-id}"
     }
 }
-/// The `subscription_reauthorize` request: `POST /subscriptions/{subscription-id}/reauthorize`. Start it with [`reauthorize`](SubscriptionsItemRequestBuilder::reauthorize).
+/// The `subscription_reauthorize` request: `POST /subscriptions/{subscription-id}/reauthorize`. Start it with [`reauthorize`](SubscriptionsItemResource::reauthorize).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SubscriptionReauthorizeRequest {
@@ -2635,7 +2635,7 @@ impl ::graph_client_runtime::Operation for SubscriptionReauthorizeRequest {
         "/subscriptions/{subscription-id}/reauthorize"
     }
 }
-/// The `user_GetPresence` request: `GET /users/{user-id}/presence`. Start it with [`get`](UsersItemPresenceRequestBuilder::get).
+/// The `user_GetPresence` request: `GET /users/{user-id}/presence`. Start it with [`get`](UsersItemPresenceResource::get).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserGetPresenceRequest {
@@ -2712,7 +2712,7 @@ impl ::graph_client_runtime::Operation for UserGetPresenceRequest {
         "/users/{user-id}/presence"
     }
 }
-/// The `user.presence_setPresence` request: `POST /users/{user-id}/presence/setPresence`. Start it with [`set_presence`](UsersItemPresenceRequestBuilder::set_presence).
+/// The `user.presence_setPresence` request: `POST /users/{user-id}/presence/setPresence`. Start it with [`set_presence`](UsersItemPresenceResource::set_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceSetPresenceRequest {
@@ -2784,7 +2784,7 @@ impl ::graph_client_runtime::Operation for UserPresenceSetPresenceRequest {
         "/users/{user-id}/presence/setPresence"
     }
 }
-/// The `user.presence_clearPresence` request: `POST /users/{user-id}/presence/clearPresence`. Start it with [`clear_presence`](UsersItemPresenceRequestBuilder::clear_presence).
+/// The `user.presence_clearPresence` request: `POST /users/{user-id}/presence/clearPresence`. Start it with [`clear_presence`](UsersItemPresenceResource::clear_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceClearPresenceRequest {
@@ -2848,7 +2848,7 @@ impl ::graph_client_runtime::Operation for UserPresenceClearPresenceRequest {
         "/users/{user-id}/presence/clearPresence"
     }
 }
-/// The `user.presence_setUserPreferredPresence` request: `POST /users/{user-id}/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](UsersItemPresenceRequestBuilder::set_user_preferred_presence).
+/// The `user.presence_setUserPreferredPresence` request: `POST /users/{user-id}/presence/setUserPreferredPresence`. Start it with [`set_user_preferred_presence`](UsersItemPresenceResource::set_user_preferred_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceSetUserPreferredPresenceRequest {
@@ -2912,7 +2912,7 @@ impl ::graph_client_runtime::Operation for UserPresenceSetUserPreferredPresenceR
         "/users/{user-id}/presence/setUserPreferredPresence"
     }
 }
-/// The `user.presence_clearUserPreferredPresence` request: `POST /users/{user-id}/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](UsersItemPresenceRequestBuilder::clear_user_preferred_presence).
+/// The `user.presence_clearUserPreferredPresence` request: `POST /users/{user-id}/presence/clearUserPreferredPresence`. Start it with [`clear_user_preferred_presence`](UsersItemPresenceResource::clear_user_preferred_presence).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceClearUserPreferredPresenceRequest {
@@ -2969,7 +2969,7 @@ for UserPresenceClearUserPreferredPresenceRequest {
         "/users/{user-id}/presence/clearUserPreferredPresence"
     }
 }
-/// The `user.presence_setStatusMessage` request: `POST /users/{user-id}/presence/setStatusMessage`. Start it with [`set_status_message`](UsersItemPresenceRequestBuilder::set_status_message).
+/// The `user.presence_setStatusMessage` request: `POST /users/{user-id}/presence/setStatusMessage`. Start it with [`set_status_message`](UsersItemPresenceResource::set_status_message).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceSetStatusMessageRequest {
@@ -3033,7 +3033,7 @@ impl ::graph_client_runtime::Operation for UserPresenceSetStatusMessageRequest {
         "/users/{user-id}/presence/setStatusMessage"
     }
 }
-/// The `user.presence_setAutomaticLocation` request: `POST /users/{user-id}/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](UsersItemPresenceRequestBuilder::set_automatic_location).
+/// The `user.presence_setAutomaticLocation` request: `POST /users/{user-id}/presence/setAutomaticLocation`. Start it with [`set_automatic_location`](UsersItemPresenceResource::set_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceSetAutomaticLocationRequest {
@@ -3097,7 +3097,7 @@ impl ::graph_client_runtime::Operation for UserPresenceSetAutomaticLocationReque
         "/users/{user-id}/presence/setAutomaticLocation"
     }
 }
-/// The `user.presence_setManualLocation` request: `POST /users/{user-id}/presence/setManualLocation`. Start it with [`set_manual_location`](UsersItemPresenceRequestBuilder::set_manual_location).
+/// The `user.presence_setManualLocation` request: `POST /users/{user-id}/presence/setManualLocation`. Start it with [`set_manual_location`](UsersItemPresenceResource::set_manual_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceSetManualLocationRequest {
@@ -3161,7 +3161,7 @@ impl ::graph_client_runtime::Operation for UserPresenceSetManualLocationRequest 
         "/users/{user-id}/presence/setManualLocation"
     }
 }
-/// The `user.presence_clearAutomaticLocation` request: `POST /users/{user-id}/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](UsersItemPresenceRequestBuilder::clear_automatic_location).
+/// The `user.presence_clearAutomaticLocation` request: `POST /users/{user-id}/presence/clearAutomaticLocation`. Start it with [`clear_automatic_location`](UsersItemPresenceResource::clear_automatic_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceClearAutomaticLocationRequest {
@@ -3205,7 +3205,7 @@ impl ::graph_client_runtime::Operation for UserPresenceClearAutomaticLocationReq
         "/users/{user-id}/presence/clearAutomaticLocation"
     }
 }
-/// The `user.presence_clearLocation` request: `POST /users/{user-id}/presence/clearLocation`. Start it with [`clear_location`](UsersItemPresenceRequestBuilder::clear_location).
+/// The `user.presence_clearLocation` request: `POST /users/{user-id}/presence/clearLocation`. Start it with [`clear_location`](UsersItemPresenceResource::clear_location).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserPresenceClearLocationRequest {

@@ -2,7 +2,7 @@
 //! (`names.rs` stays the one place a name is made a valid identifier; this file decides what
 //! to ask it for.)
 
-use crate::model::Variant;
+use crate::model::{HttpMethod, PathTemplate, Segment, Variant};
 use crate::names::{Case, RESERVED_TYPE_NAMES, Scope, ident};
 use crate::openapi::EnumValue;
 use std::collections::BTreeMap;
@@ -109,19 +109,18 @@ pub fn action(operation_id: &str) -> &str {
 /// An operationId for an operation the document gives none: the method, then each path
 /// segment (`{user-id}` as `ByUserId`), so `GET /users/{user-id}` is `GetUsersByUserId` and
 /// `GET /` is `GetRoot`. [`crate::names::Scope`] makes it unique.
-pub fn operation_id_from(method: &str, path: &str) -> String {
-    let mut id = ident(method, Case::Pascal);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.is_empty() {
+pub fn operation_id_from(method: HttpMethod, path: &PathTemplate) -> String {
+    let mut id = ident(method.key(), Case::Pascal);
+    if path.segments().is_empty() {
         id.push_str("Root");
     }
-    for segment in segments {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
+    for segment in path.segments() {
+        match segment {
+            Segment::Parameter(name) => {
                 id.push_str("By");
                 id.push_str(&ident(name, Case::Pascal));
             }
-            None => id.push_str(&ident(segment, Case::Pascal)),
+            Segment::Literal(literal) => id.push_str(&ident(literal, Case::Pascal)),
         }
     }
     id
@@ -138,7 +137,7 @@ pub fn operation_name(operation_id: &str) -> String {
 pub struct ItemOperation<'a> {
     /// Its name so far ([`operation_name`]).
     pub name: &'a str,
-    pub path: &'a str,
+    pub path: &'a PathTemplate,
     /// The component key of the type of the one item it addresses, if that type is a
     /// component: its response's, else its request body's, else the response of the GET on
     /// the same path (a DELETE).
@@ -170,16 +169,14 @@ pub fn singular_item_names(operations: &[ItemOperation]) -> Vec<Option<String>> 
 }
 
 fn singular_item_name(op: &ItemOperation) -> Option<String> {
-    let is_parameter = |s: &str| s.starts_with('{') && s.ends_with('}');
-    let segments: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
-    let [.., collection, last] = segments.as_slice() else {
+    let [.., collection, last] = op.path.segments() else {
         return None;
     };
-    if !is_parameter(last) || is_parameter(collection) {
+    if !last.is_parameter() || collection.is_parameter() {
         return None;
     }
     // A namespaced segment (`microsoft.graph.x`) and a component key are named by their last part.
-    let plural = ident(collection.rsplit('.').next()?, Case::Pascal);
+    let plural = ident(collection.name(), Case::Pascal);
     let singular = ident(op.item?.rsplit('.').next()?, Case::Pascal);
     let stem = op.name.strip_suffix(&plural)?;
     let (p, s) = (plural.to_ascii_lowercase(), singular.to_ascii_lowercase());
@@ -241,11 +238,26 @@ pub fn variants(values: &[EnumValue]) -> (Vec<Variant>, String) {
 #[cfg(test)]
 mod tests {
     use super::{ItemOperation, TypeNames, singular_item_names};
+    use crate::model::PathTemplate;
+
+    /// [`singular_item_names`] of operations given as (name, path, item).
+    fn singular_items(ops: &[(&str, &str, Option<&str>)]) -> Vec<Option<String>> {
+        let templates: Vec<PathTemplate> = ops
+            .iter()
+            .map(|(_, path, _)| PathTemplate::parse(path).0)
+            .collect();
+        let ops: Vec<ItemOperation> = ops
+            .iter()
+            .zip(&templates)
+            .map(|(&(name, _, item), path)| ItemOperation { name, path, item })
+            .collect();
+        singular_item_names(&ops)
+    }
 
     #[test]
     fn item_operations_take_the_singular_the_document_gives() {
-        let op = |name, path, item| ItemOperation { name, path, item };
-        let named = singular_item_names(&[
+        let op = |name, path, item| (name, path, item);
+        let named = singular_items(&[
             op(
                 "CommunicationsGetPresences",
                 "/communications/presences/{presence-id}",

@@ -7,7 +7,9 @@
 use super::Lowering;
 use super::naming;
 use crate::document::child;
-use crate::model::{ArrayStyle, Body, Media, Operation, Param, ParamLocation, Ty, TypeDef};
+use crate::model::{
+    ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty, TypeDef,
+};
 use crate::openapi::{
     Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
@@ -90,7 +92,7 @@ impl Lowering<'_> {
                 let get = || {
                     let get = operations
                         .iter()
-                        .find(|o| o.path == op.path && o.method == "GET");
+                        .find(|o| o.path == op.path && o.method == HttpMethod::Get);
                     get.and_then(|g| g.response.as_ref())
                 };
                 let typed = op.response.as_ref().or(op.request_body.as_ref());
@@ -136,7 +138,7 @@ impl Lowering<'_> {
     fn operation(
         &mut self,
         view: &OperationView,
-        path: &str,
+        path: &PathTemplate,
         shared: &[(Param, Location)],
         operation_id: String,
     ) -> Option<Operation> {
@@ -257,8 +259,7 @@ impl Lowering<'_> {
         }
         let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
         let paging = self.paging(view, response.as_ref(), &empty_statuses);
-        let idempotent = view.marked_idempotent
-            || matches!(view.method, "get" | "head" | "put" | "delete" | "options");
+        let idempotent = view.marked_idempotent || view.method.idempotent();
         // Path parameters are read from the path template by the client model.
         let params = params
             .into_iter()
@@ -269,8 +270,8 @@ impl Lowering<'_> {
             name: naming::operation_name(&operation_id),
             operation_id_declared: view.operation_id.is_some(),
             operation_id,
-            method: view.method.to_uppercase(),
-            path: path.to_owned(),
+            method: view.method,
+            path: path.clone(),
             summary: view.summary.clone(),
             description: view.description.clone(),
             params,
@@ -286,28 +287,19 @@ impl Lowering<'_> {
         })
     }
 
-    /// A parameter is a whole segment (`/users/{user-id}`); one inside a segment
-    /// (`/files/x{name}`) is not supported, and is reported rather than sent raw. Every
-    /// template parameter is declared, and every declared path parameter is in the template.
+    /// Every template parameter is declared, and every declared path parameter is in the
+    /// template. (A segment that is not one whole parameter is reported when the path is read.)
     fn check_path_template(
         &mut self,
         view: &OperationView,
-        path: &str,
+        path: &PathTemplate,
         params: &[(Param, Location)],
     ) {
         let pointer = &view.pointer;
-        let mut template: Vec<&str> = Vec::new();
-        for segment in path.split('/') {
-            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) if !name.is_empty() && !name.contains(['{', '}']) => template.push(name),
-                _ if segment.contains(['{', '}']) => self.report.problem(pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment")),
-                _ => {}
-            }
-        }
-        for name in &template {
+        for name in path.parameters() {
             if !params
                 .iter()
-                .any(|(p, l)| *l == Location::Path && p.wire == *name)
+                .any(|(p, l)| *l == Location::Path && p.wire == name)
             {
                 self.report.problem(
                     pointer,
@@ -318,7 +310,7 @@ impl Lowering<'_> {
             }
         }
         for (param, location) in params {
-            if *location == Location::Path && !template.contains(&param.wire.as_str()) {
+            if *location == Location::Path && !path.parameters().any(|p| p == param.wire) {
                 self.report.problem(
                     pointer,
                     format!(

@@ -12,6 +12,7 @@
 
 mod enumeration;
 mod operation;
+mod path;
 mod schema;
 mod security;
 mod server;
@@ -21,6 +22,7 @@ pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Pageable, Parameter, PathItem, RequestBody,
     Response,
 };
+pub use path::{HttpMethod, PathTemplate, Segment};
 pub use schema::{
     AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
 };

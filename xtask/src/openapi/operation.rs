@@ -1,19 +1,15 @@
 //! Path items, operations, parameters, request bodies, responses and media types, read into
 //! views (examples are checked on the way and not kept).
 
-use super::{Position, Reader, RefOr, Schema};
+use super::{HttpMethod, PathTemplate, Position, Reader, RefOr, Schema};
 use crate::document::{child, kind};
 use crate::model::Permissions;
 use serde_norway::Value;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
-
 #[derive(Debug)]
 pub struct PathItem {
     pub pointer: String,
-    pub path: String,
+    pub path: PathTemplate,
     /// Parameters shared by every operation on the path.
     pub parameters: Vec<RefOr<Parameter>>,
     /// In method order (`get`, `put`, `post`, …), not document order.
@@ -25,8 +21,7 @@ pub struct PathItem {
 #[derive(Debug)]
 pub struct Operation {
     pub pointer: String,
-    /// Lowercase, as in the document.
-    pub method: &'static str,
+    pub method: HttpMethod,
     /// `None` when missing (lowering names the operation after its method and path).
     pub operation_id: Option<String>,
     pub summary: Option<String>,
@@ -165,9 +160,9 @@ impl Reader<'_> {
             let Some(map) = self.report.object(node, &pointer, "a path item") else {
                 continue;
             };
-            let allowed: Vec<&str> = METHODS
+            let allowed: Vec<&str> = HttpMethod::ALL
                 .iter()
-                .copied()
+                .map(|m| m.key())
                 .chain(["summary", "description", "parameters", "servers"])
                 .collect();
             self.report
@@ -176,11 +171,16 @@ impl Reader<'_> {
                 .get("parameters")
                 .map(|p| self.parameters(p, &child(&pointer, "parameters")))
                 .unwrap_or_default();
+            let (template, unsupported) = PathTemplate::parse(&path);
             let mut operations = Vec::new();
-            for method in METHODS {
-                if let Some(op) = map.get(*method)
-                    && let Some(op) = self.operation(op, &child(&pointer, method), method)
+            for method in HttpMethod::ALL {
+                if let Some(op) = map.get(method.key())
+                    && let Some(op) = self.operation(op, &child(&pointer, method.key()), method)
                 {
+                    // Reported per operation, where the template is used.
+                    for segment in &unsupported {
+                        self.report.problem(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment"));
+                    }
                     operations.push(op);
                 }
             }
@@ -190,7 +190,7 @@ impl Reader<'_> {
                 .unwrap_or_default();
             items.push(PathItem {
                 pointer,
-                path,
+                path: template,
                 parameters,
                 operations,
                 servers,
@@ -199,12 +199,7 @@ impl Reader<'_> {
         items
     }
 
-    fn operation(
-        &mut self,
-        node: &Value,
-        pointer: &str,
-        method: &'static str,
-    ) -> Option<Operation> {
+    fn operation(&mut self, node: &Value, pointer: &str, method: HttpMethod) -> Option<Operation> {
         let map = self.report.object(node, pointer, "an operation")?;
         self.report.only_keys(
             map,

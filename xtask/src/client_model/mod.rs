@@ -6,13 +6,18 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-use crate::docs::rust_string;
-use crate::example_code::{self, Args, Json, Writer};
+mod docs;
+mod tree;
+
+pub use tree::navigation;
+
 use crate::model::{
-    ArrayStyle, Field, Media, Model, Operation, Paging, ParamLocation, StructDef, Ty, TypeDef,
+    ArrayStyle, Field, HttpMethod, Media, Model, Operation, Paging, ParamLocation, PathTemplate,
+    Segment, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, STD_METHODS, Scope, ident};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use tree::{Tree, placement, steps};
 
 /// What the client code needs to know about its surroundings.
 pub struct ClientContext<'a> {
@@ -43,10 +48,10 @@ pub struct ClientModel {
 /// the operations that hang there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
-    /// The type (`UsersItemPresenceRequestBuilder`); `None` for the client itself.
+    /// The type (`UsersItemPresenceResource`); `None` for the client itself.
     pub type_name: Option<String>,
     /// The path it stands for (`/users/{user-id}/presence`).
-    pub path: String,
+    pub path: PathTemplate,
     /// The path parameters it carries (field names, in path order).
     pub fields: Vec<String>,
     /// The node it is a child of (`None` for the client).
@@ -89,8 +94,7 @@ pub struct Builder {
     pub method: String,
     /// Its node, as an index into [`ClientModel::nodes`].
     pub node: usize,
-    /// `GET`, `POST`, …
-    pub http_method: String,
+    pub http_method: HttpMethod,
     pub steps: Vec<Step>,
     /// Query, header and cookie parameters, in the operation's order.
     pub params: Vec<Param>,
@@ -110,7 +114,7 @@ pub struct Builder {
     pub idempotent: bool,
     /// The schema's operationId and path template, for the runtime's traces.
     pub operation_id: String,
-    pub path_template: String,
+    pub path_template: PathTemplate,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -273,91 +277,9 @@ const BUILDER_NAMES: &[&str] = &[
 /// The methods a pageable builder has besides those (the runtime's `pageable!`).
 const PAGING_METHODS: [&str; 2] = ["pages", "items"];
 
-/// A path segment before names are settled.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Segment {
-    Literal(String),
-    Parameter(String),
-}
-
-fn segments(path: &str) -> Vec<Segment> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => Segment::Parameter(name.to_owned()),
-                None => Segment::Literal(s.to_owned()),
-            },
-        )
-        .collect()
-}
-
-/// A path's steps, with the parameters' field names settled: unique along the path, and
-/// never a name the builders use for their own fields and methods (a parameter `{body}`).
-fn steps(path: &[Segment]) -> Vec<Step> {
-    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().copied());
-    path.iter()
-        .map(|s| match s {
-            Segment::Literal(l) => Step::Literal(l.clone()),
-            Segment::Parameter(p) => Step::Parameter(PathParam {
-                wire: p.clone(),
-                field: scope.unique(p, Case::Snake),
-            }),
-        })
-        .collect()
-}
-
-fn path_text(path: &[Segment]) -> String {
-    path.iter()
-        .map(|s| match s {
-            Segment::Literal(l) => format!("/{l}"),
-            Segment::Parameter(p) => format!("/{{{p}}}"),
-        })
-        .collect()
-}
-
-/// Where an operation hangs: its node's path and the starting method's wanted name. GET,
-/// PATCH, PUT and DELETE hang on their own path; a POST to a path that nothing else extends is
-/// an action, named after its last segment, on the parent path.
-fn placement(op: &Operation, path: &[Segment], extended: &BTreeSet<&[Segment]>) -> (usize, String) {
-    match (op.method.as_str(), path.last()) {
-        ("POST", Some(Segment::Literal(last))) if !extended.contains(path) => {
-            (path.len() - 1, literal_name(last).to_owned())
-        }
-        (method, _) => (path.len(), method.to_lowercase()),
-    }
-}
-
-/// What a literal segment is named after: a namespaced one (Graph's
-/// `microsoft.graph.reauthorize`, every dotted part a name) by its last part; any other
-/// (`$count`, `v1.0`) whole, made an identifier by `names.rs`.
-fn literal_name(segment: &str) -> &str {
-    let namespaced = segment.contains('.')
-        && segment
-            .split('.')
-            .all(|part| part.starts_with(|c: char| c.is_ascii_alphabetic()));
-    match segment.rsplit('.').next() {
-        Some(last) if namespaced => last,
-        _ => segment,
-    }
-}
-
-/// The type name a node would like (`UsersItemPresenceRequestBuilder`).
-fn wanted_node_type_name(path: &[Segment]) -> String {
-    let mut name: String = path
-        .iter()
-        .map(|s| match s {
-            Segment::Literal(l) => ident(literal_name(l), Case::Pascal),
-            Segment::Parameter(_) => "Item".to_owned(),
-        })
-        .collect();
-    name.push_str("RequestBuilder");
-    name
-}
-
 /// Lowers the operations of `model` into the client model.
 pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
-    let paths: Vec<Vec<Segment>> = model.operations.iter().map(|o| segments(&o.path)).collect();
+    let paths: Vec<&[Segment]> = model.operations.iter().map(|o| o.path.segments()).collect();
     // Paths that another operation's path extends (so a POST there is not an action).
     let extended: BTreeSet<&[Segment]> = paths
         .iter()
@@ -375,7 +297,7 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
     let mut tree = Tree::new(&placements);
     let mut types = Scope::with_taken(MODULE_TYPES.iter().copied());
     let mut nodes = tree.nodes(&mut types);
-    let docs = Docs {
+    let doc_context = DocContext {
         nodes: &nodes,
         context,
     };
@@ -391,150 +313,18 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
                 method: tree.scopes[node].unique(method, Case::Snake),
                 node,
             };
-            builder(model, op, path, names, &docs)
+            builder(model, op, path, names, &doc_context)
         })
         .collect();
     for (i, b) in builders.iter().enumerate() {
         nodes[b.node].operations.push(i);
     }
-    let doc = client_doc(model, nodes.first(), &builders);
+    let doc = docs::client_doc(model, nodes.first(), &builders);
     ClientModel {
         base_url: model.base_url.clone(),
         doc,
         nodes,
         builders,
-    }
-}
-
-/// The `Client` type's docs: what it is a client of, where it sends, where requests start.
-fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
-    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
-    let what = if title.is_empty() {
-        "A client".to_owned()
-    } else {
-        format!("A client for {title}")
-    };
-    let base = match &model.base_url {
-        Some(url) => format!("It sends to `{url}` unless `ClientBuilder::base_url` says otherwise."),
-        None => "The document declares no server the client can use: set the base URL with `ClientBuilder::base_url`.".to_owned(),
-    };
-    let starts: Vec<String> = root
-        .into_iter()
-        .flat_map(|root| {
-            let children = root.children.iter().map(|c| &c.method);
-            let operations = root.operations.iter().map(|&i| &builders[i].method);
-            children.chain(operations)
-        })
-        .map(|method| format!("[`Client::{method}`]"))
-        .collect();
-    let starts = match starts.is_empty() {
-        true => String::new(),
-        false => format!("; start requests from {}", starts.join(", ")),
-    };
-    format!("{what}. Cheap to clone (shared internally){starts}.\n\n{base}")
-}
-
-/// The navigation tree while it is settled: every prefix of every placement, in path order.
-struct Tree<'a> {
-    paths: Vec<&'a [Segment]>,
-    index: BTreeMap<&'a [Segment], usize>,
-    /// Each node's method names (navigation first, then operations).
-    scopes: Vec<Scope>,
-}
-
-impl<'a> Tree<'a> {
-    fn new(placements: &[(&'a [Segment], String)]) -> Self {
-        let mut set = BTreeSet::new();
-        for (path, _) in placements {
-            set.extend((0..=path.len()).map(|n| &path[..n]));
-        }
-        let paths: Vec<&[Segment]> = set.into_iter().collect();
-        let index = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-        let scopes = paths
-            .iter()
-            .map(|p| match p.is_empty() {
-                true => Scope::with_taken(CLIENT_METHODS.iter().chain(STD_METHODS).copied()),
-                false => Scope::with_taken(STD_METHODS.iter().copied()),
-            })
-            .collect();
-        Tree {
-            paths,
-            index,
-            scopes,
-        }
-    }
-
-    /// The nodes with their type names, fields and navigation methods.
-    fn nodes(&mut self, types: &mut Scope) -> Vec<Node> {
-        let mut nodes: Vec<Node> = self
-            .paths
-            .iter()
-            .map(|path| Node {
-                type_name: (!path.is_empty())
-                    .then(|| types.unique(&wanted_node_type_name(path), Case::Pascal)),
-                path: path_text(path),
-                fields: steps(path)
-                    .into_iter()
-                    .filter_map(|s| match s {
-                        Step::Parameter(p) => Some(p.field),
-                        Step::Literal(_) => None,
-                    })
-                    .collect(),
-                parent: None,
-                children: Vec::new(),
-                operations: Vec::new(),
-            })
-            .collect();
-        let parents: Vec<usize> = self
-            .paths
-            .iter()
-            .skip(1)
-            .map(|path| self.index[&path[..path.len() - 1]])
-            .collect();
-        let mut parameter_children = vec![0; nodes.len()];
-        for (path, parent) in self.paths.iter().skip(1).zip(&parents) {
-            if matches!(path.last(), Some(Segment::Parameter(_))) {
-                parameter_children[*parent] += 1;
-            }
-        }
-        for (i, parent) in (1..).zip(parents) {
-            let child = self.child(parent, i, parameter_children[parent] > 1);
-            nodes[i].parent = Some(parent);
-            nodes[parent].children.push(child);
-        }
-        nodes
-    }
-
-    /// The method from `parent` to node `i`: a literal's name, or `by_id` (`by_{name}` when
-    /// the parent has more than one parameter child).
-    fn child(&mut self, parent: usize, i: usize, named_by_parameter: bool) -> Child {
-        let path = self.paths[i];
-        let (raw, parameter, doc) = match steps(path).pop() {
-            Some(Step::Parameter(p)) => (
-                if named_by_parameter {
-                    format!("by_{}", p.wire)
-                } else {
-                    "by_id".to_owned()
-                },
-                Some(p.clone()),
-                format!(
-                    "`/{{{}}}`: the item with this id (percent-encoded as exactly one path segment).",
-                    p.wire
-                ),
-            ),
-            Some(Step::Literal(l)) => (
-                literal_name(&l).to_owned(),
-                None,
-                format!("`{}`", path_text(path)),
-            ),
-            None => (String::new(), None, String::new()),
-        };
-        Child {
-            method: self.scopes[parent].unique(&raw, Case::Snake),
-            node: i,
-            parameter,
-            doc,
-        }
     }
 }
 
@@ -546,12 +336,18 @@ struct Names {
 }
 
 /// What the docs of a builder read: the navigation to it and the crate paths of examples.
-struct Docs<'a> {
+struct DocContext<'a> {
     nodes: &'a [Node],
     context: &'a ClientContext<'a>,
 }
 
-fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: &Docs) -> Builder {
+fn builder(
+    model: &Model,
+    op: &Operation,
+    path: &[Segment],
+    names: Names,
+    doc_context: &DocContext,
+) -> Builder {
     let steps = steps(path);
     // Names on the builder: fixed methods first, then path fields, query options, body setters.
     let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
@@ -642,8 +438,16 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
             doc: format!("Asks for the response as `{media}` (`Accept`), another media type the operation answers with: the request then answers with the body's bytes, unchanged, instead of the usual output."),
         })
         .collect();
-    let example = example(model, op, &names, docs, &params, body.as_ref(), body_struct);
-    let start = match &docs.nodes[names.node].type_name {
+    let example = docs::example(
+        model,
+        op,
+        &names,
+        doc_context,
+        &params,
+        body.as_ref(),
+        body_struct,
+    );
+    let start = match &doc_context.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
         None => format!("Client::{}", names.method),
     };
@@ -655,7 +459,7 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         type_name: names.type_name,
         method: names.method,
         node: names.node,
-        http_method: op.method.clone(),
+        http_method: op.method,
         steps,
         params,
         body,
@@ -688,7 +492,7 @@ fn builder(model: &Model, op: &Operation, path: &[Segment], names: Names, docs: 
         idempotent: op.idempotent,
         operation_id: op.operation_id.clone(),
         path_template: op.path.clone(),
-        doc: method_doc(op),
+        doc: docs::method_doc(op),
         example,
         limits: body_struct.map(limits).unwrap_or_default(),
         paging: op.paging.clone(),
@@ -832,272 +636,6 @@ fn limits(s: &StructDef) -> Vec<Limit> {
             })
         })
         .collect()
-}
-
-/// Summary, method and path, description, permissions.
-fn method_doc(op: &Operation) -> String {
-    let mut text = String::new();
-    if let Some(summary) = &op.summary {
-        text.push_str(summary.trim_end_matches('.'));
-        text.push_str(".\n\n");
-    }
-    text.push_str(&match op.operation_id_declared {
-        true => format!(
-            "`{} {}` (operationId `{}`).",
-            op.method, op.path, op.operation_id
-        ),
-        false => format!("`{} {}` (no operationId).", op.method, op.path),
-    });
-    if let Some(description) = &op.description {
-        text.push_str("\n\n");
-        text.push_str(description);
-    }
-    if let Some((typed, others)) = &op.untyped_statuses {
-        let others: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
-        text.push_str(&format!(
-            "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
-            others.join(" or ")
-        ));
-    }
-    if let Some(paging) = &op.paging {
-        let resend = match op.method.as_str() {
-            "GET" => String::new(),
-            method => format!(" (the `{method}` is not repeated, as in Graph's SDKs)"),
-        };
-        text.push_str(&format!(
-            "\n\nThe answer comes in pages: `send()` gives the first, `items()` streams every `{}` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `{}`{resend}, followed only to the base URL's origin (scheme, host and port).",
-            paging.items.wire, paging.next_link.wire
-        ));
-    }
-    // Only a document that states permissions (Graph's `x-graph-permissions`) says them.
-    if let Some(permissions) = &op.permissions {
-        text.push_str(&format!(
-            "\n\nLeast-privileged permissions: delegated {}; application {}.",
-            permission_list(&permissions.delegated),
-            permission_list(&permissions.application)
-        ));
-    }
-    text
-}
-
-fn permission_list(list: &[String]) -> String {
-    if list.is_empty() {
-        "not supported".to_owned()
-    } else {
-        list.iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// A `no_run` example that compiles: navigation to the operation (placeholder path and
-/// required query arguments) and a body filled with a realistic value ([`body_value`]).
-fn example(
-    model: &Model,
-    op: &Operation,
-    names: &Names,
-    docs: &Docs,
-    params: &[Param],
-    body: Option<&RequestBody>,
-    body_struct: Option<&StructDef>,
-) -> Vec<String> {
-    let mut call = String::from("client");
-    for child in navigation(docs.nodes, names.node) {
-        match &child.parameter {
-            // A literal, escaped: the wire name is schema text.
-            Some(p) => call.push_str(&format!(".{}({})", child.method, rust_string(&p.wire))),
-            None => call.push_str(&format!(".{}()", child.method)),
-        }
-    }
-    let mut writer = Writer::new(model);
-    let mut args: Vec<String> = params
-        .iter()
-        .filter(|p| p.required)
-        .map(|p| param_example(model, &mut writer, &p.ty, &p.wire))
-        .collect();
-    // Builder calls after the starting method: body setters, or the whole body.
-    let mut calls = String::new();
-    let body_ty = op.request_body.as_ref().map(|b| &b.ty);
-    match (body, body_struct, body_ty) {
-        (Some(RequestBody::Model { setters, .. }), Some(s), Some(ty)) => {
-            let fits = |json: &Json| {
-                Writer::new(model)
-                    .struct_parts(s, json, Args::Builder)
-                    .is_ok()
-            };
-            let json = body_value(model, op, &fits).unwrap_or_else(|| top_level_sample(model, s));
-            if let Ok(parts) = writer.struct_parts(s, &json, Args::Builder) {
-                args.extend(parts.args);
-                if parts.decoded {
-                    // What the setters cannot say: the whole body, decoded.
-                    calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
-                } else {
-                    for (i, arg) in parts.setters {
-                        calls.push_str(&format!(".{}({arg})", setters[i].method));
-                    }
-                }
-            } else {
-                // A schema no value made from it fits (a required property that holds its
-                // own type): each argument decoded from such a value, which compiles.
-                for field in s.constructor_args() {
-                    let value = example_code::sample(model, &field.ty, &field.wire);
-                    let decoded = writer.decoded(&value, &field.ty);
-                    args.push(match (field.nullable, field.boxed) {
-                        (true, true) => format!("Some(Box::new({decoded}))"),
-                        (true, false) => format!("Some({decoded})"),
-                        (false, _) => decoded,
-                    });
-                }
-            }
-        }
-        (Some(RequestBody::Json { .. }), _, Some(ty)) => {
-            let fits = |json: &Json| Writer::new(model).exact(json, ty).is_ok();
-            // Any JSON without an example: nothing to say beyond the empty object it starts as.
-            let json = body_value(model, op, &fits)
-                .or_else(|| (*ty != Ty::Any).then(|| example_code::sample(model, ty, "value")));
-            // The body starts as the empty object: an example of one adds nothing.
-            if let Some(json) = json.filter(|j| *j != Json::Object(Vec::new())) {
-                // The body is a JSON value (`serde_json::Value`): decoded from its text.
-                calls.push_str(&format!(".body({})", writer.decoded_in_place(&json)));
-            }
-        }
-        (Some(RequestBody::Text { ty, .. }), _, _) => {
-            let fits = |json: &Json| Writer::new(model).argument(json, ty).is_ok();
-            let json = body_value(model, op, &fits)
-                .unwrap_or_else(|| example_code::sample(model, ty, "text"));
-            let arg = writer.argument(&json, ty);
-            args.push(arg.unwrap_or_else(|_| writer.decoded(&json, ty)));
-        }
-        (Some(RequestBody::Bytes { .. }), _, _) => args.push("vec![0_u8, 1, 2]".to_owned()),
-        (Some(RequestBody::Multipart { .. }), _, _) => args.push(format!(
-            "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
-            docs.context.example_client
-        )),
-        _ => {}
-    }
-    call.push_str(&format!(".{}({}){calls}", names.method, args.join(", ")));
-    let binding = if op.response.is_some() {
-        "let response = "
-    } else {
-        ""
-    };
-    let client = docs.context.example_client;
-    // A parse or a decode (`?`) needs an error type both convert into.
-    let error = match writer.fallible {
-        true => "Box<dyn std::error::Error>".to_owned(),
-        false => format!("{client}::Error"),
-    };
-    let mut lines = vec![
-        "```no_run".to_owned(),
-        format!("# async fn example(client: {client}::Client) -> Result<(), {error}> {{"),
-    ];
-    // What the code names from the models, on one line (as rustfmt would keep it).
-    let uses: Vec<&str> = writer.uses.iter().map(String::as_str).collect();
-    let models = docs.context.example_models;
-    match uses.as_slice() {
-        [] => {}
-        [one] => lines.push(format!("use {models}::{one};")),
-        many => lines.push(format!("use {models}::{{{}}};", many.join(", "))),
-    }
-    let mut statements = writer.lets.join("\n");
-    statements.push_str(&format!("\n{binding}{call}.send().await?;"));
-    lines.extend(formatted(&statements));
-    lines.push("# Ok(()) }".to_owned());
-    lines.push("```".to_owned());
-    lines
-}
-
-/// Statements laid out as rustfmt would (prettyplease), one doc line each; as they are if they
-/// do not parse (a generator bug, which the doctest then shows).
-fn formatted(statements: &str) -> Vec<String> {
-    let wrapped = format!("fn example() {{\n{statements}\n}}");
-    let Ok(file) = syn::parse_str::<syn::File>(&wrapped) else {
-        return statements.lines().map(str::to_owned).collect();
-    };
-    let text = prettyplease::unparse(&file);
-    let lines: Vec<&str> = text.lines().collect();
-    lines
-        .get(1..lines.len().saturating_sub(1))
-        .unwrap_or_default()
-        .iter()
-        .map(|l| l.strip_prefix("    ").unwrap_or(l).to_owned())
-        .collect()
-}
-
-/// The value a doc example fills a request body with: of the operation's documented examples
-/// that `fit` its type, the one that shows the most (the first of equals); else likewise of
-/// those documented for the same body on other operations (Graph documents an action on
-/// `/users/{id}` and not on `/me`); `None` when no documented example fits.
-fn body_value(model: &Model, op: &Operation, fits: &dyn Fn(&Json) -> bool) -> Option<Json> {
-    let best = |examples: &mut dyn Iterator<Item = &String>| {
-        examples
-            .filter_map(|text| Json::parse(text))
-            .filter(|json| fits(json))
-            .fold(None::<Json>, |best, json| match &best {
-                Some(b) if b.leaves() >= json.leaves() => best,
-                _ => Some(json),
-            })
-    };
-    best(&mut op.request_examples.iter()).or_else(|| {
-        let body = op.request_body.as_ref()?;
-        best(
-            &mut model
-                .operations
-                .iter()
-                .filter(|o| {
-                    o.request_body
-                        .as_ref()
-                        .is_some_and(|b| b.ty == body.ty && b.media == body.media)
-                })
-                .flat_map(|o| &o.request_examples),
-        )
-    })
-}
-
-/// A struct body made from the schema ([`example_code::sample`]): its required properties, or,
-/// when it has none, its first property, so that the example still fills something.
-fn top_level_sample(model: &Model, s: &StructDef) -> Json {
-    let mut json = example_code::sample(model, &Ty::Named(s.name.clone()), "value");
-    if let (Json::Object(entries), Some(first)) = (&mut json, s.fields.first())
-        && entries.is_empty()
-    {
-        entries.push((
-            first.wire.clone(),
-            example_code::sample(model, &first.ty, &first.wire),
-        ));
-    }
-    json
-}
-
-/// The navigation methods from the client to node `target`.
-pub fn navigation(nodes: &[Node], target: usize) -> Vec<&Child> {
-    let mut chain = Vec::new();
-    let mut at = target;
-    while let Some(parent) = nodes[at].parent {
-        chain.extend(nodes[parent].children.iter().find(|c| c.node == at));
-        at = parent;
-    }
-    chain.reverse();
-    chain
-}
-
-/// A placeholder for a required query, header or cookie parameter; an enum's or union's is a
-/// value made from the schema ([`example_code::sample`]).
-fn param_example(model: &Model, writer: &mut Writer, ty: &ParamTy, wire: &str) -> String {
-    match ty {
-        ParamTy::List { item, .. } => format!("[{}]", param_example(model, writer, item, wire)),
-        ParamTy::Bool => "true".to_owned(),
-        ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
-        ParamTy::F64 => "1.0".to_owned(),
-        ParamTy::Enum(name) => {
-            let ty = Ty::Named(name.clone());
-            let value = example_code::sample(model, &ty, wire);
-            let arg = writer.argument(&value, &ty);
-            arg.unwrap_or_else(|_| writer.decoded(&value, &ty))
-        }
-        ParamTy::String => "\"…\"".to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,290 @@
+//! The client's prose: the `Client` type's docs, each starting method's docs (summary, method
+//! and path, description, paging, permissions) and its `no_run` example, navigation to the
+//! operation with its body filled from a documented example or one made from the schema.
+
+use super::{Builder, DocContext, Names, Node, Param, ParamTy, RequestBody, navigation};
+use crate::docs::rust_string;
+use crate::example_code::{self, Args, Json, Writer};
+use crate::model::{HttpMethod, Model, Operation, StructDef, Ty};
+
+/// The `Client` type's docs: what it is a client of, where it sends, where requests start.
+pub(super) fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
+    let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let what = if title.is_empty() {
+        "A client".to_owned()
+    } else {
+        format!("A client for {title}")
+    };
+    let base = match &model.base_url {
+        Some(url) => format!("It sends to `{url}` unless `ClientBuilder::base_url` says otherwise."),
+        None => "The document declares no server the client can use: set the base URL with `ClientBuilder::base_url`.".to_owned(),
+    };
+    let starts: Vec<String> = root
+        .into_iter()
+        .flat_map(|root| {
+            let children = root.children.iter().map(|c| &c.method);
+            let operations = root.operations.iter().map(|&i| &builders[i].method);
+            children.chain(operations)
+        })
+        .map(|method| format!("[`Client::{method}`]"))
+        .collect();
+    let starts = match starts.is_empty() {
+        true => String::new(),
+        false => format!("; start requests from {}", starts.join(", ")),
+    };
+    format!("{what}. Cheap to clone (shared internally){starts}.\n\n{base}")
+}
+
+/// Summary, method and path, description, permissions.
+pub(super) fn method_doc(op: &Operation) -> String {
+    let mut text = String::new();
+    if let Some(summary) = &op.summary {
+        text.push_str(summary.trim_end_matches('.'));
+        text.push_str(".\n\n");
+    }
+    text.push_str(&match op.operation_id_declared {
+        true => format!(
+            "`{} {}` (operationId `{}`).",
+            op.method, op.path, op.operation_id
+        ),
+        false => format!("`{} {}` (no operationId).", op.method, op.path),
+    });
+    if let Some(description) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    if let Some((typed, others)) = &op.untyped_statuses {
+        let others: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
+        text.push_str(&format!(
+            "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
+            others.join(" or ")
+        ));
+    }
+    if let Some(paging) = &op.paging {
+        let resend = match op.method {
+            HttpMethod::Get => String::new(),
+            method => format!(" (the `{method}` is not repeated, as in Graph's SDKs)"),
+        };
+        text.push_str(&format!(
+            "\n\nThe answer comes in pages: `send()` gives the first, `items()` streams every `{}` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `{}`{resend}, followed only to the base URL's origin (scheme, host and port).",
+            paging.items.wire, paging.next_link.wire
+        ));
+    }
+    // Only a document that states permissions (Graph's `x-graph-permissions`) says them.
+    if let Some(permissions) = &op.permissions {
+        text.push_str(&format!(
+            "\n\nLeast-privileged permissions: delegated {}; application {}.",
+            permission_list(&permissions.delegated),
+            permission_list(&permissions.application)
+        ));
+    }
+    text
+}
+
+fn permission_list(list: &[String]) -> String {
+    if list.is_empty() {
+        "not supported".to_owned()
+    } else {
+        list.iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A `no_run` example that compiles: navigation to the operation (placeholder path and
+/// required query arguments) and a body filled with a realistic value ([`body_value`]).
+pub(super) fn example(
+    model: &Model,
+    op: &Operation,
+    names: &Names,
+    context: &DocContext,
+    params: &[Param],
+    body: Option<&RequestBody>,
+    body_struct: Option<&StructDef>,
+) -> Vec<String> {
+    let mut call = String::from("client");
+    for child in navigation(context.nodes, names.node) {
+        match &child.parameter {
+            // A literal, escaped: the wire name is schema text.
+            Some(p) => call.push_str(&format!(".{}({})", child.method, rust_string(&p.wire))),
+            None => call.push_str(&format!(".{}()", child.method)),
+        }
+    }
+    let mut writer = Writer::new(model);
+    let mut args: Vec<String> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| param_example(model, &mut writer, &p.ty, &p.wire))
+        .collect();
+    // Builder calls after the starting method: body setters, or the whole body.
+    let mut calls = String::new();
+    let body_ty = op.request_body.as_ref().map(|b| &b.ty);
+    match (body, body_struct, body_ty) {
+        (Some(RequestBody::Model { setters, .. }), Some(s), Some(ty)) => {
+            let fits = |json: &Json| {
+                Writer::new(model)
+                    .struct_parts(s, json, Args::Builder)
+                    .is_ok()
+            };
+            let json = body_value(model, op, &fits).unwrap_or_else(|| top_level_sample(model, s));
+            if let Ok(parts) = writer.struct_parts(s, &json, Args::Builder) {
+                args.extend(parts.args);
+                if parts.decoded {
+                    // What the setters cannot say: the whole body, decoded.
+                    calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
+                } else {
+                    for (i, arg) in parts.setters {
+                        calls.push_str(&format!(".{}({arg})", setters[i].method));
+                    }
+                }
+            } else {
+                // A schema no value made from it fits (a required property that holds its
+                // own type): each argument decoded from such a value, which compiles.
+                for field in s.constructor_args() {
+                    let value = example_code::sample(model, &field.ty, &field.wire);
+                    let decoded = writer.decoded(&value, &field.ty);
+                    args.push(match (field.nullable, field.boxed) {
+                        (true, true) => format!("Some(Box::new({decoded}))"),
+                        (true, false) => format!("Some({decoded})"),
+                        (false, _) => decoded,
+                    });
+                }
+            }
+        }
+        (Some(RequestBody::Json { .. }), _, Some(ty)) => {
+            let fits = |json: &Json| Writer::new(model).exact(json, ty).is_ok();
+            // Any JSON without an example: nothing to say beyond the empty object it starts as.
+            let json = body_value(model, op, &fits)
+                .or_else(|| (*ty != Ty::Any).then(|| example_code::sample(model, ty, "value")));
+            // The body starts as the empty object: an example of one adds nothing.
+            if let Some(json) = json.filter(|j| *j != Json::Object(Vec::new())) {
+                // The body is a JSON value (`serde_json::Value`): decoded from its text.
+                calls.push_str(&format!(".body({})", writer.decoded_in_place(&json)));
+            }
+        }
+        (Some(RequestBody::Text { ty, .. }), _, _) => {
+            let fits = |json: &Json| Writer::new(model).argument(json, ty).is_ok();
+            let json = body_value(model, op, &fits)
+                .unwrap_or_else(|| example_code::sample(model, ty, "text"));
+            let arg = writer.argument(&json, ty);
+            args.push(arg.unwrap_or_else(|_| writer.decoded(&json, ty)));
+        }
+        (Some(RequestBody::Bytes { .. }), _, _) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        (Some(RequestBody::Multipart { .. }), _, _) => args.push(format!(
+            "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
+            context.context.example_client
+        )),
+        _ => {}
+    }
+    call.push_str(&format!(".{}({}){calls}", names.method, args.join(", ")));
+    let binding = if op.response.is_some() {
+        "let response = "
+    } else {
+        ""
+    };
+    let client = context.context.example_client;
+    // A parse or a decode (`?`) needs an error type both convert into.
+    let error = match writer.fallible {
+        true => "Box<dyn std::error::Error>".to_owned(),
+        false => format!("{client}::Error"),
+    };
+    let mut lines = vec![
+        "```no_run".to_owned(),
+        format!("# async fn example(client: {client}::Client) -> Result<(), {error}> {{"),
+    ];
+    // What the code names from the models, on one line (as rustfmt would keep it).
+    let uses: Vec<&str> = writer.uses.iter().map(String::as_str).collect();
+    let models = context.context.example_models;
+    match uses.as_slice() {
+        [] => {}
+        [one] => lines.push(format!("use {models}::{one};")),
+        many => lines.push(format!("use {models}::{{{}}};", many.join(", "))),
+    }
+    let mut statements = writer.lets.join("\n");
+    statements.push_str(&format!("\n{binding}{call}.send().await?;"));
+    lines.extend(formatted(&statements));
+    lines.push("# Ok(()) }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// Statements laid out as rustfmt would (prettyplease), one doc line each; as they are if they
+/// do not parse (a generator bug, which the doctest then shows).
+fn formatted(statements: &str) -> Vec<String> {
+    let wrapped = format!("fn example() {{\n{statements}\n}}");
+    let Ok(file) = syn::parse_str::<syn::File>(&wrapped) else {
+        return statements.lines().map(str::to_owned).collect();
+    };
+    let text = prettyplease::unparse(&file);
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .get(1..lines.len().saturating_sub(1))
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l).to_owned())
+        .collect()
+}
+
+/// The value a doc example fills a request body with: of the operation's documented examples
+/// that `fit` its type, the one that shows the most (the first of equals); else likewise of
+/// those documented for the same body on other operations (Graph documents an action on
+/// `/users/{id}` and not on `/me`); `None` when no documented example fits.
+fn body_value(model: &Model, op: &Operation, fits: &dyn Fn(&Json) -> bool) -> Option<Json> {
+    let best = |examples: &mut dyn Iterator<Item = &String>| {
+        examples
+            .filter_map(|text| Json::parse(text))
+            .filter(|json| fits(json))
+            .fold(None::<Json>, |best, json| match &best {
+                Some(b) if b.leaves() >= json.leaves() => best,
+                _ => Some(json),
+            })
+    };
+    best(&mut op.request_examples.iter()).or_else(|| {
+        let body = op.request_body.as_ref()?;
+        best(
+            &mut model
+                .operations
+                .iter()
+                .filter(|o| {
+                    o.request_body
+                        .as_ref()
+                        .is_some_and(|b| b.ty == body.ty && b.media == body.media)
+                })
+                .flat_map(|o| &o.request_examples),
+        )
+    })
+}
+
+/// A struct body made from the schema ([`example_code::sample`]): its required properties, or,
+/// when it has none, its first property, so that the example still fills something.
+fn top_level_sample(model: &Model, s: &StructDef) -> Json {
+    let mut json = example_code::sample(model, &Ty::Named(s.name.clone()), "value");
+    if let (Json::Object(entries), Some(first)) = (&mut json, s.fields.first())
+        && entries.is_empty()
+    {
+        entries.push((
+            first.wire.clone(),
+            example_code::sample(model, &first.ty, &first.wire),
+        ));
+    }
+    json
+}
+
+/// A placeholder for a required query, header or cookie parameter; an enum's or union's is a
+/// value made from the schema ([`example_code::sample`]).
+fn param_example(model: &Model, writer: &mut Writer, ty: &ParamTy, wire: &str) -> String {
+    match ty {
+        ParamTy::List { item, .. } => format!("[{}]", param_example(model, writer, item, wire)),
+        ParamTy::Bool => "true".to_owned(),
+        ParamTy::I32 | ParamTy::I64 | ParamTy::Integer(_) => "1".to_owned(),
+        ParamTy::F64 => "1.0".to_owned(),
+        ParamTy::Enum(name) => {
+            let ty = Ty::Named(name.clone());
+            let value = example_code::sample(model, &ty, wire);
+            let arg = writer.argument(&value, &ty);
+            arg.unwrap_or_else(|_| writer.decoded(&value, &ty))
+        }
+        ParamTy::String => "\"…\"".to_owned(),
+    }
+}
