@@ -11,7 +11,7 @@ fn main() {
     let doc = xtask::document::parse(&text).expect("parses");
     println!("parse           {:?}", t.elapsed());
     let t = Instant::now();
-    let model = xtask::lower::lower(&doc, None).expect("valid");
+    let model = xtask::model_from_document(&doc, None).expect("valid");
     println!("lower           {:?}", t.elapsed());
     let t = Instant::now();
     let models = xtask::models_from_model(&model, "phases").expect("emits");

@@ -22,9 +22,12 @@ pub mod lower;
 pub mod model;
 pub mod names;
 pub mod openapi;
+#[cfg(test)]
+mod structure_tests;
 pub mod write;
 
 use document::{Problem, Problems};
+use serde_norway::Value;
 use std::path::{Path, PathBuf};
 use write::Output;
 
@@ -43,10 +46,37 @@ pub const BUNDLED_CLIENT_CRATE: &str = "crates/graph-presence-client";
 
 /// Validates and lowers a document's text: the model (its `warnings` say what could not be
 /// represented faithfully), or every problem. `base_dir` is the folder example files are
-/// resolved against (`None`: not checked).
+/// resolved against (`None`: not read).
 pub fn model_from_text(text: &str, base_dir: Option<&Path>) -> Result<model::Model, Vec<Problem>> {
     let doc = document::parse(text).map_err(|p| vec![p])?;
-    lower::lower(&doc, base_dir)
+    model_from_document(&doc, base_dir).map_err(|rejected| rejected.problems)
+}
+
+/// The pipeline up to the model: a parsed document read into views (every keyword checked)
+/// and lowered. The model with its warnings, or every problem with the warnings found beside
+/// them, each list in document order. Nothing after [`openapi`] sees the parsed tree.
+pub fn model_from_document(doc: &Value, base_dir: Option<&Path>) -> Result<model::Model, Rejected> {
+    let mut report = document::Report::default();
+    let views = openapi::read(doc, base_dir, &mut report);
+    let mut model = lower::lower(&views, &mut report);
+    let warnings = document::in_document_order(doc, report.warnings);
+    if report.problems.is_empty() {
+        model.warnings = warnings;
+        Ok(model)
+    } else {
+        Err(Rejected {
+            problems: document::in_document_order(doc, report.problems),
+            warnings,
+        })
+    }
+}
+
+/// A document with errors: every error, and the warnings found beside them (so the CLI can
+/// show them after the errors), each list in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
 }
 
 /// The models module's source for a document's text, as written to `generated.rs`.
@@ -101,12 +131,8 @@ fn internal(error: &syn::Error) -> Vec<Problem> {
     }]
 }
 
-/// A document file, parsed, and its model; or every problem in it (with the warnings found
-/// beside them).
-fn checked_model(
-    schema: &Path,
-    file: &str,
-) -> Result<(serde_norway::Value, model::Model), Problems> {
+/// A document file's model; or every problem in it (with the warnings found beside them).
+fn checked_model(schema: &Path, file: &str) -> Result<model::Model, Problems> {
     let text = document::read_text(schema)?;
     let rejected = |problems, warnings| Problems {
         file: file.to_owned(),
@@ -114,9 +140,7 @@ fn checked_model(
         warnings,
     };
     let doc = document::parse(&text).map_err(|p| rejected(vec![p], Vec::new()))?;
-    let model = lower::lower_with_warnings(&doc, schema.parent())
-        .map_err(|r| rejected(r.problems, r.warnings))?;
-    Ok((doc, model))
+    model_from_document(&doc, schema.parent()).map_err(|r| rejected(r.problems, r.warnings))
 }
 
 /// What one run generates: the files, and the warnings about the document they came from.
@@ -130,7 +154,7 @@ pub struct Generated {
 /// The generated files of the bundled crates.
 pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     let schema = root.join(BUNDLED_SCHEMA);
-    let (_, model) = checked_model(&schema, BUNDLED_SCHEMA)?;
+    let model = checked_model(&schema, BUNDLED_SCHEMA)?;
     let problems = |list| Problems {
         file: BUNDLED_SCHEMA.to_owned(),
         list,
@@ -172,7 +196,7 @@ pub fn standalone_outputs(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (doc, model) = checked_model(schema, &schema.display().to_string())?;
+    let model = checked_model(schema, &schema.display().to_string())?;
     let problems = |list| Problems {
         file: schema.display().to_string(),
         list,
@@ -241,8 +265,7 @@ pub fn standalone_outputs(
         },
     ];
     // The examples embedded in the document, as a test of the models crate.
-    let examples = examples::collect(&doc, &model, schema.parent());
-    if let Some(files) = examples::test_files(&examples, &models_ident, &label) {
+    if let Some(files) = examples::test_files(&model.examples, &models_ident, &label) {
         let (test, data) = files.map_err(|e| problems(internal(&e)))?;
         outputs.push(Output {
             path: out.join("models/tests/examples.rs"),
@@ -252,12 +275,6 @@ pub fn standalone_outputs(
             path: out.join("models/tests/examples.json"),
             text: data,
         });
-        if let Some(manifest) = outputs
-            .iter_mut()
-            .find(|o| o.path.ends_with("models/Cargo.toml"))
-        {
-            manifest.text.push_str(EXAMPLE_TEST_DEPENDENCIES);
-        }
     }
     for runtime in RUNTIME_CRATES {
         outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
@@ -267,11 +284,6 @@ pub fn standalone_outputs(
         warnings: problems(model.warnings),
     })
 }
-
-/// What the models crate's example test uses beyond the crate and its runtime: serde_json
-/// with the runtime's own features, so the runtime is not built a second time for the test.
-const EXAMPLE_TEST_DEPENDENCIES: &str =
-    "\n[dev-dependencies]\nserde_json = { version = \"1\", features = [\"raw_value\"] }\n";
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not

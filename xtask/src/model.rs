@@ -2,7 +2,7 @@
 //! resolved to a Rust identifier, every collision settled and everything in a fixed order.
 //! The emitters read only this; they never look at the OpenAPI document.
 
-pub use crate::openapi::{HttpMethod, PathTemplate, Segment};
+pub use crate::openapi::{Example, HttpMethod, PathTemplate, Segment};
 use std::collections::BTreeMap;
 
 /// Everything the emitters need, in output order.
@@ -17,9 +17,32 @@ pub struct Model {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.
     pub operations: Vec<Operation>,
+    /// Every example embedded in the document, with the type that holds it.
+    pub examples: Examples,
     /// What the generator could not represent faithfully, each saying what it did instead,
     /// in document order (see [`crate::document::Report`]).
     pub warnings: Vec<crate::document::Problem>,
+}
+
+/// The document's examples: those to check, in document order and without repeats of the
+/// same value for the same type, and how many were skipped for each reason (none is dropped
+/// silently).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Examples {
+    pub checked: Vec<TypedExample>,
+    pub skipped: BTreeMap<&'static str, usize>,
+    /// Examples equal (value and type) to one listed earlier.
+    pub repeated: usize,
+}
+
+/// An example and the type that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedExample {
+    /// Where it is: the JSON pointer of its `example`, or of its entry in `examples`.
+    pub pointer: String,
+    pub ty: Ty,
+    /// The example as JSON text.
+    pub json: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -276,16 +299,14 @@ pub struct Operation {
     /// parameters are read from the path template).
     pub params: Vec<Param>,
     pub request_body: Option<Body>,
-    /// The JSON pointer of the request body's media type lowering chose (where its examples
-    /// are documented).
-    pub request_media: Option<String>,
-    /// The documented examples of the request body (on that media type, `$ref`s and
-    /// `externalValue` files resolved), as JSON text in document order: the values the
-    /// client's doc example fills the body with. Filled by [`crate::examples`] from the
-    /// document, after lowering.
-    pub request_examples: Vec<String>,
+    /// The documented examples of the request body, on the media type lowering chose (`$ref`s
+    /// and `externalValue` files resolved), in document order: what the client's doc example
+    /// fills the body with.
+    pub request_examples: Vec<Example>,
     /// The type of the 2XX body, if it has one (the first 2xx response with a body).
     pub response: Option<Body>,
+    /// The documented examples of that body, on the media type lowering chose.
+    pub response_examples: Vec<Example>,
     /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the
     /// output is then optional, `None` for these.
     pub empty_statuses: Vec<u16>,
@@ -329,6 +350,8 @@ pub struct Param {
     pub description: Option<String>,
     /// How an array value is written (its `style` and `explode`).
     pub array_style: ArrayStyle,
+    /// The parameter's documented examples.
+    pub examples: Vec<Example>,
 }
 
 /// How a parameter's array value is written.

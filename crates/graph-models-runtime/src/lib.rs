@@ -15,6 +15,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod decode;
+mod example_check;
 mod extensions;
 pub mod format;
 mod nullable;
@@ -35,6 +36,13 @@ pub use serde::de::MapAccess;
 pub use serde::ser::SerializeMap;
 pub use time::{IsoDuration, TimeParseError, Timestamp};
 pub use union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
+
+/// What generated code reaches and users do not: the example round trip of a generated
+/// crate's example test.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::example_check::{check_examples, round_trip};
+}
 
 // Generated code and the macros reach serde and schemars through these, so a generated crate
 // needs no dependency of its own on them.

@@ -794,10 +794,9 @@ mod fixture_behaviour {
 fn embedded_examples_become_a_test_of_the_models_crate() {
     let path = root().join("tests/fixtures/valid/embedded_examples.yaml");
     let doc = xtask::document::parse(&read(&path)).expect("parses");
-    let model = xtask::lower::lower(&doc, path.parent()).expect("valid");
-    let examples = xtask::examples::collect(&doc, &model, path.parent());
+    let model = xtask::model_from_document(&doc, path.parent()).expect("valid");
     let (test, data) = xtask::examples::test_files(
-        &examples,
+        &model.examples,
         "embedded_examples_models",
         "embedded_examples.yaml",
     )

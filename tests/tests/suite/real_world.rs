@@ -36,7 +36,7 @@ fn outcome(path: &Path) -> String {
         |kind: fn(&xtask::model::TypeDef) -> bool| model.types.values().filter(|t| kind(t)).count();
     let structs = count(|t| matches!(t, xtask::model::TypeDef::Struct(_)));
     let unions = count(|t| matches!(t, xtask::model::TypeDef::Union(_)));
-    let examples = embedded_examples(&text, path, &model);
+    let examples = embedded_examples(&model);
     let warnings = model.warnings.len();
     let mut listed = vec![format!(
         "{warnings} warning{}",
@@ -62,9 +62,8 @@ fn outcome(path: &Path) -> String {
 /// What the standalone models crate's example test will check: how many examples, and how
 /// many are not checked and why. (Whether they round-trip is `tests/real-world.sh --gate`'s
 /// question: it needs the crate compiled.)
-fn embedded_examples(text: &str, path: &Path, model: &xtask::model::Model) -> String {
-    let doc = xtask::document::parse(text).expect("parsed once already");
-    let examples = xtask::examples::collect(&doc, model, path.parent());
+fn embedded_examples(model: &xtask::model::Model) -> String {
+    let examples = &model.examples;
     let mut lines = vec![format!(
         "examples: {} to check, {} repeated",
         examples.checked.len(),

@@ -5,7 +5,7 @@
 use super::{Builder, DocContext, Names, Node, Param, ParamTy, RequestBody, navigation};
 use crate::docs::rust_string;
 use crate::example_code::{self, Args, Json, Writer};
-use crate::model::{HttpMethod, Model, Operation, StructDef, Ty};
+use crate::model::{Example, HttpMethod, Model, Operation, StructDef, Ty};
 
 /// The `Client` type's docs: what it is a client of, where it sends, where requests start.
 pub(super) fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
@@ -231,9 +231,9 @@ fn formatted(statements: &str) -> Vec<String> {
 /// those documented for the same body on other operations (Graph documents an action on
 /// `/users/{id}` and not on `/me`); `None` when no documented example fits.
 fn body_value(model: &Model, op: &Operation, fits: &dyn Fn(&Json) -> bool) -> Option<Json> {
-    let best = |examples: &mut dyn Iterator<Item = &String>| {
+    let best = |examples: &mut dyn Iterator<Item = &Example>| {
         examples
-            .filter_map(|text| Json::parse(text))
+            .filter_map(|example| Json::parse(example.value.as_ref().ok()?))
             .filter(|json| fits(json))
             .fold(None::<Json>, |best, json| match &best {
                 Some(b) if b.leaves() >= json.leaves() => best,

@@ -1,5 +1,6 @@
-//! Lowering: the document's [views](crate::openapi) become a [`Model`], or every problem in
-//! the document is reported at once, each with its JSON pointer, in document order.
+//! Lowering: the document's [views](crate::openapi) become a [`Model`]; what only lowering
+//! can find is reported beside the reader's problems (all of them at once, each with its JSON
+//! pointer: see [`crate::model_from_document`]).
 //!
 //! The steps, each in a file of its own:
 //! 1. [`crate::openapi::read`] reads the document into views and checks every keyword;
@@ -8,9 +9,11 @@
 //! 3. [`types`] lowers the component schemas ([`unions`] their `oneOf` / `anyOf` and
 //!    discriminators), then [`operations`] the other components and the operations, in
 //!    document order (inline types are named as they are met);
-//! 4. [`analysis`] settles what needs the whole model: boxing, derives and reachability.
+//! 4. [`analysis`] settles what needs the whole model: boxing, derives and reachability;
+//! 5. [`examples`] gives every example the type recorded at its position.
 
 mod analysis;
+mod examples;
 #[cfg(test)]
 mod keyword_tests;
 mod naming;
@@ -22,53 +25,19 @@ mod servers;
 #[cfg(test)]
 mod tests;
 mod types;
-pub(crate) use types::scalar_ty;
+#[cfg(test)]
+mod union_tests;
 mod unions;
 
-use crate::document::{Problem, Report, in_document_order};
-use crate::model::{Model, Param, TypeDef};
+use crate::document::Report;
+use crate::model::{Model, Param, Ty, TypeDef};
 use crate::openapi::{Document, Location};
 use naming::TypeNames;
-use serde_norway::Value;
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-/// Reads and lowers a parsed document: the model with its warnings, or every problem. `base_dir` is the document's folder, for checking that
-/// `externalValue` example files exist; `None` skips that check.
-pub fn lower(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Vec<Problem>> {
-    lower_with_warnings(doc, base_dir).map_err(|rejected| rejected.problems)
-}
-
-/// A document with errors: every error, and the warnings found beside them, each list in
-/// document order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejected {
-    pub problems: Vec<Problem>,
-    pub warnings: Vec<Problem>,
-}
-
-/// Like [`lower`], but a rejected document keeps its warnings too, so the CLI can show them
-/// after the errors.
-pub fn lower_with_warnings(doc: &Value, base_dir: Option<&Path>) -> Result<Model, Rejected> {
-    let mut report = Report::default();
-    let document = crate::openapi::read(doc, base_dir, &mut report);
-    let mut model = lower_document(&document, &mut report);
-    crate::examples::attach_request_examples(doc, base_dir, &mut model);
-    let warnings = in_document_order(doc, report.warnings);
-    if report.problems.is_empty() {
-        model.warnings = warnings;
-        Ok(model)
-    } else {
-        Err(Rejected {
-            problems: in_document_order(doc, report.problems),
-            warnings,
-        })
-    }
-}
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Lowers views into the model, reporting what only lowering can find (dangling references,
 /// inheritance cycles, undeclared path parameters, …).
-pub fn lower_document(document: &Document, report: &mut Report) -> Model {
+pub fn lower(document: &Document, report: &mut Report) -> Model {
     let mut names = TypeNames::new(
         document
             .components
@@ -102,11 +71,13 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
         parameters: BTreeMap::new(),
         responses: BTreeMap::new(),
         request_bodies: BTreeMap::new(),
+        positions: HashMap::new(),
     };
     lowering.component_schemas();
     lowering.polymorphic_unions();
     lowering.shared_components();
     let operations = lowering.operations();
+    let examples = lowering.examples();
     let base_url = servers::base_url(document, lowering.report);
     let mut types = lowering.types;
     analysis::mark_recursive_fields(&mut types);
@@ -117,6 +88,7 @@ pub fn lower_document(document: &Document, report: &mut Report) -> Model {
         base_url,
         types,
         operations,
+        examples,
         warnings: Vec::new(),
     }
 }
@@ -143,4 +115,7 @@ struct Lowering<'a> {
     parameters: BTreeMap<String, Option<(Param, Location)>>,
     responses: BTreeMap<String, Option<operations::Chosen>>,
     request_bodies: BTreeMap<String, Option<operations::Chosen>>,
+    /// The type lowering chose at each schema position it lowered, by pointer, and whether
+    /// `null` is a value there: where examples find their types.
+    positions: HashMap<String, (Ty, bool)>,
 }

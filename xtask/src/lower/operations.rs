@@ -6,12 +6,11 @@
 
 use super::Lowering;
 use super::naming;
-use crate::document::child;
 use crate::model::{
     ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty, TypeDef,
 };
 use crate::openapi::{
-    Content, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
+    Content, Example, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
     RequestBody, Response,
 };
 use std::collections::BTreeMap;
@@ -174,7 +173,7 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let (request_body, request_media) = match view.request_body.as_ref() {
+        let (request_body, request_examples) = match view.request_body.as_ref() {
             Some(body) => {
                 let hint = naming::request_body_hint(action);
                 let chosen = match body {
@@ -184,16 +183,15 @@ impl Lowering<'_> {
                 match chosen {
                     Some(chosen) => {
                         self.warn_multipart_alternatives(&chosen);
-                        let media = child(&chosen.content_pointer, &chosen.name);
                         let mut body = chosen.body;
                         body.alternatives
                             .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
-                        (Some(body), Some(media))
+                        (Some(body), chosen.examples)
                     }
-                    None => (None, None),
+                    None => (None, Vec::new()),
                 }
             }
-            None => (None, None),
+            None => (None, Vec::new()),
         };
         let hint = naming::response_hint(action);
         let mut success: Option<(&str, Option<Chosen>)> = None;
@@ -257,7 +255,10 @@ impl Lowering<'_> {
                 ));
             }
         }
-        let response = success.and_then(|(_, chosen)| chosen).map(|c| c.body);
+        let (response, response_examples) = match success.and_then(|(_, chosen)| chosen) {
+            Some(chosen) => (Some(chosen.body), chosen.examples),
+            None => (None, Vec::new()),
+        };
         let paging = self.paging(view, response.as_ref(), &empty_statuses);
         let idempotent = view.marked_idempotent || view.method.idempotent();
         // Path parameters are read from the path template by the client model.
@@ -276,9 +277,9 @@ impl Lowering<'_> {
             description: view.description.clone(),
             params,
             request_body,
-            request_media,
-            request_examples: Vec::new(),
+            request_examples,
             response,
+            response_examples,
             empty_statuses,
             untyped_statuses,
             permissions: view.permissions.clone(),
@@ -391,6 +392,7 @@ impl Lowering<'_> {
             required: param.required,
             description: param.description.clone(),
             array_style,
+            examples: param.examples.clone(),
         };
         Some((lowered, param.location))
     }
@@ -571,6 +573,7 @@ impl Lowering<'_> {
             body,
             name: media.name.clone(),
             content_pointer: content.pointer.clone(),
+            examples: media.examples.clone(),
         })
     }
 
@@ -608,4 +611,6 @@ pub(super) struct Chosen {
     pub name: String,
     /// The `content` map's pointer.
     pub content_pointer: String,
+    /// The chosen media type's examples.
+    pub examples: Vec<Example>,
 }

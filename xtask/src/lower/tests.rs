@@ -2,7 +2,7 @@
 
 use crate::model::{EnumDef, Model, StructDef, Ty, TypeDef};
 
-fn model(paths: &str, schemas: &str) -> Model {
+pub(super) fn model(paths: &str, schemas: &str) -> Model {
     let text = format!(
         "openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{schemas}"
     );
@@ -12,7 +12,7 @@ fn model(paths: &str, schemas: &str) -> Model {
     })
 }
 
-fn structure<'m>(model: &'m Model, name: &str) -> &'m StructDef {
+pub(super) fn structure<'m>(model: &'m Model, name: &str) -> &'m StructDef {
     match model.types.get(name) {
         Some(TypeDef::Struct(s)) => s,
         other => panic!(
@@ -22,21 +22,21 @@ fn structure<'m>(model: &'m Model, name: &str) -> &'m StructDef {
     }
 }
 
-fn enumeration<'m>(model: &'m Model, name: &str) -> &'m EnumDef {
+pub(super) fn enumeration<'m>(model: &'m Model, name: &str) -> &'m EnumDef {
     match model.types.get(name) {
         Some(TypeDef::Enum(e)) => e,
         other => panic!("no enum {name}: {other:?}; types: {:?}", model.types.keys()),
     }
 }
 
-fn field_names(s: &StructDef) -> Vec<(&str, &str)> {
+pub(super) fn field_names(s: &StructDef) -> Vec<(&str, &str)> {
     s.fields
         .iter()
         .map(|f| (f.name.as_str(), f.wire.as_str()))
         .collect()
 }
 
-fn named(name: &str) -> Ty {
+pub(super) fn named(name: &str) -> Ty {
     Ty::Named(name.to_owned())
 }
 
@@ -603,141 +603,6 @@ components:
         warnings,
         [
             "/paths/~1subscriptions/post/callbacks/onEvent: callback `onEvent` is not generated (the server sends it; a client does not)"
-        ]
-    );
-}
-
-fn union<'m>(model: &'m Model, name: &str) -> &'m crate::model::UnionDef {
-    match model.types.get(name) {
-        Some(TypeDef::Union(u)) => u,
-        other => panic!(
-            "no union {name}: {other:?}; types: {:?}",
-            model.types.keys()
-        ),
-    }
-}
-
-#[test]
-fn union_variants_are_named_from_references_titles_tags_and_shapes() {
-    let m = model(
-        "  {}",
-        "    Thing: {type: object, properties: {a: {type: string}}}
-    Choice:
-      oneOf:
-        - $ref: '#/components/schemas/Thing'
-        - {type: string, title: label}
-        - {type: object, required: [type], properties: {type: {type: string, enum: [volume]}, size: {type: integer}}}
-        - {type: object, properties: {Attached: {type: string}}, additionalProperties: false}
-        - {type: object, properties: {x: {type: integer}, y: {type: integer}}}
-        - {type: object, properties: {x: {type: integer}, z: {type: integer}}}
-        - {type: integer, format: int32}
-        - {type: array, items: {type: string}}
-        - {type: string, enum: [Other]}
-",
-    );
-    let u = union(&m, "Choice");
-    let names: Vec<&str> = u.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "Thing", "Label", "Volume", "Attached", "Object", "Object2", "I32", "Array", "Other"
-        ]
-    );
-    assert_eq!(
-        u.other, "Other2",
-        "the catch-all never takes a variant's name"
-    );
-    assert_eq!(u.variants[0].ty, named("Thing"));
-    assert_eq!(
-        u.variants[2].ty,
-        named("ChoiceVolume"),
-        "inline objects are types"
-    );
-    assert_eq!(u.variants[6].ty, Ty::I32);
-    assert_eq!(u.tag, None);
-}
-
-#[test]
-fn a_discriminator_tags_each_variant_by_its_mapping_or_its_component_name() {
-    let m = model(
-        "  {}",
-        "    A: {type: object, properties: {k: {type: string}}}
-    B: {type: object, properties: {k: {type: string}}}
-    C: {type: object, properties: {k: {type: string}}}
-    U:
-      oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]
-      discriminator:
-        propertyName: k
-        mapping: {a: '#/components/schemas/A', also-a: A, c: '#/components/schemas/C'}
-",
-    );
-    let u = union(&m, "U");
-    assert_eq!(u.tag.as_deref(), Some("k"));
-    let tags: Vec<(&str, Vec<&str>)> = u
-        .variants
-        .iter()
-        .map(|v| (v.name.as_str(), v.tags.iter().map(String::as_str).collect()))
-        .collect();
-    assert_eq!(
-        tags,
-        [
-            ("A", vec!["a", "also-a"]),
-            ("B", vec!["B"]),
-            ("C", vec!["c"]),
-        ],
-        "B has no mapping entry (its name is its tag); C is mapped but not listed"
-    );
-}
-
-#[test]
-fn a_polymorphic_base_is_a_union_where_referenced_and_a_struct_where_inherited() {
-    let m = model(
-        "  {}",
-        "    microsoft.graph.entity:
-      type: object
-      properties: {id: {type: string}, parent: {$ref: '#/components/schemas/microsoft.graph.entity'}}
-      discriminator:
-        propertyName: '@odata.type'
-        mapping: {'#microsoft.graph.user': '#/components/schemas/microsoft.graph.user'}
-    microsoft.graph.user:
-      allOf:
-        - $ref: '#/components/schemas/microsoft.graph.entity'
-        - {type: object, properties: {name: {type: string}}}
-",
-    );
-    let u = union(&m, "AnyEntity");
-    assert_eq!(u.default, Some(0));
-    assert_eq!(u.variants[0].ty, named("Entity"));
-    assert_eq!(u.variants[1].ty, named("User"));
-    let user = structure(&m, "User");
-    assert_eq!(
-        field_names(user),
-        [("id", "id"), ("parent", "parent"), ("name", "name")]
-    );
-    assert_eq!(user.fields[1].ty, named("AnyEntity"));
-    assert!(user.fields[1].boxed, "recursive through the union");
-    assert!(u.variants.iter().all(|v| v.boxed), "{u:?}");
-}
-
-#[test]
-fn a_property_redefined_with_another_type_keeps_the_first_with_a_warning() {
-    let m = model(
-        "  {}",
-        "    Base: {type: object, properties: {id: {type: string}, n: {type: integer}}}
-    Derived:
-      allOf:
-        - $ref: '#/components/schemas/Base'
-        - {type: object, required: [n], properties: {id: {type: string}, n: {type: string}}}
-",
-    );
-    let derived = structure(&m, "Derived");
-    assert_eq!(derived.fields[1].ty, Ty::I64);
-    assert!(derived.fields[1].required);
-    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        warnings,
-        [
-            "/components/schemas/Derived/allOf/1/properties/n: property `n` is already defined by an earlier `allOf` part with another type: the earlier definition is kept"
         ]
     );
 }

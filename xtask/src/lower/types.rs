@@ -69,6 +69,14 @@ impl Lowering<'_> {
         let def = self.named(schema, &name, key);
         self.in_progress.remove(key);
         self.lowered_components.insert(key.to_owned());
+        // The component's own position is its type (a polymorphic base's struct, not the
+        // union a reference to it stands for).
+        let nullable =
+            schema.nullable || (unions::is_union(schema) && unions::alternatives(schema).1);
+        self.positions.insert(
+            schema.pointer.clone(),
+            (flags_or_named(schema, name.clone()), nullable),
+        );
         self.types.insert(name, def);
     }
 
@@ -287,8 +295,18 @@ impl Lowering<'_> {
     }
 
     /// Lowers a schema in a property (or item, or body) position. Inline objects and enums
-    /// become types named from `hint`.
+    /// become types named from `hint`. The type is recorded at the schema's pointer, where
+    /// its examples find it.
     pub(super) fn ty(&mut self, schema: &Schema, hint: &str) -> Option<Lowered> {
+        let lowered = self.position(schema, hint)?;
+        self.positions.insert(
+            schema.pointer.clone(),
+            (lowered.ty.clone(), lowered.nullable),
+        );
+        Some(lowered)
+    }
+
+    fn position(&mut self, schema: &Schema, hint: &str) -> Option<Lowered> {
         if let Some(reference) = &schema.reference {
             // Nullable if the reference says so (`nullable: true` beside it) or its target does.
             let target = self.schema_ref(reference)?;
@@ -486,7 +504,7 @@ fn nullable_item(lowered: Lowered) -> Ty {
 
 /// The Rust type of a scalar. `format: float` is held as f64 too: an f32 would turn 1e39 into
 /// infinity (written back as `null`) and 16777217 into 16777216.
-pub(crate) fn scalar_ty(scalar: Scalar) -> Ty {
+fn scalar_ty(scalar: Scalar) -> Ty {
     match scalar {
         Scalar::String => Ty::String,
         Scalar::Timestamp => Ty::Timestamp,

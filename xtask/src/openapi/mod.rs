@@ -11,27 +11,29 @@
 //! serde, so it stops at the first error and its errors carry no JSON pointer.)
 
 mod enumeration;
+mod example;
 mod operation;
 mod path;
+mod scalar;
 mod schema;
 mod security;
 mod server;
 
 pub use enumeration::{EnumKind, EnumValue, Enumeration};
+pub use example::{Example, Unusable};
 pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Pageable, Parameter, PathItem, RequestBody,
     Response,
 };
 pub use path::{HttpMethod, PathTemplate, Segment};
-pub use schema::{
-    AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Scalar, Schema,
-};
+pub use scalar::Scalar;
+pub use schema::{AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Schema};
 pub use server::Server;
 
 use crate::document::{Report, child, kind};
 use crate::model::Permissions;
 use serde_norway::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The OpenAPI versions the reader implements. 3.1 schemas are JSON Schema 2020-12: their
@@ -118,26 +120,21 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
     let mut reader = Reader {
         report,
         base_dir,
-        example_refs: Vec::new(),
-        known_examples: HashSet::new(),
+        component_examples: HashMap::new(),
         schemes: security::Schemes::default(),
         version_3_1: doc
             .get("openapi")
             .and_then(Value::as_str)
             .is_some_and(|v| v.starts_with("3.1.")),
     };
-    let document = reader.document(doc);
-    reader.check_example_refs();
-    document
+    reader.document(doc)
 }
 
 pub(crate) struct Reader<'r> {
     pub(crate) report: &'r mut Report,
     base_dir: Option<&'r Path>,
-    /// References to component examples, checked once every component is known.
-    example_refs: Vec<Reference>,
-    /// The keys of `components/examples`.
-    known_examples: HashSet<String>,
+    /// `components/examples`, read before anything that refers to them.
+    component_examples: example::ComponentExamples,
     /// `components/securitySchemes`, which `security` requirements must name.
     schemes: security::Schemes,
     /// The document says `openapi: 3.1.x`, which made `paths` and `responses` optional.
@@ -269,11 +266,12 @@ impl Reader<'_> {
                 "pathItems",
             ],
         );
+        // Examples first: parameters, bodies and responses refer to them.
         for section in [
+            "examples",
             "schemas",
             "responses",
             "parameters",
-            "examples",
             "requestBodies",
         ] {
             let at = child("/components", section);
@@ -299,8 +297,8 @@ impl Reader<'_> {
                         components.parameters.insert(key, parameter);
                     }
                     "examples" => {
-                        self.example(node, &pointer);
-                        self.known_examples.insert(key);
+                        let value = self.example(node, &pointer);
+                        self.component_examples.insert(key, value);
                     }
                     _ => {
                         let body = self.request_body(node, &pointer);
@@ -376,68 +374,5 @@ impl Reader<'_> {
             }
         }
         permissions
-    }
-
-    fn examples(&mut self, node: &Value, pointer: &str) {
-        let Some(map) = self.report.object(node, pointer, "`examples`") else {
-            return;
-        };
-        for (name, example) in self.report.entries(map, pointer) {
-            let at = child(pointer, &name);
-            match self.ref_or(example, &at, "#/components/examples/", |r, n, p| {
-                r.example(n, p);
-                Some(())
-            }) {
-                Some(RefOr::Ref(reference)) if reference.key.is_some() => {
-                    self.example_refs.push(reference);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// An Example Object: checked, and not kept (examples do not change the generated code).
-    fn example(&mut self, node: &Value, pointer: &str) {
-        let Some(map) = self.report.object(node, pointer, "an example") else {
-            return;
-        };
-        self.report.only_keys(
-            map,
-            pointer,
-            "an example",
-            &["summary", "description", "value", "externalValue"],
-        );
-        if map.get("value").is_some() && map.get("externalValue").is_some() {
-            self.report.problem(
-                pointer,
-                "an example has either `value` or `externalValue`, not both",
-            );
-        }
-        if let Some(external) = map.get("externalValue") {
-            let at = child(pointer, "externalValue");
-            if let (Some(file), Some(dir)) = (
-                self.report.string(external, &at, "`externalValue`"),
-                self.base_dir,
-            ) && !file.contains("://")
-                && !dir.join(file).is_file()
-            {
-                self.report.problem(
-                    &at,
-                    format!("example file `{file}` does not exist next to the document"),
-                );
-            }
-        }
-    }
-
-    fn check_example_refs(&mut self) {
-        for reference in std::mem::take(&mut self.example_refs) {
-            let key = reference.key.as_deref().unwrap_or_default();
-            if !self.known_examples.contains(key) {
-                self.report.problem(
-                    &reference.pointer,
-                    format!("dangling `$ref`: `{}` is not defined", reference.text),
-                );
-            }
-        }
     }
 }

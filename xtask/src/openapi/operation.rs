@@ -72,6 +72,8 @@ pub struct Parameter {
     pub style: Option<String>,
     pub explode: Option<bool>,
     pub schema: Schema,
+    /// `example` and `examples`, in document order.
+    pub examples: Vec<super::Example>,
 }
 
 #[derive(Debug)]
@@ -102,6 +104,8 @@ pub struct MediaType {
     pub name: String,
     pub kind: MediaKind,
     pub schema: Option<Schema>,
+    /// `example` and `examples`, in document order.
+    pub examples: Vec<super::Example>,
 }
 
 /// How a body of a media type is carried.
@@ -436,9 +440,7 @@ impl Reader<'_> {
                 return None;
             }
         };
-        if let Some(examples) = map.get("examples") {
-            self.examples(examples, &child(pointer, "examples"));
-        }
+        let examples = self.value_examples(map, pointer);
         let style = map
             .get("style")
             .and_then(|s| self.report.string(s, &child(pointer, "style"), "`style`"))
@@ -456,6 +458,7 @@ impl Reader<'_> {
             style,
             explode,
             schema,
+            examples,
         })
     }
 
@@ -549,9 +552,7 @@ impl Reader<'_> {
                 "a media type",
                 &["schema", "examples", "example", "encoding"],
             );
-            if let Some(examples) = media_map.get("examples") {
-                self.examples(examples, &child(&at, "examples"));
-            }
+            let examples = self.value_examples(media_map, &at);
             let mut schema = media_map
                 .get("schema")
                 .map(|schema| self.schema(schema, &child(&at, "schema"), Position::Inline));
@@ -569,6 +570,7 @@ impl Reader<'_> {
                 pointer: at,
                 name: media,
                 schema,
+                examples,
             });
         }
         content
