@@ -311,9 +311,8 @@ pub struct Operation {
     /// output is then optional, `None` for these.
     pub empty_statuses: Vec<u16>,
     /// Success statuses whose body differs from `response`'s and is not typed (`203` beside a
-    /// `201`), with the status `response` comes from: such a response is read as that body
-    /// (a warning says so, and so do the docs).
-    pub untyped_statuses: Option<(String, Vec<String>)>,
+    /// `201`): such a response is read as that body (a warning says so, and so do the docs).
+    pub untyped_statuses: Option<UntypedStatuses>,
     pub permissions: Option<Permissions>,
     /// Safe to send again after a failure: GET, HEAD, PUT, DELETE and OPTIONS by HTTP's
     /// semantics, and a POST or PATCH that the schema marks `x-graph-idempotent: true` (an
@@ -322,6 +321,15 @@ pub struct Operation {
     /// The response is one page of a collection (AutoRest's `x-ms-pageable`, or Graph's shape:
     /// a `value` array beside an `@odata.nextLink` string).
     pub paging: Option<Paging>,
+}
+
+/// Success statuses whose body is not the output's, read as the output's body anyway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntypedStatuses {
+    /// The status the output's body comes from (`201`).
+    pub typed: String,
+    /// The others, in document order (`203`).
+    pub others: Vec<String>,
 }
 
 /// Which fields of a paged response's struct hold the next page's link and the items.

@@ -53,8 +53,9 @@ pub(super) fn method_doc(op: &Operation) -> String {
         text.push_str("\n\n");
         text.push_str(description);
     }
-    if let Some((typed, others)) = &op.untyped_statuses {
-        let others: Vec<String> = others.iter().map(|s| format!("`{s}`")).collect();
+    if let Some(untyped) = &op.untyped_statuses {
+        let typed = &untyped.typed;
+        let others: Vec<String> = untyped.others.iter().map(|s| format!("`{s}`")).collect();
         text.push_str(&format!(
             "\n\nThe output is the `{typed}` response's body. A {} response has another body, which is not typed: it is read as the `{typed}` body too, so it may fail to decode (`send_with_response` shows the status).",
             others.join(" or ")

@@ -7,7 +7,8 @@
 use super::Lowering;
 use super::naming;
 use crate::model::{
-    ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty, TypeDef,
+    ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty,
+    TypeDef, UntypedStatuses,
 };
 use crate::openapi::{
     Content, Example, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
@@ -142,21 +143,7 @@ impl Lowering<'_> {
         operation_id: String,
     ) -> Option<Operation> {
         let action = naming::action(&operation_id);
-        let mut params: Vec<(Param, Location)> = shared.to_vec();
-        for param in &view.parameters {
-            if let Some((param, location)) = self.parameter_use(param) {
-                // An operation's parameter replaces the path item's of the same name and
-                // location (header names compare without case, as HTTP does).
-                params.retain(|(q, l)| {
-                    !(*l == location
-                        && match location {
-                            Location::Header => q.wire.eq_ignore_ascii_case(&param.wire),
-                            _ => q.wire == param.wire,
-                        })
-                });
-                params.push((param, location));
-            }
-        }
+        let params = self.merged_params(view, shared);
         self.check_path_template(view, path, &params);
         if let Some((code, _)) = view
             .responses
@@ -173,94 +160,18 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let (request_body, request_examples) = match view.request_body.as_ref() {
-            Some(body) => {
-                let hint = naming::request_body_hint(action);
-                let chosen = match body {
-                    RefOr::Item(body) => self.request_body(body, &hint),
-                    RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
-                };
-                match chosen {
-                    Some(chosen) => {
-                        self.warn_multipart_alternatives(&chosen);
-                        let mut body = chosen.body;
-                        body.alternatives
-                            .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
-                        (Some(body), chosen.examples)
-                    }
-                    None => (None, Vec::new()),
-                }
-            }
-            None => (None, Vec::new()),
-        };
-        let hint = naming::response_hint(action);
-        let mut success: Option<(&str, Option<Chosen>)> = None;
-        let mut other_successes = Vec::new();
-        for (code, response) in &view.responses {
-            let chosen = match response {
-                RefOr::Item(response) => self.response(response, &hint),
-                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
-            };
-            if !code.starts_with('2') {
-                continue;
-            }
-            match &success {
-                Some((_, Some(_))) => other_successes.push((code.as_str(), chosen)),
-                Some((first, None)) if chosen.is_none() => {
-                    let first = *first;
-                    other_successes.push((first, None));
-                    success = Some((code.as_str(), None));
-                }
-                Some((first, None)) => {
-                    other_successes.push((*first, None));
-                    success = Some((code.as_str(), chosen));
-                }
-                None => success = Some((code.as_str(), chosen)),
-            }
-        }
-        if success.is_none() {
-            success = self.without_2xx(view, &hint);
-        }
-        let mut empty_statuses = Vec::new();
-        let mut untyped_statuses = None;
-        if let Some((code, Some(chosen))) = &success {
-            let mut untyped = Vec::new();
-            for (other, body) in &other_successes {
-                match body {
-                    Some(body) if body.body == chosen.body => {}
-                    // A JSON output is `None` for a status that has no body (`202`, `204`).
-                    None if chosen.body.media == Media::Json
-                        && let Ok(status) = other.parse::<u16>() =>
-                    {
-                        empty_statuses.push(status);
-                    }
-                    _ => untyped.push(format!("`{other}`")),
-                }
-            }
-            if !untyped.is_empty() {
-                self.report.warning(
-                    &format!("{}/responses", view.pointer),
-                    format!(
-                        "several success responses with different bodies: the output is `{code}`'s body; {} {} not typed (a response with one of those statuses is read as `{code}`'s body)",
-                        untyped.join(", "),
-                        if untyped.len() == 1 { "is" } else { "are" },
-                    ),
-                );
-                untyped_statuses = Some((
-                    (*code).to_owned(),
-                    untyped
-                        .iter()
-                        .map(|s| s.trim_matches('`').to_owned())
-                        .collect(),
-                ));
-            }
-        }
-        let (response, response_examples) = match success.and_then(|(_, chosen)| chosen) {
+        let request = self.request(view, &naming::request_body_hint(action));
+        let success = self.success(view, &naming::response_hint(action));
+        let (response, response_examples) = match success.chosen {
             Some(chosen) => (Some(chosen.body), chosen.examples),
             None => (None, Vec::new()),
         };
-        let paging = self.paging(view, response.as_ref(), &empty_statuses);
+        let paging = self.paging(view, response.as_ref(), &success.empty_statuses);
         let idempotent = view.marked_idempotent || view.method.idempotent();
+        let (request_body, request_examples) = match request {
+            Some(chosen) => (Some(chosen.body), chosen.examples),
+            None => (None, Vec::new()),
+        };
         // Path parameters are read from the path template by the client model.
         let params = params
             .into_iter()
@@ -280,12 +191,111 @@ impl Lowering<'_> {
             request_examples,
             response,
             response_examples,
-            empty_statuses,
-            untyped_statuses,
+            empty_statuses: success.empty_statuses,
+            untyped_statuses: success.untyped,
             permissions: view.permissions.clone(),
             idempotent,
             paging,
         })
+    }
+
+    /// The path item's parameters and the operation's own: an operation's parameter replaces
+    /// the path item's of the same name and location (header names compare without case, as
+    /// HTTP does).
+    fn merged_params(
+        &mut self,
+        view: &OperationView,
+        shared: &[(Param, Location)],
+    ) -> Vec<(Param, Location)> {
+        let mut params: Vec<(Param, Location)> = shared.to_vec();
+        for param in &view.parameters {
+            if let Some((param, location)) = self.parameter_use(param) {
+                params.retain(|(q, l)| {
+                    !(*l == location
+                        && match location {
+                            Location::Header => q.wire.eq_ignore_ascii_case(&param.wire),
+                            _ => q.wire == param.wire,
+                        })
+                });
+                params.push((param, location));
+            }
+        }
+        params
+    }
+
+    /// The request body lowered, without the `multipart/*` alternatives nobody can choose.
+    fn request(&mut self, view: &OperationView, hint: &str) -> Option<Chosen> {
+        let mut chosen = match view.request_body.as_ref()? {
+            RefOr::Item(body) => self.request_body(body, hint),
+            RefOr::Ref(r) => self.component_use(r, |l| &l.request_bodies).flatten(),
+        }?;
+        self.warn_multipart_alternatives(&chosen);
+        chosen
+            .body
+            .alternatives
+            .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
+        Some(chosen)
+    }
+
+    /// The success output: the first `2XX` response with a body, else the last without one,
+    /// else what [`Self::without_2xx`] makes of the others; and what the other success
+    /// statuses mean for it. Every response is lowered, so each one's problems are found.
+    fn success(&mut self, view: &OperationView, hint: &str) -> Success {
+        let mut successes: Vec<(&str, Option<Chosen>)> = Vec::new();
+        for (code, response) in &view.responses {
+            let chosen = match response {
+                RefOr::Item(response) => self.response(response, hint),
+                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
+            };
+            if code.starts_with('2') {
+                successes.push((code, chosen));
+            }
+        }
+        let first_with_body = successes.iter().position(|(_, c)| c.is_some());
+        let Some(index) = first_with_body.or(successes.len().checked_sub(1)) else {
+            return Success {
+                chosen: self.without_2xx(view, hint),
+                ..Success::default()
+            };
+        };
+        let (code, chosen) = successes.remove(index);
+        let Some(chosen) = chosen else {
+            return Success::default();
+        };
+        let mut empty_statuses = Vec::new();
+        let mut untyped = Vec::new();
+        for (other, body) in &successes {
+            match body {
+                Some(body) if body.body == chosen.body => {}
+                // A JSON output is `None` for a status that has no body (`202`, `204`).
+                None if chosen.body.media == Media::Json
+                    && let Ok(status) = other.parse::<u16>() =>
+                {
+                    empty_statuses.push(status);
+                }
+                _ => untyped.push((*other).to_owned()),
+            }
+        }
+        let untyped = (!untyped.is_empty()).then(|| {
+            let listed: Vec<String> = untyped.iter().map(|s| format!("`{s}`")).collect();
+            self.report.warning(
+                &format!("{}/responses", view.pointer),
+                format!(
+                    "several success responses with different bodies: the output is `{code}`'s body; {} {} not typed (a response with one of those statuses is read as `{code}`'s body)",
+                    listed.join(", "),
+                    if listed.len() == 1 { "is" } else { "are" },
+                ),
+            );
+            UntypedStatuses {
+                typed: code.to_owned(),
+                others: untyped,
+            }
+        });
+        Success {
+            chosen: Some(chosen),
+            empty_statuses,
+            untyped,
+        }
     }
 
     /// Every template parameter is declared, and every declared path parameter is in the
@@ -456,13 +466,9 @@ impl Lowering<'_> {
     /// has one (it describes every status, success included), with a warning; otherwise `()`,
     /// with a warning when redirects are all it declares (the client follows them, and the
     /// final response's body is not read).
-    fn without_2xx<'v>(
-        &mut self,
-        view: &'v OperationView,
-        hint: &str,
-    ) -> Option<(&'v str, Option<Chosen>)> {
+    fn without_2xx(&mut self, view: &OperationView, hint: &str) -> Option<Chosen> {
         let pointer = format!("{}/responses", view.pointer);
-        if let Some((code, response)) = view.responses.iter().find(|(c, _)| c == "default") {
+        if let Some((_, response)) = view.responses.iter().find(|(c, _)| c == "default") {
             let chosen = match response {
                 RefOr::Item(response) => self.response(response, hint),
                 RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
@@ -472,7 +478,7 @@ impl Lowering<'_> {
                     &format!("{pointer}/default"),
                     format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
                 );
-                return Some((code.as_str(), Some(chosen)));
+                return Some(chosen);
             }
         }
         let redirects: Vec<String> = view
@@ -601,6 +607,17 @@ impl Lowering<'_> {
             ),
         );
     }
+}
+
+/// An operation's success output, decided by [`Lowering::success`].
+#[derive(Default)]
+struct Success {
+    /// The body's media type, lowered (`None`: the output is `()`).
+    chosen: Option<Chosen>,
+    /// Success statuses declared without a body beside a JSON output.
+    empty_statuses: Vec<u16>,
+    /// Success statuses whose body differs and is not typed.
+    untyped: Option<UntypedStatuses>,
 }
 
 /// The media type chosen for a body, lowered, with what a warning needs to say about it.
