@@ -2,7 +2,7 @@
 //! resolved to a Rust identifier, every collision settled and everything in a fixed order.
 //! The emitters read only this; they never look at the OpenAPI document.
 
-pub use crate::openapi::{Example, HttpMethod, PathTemplate, Segment};
+pub use crate::openapi::{Example, HttpMethod, PathTemplate, Segment, Wire};
 use std::collections::BTreeMap;
 
 /// Everything the emitters need, in output order.
@@ -225,8 +225,8 @@ pub enum EnumKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
     pub name: String,
-    /// The value on the wire: the string, or the integer's decimal text.
-    pub wire: String,
+    /// The value on the wire, of the enum's kind.
+    pub wire: Wire,
     /// `x-ms-enum`'s description of the value.
     pub description: Option<String>,
 }

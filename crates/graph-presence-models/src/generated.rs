@@ -274,7 +274,6 @@ pub struct ChangeNotification {
 }
 impl ChangeNotification {
     /// A value with the required properties (`subscriptionId`, `tenantId`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(subscription_id: impl Into<String>, tenant_id: impl Into<String>) -> Self {
         Self {
             change_type: None,
@@ -350,32 +349,41 @@ impl rt::Record for ChangeNotification {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _, _, _, _, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
+        let mut s4 = Default::default();
+        let mut s5 = Default::default();
+        let mut s6 = Default::default();
+        let mut s7 = Default::default();
+        let mut s8 = Default::default();
+        let mut s9 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
-            4 => rt::read_slot(map, &mut s.4),
-            5 => rt::read_slot(map, &mut s.5),
-            6 => rt::read_slot(map, &mut s.6),
-            7 => rt::read_slot(map, &mut s.7),
-            8 => rt::read_slot(map, &mut s.8),
-            9 => rt::read_slot(map, &mut s.9),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
+            4 => rt::read_slot(map, &mut s4),
+            5 => rt::read_slot(map, &mut s5),
+            6 => rt::read_slot(map, &mut s6),
+            7 => rt::read_slot(map, &mut s7),
+            8 => rt::read_slot(map, &mut s8),
+            9 => rt::read_slot(map, &mut s9),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            change_type: s.0,
-            client_state: s.1,
-            encrypted_content: s.2,
-            id: s.3,
-            lifecycle_event: s.4,
-            resource: s.5,
-            resource_data: s.6,
-            subscription_expiration_date_time: s.7,
-            subscription_id: rt::required_value::<A, _>(s.8, "subscriptionId")?,
-            tenant_id: rt::required_value::<A, _>(s.9, "tenantId")?,
+            change_type: s0,
+            client_state: s1,
+            encrypted_content: s2,
+            id: s3,
+            lifecycle_event: s4,
+            resource: s5,
+            resource_data: s6,
+            subscription_expiration_date_time: s7,
+            subscription_id: rt::required_value::<A, _>(s8, "subscriptionId")?,
+            tenant_id: rt::required_value::<A, _>(s9, "tenantId")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -408,7 +416,6 @@ pub struct ChangeNotificationCollection {
 }
 impl ChangeNotificationCollection {
     /// A value with the required properties (`value`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(value: impl Into<Vec<ChangeNotification>>) -> Self {
         Self {
             validation_tokens: None,
@@ -433,16 +440,17 @@ impl rt::Record for ChangeNotificationCollection {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            validation_tokens: s.0,
-            value: rt::required_value::<A, _>(s.1, "value")?,
+            validation_tokens: s0,
+            value: rt::required_value::<A, _>(s1, "value")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -473,7 +481,6 @@ pub struct ChangeNotificationEncryptedContent {
 }
 impl ChangeNotificationEncryptedContent {
     /// A value with the required properties (`data`, `dataKey`, `dataSignature`, `encryptionCertificateId`, `encryptionCertificateThumbprint`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(data: impl Into<String>, data_key: impl Into<String>, data_signature: impl Into<String>, encryption_certificate_id: impl Into<String>, encryption_certificate_thumbprint: impl Into<String>) -> Self {
         Self {
             data: data.into(),
@@ -499,22 +506,26 @@ impl rt::Record for ChangeNotificationEncryptedContent {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
+        let mut s4 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
-            4 => rt::read_slot(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
+            4 => rt::read_slot(map, &mut s4),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            data: rt::required_value::<A, _>(s.0, "data")?,
-            data_key: rt::required_value::<A, _>(s.1, "dataKey")?,
-            data_signature: rt::required_value::<A, _>(s.2, "dataSignature")?,
-            encryption_certificate_id: rt::required_value::<A, _>(s.3, "encryptionCertificateId")?,
-            encryption_certificate_thumbprint: rt::required_value::<A, _>(s.4, "encryptionCertificateThumbprint")?,
+            data: rt::required_value::<A, _>(s0, "data")?,
+            data_key: rt::required_value::<A, _>(s1, "dataKey")?,
+            data_signature: rt::required_value::<A, _>(s2, "dataSignature")?,
+            encryption_certificate_id: rt::required_value::<A, _>(s3, "encryptionCertificateId")?,
+            encryption_certificate_thumbprint: rt::required_value::<A, _>(s4, "encryptionCertificateThumbprint")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -598,14 +609,14 @@ impl rt::Record for ClearPresenceRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_,) = Default::default();
+        let mut s0 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            session_id: s.0,
+            session_id: s0,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -627,7 +638,6 @@ pub struct DateTimeTimeZone {
 }
 impl DateTimeTimeZone {
     /// A value with the required properties (`dateTime`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(date_time: impl Into<String>) -> Self {
         Self {
             date_time: date_time.into(),
@@ -652,16 +662,17 @@ impl rt::Record for DateTimeTimeZone {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            date_time: rt::required_value::<A, _>(s.0, "dateTime")?,
-            time_zone: s.1,
+            date_time: rt::required_value::<A, _>(s0, "dateTime")?,
+            time_zone: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -701,14 +712,14 @@ impl rt::Record for Entity {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_,) = Default::default();
+        let mut s0 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            id: s.0,
+            id: s0,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -732,7 +743,6 @@ pub struct ErrorDetails {
 }
 impl ErrorDetails {
     /// A value with the required properties (`code`, `message`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -759,18 +769,20 @@ impl rt::Record for ErrorDetails {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            code: rt::required_value::<A, _>(s.0, "code")?,
-            message: rt::required_value::<A, _>(s.1, "message")?,
-            target: s.2,
+            code: rt::required_value::<A, _>(s0, "code")?,
+            message: rt::required_value::<A, _>(s1, "message")?,
+            target: s2,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -792,7 +804,6 @@ pub struct GetPresencesByUserIdRequestBody {
 }
 impl GetPresencesByUserIdRequestBody {
     /// A value with the required properties (`ids`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(ids: impl Into<Vec<String>>) -> Self {
         Self {
             ids: ids.into(),
@@ -810,14 +821,14 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_,) = Default::default();
+        let mut s0 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            ids: rt::required_value::<A, _>(s.0, "ids")?,
+            ids: rt::required_value::<A, _>(s0, "ids")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -864,16 +875,17 @@ impl rt::Record for GetPresencesByUserIdResponse {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            value: s.0,
-            odata_next_link: s.1,
+            value: s0,
+            odata_next_link: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -931,18 +943,20 @@ impl rt::Record for InnerError {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            request_id: s.0,
-            client_request_id: s.1,
-            date: s.2,
+            request_id: s0,
+            client_request_id: s1,
+            date: s2,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -991,16 +1005,17 @@ impl rt::Record for ItemBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            content: s.0,
-            content_type: s.1,
+            content: s0,
+            content_type: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1070,7 +1085,6 @@ pub struct MainError {
 }
 impl MainError {
     /// A value with the required properties (`code`, `message`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -1111,22 +1125,26 @@ impl rt::Record for MainError {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
+        let mut s4 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
-            4 => rt::read_slot(map, &mut s.4),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
+            4 => rt::read_slot(map, &mut s4),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            code: rt::required_value::<A, _>(s.0, "code")?,
-            message: rt::required_value::<A, _>(s.1, "message")?,
-            target: s.2,
-            details: s.3,
-            inner_error: s.4,
+            code: rt::required_value::<A, _>(s0, "code")?,
+            message: rt::required_value::<A, _>(s1, "message")?,
+            target: s2,
+            details: s3,
+            inner_error: s4,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1150,7 +1168,6 @@ pub struct ODataError {
 }
 impl ODataError {
     /// A value with the required properties (`error`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(error: impl Into<MainError>) -> Self {
         Self {
             error: error.into(),
@@ -1168,14 +1185,14 @@ impl rt::Record for ODataError {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_,) = Default::default();
+        let mut s0 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            error: rt::required_value::<A, _>(s.0, "error")?,
+            error: rt::required_value::<A, _>(s0, "error")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1222,16 +1239,17 @@ impl rt::Record for OutOfOfficeSettings {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            is_out_of_office: s.0,
-            message: s.1,
+            is_out_of_office: s0,
+            message: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1264,7 +1282,6 @@ pub struct Presence {
 }
 impl Presence {
     /// A value with the required properties (`id`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
@@ -1324,26 +1341,32 @@ impl rt::Record for Presence {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
+        let mut s4 = Default::default();
+        let mut s5 = Default::default();
+        let mut s6 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
-            4 => rt::read_slot(map, &mut s.4),
-            5 => rt::read_slot(map, &mut s.5),
-            6 => rt::read_slot(map, &mut s.6),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
+            4 => rt::read_slot(map, &mut s4),
+            5 => rt::read_slot(map, &mut s5),
+            6 => rt::read_slot(map, &mut s6),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            id: rt::required_value::<A, _>(s.0, "id")?,
-            availability: s.1,
-            activity: s.2,
-            out_of_office_settings: s.3,
-            status_message: s.4,
-            sequence_number: s.5,
-            work_location: s.6,
+            id: rt::required_value::<A, _>(s0, "id")?,
+            availability: s1,
+            activity: s2,
+            out_of_office_settings: s3,
+            status_message: s4,
+            sequence_number: s5,
+            work_location: s6,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1396,16 +1419,17 @@ impl rt::Record for PresenceCollectionResponse {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            value: s.0,
-            odata_next_link: s.1,
+            value: s0,
+            odata_next_link: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1461,18 +1485,20 @@ impl rt::Record for PresenceStatusMessage {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            message: s.0,
-            expiry_date_time: s.1,
-            published_date_time: s.2,
+            message: s0,
+            expiry_date_time: s1,
+            published_date_time: s2,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1539,20 +1565,23 @@ impl rt::Record for ResourceData {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            odata_type: s.0,
-            odata_id: s.1,
-            odata_etag: s.2,
-            id: s.3,
+            odata_type: s0,
+            odata_id: s1,
+            odata_etag: s2,
+            id: s3,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1577,7 +1606,6 @@ pub struct SetAutomaticLocationRequestBody {
 }
 impl SetAutomaticLocationRequestBody {
     /// A value with the required properties (`workLocationType`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(work_location_type: impl Into<WorkLocationType>) -> Self {
         Self {
             work_location_type: work_location_type.into(),
@@ -1602,16 +1630,17 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s.0, "workLocationType")?,
-            place_id: s.1,
+            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
+            place_id: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1634,7 +1663,6 @@ pub struct SetManualLocationRequestBody {
 }
 impl SetManualLocationRequestBody {
     /// A value with the required properties (`workLocationType`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(work_location_type: impl Into<WorkLocationType>) -> Self {
         Self {
             work_location_type: work_location_type.into(),
@@ -1659,16 +1687,17 @@ impl rt::Record for SetManualLocationRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s.0, "workLocationType")?,
-            place_id: s.1,
+            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
+            place_id: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1695,7 +1724,6 @@ pub struct SetPresenceRequestBody {
 }
 impl SetPresenceRequestBody {
     /// A value with the required properties (`availability`, `activity`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(availability: impl Into<Availability>, activity: impl Into<Activity>) -> Self {
         Self {
             session_id: Nullable::Absent,
@@ -1729,20 +1757,23 @@ impl rt::Record for SetPresenceRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
-            3 => rt::read_slot(map, &mut s.3),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            session_id: s.0,
-            availability: rt::required_value::<A, _>(s.1, "availability")?,
-            activity: rt::required_value::<A, _>(s.2, "activity")?,
-            expiration_duration: s.3,
+            session_id: s0,
+            availability: rt::required_value::<A, _>(s1, "availability")?,
+            activity: rt::required_value::<A, _>(s2, "activity")?,
+            expiration_duration: s3,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1784,14 +1815,14 @@ impl rt::Record for SetStatusMessageRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_,) = Default::default();
+        let mut s0 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
+            0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            status_message: s.0,
+            status_message: s0,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1815,7 +1846,6 @@ pub struct SetUserPreferredPresenceRequestBody {
 }
 impl SetUserPreferredPresenceRequestBody {
     /// A value with the required properties (`availability`, `activity`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(availability: impl Into<Availability>, activity: impl Into<Activity>) -> Self {
         Self {
             availability: availability.into(),
@@ -1842,18 +1872,20 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            availability: rt::required_value::<A, _>(s.0, "availability")?,
-            activity: rt::required_value::<A, _>(s.1, "activity")?,
-            expiration_duration: s.2,
+            availability: rt::required_value::<A, _>(s0, "availability")?,
+            activity: rt::required_value::<A, _>(s1, "activity")?,
+            expiration_duration: s2,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -1907,7 +1939,6 @@ pub struct Subscription {
 }
 impl Subscription {
     /// A value with the required properties (`changeType`, `expirationDateTime`, `notificationUrl`, `resource`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(change_type: impl Into<String>, expiration_date_time: impl Into<Timestamp>, notification_url: impl Into<String>, resource: impl Into<String>) -> Self {
         Self {
             id: None,
@@ -2015,44 +2046,59 @@ impl rt::Record for Subscription {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: ((_, _, _, _, _, _, _, _, _, _, _, _), (_, _, _, _)) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
+        let mut s3 = Default::default();
+        let mut s4 = Default::default();
+        let mut s5 = Default::default();
+        let mut s6 = Default::default();
+        let mut s7 = Default::default();
+        let mut s8 = Default::default();
+        let mut s9 = Default::default();
+        let mut s10 = Default::default();
+        let mut s11 = Default::default();
+        let mut s12 = Default::default();
+        let mut s13 = Default::default();
+        let mut s14 = Default::default();
+        let mut s15 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0.0),
-            1 => rt::read_slot(map, &mut s.0.1),
-            2 => rt::read_slot(map, &mut s.0.2),
-            3 => rt::read_slot(map, &mut s.0.3),
-            4 => rt::read_slot(map, &mut s.0.4),
-            5 => rt::read_slot(map, &mut s.0.5),
-            6 => rt::read_slot(map, &mut s.0.6),
-            7 => rt::read_slot(map, &mut s.0.7),
-            8 => rt::read_slot(map, &mut s.0.8),
-            9 => rt::read_slot(map, &mut s.0.9),
-            10 => rt::read_slot(map, &mut s.0.10),
-            11 => rt::read_slot(map, &mut s.0.11),
-            12 => rt::read_slot(map, &mut s.1.0),
-            13 => rt::read_slot(map, &mut s.1.1),
-            14 => rt::read_slot(map, &mut s.1.2),
-            15 => rt::read_slot(map, &mut s.1.3),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
+            3 => rt::read_slot(map, &mut s3),
+            4 => rt::read_slot(map, &mut s4),
+            5 => rt::read_slot(map, &mut s5),
+            6 => rt::read_slot(map, &mut s6),
+            7 => rt::read_slot(map, &mut s7),
+            8 => rt::read_slot(map, &mut s8),
+            9 => rt::read_slot(map, &mut s9),
+            10 => rt::read_slot(map, &mut s10),
+            11 => rt::read_slot(map, &mut s11),
+            12 => rt::read_slot(map, &mut s12),
+            13 => rt::read_slot(map, &mut s13),
+            14 => rt::read_slot(map, &mut s14),
+            15 => rt::read_slot(map, &mut s15),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            id: s.0.0,
-            application_id: s.0.1,
-            change_type: rt::required_value::<A, _>(s.0.2, "changeType")?,
-            client_state: s.0.3,
-            creator_id: s.0.4,
-            encryption_certificate: s.0.5,
-            encryption_certificate_id: s.0.6,
-            expiration_date_time: rt::required_value::<A, _>(s.0.7, "expirationDateTime")?,
-            include_resource_data: s.0.8,
-            latest_supported_tls_version: s.0.9,
-            lifecycle_notification_url: s.0.10,
-            notification_content_type: s.0.11,
-            notification_query_options: s.1.0,
-            notification_url: rt::required_value::<A, _>(s.1.1, "notificationUrl")?,
-            notification_url_app_id: s.1.2,
-            resource: rt::required_value::<A, _>(s.1.3, "resource")?,
+            id: s0,
+            application_id: s1,
+            change_type: rt::required_value::<A, _>(s2, "changeType")?,
+            client_state: s3,
+            creator_id: s4,
+            encryption_certificate: s5,
+            encryption_certificate_id: s6,
+            expiration_date_time: rt::required_value::<A, _>(s7, "expirationDateTime")?,
+            include_resource_data: s8,
+            latest_supported_tls_version: s9,
+            lifecycle_notification_url: s10,
+            notification_content_type: s11,
+            notification_query_options: s12,
+            notification_url: rt::required_value::<A, _>(s13, "notificationUrl")?,
+            notification_url_app_id: s14,
+            resource: rt::required_value::<A, _>(s15, "resource")?,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -2114,16 +2160,17 @@ impl rt::Record for SubscriptionCollectionResponse {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            value: s.0,
-            odata_next_link: s.1,
+            value: s0,
+            odata_next_link: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -2146,7 +2193,6 @@ pub struct UpdateSubscriptionRequestBody {
 }
 impl UpdateSubscriptionRequestBody {
     /// A value with the required properties (`expirationDateTime`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(expiration_date_time: impl Into<Timestamp>) -> Self {
         Self {
             expiration_date_time: expiration_date_time.into(),
@@ -2171,16 +2217,17 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            expiration_date_time: rt::required_value::<A, _>(s.0, "expirationDateTime")?,
-            notification_url: s.1,
+            expiration_date_time: rt::required_value::<A, _>(s0, "expirationDateTime")?,
+            notification_url: s1,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -2205,7 +2252,6 @@ pub struct UserWorkLocation {
 }
 impl UserWorkLocation {
     /// A value with the required properties (`workLocationType`, `source`) and every optional one absent.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(work_location_type: impl Into<WorkLocationType>, source: impl Into<WorkLocationSource>) -> Self {
         Self {
             work_location_type: work_location_type.into(),
@@ -2232,18 +2278,20 @@ impl rt::Record for UserWorkLocation {
     };
     type Extra = Extensions;
     fn decode<'de, A: rt::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut s: (_, _, _) = Default::default();
+        let mut s0 = Default::default();
+        let mut s1 = Default::default();
+        let mut s2 = Default::default();
         let read = |i, map: &mut A| match i {
-            0 => rt::read_slot(map, &mut s.0),
-            1 => rt::read_slot(map, &mut s.1),
-            2 => rt::read_slot(map, &mut s.2),
+            0 => rt::read_slot(map, &mut s0),
+            1 => rt::read_slot(map, &mut s1),
+            2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
         Ok(Self {
             additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s.0, "workLocationType")?,
-            source: rt::required_value::<A, _>(s.1, "source")?,
-            place_id: s.2,
+            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
+            source: rt::required_value::<A, _>(s1, "source")?,
+            place_id: s2,
         })
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {

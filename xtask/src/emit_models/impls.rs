@@ -98,7 +98,10 @@ pub(super) fn constructor(def: &StructDef, extras: Option<&str>, code: &mut Code
             "A value with the required properties ({}) and every optional one absent.",
             names.join(", ")
         ));
-        code.line("#[allow(clippy::too_many_arguments)]");
+        // Clippy's limit is seven arguments.
+        if required.len() > 7 {
+            code.line("#[allow(clippy::too_many_arguments)]");
+        }
         let params: Vec<String> = required
             .iter()
             .map(|f| match shape(f) {
@@ -177,26 +180,20 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     let visit = if def.fields.is_empty() {
         "Self::visit(map, |_, _| Ok(true))?".to_owned()
     } else {
-        // One slot per field, `Option` or `Nullable` (their types are inferred from the
-        // moves), filled by the runtime's loop through `read_slot`.
-        if def.fields.len() > 7 * TUPLE_MAX {
-            // Clippy scores the slots' nested tuples 10 + 20 per group + 1 per `_`: above
-            // 250 (more than 84 fields) it calls the type too complex.
-            code.line("#[allow(clippy::type_complexity)]");
+        // One slot per field, `Option` or `Nullable` (its type inferred from the move out
+        // of it below), filled by the runtime's loop through `read_slot`.
+        for slot in slots(def.fields.len()) {
+            code.line(&format!("let mut {slot} = Default::default();"));
         }
-        code.line(&format!(
-            "let mut s: {} = Default::default();",
-            slot_shape(def.fields.len())
-        ));
         code.open("let read = |i, map: &mut A| match i {");
-        for (i, slot) in slot_paths(def.fields.len()).iter().enumerate() {
+        for (i, slot) in slots(def.fields.len()).iter().enumerate() {
             code.line(&format!("{i} => rt::read_slot(map, &mut {slot}),"));
         }
         code.line("_ => Ok(true),");
         code.close("};");
         "Self::visit(map, read)?".to_owned()
     };
-    let paths = slot_paths(def.fields.len());
+    let paths = slots(def.fields.len());
     let moves = def
         .fields
         .iter()
@@ -254,81 +251,15 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     code.close("}");
 }
 
-/// Tuples implement `Default` up to 12 elements, so the slots of a larger struct nest: field
-/// `i` of 30 lives at `s.(i / 12).(i % 12)`.
-const TUPLE_MAX: usize = 12;
-
-/// The place of each field's slot (`s.3`, or `s.1.4` when nested).
-fn slot_paths(count: usize) -> Vec<String> {
-    let depth = nesting_depth(count);
-    (0..count)
-        .map(|i| {
-            let mut digits = Vec::with_capacity(depth);
-            let mut rest = i;
-            for _ in 0..depth {
-                digits.push(rest % TUPLE_MAX);
-                rest /= TUPLE_MAX;
-            }
-            let mut path = String::from("s");
-            for d in digits.iter().rev() {
-                let _ = write!(path, ".{d}");
-            }
-            path
-        })
-        .collect()
-}
-
-/// How many tuple levels `count` slots need.
-fn nesting_depth(count: usize) -> usize {
-    let mut depth = 1;
-    let mut capacity = TUPLE_MAX;
-    while capacity < count {
-        depth += 1;
-        capacity *= TUPLE_MAX;
-    }
-    depth
-}
-
-/// The slots' type with every element inferred: `(_, _, _)`, or nested tuples of at most
-/// twelve.
-fn slot_shape(count: usize) -> String {
-    fn level(count: usize, depth: usize) -> String {
-        if depth == 1 {
-            // A one-element tuple needs its trailing comma.
-            return match count {
-                1 => "(_,)".to_owned(),
-                n => format!("({})", vec!["_"; n].join(", ")),
-            };
-        }
-        let per_child = TUPLE_MAX.pow(depth as u32 - 1);
-        let children: Vec<String> = (0..count.div_ceil(per_child))
-            .map(|c| level((count - c * per_child).min(per_child), depth - 1))
-            .collect();
-        match children.len() {
-            1 => format!("({},)", children[0]),
-            _ => format!("({})", children.join(", ")),
-        }
-    }
-    level(count, nesting_depth(count))
+/// The local that holds each field's slot while the map is read (`s0`, `s1`, …): no other
+/// name in `decode` starts with `s`.
+fn slots(count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("s{i}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slots_nest_past_twelve() {
-        assert_eq!(slot_shape(1), "(_,)");
-        assert_eq!(slot_shape(3), "(_, _, _)");
-        assert_eq!(slot_paths(3), ["s.0", "s.1", "s.2"]);
-        let shape = slot_shape(13);
-        assert_eq!(shape, format!("(({}), (_,))", ["_"; 12].join(", ")));
-        assert_eq!(slot_paths(13)[12], "s.1.0");
-        assert_eq!(slot_paths(13)[11], "s.0.11");
-        // Past 144, a third level.
-        assert_eq!(slot_paths(145)[144], "s.1.0.0");
-        assert!(slot_shape(145).starts_with("((("), "{}", slot_shape(145));
-    }
 
     #[test]
     fn doc_lines_cannot_break_out_of_the_comment() {

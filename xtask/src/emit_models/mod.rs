@@ -183,13 +183,35 @@ fn structure(def: &StructDef) -> Result<String, syn::Error> {
     Ok(code.text)
 }
 
+/// An open enum of strings or integers: the variants, the catch-all holding the exact value
+/// sent, and the runtime's trait (`OpenEnum` over `&str`, `OpenIntEnum` over `i64`) with its
+/// two `match`es, wire value ↔ variant.
 fn enumeration(def: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
     let origin = &def.origin;
     let other = ident(&def.other);
-    let sent = match def.kind {
-        EnumKind::String => "text",
-        EnumKind::Integer => "value",
+    let (sent, held, open_trait, info, to_wire, from_wire, other_value, open_macro) = match def.kind
+    {
+        EnumKind::String => (
+            "text",
+            quote!(String),
+            quote!(rt::OpenEnum),
+            quote!(rt::EnumInfo),
+            quote!(fn wire(&self) -> &str),
+            quote!(fn listed(value: &str)),
+            quote!(value),
+            quote!(rt::open_enum!),
+        ),
+        EnumKind::Integer => (
+            "value",
+            quote!(i64),
+            quote!(rt::OpenIntEnum),
+            quote!(rt::IntEnumInfo),
+            quote!(fn value(&self) -> i64),
+            quote!(fn listed(value: i64)),
+            quote!(*value),
+            quote!(rt::open_int_enum!),
+        ),
     };
     let mut more = format!(
         " Open: a value not listed here decodes as `{}` with the exact {sent} sent, and is written back unchanged.",
@@ -215,30 +237,13 @@ fn enumeration(def: &EnumDef) -> TokenStream {
         Some(d) => quote!(Some(#d)),
         None => quote!(None),
     };
-    match def.kind {
-        EnumKind::String => string_enum(def, &name, &other, doc, variants, origin, &description),
-        EnumKind::Integer => int_enum(def, &name, &other, doc, variants, origin, &description),
-    }
-}
-
-fn string_enum(
-    def: &EnumDef,
-    name: &Ident,
-    other: &Ident,
-    doc: TokenStream,
-    variants: impl Iterator<Item = TokenStream>,
-    origin: &str,
-    description: &TokenStream,
-) -> TokenStream {
-    let wires: Vec<&str> = def.variants.iter().map(|v| v.wire.as_str()).collect();
-    let to_wire = def.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let wire = &v.wire;
+    let values = def.variants.iter().map(|v| wire_literal(&v.wire));
+    let to_value = def.variants.iter().map(|v| {
+        let (variant, wire) = (ident(&v.name), wire_literal(&v.wire));
         quote!(Self::#variant => #wire,)
     });
-    let from_wire = def.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let wire = &v.wire;
+    let from_value = def.variants.iter().map(|v| {
+        let (variant, wire) = (ident(&v.name), wire_literal(&v.wire));
         quote!(#wire => Some(Self::#variant),)
     });
     quote! {
@@ -248,28 +253,39 @@ fn string_enum(
         pub enum #name {
             #(#variants)*
             /// A value this version does not list, kept exactly as it was sent.
-            #other(String),
+            #other(#held),
         }
-        impl rt::OpenEnum for #name {
-            const INFO: &'static rt::EnumInfo = &rt::EnumInfo {
+        impl #open_trait for #name {
+            const INFO: &'static #info = &#info {
                 origin: #origin,
                 description: #description,
-                values: &[#(#wires),*],
+                values: &[#(#values),*],
             };
-            fn wire(&self) -> &str {
+            #to_wire {
                 match self {
-                    #(#to_wire)*
-                    Self::#other(value) => value,
+                    #(#to_value)*
+                    Self::#other(value) => #other_value,
                 }
             }
-            fn listed(value: &str) -> Option<Self> {
+            #from_wire -> Option<Self> {
                 match value {
-                    #(#from_wire)*
+                    #(#from_value)*
                     _ => None,
                 }
             }
         }
-        rt::open_enum!(#name, #other);
+        #open_macro(#name, #other);
+    }
+}
+
+/// A listed value as a literal of its kind.
+fn wire_literal(wire: &Wire) -> TokenStream {
+    match wire {
+        Wire::String(text) => quote!(#text),
+        Wire::Integer(value) => {
+            let value = proc_macro2::Literal::i64_unsuffixed(*value);
+            quote!(#value)
+        }
     }
 }
 
@@ -386,60 +402,4 @@ fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
         }
         rt::union!(#name, #other);
     })
-}
-
-/// An enum of integers: the same shape over `i64` (the wire texts were read from integers,
-/// so they parse).
-fn int_enum(
-    def: &EnumDef,
-    name: &Ident,
-    other: &Ident,
-    doc: TokenStream,
-    variants: impl Iterator<Item = TokenStream>,
-    origin: &str,
-    description: &TokenStream,
-) -> TokenStream {
-    let value =
-        |v: &Variant| proc_macro2::Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default());
-    let values = def.variants.iter().map(value);
-    let to_value = def.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = value(v);
-        quote!(Self::#variant => #value,)
-    });
-    let from_value = def.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = value(v);
-        quote!(#value => Some(Self::#variant),)
-    });
-    quote! {
-        #doc
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value this version does not list, kept exactly as it was sent.
-            #other(i64),
-        }
-        impl rt::OpenIntEnum for #name {
-            const INFO: &'static rt::IntEnumInfo = &rt::IntEnumInfo {
-                origin: #origin,
-                description: #description,
-                values: &[#(#values),*],
-            };
-            fn value(&self) -> i64 {
-                match self {
-                    #(#to_value)*
-                    Self::#other(value) => *value,
-                }
-            }
-            fn listed(value: i64) -> Option<Self> {
-                match value {
-                    #(#from_value)*
-                    _ => None,
-                }
-            }
-        }
-        rt::open_int_enum!(#name, #other);
-    }
 }

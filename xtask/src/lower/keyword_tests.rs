@@ -4,7 +4,7 @@
 //! are only documented.
 
 use crate::document::Problem;
-use crate::model::{EnumKind, Model, StructDef, Ty, TypeDef};
+use crate::model::{EnumKind, Model, StructDef, Ty, TypeDef, Wire};
 
 fn document(version: &str, schemas: &str) -> String {
     format!(
@@ -173,10 +173,17 @@ fn integer_enums_are_open_enums_and_other_scalars_list_their_values_in_docs() {
         panic!("Size is an enum")
     };
     assert_eq!(size.kind, EnumKind::Integer);
+    let wires: Vec<Wire> = size.variants.iter().map(|v| v.wire.clone()).collect();
+    assert_eq!(
+        wires,
+        [Wire::Integer(512), Wire::Integer(-1), Wire::Integer(0)]
+    );
+    let texts: Vec<String> = wires.iter().map(ToString::to_string).collect();
     let names: Vec<(&str, &str)> = size
         .variants
         .iter()
-        .map(|v| (v.name.as_str(), v.wire.as_str()))
+        .zip(&texts)
+        .map(|(v, wire)| (v.name.as_str(), wire.as_str()))
         .collect();
     assert_eq!(names, [("V512", "512"), ("Minus1", "-1"), ("V0", "0")]);
     assert!(matches!(&m.types["Untyped"], TypeDef::Enum(e) if e.kind == EnumKind::Integer));
@@ -240,10 +247,12 @@ fn x_ms_enum_names_types_and_variants_and_flags_make_sets() {
     let TypeDef::Enum(color) = &m.types["Color"] else {
         panic!("Color is an enum")
     };
+    let texts: Vec<String> = color.variants.iter().map(|v| v.wire.to_string()).collect();
     let variants: Vec<(&str, &str, Option<&str>)> = color
         .variants
         .iter()
-        .map(|v| (v.name.as_str(), v.wire.as_str(), v.description.as_deref()))
+        .zip(&texts)
+        .map(|(v, wire)| (v.name.as_str(), wire.as_str(), v.description.as_deref()))
         .collect();
     assert_eq!(
         variants,

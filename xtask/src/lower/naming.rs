@@ -216,14 +216,14 @@ pub fn variants(values: &[EnumValue]) -> (Vec<Variant>, String) {
     let variants = values
         .iter()
         .map(|value| {
-            let negative = value
-                .wire
+            let text = value.wire.to_string();
+            let negative = text
                 .strip_prefix('-')
                 .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
             let raw = match (&value.name, negative) {
                 (Some(name), _) => name.clone(),
                 (None, Some(magnitude)) => format!("minus {magnitude}"),
-                (None, None) => value.wire.clone(),
+                (None, None) => text.clone(),
             };
             Variant {
                 name: scope.unique(&raw, Case::Pascal),

@@ -143,7 +143,7 @@ fn inline_types_are_named_from_their_hints() {
     );
     assert_eq!(thing.fields[2].ty, named("ThingMood"));
     let mood = enumeration(&m, "ThingMood");
-    let wires: Vec<&str> = mood.variants.iter().map(|v| v.wire.as_str()).collect();
+    let wires: Vec<String> = mood.variants.iter().map(|v| v.wire.to_string()).collect();
     assert_eq!(wires, ["happy", "sad"], "Kiota's null member is skipped");
     assert_eq!(
         structure(&m, "ThingOwner").origin,

@@ -244,7 +244,7 @@ impl Lowering<'_> {
         }
         if let Some(values) = part.enumeration.as_ref().map(|e| &e.values) {
             return match values.as_slice() {
-                [only] => only.name.clone().unwrap_or_else(|| only.wire.clone()),
+                [only] => only.name.clone().unwrap_or_else(|| only.wire.to_string()),
                 _ => "String".to_owned(),
             };
         }
@@ -253,7 +253,7 @@ impl Lowering<'_> {
             let tag = properties
                 .iter()
                 .find_map(|(_, p)| match p.enumeration.as_ref() {
-                    Some(e) if e.values.len() == 1 => e.values.first().map(|v| v.wire.clone()),
+                    Some(e) if e.values.len() == 1 => e.values.first().map(|v| v.wire.to_string()),
                     _ => None,
                 });
             if let Some(tag) = tag {

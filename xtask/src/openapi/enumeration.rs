@@ -18,10 +18,26 @@ pub enum EnumKind {
     Integer,
 }
 
+/// A listed value as it is on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Wire {
+    String(String),
+    Integer(i64),
+}
+
+impl std::fmt::Display for Wire {
+    /// The string, or the integer's decimal text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Wire::String(s) => f.write_str(s),
+            Wire::Integer(i) => write!(f, "{i}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumValue {
-    /// The value as written on the wire: the string, or the integer's decimal text.
-    pub wire: String,
+    pub wire: Wire,
     /// `x-ms-enum`'s name for it, which names its variant.
     pub name: Option<String>,
     /// `x-ms-enum`'s description of it.
@@ -118,8 +134,10 @@ impl Reader<'_> {
         for (at, value) in members {
             let wire = match (enum_kind, value) {
                 (_, Value::Null) => continue,
-                (EnumKind::String, Value::String(wire)) => wire.clone(),
-                (EnumKind::Integer, Value::Number(n)) if n.is_i64() => n.to_string(),
+                (EnumKind::String, Value::String(wire)) => Wire::String(wire.clone()),
+                (EnumKind::Integer, Value::Number(n)) if let Some(i) = n.as_i64() => {
+                    Wire::Integer(i)
+                }
                 (EnumKind::String, other) => {
                     self.report.problem(
                         &at,
@@ -200,6 +218,7 @@ impl Reader<'_> {
             let Some(entry) = self.report.object(entry, &at, "an `x-ms-enum` value") else {
                 continue;
             };
+            // Matched by its text: `"1"` names the integer member 1, as AutoRest reads it.
             let wire = match entry.get("value") {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Number(n)) => n.to_string(),
@@ -220,7 +239,11 @@ impl Reader<'_> {
             };
             let name = text("name");
             let description = text("description");
-            match enumeration.values.iter_mut().find(|v| v.wire == wire) {
+            match enumeration
+                .values
+                .iter_mut()
+                .find(|v| v.wire.to_string() == wire)
+            {
                 Some(value) => {
                     value.name = name;
                     value.description = description;

@@ -19,7 +19,7 @@ mod schema;
 mod security;
 mod server;
 
-pub use enumeration::{EnumKind, EnumValue, Enumeration};
+pub use enumeration::{EnumKind, EnumValue, Enumeration, Wire};
 pub use example::{Example, Unusable};
 pub use operation::{
     Content, Location, MediaKind, MediaType, Operation, Pageable, Parameter, PathItem, RequestBody,
