@@ -69,6 +69,8 @@ pub struct StructDef {
     /// Where the schema came from (a component key, or the operation that declares it inline).
     pub origin: String,
     pub description: Option<String>,
+    /// The schema's `title`: the type's summary when it has no description.
+    pub title: Option<String>,
     /// Own and inherited (`allOf`) properties: inherited first, then in schema order.
     pub fields: Vec<Field>,
     pub additional: Additional,
@@ -167,6 +169,8 @@ pub struct EnumDef {
     pub name: String,
     pub origin: String,
     pub description: Option<String>,
+    /// The schema's `title`, as [`StructDef::title`].
+    pub title: Option<String>,
     pub variants: Vec<Variant>,
     /// The catch-all variant's name (usually `Other`; renamed if a member takes that name).
     pub other: String,
@@ -189,6 +193,8 @@ pub struct UnionDef {
     pub name: String,
     pub origin: String,
     pub description: Option<String>,
+    /// The schema's `title`, as [`StructDef::title`].
+    pub title: Option<String>,
     /// The alternatives in the order they are tried (schema order).
     pub variants: Vec<UnionVariant>,
     /// The tag property (`discriminator.propertyName`) of a tagged union.

@@ -579,6 +579,8 @@ impl rt::OpenEnum for ChangeType {
     }
 }
 rt::open_enum!(ChangeType, Other);
+/// Clear presence request body.
+///
 /// Schema: `/paths/~1me~1presence~1clearPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_clearPresence`, `user.presence_clearPresence`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -625,6 +627,8 @@ impl rt::Record for ClearPresenceRequestBody {
     }
 }
 rt::record!(ClearPresenceRequestBody);
+/// A local date and time without an offset (2022-10-18T17:05:33.2079781, up to seven fractional digits), and the time zone it is in (a Windows or IANA name).
+///
 /// Schema: `microsoft.graph.dateTimeTimeZone`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -654,7 +658,7 @@ impl DateTimeTimeZone {
 impl rt::Record for DateTimeTimeZone {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.dateTimeTimeZone",
-        description: None,
+        description: Some("A local date and time without an offset (2022-10-18T17:05:33.2079781, up to seven fractional digits), and the time zone it is in (a Windows or IANA name)."),
         fields: &[
             rt::required::<String>("dateTime"),
             rt::optional::<Nullable<String>>("timeZone"),
@@ -682,6 +686,8 @@ impl rt::Record for DateTimeTimeZone {
     }
 }
 rt::record!(DateTimeTimeZone);
+/// The base of Graph's entity types: an object with a read-only id.
+///
 /// Schema: `microsoft.graph.entity`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -705,7 +711,7 @@ impl Entity {
 impl rt::Record for Entity {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.entity",
-        description: None,
+        description: Some("The base of Graph's entity types: an object with a read-only id."),
         fields: &[
             rt::optional::<String>("id"),
         ],
@@ -728,6 +734,8 @@ impl rt::Record for Entity {
     }
 }
 rt::record!(Entity);
+/// One more error behind the main one: its code, message and target.
+///
 /// Schema: `microsoft.graph.ODataErrors.ErrorDetails`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -760,7 +768,7 @@ impl ErrorDetails {
 impl rt::Record for ErrorDetails {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.ODataErrors.ErrorDetails",
-        description: None,
+        description: Some("One more error behind the main one: its code, message and target."),
         fields: &[
             rt::required::<String>("code"),
             rt::required::<String>("message"),
@@ -793,6 +801,8 @@ impl rt::Record for ErrorDetails {
     }
 }
 rt::record!(ErrorDetails);
+/// Get presences by user id request body.
+///
 /// Schema: `/paths/~1communications~1getPresencesByUserId/post/requestBody/content/application~1json/schema`. Used by `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -837,6 +847,8 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
     }
 }
 rt::record!(GetPresencesByUserIdRequestBody);
+/// Collection of presence.
+///
 /// Schema: `/paths/~1communications~1getPresencesByUserId/post/responses/2XX/content/application~1json/schema`. Used by `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -967,6 +979,8 @@ impl rt::Record for InnerError {
     }
 }
 rt::record!(InnerError);
+/// A body of text or HTML. A presence status message takes text only.
+///
 /// Schema: `microsoft.graph.itemBody`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -997,7 +1011,7 @@ impl ItemBody {
 impl rt::Record for ItemBody {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.itemBody",
-        description: None,
+        description: Some("A body of text or HTML. A presence status message takes text only."),
         fields: &[
             rt::optional::<Nullable<String>>("content"),
             rt::optional::<Nullable<BodyType>>("contentType"),
@@ -1066,6 +1080,8 @@ impl rt::OpenEnum for LifecycleEventType {
     }
 }
 rt::open_enum!(LifecycleEventType, Other);
+/// The error: a code programs act on, a message for people, the target and details, and the inner error with the request's ids.
+///
 /// Schema: `microsoft.graph.ODataErrors.MainError`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1114,7 +1130,7 @@ impl MainError {
 impl rt::Record for MainError {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.ODataErrors.MainError",
-        description: None,
+        description: Some("The error: a code programs act on, a message for people, the target and details, and the inner error with the request's ids."),
         fields: &[
             rt::required::<String>("code"),
             rt::required::<String>("message"),
@@ -1157,6 +1173,8 @@ impl rt::Record for MainError {
     }
 }
 rt::record!(MainError);
+/// Graph's error body: {"error": {"code": ..., "message": ...}}.
+///
 /// Schema: `microsoft.graph.ODataErrors.ODataError`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1178,7 +1196,7 @@ impl ODataError {
 impl rt::Record for ODataError {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.ODataErrors.ODataError",
-        description: None,
+        description: Some("Graph's error body: {\"error\": {\"code\": ..., \"message\": ...}}."),
         fields: &[
             rt::required::<MainError>("error"),
         ],
@@ -1201,6 +1219,8 @@ impl rt::Record for ODataError {
     }
 }
 rt::record!(ODataError);
+/// Whether the user is out of office now (inside an automatic-reply window set in Outlook or Teams, or during an event shown as out of office), and the automatic-reply message.
+///
 /// Schema: `microsoft.graph.outOfOfficeSettings`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1231,7 +1251,7 @@ impl OutOfOfficeSettings {
 impl rt::Record for OutOfOfficeSettings {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.outOfOfficeSettings",
-        description: None,
+        description: Some("Whether the user is out of office now (inside an automatic-reply window set in Outlook or Teams, or during an event shown as out of office), and the automatic-reply message."),
         fields: &[
             rt::optional::<Nullable<bool>>("isOutOfOffice"),
             rt::optional::<Nullable<String>>("message"),
@@ -1259,6 +1279,8 @@ impl rt::Record for OutOfOfficeSettings {
     }
 }
 rt::record!(OutOfOfficeSettings);
+/// A user's presence in Microsoft Teams: their availability and activity, with their out-of-office state, status message and work location when they are set. Read at /me/presence, /users/{id}/presence and /communications/presences/{id}.
+///
 /// Schema: `microsoft.graph.presence`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1328,7 +1350,7 @@ impl Presence {
 impl rt::Record for Presence {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.presence",
-        description: None,
+        description: Some("A user's presence in Microsoft Teams: their availability and activity, with their out-of-office state, status message and work location when they are set. Read at /me/presence, /users/{id}/presence and /communications/presences/{id}."),
         fields: &[
             rt::required::<String>("id"),
             rt::optional::<Nullable<Availability>>("availability"),
@@ -1381,6 +1403,8 @@ impl rt::Record for Presence {
     }
 }
 rt::record!(Presence);
+/// Collection of presence.
+///
 /// Schema: `microsoft.graph.presenceCollectionResponse`. Used by `communications_ListPresences`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1439,6 +1463,8 @@ impl rt::Record for PresenceCollectionResponse {
     }
 }
 rt::record!(PresenceCollectionResponse);
+/// A status message the user set: its text, when it expires (never, when absent) and when it was published. Reading another user's presence leaves out the expiry and publication times.
+///
 /// Schema: `microsoft.graph.presenceStatusMessage`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`, `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1476,7 +1502,7 @@ impl PresenceStatusMessage {
 impl rt::Record for PresenceStatusMessage {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.presenceStatusMessage",
-        description: None,
+        description: Some("A status message the user set: its text, when it expires (never, when absent) and when it was published. Reading another user's presence leaves out the expiry and publication times."),
         fields: &[
             rt::optional::<Nullable<ItemBody>>("message"),
             rt::optional::<Nullable<DateTimeTimeZone>>("expiryDateTime"),
@@ -1593,6 +1619,8 @@ impl rt::Record for ResourceData {
     }
 }
 rt::record!(ResourceData);
+/// Set automatic location request body.
+///
 /// Schema: `/paths/~1me~1presence~1setAutomaticLocation/post/requestBody/content/application~1json/schema`. Used by `me.presence_setAutomaticLocation`, `user.presence_setAutomaticLocation`, `communications.presence_setAutomaticLocation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1650,6 +1678,8 @@ impl rt::Record for SetAutomaticLocationRequestBody {
     }
 }
 rt::record!(SetAutomaticLocationRequestBody);
+/// Set manual location request body.
+///
 /// Schema: `/paths/~1me~1presence~1setManualLocation/post/requestBody/content/application~1json/schema`. Used by `me.presence_setManualLocation`, `user.presence_setManualLocation`, `communications.presence_setManualLocation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1707,6 +1737,8 @@ impl rt::Record for SetManualLocationRequestBody {
     }
 }
 rt::record!(SetManualLocationRequestBody);
+/// Set presence request body.
+///
 /// Schema: `/paths/~1me~1presence~1setPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_setPresence`, `user.presence_setPresence`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1785,6 +1817,8 @@ impl rt::Record for SetPresenceRequestBody {
     }
 }
 rt::record!(SetPresenceRequestBody);
+/// Set status message request body.
+///
 /// Schema: `/paths/~1me~1presence~1setStatusMessage/post/requestBody/content/application~1json/schema`. Used by `me.presence_setStatusMessage`, `user.presence_setStatusMessage`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1831,6 +1865,8 @@ impl rt::Record for SetStatusMessageRequestBody {
     }
 }
 rt::record!(SetStatusMessageRequestBody);
+/// Set user preferred presence request body.
+///
 /// Schema: `/paths/~1me~1presence~1setUserPreferredPresence/post/requestBody/content/application~1json/schema`. Used by `me.presence_setUserPreferredPresence`, `user.presence_setUserPreferredPresence`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2122,6 +2158,8 @@ impl rt::Record for Subscription {
     }
 }
 rt::record!(Subscription);
+/// Collection of subscription.
+///
 /// Schema: `microsoft.graph.subscriptionCollectionResponse`. Used by `subscription_ListSubscription`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2180,6 +2218,8 @@ impl rt::Record for SubscriptionCollectionResponse {
     }
 }
 rt::record!(SubscriptionCollectionResponse);
+/// Update subscription request body.
+///
 /// Schema: `/paths/~1subscriptions~1{subscription-id}/patch/requestBody/content/application~1json/schema`. Used by `subscription_UpdateSubscription`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2237,6 +2277,8 @@ impl rt::Record for UpdateSubscriptionRequestBody {
     }
 }
 rt::record!(UpdateSubscriptionRequestBody);
+/// Where the user works now, aggregated from the manual, automatic and scheduled layers (manual wins, then automatic): the kind of location, the layer it came from, and the place when one is known.
+///
 /// Schema: `microsoft.graph.userWorkLocation`. Used by `me_GetPresence`, `user_GetPresence`, `communications_GetPresences`, `communications_ListPresences`, `communications_getPresencesByUserId`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2269,7 +2311,7 @@ impl UserWorkLocation {
 impl rt::Record for UserWorkLocation {
     const INFO: &'static rt::RecordInfo = &rt::RecordInfo {
         origin: "microsoft.graph.userWorkLocation",
-        description: None,
+        description: Some("Where the user works now, aggregated from the manual, automatic and scheduled layers (manual wins, then automatic): the kind of location, the layer it came from, and the place when one is known."),
         fields: &[
             rt::required::<WorkLocationType>("workLocationType"),
             rt::required::<WorkLocationSource>("source"),

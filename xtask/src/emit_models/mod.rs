@@ -38,22 +38,54 @@ pub fn docs(text: Option<&str>) -> TokenStream {
     text.map(crate::docs::attrs).unwrap_or_default()
 }
 
-/// A type's docs: its description, then one line naming its schema, the operations that use
-/// it (the reachability analysis) and anything the kind of type adds (`more`).
-fn type_docs(
-    description: Option<&str>,
-    origin: &str,
-    used_by: &[String],
-    more: &str,
-) -> TokenStream {
-    let mut text = description.map(|d| format!("{d}\n\n")).unwrap_or_default();
-    text.push_str(&format!("Schema: `{origin}`."));
-    if !used_by.is_empty() {
-        let names: Vec<String> = used_by.iter().map(|o| format!("`{o}`")).collect();
+/// What a type's docs are made of, besides what the kind of type adds.
+struct TypeDocs<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    title: Option<&'a str>,
+    origin: &'a str,
+    used_by: &'a [String],
+}
+
+/// A type's docs: its summary ([`summary`]), then a paragraph naming its schema, the
+/// operations that use it (the reachability analysis) and anything the kind of type adds
+/// (`more`).
+fn type_docs(facts: TypeDocs, more: &str) -> TokenStream {
+    let mut text = summary(facts.description, facts.title, facts.name);
+    text.push_str(&format!("\n\nSchema: `{}`.", facts.origin));
+    if !facts.used_by.is_empty() {
+        let names: Vec<String> = facts.used_by.iter().map(|o| format!("`{o}`")).collect();
         text.push_str(&format!(" Used by {}.", names.join(", ")));
     }
     text.push_str(more);
     crate::docs::attrs(&text)
+}
+
+/// What a type's docs open with (rustdoc's summary line): the schema's description, else its
+/// title, else a sentence made from the type's name (`PresenceStatusMessage`: "Presence
+/// status message."), never a bare schema key or JSON pointer. A title of one word is a name
+/// (Graph titles every type with its key, `dateTimeTimeZone`), made a sentence the same way.
+fn summary(description: Option<&str>, title: Option<&str>, name: &str) -> String {
+    if let Some(description) = description {
+        return description.to_owned();
+    }
+    let sentence_of = |name: &str| {
+        let words = heck::ToSnakeCase::to_snake_case(name).replace('_', " ");
+        let mut chars = words.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => name.to_owned(),
+        }
+    };
+    let text = match title {
+        Some(title) if title.contains(char::is_whitespace) => title.to_owned(),
+        Some(title) => sentence_of(title),
+        None => sentence_of(name),
+    };
+    match text.ends_with(['.', '!', '?']) {
+        true => text,
+        false => format!("{text}."),
+    }
 }
 
 /// How a field is held, which decides its Rust type, how absence and `null` decode, and how
@@ -139,7 +171,16 @@ fn extra(def: &StructDef) -> (Option<String>, String) {
 /// descriptions), its two impls (written as text, see [`impls`]) and the runtime's macro.
 fn structure(def: &StructDef) -> Result<String, syn::Error> {
     let name = ident(&def.name);
-    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, "");
+    let doc = type_docs(
+        TypeDocs {
+            name: &def.name,
+            description: def.description.as_deref(),
+            title: def.title.as_deref(),
+            origin: &def.origin,
+            used_by: &def.used_by,
+        },
+        "",
+    );
     let (extra_field_ty, extra_ty) = extra(def);
     let extras = extra_field_ty.as_ref().map(|_| def.extra_field());
     let mut fields = Vec::with_capacity(def.fields.len() + 1);
@@ -223,7 +264,16 @@ fn enumeration(def: &EnumDef) -> TokenStream {
             def.name
         ));
     }
-    let doc = type_docs(def.description.as_deref(), &def.origin, &def.used_by, &more);
+    let doc = type_docs(
+        TypeDocs {
+            name: &def.name,
+            description: def.description.as_deref(),
+            title: def.title.as_deref(),
+            origin: &def.origin,
+            used_by: &def.used_by,
+        },
+        &more,
+    );
     let variants = def.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let text = match &v.description {
@@ -314,9 +364,13 @@ fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
     let origin = &def.origin;
     let other = ident(&def.other);
     let doc = type_docs(
-        def.description.as_deref(),
-        &def.origin,
-        &def.used_by,
+        TypeDocs {
+            name: &def.name,
+            description: def.description.as_deref(),
+            title: def.title.as_deref(),
+            origin: &def.origin,
+            used_by: &def.used_by,
+        },
         &union_rule(def),
     );
     let mut variants = Vec::new();
@@ -402,4 +456,31 @@ fn union(def: &UnionDef) -> Result<TokenStream, syn::Error> {
         }
         rt::union!(#name, #other);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn a_summary_is_the_description_else_the_title_else_a_sentence_of_the_name() {
+        assert_eq!(
+            summary(Some("Presence of a user."), Some("Presence"), "Presence"),
+            "Presence of a user."
+        );
+        assert_eq!(summary(None, Some("A pet"), "Pet"), "A pet.");
+        assert_eq!(summary(None, Some("Why not?"), "Pet"), "Why not?");
+        assert_eq!(
+            summary(None, Some("dateTimeTimeZone"), "DateTimeTimeZone"),
+            "Date time time zone."
+        );
+        assert_eq!(
+            summary(None, None, "PresenceStatusMessage"),
+            "Presence status message."
+        );
+        assert_eq!(
+            summary(None, None, "SetPresenceRequestBody"),
+            "Set presence request body."
+        );
+    }
 }

@@ -93,6 +93,7 @@ impl Lowering<'_> {
                     name: name.to_owned(),
                     origin: origin.to_owned(),
                     description: schema.description.clone(),
+                    title: schema.title.clone(),
                     variants,
                     other,
                     declared_enum: enumeration.declared,
@@ -113,6 +114,7 @@ impl Lowering<'_> {
             name: name.to_owned(),
             origin: origin.to_owned(),
             description: schema.description.clone(),
+            title: schema.title.clone(),
             fields: Vec::new(),
             additional: Additional::Any,
             derives: Derives::default(),
@@ -123,6 +125,9 @@ impl Lowering<'_> {
             self.merge_part(part, name, &mut def, &mut parts);
         }
         self.own_properties(schema, name, &mut def, &mut parts);
+        if def.description.is_none() {
+            def.description = parts.base_description.take();
+        }
         for (wire, at) in parts.required {
             match def.fields.iter_mut().find(|f| f.wire == wire) {
                 Some(field) => field.required = true,
@@ -170,9 +175,8 @@ impl Lowering<'_> {
                 def.fields.push(field);
             }
             def.additional = base.additional;
-            if def.description.is_none() {
-                def.description = base.description;
-            }
+            // A base's description describes the base: the heir's own parts' come first.
+            parts.base_description = parts.base_description.take().or(base.description);
             return;
         }
         if !part.is_object_like() {
@@ -471,6 +475,8 @@ struct Parts {
     /// Every property name, including those whose schema had a problem, so that a bad
     /// property is reported once rather than again as an undefined required one.
     declared: BTreeSet<String>,
+    /// The first base's description: the type's own when none of its own parts has one.
+    base_description: Option<String>,
 }
 
 /// A property's description, then what its notes add (an unknown format, listed values).

@@ -137,6 +137,7 @@ impl Lowering<'_> {
             name: name.to_owned(),
             origin: origin.to_owned(),
             description: schema.description.clone(),
+            title: schema.title.clone(),
             variants,
             tag: discriminator.map(|d| d.property.clone()),
             default: None,
@@ -216,6 +217,7 @@ impl Lowering<'_> {
                     "`{base}` or one of the types derived from it, chosen by `{}` (an unknown or absent value is `{base}`, which keeps the properties it does not name).",
                     discriminator.property
                 )),
+                title: None,
                 variants,
                 tag: Some(discriminator.property.clone()),
                 default: Some(0),
