@@ -22,6 +22,7 @@ pub mod lower;
 pub mod model;
 pub mod names;
 pub mod openapi;
+pub mod runtime_api;
 #[cfg(test)]
 mod structure_tests;
 pub mod write;

@@ -3,23 +3,11 @@
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
-/// Names the generated code itself uses at the top level of a generated module; the scope of
-/// type names starts with them taken, so a schema type with one of them gets a number.
-///
-/// Generated code also names the standard prelude's types, traits and variants unqualified
-/// (`String`, `Option`, `Some`, `Into`…), which is safe because no schema type may take them.
-pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    // Re-exported from the runtime by every models module.
-    "Nullable",
-    "Timestamp",
-    "IsoDuration",
-    "TimeParseError",
-    "DecodeError",
-    "Extensions",
-    "Flags",
-    "PropertyMap",
-    "RawJson",
-    // The standard prelude.
+/// Names generated code uses unqualified at the top level of a models module: the standard
+/// prelude's types, traits and variants (`String`, `Option`, `Some`, `Into`…). The scope of
+/// type names starts with these and the runtime's re-exports
+/// ([`crate::runtime_api::MODELS_API`]) taken, so a schema type with one of them gets a number.
+const PRELUDE_NAMES: &[&str] = &[
     "Option",
     "Some",
     "None",
@@ -58,6 +46,14 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Debug",
     "Hash",
 ];
+
+/// Every name a schema type may not take in a models module (see [`PRELUDE_NAMES`]).
+pub fn reserved_type_names() -> impl Iterator<Item = &'static str> {
+    crate::runtime_api::MODELS_API
+        .iter()
+        .chain(PRELUDE_NAMES)
+        .copied()
+}
 
 /// Methods every generated value answers to through std: its derived `Clone` and `Debug`, and
 /// the blanket impls of the prelude's conversions, `Borrow` and `Any`. A method of the value's
@@ -306,7 +302,7 @@ mod tests {
 
     #[test]
     fn runtime_type_names_are_not_given_to_schema_types() {
-        let mut types = Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied());
+        let mut types = Scope::with_taken(reserved_type_names());
         assert_eq!(types.unique("IsoDuration", Case::Pascal), "IsoDuration2");
         assert_eq!(
             types.unique("timeParseError", Case::Pascal),

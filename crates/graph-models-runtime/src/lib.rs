@@ -14,39 +14,53 @@
 // docs.rs shows which feature each gated item needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Public only so that paths through `__private` reach them, and hidden: users have the
+// surface below.
+#[doc(hidden)]
 pub mod decode;
 mod example_check;
 mod extensions;
-pub mod format;
+mod format;
 mod nullable;
+#[doc(hidden)]
 pub mod open_enum;
+#[doc(hidden)]
 pub mod record;
 mod time;
+#[doc(hidden)]
 pub mod union;
 
+// The user-facing surface: what a generated models crate re-exports, by name.
 pub use decode::{DecodeError, excerpt, from_slice, from_str};
-pub use extensions::{Extensions, KeyIndex, PropertyMap, RawJson};
+pub use extensions::{Extensions, PropertyMap, RawJson};
 pub use nullable::Nullable;
-pub use open_enum::{EnumInfo, Flags, IntEnumInfo, OpenEnum, OpenIntEnum};
-pub use record::{
-    Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required, required_value,
-    write_always, write_present,
-};
-pub use serde::de::MapAccess;
-pub use serde::ser::SerializeMap;
+pub use open_enum::Flags;
 pub use time::{IsoDuration, TimeParseError, Timestamp};
-pub use union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
 
-/// What generated code reaches and users do not: the example round trip of a generated
-/// crate's example test.
+/// What generated code and this crate's macros reach, and users do not: the traits and facts
+/// each generated type implements, the decoding loop's pieces, serde and schemars (so a
+/// generated crate needs no dependency of its own on them), the format checks, and the example
+/// round trip of a generated crate's example test. Generated code names it `rt`.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::example_check::{check_examples, round_trip};
-}
+    pub use crate::extensions::KeyIndex;
+    pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
+    pub use crate::record::{
+        Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required,
+        required_value, write_always, write_present,
+    };
+    pub use crate::union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
+    // Each of these names a macro and the module its helpers live in.
+    pub use crate::{decode, json_schema_impl, open_enum, open_int_enum, record, union};
+    pub use schemars;
+    pub use serde;
+    pub use serde::de::MapAccess;
+    pub use serde::ser::SerializeMap;
 
-// Generated code and the macros reach serde and schemars through these, so a generated crate
-// needs no dependency of its own on them.
-#[doc(hidden)]
-pub use schemars;
-#[doc(hidden)]
-pub use serde;
+    /// The `date-time` and `duration` checks behind [`crate::Timestamp`] and
+    /// [`crate::IsoDuration`].
+    pub mod format {
+        pub use crate::format::{is_date_time, is_duration};
+    }
+}

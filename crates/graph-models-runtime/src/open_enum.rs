@@ -18,7 +18,7 @@ pub struct EnumInfo {
 }
 
 /// A generated open enum. Its inherent methods, conversions, serde and schemars impls come
-/// from [`crate::open_enum!`].
+/// from `open_enum!`.
 pub trait OpenEnum: Sized {
     /// The enum's facts: its name, description and known wire values.
     const INFO: &'static EnumInfo;
@@ -255,22 +255,23 @@ pub fn known_ignoring_case<E: OpenEnum>(value: &str) -> Option<E> {
 }
 
 /// The API and impls of a generated open enum `$type` whose catch-all variant is `$other`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! open_enum {
     ($type:ident, $other:ident) => {
         impl $type {
             /// Every value the schema lists, as written on the wire.
             pub const KNOWN_VALUES: &'static [&'static str] =
-                <Self as $crate::OpenEnum>::INFO.values;
+                <Self as $crate::__private::OpenEnum>::INFO.values;
 
             /// The value as written on the wire.
             pub fn as_str(&self) -> &str {
-                $crate::OpenEnum::wire(self)
+                $crate::__private::OpenEnum::wire(self)
             }
 
             /// The listed value with exactly this spelling, if any.
             pub fn known(value: &str) -> ::std::option::Option<Self> {
-                <Self as $crate::OpenEnum>::listed(value)
+                <Self as $crate::__private::OpenEnum>::listed(value)
             }
 
             /// True unless this is a value the schema does not list.
@@ -282,7 +283,7 @@ macro_rules! open_enum {
             /// values in camelCase). Decoding never does this on its own, so that every value
             /// is written back exactly as it was received.
             pub fn known_ignoring_case(&self) -> ::std::option::Option<Self> {
-                $crate::open_enum::known_ignoring_case(self.as_str())
+                $crate::__private::open_enum::known_ignoring_case(self.as_str())
             }
         }
 
@@ -313,8 +314,8 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::serde::Serialize for $type {
-            fn serialize<S: $crate::serde::Serializer>(
+        impl $crate::__private::serde::Serialize for $type {
+            fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -322,12 +323,12 @@ macro_rules! open_enum {
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $type {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $type {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 let text =
-                    <$crate::decode::Text<'de> as $crate::serde::Deserialize<'de>>::deserialize(
+                    <$crate::__private::decode::Text<'de> as $crate::__private::serde::Deserialize<'de>>::deserialize(
                         deserializer,
                     )?;
                 ::std::result::Result::Ok(match text.0 {
@@ -337,11 +338,11 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::union::Alternative for $type {
+        impl $crate::__private::union::Alternative for $type {
             fn attempt(
                 json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
-                $crate::union::attempt_enum(json)
+            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
+                $crate::__private::union::attempt_enum(json)
             }
         }
 
@@ -351,21 +352,23 @@ macro_rules! open_enum {
 
 /// The API and impls of a generated open enum of integers `$type` whose catch-all variant is
 /// `$other`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! open_int_enum {
     ($type:ident, $other:ident) => {
         impl $type {
             /// Every value the schema lists.
-            pub const KNOWN_VALUES: &'static [i64] = <Self as $crate::OpenIntEnum>::INFO.values;
+            pub const KNOWN_VALUES: &'static [i64] =
+                <Self as $crate::__private::OpenIntEnum>::INFO.values;
 
             /// The value as written on the wire.
             pub fn value(&self) -> i64 {
-                $crate::OpenIntEnum::value(self)
+                $crate::__private::OpenIntEnum::value(self)
             }
 
             /// The listed variant for this value, if any.
             pub fn known(value: i64) -> ::std::option::Option<Self> {
-                <Self as $crate::OpenIntEnum>::listed(value)
+                <Self as $crate::__private::OpenIntEnum>::listed(value)
             }
 
             /// True unless this is a value the schema does not list.
@@ -386,8 +389,8 @@ macro_rules! open_int_enum {
             }
         }
 
-        impl $crate::serde::Serialize for $type {
-            fn serialize<S: $crate::serde::Serializer>(
+        impl $crate::__private::serde::Serialize for $type {
+            fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -395,20 +398,21 @@ macro_rules! open_int_enum {
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $type {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $type {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value = <i64 as $crate::serde::Deserialize<'de>>::deserialize(deserializer)?;
+                let value =
+                    <i64 as $crate::__private::serde::Deserialize<'de>>::deserialize(deserializer)?;
                 ::std::result::Result::Ok(Self::from(value))
             }
         }
 
-        impl $crate::union::Alternative for $type {
+        impl $crate::__private::union::Alternative for $type {
             fn attempt(
                 json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
-                $crate::union::attempt_int_enum(json)
+            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
+                $crate::__private::union::attempt_int_enum(json)
             }
         }
 

@@ -422,7 +422,7 @@ fn bound_integers(schema: &mut serde_json::Value) {
 
 /// The `JsonSchema` impl of a generated type: its name, an id unique in the crate, and the
 /// schema `$crate::$module::json_schema` (or `$function`) builds. Shared by [`crate::record!`] and
-/// [`crate::open_enum!`].
+/// `open_enum!`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! json_schema_impl {
@@ -430,7 +430,7 @@ macro_rules! json_schema_impl {
         $crate::json_schema_impl!($type, $module, json_schema);
     };
     ($type:ty, $module:ident, $function:ident) => {
-        impl $crate::schemars::JsonSchema for $type {
+        impl $crate::__private::schemars::JsonSchema for $type {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(::std::stringify!($type))
             }
@@ -444,8 +444,8 @@ macro_rules! json_schema_impl {
             }
 
             fn json_schema(
-                generator: &mut $crate::schemars::SchemaGenerator,
-            ) -> $crate::schemars::Schema {
+                generator: &mut $crate::__private::schemars::SchemaGenerator,
+            ) -> $crate::__private::schemars::Schema {
                 $crate::$module::$function::<$type>(generator)
             }
         }
@@ -454,31 +454,32 @@ macro_rules! json_schema_impl {
 
 /// The serde and schemars impls of a generated object type, which all call the functions
 /// above.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! record {
     ($type:ty) => {
-        impl $crate::serde::Serialize for $type {
-            fn serialize<S: $crate::serde::Serializer>(
+        impl $crate::__private::serde::Serialize for $type {
+            fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
-                $crate::record::serialize(self, serializer)
+                $crate::__private::record::serialize(self, serializer)
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $type {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $type {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                $crate::record::deserialize(deserializer)
+                $crate::__private::record::deserialize(deserializer)
             }
         }
 
-        impl $crate::union::Alternative for $type {
+        impl $crate::__private::union::Alternative for $type {
             fn attempt(
                 json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
-                $crate::union::attempt_record(json)
+            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
+                $crate::__private::union::attempt_record(json)
             }
         }
 
@@ -488,7 +489,8 @@ macro_rules! record {
 
 #[cfg(test)]
 mod tests {
-    use crate::{self as rt, Extensions, Nullable};
+    use crate::__private as rt;
+    use crate::{Extensions, Nullable};
 
     /// What the generator writes for `{required: [id], properties: {id: string, note:
     /// {type: string, nullable: true}}}`, by hand.

@@ -301,6 +301,7 @@ fn tag_value(json: &str, tag: &str) -> Option<String> {
 }
 
 /// The API and impls of a generated union `$type` whose catch-all variant is `$other`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! union {
     ($type:ident, $other:ident) => {
@@ -314,32 +315,32 @@ macro_rules! union {
         /// The value as a parameter's text: a string as it is, anything else as its JSON.
         impl ::std::fmt::Display for $type {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                $crate::union::write_text(self, f)
+                $crate::__private::union::write_text(self, f)
             }
         }
 
-        impl $crate::serde::Serialize for $type {
-            fn serialize<S: $crate::serde::Serializer>(
+        impl $crate::__private::serde::Serialize for $type {
+            fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
-                $crate::Union::encode(self, serializer)
+                $crate::__private::Union::encode(self, serializer)
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $type {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $type {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                $crate::union::deserialize(deserializer)
+                $crate::__private::union::deserialize(deserializer)
             }
         }
 
-        impl $crate::union::Alternative for $type {
+        impl $crate::__private::union::Alternative for $type {
             fn attempt(
                 json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::union::Attempt<Self>> {
-                $crate::union::attempt_union(json)
+            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
+                $crate::__private::union::attempt_union(json)
             }
         }
 
@@ -349,7 +350,8 @@ macro_rules! union {
 
 #[cfg(test)]
 mod tests {
-    use crate::{self as rt, RawJson};
+    use crate::__private as rt;
+    use crate::RawJson;
 
     /// What the generator writes for `oneOf: [integer, array of strings, string]`, by hand.
     #[derive(Debug, PartialEq)]

@@ -16,6 +16,7 @@ use crate::model::{
     Segment, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, STD_METHODS, Scope, ident};
+use crate::runtime_api::{BUILDER_NAMES, CLIENT_MODULE_TYPES, PAGING_METHODS};
 use std::collections::BTreeSet;
 use tree::{Tree, placement, steps};
 
@@ -247,36 +248,6 @@ pub struct Limit {
     pub doc: String,
 }
 
-/// Names the generated module defines besides node and builder types.
-const MODULE_TYPES: &[&str] = &["Client", "ClientBuilder"];
-
-/// The methods the client has before navigation (its own and the runtime client's).
-const CLIENT_METHODS: &[&str] = &[
-    "new",
-    "builder",
-    "base_url",
-    "build_request",
-    "authorize",
-    "send",
-];
-
-/// The builder's fields and methods that are not query options or body setters.
-const BUILDER_NAMES: &[&str] = &[
-    "client",
-    "base",
-    "body",
-    "client_request_id",
-    "send",
-    "send_with_response",
-    "to_request",
-    "parse_response",
-    "idempotent",
-    "new",
-];
-
-/// The methods a pageable builder has besides those (the runtime's `pageable!`).
-const PAGING_METHODS: [&str; 2] = ["pages", "items"];
-
 /// Lowers the operations of `model` into the client model.
 pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
     let paths: Vec<&[Segment]> = model.operations.iter().map(|o| o.path.segments()).collect();
@@ -295,7 +266,7 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
         })
         .collect();
     let mut tree = Tree::new(&placements);
-    let mut types = Scope::with_taken(MODULE_TYPES.iter().copied());
+    let mut types = Scope::with_taken(CLIENT_MODULE_TYPES.iter().copied());
     let mut nodes = tree.nodes(&mut types);
     let doc_context = DocContext {
         nodes: &nodes,
@@ -352,8 +323,9 @@ fn builder(
     // Names on the builder: fixed methods first, then path fields, query options, body setters.
     let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
     if op.paging.is_some() {
-        scope.take(PAGING_METHODS[0]);
-        scope.take(PAGING_METHODS[1]);
+        for method in PAGING_METHODS {
+            scope.take(method);
+        }
     }
     for step in &steps {
         if let Step::Parameter(p) = step {

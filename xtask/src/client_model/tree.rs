@@ -2,9 +2,10 @@
 //! name), every prefix of those places as a node with its type name, fields and navigation
 //! methods, and each path's steps with their field names settled.
 
-use super::{BUILDER_NAMES, CLIENT_METHODS, Child, Node, PathParam, Step};
+use super::{Child, Node, PathParam, Step};
 use crate::model::{HttpMethod, Operation, PathTemplate, Segment};
 use crate::names::{Case, STD_METHODS, Scope, ident};
+use crate::runtime_api::{BUILDER_NAMES, CLIENT_METHODS};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A path's steps, with the parameters' field names settled: unique along the path, and

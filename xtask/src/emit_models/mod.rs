@@ -7,11 +7,14 @@ use crate::model::*;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-/// The start of the models module: the runtime, and the names users reach through this crate.
+/// The start of the models module: the runtime's user-facing surface re-exported by name
+/// ([`crate::runtime_api::MODELS_API`]), and its hidden module for what generated code reaches
+/// (`rt`).
 pub fn prelude() -> TokenStream {
+    let names = crate::runtime_api::MODELS_API.iter().map(|n| ident(n));
     quote! {
-        use ::graph_models_runtime as rt;
-        pub use rt::{from_slice, from_str, DecodeError, Extensions, Flags, IsoDuration, Nullable, PropertyMap, RawJson, TimeParseError, Timestamp};
+        use ::graph_models_runtime::__private as rt;
+        pub use ::graph_models_runtime::{#(#names),*};
     }
 }
 

@@ -3,7 +3,7 @@
 //! to ask it for.)
 
 use crate::model::{HttpMethod, PathTemplate, Segment, Variant};
-use crate::names::{Case, RESERVED_TYPE_NAMES, Scope, ident};
+use crate::names::{Case, Scope, ident, reserved_type_names};
 use crate::openapi::EnumValue;
 use std::collections::BTreeMap;
 
@@ -44,7 +44,7 @@ impl TypeNames {
         }
         let mut names = TypeNames {
             components: BTreeMap::new(),
-            scope: Scope::with_taken(RESERVED_TYPE_NAMES.iter().copied()),
+            scope: Scope::with_taken(reserved_type_names()),
         };
         for key in keys {
             let raw = if counts[&ident(preferred(key), Case::Pascal)] > 1 {
