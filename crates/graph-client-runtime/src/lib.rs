@@ -34,10 +34,12 @@ pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
 pub use azure::{AzureCredential, REFRESH_MARGIN};
 pub use builder::{AcceptAs, RequestBase, RequestBuilder};
 pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
-pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
+pub use error::{
+    DecodeFailure, Error, GraphError, NextLinkError, NextLinkProblem, TextFailure, UnexpectedBody,
+};
 #[cfg(feature = "reqwest")]
 pub use paging::{Items, Pages};
-pub use paging::{NextLinkError, NextLinkProblem, Pageable};
+pub use paging::Pageable;
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, MultipartBody, Operation, RequestSpec, bytes_response,
     delimited, empty_response, json_response, json_response_or_empty, text_response,

@@ -103,58 +103,14 @@ impl<V: ItemsField> ItemsField for Box<V> {
     }
 }
 
-/// Why a page's next link was not followed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NextLinkProblem {
-    /// Its origin (scheme, host and port) is not the client's base URL's: the token is only
-    /// ever sent to the base URL's origin.
-    ForeignOrigin,
-    /// It does not parse as a URL (the parser's reason).
-    Invalid(String),
-    /// It was fetched already: the server sent a loop.
-    Repeated,
-}
-
-/// A page's next link that the client did not follow; the pages before it were yielded.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct NextLinkError {
-    /// The link as the page gave it.
-    pub link: String,
-    /// Why it was not followed.
-    pub problem: NextLinkProblem,
-}
-
-impl std::fmt::Display for NextLinkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The link is the server's text: escaped and cut, whole in the field.
-        let link = graph_models_runtime::excerpt(&self.link, 200);
-        write!(f, "not following the next page's link `{link}`: ")?;
-        match &self.problem {
-            NextLinkProblem::ForeignOrigin => f.write_str(
-                "its origin (scheme, host and port) is not the base URL's, and the token goes to no other",
-            ),
-            NextLinkProblem::Invalid(reason) => write!(
-                f,
-                "it is not a URL ({})",
-                graph_models_runtime::excerpt(reason, 100)
-            ),
-            NextLinkProblem::Repeated => {
-                f.write_str("that page was fetched already (the server sent a loop)")
-            }
-        }
-    }
-}
-
 #[cfg(feature = "reqwest")]
 pub use streams::{Items, Pages};
 
 #[cfg(feature = "reqwest")]
 mod streams {
-    use super::{NextLinkError, NextLinkProblem, Pageable};
+    use super::Pageable;
     use crate::client::Client;
-    use crate::error::Error;
+    use crate::error::{Error, NextLinkError, NextLinkProblem};
     use crate::request::Operation;
     use reqwest::Url;
     use std::collections::HashSet;
