@@ -4,7 +4,7 @@
 //! `executor.rs`, settings in `client_builder.rs`.
 
 use crate::auth::TokenProvider;
-use crate::error::Error;
+use crate::error::{Error, SendFailure};
 use crate::request::RequestSpec;
 use crate::retry::{Clock, RateLimit, RetryPolicy};
 use graph_models_runtime::excerpt;
@@ -132,7 +132,7 @@ impl Client {
             .auth
             .token(&self.inner.scope)
             .await
-            .map_err(Error::Auth)?;
+            .map_err(SendFailure::auth)?;
         let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.secret()))
             .map_err(|_| {
                 Error::InvalidRequest("the access token is not a valid header value".to_owned())

@@ -2,7 +2,7 @@
 //! retry loop, one exchange with its redirects and size limit, and the default HTTP client.
 
 use crate::client::{Client, RETRY_ATTEMPT, check_scheme};
-use crate::error::Error;
+use crate::error::{Error, RequestInfo, SendFailure, TimeoutFailure};
 use graph_models_runtime::excerpt;
 
 /// The most redirects followed for one attempt.
@@ -18,26 +18,33 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<http::Response<O::Output>, Error> {
-        self.send_traced(operation, None).await
+        let (response, _) = self.send_traced(operation, None).await?;
+        Ok(response)
     }
 
     /// Sends one page of a paged operation: as [`Client::send`], its span numbering the page.
+    /// The request comes back too, for an error about the page's next link.
     pub(crate) async fn send_page<O: crate::request::Operation + ?Sized>(
         &self,
         operation: &O,
         page: u32,
-    ) -> Result<http::Response<O::Output>, Error> {
+    ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
         self.send_traced(operation, Some(page)).await
     }
 
+    /// Every error that leaves here names its request (an unbuilt one, its operation).
     async fn send_traced<O: crate::request::Operation + ?Sized>(
         &self,
         operation: &O,
         page: Option<u32>,
-    ) -> Result<http::Response<O::Output>, Error> {
+    ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
         use tracing::Instrument;
-        let request = operation.to_request()?;
-        check_scheme(request.uri())?;
+        let operation_id = operation.operation_id();
+        let request = operation
+            .to_request()
+            .map_err(|e| e.with_operation(operation_id))?;
+        check_scheme(request.uri())
+            .map_err(|e| e.with_request(&RequestInfo::new(operation_id, &request, 0)))?;
         // Facts only: no token, no body, no path with ids in it (the template instead).
         let span = tracing::info_span!(
             "graph.request",
@@ -57,8 +64,9 @@ impl Client {
             request_id = tracing::field::Empty,
             error = tracing::field::Empty,
         );
+        let mut attempts = 0;
         let outcome = self
-            .execute(&request, operation.idempotent())
+            .execute(&request, operation.idempotent(), &mut attempts)
             .instrument(span.clone())
             .await;
         match &outcome {
@@ -72,17 +80,27 @@ impl Client {
                     span.record("request_id", excerpt(id, 100));
                 }
             }
+            // Recorded before it names the request: the span has the operation, and a path
+            // with ids in it stays out of traces.
             Err(error) => {
                 span.record("error", tracing::field::display(error));
             }
         }
-        operation.parse_response(outcome?)
+        let info = RequestInfo::new(operation_id, &request, attempts);
+        let response = outcome.map_err(|e| e.with_request(&info))?;
+        let parsed = operation
+            .parse_response(response)
+            .map_err(|e| e.with_request(&info))?;
+        Ok((parsed, info))
     }
 
+    /// The retry loop; `sent` counts the exchanges begun (a token refresh's resend too), for
+    /// the error to say how many times the request went out.
     async fn execute(
         &self,
         request: &http::Request<Vec<u8>>,
         idempotent: bool,
+        sent: &mut u32,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let limits = &self.inner.limits;
         let clock = limits.clock.as_ref();
@@ -100,9 +118,10 @@ impl Client {
             }
             tracing::Span::current().record("attempts", attempt);
             self.authorize(&mut this).await?;
+            *sent += 1;
             let outcome = match tokio::time::timeout(limits.timeout, self.exchange(this)).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err(Error::Timeout(limits.timeout)),
+                Err(_) => Err(TimeoutFailure::error(limits.timeout)),
             };
             // A token Graph calls invalid (expired or revoked early) is replaced once, whatever
             // the operation: a 401 means nothing was done.
@@ -180,7 +199,7 @@ impl Client {
         for _ in 0..=MAX_REDIRECTS {
             let sent = copy(&request);
             let outgoing = reqwest::Request::try_from(sent.map(reqwest::Body::from))
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
             let mut response = self
                 .inner
                 .http
@@ -205,17 +224,25 @@ impl Client {
                 .content_length()
                 .is_some_and(|length| length > limit as u64)
             {
-                return Err(Error::ResponseTooLarge { status, limit });
+                return Err(Error::ResponseTooLarge {
+                    status,
+                    limit,
+                    request: None,
+                });
             }
             let headers = std::mem::take(response.headers_mut());
             let mut body = Vec::new();
             while let Some(chunk) = response
                 .chunk()
                 .await
-                .map_err(|e| Error::Transport(Box::new(e)))?
+                .map_err(|e| SendFailure::transport(Box::new(e.without_url())))?
             {
                 if body.len() + chunk.len() > limit {
-                    return Err(Error::ResponseTooLarge { status, limit });
+                    return Err(Error::ResponseTooLarge {
+                        status,
+                        limit,
+                        request: None,
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -233,7 +260,8 @@ impl Client {
 /// What a failed exchange was: a response head that arrived but is malformed (an impossible
 /// `Content-Length`, headers over hyper's limit) is [`Error::Transport`], which is not retried
 /// (sending again would get the same answer); anything else produced no response and is
-/// [`Error::Connection`].
+/// [`Error::Connection`]. reqwest's URL is dropped: its query can hold ids, and the error
+/// names the request's path instead.
 fn send_error(error: reqwest::Error) -> Error {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     while let Some(current) = source {
@@ -241,11 +269,11 @@ fn send_error(error: reqwest::Error) -> Error {
             .downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_parse)
         {
-            return Error::Transport(Box::new(error));
+            return SendFailure::transport(Box::new(error.without_url()));
         }
         source = current.source();
     }
-    Error::Connection(Box::new(error))
+    SendFailure::connection(Box::new(error.without_url()))
 }
 
 /// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,

@@ -41,7 +41,8 @@ pub use client::{Client, RETRY_ATTEMPT};
 pub use client_builder::ClientBuilder;
 pub use cloud::{ApiVersion, Cloud};
 pub use error::{
-    DecodeFailure, Error, GraphError, NextLinkError, NextLinkProblem, TextFailure, UnexpectedBody,
+    DecodeFailure, Error, GraphError, NextLinkError, NextLinkProblem, RequestInfo, SendFailure,
+    TextFailure, TimeoutFailure, UnexpectedBody,
 };
 pub use paging::Pageable;
 #[cfg(feature = "reqwest")]

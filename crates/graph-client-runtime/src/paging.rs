@@ -110,7 +110,7 @@ pub use streams::{Items, Pages};
 mod streams {
     use super::Pageable;
     use crate::client::Client;
-    use crate::error::{Error, NextLinkError, NextLinkProblem};
+    use crate::error::{Error, NextLinkError, NextLinkProblem, RequestInfo};
     use crate::request::Operation;
     use reqwest::Url;
     use std::collections::HashSet;
@@ -119,7 +119,9 @@ mod streams {
     use std::sync::Arc;
     use std::task::{Context, Poll};
 
-    type PageFuture<P> = Pin<Box<dyn Future<Output = Result<http::Response<P>, Error>> + Send>>;
+    /// A page on its way, and the request it is the answer to.
+    type PageFuture<P> =
+        Pin<Box<dyn Future<Output = Result<(http::Response<P>, RequestInfo), Error>> + Send>>;
 
     /// The pages of a pageable request, in order, each a whole page value (its
     /// `@odata.count`, `@odata.deltaLink` and other properties included): the request's own
@@ -204,17 +206,17 @@ mod streams {
                     State::Failed(error) => return Poll::Ready(Some(Err(error))),
                     State::Next(link) => self.state = self.fetch(link),
                     State::Fetching { url, mut future } => {
-                        let page = match future.as_mut().poll(cx) {
+                        let (page, info) = match future.as_mut().poll(cx) {
                             Poll::Pending => {
                                 self.state = State::Fetching { url, future };
                                 return Poll::Pending;
                             }
                             Poll::Ready(Err(error)) => return Poll::Ready(Some(Err(error))),
-                            Poll::Ready(Ok(response)) => response.into_body(),
+                            Poll::Ready(Ok((response, info))) => (response.into_body(), info),
                         };
                         self.state = match B::next_link(&page) {
                             None => State::Done,
-                            Some(link) => match self.follow(url.as_ref(), link) {
+                            Some(link) => match self.follow(url.as_ref(), link, &info) {
                                 Ok(link) => State::Next(Some(link)),
                                 Err(error) => State::Failed(error),
                             },
@@ -253,12 +255,19 @@ mod streams {
         }
 
         /// Checks a page's next link: resolved against the page's URL (OData allows a relative
-        /// one), on the base URL's origin, and not fetched before.
-        fn follow(&self, page_url: Option<&Url>, link: &str) -> Result<Link, Error> {
+        /// one), on the base URL's origin, and not fetched before. A refusal names `request`,
+        /// the one whose page held the link.
+        fn follow(
+            &self,
+            page_url: Option<&Url>,
+            link: &str,
+            request: &RequestInfo,
+        ) -> Result<Link, Error> {
             let refuse = |problem| {
                 Error::NextLink(Box::new(NextLinkError {
                     link: link.to_owned(),
                     problem,
+                    request: Some(request.clone()),
                 }))
             };
             let invalid =
