@@ -11,7 +11,8 @@ use std::fmt;
 /// Its text is bounded: serde quotes a value of the wrong type whole (a 10 MB string would be
 /// a 10 MB message), so `Display` and `Debug` show the parser's message escaped and cut
 /// ([`excerpt`]), always followed by the line and column. [`DecodeError::path`],
-/// [`DecodeError::line`], [`DecodeError::column`] and [`DecodeError::into_inner`] are exact.
+/// [`DecodeError::line`], [`DecodeError::column`] and [`DecodeError::into_inner`] are exact;
+/// `source()` is `None`, so that no error chain prints serde's whole message.
 pub struct DecodeError {
     path: String,
     source: serde_json::Error,
@@ -78,11 +79,9 @@ impl fmt::Debug for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
+/// No source: serde's error would print its message whole (the unbounded text `Display`
+/// already shows, cut) to anything that walks the chain. [`DecodeError::into_inner`] has it.
+impl std::error::Error for DecodeError {}
 
 /// The most characters of the parser's message a [`DecodeError`] shows.
 const MESSAGE_CHARS: usize = 200;
@@ -261,6 +260,7 @@ mod tests {
             assert!(text.contains("invalid type: string"), "{text}");
             assert!(text.contains('…'), "{text}");
         }
+        assert!(std::error::Error::source(&error).is_none());
         let shown = error.to_string();
         let location = format!(" at line 1 column {}", error.column());
         assert!(shown.ends_with(&location), "{shown}");
