@@ -4,7 +4,7 @@
 //!
 //! The macros expand in the generated crate, so the methods they add are inherent: a user calls
 //! `.send()` without importing a trait. Whether `send` exists is decided here, by this crate's
-//! `reqwest` feature.
+//! `reqwest` feature, and with it `IntoFuture`: `.await` on a builder sends it.
 
 use crate::client::Client;
 use crate::error::Error;
@@ -105,6 +105,19 @@ impl<B: RequestBuilder> AcceptAs<B> {
     }
 }
 
+/// `.await` sends the request and returns the body's bytes, as [`AcceptAs::send`] does.
+#[cfg(feature = "reqwest")]
+impl<B: RequestBuilder + Send + Sync + 'static> std::future::IntoFuture for AcceptAs<B> {
+    type Output = Result<Vec<u8>, Error>;
+    // Boxed: an `async fn`'s future has no name to give here.
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'static>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
 impl<B: RequestBuilder> Operation for AcceptAs<B> {
     type Output = Vec<u8>;
 
@@ -133,8 +146,10 @@ impl<B: RequestBuilder> Operation for AcceptAs<B> {
 }
 
 /// The fixed methods of a request builder: `client_request_id`, and with the `reqwest` feature
-/// `send` and `send_with_response`. The builder has a `base: RequestBase` field and implements
-/// [`Operation`](crate::Operation); generated code invokes this once per builder.
+/// `send`, `send_with_response` and `IntoFuture` (`.await` on the builder sends it, as
+/// `send()` does; `into_future` is thus a method every builder has). The builder has a
+/// `base: RequestBase` field and implements [`Operation`](crate::Operation); generated code
+/// invokes this once per builder.
 #[macro_export]
 macro_rules! request_builder {
     ($builder:ident) => {
@@ -157,6 +172,8 @@ macro_rules! request_builder {
                 &self.base
             }
         }
+
+        $crate::__into_future!($builder);
     };
 }
 
@@ -193,6 +210,38 @@ macro_rules! __send_methods {
 #[macro_export]
 macro_rules! __send_methods {
     () => {};
+}
+
+#[cfg(feature = "reqwest")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __into_future {
+    ($builder:ident) => {
+        /// `.await` sends the request and returns the decoded body, as `send()` does.
+        impl ::std::future::IntoFuture for $builder {
+            type Output =
+                ::std::result::Result<<$builder as $crate::Operation>::Output, $crate::Error>;
+            // Boxed: an `async fn`'s future has no name to give here.
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<
+                    dyn ::std::future::Future<Output = Self::Output>
+                        + ::std::marker::Send
+                        + 'static,
+                >,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "reqwest"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __into_future {
+    ($builder:ident) => {};
 }
 
 /// What a generated crate's `Client` needs besides its navigation methods. The generated code

@@ -1,10 +1,16 @@
-//! The one error type of the client.
+//! The one error type of the client, and what each kind of failure keeps.
+//!
+//! Every text here is bounded: what came from outside (a body, a message, a link, a path) is
+//! escaped and cut by the models runtime's `excerpt` in `Display` and in `Debug`, and kept
+//! whole in the fields. An error from [`Client::send`](crate::Client::send) or a paging stream
+//! names its request ([`RequestInfo`]); one from the sans-IO readers has none.
 
 use crate::auth::BoxError;
-use crate::paging::NextLinkError;
 use graph_models_runtime::{DecodeError, excerpt};
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
+use std::fmt;
+use std::time::Duration;
 
 /// Everything that can go wrong with a request, by where it went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -25,27 +31,32 @@ pub enum Error {
     #[error("{0}")]
     Text(Box<TextFailure>),
     /// No response arrived: the connection was refused or reset, or TLS failed, before a
-    /// response began. Retried for idempotent operations.
-    #[error("connection error: {0}")]
-    Connection(#[source] BoxError),
+    /// response began. Retried for idempotent operations. The source is reqwest's error.
+    #[error(transparent)]
+    Connection(Box<SendFailure>),
     /// A response began but could not be read: its head was malformed (an impossible
     /// `Content-Length`, headers over the size limit) or its body was cut off. Not retried.
-    #[error("transport error: {0}")]
-    Transport(#[source] BoxError),
+    #[error(transparent)]
+    Transport(Box<SendFailure>),
     /// An attempt took longer than the per-request timeout. Retried for idempotent operations.
-    #[error("no complete response within {0:?}")]
-    Timeout(std::time::Duration),
+    #[error("{0}")]
+    Timeout(Box<TimeoutFailure>),
     /// The response body was larger than the configured limit (it is not read further).
-    #[error("the response body is larger than the {limit}-byte limit")]
+    #[error(
+        "{}the response body is larger than the {limit}-byte limit",
+        Prefix(request.as_deref())
+    )]
     ResponseTooLarge {
         /// The response's status.
         status: StatusCode,
         /// The limit in bytes (`ClientBuilder::max_response_bytes`).
         limit: usize,
+        /// The request, when it was sent by [`Client::send`](crate::Client::send).
+        request: Option<Box<RequestInfo>>,
     },
-    /// The token provider failed.
-    #[error("could not get an access token: {0}")]
-    Auth(#[source] BoxError),
+    /// The token provider failed. The source is the provider's error.
+    #[error(transparent)]
+    Auth(Box<SendFailure>),
     /// A page's next link was not followed: it points to another origin than the base URL's,
     /// is not a URL, or names a page fetched already. The pages before it were yielded; the
     /// whole link is in the error's `link` field.
@@ -53,7 +64,8 @@ pub enum Error {
     NextLink(Box<NextLinkError>),
     /// The request could not be built or was refused before sending (an empty path
     /// parameter, an invalid base URL or header value, plain `http` to a host that is not
-    /// loopback, a redirect loop).
+    /// loopback, a redirect loop). From [`Client::send`](crate::Client::send), the message
+    /// starts with the operation (and the request, once built).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
 }
@@ -75,10 +87,214 @@ impl Error {
             | Error::InvalidRequest(_) => None,
         }
     }
+
+    /// The request that failed: its operation, method, path and how many times it was sent.
+    /// Known for errors from [`Client::send`](crate::Client::send) and the paging streams
+    /// (except [`Error::InvalidRequest`], whose message names it instead); `None` from the
+    /// sans-IO readers ([`json_response`](crate::json_response)…), which see no request.
+    pub fn request(&self) -> Option<&RequestInfo> {
+        match self {
+            Error::Graph(e) => e.request.as_ref(),
+            Error::UnexpectedBody(e) => e.request.as_ref(),
+            Error::Decode(e) => e.request.as_ref(),
+            Error::Text(e) => e.request.as_ref(),
+            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) => e.request.as_ref(),
+            Error::Timeout(e) => e.request.as_ref(),
+            Error::ResponseTooLarge { request, .. } => request.as_deref(),
+            Error::NextLink(e) => e.request.as_ref(),
+            Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// This error, naming `request` unless it names one already.
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn with_request(mut self, info: &RequestInfo) -> Self {
+        let slot = match &mut self {
+            Error::Graph(e) => &mut e.request,
+            Error::UnexpectedBody(e) => &mut e.request,
+            Error::Decode(e) => &mut e.request,
+            Error::Text(e) => &mut e.request,
+            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) => &mut e.request,
+            Error::Timeout(e) => &mut e.request,
+            Error::NextLink(e) => &mut e.request,
+            Error::ResponseTooLarge { request, .. } => {
+                request.get_or_insert_with(|| Box::new(info.clone()));
+                return self;
+            }
+            Error::InvalidRequest(message) => {
+                *message = format!("{info}: {message}");
+                return self;
+            }
+        };
+        slot.get_or_insert_with(|| info.clone());
+        self
+    }
+
+    /// This error, naming the operation whose request could not be built.
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn with_operation(self, operation_id: &str) -> Self {
+        match self {
+            Error::InvalidRequest(message) if !operation_id.is_empty() => {
+                Error::InvalidRequest(format!("`{}`: {message}", excerpt(operation_id, ID_CHARS)))
+            }
+            other => other,
+        }
+    }
 }
 
-/// An error response whose body is not a Graph error.
+/// The request an error happened to: enough to find it in logs and code, never its query
+/// (filters and tokens can hold ids and secrets) or its headers.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestInfo {
+    /// The schema's operationId (`me.presence.GetPresence`); empty if the operation has none.
+    pub operation_id: &'static str,
+    /// The method sent (a next page is a `GET`).
+    pub method: Method,
+    /// The URL's path as sent (percent-encoded, path parameters included), without the query.
+    pub path: String,
+    /// How many times the request was sent (a redirect is part of its attempt); 0 when it was
+    /// refused before sending, or the token could not be had.
+    pub attempts: u32,
+}
+
+impl RequestInfo {
+    /// The facts of `request`, sent `attempts` times.
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn new(
+        operation_id: &'static str,
+        request: &http::Request<Vec<u8>>,
+        attempts: u32,
+    ) -> Self {
+        RequestInfo {
+            operation_id,
+            method: request.method().clone(),
+            path: request.uri().path().to_owned(),
+            attempts,
+        }
+    }
+}
+
+/// `` `me.presence.GetPresence` GET /beta/me/presence, 3 attempts ``.
+impl fmt::Display for RequestInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.operation_id.is_empty() {
+            write!(f, "`{}` ", excerpt(self.operation_id, ID_CHARS))?;
+        }
+        write!(f, "{} {}, ", self.method, excerpt(&self.path, PATH_CHARS))?;
+        match self.attempts {
+            0 => f.write_str("not sent"),
+            1 => f.write_str("1 attempt"),
+            n => write!(f, "{n} attempts"),
+        }
+    }
+}
+
+impl fmt::Debug for RequestInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestInfo")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path", &excerpt(&self.path, PATH_CHARS))
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// A failure with an underlying error: no response ([`Error::Connection`]), a response that
+/// could not be read ([`Error::Transport`]), or no token ([`Error::Auth`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SendFailure {
+    /// The underlying error: reqwest's (without the URL, which would repeat the query), or
+    /// the token provider's.
+    pub source: BoxError,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
+    /// What failed, for the message (`connection error`).
+    what: &'static str,
+}
+
+impl SendFailure {
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn connection(source: BoxError) -> Error {
+        Error::Connection(Box::new(SendFailure::new("connection error", source)))
+    }
+
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn transport(source: BoxError) -> Error {
+        Error::Transport(Box::new(SendFailure::new("transport error", source)))
+    }
+
+    pub(crate) fn auth(source: BoxError) -> Error {
+        Error::Auth(Box::new(SendFailure::new(
+            "could not get an access token",
+            source,
+        )))
+    }
+
+    fn new(what: &'static str, source: BoxError) -> Self {
+        SendFailure {
+            source,
+            request: None,
+            what,
+        }
+    }
+}
+
+impl fmt::Display for SendFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}: {}",
+            Prefix(self.request.as_ref()),
+            self.what,
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for SendFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// An attempt that took longer than the per-request timeout.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TimeoutFailure {
+    /// The timeout (`ClientBuilder::timeout`).
+    pub after: Duration,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
+}
+
+impl TimeoutFailure {
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn error(after: Duration) -> Error {
+        Error::Timeout(Box::new(TimeoutFailure {
+            after,
+            request: None,
+        }))
+    }
+}
+
+impl fmt::Display for TimeoutFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}no complete response within {:?}",
+            Prefix(self.request.as_ref()),
+            self.after
+        )
+    }
+}
+
+impl std::error::Error for TimeoutFailure {}
+
+/// An error response whose body is not a Graph error.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnexpectedBody {
     /// The error status.
@@ -89,13 +305,16 @@ pub struct UnexpectedBody {
     pub headers: HeaderMap,
     /// The raw body.
     pub body: Vec<u8>,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
 }
 
-impl std::fmt::Display for UnexpectedBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for UnexpectedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "HTTP {} with a body that is not a Graph error",
+            "{}HTTP {} with a body that is not a Graph error",
+            Prefix(self.request.as_ref()),
             self.status
         )?;
         if let Some(content_type) = &self.content_type {
@@ -105,8 +324,21 @@ impl std::fmt::Display for UnexpectedBody {
     }
 }
 
+impl fmt::Debug for UnexpectedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnexpectedBody")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type.as_deref().map(shown))
+            .field("headers", &self.headers)
+            .field("body", &Body(&self.body))
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+impl std::error::Error for UnexpectedBody {}
+
 /// A success response whose body does not decode.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeFailure {
     /// The success status.
@@ -115,20 +347,37 @@ pub struct DecodeFailure {
     pub source: DecodeError,
     /// The raw body.
     pub body: Vec<u8>,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
 }
 
-impl std::fmt::Display for DecodeFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for DecodeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the {} response body does not decode: {}",
-            self.status, self.source
+            "{}the {} response body does not decode: {}",
+            Prefix(self.request.as_ref()),
+            self.status,
+            self.source
         )
     }
 }
 
+impl fmt::Debug for DecodeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeFailure")
+            .field("status", &self.status)
+            .field("source", &self.source)
+            .field("body", &Body(&self.body))
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+impl std::error::Error for DecodeFailure {}
+
 /// A success response whose text body does not parse.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TextFailure {
     /// The success status.
@@ -139,23 +388,40 @@ pub struct TextFailure {
     pub message: String,
     /// The raw body.
     pub body: Vec<u8>,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
 }
 
-impl std::fmt::Display for TextFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for TextFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the {} response body is not a `{}` ({}): {}",
+            "{}the {} response body is not a `{}` ({}): {}",
+            Prefix(self.request.as_ref()),
             self.status,
             self.expected,
-            excerpt(&self.message, MESSAGE_CHARS),
+            shown(&self.message),
             snippet(&self.body)
         )
     }
 }
 
+impl fmt::Debug for TextFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextFailure")
+            .field("status", &self.status)
+            .field("expected", &self.expected)
+            .field("message", &shown(&self.message))
+            .field("body", &Body(&self.body))
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+impl std::error::Error for TextFailure {}
+
 /// A Graph error response: the status, the fields a program acts on, and everything else kept.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GraphError {
     /// The error status.
@@ -177,6 +443,8 @@ pub struct GraphError {
     pub headers: HeaderMap,
     /// The raw body.
     pub body: Vec<u8>,
+    /// The request, when it was sent by [`Client::send`](crate::Client::send).
+    pub request: Option<RequestInfo>,
 }
 
 impl GraphError {
@@ -186,17 +454,18 @@ impl GraphError {
     }
 }
 
-impl std::fmt::Display for GraphError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Every part is the server's text: escaped and cut, whole in the fields.
         write!(
             f,
-            "Graph answered {}: {}",
+            "{}Graph answered {}: {}",
+            Prefix(self.request.as_ref()),
             self.status,
             excerpt(&self.code, 100)
         )?;
         if !self.message.is_empty() {
-            write!(f, ": {}", excerpt(&self.message, MESSAGE_CHARS))?;
+            write!(f, ": {}", shown(&self.message))?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request-id {})", excerpt(id, 100))?;
@@ -205,23 +474,169 @@ impl std::fmt::Display for GraphError {
     }
 }
 
+impl fmt::Debug for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |v: &Option<String>| v.as_deref().map(shown);
+        f.debug_struct("GraphError")
+            .field("status", &self.status)
+            .field("code", &shown(&self.code))
+            .field("message", &shown(&self.message))
+            .field("request_id", &text(&self.request_id))
+            .field("client_request_id", &text(&self.client_request_id))
+            .field("date", &text(&self.date))
+            .field("error", &json_start(&self.error))
+            .field("headers", &self.headers)
+            .field("body", &Body(&self.body))
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+/// Why a page's next link was not followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NextLinkProblem {
+    /// Its origin (scheme, host and port) is not the client's base URL's: the token is only
+    /// ever sent to the base URL's origin.
+    ForeignOrigin,
+    /// It does not parse as a URL (the parser's reason).
+    Invalid(String),
+    /// It was fetched already: the server sent a loop.
+    Repeated,
+}
+
+/// A page's next link that the client did not follow; the pages before it were yielded.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct NextLinkError {
+    /// The link as the page gave it.
+    pub link: String,
+    /// Why it was not followed.
+    pub problem: NextLinkProblem,
+    /// The request whose page held the link.
+    pub request: Option<RequestInfo>,
+}
+
+impl fmt::Display for NextLinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The link is the server's text: escaped and cut, whole in the field.
+        let link = excerpt(&self.link, 200);
+        write!(
+            f,
+            "{}not following the next page's link `{link}`: ",
+            Prefix(self.request.as_ref())
+        )?;
+        match &self.problem {
+            NextLinkProblem::ForeignOrigin => f.write_str(
+                "its origin (scheme, host and port) is not the base URL's, and the token goes to no other",
+            ),
+            NextLinkProblem::Invalid(reason) => {
+                write!(f, "it is not a URL ({})", excerpt(reason, 100))
+            }
+            NextLinkProblem::Repeated => {
+                f.write_str("that page was fetched already (the server sent a loop)")
+            }
+        }
+    }
+}
+
+impl fmt::Debug for NextLinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NextLinkError")
+            .field("link", &excerpt(&self.link, 200))
+            .field("problem", &self.problem)
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+impl std::error::Error for NextLinkError {}
+
 /// The most characters of a server's message or body an error prints (the fields keep it all).
 const MESSAGE_CHARS: usize = 200;
 
+/// The most characters of a request's path an error prints.
+const PATH_CHARS: usize = 200;
+
+/// The most characters of an operation id an error prints.
+const ID_CHARS: usize = 100;
+
+/// `{request}: ` before a message, when the request is known.
+struct Prefix<'a>(Option<&'a RequestInfo>);
+
+impl fmt::Display for Prefix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(request) => write!(f, "{request}: "),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A body in `Debug`: its start as text, escaped and cut, and its length.
+struct Body<'a>(&'a [u8]);
+
+impl fmt::Debug for Body<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} ({} bytes)", start_of(self.0), self.0.len())
+    }
+}
+
+/// A server's text for a message: escaped and cut.
+fn shown(text: &str) -> String {
+    excerpt(text, MESSAGE_CHARS)
+}
+
 /// The start of a body, for messages: escaped and cut like any text from outside.
 fn snippet(body: &[u8]) -> String {
+    let shown = start_of(body);
+    if shown.is_empty() {
+        "(empty body)".to_owned()
+    } else {
+        shown
+    }
+}
+
+/// The start of some bytes as text, trimmed, escaped and cut, `…` marking a cut.
+fn start_of(bytes: &[u8]) -> String {
     // Only the start is decoded: a 10 MB body costs no more than a short one.
-    let start = &body[..body.len().min(MESSAGE_CHARS * 4)];
+    let start = &bytes[..bytes.len().min(MESSAGE_CHARS * 4)];
     let text = String::from_utf8_lossy(start);
     let text = text.trim();
     if text.is_empty() {
-        return "(empty body)".to_owned();
+        return String::new();
     }
     let mut shown = excerpt(text, MESSAGE_CHARS);
-    if start.len() < body.len() && !shown.ends_with('…') {
+    if start.len() < bytes.len() && !shown.ends_with('…') {
         shown.push('…');
     }
     shown
+}
+
+/// The start of a JSON value's text: only as much is written as a message shows.
+fn json_start(value: &Value) -> String {
+    /// Takes bytes until it has one more than a message shows, then refuses the rest.
+    struct Start(Vec<u8>);
+    impl std::io::Write for Start {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = (MESSAGE_CHARS * 4 + 1).saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let taken = room.min(buf.len());
+            self.0.extend_from_slice(&buf[..taken]);
+            Ok(taken)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut start = Start(Vec::new());
+    // Stopped on purpose once full: what was written is the start.
+    let _ = serde_json::to_writer(&mut start, value);
+    start_of(&start.0)
 }
 
 /// Turns an error response into an [`Error`]. A Graph error is `{"error": {"code": …}}`; the
@@ -241,6 +656,7 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
                 .map(str::to_owned),
             headers,
             body,
+            request: None,
         }));
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
@@ -257,6 +673,7 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
         error: error.clone(),
         headers,
         body,
+        request: None,
     }))
 }
 
@@ -275,4 +692,87 @@ fn field<'a>(object: &'a Value, names: &[&str]) -> Option<&'a Value> {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error of a response with this status and body (what every reader returns).
+    fn error_of(status: u16, body: &[u8]) -> Error {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/html"),
+        );
+        let status = StatusCode::from_u16(status).expect("a status");
+        from_response(status, headers, body.to_vec())
+    }
+
+    #[test]
+    fn a_request_is_its_operation_method_path_and_attempts() {
+        let mut info = RequestInfo {
+            operation_id: "me.presence.GetPresence",
+            method: Method::GET,
+            path: "/beta/me/presence".to_owned(),
+            attempts: 3,
+        };
+        assert_eq!(
+            info.to_string(),
+            "`me.presence.GetPresence` GET /beta/me/presence, 3 attempts"
+        );
+        info.attempts = 1;
+        assert!(info.to_string().ends_with(", 1 attempt"), "{info}");
+        info.attempts = 0;
+        assert!(info.to_string().ends_with(", not sent"), "{info}");
+        info.operation_id = "";
+        assert_eq!(info.to_string(), "GET /beta/me/presence, not sent");
+        info.path = format!("/users/{}\u{1b}", "x".repeat(10_000));
+        for text in [info.to_string(), format!("{info:?}")] {
+            assert!(text.len() < 400, "{} bytes", text.len());
+            assert!(!text.contains('\u{1b}'), "{text:?}");
+        }
+    }
+
+    /// Without a request (the sans-IO readers), the text is what it always was.
+    #[test]
+    fn without_a_request_the_text_has_no_prefix() {
+        let error = error_of(502, b"<h1>down</h1>");
+        assert!(error.request().is_none());
+        assert_eq!(
+            error.to_string(),
+            "HTTP 502 Bad Gateway with a body that is not a Graph error (text/html): <h1>down</h1>"
+        );
+    }
+
+    /// Every body-carrying error shows its body as bounded, escaped text in `Debug` (not a
+    /// byte array), with its length; the fields keep it all.
+    #[test]
+    fn debug_shows_a_body_as_short_escaped_text() {
+        let page = format!("<h1>\u{1b}[2J\r\n{}</h1>", "x".repeat(1_000_000));
+        let error = error_of(502, page.as_bytes());
+        let debug = format!("{error:?}");
+        assert!(debug.len() < 2_000, "{} bytes", debug.len());
+        assert!(!debug.chars().any(char::is_control), "{debug:?}");
+        assert!(
+            debug.contains(&format!("({} bytes)", page.len())),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(r#"body: "<h1>\\u{1b}[2J\\r\\nxxx"#),
+            "{debug}"
+        );
+        let Error::UnexpectedBody(unexpected) = error else {
+            panic!("{debug}")
+        };
+        assert_eq!(unexpected.body, page.as_bytes());
+
+        let huge = "y".repeat(1_000_000);
+        let graph = serde_json::json!({"error": {"code": "c", "message": huge, "details": [huge]}});
+        let body = graph.to_string();
+        let error = error_of(400, body.as_bytes());
+        let debug = format!("{error:?}");
+        assert!(debug.len() < 4_000, "{} bytes", debug.len());
+        assert!(matches!(&error, Error::Graph(e) if e.message == huge));
+    }
 }

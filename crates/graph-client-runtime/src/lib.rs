@@ -24,7 +24,11 @@ mod auth;
 mod azure;
 mod builder;
 mod client;
+mod client_builder;
+mod cloud;
 mod error;
+#[cfg(feature = "reqwest")]
+mod executor;
 mod paging;
 mod request;
 mod retry;
@@ -33,11 +37,16 @@ pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
 #[cfg(feature = "azure_identity")]
 pub use azure::{AzureCredential, REFRESH_MARGIN};
 pub use builder::{AcceptAs, RequestBase, RequestBuilder};
-pub use client::{ApiVersion, Client, ClientBuilder, Cloud, RETRY_ATTEMPT};
-pub use error::{DecodeFailure, Error, GraphError, TextFailure, UnexpectedBody};
+pub use client::{Client, RETRY_ATTEMPT};
+pub use client_builder::ClientBuilder;
+pub use cloud::{ApiVersion, Cloud};
+pub use error::{
+    DecodeFailure, Error, GraphError, NextLinkError, NextLinkProblem, RequestInfo, SendFailure,
+    TextFailure, TimeoutFailure, UnexpectedBody,
+};
+pub use paging::Pageable;
 #[cfg(feature = "reqwest")]
 pub use paging::{Items, Pages};
-pub use paging::{NextLinkError, NextLinkProblem, Pageable};
 pub use request::{
     CLIENT_REQUEST_ID, DEFAULT_USER_AGENT, MultipartBody, Operation, RequestSpec, bytes_response,
     delimited, empty_response, json_response, json_response_or_empty, text_response,

@@ -103,58 +103,14 @@ impl<V: ItemsField> ItemsField for Box<V> {
     }
 }
 
-/// Why a page's next link was not followed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NextLinkProblem {
-    /// Its origin (scheme, host and port) is not the client's base URL's: the token is only
-    /// ever sent to the base URL's origin.
-    ForeignOrigin,
-    /// It does not parse as a URL (the parser's reason).
-    Invalid(String),
-    /// It was fetched already: the server sent a loop.
-    Repeated,
-}
-
-/// A page's next link that the client did not follow; the pages before it were yielded.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct NextLinkError {
-    /// The link as the page gave it.
-    pub link: String,
-    /// Why it was not followed.
-    pub problem: NextLinkProblem,
-}
-
-impl std::fmt::Display for NextLinkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The link is the server's text: escaped and cut, whole in the field.
-        let link = graph_models_runtime::excerpt(&self.link, 200);
-        write!(f, "not following the next page's link `{link}`: ")?;
-        match &self.problem {
-            NextLinkProblem::ForeignOrigin => f.write_str(
-                "its origin (scheme, host and port) is not the base URL's, and the token goes to no other",
-            ),
-            NextLinkProblem::Invalid(reason) => write!(
-                f,
-                "it is not a URL ({})",
-                graph_models_runtime::excerpt(reason, 100)
-            ),
-            NextLinkProblem::Repeated => {
-                f.write_str("that page was fetched already (the server sent a loop)")
-            }
-        }
-    }
-}
-
 #[cfg(feature = "reqwest")]
 pub use streams::{Items, Pages};
 
 #[cfg(feature = "reqwest")]
 mod streams {
-    use super::{NextLinkError, NextLinkProblem, Pageable};
+    use super::Pageable;
     use crate::client::Client;
-    use crate::error::Error;
+    use crate::error::{Error, NextLinkError, NextLinkProblem, RequestInfo};
     use crate::request::Operation;
     use reqwest::Url;
     use std::collections::HashSet;
@@ -163,7 +119,9 @@ mod streams {
     use std::sync::Arc;
     use std::task::{Context, Poll};
 
-    type PageFuture<P> = Pin<Box<dyn Future<Output = Result<http::Response<P>, Error>> + Send>>;
+    /// A page on its way, and the request it is the answer to.
+    type PageFuture<P> =
+        Pin<Box<dyn Future<Output = Result<(http::Response<P>, RequestInfo), Error>> + Send>>;
 
     /// The pages of a pageable request, in order, each a whole page value (its
     /// `@odata.count`, `@odata.deltaLink` and other properties included): the request's own
@@ -248,17 +206,17 @@ mod streams {
                     State::Failed(error) => return Poll::Ready(Some(Err(error))),
                     State::Next(link) => self.state = self.fetch(link),
                     State::Fetching { url, mut future } => {
-                        let page = match future.as_mut().poll(cx) {
+                        let (page, info) = match future.as_mut().poll(cx) {
                             Poll::Pending => {
                                 self.state = State::Fetching { url, future };
                                 return Poll::Pending;
                             }
                             Poll::Ready(Err(error)) => return Poll::Ready(Some(Err(error))),
-                            Poll::Ready(Ok(response)) => response.into_body(),
+                            Poll::Ready(Ok((response, info))) => (response.into_body(), info),
                         };
                         self.state = match B::next_link(&page) {
                             None => State::Done,
-                            Some(link) => match self.follow(url.as_ref(), link) {
+                            Some(link) => match self.follow(url.as_ref(), link, &info) {
                                 Ok(link) => State::Next(Some(link)),
                                 Err(error) => State::Failed(error),
                             },
@@ -297,12 +255,19 @@ mod streams {
         }
 
         /// Checks a page's next link: resolved against the page's URL (OData allows a relative
-        /// one), on the base URL's origin, and not fetched before.
-        fn follow(&self, page_url: Option<&Url>, link: &str) -> Result<Link, Error> {
+        /// one), on the base URL's origin, and not fetched before. A refusal names `request`,
+        /// the one whose page held the link.
+        fn follow(
+            &self,
+            page_url: Option<&Url>,
+            link: &str,
+            request: &RequestInfo,
+        ) -> Result<Link, Error> {
             let refuse = |problem| {
                 Error::NextLink(Box::new(NextLinkError {
                     link: link.to_owned(),
                     problem,
+                    request: Some(request.clone()),
                 }))
             };
             let invalid =

@@ -429,6 +429,7 @@ pub fn json_response<T: DeserializeOwned>(
             status: parts.status,
             source,
             body,
+            request: None,
         }))),
     }
 }
@@ -468,6 +469,7 @@ where
             expected: std::any::type_name::<T>(),
             message,
             body,
+            request: None,
         }))),
     }
 }

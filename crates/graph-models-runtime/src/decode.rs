@@ -7,13 +7,29 @@ use std::fmt;
 
 /// A decoding error that names the path of the offending value (such as
 /// `statusMessage.expiryDateTime.dateTime`) as well as its line and column.
-#[derive(Debug)]
+///
+/// Its text is bounded: serde quotes a value of the wrong type whole (a 10 MB string would be
+/// a 10 MB message), so `Display` and `Debug` show the parser's message escaped and cut
+/// ([`excerpt`]), always followed by the line and column. [`DecodeError::path`],
+/// [`DecodeError::line`], [`DecodeError::column`] and [`DecodeError::into_inner`] are exact;
+/// `source()` is `None`, so that no error chain prints serde's whole message.
 pub struct DecodeError {
     path: String,
     source: serde_json::Error,
+    /// The parser's message as shown: escaped, cut, with its location.
+    message: String,
 }
 
 impl DecodeError {
+    fn new(path: String, source: serde_json::Error) -> Self {
+        let message = shown_message(&source);
+        DecodeError {
+            path,
+            source,
+            message,
+        }
+    }
+
     /// The path of the bad value, dot-separated, or `.` for the top-level value.
     pub fn path(&self) -> &str {
         &self.path
@@ -35,19 +51,74 @@ impl DecodeError {
     }
 }
 
+/// An error from `serde_json` itself (no path: `.`), for the bounded text.
+impl From<serde_json::Error> for DecodeError {
+    fn from(source: serde_json::Error) -> Self {
+        DecodeError::new(".".to_owned(), source)
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path == "." {
-            write!(f, "{}", self.source)
+            f.write_str(&self.message)
         } else {
-            write!(f, "at `{}`: {}", quote_inner(&self.path), self.source)
+            write!(f, "at `{}`: {}", quote_inner(&self.path), self.message)
         }
     }
 }
 
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("path", &quote_inner(&self.path))
+            .field("message", &self.message)
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .finish()
+    }
+}
+
+/// No source: serde's error would print its message whole (the unbounded text `Display`
+/// already shows, cut) to anything that walks the chain. [`DecodeError::into_inner`] has it.
+impl std::error::Error for DecodeError {}
+
+/// The most characters of the parser's message a [`DecodeError`] shows.
+const MESSAGE_CHARS: usize = 200;
+
+/// The parser's message escaped and cut to [`MESSAGE_CHARS`], then its location. Formatting it
+/// whole would cost as much memory as the bad value; only its start is kept.
+fn shown_message(error: &serde_json::Error) -> String {
+    let mut head = Head {
+        kept: String::new(),
+        total: 0,
+    };
+    // Head never fails; a failing Display would only shorten the text.
+    let _ = fmt::write(&mut head, format_args!("{error}"));
+    // serde_json writes the location last, as ` at line L column C` (when it has one).
+    let location = if error.line() == 0 {
+        String::new()
+    } else {
+        format!(" at line {} column {}", error.line(), error.column())
+    };
+    let message_chars = head.total.saturating_sub(location.chars().count());
+    let message: String = head.kept.chars().take(message_chars).collect();
+    format!("{}{location}", excerpt(&message, MESSAGE_CHARS))
+}
+
+/// The first `MESSAGE_CHARS + 1` characters written to it (one more than shown, so that
+/// `excerpt` marks the cut), and how many there were in all.
+struct Head {
+    kept: String,
+    total: usize,
+}
+
+impl fmt::Write for Head {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = (MESSAGE_CHARS + 1).saturating_sub(self.total);
+        self.kept.extend(s.chars().take(room));
+        self.total += s.chars().count();
+        Ok(())
     }
 }
 
@@ -70,15 +141,9 @@ where
 {
     let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
         let path = error.path().to_string();
-        DecodeError {
-            path,
-            source: error.into_inner(),
-        }
+        DecodeError::new(path, error.into_inner())
     })?;
-    deserializer.end().map_err(|source| DecodeError {
-        path: ".".to_owned(),
-        source,
-    })?;
+    deserializer.end().map_err(DecodeError::from)?;
     Ok(value)
 }
 
@@ -160,6 +225,45 @@ mod tests {
     fn quoted_input_is_one_short_line() {
         assert_eq!(quote("a\r\nb"), "`a\\r\\nb`");
         assert_eq!(quote(&"x".repeat(1000)).chars().count(), 64 + 3);
+    }
+
+    /// A short message is serde's own text, location included: only the start of a long one
+    /// is cut.
+    #[test]
+    fn a_short_message_is_serdes_own() {
+        let error = super::from_str::<Vec<u8>>("[1, \"x\"]").expect_err("not a byte");
+        let serde = serde_json::from_str::<Vec<u8>>("[1, \"x\"]").expect_err("not a byte");
+        assert_eq!(error.to_string(), format!("at `[1]`: {serde}"));
+        let trailing = super::from_str::<u8>("1 2").expect_err("trailing");
+        assert_eq!(
+            trailing.to_string(),
+            "trailing characters at line 1 column 3"
+        );
+    }
+
+    /// serde quotes a wrong-type string whole; the error's text stays short and one line, and
+    /// where it is stays exact.
+    #[test]
+    fn a_huge_wrong_type_string_gives_a_short_message() {
+        let huge = format!("\u{1b}[31m\n\u{202e}{}", "x".repeat(10_000_000));
+        let json = serde_json::to_string(&serde_json::json!({ "a": [huge] })).expect("json");
+        let error = super::from_str::<std::collections::BTreeMap<String, Vec<u8>>>(&json)
+            .expect_err("a string is not a byte");
+        assert_eq!((error.path(), error.line()), ("a[0]", 1));
+        assert_eq!(error.column(), json.len() - 2);
+        for text in [error.to_string(), format!("{error:?}")] {
+            assert!(text.len() < 400, "{} bytes", text.len());
+            assert!(
+                !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.contains("invalid type: string"), "{text}");
+            assert!(text.contains('…'), "{text}");
+        }
+        assert!(std::error::Error::source(&error).is_none());
+        let shown = error.to_string();
+        let location = format!(" at line 1 column {}", error.column());
+        assert!(shown.ends_with(&location), "{shown}");
     }
 
     #[test]

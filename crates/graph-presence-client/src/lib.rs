@@ -19,6 +19,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With the default `reqwest` feature a builder is also a future (`IntoFuture`): `.await` on
+//! it sends it, as `.send().await` does. The future is `Send`, so it can be spawned:
+//!
+//! ```no_run
+//! # async fn example(client: graph_presence_client::Client) -> Result<(), graph_presence_client::Error> {
+//! let me = client.me().presence().get().await?;
+//! println!("{:?}", me.availability);
+//! # Ok(()) }
+//! ```
+//!
 //! Every builder can produce its `http::Request` without a network
 //! ([`Operation::to_request`]) and read an `http::Response` ([`Operation::parse_response`]);
 //! `send()` (the default `reqwest` feature) does both around one HTTP exchange.

@@ -3,11 +3,12 @@
 //!
 //! Nothing secret is ever in an error: no key material, no symmetric key, no plaintext. The
 //! text that is kept (a certificate id, a `kid`, an issuer) comes from the notification or
-//! the token, so its fields keep it whole and `Display` shows it escaped and cut short
-//! ([`excerpt`]).
+//! the token, so its fields keep it whole and `Display` and `Debug` show it escaped and cut
+//! short ([`excerpt`]).
 
-use graph_models_runtime::excerpt;
+use graph_models_runtime::{DecodeError, excerpt};
 use jiff::Timestamp;
+use std::fmt;
 
 #[cfg(doc)]
 use crate::DecryptedContent;
@@ -17,7 +18,7 @@ const SHOWN: usize = 80;
 
 /// Why a key could not be loaded, a notification could not be decrypted or a validation
 /// token was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     // --- Setting up keys ---
@@ -81,7 +82,7 @@ pub enum Error {
     Json {
         /// What was being decoded.
         what: &'static str,
-        /// The parser's message.
+        /// The parser's message, escaped and cut (serde quotes a wrong-type value whole).
         message: String,
     },
     /// A token that is not a compact JWS (three base64url parts), is too long, has no `kid`,
@@ -164,10 +165,66 @@ fn shown(value: &Option<String>) -> String {
 }
 
 impl Error {
-    pub(crate) fn json(what: &'static str, error: &serde_json::Error) -> Self {
+    pub(crate) fn json(what: &'static str, error: serde_json::Error) -> Self {
         Error::Json {
             what,
-            message: error.to_string(),
+            // Bounded as every decoding error is: a 1 MB string of the wrong type is not kept.
+            message: DecodeError::from(error).to_string(),
+        }
+    }
+}
+
+/// As derived, with the wire's text escaped and cut as `Display` shows it.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn one(
+            f: &mut fmt::Formatter<'_>,
+            name: &str,
+            field: &str,
+            value: &dyn fmt::Debug,
+        ) -> fmt::Result {
+            f.debug_struct(name).field(field, value).finish()
+        }
+        let text = |v: &str| excerpt(v, SHOWN);
+        let maybe = |v: &Option<String>| v.as_deref().map(text);
+        match self {
+            Error::InvalidKey { reason } => one(f, "InvalidKey", "reason", reason),
+            Error::Base64 { field } => one(f, "Base64", "field", field),
+            Error::UnknownCertificate { id } => one(f, "UnknownCertificate", "id", &text(id)),
+            Error::ThumbprintMismatch { thumbprint } => {
+                one(f, "ThumbprintMismatch", "thumbprint", &maybe(thumbprint))
+            }
+            Error::KeyDecryption => f.write_str("KeyDecryption"),
+            Error::SymmetricKeyLength { len } => one(f, "SymmetricKeyLength", "len", len),
+            Error::DataSignature => f.write_str("DataSignature"),
+            Error::Padding => f.write_str("Padding"),
+            Error::NotUtf8 => f.write_str("NotUtf8"),
+            Error::Json { what, message } => f
+                .debug_struct("Json")
+                .field("what", what)
+                .field("message", &text(message))
+                .finish(),
+            Error::MalformedToken { reason } => one(f, "MalformedToken", "reason", reason),
+            Error::TokenAlgorithm { alg } => one(f, "TokenAlgorithm", "alg", &text(alg)),
+            Error::UnknownKeyId { kid } => one(f, "UnknownKeyId", "kid", &text(kid)),
+            Error::TokenSignature => f.write_str("TokenSignature"),
+            Error::TokenExpired { expired_at } => one(f, "TokenExpired", "expired_at", expired_at),
+            Error::TokenNotYetValid { not_before } => {
+                one(f, "TokenNotYetValid", "not_before", not_before)
+            }
+            Error::WrongAudience { audience } => {
+                one(f, "WrongAudience", "audience", &maybe(audience))
+            }
+            Error::WrongIssuer { issuer } => one(f, "WrongIssuer", "issuer", &maybe(issuer)),
+            Error::WrongAuthorizedParty { authorized_party } => one(
+                f,
+                "WrongAuthorizedParty",
+                "authorized_party",
+                &maybe(authorized_party),
+            ),
+            Error::IssuerTemplate { template } => {
+                one(f, "IssuerTemplate", "template", &text(template))
+            }
         }
     }
 }

@@ -28,6 +28,9 @@ pub const DEFAULT_MAX_BODY_LEN: usize = 1024 * 1024;
 /// The longest validation token echoed (Graph's are about 150 characters).
 pub const MAX_VALIDATION_TOKEN_LEN: usize = 4096;
 
+/// How many characters of the sender's text a `Debug` shows (as the errors' messages do).
+const SHOWN: usize = 80;
+
 /// What to send back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -49,8 +52,8 @@ impl Response {
     }
 }
 
-/// What a request meant for the app.
-#[derive(Debug)]
+/// What a request meant for the app. Its `Debug` cuts the sender's text in a rejection (a
+/// subscription id can be anything a sender put there); the fields keep it whole.
 #[non_exhaustive]
 pub enum Event {
     /// A rich notification's presence, decrypted, verified and newer than the one held.
@@ -105,6 +108,64 @@ pub enum Event {
     SigningKeysNotFetched(crate::FetchError),
 }
 
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::PresenceChanged {
+                subscription_id,
+                user_id,
+                presence,
+            } => f
+                .debug_struct("PresenceChanged")
+                .field("subscription_id", subscription_id)
+                .field("user_id", user_id)
+                .field("presence", presence)
+                .finish(),
+            Event::ResourceChanged {
+                subscription_id,
+                user_id,
+                resource,
+            } => f
+                .debug_struct("ResourceChanged")
+                .field("subscription_id", subscription_id)
+                .field("user_id", user_id)
+                .field("resource", resource)
+                .finish(),
+            Event::Stale {
+                subscription_id,
+                user_id,
+                sequence_number,
+                held,
+            } => f
+                .debug_struct("Stale")
+                .field("subscription_id", subscription_id)
+                .field("user_id", user_id)
+                .field("sequence_number", sequence_number)
+                .field("held", held)
+                .finish(),
+            Event::Lifecycle(notification) => {
+                f.debug_tuple("Lifecycle").field(notification).finish()
+            }
+            // A refused notification's text is whatever was sent: cut like an error's.
+            Event::Rejected {
+                index,
+                subscription_id,
+                error,
+            } => f
+                .debug_struct("Rejected")
+                .field("index", index)
+                .field("subscription_id", &excerpt(subscription_id, SHOWN))
+                .field("error", error)
+                .finish(),
+            Event::BatchRejected(error) => f.debug_tuple("BatchRejected").field(error).finish(),
+            #[cfg(feature = "fetch-keys")]
+            Event::SigningKeysNotFetched(error) => {
+                f.debug_tuple("SigningKeysNotFetched").field(error).finish()
+            }
+        }
+    }
+}
+
 /// Why one notification of a batch was refused.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -143,7 +204,6 @@ impl fmt::Display for NotificationError {
 impl std::error::Error for NotificationError {}
 
 /// Why a whole request was refused.
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum BatchError {
     /// Not a POST (`405`).
@@ -194,6 +254,30 @@ impl fmt::Display for BatchError {
             BatchError::ValidationToken { index, error } => {
                 write!(f, "validation token {index}: {error}")
             }
+        }
+    }
+}
+
+impl fmt::Debug for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::Method { method } => f
+                .debug_struct("Method")
+                .field("method", &excerpt(method, SHOWN))
+                .finish(),
+            BatchError::TooLarge { len, max } => f
+                .debug_struct("TooLarge")
+                .field("len", len)
+                .field("max", max)
+                .finish(),
+            BatchError::ValidationTokenTooLong => f.write_str("ValidationTokenTooLong"),
+            BatchError::Malformed(error) => f.debug_tuple("Malformed").field(error).finish(),
+            BatchError::MissingValidationTokens => f.write_str("MissingValidationTokens"),
+            BatchError::ValidationToken { index, error } => f
+                .debug_struct("ValidationToken")
+                .field("index", index)
+                .field("error", error)
+                .finish(),
         }
     }
 }

@@ -89,7 +89,7 @@ impl JwkSet {
     /// base64url is an error.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let document: JwkSetDocument =
-            serde_json::from_slice(json).map_err(|e| Error::json("key set", &e))?;
+            serde_json::from_slice(json).map_err(|e| Error::json("key set", e))?;
         let mut keys = Vec::with_capacity(document.keys.len());
         for key in document.keys {
             let usable = key.kty == "RSA"
@@ -380,7 +380,7 @@ fn decode_json<T: DeserializeOwned>(part: &str, what: &'static str) -> Result<T,
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| Error::Base64 { field: what })?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::json(what, &e))
+    serde_json::from_slice(&bytes).map_err(|e| Error::json(what, e))
 }
 
 fn without_leading_zeros(mut bytes: Vec<u8>) -> Vec<u8> {

@@ -586,6 +586,35 @@ async fn graph_error_bodies_become_graph_errors() {
     insta::assert_snapshot!("error_display_429", Error::Graph(error).to_string());
 }
 
+/// A builder is a future: `.await` sends it as `send()` does, and its future is `Send` (it
+/// can be spawned).
+#[tokio::test]
+async fn awaiting_a_builder_sends_it() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let presence = example("get-your-presence.response.json");
+    expect(&server, "GET", "/me/presence", None, 200, &presence).await;
+    let me = client.me().presence().get().await.expect("me");
+    assert_eq!(me.id, "fa8bf3dc-eca7-46b7-bad1-db199b62afc3");
+
+    let route = format!("/users/{USER}/presence");
+    expect(
+        &server,
+        "GET",
+        &route,
+        None,
+        404,
+        r#"{"error":{"code":"itemNotFound"}}"#,
+    )
+    .await;
+    let spawned = tokio::spawn(client.users().by_id(USER).presence().get().into_future());
+    let error = spawned.await.expect("joins").expect_err("404");
+    assert!(
+        matches!(&error, Error::Graph(e) if e.code == "itemNotFound"),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn graph_error_with_request_ids_and_401() {
     let server = MockServer::start().await;

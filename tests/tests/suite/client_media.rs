@@ -261,6 +261,28 @@ async fn another_response_media_type_is_asked_for_and_comes_back_as_bytes() {
     assert_eq!(note.text, "json");
 }
 
+/// `.await` on a request for another media type sends it, as `send()` does.
+#[tokio::test]
+async fn another_media_type_can_be_awaited() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/archive/n1"))
+        .and(header("accept", "application/xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<note/>", "application/xml"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let xml = tokio::spawn(
+        client_for(&server)
+            .archive()
+            .by_id("n1")
+            .get()
+            .accept_xml()
+            .into_future(),
+    );
+    assert_eq!(xml.await.expect("joins").expect("xml"), b"<note/>");
+}
+
 #[tokio::test]
 async fn a_multipart_body_is_sent_with_its_boundary() {
     let server = MockServer::start().await;

@@ -6,6 +6,8 @@ mod client_bulk;
 mod client_cycle;
 mod client_declared_media;
 mod client_doc_examples;
+mod client_error_bounds;
+mod client_error_context;
 mod client_faults;
 mod client_media;
 mod client_paging;

@@ -4,6 +4,7 @@
 mod support;
 
 mod axum_webhook;
+mod bounded_text;
 mod crypto;
 mod no_panic;
 mod receiver;

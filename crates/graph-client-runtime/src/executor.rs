@@ -1,0 +1,346 @@
+//! The reqwest executor (feature `reqwest`): the one send path of every builder, with the
+//! retry loop, one exchange with its redirects and size limit, and the default HTTP client.
+
+use crate::client::{Client, RETRY_ATTEMPT, check_scheme};
+use crate::error::{Error, RequestInfo, SendFailure, TimeoutFailure};
+use graph_models_runtime::excerpt;
+
+/// The most redirects followed for one attempt.
+const MAX_REDIRECTS: usize = 5;
+
+impl Client {
+    /// Sends an operation and reads its response: the one send path of every builder.
+    ///
+    /// Each attempt reuses the request's `client-request-id`; a retry adds `Retry-Attempt`. A
+    /// retry waits as long as the server's `Retry-After` asks, or backs off exponentially with
+    /// jitter, and never starts after the policy's deadline.
+    pub async fn send<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<http::Response<O::Output>, Error> {
+        let (response, _) = self.send_traced(operation, None).await?;
+        Ok(response)
+    }
+
+    /// Sends one page of a paged operation: as [`Client::send`], its span numbering the page.
+    /// The request comes back too, for an error about the page's next link.
+    pub(crate) async fn send_page<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: u32,
+    ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
+        self.send_traced(operation, Some(page)).await
+    }
+
+    /// Every error that leaves here names its request (an unbuilt one, its operation).
+    async fn send_traced<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        page: Option<u32>,
+    ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
+        use tracing::Instrument;
+        let operation_id = operation.operation_id();
+        let request = operation
+            .to_request()
+            .map_err(|e| e.with_operation(operation_id))?;
+        check_scheme(request.uri())
+            .map_err(|e| e.with_request(&RequestInfo::new(operation_id, &request, 0)))?;
+        // Facts only: no token, no body, no path with ids in it (the template instead).
+        let span = tracing::info_span!(
+            "graph.request",
+            operation_id = operation.operation_id(),
+            method = %request.method(),
+            path_template = operation.path_template(),
+            client_request_id = request
+                .headers()
+                .get(crate::request::CLIENT_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+            // A page's number (from 1) when the request is one page of a paged answer; the
+            // link itself is not traced (it holds the query, with ids).
+            page = page,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            error = tracing::field::Empty,
+        );
+        let mut attempts = 0;
+        let outcome = self
+            .execute(&request, operation.idempotent(), &mut attempts)
+            .instrument(span.clone())
+            .await;
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response
+                    .headers()
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    span.record("request_id", excerpt(id, 100));
+                }
+            }
+            // Recorded before it names the request: the span has the operation, and a path
+            // with ids in it stays out of traces.
+            Err(error) => {
+                span.record("error", tracing::field::display(error));
+            }
+        }
+        let info = RequestInfo::new(operation_id, &request, attempts);
+        let response = outcome.map_err(|e| e.with_request(&info))?;
+        let parsed = operation
+            .parse_response(response)
+            .map_err(|e| e.with_request(&info))?;
+        Ok((parsed, info))
+    }
+
+    /// The retry loop; `sent` counts the exchanges begun (a token refresh's resend too), for
+    /// the error to say how many times the request went out.
+    async fn execute(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        idempotent: bool,
+        sent: &mut u32,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let limits = &self.inner.limits;
+        let clock = limits.clock.as_ref();
+        let deadline = clock.now() + limits.retry.total_deadline;
+        let mut attempt: u32 = 1;
+        let mut refreshed_token = false;
+        loop {
+            if let Some(rate_limit) = &limits.rate_limit {
+                rate_limit.acquire(clock).await;
+            }
+            let mut this = copy(request);
+            if attempt > 1 {
+                this.headers_mut()
+                    .insert(RETRY_ATTEMPT, http::HeaderValue::from(attempt - 1));
+            }
+            tracing::Span::current().record("attempts", attempt);
+            self.authorize(&mut this).await?;
+            *sent += 1;
+            let outcome = match tokio::time::timeout(limits.timeout, self.exchange(this)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(TimeoutFailure::error(limits.timeout)),
+            };
+            // A token Graph calls invalid (expired or revoked early) is replaced once, whatever
+            // the operation: a 401 means nothing was done.
+            if let Ok(response) = &outcome
+                && response.status() == http::StatusCode::UNAUTHORIZED
+                && !refreshed_token
+                && crate::error::error_code(response.body())
+                    .is_some_and(|code| code.eq_ignore_ascii_case("InvalidAuthenticationToken"))
+            {
+                refreshed_token = true;
+                if self.inner.auth.invalidate() {
+                    tracing::info!("Graph refused the access token; sending again with a new one");
+                    continue;
+                }
+            }
+            let (wait, reason) = match &outcome {
+                Ok(response)
+                    if idempotent && crate::retry::is_retryable_status(response.status()) =>
+                {
+                    let wait = crate::retry::retry_after(response.headers(), clock.now());
+                    let reason = match wait {
+                        Some(_) => "status with Retry-After",
+                        None => "status",
+                    };
+                    (
+                        wait.unwrap_or_else(|| limits.retry.backoff(attempt, fastrand::f64())),
+                        reason,
+                    )
+                }
+                Err(Error::Connection(_)) if idempotent => (
+                    limits.retry.backoff(attempt, fastrand::f64()),
+                    "no response (connection failed)",
+                ),
+                Err(Error::Timeout(_)) if idempotent => (
+                    limits.retry.backoff(attempt, fastrand::f64()),
+                    "no response (timeout)",
+                ),
+                _ => return outcome,
+            };
+            let status = outcome.as_ref().map_or(0, |r| r.status().as_u16());
+            let in_time = jiff::SignedDuration::try_from(wait)
+                .is_ok_and(|wait| clock.now().checked_add(wait).is_ok_and(|at| at <= deadline));
+            if attempt >= limits.retry.max_attempts || !in_time {
+                tracing::warn!(
+                    attempt,
+                    status,
+                    reason,
+                    wait_ms = crate::retry::millis(wait),
+                    "giving up: {}",
+                    if in_time {
+                        "no attempts left"
+                    } else {
+                        "the wait would end past the retry deadline"
+                    }
+                );
+                return outcome;
+            }
+            tracing::warn!(
+                attempt,
+                status,
+                reason,
+                wait_ms = crate::retry::millis(wait),
+                "retrying after a wait"
+            );
+            clock.sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: the request, any redirects, and the body read under the size limit.
+    async fn exchange(
+        &self,
+        mut request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        for _ in 0..=MAX_REDIRECTS {
+            let sent = copy(&request);
+            let outgoing = reqwest::Request::try_from(sent.map(reqwest::Body::from))
+                .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+            let mut response = self
+                .inner
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(send_error)?;
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            if let (true, Some(location)) = (
+                status.is_redirection() && status != http::StatusCode::NOT_MODIFIED,
+                location,
+            ) {
+                redirect(&mut request, status, &location)?;
+                continue;
+            }
+            let limit = self.inner.limits.max_response_bytes;
+            if response
+                .content_length()
+                .is_some_and(|length| length > limit as u64)
+            {
+                return Err(Error::ResponseTooLarge {
+                    status,
+                    limit,
+                    request: None,
+                });
+            }
+            let headers = std::mem::take(response.headers_mut());
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| SendFailure::transport(Box::new(e.without_url())))?
+            {
+                if body.len() + chunk.len() > limit {
+                    return Err(Error::ResponseTooLarge {
+                        status,
+                        limit,
+                        request: None,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut received = http::Response::new(body);
+            *received.status_mut() = status;
+            *received.headers_mut() = headers;
+            return Ok(received);
+        }
+        Err(Error::InvalidRequest(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+}
+
+/// What a failed exchange was: a response head that arrived but is malformed (an impossible
+/// `Content-Length`, headers over hyper's limit) is [`Error::Transport`], which is not retried
+/// (sending again would get the same answer); anything else produced no response and is
+/// [`Error::Connection`]. reqwest's URL is dropped: its query can hold ids, and the error
+/// names the request's path instead.
+fn send_error(error: reqwest::Error) -> Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(current) = source {
+        if current
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return SendFailure::transport(Box::new(error.without_url()));
+        }
+        source = current.source();
+    }
+    SendFailure::connection(Box::new(error.without_url()))
+}
+
+/// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,
+/// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body.
+fn redirect(
+    request: &mut http::Request<Vec<u8>>,
+    status: http::StatusCode,
+    location: &str,
+) -> Result<(), Error> {
+    let current = reqwest::Url::parse(&request.uri().to_string())
+        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let next = current.join(location).map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
+    let next_uri: http::Uri = next.as_str().parse().map_err(|e| {
+        Error::InvalidRequest(format!("redirect to `{}`: {e}", excerpt(location, 200)))
+    })?;
+    check_scheme(&next_uri)?;
+    let cross_origin = next.origin() != current.origin();
+    if cross_origin {
+        request.headers_mut().remove(http::header::AUTHORIZATION);
+    }
+    // The target without its query, which may carry a signature.
+    tracing::info!(
+        status = status.as_u16(),
+        to = %excerpt(&format!("{}{}", next.origin().ascii_serialization(), next.path()), 200),
+        cross_origin,
+        "following a redirect"
+    );
+    let to_get = status == http::StatusCode::SEE_OTHER
+        || (matches!(status.as_u16(), 301 | 302) && request.method() == http::Method::POST);
+    if to_get {
+        *request.method_mut() = http::Method::GET;
+        request.body_mut().clear();
+        request.headers_mut().remove(http::header::CONTENT_TYPE);
+    }
+    *request.uri_mut() = next_uri;
+    Ok(())
+}
+
+/// `http::Request` is not `Clone` (extensions may not be); ours carry none.
+fn copy(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// The HTTP client used unless one is given: it does not follow redirects, so that
+/// [`Client::send`] can follow them and keep the token on its origin.
+pub(crate) fn default_http_client() -> Result<reqwest::Client, Error> {
+    // rustls needs a crypto provider; with `rustls-ring` it is ring, unless the application
+    // installed one already (then `install_default` leaves it and says so, which is fine).
+    #[cfg(feature = "rustls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::InvalidRequest(format!("the HTTP client cannot be created: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each TLS feature gives a client that can be built (CI builds every feature on its own).
+    #[test]
+    fn the_default_http_client_builds_with_the_chosen_tls_stack() {
+        super::default_http_client().expect("the TLS backend initialises");
+    }
+}
