@@ -14,7 +14,7 @@
 
 use graph_presence_models as models;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestRng, TestRunner};
 use serde_json::{Value, json};
 use std::cell::Cell;
 use tests::root;
@@ -327,11 +327,15 @@ fn agrees<T: serde::de::DeserializeOwned + schemars::JsonSchema>(cases: u32) {
     .map(str::to_owned)
     .to_vec();
     let (accepted, set_aside) = (Cell::new(0u32), Cell::new(0u32));
-    let mut runner = TestRunner::new(Config {
+    // A fixed seed: the property's "both outcomes occur" check must not depend on luck
+    // (ClearPresence, with one optional property, once drew fewer than five rejections).
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let strategy = (0..seeds.len(), any::<u64>(), 0..6usize);
     runner
         .run(&strategy, |(seed, rng_seed, edits)| {
