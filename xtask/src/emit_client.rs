@@ -28,11 +28,25 @@ pub enum Item<'a> {
     Builder(&'a Builder),
 }
 
-/// The start of the client module: the runtime, re-exported.
+/// The start of the client module: the runtime's user-facing surface re-exported by name
+/// ([`crate::runtime_api::CLIENT_API`]), each name under the cargo feature the runtime gives
+/// it, which a generated client crate forwards under the same name.
 pub fn prelude() -> TokenStream {
-    quote!(
-        pub use ::graph_client_runtime::*;
-    )
+    let mut features: Vec<Option<&str>> = Vec::new();
+    for (_, feature) in crate::runtime_api::CLIENT_API {
+        if !features.contains(feature) {
+            features.push(*feature);
+        }
+    }
+    let groups = features.into_iter().map(|feature| {
+        let names = crate::runtime_api::CLIENT_API
+            .iter()
+            .filter(|(_, f)| *f == feature)
+            .map(|(name, _)| ident(name));
+        let cfg = feature.map(|f| quote!(#[cfg(feature = #f)]));
+        quote!(#cfg pub use ::graph_client_runtime::{#(#names),*};)
+    });
+    quote!(#(#groups)*)
 }
 
 /// The client module's items after the prelude, in output order.
@@ -87,7 +101,7 @@ impl Printer<'_> {
                 #doc
                 #[derive(Clone)]
                 pub struct Client(::graph_client_runtime::Client);
-                ::graph_client_runtime::client!(Client, base_url = #base_url);
+                ::graph_client_runtime::__private::client!(Client, base_url = #base_url);
                 impl Client {
                     #methods
                 }
@@ -243,7 +257,7 @@ impl Printer<'_> {
             #many
             pub fn #method(&self, #(#param_args)* #args) -> #name {
                 #name {
-                    base: ::graph_client_runtime::RequestBase::new(#client),
+                    base: ::graph_client_runtime::__private::RequestBase::new(#client),
                     #carried
                     #(#param_values)*
                     #body
@@ -275,12 +289,12 @@ impl Printer<'_> {
             #[derive(Debug, Clone)]
             #[must_use = "a request does nothing until it is sent"]
             pub struct #name {
-                base: ::graph_client_runtime::RequestBase,
+                base: ::graph_client_runtime::__private::RequestBase,
                 #(#path_fields: ::std::string::String,)*
                 #(#param_fields)*
                 #body_field
             }
-            ::graph_client_runtime::request_builder!(#name);
+            ::graph_client_runtime::__private::request_builder!(#name);
             #paging
             #methods
             #operation
@@ -299,7 +313,7 @@ impl Printer<'_> {
         let (link, link_wire) = (ident(&paging.next_link.name), shown(&paging.next_link.wire));
         let (items, items_wire) = (ident(&paging.items.name), shown(&paging.items.wire));
         Some(quote! {
-            ::graph_client_runtime::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
+            ::graph_client_runtime::__private::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
         })
     }
 
@@ -409,7 +423,7 @@ impl Printer<'_> {
                     ..
                 } => (
                     quote!(values),
-                    add(quote!(&::graph_client_runtime::delimited(values, #delimiter))),
+                    add(quote!(&::graph_client_runtime::__private::delimited(values, #delimiter))),
                 ),
                 _ => (quote!(value), add(quote!(&#to_string(value)))),
             };
@@ -457,7 +471,7 @@ impl Printer<'_> {
                 let ty = self.ty(ty);
                 (
                     ty.clone(),
-                    quote!(::graph_client_runtime::json_response::<#ty>(response)),
+                    quote!(::graph_client_runtime::__private::json_response::<#ty>(response)),
                 )
             }
             Some(Output::JsonOrEmpty { ty, empty }) => {
@@ -465,23 +479,23 @@ impl Printer<'_> {
                 let empty = empty.iter().map(|s| Literal::u16_unsuffixed(*s));
                 (
                     quote!(::std::option::Option<#ty>),
-                    quote!(::graph_client_runtime::json_response_or_empty::<#ty>(response, &[#(#empty),*])),
+                    quote!(::graph_client_runtime::__private::json_response_or_empty::<#ty>(response, &[#(#empty),*])),
                 )
             }
             Some(Output::Text { ty, .. }) => {
                 let ty = self.ty(ty);
                 (
                     ty.clone(),
-                    quote!(::graph_client_runtime::text_response::<#ty>(response)),
+                    quote!(::graph_client_runtime::__private::text_response::<#ty>(response)),
                 )
             }
             Some(Output::Bytes { .. }) => (
                 quote!(::std::vec::Vec<u8>),
-                quote!(::graph_client_runtime::bytes_response(response)),
+                quote!(::graph_client_runtime::__private::bytes_response(response)),
             ),
             None => (
                 quote!(()),
-                quote!(::graph_client_runtime::empty_response(response)),
+                quote!(::graph_client_runtime::__private::empty_response(response)),
             ),
         };
         let idempotent = builder.idempotent;
@@ -490,7 +504,7 @@ impl Printer<'_> {
             impl ::graph_client_runtime::Operation for #name {
                 type Output = #output;
                 fn to_request(&self) -> ::std::result::Result<::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>, ::graph_client_runtime::Error> {
-                    let #spec = ::graph_client_runtime::RequestSpec::new(::graph_client_runtime::__private::http::Method::#http_method);
+                    let #spec = ::graph_client_runtime::__private::RequestSpec::new(::graph_client_runtime::__private::http::Method::#http_method);
                     #(#steps)*
                     #(#params)*
                     #body

@@ -21,6 +21,47 @@ pub const MODELS_API: &[&str] = &[
     "from_str",
 ];
 
+/// The client runtime's user-facing surface: every name a generated client crate re-exports,
+/// with the cargo feature the runtime gives it (a generated client crate has features of the
+/// same names). The runtime's own `Client` and `ClientBuilder` are the rest of its surface: a
+/// generated crate defines its own, which wrap them ([`CLIENT_MODULE_TYPES`]).
+pub const CLIENT_API: &[(&str, Option<&str>)] = &[
+    ("AcceptAs", None),
+    ("AccessToken", None),
+    ("ApiVersion", None),
+    ("BearerToken", None),
+    ("BoxError", None),
+    ("CLIENT_REQUEST_ID", None),
+    ("Clock", None),
+    ("Cloud", None),
+    ("DecodeFailure", None),
+    ("Error", None),
+    ("GraphError", None),
+    ("MultipartBody", None),
+    ("NextLinkError", None),
+    ("NextLinkProblem", None),
+    ("Operation", None),
+    ("Pageable", None),
+    ("RETRY_ATTEMPT", None),
+    ("RateLimit", None),
+    ("RequestInfo", None),
+    ("RetryPolicy", None),
+    ("SendFailure", None),
+    ("Sleep", None),
+    ("TextFailure", None),
+    ("TimeoutFailure", None),
+    ("TokenFuture", None),
+    ("TokenProvider", None),
+    ("UnexpectedBody", None),
+    ("is_retryable_status", None),
+    ("retry_after", None),
+    ("Items", Some("reqwest")),
+    ("Pages", Some("reqwest")),
+    ("SystemClock", Some("reqwest")),
+    ("AzureCredential", Some("azure_identity")),
+    ("REFRESH_MARGIN", Some("azure_identity")),
+];
+
 /// Types a generated client module defines itself besides navigation nodes and builders.
 pub const CLIENT_MODULE_TYPES: &[&str] = &["Client", "ClientBuilder"];
 
@@ -30,24 +71,30 @@ pub const CLIENT_METHODS: &[&str] = &[
     "new",
     "builder",
     "base_url",
-    "build_request",
+    "scope",
+    "clock",
     "authorize",
+    "runtime",
     "send",
 ];
 
-/// A request builder's own fields and the methods the runtime gives it (`request_builder!`,
-/// the `Operation` trait), which no query option, body setter or path field may take.
+/// A request builder's own fields (`base`, `body`; `client` and `new` kept free for clarity)
+/// and the methods the runtime gives it (`request_builder!`, the `Operation` trait,
+/// `IntoFuture`), which no query option, body setter or path field may take.
 pub const BUILDER_NAMES: &[&str] = &[
     "client",
     "base",
     "body",
+    "new",
     "client_request_id",
     "send",
     "send_with_response",
     "to_request",
     "parse_response",
     "idempotent",
-    "new",
+    "operation_id",
+    "path_template",
+    "into_future",
 ];
 
 /// The methods a pageable builder has besides those (the runtime's `pageable!`).

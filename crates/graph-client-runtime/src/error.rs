@@ -91,7 +91,7 @@ impl Error {
     /// The request that failed: its operation, method, path and how many times it was sent.
     /// Known for errors from [`Client::send`](crate::Client::send) and the paging streams
     /// (except [`Error::InvalidRequest`], whose message names it instead); `None` from the
-    /// sans-IO readers ([`json_response`](crate::json_response)…), which see no request.
+    /// sans-IO reading ([`Operation::parse_response`](crate::Operation::parse_response)), which sees no request.
     pub fn request(&self) -> Option<&RequestInfo> {
         match self {
             Error::Graph(e) => e.request.as_ref(),

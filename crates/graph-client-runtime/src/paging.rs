@@ -11,7 +11,7 @@
 //! [`Error::NextLink`]. A missing, `null` or empty link ends the pages. After an error, on any
 //! page, the stream ends.
 
-use crate::builder::RequestBuilder;
+use crate::request_base::RequestBuilder;
 use graph_models_runtime::Nullable;
 
 /// An operation whose answer comes in pages: which property of a page holds the next page's
@@ -435,6 +435,7 @@ mod streams {
 /// pageable!(ListPresencesRequest, item = Presence,
 ///     next_link = odata_next_link as "@odata.nextLink", items = value as "value");
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! pageable {
     ($builder:ident, item = $item:ty, next_link = $link:ident as $link_wire:literal, items = $items:ident as $items_wire:literal) => {

@@ -103,7 +103,8 @@ fn a_huge_text_body_that_does_not_parse_is_short() {
         .status(200)
         .body(hostile().into_bytes())
         .expect("a response");
-    let error = graph_client_runtime::text_response::<i64>(response).expect_err("not a count");
+    let error =
+        graph_client_runtime::__private::text_response::<i64>(response).expect_err("not a count");
     assert_bounded(&error);
 }
 

@@ -221,8 +221,9 @@ fn a_response_read_without_sending_names_no_request() {
         .status(200)
         .body(br#"{"availability": "Busy"}"#.to_vec())
         .expect("a response");
-    let error = graph_client_runtime::json_response::<graph_presence_models::Presence>(response)
-        .expect_err("no id");
+    let error =
+        graph_client_runtime::__private::json_response::<graph_presence_models::Presence>(response)
+            .expect_err("no id");
     assert!(error.request().is_none());
     assert_eq!(
         error.to_string(),

@@ -25,6 +25,7 @@ mod generator;
 mod models;
 mod public_names;
 mod real_world;
+mod runtime_api;
 mod schema_agreement;
 mod schema_keywords;
 mod schema_text;

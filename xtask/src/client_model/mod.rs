@@ -16,7 +16,7 @@ use crate::model::{
     Segment, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, STD_METHODS, Scope, ident};
-use crate::runtime_api::{BUILDER_NAMES, CLIENT_MODULE_TYPES, PAGING_METHODS};
+use crate::runtime_api::{BUILDER_NAMES, CLIENT_API, CLIENT_MODULE_TYPES, PAGING_METHODS};
 use std::collections::BTreeSet;
 use tree::{Tree, placement, steps};
 
@@ -266,7 +266,12 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
         })
         .collect();
     let mut tree = Tree::new(&placements);
-    let mut types = Scope::with_taken(CLIENT_MODULE_TYPES.iter().copied());
+    let mut types = Scope::with_taken(
+        CLIENT_MODULE_TYPES
+            .iter()
+            .copied()
+            .chain(CLIENT_API.iter().map(|(name, _)| *name)),
+    );
     let mut nodes = tree.nodes(&mut types);
     let doc_context = DocContext {
         nodes: &nodes,
