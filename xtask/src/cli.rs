@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME]]
+    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
@@ -18,6 +18,10 @@ const USAGE: &str =
                                `graph-v1-0-mail`)
   --name NAME                  with --out: use NAME instead (an ASCII letter, then ASCII
                                letters, digits, `-` and `_`)
+  --runtime DIR                with --out: depend on the runtime crates in DIR (this
+                               repository's `crates`, or another generated workspace's
+                               `runtime`) instead of vendoring a copy, so that several
+                               workspaces share one runtime
   --strict                     treat warnings as errors: write nothing and exit 1 if the
                                document has anything the generator cannot represent
                                faithfully
@@ -56,6 +60,7 @@ fn try_run(
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
     let (mut mode, mut schema, mut out_dir, mut name) = (Mode::Write, None, None, None);
+    let mut runtime: Option<PathBuf> = None;
     let mut strict = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -82,14 +87,28 @@ fn try_run(
                 }
                 name = Some(given);
             }
+            "--runtime" => {
+                runtime = Some(PathBuf::from(args.next().ok_or_else(|| {
+                    anyhow::anyhow!("--runtime needs the folder of the runtime crates")
+                })?))
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let root = crate::workspace_root();
     let outputs = match (schema, out_dir) {
-        (None, None) if name.is_some() => bail!("--name goes with --schema and --out\n\n{USAGE}"),
+        (None, None) if name.is_some() || runtime.is_some() => {
+            bail!("--name and --runtime go with --schema and --out\n\n{USAGE}")
+        }
         (None, None) => crate::bundled_outputs(&root),
-        (Some(schema), Some(out)) => crate::standalone_outputs(&schema, &out, name.as_deref()),
+        (Some(schema), Some(out)) => crate::standalone_outputs(
+            &schema,
+            &out,
+            crate::Standalone {
+                name: name.as_deref(),
+                runtime: runtime.as_deref(),
+            },
+        ),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),
     };
     let generated = match outputs {

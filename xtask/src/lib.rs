@@ -184,14 +184,26 @@ pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
     })
 }
 
+/// How standalone output is set up besides its document and folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Standalone<'a> {
+    /// The crates' name stem (checked by the caller with `names::check_package_stem`); `None`:
+    /// the folder's name made a valid package name (`names::package_stem`).
+    pub name: Option<&'a str>,
+    /// A folder holding the runtime crates (`graph-models-runtime`, `graph-client-runtime`),
+    /// which the crates then depend on where they are; `None`: vendored into `out/runtime/`.
+    /// Several generated workspaces (or a repository's own copy) then share one runtime,
+    /// compiled once in a shared target directory.
+    pub runtime: Option<&'a Path>,
+}
+
 /// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
 /// (`NAME-client`, the request builders) and `out/runtime/*`, the runtime crates they call,
-/// vendored whole. `NAME` is `name` (the caller checks it with `names::check_package_stem`)
-/// or else the folder's name made a valid package name (`names::package_stem`).
+/// vendored whole (or, with [`Standalone::runtime`], depended on where they are).
 pub fn standalone_outputs(
     schema: &Path,
     out: &Path,
-    name: Option<&str>,
+    options: Standalone,
 ) -> Result<Generated, Problems> {
     let label = schema
         .file_name()
@@ -203,7 +215,12 @@ pub fn standalone_outputs(
         list,
         warnings: Vec::new(),
     };
-    let name = match name {
+    let runtime_dir = match options.runtime {
+        Some(dir) => shared_runtime(dir, out)?,
+        None => PathBuf::from("../runtime"),
+    };
+    let runtime_path = |krate: &str| toml_path(&runtime_dir.join(krate));
+    let name = match options.name {
         Some(name) => name.to_owned(),
         None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
     };
@@ -224,8 +241,13 @@ pub fn standalone_outputs(
         Output {
             path: out.join("Cargo.toml"),
             text: format!(
-                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\", \"runtime/*\"]\n",
-                write::header("#", &label)
+                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\"{}]\n",
+                write::header("#", &label),
+                if options.runtime.is_some() {
+                    ""
+                } else {
+                    ", \"runtime/*\""
+                }
             ),
         },
         Output {
@@ -234,7 +256,10 @@ pub fn standalone_outputs(
                 &models_name,
                 &format!("Models for {title}"),
                 &label,
-                "graph-models-runtime = { path = \"../runtime/graph-models-runtime\" }\n",
+                &format!(
+                    "graph-models-runtime = {{ path = {} }}\n",
+                    runtime_path("graph-models-runtime")
+                ),
             ),
         },
         Output {
@@ -252,7 +277,8 @@ pub fn standalone_outputs(
                 &format!("Request builders for {title}"),
                 &label,
                 &format!(
-                    "graph-client-runtime = {{ path = \"../runtime/graph-client-runtime\", default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n"
+                    "graph-client-runtime = {{ path = {}, default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n",
+                    runtime_path("graph-client-runtime")
                 ),
             ),
         },
@@ -277,8 +303,10 @@ pub fn standalone_outputs(
             text: data,
         });
     }
-    for runtime in RUNTIME_CRATES {
-        outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
+    if options.runtime.is_none() {
+        for runtime in RUNTIME_CRATES {
+            outputs.extend(vendored_runtime(&workspace_root(), runtime, out)?);
+        }
     }
     Ok(Generated {
         files: outputs,
@@ -320,6 +348,64 @@ fn vendored_runtime(root: &Path, crate_dir: &str, out: &Path) -> Result<Vec<Outp
             })
         })
         .collect()
+}
+
+/// The path of a shared runtime folder as the generated crates (in `out/models`,
+/// `out/client`) reach it: relative to them when both are relative to the same folder or
+/// both absolute, else absolute. The folder must hold both runtime crates.
+fn shared_runtime(dir: &Path, out: &Path) -> Result<PathBuf, Problems> {
+    for runtime in RUNTIME_CRATES {
+        let name = Path::new(runtime).file_name().unwrap_or_default();
+        let manifest = dir.join(name).join("Cargo.toml");
+        if !manifest.is_file() {
+            return Err(Problems {
+                file: dir.display().to_string(),
+                list: vec![Problem {
+                    pointer: String::new(),
+                    message: format!("--runtime: no runtime crate at `{}`", manifest.display()),
+                }],
+                warnings: Vec::new(),
+            });
+        }
+    }
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (dir, crate_dir) = (absolute(dir), absolute(&out.join("models")));
+    Ok(relative_path(&crate_dir, &dir).unwrap_or(dir))
+}
+
+/// `to` as a path relative to the folder `from` (both absolute, compared by components).
+fn relative_path(from: &Path, to: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    fn clean(p: &Path) -> Vec<Component<'_>> {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    }
+    let (from, to) = (clean(from), clean(to));
+    if from
+        .iter()
+        .chain(&to)
+        .any(|c| matches!(c, Component::ParentDir))
+    {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for _ in common..from.len() {
+        relative.push("..");
+    }
+    for component in &to[common..] {
+        relative.push(component);
+    }
+    Some(relative)
+}
+
+/// A path as a TOML string (forward slashes, escaped).
+fn toml_path(path: &Path) -> String {
+    docs::toml_string(&path.to_string_lossy().replace('\\', "/"))
 }
 
 fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {

@@ -405,6 +405,82 @@ fn standalone_package_names_are_valid_whatever_the_folder() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `--runtime DIR`: the crates depend on the runtime crates in DIR where they are (by a path
+/// relative to each crate), nothing is vendored, and Cargo reads the workspace; a folder
+/// without them is refused before anything is written.
+#[test]
+fn standalone_crates_can_share_a_runtime_instead_of_vendoring_it() {
+    let dir = std::env::temp_dir().join(format!("graph-presence-runtime-{}", std::process::id()));
+    let schema = root().join("tests/fixtures/valid/operations.yaml");
+    let schema = schema.to_string_lossy();
+    let runtime = root().join("crates");
+    let out = dir.join("shared");
+    let (out_str, runtime_str) = (out.to_string_lossy(), runtime.to_string_lossy());
+    let (code, stdout, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema,
+        "--out",
+        &out_str,
+        "--runtime",
+        &runtime_str,
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(!out.join("runtime").exists(), "nothing vendored");
+    for (krate, runtime_crate) in [
+        ("models", "graph-models-runtime"),
+        ("client", "graph-client-runtime"),
+    ] {
+        let manifest = read(&out.join(krate).join("Cargo.toml"));
+        let line = manifest
+            .lines()
+            .find(|l| l.starts_with(runtime_crate))
+            .unwrap_or_else(|| panic!("{krate} depends on {runtime_crate}"));
+        let relative = line
+            .split('"')
+            .nth(1)
+            .unwrap_or_else(|| panic!("a path: {line}"));
+        assert!(relative.starts_with("../"), "relative to the crate: {line}");
+        let reached = out
+            .join(krate)
+            .join(relative)
+            .canonicalize()
+            .expect("exists");
+        assert_eq!(
+            reached,
+            runtime.join(runtime_crate).canonicalize().expect("exists")
+        );
+    }
+    let metadata = cargo_metadata(&out).expect("cargo reads the workspace");
+    assert_eq!(
+        package_names(&metadata),
+        ["shared-client", "shared-models"],
+        "the runtime is no member of the workspace"
+    );
+    let missing = dir.join("no-runtime-here");
+    std::fs::create_dir_all(&missing).expect("temp dir");
+    let never = dir.join("never-written");
+    let (missing_str, never_str) = (missing.to_string_lossy(), never.to_string_lossy());
+    let (code, _, err) = xtask(&[
+        "codegen",
+        "--schema",
+        &schema,
+        "--out",
+        &never_str,
+        "--runtime",
+        &missing_str,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--runtime: no runtime crate at"), "{err}");
+    assert!(!never.exists(), "nothing may be written without a runtime");
+    assert_eq!(
+        xtask(&["codegen", "--runtime", &runtime_str]).0,
+        1,
+        "--runtime without --out"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A schema file's name and a document's title are input: a newline, a quote, a backslash or
 /// `*/` in them must not start a line of code or break out of a comment or a TOML string.
 /// (A file name cannot hold `/`, so the file name has `*` and `*\\`, the title `*/`.)
