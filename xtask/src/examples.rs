@@ -59,6 +59,8 @@ fn test_source(
     let items = [
         quote! {
             #(#doc_lines)*
+            // Every example may be of a std type (`String`, `Vec<i64>`).
+            #[allow(unused_imports)]
             use #models::*;
         },
         quote! {

@@ -8,12 +8,13 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 /// The start of the models module: the runtime's user-facing surface re-exported by name
-/// ([`crate::runtime_api::MODELS_API`]), and its hidden module for what generated code reaches
-/// (`rt`).
-pub fn prelude() -> TokenStream {
+/// ([`crate::runtime_api::MODELS_API`]), and, when there are types to implement, its hidden
+/// module for what generated code reaches (`rt`).
+pub fn prelude(has_types: bool) -> TokenStream {
     let names = crate::runtime_api::MODELS_API.iter().map(|n| ident(n));
+    let rt = has_types.then(|| quote!(use ::graph_models_runtime::__private as rt;));
     quote! {
-        use ::graph_models_runtime::__private as rt;
+        #rt
         pub use ::graph_models_runtime::{#(#names),*};
     }
 }

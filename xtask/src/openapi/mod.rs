@@ -1,11 +1,33 @@
 //! The document read once into typed views. Each view carries the JSON pointer of the node it
 //! was read from, and every keyword check happens here, reported to the [`Report`]: unknown
 //! keys, values of the wrong type, keywords the generator does not implement. Nothing after
-//! this step looks at raw keys.
+//! this step looks at raw keys (`structure_tests` holds that).
 //!
 //! A view read from a node with problems is still returned, filled as far as it could be
 //! read: the problems are reported, so its model is never used, and lowering can carry on and
 //! find the document's other problems.
+//!
+//! What is read, and how leniently:
+//! - OpenAPI 3.0.0–3.0.4 and 3.1.0–3.1.1. 3.1's schema keywords are read in either version: a
+//!   `type` array with `"null"` is nullable, several types are any JSON (a warning), `const`
+//!   is a one-value enum; `webhooks` and `jsonSchemaDialect` are accepted, and `paths` and
+//!   `responses` are optional in 3.1.
+//! - An `x-` extension is accepted anywhere. Those read: `x-graph-permissions`,
+//!   `x-graph-known-values`, `x-graph-idempotent`, and AutoRest's `x-ms-enum`,
+//!   `x-ms-enum-flags` and `x-ms-pageable`; the others are ignored.
+//! - An unknown `format` is its base type (a property's docs name it, no warning). Validation
+//!   keywords (`pattern`, `minimum`, `multipleOf`, `xml`…) are accepted and not enforced:
+//!   decoding takes more than they allow, never less. 2020-12 keywords whose meaning the
+//!   generator does not implement (`$defs`, `prefixItems`, `if`…) and `not` are warnings that
+//!   they are ignored.
+//! - Beside a `$ref`: `description`, `nullable`, `readOnly`, `writeOnly`, `default` and the
+//!   annotations are read; anything else is a warning that it is ignored.
+//! - An unknown key on a response, parameter or media type is a warning; a `content` key that
+//!   is not a media type (`form-data`) is a warning, its body bytes.
+//! - Examples are read where they stand ([`Example`]): a `$ref` to `components/examples`
+//!   (read first) and an `externalValue` file beside the document are resolved.
+//! - A `security` requirement naming an undefined scheme is an error; a required scheme the
+//!   client cannot apply (anything but a bearer token) is one warning at its definition.
 //!
 //! (The `openapiv3` crate was considered for this layer and rejected: it deserializes with
 //! serde, so it stops at the first error and its errors carry no JSON pointer.)
