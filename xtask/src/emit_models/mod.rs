@@ -12,7 +12,11 @@ use quote::quote;
 /// module for what generated code reaches (`rt`).
 pub fn prelude(has_types: bool) -> TokenStream {
     let names = crate::runtime_api::MODELS_API.iter().map(|n| ident(n));
-    let rt = has_types.then(|| quote!(use ::graph_models_runtime::__private as rt;));
+    let rt = has_types.then(|| {
+        quote!(
+            use ::graph_models_runtime::__private as rt;
+        )
+    });
     quote! {
         #rt
         pub use ::graph_models_runtime::{#(#names),*};
