@@ -93,9 +93,12 @@ pub fn models_source(
 /// The models source of a lowered model. Types are emitted and formatted in parallel.
 pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
-    write::rust_file(schema_label, emit_models::prelude(!types.is_empty()), &types, |def| {
-        emit_models::type_item(def)
-    })
+    write::rust_file(
+        schema_label,
+        emit_models::prelude(!types.is_empty()),
+        &types,
+        |def| emit_models::type_item(def),
+    )
     .map_err(|e| internal(&e))
 }
 

@@ -316,6 +316,8 @@ pub struct Operation {
     /// Success statuses declared without a body beside a JSON `response` (`202`, `204`): the
     /// output is then optional, `None` for these.
     pub empty_statuses: Vec<u16>,
+    /// Every response the operation declares, in document order: what a server answers.
+    pub responses: Vec<Response>,
     /// Success statuses whose body differs from `response`'s and is not typed (`203` beside a
     /// `201`): such a response is read as that body (a warning says so, and so do the docs).
     pub untyped_statuses: Option<UntypedStatuses>,
@@ -327,6 +329,50 @@ pub struct Operation {
     /// The response is one page of a collection (AutoRest's `x-ms-pageable`, or Graph's shape:
     /// a `value` array beside an `@odata.nextLink` string).
     pub paging: Option<Paging>,
+}
+
+/// One declared response: its status key, body, headers and examples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: Status,
+    pub description: Option<String>,
+    /// The body, on the media type lowering chose (`None`: no body, or none typed).
+    pub body: Option<Body>,
+    pub headers: Vec<ResponseHeader>,
+    /// The documented examples of the body, on that media type.
+    pub examples: Vec<Example>,
+}
+
+/// A response's key: a status code, a range (`2XX`: the class, 2), or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Code(u16),
+    Range(u8),
+    Default,
+}
+
+impl Status {
+    /// A key the reader accepted: `default`, `1XX`…`5XX` (any case), or a code.
+    pub fn parse(key: &str) -> Status {
+        match key.as_bytes() {
+            [class @ b'1'..=b'5', x, y]
+                if x.eq_ignore_ascii_case(&b'x') && y.eq_ignore_ascii_case(&b'x') =>
+            {
+                Status::Range(class - b'0')
+            }
+            _ => key.parse().map_or(Status::Default, Status::Code),
+        }
+    }
+}
+
+/// A header a response declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    /// Its name, as declared.
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub description: Option<String>,
 }
 
 /// Success statuses whose body is not the output's, read as the output's body anyway.

@@ -21,6 +21,9 @@ mod operations;
 mod paging;
 #[cfg(test)]
 mod paging_tests;
+#[cfg(test)]
+mod response_tests;
+mod responses;
 mod servers;
 #[cfg(test)]
 mod tests;
@@ -113,7 +116,7 @@ struct Lowering<'a> {
     inline_sources: BTreeMap<(String, String), String>,
     /// Components other than schemas, lowered once by key (`None`: it had problems).
     parameters: BTreeMap<String, Option<(Param, Location)>>,
-    responses: BTreeMap<String, Option<operations::Chosen>>,
+    responses: BTreeMap<String, Option<responses::LoweredResponse>>,
     request_bodies: BTreeMap<String, Option<operations::Chosen>>,
     /// The type lowering chose at each schema position it lowered, by pointer, and whether
     /// `null` is a value there: where examples find their types.

@@ -6,13 +6,13 @@
 
 use super::Lowering;
 use super::naming;
+use super::responses::LoweredResponse;
 use crate::model::{
-    ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty,
-    TypeDef, UntypedStatuses,
+    ArrayStyle, Body, HttpMethod, Media, Operation, Param, ParamLocation, PathTemplate, Ty, TypeDef,
 };
 use crate::openapi::{
     Content, Example, Location, MediaKind, Operation as OperationView, Parameter, RefOr, Reference,
-    RequestBody, Response,
+    RequestBody,
 };
 use std::collections::BTreeMap;
 
@@ -22,8 +22,8 @@ impl Lowering<'_> {
     pub(super) fn shared_components(&mut self) {
         let doc = self.doc;
         for (key, response) in doc.components.responses.iter() {
-            let ty = response.and_then(|r| self.response(r, &naming::component_hint(key)));
-            self.responses.insert(key.to_owned(), ty);
+            let lowered = response.map(|r| self.response(r, &naming::component_hint(key)));
+            self.responses.insert(key.to_owned(), lowered);
         }
         for (key, parameter) in doc.components.parameters.iter() {
             let lowered = parameter.and_then(|p| self.parameter(p));
@@ -161,7 +161,8 @@ impl Lowering<'_> {
             return None;
         }
         let request = self.request(view, &naming::request_body_hint(action));
-        let success = self.success(view, &naming::response_hint(action));
+        let responses = self.responses(view, &naming::response_hint(action));
+        let success = self.success(view, &responses);
         let (response, response_examples) = match success.chosen {
             Some(chosen) => (Some(chosen.body), chosen.examples),
             None => (None, Vec::new()),
@@ -193,6 +194,10 @@ impl Lowering<'_> {
             response_examples,
             empty_statuses: success.empty_statuses,
             untyped_statuses: success.untyped,
+            responses: responses
+                .into_iter()
+                .map(LoweredResponse::into_model)
+                .collect(),
             permissions: view.permissions.clone(),
             idempotent,
             paging,
@@ -235,67 +240,6 @@ impl Lowering<'_> {
             .alternatives
             .retain(|m| MediaKind::of(m) != MediaKind::Multipart);
         Some(chosen)
-    }
-
-    /// The success output: the first `2XX` response with a body, else the last without one,
-    /// else what [`Self::without_2xx`] makes of the others; and what the other success
-    /// statuses mean for it. Every response is lowered, so each one's problems are found.
-    fn success(&mut self, view: &OperationView, hint: &str) -> Success {
-        let mut successes: Vec<(&str, Option<Chosen>)> = Vec::new();
-        for (code, response) in &view.responses {
-            let chosen = match response {
-                RefOr::Item(response) => self.response(response, hint),
-                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
-            };
-            if code.starts_with('2') {
-                successes.push((code, chosen));
-            }
-        }
-        let first_with_body = successes.iter().position(|(_, c)| c.is_some());
-        let Some(index) = first_with_body.or(successes.len().checked_sub(1)) else {
-            return Success {
-                chosen: self.without_2xx(view, hint),
-                ..Success::default()
-            };
-        };
-        let (code, chosen) = successes.remove(index);
-        let Some(chosen) = chosen else {
-            return Success::default();
-        };
-        let mut empty_statuses = Vec::new();
-        let mut untyped = Vec::new();
-        for (other, body) in &successes {
-            match body {
-                Some(body) if body.body == chosen.body => {}
-                // A JSON output is `None` for a status that has no body (`202`, `204`).
-                None if chosen.body.media == Media::Json
-                    && let Ok(status) = other.parse::<u16>() =>
-                {
-                    empty_statuses.push(status);
-                }
-                _ => untyped.push((*other).to_owned()),
-            }
-        }
-        let untyped = (!untyped.is_empty()).then(|| {
-            let listed: Vec<String> = untyped.iter().map(|s| format!("`{s}`")).collect();
-            self.report.warning(
-                &format!("{}/responses", view.pointer),
-                format!(
-                    "several success responses with different bodies: the output is `{code}`'s body; {} {} not typed (a response with one of those statuses is read as `{code}`'s body)",
-                    listed.join(", "),
-                    if listed.len() == 1 { "is" } else { "are" },
-                ),
-            );
-            UntypedStatuses {
-                typed: code.to_owned(),
-                others: untyped,
-            }
-        });
-        Success {
-            chosen: Some(chosen),
-            empty_statuses,
-            untyped,
-        }
     }
 
     /// Every template parameter is declared, and every declared path parameter is in the
@@ -342,7 +286,7 @@ impl Lowering<'_> {
 
     /// A lowered component by reference: `None` if the reference is unusable or dangling
     /// (reported here), `Some(None)` if the component itself had problems.
-    fn component_use<T: Clone>(
+    pub(super) fn component_use<T: Clone>(
         &mut self,
         reference: &Reference,
         lowered: impl Fn(&Self) -> &BTreeMap<String, Option<T>>,
@@ -462,53 +406,15 @@ impl Lowering<'_> {
         }
     }
 
-    /// The output of an operation that declares no `2XX` response: `default`'s body when it
-    /// has one (it describes every status, success included), with a warning; otherwise `()`,
-    /// with a warning when redirects are all it declares (the client follows them, and the
-    /// final response's body is not read).
-    fn without_2xx(&mut self, view: &OperationView, hint: &str) -> Option<Chosen> {
-        let pointer = format!("{}/responses", view.pointer);
-        if let Some((_, response)) = view.responses.iter().find(|(c, _)| c == "default") {
-            let chosen = match response {
-                RefOr::Item(response) => self.response(response, hint),
-                RefOr::Ref(r) => self.component_use(r, |l| &l.responses).flatten(),
-            };
-            if let Some(chosen) = chosen {
-                self.report.warning(
-                    &format!("{pointer}/default"),
-                    format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
-                );
-                return Some(chosen);
-            }
-        }
-        let redirects: Vec<String> = view
-            .responses
-            .iter()
-            .filter(|(c, _)| c.starts_with('3'))
-            .map(|(c, _)| format!("`{c}`"))
-            .collect();
-        if !redirects.is_empty() {
-            self.report.warning(
-                &pointer,
-                format!("no `2XX` response is declared, only {}: the client follows the redirect, and the output is `()` (the final response's body is not read)", redirects.join(", ")),
-            );
-        }
-        None
-    }
-
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
         let mut chosen = self.content(&body.content, hint)?;
         chosen.body.required = body.required;
         Some(chosen)
     }
 
-    fn response(&mut self, response: &Response, hint: &str) -> Option<Chosen> {
-        self.content(response.content.as_ref()?, hint)
-    }
-
     /// The body of a `content` map: the first JSON media type whose schema lowers, or else the
     /// first media type (every schema is lowered, so each one's problems are found).
-    fn content(&mut self, content: &Content, hint: &str) -> Option<Chosen> {
+    pub(super) fn content(&mut self, content: &Content, hint: &str) -> Option<Chosen> {
         let mut lowered = Vec::new();
         for media in &content.media {
             let ty = match &media.schema {
@@ -607,17 +513,6 @@ impl Lowering<'_> {
             ),
         );
     }
-}
-
-/// An operation's success output, decided by [`Lowering::success`].
-#[derive(Default)]
-struct Success {
-    /// The body's media type, lowered (`None`: the output is `()`).
-    chosen: Option<Chosen>,
-    /// Success statuses declared without a body beside a JSON output.
-    empty_statuses: Vec<u16>,
-    /// Success statuses whose body differs and is not typed.
-    untyped: Option<UntypedStatuses>,
 }
 
 /// The media type chosen for a body, lowered, with what a warning needs to say about it.

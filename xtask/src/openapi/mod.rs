@@ -32,6 +32,7 @@
 //! (The `openapiv3` crate was considered for this layer and rejected: it deserializes with
 //! serde, so it stops at the first error and its errors carry no JSON pointer.)
 
+mod body;
 mod enumeration;
 mod example;
 mod operation;
@@ -41,12 +42,10 @@ mod schema;
 mod security;
 mod server;
 
+pub use body::{Content, Header, MediaKind, MediaType, RequestBody, Response};
 pub use enumeration::{EnumKind, EnumValue, Enumeration, Wire};
 pub use example::{Example, Unusable};
-pub use operation::{
-    Content, Location, MediaKind, MediaType, Operation, Pageable, Parameter, PathItem, RequestBody,
-    Response,
-};
+pub use operation::{Location, Operation, Pageable, Parameter, PathItem};
 pub use path::{HttpMethod, PathTemplate, Segment};
 pub use scalar::Scalar;
 pub use schema::{AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Schema};
@@ -81,6 +80,7 @@ pub struct Components {
     pub responses: Index<Response>,
     pub parameters: Index<Parameter>,
     pub request_bodies: Index<RequestBody>,
+    pub headers: Index<Header>,
 }
 
 /// The components of one kind, in document order and by key. A component that could not be
@@ -292,6 +292,7 @@ impl Reader<'_> {
         for section in [
             "examples",
             "schemas",
+            "headers",
             "responses",
             "parameters",
             "requestBodies",
@@ -321,6 +322,10 @@ impl Reader<'_> {
                     "examples" => {
                         let value = self.example(node, &pointer);
                         self.component_examples.insert(key, value);
+                    }
+                    "headers" => {
+                        let header = self.header(node, &pointer);
+                        components.headers.insert(key, header);
                     }
                     _ => {
                         let body = self.request_body(node, &pointer);
