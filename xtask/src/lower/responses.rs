@@ -190,14 +190,12 @@ impl Lowering<'_> {
     ) -> Option<Chosen> {
         let pointer = format!("{}/responses", view.pointer);
         let default = responses.iter().find(|r| r.code == "default");
-        if let Some(default) = default {
-            if let Some(chosen) = default.chosen.clone() {
-                self.report.warning(
-                    &format!("{pointer}/default"),
-                    format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
-                );
-                return Some(chosen);
-            }
+        if let Some(chosen) = default.and_then(|d| d.chosen.clone()) {
+            self.report.warning(
+                &format!("{pointer}/default"),
+                format!("no `2XX` response is declared: the output is `default`'s body (`{}`), read for every success status", chosen.name),
+            );
+            return Some(chosen);
         }
         let redirects: Vec<String> = view
             .responses
