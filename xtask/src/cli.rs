@@ -10,8 +10,8 @@ const USAGE: &str =
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
-  codegen --schema F --out D   generate a standalone workspace for any Graph-flavoured
-                               OpenAPI 3.0 document F into folder D: a models crate, a
+  codegen --schema F --out D   generate a standalone workspace for any OpenAPI 3.0 or 3.1
+                               document F into folder D: a models crate, a
                                client crate and the runtime crates they use, named
                                NAME-models and NAME-client, where NAME is D's folder name
                                made a valid package name (`graph-v1.0-Mail` gives

@@ -16,8 +16,8 @@ use std::time::Duration;
 pub const RETRY_ATTEMPT: http::HeaderName = http::HeaderName::from_static("retry-attempt");
 
 /// The executor of a Graph client: base URL, credentials and limits. Cheap to clone (shared
-/// internally). A generated client dereferences to it and starts requests from its navigation
-/// methods.
+/// internally). A generated client wraps it (`runtime()` gives it back) and starts requests
+/// from its navigation methods.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,

@@ -147,7 +147,7 @@ impl Error {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RequestInfo {
-    /// The schema's operationId (`me.presence.GetPresence`); empty if the operation has none.
+    /// The schema's operationId (`me_GetPresence`); empty if the operation has none.
     pub operation_id: &'static str,
     /// The method sent (a next page is a `GET`).
     pub method: Method,
@@ -175,7 +175,7 @@ impl RequestInfo {
     }
 }
 
-/// `` `me.presence.GetPresence` GET /beta/me/presence, 3 attempts ``.
+/// `` `me_GetPresence` GET /beta/me/presence, 3 attempts ``.
 impl fmt::Display for RequestInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.operation_id.is_empty() {
@@ -712,14 +712,14 @@ mod tests {
     #[test]
     fn a_request_is_its_operation_method_path_and_attempts() {
         let mut info = RequestInfo {
-            operation_id: "me.presence.GetPresence",
+            operation_id: "me_GetPresence",
             method: Method::GET,
             path: "/beta/me/presence".to_owned(),
             attempts: 3,
         };
         assert_eq!(
             info.to_string(),
-            "`me.presence.GetPresence` GET /beta/me/presence, 3 attempts"
+            "`me_GetPresence` GET /beta/me/presence, 3 attempts"
         );
         info.attempts = 1;
         assert!(info.to_string().ends_with(", 1 attempt"), "{info}");

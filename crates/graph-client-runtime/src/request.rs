@@ -106,7 +106,7 @@ pub trait Operation {
         false
     }
 
-    /// The schema's operationId (`me.presence.GetPresence`), for traces; empty if unknown.
+    /// The schema's operationId (`me_GetPresence`), for traces; empty if unknown.
     fn operation_id(&self) -> &'static str {
         ""
     }

@@ -122,7 +122,6 @@
 //! resource.
 //!
 //! ```
-//! # use graph_client_runtime::__private::http; // your own dependency on `http`
 //! use graph_presence_client::{ApiVersion, BearerToken, Client, Operation};
 //!
 //! let client = Client::builder(BearerToken::new("token")).version(ApiVersion::V1).build()?;
