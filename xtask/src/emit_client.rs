@@ -66,7 +66,7 @@ pub fn items(client: &ClientModel) -> Vec<Item<'_>> {
 pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> TokenStream {
     let printer = Printer {
         client,
-        models: syn::parse_str(context.models_path).unwrap_or_else(|_| syn::parse_quote!(models)),
+        types: crate::emit_types::Types::new(context.models_path),
     };
     match item {
         Item::Node(node) => printer.node(node),
@@ -76,7 +76,7 @@ pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> Token
 
 struct Printer<'a> {
     client: &'a ClientModel,
-    models: syn::Path,
+    types: crate::emit_types::Types,
 }
 
 impl Printer<'_> {
@@ -179,11 +179,11 @@ impl Printer<'_> {
             let f = ident(&p.field);
             match &p.ty {
                 ParamTy::List { item, .. } => {
-                    let item = self.param_ty(item);
+                    let item = self.types.param_ty(item);
                     quote!(#f: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,)
                 }
                 _ => {
-                    let ty = self.param_ty(&p.ty);
+                    let ty = self.types.param_ty(&p.ty);
                     quote!(#f: impl ::std::convert::Into<#ty>,)
                 }
             }
@@ -202,7 +202,7 @@ impl Printer<'_> {
             Some(RequestBody::Model {
                 type_name, args, ..
             }) => {
-                let ty = self.model(type_name);
+                let ty = self.types.model(type_name);
                 let values = args.iter().map(|a| {
                     let name = ident(&a.name);
                     match &a.ty {
@@ -215,15 +215,15 @@ impl Printer<'_> {
                     let name = ident(&a.name);
                     match &a.ty {
                         ty if a.nullable => {
-                            let ty = self.boxed(ty, a.boxed);
+                            let ty = self.types.boxed(ty, a.boxed);
                             quote!(#name: ::std::option::Option<#ty>)
                         }
                         Ty::Array(item) => {
-                            let item = self.ty(item);
+                            let item = self.types.ty(item);
                             quote!(#name: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>)
                         }
                         ty => {
-                            let ty = self.boxed(ty, a.boxed);
+                            let ty = self.types.boxed(ty, a.boxed);
                             quote!(#name: impl ::std::convert::Into<#ty>)
                         }
                     }
@@ -273,7 +273,7 @@ impl Printer<'_> {
         let path_fields = builder.path_fields().map(ident);
         let param_fields = builder.params.iter().map(|p| {
             let f = ident(&p.field);
-            let ty = self.param_ty(&p.ty);
+            let ty = self.types.param_ty(&p.ty);
             match p.required {
                 true => quote!(#f: #ty,),
                 false => quote!(#f: ::std::option::Option<#ty>,),
@@ -307,7 +307,7 @@ impl Printer<'_> {
     fn paging(&self, builder: &Builder) -> Option<TokenStream> {
         let paging = builder.paging.as_ref()?;
         let name = ident(&builder.type_name);
-        let item = self.ty(&paging.item);
+        let item = self.types.ty(&paging.item);
         // The wire names reach the methods' docs: on one line, so none can open a code fence.
         let shown = |wire: &str| crate::docs::one_line(wire);
         let (link, link_wire) = (ident(&paging.next_link.name), shown(&paging.next_link.wire));
@@ -342,7 +342,7 @@ impl Printer<'_> {
             let doc = docs(&s.doc);
             let method = ident(&s.method);
             let model_setter = ident(&s.model_setter);
-            let ty = self.boxed(&s.ty, s.boxed);
+            let ty = self.types.boxed(&s.ty, s.boxed);
             quote! {
                 #doc
                 pub fn #method(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
@@ -468,14 +468,14 @@ impl Printer<'_> {
         };
         let (output, parse) = match &builder.output {
             Some(Output::Json(ty)) => {
-                let ty = self.ty(ty);
+                let ty = self.types.ty(ty);
                 (
                     ty.clone(),
                     quote!(::graph_client_runtime::__private::json_response::<#ty>(response)),
                 )
             }
             Some(Output::JsonOrEmpty { ty, empty }) => {
-                let ty = self.ty(ty);
+                let ty = self.types.ty(ty);
                 let empty = empty.iter().map(|s| Literal::u16_unsuffixed(*s));
                 (
                     quote!(::std::option::Option<#ty>),
@@ -483,7 +483,7 @@ impl Printer<'_> {
                 )
             }
             Some(Output::Text { ty, .. }) => {
-                let ty = self.ty(ty);
+                let ty = self.types.ty(ty);
                 (
                     ty.clone(),
                     quote!(::graph_client_runtime::__private::text_response::<#ty>(response)),
@@ -527,86 +527,16 @@ impl Printer<'_> {
         }
     }
 
-    fn model(&self, name: &str) -> TokenStream {
-        let models = &self.models;
-        let name = ident(name);
-        quote!(#models::#name)
-    }
-
+    /// A request body's type on the client.
     fn body_ty(&self, body: &RequestBody) -> TokenStream {
         match body {
-            RequestBody::Model { type_name, .. } => self.model(type_name),
+            RequestBody::Model { type_name, .. } => self.types.model(type_name),
             RequestBody::Json { .. } => {
                 quote!(::graph_client_runtime::__private::serde_json::Value)
             }
-            RequestBody::Text { ty, .. } => self.ty(ty),
+            RequestBody::Text { ty, .. } => self.types.ty(ty),
             RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
             RequestBody::Multipart { .. } => quote!(::graph_client_runtime::MultipartBody),
-        }
-    }
-
-    /// A type from the models, as the client names it.
-    fn ty(&self, ty: &Ty) -> TokenStream {
-        match ty {
-            Ty::String => quote!(::std::string::String),
-            Ty::Bool => quote!(bool),
-            Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::U8 | Ty::U16 | Ty::U32 | Ty::U64 => {
-                let name = ident(ty.integer().unwrap_or_default());
-                quote!(#name)
-            }
-            Ty::F64 => quote!(f64),
-            Ty::Any => self.model("RawJson"),
-            Ty::Named(name) => self.model(name),
-            Ty::Timestamp => self.model("Timestamp"),
-            Ty::Duration => self.model("IsoDuration"),
-            Ty::Array(item) => {
-                let item = self.ty(item);
-                quote!(::std::vec::Vec<#item>)
-            }
-            Ty::Map(value) => {
-                let map = self.model("PropertyMap");
-                let value = self.ty(value);
-                quote!(#map<#value>)
-            }
-            Ty::Option(inner) => {
-                let inner = self.ty(inner);
-                quote!(::std::option::Option<#inner>)
-            }
-            Ty::Flags(member) => {
-                let flags = self.model("Flags");
-                let member = self.ty(member);
-                quote!(#flags<#member>)
-            }
-        }
-    }
-
-    /// A body field's value type as its models setter takes it (boxed when recursive).
-    fn boxed(&self, ty: &Ty, boxed: bool) -> TokenStream {
-        let ty = self.ty(ty);
-        if boxed {
-            quote!(::std::boxed::Box<#ty>)
-        } else {
-            ty
-        }
-    }
-
-    /// The Rust type of a parameter's value.
-    fn param_ty(&self, ty: &ParamTy) -> TokenStream {
-        match ty {
-            ParamTy::List { item, .. } => {
-                let item = self.param_ty(item);
-                quote!(::std::vec::Vec<#item>)
-            }
-            ParamTy::Bool => quote!(bool),
-            ParamTy::I32 => quote!(i32),
-            ParamTy::I64 => quote!(i64),
-            ParamTy::Integer(name) => {
-                let name = ident(name);
-                quote!(#name)
-            }
-            ParamTy::F64 => quote!(f64),
-            ParamTy::Enum(name) => self.model(name),
-            ParamTy::String => quote!(::std::string::String),
         }
     }
 
@@ -616,7 +546,7 @@ impl Printer<'_> {
         let f = ident(&p.field);
         match &p.ty {
             ParamTy::List { item, .. } => {
-                let item = self.param_ty(item);
+                let item = self.types.param_ty(item);
                 quote! {
                 #doc
                 pub fn #f<I: ::std::convert::Into<#item>>(mut self, values: impl ::std::iter::IntoIterator<Item = I>) -> Self {
@@ -626,7 +556,7 @@ impl Printer<'_> {
                 }
             }
             ty => {
-                let ty = self.param_ty(ty);
+                let ty = self.types.param_ty(ty);
                 quote! {
                     #doc
                     pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {

@@ -16,6 +16,7 @@ pub mod docs;
 pub mod document;
 pub mod emit_client;
 pub mod emit_models;
+pub mod emit_types;
 pub mod example_code;
 pub mod examples;
 pub mod lower;
