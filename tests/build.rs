@@ -1,7 +1,8 @@
 //! Generates the models and the client code of every valid generator fixture
 //! (tests/fixtures/valid) into OUT_DIR, so that `src/lib.rs` compiles it: a fixture whose
 //! generated code does not compile fails the build of the tests. Fixture `NAME`'s models are
-//! the module `fixtures::NAME`, its client `fixtures::NAME::client`.
+//! the module `fixtures::NAME`, its client `fixtures::NAME::client`, its server
+//! `fixtures::NAME::server`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -43,17 +44,19 @@ fn main() {
         let sources = [
             xtask::models_from_model(&model, &label),
             xtask::client_from_model(&model, &label, &context),
+            xtask::server_from_model(&model, &label, &context),
         ];
-        for (source, file) in sources
-            .into_iter()
-            .zip([format!("{name}.rs"), format!("{name}_client.rs")])
-        {
+        for (source, file) in sources.into_iter().zip([
+            format!("{name}.rs"),
+            format!("{name}_client.rs"),
+            format!("{name}_server.rs"),
+        ]) {
             let source = source.unwrap_or_else(|p| panic!("{name}: {p:?}"));
             std::fs::write(Path::new(&out_dir).join(file), source).expect("OUT_DIR is writable");
         }
         writeln!(
             modules,
-            "pub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); pub mod client {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}_client.rs\")); }} }}"
+            "pub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); pub mod client {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}_client.rs\")); }} pub mod server {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}_server.rs\")); }} }}"
         )
         .expect("writing to a String");
     }

@@ -24,6 +24,7 @@ pub mod model;
 pub mod names;
 pub mod openapi;
 pub mod runtime_api;
+pub mod server;
 #[cfg(test)]
 mod structure_tests;
 pub mod write;
@@ -45,6 +46,7 @@ pub fn workspace_root() -> PathBuf {
 pub const BUNDLED_SCHEMA: &str = "schema/presence.yaml";
 pub const BUNDLED_MODELS_CRATE: &str = "crates/graph-presence-models";
 pub const BUNDLED_CLIENT_CRATE: &str = "crates/graph-presence-client";
+pub const BUNDLED_SERVER_CRATE: &str = "crates/graph-presence-server";
 
 /// Validates and lowers a document's text: the model (its `warnings` say what could not be
 /// represented faithfully), or every problem. `base_dir` is the folder example files are
@@ -128,6 +130,22 @@ pub fn client_from_model(
     .map_err(|e| internal(&e))
 }
 
+/// The server module's source (the `Api` trait, requests, responses, router and mock) of a
+/// lowered model, named after its client model (see [`server`]).
+pub fn server_from_model(
+    model: &model::Model,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+) -> Result<String, Vec<Problem>> {
+    let client = client_model::lower(model, context);
+    let server = server::lower(model, &client);
+    let items = server::emit::items(&server);
+    write::rust_file(schema_label, server::emit::prelude(), &items, |item| {
+        write::format_item(server::emit::item(&server, context.models_path, item))
+    })
+    .map_err(|e| internal(&e))
+}
+
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
 fn internal(error: &syn::Error) -> Vec<Problem> {
     vec![Problem {
@@ -172,6 +190,7 @@ pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
         example_client: "graph_presence_client",
     };
     let client = client_from_model(&model, BUNDLED_SCHEMA, &context).map_err(problems)?;
+    let server = server_from_model(&model, BUNDLED_SCHEMA, &context).map_err(problems)?;
     let files = vec![
         Output {
             path: root.join(BUNDLED_MODELS_CRATE).join("src/generated.rs"),
@@ -180,6 +199,10 @@ pub fn bundled_outputs(root: &Path) -> Result<Generated, Problems> {
         Output {
             path: root.join(BUNDLED_CLIENT_CRATE).join("src/generated.rs"),
             text: client,
+        },
+        Output {
+            path: root.join(BUNDLED_SERVER_CRATE).join("src/generated.rs"),
+            text: server,
         },
     ];
     Ok(Generated {

@@ -99,3 +99,16 @@ pub const BUILDER_NAMES: &[&str] = &[
 
 /// The methods a pageable builder has besides those (the runtime's `pageable!`).
 pub const PAGING_METHODS: &[&str] = &["pages", "items"];
+
+/// The server runtime's user-facing surface: every name a generated server crate re-exports.
+pub const SERVER_API: &[&str] = &[
+    "Context",
+    "Failure",
+    "Multipart",
+    "OperationInfo",
+    "Permissions",
+    "Router",
+    "ServeSettings",
+    "Settings",
+    "serve",
+];

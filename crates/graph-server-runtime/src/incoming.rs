@@ -360,6 +360,11 @@ impl Incoming {
     }
 }
 
+/// A required input, which the reading refused if it was absent.
+pub fn present<T>(value: Option<T>) -> Result<T, Failure> {
+    value.ok_or_else(|| Failure::internal("a required input was not read"))
+}
+
 /// The one value a parameter may have: none (absent, refused when required), or one (a second
 /// is refused: which would count is not said).
 fn one(

@@ -41,9 +41,9 @@ pub use serve::{ServeSettings, serve};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::failure::ErrorShape;
-    pub use crate::incoming::Incoming;
+    pub use crate::incoming::{Incoming, present};
     pub use crate::mock::{MockChoice, MockResponse, StatusKey, choose};
-    pub use crate::outgoing::{Outgoing, any_status, status_in};
+    pub use crate::outgoing::Outgoing;
     pub use crate::routes::Routes;
     pub use crate::text::from_text;
     pub use axum;

@@ -168,6 +168,28 @@ impl MockChoice {
         })
     }
 
+    /// A text body: the chosen example (a JSON string's text, or the JSON itself) read as the
+    /// body's type.
+    pub fn text<T: DeserializeOwned>(&self) -> Result<T, Failure> {
+        let text = self.example_text()?;
+        crate::text::from_text(&text).map_err(|e| {
+            Failure::internal(format!("the example of `{}` as text: {e}", self.operation))
+        })
+    }
+
+    /// A body of bytes: the chosen example's text (a JSON string's, or the JSON itself).
+    pub fn bytes(&self) -> Result<Vec<u8>, Failure> {
+        self.example_text().map(String::into_bytes)
+    }
+
+    fn example_text(&self) -> Result<String, Failure> {
+        let (_, json) = self.body.unwrap_or(("", "\"\""));
+        Ok(match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(serde_json::Value::String(text)) => text,
+            _ => json.to_owned(),
+        })
+    }
+
     /// A declared header's value, read as its type.
     pub fn header<T: DeserializeOwned>(&self, name: &str) -> Result<T, Failure> {
         let text = self

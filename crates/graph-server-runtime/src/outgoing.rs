@@ -3,6 +3,7 @@
 //! parameters are.
 
 use crate::failure::Failure;
+use crate::incoming::Multipart;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Serialize;
 use std::fmt::Display;
@@ -14,46 +15,35 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    fn with(status: u16, media: Option<&str>, body: Vec<u8>) -> Outgoing {
-        let response = (|| {
-            let status = http::StatusCode::from_u16(status)
-                .map_err(|_| Failure::internal(format!("`{status}` is not a status")))?;
-            let mut response = http::Response::new(axum::body::Body::from(body));
-            *response.status_mut() = status;
-            if let Some(media) = media {
-                let value = HeaderValue::from_str(media).map_err(|_| {
-                    Failure::internal(format!("`{media}` is not a media type header value"))
-                })?;
-                response.headers_mut().insert(CONTENT_TYPE, value);
-            }
-            Ok(response)
-        })();
+    /// An answer with this status and, until a body is set, no body.
+    pub fn status(status: u16) -> Outgoing {
+        let response = http::StatusCode::from_u16(status)
+            .map_err(|_| Failure::internal(format!("`{status}` is not a status")))
+            .map(|status| {
+                let mut response = http::Response::new(axum::body::Body::empty());
+                *response.status_mut() = status;
+                response
+            });
         Outgoing { response }
     }
 
-    /// An answer with no body.
-    pub fn empty(status: u16) -> Outgoing {
-        Outgoing::with(status, None, Vec::new())
-    }
-
-    /// A JSON body, with its media type (`application/json`, or the document's own).
-    pub fn json<T: Serialize + ?Sized>(status: u16, media: &str, body: &T) -> Outgoing {
-        match serde_json::to_vec(body) {
-            Ok(bytes) => Outgoing::with(status, Some(media), bytes),
-            Err(e) => Outgoing::failed(Failure::internal(format!(
-                "the response body does not serialize: {e}"
+    /// An answer of a response the document declares as a range (`2XX`: `class` 2): the
+    /// implementation's status, which must be in it.
+    pub fn in_range(status: u16, class: u16) -> Outgoing {
+        match status / 100 == class && (100..=599).contains(&status) {
+            true => Outgoing::status(status),
+            false => Outgoing::failed(Failure::internal(format!(
+                "status {status} is not in the range {class}XX the operation declares"
             ))),
         }
     }
 
-    /// A text body: the value's text, with its media type.
-    pub fn text<T: Display + ?Sized>(status: u16, media: &str, body: &T) -> Outgoing {
-        Outgoing::with(status, Some(media), body.to_string().into_bytes())
-    }
-
-    /// A body of bytes, unchanged, with its media type.
-    pub fn bytes(status: u16, media: &str, body: Vec<u8>) -> Outgoing {
-        Outgoing::with(status, Some(media), body)
+    /// An answer of the document's `default` response: any status the implementation gives.
+    pub fn any(status: u16) -> Outgoing {
+        match (100..=599).contains(&status) {
+            true => Outgoing::status(status),
+            false => Outgoing::failed(Failure::internal(format!("{status} is not a status"))),
+        }
     }
 
     /// A failure, answered in the document's error shape.
@@ -61,6 +51,87 @@ impl Outgoing {
         Outgoing {
             response: Err(failure),
         }
+    }
+
+    /// Sets the body and its `Content-Type`.
+    fn body(mut self, media: &str, body: Vec<u8>) -> Outgoing {
+        if let Ok(response) = &mut self.response {
+            let Ok(value) = HeaderValue::from_str(media) else {
+                return Outgoing::failed(Failure::internal(format!(
+                    "`{media}` is not a media type header value"
+                )));
+            };
+            *response.body_mut() = axum::body::Body::from(body);
+            response.headers_mut().insert(CONTENT_TYPE, value);
+        }
+        self
+    }
+
+    /// A JSON body, with its media type (`application/json`, or the document's own).
+    #[must_use]
+    pub fn json<T: Serialize + ?Sized>(self, media: &str, body: &T) -> Outgoing {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body(media, bytes),
+            Err(e) => Outgoing::failed(Failure::internal(format!(
+                "the response body does not serialize: {e}"
+            ))),
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body: an object's scalar properties (and arrays
+    /// of them, one pair per item), as the client writes a form.
+    #[must_use]
+    pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Outgoing {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        let value = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(entries)) => entries,
+            _ => return Outgoing::failed(Failure::internal("a form body must be an object")),
+        };
+        for (name, value) in &value {
+            let items = match value {
+                serde_json::Value::Array(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
+            };
+            for item in items {
+                match header_text(item) {
+                    Ok(text) => {
+                        form.append_pair(name, &text);
+                    }
+                    Err(_) if item.is_null() => {}
+                    Err(e) => {
+                        return Outgoing::failed(Failure::internal(format!(
+                            "form field `{name}`: {e}"
+                        )));
+                    }
+                }
+            }
+        }
+        self.body(
+            "application/x-www-form-urlencoded",
+            form.finish().into_bytes(),
+        )
+    }
+
+    /// A text body: the value's text, with its media type.
+    #[must_use]
+    pub fn text<T: Display + ?Sized>(self, media: &str, body: &T) -> Outgoing {
+        self.body(media, body.to_string().into_bytes())
+    }
+
+    /// A body of bytes, unchanged, with its media type.
+    #[must_use]
+    pub fn bytes(self, media: &str, body: Vec<u8>) -> Outgoing {
+        self.body(media, body)
+    }
+
+    /// A multipart body, with its media type and boundary.
+    #[must_use]
+    pub fn multipart(self, media: &str, body: Multipart) -> Outgoing {
+        let essence = media.split(';').next().unwrap_or(media).trim();
+        self.body(
+            &format!("{essence}; boundary=\"{}\"", body.boundary),
+            body.bytes,
+        )
     }
 
     /// Adds a header, written as the client writes a parameter (a scalar's or enum's text).
@@ -119,31 +190,14 @@ fn header_text<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     }
 }
 
-/// A status a response declares as a range (`2XX`: `class` 2), checked to be in it.
-pub fn status_in(status: u16, class: u16) -> Result<u16, Failure> {
-    match status / 100 == class && (100..=599).contains(&status) {
-        true => Ok(status),
-        false => Err(Failure::internal(format!(
-            "status {status} is not in the range {class}XX the operation declares"
-        ))),
-    }
-}
-
-/// The status of a `default` response, checked to be one.
-pub fn any_status(status: u16) -> Result<u16, Failure> {
-    match (100..=599).contains(&status) {
-        true => Ok(status),
-        false => Err(Failure::internal(format!("{status} is not a status"))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Outgoing, status_in};
+    use super::Outgoing;
 
     #[test]
     fn bodies_and_headers_are_written_as_declared() {
-        let response = Outgoing::json(200, "application/json", &serde_json::json!({"a": 1}))
+        let response = Outgoing::status(200)
+            .json("application/json", &serde_json::json!({"a": 1}))
             .header("x-count", &3)
             .header("x-ids", &["a", "b"])
             .optional_header("x-none", &None::<String>)
@@ -154,10 +208,25 @@ mod tests {
         assert_eq!(response.headers()["x-count"], "3");
         assert_eq!(response.headers()["x-ids"], "a,b");
         assert!(response.headers().get("x-none").is_none());
-        let broken = Outgoing::empty(204).header("x-bad", &"line\nbreak");
+        let broken = Outgoing::status(204).header("x-bad", &"line\nbreak");
         assert_eq!(broken.into_result().unwrap_err().status(), 500);
-        assert_eq!(status_in(204, 2), Ok(204));
-        assert!(status_in(404, 2).is_err());
-        assert!(Outgoing::empty(1000).into_result().is_err());
+        assert!(Outgoing::in_range(204, 2).into_result().is_ok());
+        assert_eq!(
+            Outgoing::in_range(404, 2)
+                .into_result()
+                .unwrap_err()
+                .status(),
+            500
+        );
+        assert!(Outgoing::any(1000).into_result().is_err());
+        assert!(Outgoing::status(1000).into_result().is_err());
+        let form = Outgoing::status(200)
+            .form(&serde_json::json!({"a": 1, "b": ["x y", "z"], "c": null}))
+            .into_result()
+            .expect("a form");
+        assert_eq!(
+            form.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
     }
 }

@@ -250,11 +250,8 @@ mod tests {
                 &GET_USER,
                 |incoming: crate::incoming::Incoming| async move {
                     match incoming.path(1, "user-id") {
-                        Ok(id) => Outgoing::json(
-                            200,
-                            "application/json",
-                            &serde_json::json!({ "id": id }),
-                        ),
+                        Ok(id) => Outgoing::status(200)
+                            .json("application/json", &serde_json::json!({ "id": id })),
                         Err(failure) => Outgoing::failed(failure),
                     }
                 },
@@ -263,7 +260,7 @@ mod tests {
                 &POST_NOTE,
                 |incoming: crate::incoming::Incoming| async move {
                     match incoming.json_body::<serde_json::Value>("application/json", true) {
-                        Ok(body) => Outgoing::json(201, "application/json", &body),
+                        Ok(body) => Outgoing::status(201).json("application/json", &body),
                         Err(failure) => Outgoing::failed(failure),
                     }
                 },

@@ -10,6 +10,7 @@ use syn::{Attribute, Item, UseTree, Visibility};
 use tests::root;
 use xtask::runtime_api::{
     BUILDER_NAMES, CLIENT_API, CLIENT_METHODS, CLIENT_MODULE_TYPES, MODELS_API, PAGING_METHODS,
+    SERVER_API,
 };
 
 fn parse(crate_dir: &str, file: &str) -> syn::File {
@@ -150,6 +151,11 @@ fn the_client_runtime_surface_is_what_generated_crates_re_export_and_wrap() {
             "{file}: macros are for generated code, hidden from users' docs"
         );
     }
+}
+
+#[test]
+fn the_server_runtime_surface_is_what_generated_crates_re_export() {
+    assert_eq!(surface("crates/graph-server-runtime"), set(SERVER_API));
 }
 
 /// A generated `Client` has no `Deref`: what `client!` gives it is all it has besides

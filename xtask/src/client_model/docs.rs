@@ -35,8 +35,15 @@ pub(super) fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder
     format!("{what}. Cheap to clone (shared internally){starts}.\n\n{base}")
 }
 
-/// Summary, method and path, description, permissions.
+/// The client's docs of an operation: [`operation_doc`] with what the client adds (how it
+/// reads another success status, how it follows pages).
 pub(super) fn method_doc(op: &Operation) -> String {
+    operation_doc(op, true)
+}
+
+/// Summary, method and path, description, permissions; with `client_notes`, what the client
+/// does with untyped success statuses and pages between the description and the permissions.
+pub(crate) fn operation_doc(op: &Operation, client_notes: bool) -> String {
     let mut text = String::new();
     if let Some(summary) = &op.summary {
         text.push_str(summary.trim_end_matches('.'));
@@ -53,7 +60,7 @@ pub(super) fn method_doc(op: &Operation) -> String {
         text.push_str("\n\n");
         text.push_str(description);
     }
-    if let Some(untyped) = &op.untyped_statuses {
+    if let Some(untyped) = op.untyped_statuses.as_ref().filter(|_| client_notes) {
         let typed = &untyped.typed;
         let others: Vec<String> = untyped.others.iter().map(|s| format!("`{s}`")).collect();
         text.push_str(&format!(
@@ -61,7 +68,7 @@ pub(super) fn method_doc(op: &Operation) -> String {
             others.join(" or ")
         ));
     }
-    if let Some(paging) = &op.paging {
+    if let Some(paging) = op.paging.as_ref().filter(|_| client_notes) {
         let resend = match op.method {
             HttpMethod::Get => String::new(),
             method => format!(" (the `{method}` is not repeated, as in Graph's SDKs)"),

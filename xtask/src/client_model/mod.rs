@@ -6,7 +6,7 @@
 //! [`StructDef::setter_fields`], [`Field::setter`]), the output type, idempotence, and the docs
 //! text. `emit_client` only prints it.
 
-mod docs;
+pub(crate) mod docs;
 mod tree;
 
 pub use tree::navigation;
