@@ -252,8 +252,10 @@ pub fn standalone_outputs(
         None => names::package_stem(&out.file_name().unwrap_or_default().to_string_lossy()),
     };
     let (models_name, client_name) = (format!("{name}-models"), format!("{name}-client"));
+    let server_name = format!("{name}-server");
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
+    let server_ident = server_name.replace('-', "_");
     let models = models_from_model(&model, &label).map_err(problems)?;
     let models_path = format!("::{models_ident}");
     let context = emit_client::ClientContext {
@@ -262,13 +264,14 @@ pub fn standalone_outputs(
         example_client: &client_ident,
     };
     let client = client_from_model(&model, &label, &context).map_err(problems)?;
+    let server = server_from_model(&model, &label, &context).map_err(problems)?;
     // Whitespace runs become one space; `lib_rs` and `manifest` escape the rest.
     let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut outputs = vec![
         Output {
             path: out.join("Cargo.toml"),
             text: format!(
-                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\"{}]\n",
+                "{}[workspace]\nresolver = \"3\"\nmembers = [\"models\", \"client\", \"server\"{}]\n",
                 write::header("#", &label),
                 if options.runtime.is_some() {
                     ""
@@ -317,6 +320,30 @@ pub fn standalone_outputs(
             path: out.join("client/src/generated.rs"),
             text: client,
         },
+        Output {
+            path: out.join("server/Cargo.toml"),
+            text: manifest(
+                &server_name,
+                &format!("The server side of {title}"),
+                &label,
+                &format!(
+                    "graph-server-runtime = {{ path = {} }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"mock\"]\n# `Mock`: an implementation of `Api` that answers with the document's examples.\nmock = []\n\n[dev-dependencies]\n# The mock example's runtime.\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n\n[[example]]\nname = \"mock\"\nrequired-features = [\"mock\"]\n",
+                    runtime_path("graph-server-runtime")
+                ),
+            ),
+        },
+        Output {
+            path: out.join("server/src/lib.rs"),
+            text: lib_rs(&format!("The server side of {title}"), &label),
+        },
+        Output {
+            path: out.join("server/src/generated.rs"),
+            text: server,
+        },
+        Output {
+            path: out.join("server/examples/mock.rs"),
+            text: mock_example(&server_ident, &label),
+        },
     ];
     // The examples embedded in the document, as a test of the models crate.
     if let Some(files) = examples::test_files(&model.examples, &models_ident, &label) {
@@ -344,7 +371,11 @@ pub fn standalone_outputs(
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
 /// inherit from this workspace and their path dependencies on each other stay valid there.
-pub const RUNTIME_CRATES: &[&str] = &["crates/graph-models-runtime", "crates/graph-client-runtime"];
+pub const RUNTIME_CRATES: &[&str] = &[
+    "crates/graph-models-runtime",
+    "crates/graph-client-runtime",
+    "crates/graph-server-runtime",
+];
 
 /// Every file of a runtime crate (its manifest and `src/`), copied as it is into `out`.
 fn vendored_runtime(root: &Path, crate_dir: &str, out: &Path) -> Result<Vec<Output>, Problems> {
@@ -455,6 +486,15 @@ fn lib_rs(title: &str, label: &str) -> String {
     format!(
         "{}\n//! {title}, generated from `{label_line}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
+    )
+}
+
+/// The server crate's example that runs its mock on 127.0.0.1 (`PORT`, default any free one).
+fn mock_example(server_crate: &str, label: &str) -> String {
+    format!(
+        "{}//! This document's mock on 127.0.0.1, answering every operation with its documented\n//! examples: `cargo run -p {} --example mock` (`PORT` picks the port).\n\nuse {server_crate}::{{Mock, ServeSettings, router, serve}};\n\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {{\n    let port: u16 = std::env::var(\"PORT\").ok().and_then(|p| p.parse().ok()).unwrap_or(0);\n    let listener = tokio::net::TcpListener::bind((\"127.0.0.1\", port)).await?;\n    println!(\"the mock: http://{{}}\", listener.local_addr()?);\n    serve(listener, router(Mock), ServeSettings::default()).await;\n    Ok(())\n}}\n",
+        write::header("//", label),
+        server_crate.replace('_', "-")
     )
 }
 

@@ -376,7 +376,11 @@ fn standalone_package_names_are_valid_whatever_the_folder() {
         let metadata = cargo_metadata(&out).unwrap_or_else(|e| panic!("{folder}: {e}"));
         assert_eq!(
             package_names(&metadata),
-            [format!("{expected}-client"), format!("{expected}-models")],
+            [
+                format!("{expected}-client"),
+                format!("{expected}-models"),
+                format!("{expected}-server")
+            ],
             "{folder}"
         );
         let client_lib = read(&out.join("client/src/generated.rs"));
@@ -454,7 +458,7 @@ fn standalone_crates_can_share_a_runtime_instead_of_vendoring_it() {
     let metadata = cargo_metadata(&out).expect("cargo reads the workspace");
     assert_eq!(
         package_names(&metadata),
-        ["shared-client", "shared-models"],
+        ["shared-client", "shared-models", "shared-server"],
         "the runtime is no member of the workspace"
     );
     let missing = dir.join("no-runtime-here");
@@ -549,7 +553,8 @@ fn the_schema_file_name_and_title_reach_no_file_unescaped() {
         descriptions,
         [
             "Models for Evil \" \\ */ description = \"x\"",
-            "Request builders for Evil \" \\ */ description = \"x\""
+            "Request builders for Evil \" \\ */ description = \"x\"",
+            "The server side of Evil \" \\ */ description = \"x\""
         ]
     );
     let _ = std::fs::remove_dir_all(dir);
