@@ -87,6 +87,7 @@ pub const BUILDER_NAMES: &[&str] = &[
     "body",
     "new",
     "client_request_id",
+    "header",
     "send",
     "send_with_response",
     "to_request",

@@ -25,6 +25,21 @@ macro_rules! request_builder {
                 self
             }
 
+            /// Adds a header to this request (`Prefer`, `ConsistencyLevel`…), replacing one the
+            /// request would send, but `Authorization`, which the client sets. A name or value
+            /// that is not valid is an error when the request is built.
+            pub fn header(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.base.add_header(
+                    ::std::convert::Into::into(name),
+                    ::std::convert::Into::into(value),
+                );
+                self
+            }
+
             $crate::__send_methods!();
         }
 

@@ -16,6 +16,8 @@ pub struct RequestBase {
     client_request_id: Option<String>,
     /// The media type and bytes that replace the builder's own body.
     body: Option<(&'static str, Vec<u8>)>,
+    /// Headers the caller added (`Prefer`, `ConsistencyLevel`), checked when built.
+    headers: Vec<(String, String)>,
 }
 
 impl RequestBase {
@@ -25,6 +27,7 @@ impl RequestBase {
             client,
             client_request_id: None,
             body: None,
+            headers: Vec::new(),
         }
     }
 
@@ -44,13 +47,34 @@ impl RequestBase {
         self.client_request_id = Some(id);
     }
 
-    /// Finishes a builder's request: its `client-request-id` and the client's base URL.
+    /// Adds a header to the request, replacing one of the same name the request would send
+    /// (but `Authorization`, which the client sets when it sends).
+    pub fn add_header(&mut self, name: String, value: String) {
+        self.headers.push((name, value));
+    }
+
+    /// Finishes a builder's request: its `client-request-id`, the client's base URL and the
+    /// headers the caller added. A header name or value that is not valid (a line break in a
+    /// value) is an [`Error::InvalidRequest`]; the value is not repeated in it.
     pub fn build(&self, mut spec: RequestSpec) -> Result<http::Request<Vec<u8>>, Error> {
         spec.client_request_id(self.client_request_id.as_deref());
         if let Some((media_type, body)) = &self.body {
             spec.raw_body(media_type, body.clone());
         }
-        self.client.build_request(spec)
+        let mut request = self.client.build_request(spec)?;
+        for (name, value) in &self.headers {
+            let shown = graph_models_runtime::excerpt(name, 80);
+            let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidRequest(format!("`{shown}` is not a valid header name"))
+            })?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "the value of header `{shown}` is not a valid header value (control characters such as line breaks are refused)"
+                ))
+            })?;
+            request.headers_mut().insert(header, value);
+        }
+        Ok(request)
     }
 }
 

@@ -569,3 +569,46 @@ fn responses_are_read_without_a_network() {
         .expect_err("empty body for a GET");
     assert!(matches!(decode, Error::Decode(_)), "{decode}");
 }
+
+/// `header(name, value)` adds a header to one request (`Prefer`, `ConsistencyLevel`), replacing
+/// one the request would send; an invalid name or value is an error when built, which does not
+/// repeat the value (it may be a secret).
+#[test]
+fn a_request_can_carry_headers_of_the_callers_choice() {
+    let client = client("beta");
+    let request = client
+        .me()
+        .presence()
+        .get()
+        .header("Prefer", "code=404")
+        .header("ConsistencyLevel", "eventual")
+        .header("accept", "application/json;odata.metadata=none")
+        .to_request()
+        .expect("builds");
+    assert_eq!(request.headers()["prefer"], "code=404");
+    assert_eq!(request.headers()["consistencylevel"], "eventual");
+    assert_eq!(
+        request.headers()["accept"],
+        "application/json;odata.metadata=none"
+    );
+    let error = client
+        .me()
+        .presence()
+        .get()
+        .header("x-secret", "line\r\nInjected: yes")
+        .to_request()
+        .expect_err("refused");
+    let text = error.to_string();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{text}");
+    assert!(
+        text.contains("`x-secret`") && !text.contains("Injected"),
+        "{text}"
+    );
+    let bad_name = client
+        .me()
+        .presence()
+        .get()
+        .header("bad name", "x")
+        .to_request();
+    assert!(matches!(bad_name, Err(Error::InvalidRequest(_))));
+}
