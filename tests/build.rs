@@ -61,4 +61,37 @@ fn main() {
         .expect("writing to a String");
     }
     std::fs::write(Path::new(&out_dir).join("fixtures.rs"), modules).expect("OUT_DIR is writable");
+    presence_agreement(&out_dir);
+}
+
+/// The presence schema's client and mock held to each other (`tests/suite/agreement.rs`
+/// includes it): the test standalone output writes as `client/tests/agreement.rs`.
+fn presence_agreement(out_dir: &str) {
+    let schema = Path::new("../schema/presence.yaml");
+    println!("cargo::rerun-if-changed=../schema");
+    let text = std::fs::read_to_string(schema).expect("the presence schema is readable");
+    let model =
+        xtask::model_from_text(&text, schema.parent()).expect("the presence schema is valid");
+    let context = xtask::emit_client::ClientContext {
+        models_path: "::graph_presence_models",
+        example_models: "graph_presence_models",
+        example_client: "graph_presence_client",
+    };
+    let crates = xtask::agreement::Crates {
+        client: "graph_presence_client",
+        server: "graph_presence_server",
+        models: "::graph_presence_models",
+    };
+    let (source, _) =
+        xtask::agreement_from_model(&model, "schema/presence.yaml", &context, &crates)
+            .unwrap_or_else(|p| panic!("presence agreement: {p:?}"))
+            .expect("the presence schema documents response examples");
+    // Inner attributes and docs are the test file's; as a module's they would not be first.
+    let source: String = source
+        .lines()
+        .filter(|l| !l.starts_with("//!") && !l.starts_with("#!["))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(Path::new(out_dir).join("presence_agreement.rs"), source)
+        .expect("OUT_DIR is writable");
 }

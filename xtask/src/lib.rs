@@ -10,6 +10,7 @@
 //! (`--schema F --out D`) is a workspace with a models crate, a client crate and the vendored
 //! runtime crates.
 
+pub mod agreement;
 pub mod cli;
 pub mod client_model;
 pub mod docs;
@@ -144,6 +145,25 @@ pub fn server_from_model(
         write::format_item(server::emit::item(&server, context.models_path, item))
     })
     .map_err(|e| internal(&e))
+}
+
+/// The test holding the client and the mock of a lowered model to each other
+/// ([`agreement`]), with how many examples it checks; `None` when there are none.
+pub fn agreement_from_model(
+    model: &model::Model,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+    crates: &agreement::Crates,
+) -> Result<Option<(String, usize)>, Vec<Problem>> {
+    let client = client_model::lower(model, context);
+    let server = server::lower(model, &client);
+    let cases = agreement::cases(model, &client, &server);
+    let count = cases.len();
+    match agreement::test_source(&cases, &client, &server, crates, schema_label) {
+        None => Ok(None),
+        Some(Ok(source)) => Ok(Some((source, count))),
+        Some(Err(e)) => Err(internal(&e)),
+    }
 }
 
 /// A generator bug (emitted tokens that do not parse) reported like a problem, not a panic.
@@ -356,6 +376,29 @@ pub fn standalone_outputs(
             path: out.join("models/tests/examples.json"),
             text: data,
         });
+    }
+    // The client and the mock held to each other, as a test of the client crate.
+    let crates = agreement::Crates {
+        client: &client_ident,
+        server: &server_ident,
+        models: &format!("::{models_ident}"),
+    };
+    if let Some((test, _)) =
+        agreement_from_model(&model, &label, &context, &crates).map_err(problems)?
+    {
+        outputs.push(Output {
+            path: out.join("client/tests/agreement.rs"),
+            text: test,
+        });
+        if let Some(manifest) = outputs
+            .iter_mut()
+            .find(|o| o.path.ends_with("client/Cargo.toml"))
+        {
+            manifest.text.push_str(&format!(
+                "\n[dev-dependencies]\n# The agreement test: the mock, the comparison, a runtime.\n{server_name} = {{ path = \"../server\" }}\ngraph-models-runtime = {{ path = {} }}\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n",
+                runtime_path("graph-models-runtime")
+            ));
+        }
     }
     if options.runtime.is_none() {
         for runtime in RUNTIME_CRATES {

@@ -48,6 +48,26 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> Result<(), Str
     }
 }
 
+/// Whether a value agrees with a documented example: encoded, it equals the example as JSON
+/// (an integer equal to its exact float); the error names where they first differ.
+pub fn agrees<T: Serialize + ?Sized>(value: &T, example: &str) -> Result<(), String> {
+    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    let example: Value = serde_json::from_str(example).map_err(|e| e.to_string())?;
+    match difference(&example, &value, String::new()) {
+        None => Ok(()),
+        Some(at) => Err(format!("differs from the example at `{at}`")),
+    }
+}
+
+/// Whether bytes received decode as a `T` that agrees with the example ([`agrees`]).
+pub fn decodes_to<T: DeserializeOwned + Serialize>(
+    received: &[u8],
+    example: &str,
+) -> Result<(), String> {
+    let value: T = crate::from_slice(received).map_err(|e| e.to_string())?;
+    agrees(&value, example)
+}
+
 /// The JSON pointer of the first place where `sent` and `again` differ, below `at`.
 fn difference(sent: &Value, again: &Value, at: String) -> Option<String> {
     use Value::{Array, Number, Object};
@@ -87,7 +107,7 @@ fn same_integer(int: &serde_json::Number, float: &serde_json::Number) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_examples, difference, round_trip};
+    use super::{agrees, check_examples, decodes_to, difference, round_trip};
     use serde_json::{Value, json};
 
     fn differ(a: Value, b: Value) -> Option<String> {
@@ -142,6 +162,18 @@ mod tests {
             round_trip::<Vec<f32>>("[1, 0.1]"),
             Err("decodes, but encodes differently at `/1`".to_owned())
         );
+    }
+
+    #[test]
+    fn values_and_received_bytes_agree_with_examples_or_say_where_not() {
+        assert_eq!(agrees(&vec![1, 2], "[1, 2.0]"), Ok(()));
+        assert_eq!(
+            agrees(&vec![1, 3], "[1, 2]"),
+            Err("differs from the example at `/1`".to_owned())
+        );
+        assert_eq!(decodes_to::<Vec<i64>>(b"[1,2]", "[1,2]"), Ok(()));
+        let error = decodes_to::<Vec<i64>>(b"[\"a\"]", "[1]").unwrap_err();
+        assert!(error.contains("invalid type"), "{error}");
     }
 
     #[test]

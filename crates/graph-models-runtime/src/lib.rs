@@ -43,7 +43,7 @@ pub use time::{IsoDuration, TimeParseError, Timestamp};
 /// round trip of a generated crate's example test. Generated code names it `rt`.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::example_check::{check_examples, round_trip};
+    pub use crate::example_check::{agrees, check_examples, decodes_to, round_trip};
     pub use crate::extensions::KeyIndex;
     pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
     pub use crate::record::{

@@ -2,6 +2,7 @@
 //! wiremock, tokio, jsonschema and the xtask instead of one per file. Each module is one
 //! area; shared helpers (the fake clock, the local client) live in the crate's `src/lib.rs`.
 
+mod agreement;
 mod client_bulk;
 mod client_cycle;
 mod client_declared_media;

@@ -102,7 +102,10 @@ fn permission_list(list: &[String]) -> String {
 
 /// A `no_run` example that compiles: navigation to the operation (placeholder path and
 /// required query arguments) and a body filled with a realistic value ([`body_value`]).
-pub(super) fn example(
+/// The code of an operation's call: navigation from `client` to the operation (placeholder
+/// path arguments), the starting method with its arguments, and the builder calls that fill
+/// the body; the statements it needs first and the models' names it uses.
+pub(super) fn example_call(
     model: &Model,
     op: &Operation,
     names: &Names,
@@ -110,7 +113,7 @@ pub(super) fn example(
     params: &[Param],
     body: Option<&RequestBody>,
     body_struct: Option<&StructDef>,
-) -> Vec<String> {
+) -> ExampleCall {
     let mut call = String::from("client");
     for child in navigation(context.nodes, names.node) {
         match &child.parameter {
@@ -186,6 +189,16 @@ pub(super) fn example(
         _ => {}
     }
     call.push_str(&format!(".{}({}){calls}", names.method, args.join(", ")));
+    ExampleCall {
+        uses: writer.uses.iter().cloned().collect(),
+        lets: writer.lets.clone(),
+        call,
+        fallible: writer.fallible,
+    }
+}
+
+/// A `no_run` doc example that compiles: the call, sent.
+pub(super) fn example(op: &Operation, call: &ExampleCall, context: &DocContext) -> Vec<String> {
     let binding = if op.response.is_some() {
         "let response = "
     } else {
@@ -193,7 +206,7 @@ pub(super) fn example(
     };
     let client = context.context.example_client;
     // A parse or a decode (`?`) needs an error type both convert into.
-    let error = match writer.fallible {
+    let error = match call.fallible {
         true => "Box<dyn std::error::Error>".to_owned(),
         false => format!("{client}::Error"),
     };
@@ -202,19 +215,40 @@ pub(super) fn example(
         format!("# async fn example(client: {client}::Client) -> Result<(), {error}> {{"),
     ];
     // What the code names from the models, on one line (as rustfmt would keep it).
-    let uses: Vec<&str> = writer.uses.iter().map(String::as_str).collect();
-    let models = context.context.example_models;
-    match uses.as_slice() {
-        [] => {}
-        [one] => lines.push(format!("use {models}::{one};")),
-        many => lines.push(format!("use {models}::{{{}}};", many.join(", "))),
+    if let Some(uses) = call.use_line(context.context.example_models) {
+        lines.push(uses);
     }
-    let mut statements = writer.lets.join("\n");
-    statements.push_str(&format!("\n{binding}{call}.send().await?;"));
+    let mut statements = call.lets.join("\n");
+    statements.push_str(&format!("\n{binding}{}.send().await?;", call.call));
     lines.extend(formatted(&statements));
     lines.push("# Ok(()) }".to_owned());
     lines.push("```".to_owned());
     lines
+}
+
+/// The code of an operation's call ([`example_call`]), for its doc example and for tests
+/// that send it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleCall {
+    /// The models' names the code uses, sorted.
+    pub uses: Vec<String>,
+    /// Statements before the call (values decoded from their text).
+    pub lets: Vec<String>,
+    /// The call without `.send()`: `client.users().by_id("…").presence().get()`.
+    pub call: String,
+    /// Whether the statements use `?` on a parse or a decode (`Box<dyn Error>` then).
+    pub fallible: bool,
+}
+
+impl ExampleCall {
+    /// The `use` line of the models' names, on one line as rustfmt keeps it.
+    pub fn use_line(&self, models: &str) -> Option<String> {
+        match self.uses.as_slice() {
+            [] => None,
+            [one] => Some(format!("use {models}::{one};")),
+            many => Some(format!("use {models}::{{{}}};", many.join(", "))),
+        }
+    }
 }
 
 /// Statements laid out as rustfmt would (prettyplease), one doc line each; as they are if they

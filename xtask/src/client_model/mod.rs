@@ -120,6 +120,8 @@ pub struct Builder {
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
     pub example: Vec<String>,
+    /// The code of the example's call, for tests that send it.
+    pub call: docs::ExampleCall,
     /// The builder type's docs.
     pub builder_doc: String,
     /// The schema's `maxItems` on body fields, as constants.
@@ -415,7 +417,7 @@ fn builder(
             doc: format!("Asks for the response as `{media}` (`Accept`), another media type the operation answers with: the request then answers with the body's bytes, unchanged, instead of the usual output."),
         })
         .collect();
-    let example = docs::example(
+    let call = docs::example_call(
         model,
         op,
         &names,
@@ -424,6 +426,7 @@ fn builder(
         body.as_ref(),
         body_struct,
     );
+    let example = docs::example(op, &call, doc_context);
     let start = match &doc_context.nodes[names.node].type_name {
         Some(node) => format!("{node}::{}", names.method),
         None => format!("Client::{}", names.method),
@@ -471,6 +474,7 @@ fn builder(
         path_template: op.path.clone(),
         doc: docs::method_doc(op),
         example,
+        call,
         limits: body_struct.map(limits).unwrap_or_default(),
         paging: op.paging.clone(),
     }
