@@ -5,7 +5,9 @@
 # `cargo clippy --all-targets -- -D warnings` on the standalone workspace, its doctests (every
 # operation's doc example, `no_run`: compiled, not sent), and the models crate's test of the
 # examples the document embeds (`--test examples`: each decoded into its generated type,
-# re-encoded, compared as JSON). Prints one line per document: how far it got
+# re-encoded, compared as JSON), and the client against the generated mock on loopback
+# (`--test agreement`: every documented response example asked for, decoded, compared).
+# Its server crate is built and linted with the rest. Prints one line per document: how far it got
 # (with the generator's warning count), or the first error, and every example that does not
 # round-trip. tests/tests/real_world.rs snapshots the problem and warning lists.
 #
@@ -136,10 +138,26 @@ for doc in "${docs[@]}"; do
       examples="examples: $(printf '%s\n' "$failures" | grep -c .) of $count do not round-trip"
     fi
   fi
+  # The client against the mock: every documented response example asked for and compared.
+  agreement="no response examples for client and mock"
+  if [ -f "$out/client/tests/agreement.rs" ]; then
+    cases=$(sed -nE 's/^static CASES: .*; ([0-9]+)\] = .*/\1/p' "$out/client/tests/agreement.rs")
+    : >"$log.agreement"
+    if cargo test --manifest-path "$out/Cargo.toml" --package "$(sed -nE 's/^name = "(.*)"$/\1/p' "$out/client/Cargo.toml")" --test agreement >>"$log.agreement" 2>&1; then
+      agreement="client and mock agree on all $cases response examples"
+    else
+      disagreements=$(grep -E '^agreement failure: ' "$log.agreement" || true)
+      if [ -z "$disagreements" ]; then
+        disagreements="agreement failure: the agreement test did not run: $(first_error "$log.agreement")"
+      fi
+      agreement="client and mock disagree on $(printf '%s\n' "$disagreements" | grep -c .) of $cases response examples"
+      failures=$(printf '%s\n%s' "$failures" "$disagreements" | grep .)
+    fi
+  fi
   if [ "$doc_examples" = 1 ]; then docs="1 doc example compiles"; else docs="$doc_examples doc examples compile"; fi
-  printf '%-50s generated, compiled, clippy-clean, %s, %s (%s)\n' "$shown" "$docs" "$examples" "$(took)"
+  printf '%-50s generated, compiled, clippy-clean, %s, %s, %s (%s)\n' "$shown" "$docs" "$examples" "$agreement" "$(took)"
   [ -z "$failures" ] || printf '%s\n' "$failures" | sed 's/^/    /'
-  record "$file: generated, compiled, clippy-clean, $docs, $examples"
+  record "$file: generated, compiled, clippy-clean, $docs, $examples, $agreement"
   [ -z "$failures" ] || record "$(printf '%s\n' "$failures" | sed 's/^/    /')"
 done
 echo "($((SECONDS - start)) s; logs in $out_root/NAME.log)"

@@ -9,7 +9,7 @@ use tests::root;
 
 const CLIENT_REQUEST_ID: &str = "00000000-0000-4000-8000-000000000000";
 
-fn client(version: &str) -> Client {
+pub(crate) fn client(version: &str) -> Client {
     let version = if version == "v1.0" {
         ApiVersion::V1
     } else {
@@ -26,7 +26,11 @@ fn decode<T: serde::de::DeserializeOwned>(text: &str) -> T {
 }
 
 /// Rebuilds a documented request example with the builders, as a user would.
-fn rebuild(file: &str, client: &Client, text: &str) -> Result<http::Request<Vec<u8>>, Error> {
+pub(crate) fn rebuild(
+    file: &str,
+    client: &Client,
+    text: &str,
+) -> Result<http::Request<Vec<u8>>, Error> {
     const USER: &str = "fa8bf3dc-eca7-46b7-bad1-db199b62afc3";
     match file.trim_end_matches(".json") {
         "clear--presence.request" => client

@@ -30,4 +30,5 @@ mod runtime_api;
 mod schema_agreement;
 mod schema_keywords;
 mod schema_text;
+mod server_requests;
 mod unions;
