@@ -84,6 +84,15 @@ fn answer(printer: &Printer, op: &ServerOperation) -> TokenStream {
         let value = variant(printer, &response, v);
         quote!(#i => #value,)
     });
+    if op.responses.is_empty() {
+        let message = format!("`{}` declares no response", op.operation_id);
+        return quote! {
+            #[cfg(feature = "mock")]
+            fn #name(_context: &Context) -> ::std::result::Result<#response, Failure> {
+                ::std::result::Result::Err(Failure::new(501, "NotImplemented", #message))
+            }
+        };
+    }
     quote! {
         #[cfg(feature = "mock")]
         fn #name(context: &Context) -> ::std::result::Result<#response, Failure> {
