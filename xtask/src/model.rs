@@ -17,11 +17,36 @@ pub struct Model {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order, then method order.
     pub operations: Vec<Operation>,
+    /// The requests the API makes to its users (webhooks, then the operations' callbacks, in
+    /// document order), each an operation at the route its receiver serves it on.
+    pub receivers: Vec<Receiver>,
     /// Every example embedded in the document, with the type that holds it.
     pub examples: Examples,
     /// What the generator could not represent faithfully, each saying what it did instead,
     /// in document order (see [`crate::document::Report`]).
     pub warnings: Vec<crate::document::Problem>,
+}
+
+/// A request the API makes to its users: what the generated server's receiver takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receiver {
+    pub kind: ReceiverKind,
+    /// Its operation; `path` is the route the receiver serves it on (`/newPet`,
+    /// `/onData/data`), unique among the receivers.
+    pub operation: Operation,
+}
+
+/// Where a receiver comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiverKind {
+    /// A 3.1 webhook, sent to a URL registered out of band.
+    Webhook { name: String },
+    /// A 3.0 callback of operation `operation_id`, sent to the URL `expression` names.
+    Callback {
+        operation_id: String,
+        name: String,
+        expression: String,
+    },
 }
 
 /// The document's examples: those to check, in document order and without repeats of the

@@ -501,8 +501,7 @@ pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<SubscriptionReauthorizeResponse, Failure>,
     > + ::std::marker::Send;
 }
-/// Each operation's facts (operationId, method, path template, permissions), in the
-/// order of [`Api`]'s methods.
+/// Each operation's facts (operationId, method, path template, permissions), in the order of [`Api`]'s methods.
 pub static OPERATIONS: [OperationInfo; 33] = [
     OperationInfo {
         id: "me_GetPresence",

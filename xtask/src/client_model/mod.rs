@@ -326,77 +326,13 @@ fn builder(
     names: Names,
     doc_context: &DocContext,
 ) -> Builder {
-    let steps = steps(path);
-    // Names on the builder: fixed methods first, then path fields, query options, body setters.
-    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
-    if op.paging.is_some() {
-        for method in PAGING_METHODS {
-            scope.take(method);
-        }
-    }
-    for step in &steps {
-        if let Step::Parameter(p) = step {
-            scope.take(&p.field);
-        }
-    }
-    let params: Vec<Param> = op
-        .params
-        .iter()
-        .map(|p| {
-            let location = location_name(p.location);
-            Param {
-                wire: p.wire.clone(),
-                location: p.location,
-                field: param_field(&mut scope, p.wire.trim_start_matches('$'), location),
-                ty: match param_ty(model, &p.ty) {
-                    ParamTy::List { item, .. } => ParamTy::List {
-                        item,
-                        style: p.array_style,
-                    },
-                    ty => ty,
-                },
-                required: p.required,
-                // A query option is named as it is; a header or cookie says which it is.
-                doc: {
-                    let what = match p.location {
-                        ParamLocation::Query => format!("`{}`", p.wire),
-                        _ => format!("`{}` {location}", p.wire),
-                    };
-                    match &p.description {
-                        Some(d) => format!("{what}: {d}"),
-                        None => format!("The {what}."),
-                    }
-                },
-            }
-        })
-        .collect();
-    // The starting method's arguments: required parameters, then the body's.
-    let mut args = Scope::with_taken(
-        params
-            .iter()
-            .filter(|p| p.required)
-            .map(|p| p.field.as_str()),
-    );
-    let body_struct = body_struct(model, op);
-    let body = op
-        .request_body
-        .as_ref()
-        .map(|b| match (&b.media, body_struct) {
-            (Media::Text(media), _) => RequestBody::Text {
-                ty: b.ty.clone(),
-                media: media.clone(),
-            },
-            (Media::Bytes(media), _) => RequestBody::Bytes {
-                media: media.clone(),
-            },
-            (Media::Multipart(media), _) => RequestBody::Multipart {
-                media: media.clone(),
-            },
-            (media, Some(s)) => model_body(s, &mut scope, &mut args, *media == Media::Form),
-            (media, None) => RequestBody::Json {
-                form: *media == Media::Form,
-            },
-        });
+    let Inputs {
+        steps,
+        params,
+        body,
+        body_struct,
+        mut scope,
+    } = inputs(model, op, path);
     let body_alternatives = op
         .request_body
         .iter()
@@ -477,6 +413,101 @@ fn builder(
         call,
         limits: body_struct.map(limits).unwrap_or_default(),
         paging: op.paging.clone(),
+    }
+}
+
+/// A request's inputs, named as its builder names them: the path's steps, the query, header
+/// and cookie parameters, and the body. A server reads the same inputs into fields of these
+/// names, and a receiver (a webhook or callback, which has no builder) gets its names here.
+pub struct Inputs<'m> {
+    pub steps: Vec<Step>,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    /// The models struct of a JSON or form body.
+    pub body_struct: Option<&'m StructDef>,
+    /// The builder's names so far (its other methods are named after these).
+    pub scope: Scope,
+}
+
+/// The inputs of `op` at `path`.
+pub fn inputs<'m>(model: &'m Model, op: &Operation, path: &[Segment]) -> Inputs<'m> {
+    let steps = steps(path);
+    // Names on the builder: fixed methods first, then path fields, query options, body setters.
+    let mut scope = Scope::with_taken(BUILDER_NAMES.iter().chain(STD_METHODS).copied());
+    if op.paging.is_some() {
+        for method in PAGING_METHODS {
+            scope.take(method);
+        }
+    }
+    for step in &steps {
+        if let Step::Parameter(p) = step {
+            scope.take(&p.field);
+        }
+    }
+    let params: Vec<Param> = op
+        .params
+        .iter()
+        .map(|p| {
+            let location = location_name(p.location);
+            Param {
+                wire: p.wire.clone(),
+                location: p.location,
+                field: param_field(&mut scope, p.wire.trim_start_matches('$'), location),
+                ty: match param_ty(model, &p.ty) {
+                    ParamTy::List { item, .. } => ParamTy::List {
+                        item,
+                        style: p.array_style,
+                    },
+                    ty => ty,
+                },
+                required: p.required,
+                // A query option is named as it is; a header or cookie says which it is.
+                doc: {
+                    let what = match p.location {
+                        ParamLocation::Query => format!("`{}`", p.wire),
+                        _ => format!("`{}` {location}", p.wire),
+                    };
+                    match &p.description {
+                        Some(d) => format!("{what}: {d}"),
+                        None => format!("The {what}."),
+                    }
+                },
+            }
+        })
+        .collect();
+    // The starting method's arguments: required parameters, then the body's.
+    let mut args = Scope::with_taken(
+        params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.field.as_str()),
+    );
+    let body_struct = body_struct(model, op);
+    let body = op
+        .request_body
+        .as_ref()
+        .map(|b| match (&b.media, body_struct) {
+            (Media::Text(media), _) => RequestBody::Text {
+                ty: b.ty.clone(),
+                media: media.clone(),
+            },
+            (Media::Bytes(media), _) => RequestBody::Bytes {
+                media: media.clone(),
+            },
+            (Media::Multipart(media), _) => RequestBody::Multipart {
+                media: media.clone(),
+            },
+            (media, Some(s)) => model_body(s, &mut scope, &mut args, *media == Media::Form),
+            (media, None) => RequestBody::Json {
+                form: *media == Media::Form,
+            },
+        });
+    Inputs {
+        steps,
+        params,
+        body,
+        body_struct,
+        scope,
     }
 }
 

@@ -100,7 +100,10 @@ pub fn decide_derives(types: &mut BTreeMap<String, TypeDef>) {
 /// Records in each type the operations that use it: through a parameter, the request
 /// body or the 2XX response, directly or through the types those hold. Listed in operation
 /// order.
-pub fn record_users(types: &mut BTreeMap<String, TypeDef>, operations: &[Operation]) {
+pub fn record_users<'o>(
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: impl Iterator<Item = &'o Operation>,
+) {
     let mut used_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for operation in operations {
         let mut stack: Vec<&Ty> = operation

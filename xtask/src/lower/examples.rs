@@ -5,8 +5,8 @@
 use super::Lowering;
 use crate::model::{Examples, Ty, TypedExample};
 use crate::openapi::{
-    AdditionalProperties, Content, Document, Example, MediaKind, MediaType, Parameter, RefOr,
-    Response, Schema,
+    AdditionalProperties, Content, Document, Example, MediaKind, MediaType, Parameter, PathItem,
+    RefOr, Response, Schema,
 };
 use std::collections::BTreeSet;
 
@@ -130,28 +130,41 @@ fn walk<'d>(document: &'d Document, visit: &mut dyn Positions<'d>) {
             walk_content(content, visit);
         }
     }
-    for item in &document.paths {
-        let parameters = item
-            .parameters
+    // The document's paths, then its webhooks, then the operations' callbacks.
+    let receivers = document.webhooks.iter().map(|w| &w.item).chain(
+        document
+            .paths
             .iter()
-            .chain(item.operations.iter().flat_map(|o| &o.parameters));
-        for parameter in parameters {
-            if let RefOr::Item(parameter) = parameter {
-                walk_parameter(parameter, visit);
-            }
+            .flat_map(|item| &item.operations)
+            .flat_map(|op| &op.callbacks)
+            .map(|c| &c.item),
+    );
+    for item in document.paths.iter().chain(receivers) {
+        walk_item(item, visit);
+    }
+}
+
+fn walk_item<'d>(item: &'d PathItem, visit: &mut dyn Positions<'d>) {
+    let parameters = item
+        .parameters
+        .iter()
+        .chain(item.operations.iter().flat_map(|o| &o.parameters));
+    for parameter in parameters {
+        if let RefOr::Item(parameter) = parameter {
+            walk_parameter(parameter, visit);
         }
-        for operation in &item.operations {
-            if let Some(RefOr::Item(body)) = &operation.request_body {
-                walk_content(&body.content, visit);
-            }
-            for (_, response) in &operation.responses {
-                if let RefOr::Item(Response {
-                    content: Some(content),
-                    ..
-                }) = response
-                {
-                    walk_content(content, visit);
-                }
+    }
+    for operation in &item.operations {
+        if let Some(RefOr::Item(body)) = &operation.request_body {
+            walk_content(&body.content, visit);
+        }
+        for (_, response) in &operation.responses {
+            if let RefOr::Item(Response {
+                content: Some(content),
+                ..
+            }) = response
+            {
+                walk_content(content, visit);
             }
         }
     }

@@ -21,6 +21,7 @@ mod operations;
 mod paging;
 #[cfg(test)]
 mod paging_tests;
+mod receivers;
 #[cfg(test)]
 mod response_tests;
 mod responses;
@@ -75,22 +76,30 @@ pub fn lower(document: &Document, report: &mut Report) -> Model {
         responses: BTreeMap::new(),
         request_bodies: BTreeMap::new(),
         positions: HashMap::new(),
+        operation_ids: HashMap::new(),
     };
     lowering.component_schemas();
     lowering.polymorphic_unions();
     lowering.shared_components();
     let operations = lowering.operations();
+    let receivers = lowering.receivers(&operations);
     let examples = lowering.examples();
     let base_url = servers::base_url(document, lowering.report);
     let mut types = lowering.types;
     analysis::mark_recursive_fields(&mut types);
     analysis::decide_derives(&mut types);
-    analysis::record_users(&mut types, &operations);
+    analysis::record_users(
+        &mut types,
+        operations
+            .iter()
+            .chain(receivers.iter().map(|r| &r.operation)),
+    );
     Model {
         title: document.title.clone(),
         base_url,
         types,
         operations,
+        receivers,
         examples,
         warnings: Vec::new(),
     }
@@ -121,4 +130,6 @@ struct Lowering<'a> {
     /// The type lowering chose at each schema position it lowered, by pointer, and whether
     /// `null` is a value there: where examples find their types.
     positions: HashMap<String, (Ty, bool)>,
+    /// Each lowered operation's id, by its pointer: the operation a callback belongs to.
+    operation_ids: HashMap<String, String>,
 }

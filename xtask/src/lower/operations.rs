@@ -76,6 +76,8 @@ impl Lowering<'_> {
                     continue;
                 }
                 ids.insert(operation.operation_id.clone(), view.pointer.clone());
+                self.operation_ids
+                    .insert(view.pointer.clone(), operation.operation_id.clone());
                 operations.push(operation);
             }
         }
@@ -135,7 +137,7 @@ impl Lowering<'_> {
         made_for_it.then_some(origin.as_str())
     }
 
-    fn operation(
+    pub(super) fn operation(
         &mut self,
         view: &OperationView,
         path: &PathTemplate,
@@ -277,7 +279,7 @@ impl Lowering<'_> {
         }
     }
 
-    fn parameter_use(&mut self, param: &RefOr<Parameter>) -> Option<(Param, Location)> {
+    pub(super) fn parameter_use(&mut self, param: &RefOr<Parameter>) -> Option<(Param, Location)> {
         match param {
             RefOr::Item(param) => self.parameter(param),
             RefOr::Ref(r) => self.component_use(r, |l| &l.parameters).flatten(),

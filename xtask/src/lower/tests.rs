@@ -556,27 +556,55 @@ paths:
 }
 
 #[test]
-fn callbacks_and_webhooks_are_warnings_and_paths_may_be_absent_in_3_1() {
+fn webhooks_and_callbacks_become_receivers_each_at_a_route_of_its_own() {
     let text = r#"openapi: 3.1.0
 info: {title: t, version: '1'}
 webhooks:
-  newPet: {post: {responses: {'200': {description: ok}}}}
+  newPet:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string}}}
+      responses: {'200': {description: ok}}
+  pet gone: {$ref: '#/components/pathItems/gone'}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer}
+  pathItems:
+    gone: {delete: {operationId: petGone, responses: {'204': {description: ok}}}}
   callbacks:
     unused: {}
 security: [{bearer: []}]
 "#;
     let m = crate::model_from_text(text, None).expect("valid");
     assert!(m.operations.is_empty());
-    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
+    let receivers: Vec<(String, String, String)> = m
+        .receivers
+        .iter()
+        .map(|r| {
+            let op = &r.operation;
+            (
+                op.operation_id.clone(),
+                op.method.to_string(),
+                op.path.to_string(),
+            )
+        })
+        .collect();
     assert_eq!(
-        warnings,
+        receivers,
         [
-            "/webhooks/newPet: webhook `newPet` is not generated (the server sends it; a client does not)"
+            ("NewPet".to_owned(), "POST".to_owned(), "/newPet".to_owned()),
+            (
+                "petGone".to_owned(),
+                "DELETE".to_owned(),
+                "/pet-gone".to_owned()
+            ),
         ]
     );
+    assert!(m.receivers[0].operation.request_body.is_some());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+
     let text = r#"openapi: 3.0.1
 info: {title: t, version: '1'}
 paths:
@@ -587,22 +615,71 @@ paths:
       callbacks:
         onEvent:
           '{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}
+          '{$request.body#/url}/events/{$request.body#/id}': {post: {responses: {'200': {description: ok}}}}
+        audit: {$ref: '#/components/callbacks/audit'}
       responses:
         '201':
           description: ok
           links:
             self: {operationId: subscriptions.create}
+  /streams:
+    post:
+      operationId: streams.create
+      callbacks:
+        onEvent:
+          '{$request.query.url}':
+            post:
+              callbacks:
+                nested: {}
+              responses: {'200': {description: ok}}
+      responses: {'201': {description: ok}}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer}
+  callbacks:
+    audit:
+      'https://audit.example.com/log?id={$request.body#/id}':
+        put: {operationId: subscriptions.create, responses: {'200': {description: ok}}}
 "#;
-    let m = crate::model_from_text(text, None).expect("valid");
-    assert_eq!(m.operations.len(), 1);
+    let problems = crate::model_from_text(text, None).expect_err("a repeated operationId");
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "/components/callbacks/audit/https:~1~1audit.example.com~1log?id={$request.body#~1id}/put/operationId: duplicate operationId `subscriptions.create` (first used by an operation of `paths`)"
+        ]
+    );
+    let text = text.replace("put: {operationId: subscriptions.create,", "put: {");
+    let m = crate::model_from_text(&text, None).expect("valid");
+    assert_eq!(m.operations.len(), 2);
+    let receivers: Vec<String> = m
+        .receivers
+        .iter()
+        .map(|r| {
+            let op = &r.operation;
+            format!("{} {} {}", op.operation_id, op.method, op.path)
+        })
+        .collect();
+    assert_eq!(
+        receivers,
+        [
+            "SubscriptionsCreateOnEvent POST /onEvent",
+            "SubscriptionsCreateAudit PUT /log",
+            "StreamsCreateOnEvent POST /onEvent-2",
+        ]
+    );
+    assert!(matches!(
+        &m.receivers[1].kind,
+        crate::model::ReceiverKind::Callback { operation_id, name, expression }
+            if operation_id == "subscriptions.create" && name == "audit" && expression.starts_with("https://")
+    ));
     let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [
-            "/paths/~1subscriptions/post/callbacks/onEvent: callback `onEvent` is not generated (the server sends it; a client does not)"
+            "/paths/~1subscriptions/post/callbacks/onEvent/{$request.body#~1url}~1events~1{$request.body#~1id}: callback `onEvent` to `{$request.body#/url}/events/{$request.body#/id}` is not generated: its path `/events/{$request.body#/id}` holds a runtime expression, which a receiver cannot route on",
+            "/paths/~1streams/post/callbacks/onEvent/{$request.query.url}/post: route `POST /onEvent` is another receiver's: this one is routed at `/onEvent-2`",
+            "/paths/~1streams/post/callbacks/onEvent/{$request.query.url}/post/callbacks/nested: callback `nested` of a webhook or callback is not generated (only the document's own operations' callbacks are)",
         ]
     );
 }

@@ -37,6 +37,7 @@ mod enumeration;
 mod example;
 mod operation;
 mod path;
+mod receiver;
 mod scalar;
 mod schema;
 mod security;
@@ -47,6 +48,7 @@ pub use enumeration::{EnumKind, EnumValue, Enumeration, Wire};
 pub use example::{Example, Unusable};
 pub use operation::{Location, Operation, Pageable, Parameter, PathItem};
 pub use path::{HttpMethod, PathTemplate, Segment};
+pub use receiver::{Callback, Webhook};
 pub use scalar::Scalar;
 pub use schema::{AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Schema};
 pub use server::Server;
@@ -71,6 +73,8 @@ pub struct Document {
     pub servers: Vec<Server>,
     pub components: Components,
     pub paths: Vec<PathItem>,
+    /// 3.1 `webhooks`, in document order.
+    pub webhooks: Vec<Webhook>,
 }
 
 /// The component index: every `$ref` is resolved through it.
@@ -144,6 +148,8 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
         base_dir,
         component_examples: HashMap::new(),
         schemes: security::Schemes::default(),
+        receiver_components: receiver::ReceiverComponents::new(doc.get("components")),
+        in_receiver: false,
         version_3_1: doc
             .get("openapi")
             .and_then(Value::as_str)
@@ -159,6 +165,10 @@ pub(crate) struct Reader<'r> {
     component_examples: example::ComponentExamples,
     /// `components/securitySchemes`, which `security` requirements must name.
     schemes: security::Schemes,
+    /// `components/callbacks` and `components/pathItems`, read where they are used.
+    receiver_components: receiver::ReceiverComponents,
+    /// Reading a webhook's or a callback's path item (whose own callbacks are not read).
+    in_receiver: bool,
     /// The document says `openapi: 3.1.x`, which made `paths` and `responses` optional.
     pub(crate) version_3_1: bool,
 }
@@ -183,7 +193,7 @@ impl Reader<'_> {
                 "tags",
                 "externalDocs",
                 // 3.1: the schemas' default dialect (the generator reads OpenAPI's own), and
-                // webhooks, which are not generated (a warning each).
+                // webhooks (a receiver each).
                 "jsonSchemaDialect",
                 "webhooks",
             ],
@@ -247,21 +257,8 @@ impl Reader<'_> {
             None => self.report.problem("", "missing `paths`"),
         }
         self.warn_unsupported_schemes();
-        if let Some(webhooks) = root.get("webhooks")
-            && let Some(webhooks) = self.report.object(webhooks, "/webhooks", "`webhooks`")
-        {
-            for (name, _) in self.report.entries(webhooks, "/webhooks") {
-                if name.starts_with("x-") {
-                    continue;
-                }
-                // A webhook is a request the server makes: nothing a client sends.
-                self.report.warning(
-                    &child("/webhooks", &name),
-                    format!(
-                        "webhook `{name}` is not generated (the server sends it; a client does not)"
-                    ),
-                );
-            }
+        if let Some(webhooks) = root.get("webhooks") {
+            document.webhooks = self.webhooks(webhooks);
         }
         document
     }

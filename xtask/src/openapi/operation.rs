@@ -39,6 +39,9 @@ pub struct Operation {
     pub servers: Vec<super::Server>,
     /// AutoRest's `x-ms-pageable` (`None`: absent or unusable, which is reported).
     pub pageable: Option<Pageable>,
+    /// The requests the API makes back, in document order (none in a receiver's own
+    /// operations).
+    pub callbacks: Vec<super::Callback>,
 }
 
 /// AutoRest's `x-ms-pageable`: which properties of the response hold the next page's link and
@@ -92,46 +95,55 @@ impl Reader<'_> {
                 self.report
                     .problem(&pointer, format!("path `{path}` must start with `/`"));
             }
-            let Some(map) = self.report.object(node, &pointer, "a path item") else {
-                continue;
-            };
-            let allowed: Vec<&str> = HttpMethod::ALL
-                .iter()
-                .map(|m| m.key())
-                .chain(["summary", "description", "parameters", "servers"])
-                .collect();
-            self.report
-                .only_keys(map, &pointer, "a path item", &allowed);
-            let parameters = map
-                .get("parameters")
-                .map(|p| self.parameters(p, &child(&pointer, "parameters")))
-                .unwrap_or_default();
-            let (template, unsupported) = PathTemplate::parse(&path);
-            let mut operations = Vec::new();
-            for method in HttpMethod::ALL {
-                if let Some(op) = map.get(method.key())
-                    && let Some(op) = self.operation(op, &child(&pointer, method.key()), method)
-                {
-                    // Reported per operation, where the template is used.
-                    for segment in &unsupported {
-                        self.report.problem(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment"));
-                    }
-                    operations.push(op);
-                }
+            if let Some(item) = self.path_item(node, &pointer, &path) {
+                items.push(item);
             }
-            let servers = map
-                .get("servers")
-                .map(|s| self.servers(s, &child(&pointer, "servers")))
-                .unwrap_or_default();
-            items.push(PathItem {
-                pointer,
-                path: template,
-                parameters,
-                operations,
-                servers,
-            });
         }
         items
+    }
+
+    /// A path item at path `path` (a key of `paths`, or the route of a webhook or callback).
+    pub(super) fn path_item(
+        &mut self,
+        node: &Value,
+        pointer: &str,
+        path: &str,
+    ) -> Option<PathItem> {
+        let map = self.report.object(node, pointer, "a path item")?;
+        let allowed: Vec<&str> = HttpMethod::ALL
+            .iter()
+            .map(|m| m.key())
+            .chain(["summary", "description", "parameters", "servers"])
+            .collect();
+        self.report.only_keys(map, pointer, "a path item", &allowed);
+        let parameters = map
+            .get("parameters")
+            .map(|p| self.parameters(p, &child(pointer, "parameters")))
+            .unwrap_or_default();
+        let (template, unsupported) = PathTemplate::parse(path);
+        let mut operations = Vec::new();
+        for method in HttpMethod::ALL {
+            if let Some(op) = map.get(method.key())
+                && let Some(op) = self.operation(op, &child(pointer, method.key()), method)
+            {
+                // Reported per operation, where the template is used.
+                for segment in &unsupported {
+                    self.report.problem(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment"));
+                }
+                operations.push(op);
+            }
+        }
+        let servers = map
+            .get("servers")
+            .map(|s| self.servers(s, &child(pointer, "servers")))
+            .unwrap_or_default();
+        Some(PathItem {
+            pointer: pointer.to_owned(),
+            path: template,
+            parameters,
+            operations,
+            servers,
+        })
     }
 
     fn operation(&mut self, node: &Value, pointer: &str, method: HttpMethod) -> Option<Operation> {
@@ -173,21 +185,10 @@ impl Reader<'_> {
                 .string(id, &child(pointer, "operationId"), "`operationId`")
                 .map(str::to_owned)
         });
-        if let Some(callbacks) = map.get("callbacks") {
-            let at = child(pointer, "callbacks");
-            if let Some(callbacks) = self.report.object(callbacks, &at, "`callbacks`") {
-                for (name, _) in self.report.entries(callbacks, &at) {
-                    if name.starts_with("x-") {
-                        continue;
-                    }
-                    // A callback is a request the server makes: nothing a client sends.
-                    self.report.warning(
-                        &child(&at, &name),
-                        format!("callback `{name}` is not generated (the server sends it; a client does not)"),
-                    );
-                }
-            }
-        }
+        let callbacks = map
+            .get("callbacks")
+            .map(|c| self.callbacks(c, &child(pointer, "callbacks")))
+            .unwrap_or_default();
         let parameters = map
             .get("parameters")
             .map(|p| self.parameters(p, &child(pointer, "parameters")))
@@ -239,6 +240,7 @@ impl Reader<'_> {
             permissions,
             servers,
             pageable,
+            callbacks,
         })
     }
 

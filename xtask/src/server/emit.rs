@@ -20,12 +20,60 @@ fn ident(name: &str) -> Ident {
 
 /// One top-level item of the server module, printed (and formatted) on its own.
 pub enum Item<'a> {
-    /// The trait, the operations' facts and the router.
-    Api,
-    /// An operation's request, response and handler.
-    Operation(&'a ServerOperation),
+    /// A trait, its operations' facts and its router.
+    Service(Service),
+    /// An operation's request, response and handler, and the trait it is a method of.
+    Operation(&'a ServerOperation, Service),
     /// The mock and its answers.
     Mock,
+}
+
+/// A trait of the server module and its router: the API's operations (`Api`), or the
+/// requests it makes to its users (`Webhooks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Api,
+    Webhooks,
+}
+
+/// The names of a [`Service`]'s items.
+pub(super) struct ServiceNames {
+    pub trait_name: &'static str,
+    /// The static table of its operations' facts.
+    pub table: &'static str,
+    pub router: &'static str,
+    pub router_with: &'static str,
+    /// The prefix of its handlers' names.
+    pub handler: &'static str,
+}
+
+impl Service {
+    pub(super) fn names(self) -> ServiceNames {
+        match self {
+            Service::Api => ServiceNames {
+                trait_name: "Api",
+                table: "OPERATIONS",
+                router: "router",
+                router_with: "router_with",
+                handler: "handle",
+            },
+            Service::Webhooks => ServiceNames {
+                trait_name: "Webhooks",
+                table: "WEBHOOKS",
+                router: "webhooks_router",
+                router_with: "webhooks_router_with",
+                handler: "receive",
+            },
+        }
+    }
+
+    /// The service's operations.
+    pub(super) fn operations(self, server: &ServerModel) -> &[ServerOperation] {
+        match self {
+            Service::Api => &server.operations,
+            Service::Webhooks => &server.receivers,
+        }
+    }
 }
 
 /// The start of the server module: the runtime's user-facing surface re-exported by name
@@ -40,8 +88,22 @@ pub fn prelude() -> TokenStream {
 
 /// The server module's items after the prelude, in output order.
 pub fn items(server: &ServerModel) -> Vec<Item<'_>> {
-    let mut items = vec![Item::Api];
-    items.extend(server.operations.iter().map(Item::Operation));
+    let mut items = vec![Item::Service(Service::Api)];
+    items.extend(
+        server
+            .operations
+            .iter()
+            .map(|op| Item::Operation(op, Service::Api)),
+    );
+    if !server.receivers.is_empty() {
+        items.push(Item::Service(Service::Webhooks));
+        items.extend(
+            server
+                .receivers
+                .iter()
+                .map(|op| Item::Operation(op, Service::Webhooks)),
+        );
+    }
     items.push(Item::Mock);
     items
 }
@@ -53,8 +115,8 @@ pub fn item(server: &ServerModel, models_path: &str, item: &Item) -> TokenStream
         types: Types::new(models_path),
     };
     match item {
-        Item::Api => printer.api(),
-        Item::Operation(op) => printer.operation(op),
+        Item::Service(service) => printer.service(*service),
+        Item::Operation(op, service) => printer.operation(op, *service),
         Item::Mock => super::mock::mock(&printer),
     }
 }
@@ -65,8 +127,10 @@ pub(super) struct Printer<'a> {
 }
 
 impl Printer<'_> {
-    /// The trait, the operations' facts and the router.
-    fn api(&self) -> TokenStream {
+    /// A trait, its operations' facts and its router.
+    fn service(&self, service: Service) -> TokenStream {
+        let names = service.names();
+        let operations = service.operations(self.server);
         let title = self
             .server
             .title
@@ -77,10 +141,16 @@ impl Printer<'_> {
             true => "the document".to_owned(),
             false => title,
         };
-        let trait_doc = docs(&format!(
-            "The operations of {what}, one method each. Implement it and serve it with [`router`]: each method gets its typed request and the request's [`Context`], and answers one of the operation's documented responses, or a [`Failure`] (answered in the document's error shape)."
-        ));
-        let methods = self.server.operations.iter().map(|op| {
+        let trait_doc = docs(&match service {
+            Service::Api => format!(
+                "The operations of {what}, one method each. Implement it and serve it with [`router`]: each method gets its typed request and the request's [`Context`], and answers one of the operation's documented responses, or a [`Failure`] (answered in the document's error shape)."
+            ),
+            Service::Webhooks => format!(
+                "The requests {what} makes to its users (its webhooks and callbacks), one method each: implement it to receive them, and serve it with [`webhooks_router`] where the URLs you give the API point. Each method gets its typed request and the request's [`Context`], and answers one of the documented responses, or a [`Failure`]."
+            ),
+        });
+        let trait_name = ident(names.trait_name);
+        let methods = operations.iter().map(|op| {
             let doc = docs(&op.doc);
             let (method, request, response) = (
                 ident(&op.method_name),
@@ -92,7 +162,7 @@ impl Printer<'_> {
                 fn #method(&self, request: #request, context: Context) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Failure>> + ::std::marker::Send;
             }
         });
-        let infos = self.server.operations.iter().map(|op| {
+        let infos = operations.iter().map(|op| {
             let (id, method, path) = (&op.operation_id, op.method.as_str(), op.path.as_str());
             let permissions = match &op.permissions {
                 Some(p) => {
@@ -103,12 +173,13 @@ impl Printer<'_> {
             };
             quote!(OperationInfo { id: #id, method: #method, path: #path, permissions: #permissions },)
         });
-        let count = Literal::usize_unsuffixed(self.server.operations.len());
-        let routes = self.server.operations.iter().enumerate().map(|(i, op)| {
+        let count = Literal::usize_unsuffixed(operations.len());
+        let table = ident(names.table);
+        let routes = operations.iter().enumerate().map(|(i, op)| {
             let i = Literal::usize_unsuffixed(i);
-            let handler = ident(&format!("handle_{}", op.method_name));
+            let handler = ident(&format!("{}_{}", names.handler, op.method_name));
             quote! {
-                .route(&OPERATIONS[#i], {
+                .route(&#table[#i], {
                     let api = ::std::sync::Arc::clone(&api);
                     move |incoming: rt::Incoming| #handler(::std::sync::Arc::clone(&api), incoming)
                 })
@@ -118,28 +189,51 @@ impl Printer<'_> {
             ErrorShape::Graph => (quote!(Graph), "Graph's OData error"),
             ErrorShape::Problem => (quote!(Problem), "RFC 9457 problem details"),
         };
+        let served = match service {
+            Service::Api => "every operation of `api`",
+            Service::Webhooks => {
+                "every webhook and callback `receiver` takes, each at its route (see its method's docs)"
+            }
+        };
         let router_doc = docs(&format!(
-            "A router serving every operation of `api`, with the default limits ([`Settings`]): a request the document does not allow is refused (`400` naming what is wrong, `415` for a body of another media type, `413` past the body limit), another path is `404` and another method `405`, each in {shape_doc}. Serve it with [`serve`], or nest it in a router of your own."
+            "A router serving {served}, with the default limits ([`Settings`]): a request the document does not allow is refused (`400` naming what is wrong, `415` for a body of another media type, `413` past the body limit), another path is `404` and another method `405`, each in {shape_doc}. Serve it with [`serve`], or nest it in a router of your own."
         ));
+        let table_doc = docs(&format!(
+            "Each {}'s facts (operationId, method, {}, permissions), in the order of [`{}`]'s methods.",
+            match service {
+                Service::Api => "operation",
+                Service::Webhooks => "webhook's and callback",
+            },
+            match service {
+                Service::Api => "path template",
+                Service::Webhooks => "route",
+            },
+            names.trait_name
+        ));
+        let (router, router_with) = (ident(names.router), ident(names.router_with));
+        let with_doc = docs(&format!("[`{}`] with other limits.", names.router));
+        let arg = match service {
+            Service::Api => ident("api"),
+            Service::Webhooks => ident("receiver"),
+        };
         quote! {
             #trait_doc
-            pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
                 #(#methods)*
             }
 
-            /// Each operation's facts (operationId, method, path template, permissions), in the
-            /// order of [`Api`]'s methods.
-            pub static OPERATIONS: [OperationInfo; #count] = [#(#infos)*];
+            #table_doc
+            pub static #table: [OperationInfo; #count] = [#(#infos)*];
 
             #router_doc
-            pub fn router<A: Api>(api: A) -> Router {
-                router_with(api, Settings::default())
+            pub fn #router<A: #trait_name>(#arg: A) -> Router {
+                #router_with(#arg, Settings::default())
             }
 
-            /// [`router`] with other limits.
-            pub fn router_with<A: Api>(api: A, settings: Settings) -> Router {
+            #with_doc
+            pub fn #router_with<A: #trait_name>(#arg: A, settings: Settings) -> Router {
                 #[allow(unused_variables)]
-                let api = ::std::sync::Arc::new(api);
+                let api = ::std::sync::Arc::new(#arg);
                 rt::Routes::new(rt::ErrorShape::#shape, settings)
                     #(#routes)*
                     .into_router()
@@ -148,7 +242,7 @@ impl Printer<'_> {
     }
 
     /// An operation's request struct, response enum and handler.
-    fn operation(&self, op: &ServerOperation) -> TokenStream {
+    fn operation(&self, op: &ServerOperation, service: Service) -> TokenStream {
         let request = ident(&op.request_type);
         let response = ident(&op.response_type);
         let request_doc = docs(&format!(
@@ -164,7 +258,7 @@ impl Printer<'_> {
             op.operation_id, op.method, op.path
         ));
         let variants = op.responses.iter().map(|v| self.variant(v));
-        let handler = self.handler(op);
+        let handler = self.handler(op, service);
         quote! {
             #request_doc
             #[derive(Debug, Clone, PartialEq)]
@@ -242,8 +336,10 @@ impl Printer<'_> {
     }
 
     /// Reads the request field by field, calls the implementation, writes its answer.
-    fn handler(&self, op: &ServerOperation) -> TokenStream {
-        let handler = ident(&format!("handle_{}", op.method_name));
+    fn handler(&self, op: &ServerOperation, service: Service) -> TokenStream {
+        let names = service.names();
+        let handler = ident(&format!("{}_{}", names.handler, op.method_name));
+        let trait_name = ident(names.trait_name);
         let (request, response, method) = (
             ident(&op.request_type),
             ident(&op.response_type),
@@ -268,7 +364,7 @@ impl Printer<'_> {
             false => quote!(incoming),
         };
         quote! {
-            async fn #handler<A: Api>(api: ::std::sync::Arc<A>, incoming: rt::Incoming) -> rt::Outgoing {
+            async fn #handler<A: #trait_name>(api: ::std::sync::Arc<A>, incoming: rt::Incoming) -> rt::Outgoing {
                 let read = |#incoming: &rt::Incoming| -> ::std::result::Result<#request, Failure> {
                     ::std::result::Result::Ok(#request { #(#reads)* })
                 };

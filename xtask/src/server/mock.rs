@@ -13,25 +13,29 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The `Mock` type, its `Api` impl and each operation's answers.
+/// The `Mock` type, its `Api` (and `Webhooks`) impl and each operation's answers.
 pub(super) fn mock(printer: &Printer) -> TokenStream {
-    let methods = printer.server.operations.iter().map(|op| {
-        let (method, request, response) = (
-            ident(&op.method_name),
-            ident(&op.request_type),
-            ident(&op.response_type),
-        );
-        let answer = ident(&format!("mock_{}", op.method_name));
-        quote! {
-            fn #method(&self, _request: #request, context: Context) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Failure>> + ::std::marker::Send {
-                ::std::future::ready(#answer(&context))
+    let methods = |operations: &[ServerOperation]| -> Vec<TokenStream> {
+        operations.iter().map(method).collect()
+    };
+    let api = methods(&printer.server.operations);
+    let webhooks = match printer.server.receivers.is_empty() {
+        true => quote!(),
+        false => {
+            let receivers = methods(&printer.server.receivers);
+            quote! {
+                #[cfg(feature = "mock")]
+                impl Webhooks for Mock {
+                    #(#receivers)*
+                }
             }
         }
-    });
+    };
     let answers = printer
         .server
         .operations
         .iter()
+        .chain(&printer.server.receivers)
         .map(|op| answer(printer, op));
     quote! {
         /// Answers every operation with what the document says it answers: its first success
@@ -45,10 +49,27 @@ pub(super) fn mock(printer: &Printer) -> TokenStream {
 
         #[cfg(feature = "mock")]
         impl Api for Mock {
-            #(#methods)*
+            #(#api)*
         }
 
+        #webhooks
+
         #(#answers)*
+    }
+}
+
+/// The mock's method for one operation: the answer its function builds.
+fn method(op: &ServerOperation) -> TokenStream {
+    let (method, request, response) = (
+        ident(&op.method_name),
+        ident(&op.request_type),
+        ident(&op.response_type),
+    );
+    let answer = ident(&format!("mock_{}", op.method_name));
+    quote! {
+        fn #method(&self, _request: #request, context: Context) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Failure>> + ::std::marker::Send {
+            ::std::future::ready(#answer(&context))
+        }
     }
 }
 

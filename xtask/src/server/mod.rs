@@ -9,11 +9,11 @@
 pub mod emit;
 pub mod mock;
 
-use crate::client_model::{Builder, ClientModel, ParamTy, RequestBody, Step};
+use crate::client_model::{self, ClientModel, ParamTy, RequestBody, Step};
 use crate::example_code::{self, Json};
 use crate::model::{
     ArrayStyle, HttpMethod, Media, Model, Operation, ParamLocation, PathTemplate, Permissions,
-    Status, Ty, TypeDef,
+    Receiver, ReceiverKind, Status, Ty, TypeDef,
 };
 use crate::names::{Case, Scope};
 
@@ -25,6 +25,9 @@ pub struct ServerModel {
     /// How the document's errors look, for what the router answers itself.
     pub error_shape: ErrorShape,
     pub operations: Vec<ServerOperation>,
+    /// The requests the API makes to its users (webhooks and callbacks): the `Webhooks`
+    /// trait's methods, each at its route.
+    pub receivers: Vec<ServerOperation>,
 }
 
 /// How a document's errors look.
@@ -143,7 +146,7 @@ pub struct MockData {
 }
 
 /// Type names a generated server module defines itself besides requests and responses.
-pub const SERVER_MODULE_TYPES: &[&str] = &["Api", "Mock"];
+pub const SERVER_MODULE_TYPES: &[&str] = &["Api", "Webhooks", "Mock"];
 
 /// Lowers the operations of `model` (whose client model is `client`) into the server model.
 pub fn lower(model: &Model, client: &ClientModel) -> ServerModel {
@@ -158,24 +161,96 @@ pub fn lower(model: &Model, client: &ClientModel) -> ServerModel {
         .operations
         .iter()
         .zip(&client.builders)
-        .map(|(op, builder)| operation(model, op, builder, &mut types, &mut methods))
+        .map(|(op, builder)| {
+            let inputs = InputsOf {
+                steps: &builder.steps,
+                params: &builder.params,
+                body: builder.body.as_ref(),
+            };
+            let doc = crate::client_model::docs::operation_doc(op, false);
+            operation(model, op, inputs, doc, &mut types, &mut methods)
+        })
+        .collect();
+    // A receiver has no builder: its inputs are named as one would name them.
+    let receivers = model
+        .receivers
+        .iter()
+        .map(|receiver| {
+            let op = &receiver.operation;
+            let named = client_model::inputs(model, op, op.path.segments());
+            let inputs = InputsOf {
+                steps: &named.steps,
+                params: &named.params,
+                body: named.body.as_ref(),
+            };
+            let doc = receiver_doc(receiver);
+            operation(model, op, inputs, doc, &mut types, &mut methods)
+        })
         .collect();
     ServerModel {
         title: model.title.clone(),
         error_shape: error_shape(model),
         operations,
+        receivers,
     }
+}
+
+/// A receiver method's docs: what sends it where, and its route.
+fn receiver_doc(receiver: &Receiver) -> String {
+    let op = &receiver.operation;
+    let (method, route) = (op.method, &op.path);
+    let what = match &receiver.kind {
+        ReceiverKind::Webhook { name } => format!(
+            "Webhook `{name}`: the API sends `{method}` to the URL registered for it. The webhooks router takes it at `{route}`: register the URL the router is served at, followed by `{route}`."
+        ),
+        ReceiverKind::Callback {
+            operation_id,
+            name,
+            expression,
+        } if expression.starts_with('{') => {
+            let base = route.as_str().split('/').nth(1).unwrap_or_default();
+            format!(
+                "Callback `{name}` of `{operation_id}`: the API sends `{method} {expression}`. The webhooks router takes it at `{route}`: give `{operation_id}` the URL the router is served at, followed by `/{base}`."
+            )
+        }
+        ReceiverKind::Callback {
+            operation_id,
+            name,
+            expression,
+        } => format!(
+            "Callback `{name}` of `{operation_id}`: the API sends `{method} {expression}`. The webhooks router takes it at `{route}`, that URL's path."
+        ),
+    };
+    let mut doc = match &op.summary {
+        Some(summary) => format!("{summary}\n\n{what}"),
+        None => what,
+    };
+    if let Some(description) = &op.description
+        && Some(description) != op.summary.as_ref()
+    {
+        doc.push_str("\n\n");
+        doc.push_str(description);
+    }
+    doc
+}
+
+/// What a request carries, as the client names it (a builder's, or one named likewise).
+struct InputsOf<'a> {
+    steps: &'a [Step],
+    params: &'a [client_model::Param],
+    body: Option<&'a RequestBody>,
 }
 
 fn operation(
     model: &Model,
     op: &Operation,
-    builder: &Builder,
+    inputs: InputsOf,
+    doc: String,
     types: &mut Scope,
     methods: &mut Scope,
 ) -> ServerOperation {
     let mut fields = Vec::new();
-    for (index, step) in builder.steps.iter().enumerate() {
+    for (index, step) in inputs.steps.iter().enumerate() {
         if let Step::Parameter(p) = step {
             fields.push(RequestField {
                 name: p.field.clone(),
@@ -188,7 +263,7 @@ fn operation(
             });
         }
     }
-    for param in &builder.params {
+    for param in inputs.params {
         fields.push(RequestField {
             name: param.field.clone(),
             doc: param.doc.clone(),
@@ -200,9 +275,9 @@ fn operation(
             required: param.required,
         });
     }
-    if let (Some(body), Some(declared)) = (&builder.body, &op.request_body) {
-        let media = builder
-            .json_content_type
+    if let (Some(body), Some(declared)) = (inputs.body, &op.request_body) {
+        let media = declared
+            .json_media
             .clone()
             .unwrap_or_else(|| "application/json".to_owned());
         let read = match body {
@@ -299,7 +374,7 @@ fn operation(
         method_name: methods.unique(&op.name, Case::Snake),
         request_type: types.unique(&format!("{}Request", op.name), Case::Pascal),
         response_type: types.unique(&format!("{}Response", op.name), Case::Pascal),
-        doc: crate::client_model::docs::operation_doc(op, false),
+        doc,
         fields,
         responses,
     }
