@@ -56,10 +56,17 @@ impl Outgoing {
     /// Sets the body and its `Content-Type`.
     fn body(mut self, media: &str, body: Vec<u8>) -> Outgoing {
         if let Ok(response) = &mut self.response {
-            let Ok(value) = HeaderValue::from_str(media) else {
-                return Outgoing::failed(Failure::internal(format!(
-                    "`{media}` is not a media type header value"
-                )));
+            // The common case without checking and copying the text into a header value.
+            let value = match media {
+                "application/json" => HeaderValue::from_static("application/json"),
+                media => match HeaderValue::from_str(media) {
+                    Ok(value) => value,
+                    Err(_) => {
+                        return Outgoing::failed(Failure::internal(format!(
+                            "`{media}` is not a media type header value"
+                        )));
+                    }
+                },
             };
             *response.body_mut() = axum::body::Body::from(body);
             response.headers_mut().insert(CONTENT_TYPE, value);

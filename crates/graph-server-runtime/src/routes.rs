@@ -8,11 +8,11 @@ use crate::context::OperationInfo;
 use crate::failure::{ErrorShape, Failure};
 use crate::incoming::Incoming;
 use crate::outgoing::Outgoing;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::routing::{MethodFilter, MethodRouter};
 use graph_models_runtime::excerpt;
-use http::header::{ALLOW, CONTENT_LENGTH};
+use http::header::{ALLOW, CONTENT_LENGTH, HeaderName};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -155,8 +155,11 @@ fn axum_path(template: &str) -> String {
     path
 }
 
+/// The header Graph's error body echoes, named once (a `&str` name is parsed on every lookup).
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+
 fn client_request_id(request: &Request) -> Option<&str> {
-    request.headers().get("client-request-id")?.to_str().ok()
+    request.headers().get(CLIENT_REQUEST_ID)?.to_str().ok()
 }
 
 /// One request: its body read under the limit and the timeout, then the handler's answer, or
@@ -175,7 +178,7 @@ where
     let (parts, body) = request.into_parts();
     let client_request_id = parts
         .headers
-        .get("client-request-id")
+        .get(CLIENT_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let fail = |failure: Failure| failure.render(shape, client_request_id.as_deref());
@@ -197,22 +200,27 @@ where
     if announced.is_some_and(|length| length > settings.body_limit as u64) {
         return fail(too_large());
     }
-    let read = Limited::new(body, settings.body_limit).collect();
-    let bytes = match tokio::time::timeout(settings.body_timeout, read).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            return fail(too_large());
-        }
-        Ok(Err(_)) => return fail(Failure::bad_request("the request body could not be read")),
-        Err(_) => {
-            return fail(Failure::new(
-                408,
-                "RequestTimeout",
-                format!(
-                    "the request body did not arrive within {} s",
-                    settings.body_timeout.as_secs_f64()
-                ),
-            ));
+    // A body known to be empty (a GET's) has nothing to read: no buffers, no timer.
+    let bytes = if body.is_end_stream() {
+        Bytes::new()
+    } else {
+        let read = Limited::new(body, settings.body_limit).collect();
+        match tokio::time::timeout(settings.body_timeout, read).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                return fail(too_large());
+            }
+            Ok(Err(_)) => return fail(Failure::bad_request("the request body could not be read")),
+            Err(_) => {
+                return fail(Failure::new(
+                    408,
+                    "RequestTimeout",
+                    format!(
+                        "the request body did not arrive within {} s",
+                        settings.body_timeout.as_secs_f64()
+                    ),
+                ));
+            }
         }
     };
     let incoming = Incoming::new(operation, parts, bytes);
