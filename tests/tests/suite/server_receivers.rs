@@ -61,7 +61,9 @@ impl Webhooks for Inbox {
             request.validation_token,
             request.x_delivery_attempt,
             value.len(),
-            value.first().map_or("nobody", |c| c.subscription_id.as_str()),
+            value
+                .first()
+                .map_or("nobody", |c| c.subscription_id.as_str()),
         ));
         if request.validation_token.as_deref() == Some("gone") {
             return Ok(CreateSubscriptionChangedResponse::Gone {
@@ -143,7 +145,8 @@ async fn webhooks_and_callbacks_arrive_typed_at_their_routes() {
         serde_json::from_str::<Value>(&answer.2).ok(),
         Some(json!({"reason": "unsubscribed"}))
     );
-    let example = r#"{"id":"sub-1","resource":"/users/1/presence","expiresAt":"2026-12-06T10:00:00Z"}"#;
+    let example =
+        r#"{"id":"sub-1","resource":"/users/1/presence","expiresAt":"2026-12-06T10:00:00Z"}"#;
     let answer = send(
         &mut app,
         "POST",
@@ -202,9 +205,23 @@ async fn a_receiver_refuses_what_the_document_does_not_allow() {
         ("GET", "/subscriptionExpired", JSON, "", 405, ""),
         // The body breaks its schema (`value` is required), or is not JSON at all.
         ("POST", "/changed/changes", JSON, "{}", 400, "value"),
-        ("POST", "/changed/changes", JSON, "{\"value\": [", 400, "line 1"),
+        (
+            "POST",
+            "/changed/changes",
+            JSON,
+            "{\"value\": [",
+            400,
+            "line 1",
+        ),
         // Another media type than the document's.
-        ("POST", "/changed/changes", ("content-type", "text/plain"), "{}", 415, ""),
+        (
+            "POST",
+            "/changed/changes",
+            ("content-type", "text/plain"),
+            "{}",
+            415,
+            "",
+        ),
         // JSON of another shape.
         ("POST", "/subscriptionExpired", JSON, "[]", 400, ""),
     ];
@@ -230,7 +247,10 @@ async fn a_receiver_refuses_what_the_document_does_not_allow() {
     .await;
     assert_eq!(answer.0, 400, "{answer:?}");
     assert!(answer.2.contains("X-Delivery-Attempt"), "{answer:?}");
-    assert!(inbox.take().is_empty(), "nothing refused reaches the receiver");
+    assert!(
+        inbox.take().is_empty(),
+        "nothing refused reaches the receiver"
+    );
 }
 
 #[tokio::test]
