@@ -47,27 +47,28 @@ impl Incoming {
     }
 
     /// Path parameter `name`, segment `index` of the path (from 0, the template's): decoded
-    /// from its percent-encoding, UTF-8, never empty.
+    /// from its percent-encoding ([`decode`]), never empty.
     pub fn path(&self, index: usize, name: &str) -> Result<String, Failure> {
+        // Every segment counts, empty ones too: the router lets a parameter match an empty
+        // segment (`/users//presence`), which must be refused here, not skipped so that the
+        // next segment is read in its place.
         let raw = self
             .parts
             .uri
             .path()
             .split('/')
-            .filter(|s| !s.is_empty())
+            .skip(1)
             .nth(index)
             .unwrap_or_default();
-        let decoded = percent_decode_str(raw).decode_utf8().map_err(|_| {
-            Failure::bad_request(format!(
-                "path parameter `{name}` is not UTF-8 once percent-decoded"
-            ))
+        let decoded = decode(raw).map_err(|problem| {
+            Failure::bad_request(format!("path parameter `{name}` {problem}"))
         })?;
         if decoded.is_empty() {
             return Err(Failure::bad_request(format!(
                 "path parameter `{name}` is empty"
             )));
         }
-        Ok(decoded.into_owned())
+        Ok(decoded)
     }
 
     /// The decoded values of query parameter `name`, in order.
@@ -82,13 +83,10 @@ impl Incoming {
             if pair_name != name {
                 continue;
             }
-            let value = percent_decode_str(raw_value).decode_utf8().map_err(|_| {
-                Failure::bad_request(format!(
-                    "query parameter `{}` is not UTF-8 once percent-decoded",
-                    excerpt(name, 60)
-                ))
+            let value = decode(raw_value).map_err(|problem| {
+                Failure::bad_request(format!("query parameter `{}` {problem}", excerpt(name, 60)))
             })?;
-            values.push(value.into_owned());
+            values.push(value);
         }
         Ok(values)
     }
@@ -191,13 +189,9 @@ impl Incoming {
                     continue;
                 };
                 if pair_name == name {
-                    let value = percent_decode_str(value).decode_utf8().map_err(|_| {
-                        Failure::bad_request(format!(
-                            "{} is not UTF-8 once percent-decoded",
-                            what()
-                        ))
-                    })?;
-                    values.push(value.into_owned());
+                    let value = decode(value)
+                        .map_err(|problem| Failure::bad_request(format!("{} {problem}", what())))?;
+                    values.push(value);
                 }
             }
         }
@@ -360,6 +354,24 @@ impl Incoming {
     }
 }
 
+/// Text of a path segment, query value or cookie decoded from its percent-encoding, exactly:
+/// every `%` starts an escape of two hex digits (RFC 3986's `pct-encoded`; the client writes a
+/// `%` of the text as `%25`, so a bare one is nothing the client wrote, and reading it as
+/// itself would make `%ZZ` and `%25ZZ` the same id), and the bytes are UTF-8. Refused, what
+/// is wrong, to follow the parameter's name.
+fn decode(raw: &str) -> Result<String, &'static str> {
+    let bytes = raw.as_bytes();
+    let hex = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let bare = (0..bytes.len()).any(|i| bytes[i] == b'%' && !(hex(i + 1) && hex(i + 2)));
+    if bare {
+        return Err("has a `%` that starts no escape");
+    }
+    percent_decode_str(raw)
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .map_err(|_| "is not UTF-8 once percent-decoded")
+}
+
 /// A required input, which the reading refused if it was absent.
 pub fn present<T>(value: Option<T>) -> Result<T, Failure> {
     value.ok_or_else(|| Failure::internal("a required input was not read"))
@@ -460,6 +472,25 @@ mod tests {
         assert_eq!(error.status(), 400);
         assert!(error.message().contains("`id`"), "{error}");
         assert!(incoming("/users", &[], b"").path(1, "id").is_err());
+        // An empty segment is the parameter's, refused, not skipped for the next one.
+        let empty = incoming("/users//presence", &[], b"").path(1, "id");
+        assert_eq!(empty.unwrap_err().message(), "path parameter `id` is empty");
+        for raw in ["%ZZ", "%", "x%2", "%%41", "%+1"] {
+            let error = incoming(&format!("/users/{raw}"), &[], b"")
+                .path(1, "id")
+                .unwrap_err();
+            assert_eq!(
+                (error.status().as_u16(), error.message()),
+                (400, "path parameter `id` has a `%` that starts no escape"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            incoming("/users/%25ZZ%2f", &[], b"")
+                .path(1, "id")
+                .as_deref(),
+            Ok("%ZZ/")
+        );
     }
 
     #[test]
@@ -484,6 +515,12 @@ mod tests {
         let twice = request.query::<i32>("twice", false).unwrap_err();
         assert_eq!(twice.message(), "query parameter `twice` is given 2 times");
         assert!(request.query::<String>("bad", false).is_err());
+        let bare = incoming("/x?a=b%2&c=%zz", &[], b"");
+        assert_eq!(
+            bare.query::<String>("a", false).unwrap_err().message(),
+            "query parameter `a` has a `%` that starts no escape"
+        );
+        assert!(bare.query::<String>("c", false).is_err());
         let wrong = request.query::<i32>("tag", false).unwrap_err();
         assert_eq!(wrong.status(), 400);
     }
@@ -512,6 +549,13 @@ mod tests {
             Ok(Some("a;b".to_owned()))
         );
         assert_eq!(request.cookie::<String>("missing", false), Ok(None));
+        let bare = incoming("/x", &[("cookie", "session=50%")], b"");
+        assert_eq!(
+            bare.cookie::<String>("session", false)
+                .unwrap_err()
+                .message(),
+            "cookie `session` has a `%` that starts no escape"
+        );
     }
 
     #[test]

@@ -73,12 +73,20 @@ pub fn choose(
     let operation = context.operation().id;
     let preferences = preferences(context);
     let code = match preferences.iter().find(|(k, _)| k == "code") {
-        Some((_, value)) => Some(value.parse::<u16>().map_err(|_| {
-            Failure::bad_request(format!(
-                "`Prefer: code={}` is not a status",
-                excerpt(value, 40)
-            ))
-        })?),
+        // A final answer's status: 1xx is no answer (hyper would write 101 as a switch of
+        // protocols), and a code past 599 no status at all.
+        Some((_, value)) => Some(
+            value
+                .parse::<u16>()
+                .ok()
+                .filter(|code| (200..=599).contains(code))
+                .ok_or_else(|| {
+                    Failure::bad_request(format!(
+                        "`Prefer: code={}` is not a status the mock answers (200 to 599)",
+                        excerpt(value, 40)
+                    ))
+                })?,
+        ),
         None => None,
     };
     let index = match code {
@@ -275,11 +283,9 @@ mod tests {
             server.body::<serde_json::Value>().unwrap_err().status(),
             500
         );
-        assert_eq!(
-            choose(&context(Some("code=abc")), &RESPONSES)
-                .unwrap_err()
-                .status(),
-            400
-        );
+        for code in ["abc", "0", "101", "199", "600", "65535"] {
+            let refused = choose(&context(Some(&format!("code={code}"))), &RESPONSES);
+            assert_eq!(refused.unwrap_err().status(), 400, "code={code}");
+        }
     }
 }

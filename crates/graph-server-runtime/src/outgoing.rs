@@ -15,10 +15,13 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    /// An answer with this status and, until a body is set, no body.
+    /// An answer with this status and, until a body is set, no body. A 1xx status is no
+    /// final answer, and is a failure.
     pub fn status(status: u16) -> Outgoing {
         let response = http::StatusCode::from_u16(status)
-            .map_err(|_| Failure::internal(format!("`{status}` is not a status")))
+            .ok()
+            .filter(|status| !status.is_informational())
+            .ok_or_else(|| Failure::internal(format!("`{status}` is not a final answer's status")))
             .map(|status| {
                 let mut response = http::Response::new(axum::body::Body::empty());
                 *response.status_mut() = status;
@@ -171,8 +174,15 @@ impl Outgoing {
         }
     }
 
+    /// The answer. One of status 204 or 304 has no body (RFC 9110, 15.3.5 and 15.4.5): a body
+    /// set for it is left out, so that no length is announced for bytes never sent.
     pub(crate) fn into_result(self) -> Result<http::Response<axum::body::Body>, Failure> {
-        self.response
+        self.response.map(|mut response| {
+            if matches!(response.status().as_u16(), 204 | 304) {
+                *response.body_mut() = axum::body::Body::empty();
+            }
+            response
+        })
     }
 }
 
@@ -226,6 +236,17 @@ mod tests {
             500
         );
         assert!(Outgoing::any(1000).into_result().is_err());
+        for informational in [100, 101, 103] {
+            assert!(Outgoing::any(informational).into_result().is_err());
+            assert!(Outgoing::status(informational).into_result().is_err());
+        }
+        for empty in [204, 304] {
+            let response = Outgoing::in_range(empty, empty / 100)
+                .json("application/json", &serde_json::json!({"a": 1}))
+                .into_result()
+                .expect("an answer");
+            assert_eq!(http_body::Body::size_hint(response.body()).exact(), Some(0));
+        }
         assert!(Outgoing::status(1000).into_result().is_err());
         let form = Outgoing::status(200)
             .form(&serde_json::json!({"a": 1, "b": ["x y", "z"], "c": null}))

@@ -30,6 +30,7 @@ mod runtime_api;
 mod schema_agreement;
 mod schema_keywords;
 mod schema_text;
+mod server_hostile;
 mod server_receivers;
 mod server_requests;
 mod unions;
