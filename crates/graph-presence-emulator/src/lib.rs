@@ -1,0 +1,10 @@
+//! A local Microsoft Graph for presence, for tests and for trying the crates without a tenant
+//! (issue 19, being built): the presence schema's HTTP surface, keeping the rules a real
+//! tenant enforces, on an emulated [`Clock`] that a test can drive by hand or run faster than
+//! real time.
+
+#![deny(missing_docs)]
+
+mod clock;
+
+pub use clock::Clock;
