@@ -6,5 +6,11 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod directory;
+// The API layer (being built) counts requests with it.
+#[allow(dead_code)]
+mod throttle;
 
 pub use clock::Clock;
+pub use directory::{Directory, DirectoryError, User};
+pub use throttle::{Limit, ThrottleSettings};
