@@ -10,6 +10,9 @@ mod directory;
 // The API layer (being built) counts requests with it.
 #[allow(dead_code)]
 mod throttle;
+// The API layer (being built) keeps subscriptions in it.
+#[allow(dead_code)]
+mod subscriptions;
 
 pub use clock::Clock;
 pub use directory::{Directory, DirectoryError, User};
