@@ -7,6 +7,9 @@
 
 mod clock;
 mod directory;
+// The API layer (being built) draws from it.
+#[allow(dead_code)]
+mod faults;
 // The API layer (being built) counts requests with it.
 #[allow(dead_code)]
 mod throttle;
@@ -16,4 +19,5 @@ mod subscriptions;
 
 pub use clock::Clock;
 pub use directory::{Directory, DirectoryError, User};
+pub use faults::Fault;
 pub use throttle::{Limit, ThrottleSettings};
