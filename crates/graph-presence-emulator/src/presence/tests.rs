@@ -1,0 +1,776 @@
+use super::{PresenceError, TEAMS_SESSION, UserPresence};
+use graph_models_runtime::{IsoDuration, Nullable};
+use graph_presence_models::{
+    Activity, Availability, BodyType, DateTimeTimeZone, ItemBody, Presence, PresenceStatusMessage,
+    WorkLocationSource, WorkLocationType,
+};
+use jiff::{SignedDuration, Timestamp};
+
+const USER: &str = "fa8bf3dc-eca7-46b7-bad1-db199b62afc3";
+const APP: &str = "22553876-f5ab-4529-bffb-cfe50aa89f87";
+const OTHER_APP: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
+
+fn t0() -> Timestamp {
+    "2026-12-01T09:00:00Z".parse().expect("a timestamp")
+}
+
+/// `t0` plus `minutes` (and `seconds`).
+fn at(minutes: i64, seconds: i64) -> Timestamp {
+    t0().checked_add(SignedDuration::from_mins(minutes) + SignedDuration::from_secs(seconds))
+        .expect("in range")
+}
+
+fn duration(text: &str) -> IsoDuration {
+    IsoDuration::parse(text).expect("a duration")
+}
+
+fn set(
+    user: &mut UserPresence,
+    session: &str,
+    availability: &str,
+    activity: &str,
+    expiration: Option<&str>,
+    now: Timestamp,
+) -> Result<(), PresenceError> {
+    user.set_presence(
+        session,
+        &Availability::from(availability),
+        &Activity::from(activity),
+        expiration.map(duration).as_ref(),
+        now,
+    )
+}
+
+fn prefer(
+    user: &mut UserPresence,
+    availability: &str,
+    activity: &str,
+    expiration: Option<&str>,
+    now: Timestamp,
+) -> Result<(), PresenceError> {
+    user.set_user_preferred_presence(
+        &Availability::from(availability),
+        &Activity::from(activity),
+        expiration.map(duration).as_ref(),
+        now,
+    )
+}
+
+/// The availability/activity pair shown at `now`.
+fn shown(user: &UserPresence, now: Timestamp) -> (String, String) {
+    let view = user.view(USER, now, true);
+    let pair = |a: Option<String>| a.expect("always set");
+    (
+        pair(view.availability.as_option().map(ToString::to_string)),
+        pair(view.activity.as_option().map(ToString::to_string)),
+    )
+}
+
+fn pair(availability: &str, activity: &str) -> (String, String) {
+    (availability.to_owned(), activity.to_owned())
+}
+
+fn bad_request(result: Result<(), PresenceError>) -> String {
+    match result {
+        Err(PresenceError::BadRequest(message)) => message,
+        other => panic!("expected BadRequest, got {other:?}"),
+    }
+}
+
+fn status(content: &str) -> PresenceStatusMessage {
+    PresenceStatusMessage::new().message(
+        ItemBody::new()
+            .content(content)
+            .content_type(BodyType::Text),
+    )
+}
+
+fn json(presence: &Presence) -> serde_json::Value {
+    serde_json::to_value(presence).expect("encodes")
+}
+
+#[test]
+fn a_user_never_set_is_offline_with_the_documented_defaults_and_allocates_nothing() {
+    let mut user = UserPresence::default();
+    assert_eq!(
+        json(&user.view(USER, t0(), true)),
+        serde_json::json!({
+            "id": USER,
+            "availability": "Offline",
+            "activity": "Offline",
+            "outOfOfficeSettings": { "isOutOfOffice": false, "message": null },
+            "sequenceNumber": "00000000000000000000",
+            "workLocation": { "workLocationType": "unspecified", "source": "none", "placeId": null },
+        })
+    );
+    let mut sequence = 0;
+    assert_eq!(user.observe(USER, t0(), &mut sequence), None);
+    assert_eq!(user.next_change(t0()), None);
+    // Clearing what was never set allocates nothing either.
+    user.clear_user_preferred_presence(t0());
+    user.clear_location();
+    user.clear_automatic_location();
+    user.set_status_message(None, t0()).expect("clears");
+    user.set_out_of_office(false, None, t0());
+    user.end_call(t0());
+    user.go_idle(t0());
+    user.sign_out(t0());
+    assert!(user.data.is_none());
+    assert_eq!(std::mem::size_of::<UserPresence>(), 8);
+}
+
+#[test]
+fn set_presence_accepts_the_documented_combinations_ignoring_case() {
+    for (availability, activity) in [
+        ("Available", "Available"),
+        ("Busy", "InACall"),
+        ("Busy", "InAConferenceCall"),
+        ("Away", "Away"),
+        ("DoNotDisturb", "Presenting"),
+    ] {
+        let mut user = UserPresence::default();
+        set(&mut user, APP, availability, activity, None, t0()).expect("accepted");
+        assert_eq!(shown(&user, t0()), pair(availability, activity));
+        // camelCase, as newer docs spell them, names the same state, shown in PascalCase.
+        let mut user = UserPresence::default();
+        let lower = |s: &str| s[..1].to_lowercase() + &s[1..];
+        set(
+            &mut user,
+            APP,
+            &lower(availability),
+            &lower(activity),
+            None,
+            t0(),
+        )
+        .expect("accepted");
+        assert_eq!(shown(&user, t0()), pair(availability, activity));
+    }
+}
+
+#[test]
+fn set_presence_refuses_other_combinations_naming_them() {
+    let mut user = UserPresence::default();
+    for (availability, activity) in [
+        ("Busy", "Busy"),
+        ("Available", "Away"),
+        ("DoNotDisturb", "DoNotDisturb"),
+        ("Offline", "OffWork"),
+        ("Busy", "InAMeeting"),
+        ("Sleeping", "Dreaming"),
+    ] {
+        let message = bad_request(set(&mut user, APP, availability, activity, None, t0()));
+        assert!(
+            message.contains(&format!("'{availability}'"))
+                && message.contains(&format!("'{activity}'")),
+            "{message}"
+        );
+        assert!(message.contains("setPresence"), "{message}");
+    }
+    assert!(user.data.is_none(), "a refused request allocates nothing");
+}
+
+#[test]
+fn expiration_duration_defaults_to_five_minutes_and_must_be_from_pt5m_to_pt4h() {
+    let mut user = UserPresence::default();
+    set(&mut user, APP, "Busy", "InACall", None, t0()).expect("accepted");
+    assert_eq!(shown(&user, at(4, 59)), pair("Busy", "InACall"));
+    assert_eq!(shown(&user, at(5, 0)), pair("Offline", "Offline"));
+
+    for ok in ["PT5M", "PT300S", "PT1H", "PT4H", "PT240M"] {
+        set(&mut user, APP, "Busy", "InACall", Some(ok), t0()).expect(ok);
+    }
+    for refused in ["PT4M59S", "PT0S", "PT4H0M1S", "P1D", "PT5H"] {
+        let message = bad_request(set(&mut user, APP, "Busy", "InACall", Some(refused), t0()));
+        assert!(
+            message.contains(refused) && message.contains("PT5M") && message.contains("PT4H"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_session_ends_at_its_expiry_and_setting_again_refreshes_it() {
+    let mut user = UserPresence::default();
+    set(
+        &mut user,
+        APP,
+        "Busy",
+        "InAConferenceCall",
+        Some("PT10M"),
+        t0(),
+    )
+    .expect("accepted");
+    set(&mut user, APP, "Busy", "InACall", Some("PT10M"), at(8, 0)).expect("refreshed");
+    assert_eq!(shown(&user, at(12, 0)), pair("Busy", "InACall"));
+    assert_eq!(shown(&user, at(17, 59)), pair("Busy", "InACall"));
+    assert_eq!(shown(&user, at(18, 0)), pair("Offline", "Offline"));
+}
+
+#[test]
+fn an_available_session_fades_to_inactive_then_away_unless_set_again() {
+    let mut user = UserPresence::default();
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("accepted");
+    assert_eq!(shown(&user, at(4, 59)), pair("Available", "Available"));
+    assert_eq!(
+        shown(&user, at(5, 0)),
+        pair("Available", "AvailableInactive")
+    );
+    assert_eq!(
+        shown(&user, at(9, 59)),
+        pair("Available", "AvailableInactive")
+    );
+    assert_eq!(shown(&user, at(10, 0)), pair("Away", "Away"));
+    assert_eq!(shown(&user, at(59, 59)), pair("Away", "Away"));
+    assert_eq!(shown(&user, at(60, 0)), pair("Offline", "Offline"));
+
+    set(
+        &mut user,
+        APP,
+        "Available",
+        "Available",
+        Some("PT1H"),
+        at(7, 0),
+    )
+    .expect("set again");
+    assert_eq!(shown(&user, at(11, 59)), pair("Available", "Available"));
+    assert_eq!(
+        shown(&user, at(12, 0)),
+        pair("Available", "AvailableInactive")
+    );
+
+    // Only Available fades.
+    let mut busy = UserPresence::default();
+    set(&mut busy, APP, "Busy", "InACall", Some("PT1H"), t0()).expect("accepted");
+    set(
+        &mut busy,
+        OTHER_APP,
+        "DoNotDisturb",
+        "Presenting",
+        Some("PT1H"),
+        t0(),
+    )
+    .expect("ok");
+    assert_eq!(shown(&busy, at(30, 0)), pair("DoNotDisturb", "Presenting"));
+    busy.clear_presence(OTHER_APP, at(30, 0)).expect("cleared");
+    assert_eq!(shown(&busy, at(30, 0)), pair("Busy", "InACall"));
+}
+
+#[test]
+fn sessions_aggregate_do_not_disturb_over_busy_over_available_over_away() {
+    let mut user = UserPresence::default();
+    let hour = Some("PT1H");
+    set(&mut user, "away", "Away", "Away", hour, t0()).expect("ok");
+    assert_eq!(shown(&user, t0()), pair("Away", "Away"));
+    set(&mut user, "available", "Available", "Available", hour, t0()).expect("ok");
+    assert_eq!(shown(&user, t0()), pair("Available", "Available"));
+    set(&mut user, "call", "Busy", "InACall", hour, t0()).expect("ok");
+    assert_eq!(shown(&user, t0()), pair("Busy", "InACall"));
+    set(
+        &mut user,
+        "conference",
+        "Busy",
+        "InAConferenceCall",
+        hour,
+        t0(),
+    )
+    .expect("ok");
+    assert_eq!(shown(&user, t0()), pair("Busy", "InAConferenceCall"));
+    set(
+        &mut user,
+        "presenting",
+        "DoNotDisturb",
+        "Presenting",
+        hour,
+        t0(),
+    )
+    .expect("ok");
+    assert_eq!(shown(&user, t0()), pair("DoNotDisturb", "Presenting"));
+    // Set in the other order, the same state wins.
+    let mut reversed = UserPresence::default();
+    for (session, availability, activity) in [
+        ("presenting", "DoNotDisturb", "Presenting"),
+        ("conference", "Busy", "InAConferenceCall"),
+        ("call", "Busy", "InACall"),
+        ("available", "Available", "Available"),
+        ("away", "Away", "Away"),
+    ] {
+        set(&mut reversed, session, availability, activity, hour, t0()).expect("ok");
+    }
+    assert_eq!(shown(&reversed, t0()), pair("DoNotDisturb", "Presenting"));
+}
+
+#[test]
+fn available_inactive_ranks_with_available_below_an_active_available_above_away() {
+    let mut user = UserPresence::default();
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    set(&mut user, OTHER_APP, "Away", "Away", Some("PT1H"), t0()).expect("ok");
+    assert_eq!(
+        shown(&user, at(6, 0)),
+        pair("Available", "AvailableInactive")
+    );
+    set(
+        &mut user,
+        "third",
+        "Available",
+        "Available",
+        Some("PT1H"),
+        at(6, 0),
+    )
+    .expect("ok");
+    assert_eq!(shown(&user, at(6, 0)), pair("Available", "Available"));
+}
+
+#[test]
+fn the_preferred_presence_wins_over_sessions_only_while_one_exists() {
+    let mut user = UserPresence::default();
+    prefer(&mut user, "DoNotDisturb", "DoNotDisturb", None, t0()).expect("accepted");
+    assert_eq!(shown(&user, t0()), pair("Offline", "Offline"));
+    set(&mut user, APP, "Busy", "InACall", Some("PT1H"), t0()).expect("ok");
+    assert_eq!(shown(&user, t0()), pair("DoNotDisturb", "DoNotDisturb"));
+    prefer(&mut user, "Offline", "OffWork", None, t0()).expect("appear offline");
+    assert_eq!(shown(&user, t0()), pair("Offline", "OffWork"));
+    prefer(&mut user, "available", "available", None, t0()).expect("case ignored");
+    assert_eq!(shown(&user, t0()), pair("Available", "Available"));
+    // It does not fade, though the sessions under it do.
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    prefer(&mut user, "Busy", "Busy", None, t0()).expect("accepted");
+    assert_eq!(shown(&user, at(30, 0)), pair("Busy", "Busy"));
+    // The session ends: Offline, though the preference is still set...
+    assert_eq!(shown(&user, at(60, 0)), pair("Offline", "Offline"));
+    // ...and shows again with a new session.
+    set(&mut user, APP, "Away", "Away", None, at(61, 0)).expect("ok");
+    assert_eq!(shown(&user, at(61, 0)), pair("Busy", "Busy"));
+    user.clear_user_preferred_presence(at(61, 0));
+    assert_eq!(shown(&user, at(61, 0)), pair("Away", "Away"));
+}
+
+#[test]
+fn the_preferred_presence_expires_after_its_default_or_given_duration() {
+    let day = SignedDuration::from_hours(24);
+    for (availability, activity, lasts) in [
+        ("DoNotDisturb", "DoNotDisturb", day),
+        ("Busy", "Busy", day),
+        ("Available", "Available", day * 7),
+        ("BeRightBack", "BeRightBack", day * 7),
+        ("Away", "Away", day * 7),
+        ("Offline", "OffWork", day * 7),
+    ] {
+        let mut user = UserPresence::default();
+        prefer(&mut user, availability, activity, None, t0()).expect("accepted");
+        user.start_call(t0());
+        let end = t0().checked_add(lasts).expect("in range");
+        let just_before = end
+            .checked_sub(SignedDuration::from_secs(1))
+            .expect("in range");
+        assert_eq!(shown(&user, just_before), pair(availability, activity));
+        assert_eq!(shown(&user, end), pair("Busy", "InACall"), "{availability}");
+        assert_eq!(user.next_change(t0()), Some(end));
+    }
+    let mut user = UserPresence::default();
+    user.teams_sign_in(t0());
+    prefer(&mut user, "BeRightBack", "BeRightBack", Some("PT8H"), t0()).expect("accepted");
+    assert_eq!(shown(&user, at(479, 0)), pair("BeRightBack", "BeRightBack"));
+    assert_eq!(shown(&user, at(480, 0)), pair("Available", "Available"));
+    assert!(bad_request(prefer(&mut user, "Busy", "Busy", Some("PT0S"), t0())).contains("PT0S"));
+}
+
+#[test]
+fn the_preferred_presence_refuses_other_combinations() {
+    let mut user = UserPresence::default();
+    for (availability, activity) in [
+        ("Busy", "InACall"),
+        ("DoNotDisturb", "Presenting"),
+        ("Offline", "Offline"),
+        ("Available", "AvailableInactive"),
+    ] {
+        let message = bad_request(prefer(&mut user, availability, activity, None, t0()));
+        assert!(
+            message.contains("setUserPreferredPresence") && message.contains(activity),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn clear_presence_ends_the_session_and_answers_not_found_without_one() {
+    let mut user = UserPresence::default();
+    assert!(matches!(
+        user.clear_presence(APP, t0()),
+        Err(PresenceError::NotFound(m)) if m.contains(APP)
+    ));
+    set(&mut user, APP, "Busy", "InACall", Some("PT1H"), t0()).expect("ok");
+    set(&mut user, OTHER_APP, "Away", "Away", Some("PT1H"), t0()).expect("ok");
+    user.clear_presence(APP, at(1, 0)).expect("cleared");
+    assert_eq!(shown(&user, at(1, 0)), pair("Away", "Away"));
+    assert!(matches!(
+        user.clear_presence(APP, at(1, 0)),
+        Err(PresenceError::NotFound(_))
+    ));
+    user.clear_presence(OTHER_APP, at(1, 0)).expect("cleared");
+    assert_eq!(shown(&user, at(1, 0)), pair("Offline", "Offline"));
+    // An expired session is no session.
+    set(&mut user, APP, "Busy", "InACall", None, t0()).expect("ok");
+    assert!(matches!(
+        user.clear_presence(APP, at(5, 0)),
+        Err(PresenceError::NotFound(_))
+    ));
+}
+
+#[test]
+fn the_status_message_shows_its_times_to_its_owner_only() {
+    let mut user = UserPresence::default();
+    let sent = status("Hey I'm currently in a meeting.")
+        .expiry_date_time(DateTimeTimeZone::new("2026-12-01T17:05:33.2079781").time_zone("UTC"))
+        .published_date_time(
+            graph_models_runtime::Timestamp::parse("2020-01-01T00:00:00Z").expect("valid"),
+        );
+    user.set_status_message(Some(&sent), t0()).expect("set");
+    let own = json(&user.view(USER, at(1, 0), true));
+    assert_eq!(
+        own["statusMessage"],
+        serde_json::json!({
+            "message": { "content": "Hey I'm currently in a meeting.", "contentType": "text" },
+            "expiryDateTime": { "dateTime": "2026-12-01T17:05:33.2079781", "timeZone": "UTC" },
+            // The sent publishedDateTime is read-only: ignored.
+            "publishedDateTime": "2026-12-01T09:00:00Z",
+        })
+    );
+    let other = json(&user.view(USER, at(1, 0), false));
+    assert_eq!(
+        other["statusMessage"],
+        serde_json::json!({
+            "message": { "content": "Hey I'm currently in a meeting.", "contentType": "text" },
+        })
+    );
+    // Until its expiry.
+    let expiry: Timestamp = "2026-12-01T17:05:33.2079781Z".parse().expect("valid");
+    assert_eq!(user.next_change(t0()), Some(expiry));
+    assert!(user.view(USER, expiry, true).status_message.is_absent());
+    let before = expiry
+        .checked_sub(SignedDuration::from_nanos(1))
+        .expect("in range");
+    assert!(!user.view(USER, before, true).status_message.is_absent());
+}
+
+#[test]
+fn a_status_message_without_expiry_or_time_zone() {
+    let mut user = UserPresence::default();
+    user.set_status_message(Some(&status("here")), t0())
+        .expect("set");
+    let own = json(&user.view(USER, at(100_000, 0), true));
+    assert_eq!(
+        own["statusMessage"],
+        serde_json::json!({
+            "message": { "content": "here", "contentType": "text" },
+            "publishedDateTime": "2026-12-01T09:00:00Z",
+        })
+    );
+    assert_eq!(user.next_change(t0()), None);
+    // A zone-less expiry is read as UTC; an expiry already past is taken, and not shown.
+    let past = status("gone").expiry_date_time(DateTimeTimeZone::new("2026-12-01T08:00:00"));
+    user.set_status_message(Some(&past), t0()).expect("set");
+    assert!(user.view(USER, t0(), true).status_message.is_absent());
+    let soon = status("soon").expiry_date_time(DateTimeTimeZone::new("2026-12-01T09:30:00"));
+    user.set_status_message(Some(&soon), t0()).expect("set");
+    assert_eq!(user.next_change(t0()), Some(at(30, 0)));
+}
+
+#[test]
+fn a_null_or_empty_status_message_clears_it() {
+    let mut user = UserPresence::default();
+    for clear in [
+        None,
+        Some(status("")),
+        Some(PresenceStatusMessage::new()),
+        Some(PresenceStatusMessage::new().message(ItemBody::new())),
+    ] {
+        user.set_status_message(Some(&status("busy")), t0())
+            .expect("set");
+        assert!(!user.view(USER, t0(), true).status_message.is_absent());
+        user.set_status_message(clear.as_ref(), t0())
+            .expect("cleared");
+        assert!(
+            user.view(USER, t0(), true).status_message.is_absent(),
+            "{clear:?}"
+        );
+    }
+}
+
+#[test]
+fn a_status_message_is_refused_for_html_offsets_and_zones_the_emulator_cannot_read() {
+    let mut user = UserPresence::default();
+    let html = PresenceStatusMessage::new().message(
+        ItemBody::new()
+            .content("<b>hi</b>")
+            .content_type(BodyType::Html),
+    );
+    assert!(bad_request(user.set_status_message(Some(&html), t0())).contains("html"));
+    let windows = status("x").expiry_date_time(
+        DateTimeTimeZone::new("2022-10-18T17:05:33.2079781").time_zone("Pacific Standard Time"),
+    );
+    assert!(
+        bad_request(user.set_status_message(Some(&windows), t0()))
+            .contains("Pacific Standard Time")
+    );
+    for date_time in [
+        "2026-12-01T17:00:00Z",
+        "2026-12-01T17:00:00+01:00",
+        "2026-12-01T17:00:00-05:00",
+        "2026-12-01",
+        "tomorrow",
+    ] {
+        let sent = status("x").expiry_date_time(DateTimeTimeZone::new(date_time).time_zone("UTC"));
+        assert!(
+            bad_request(user.set_status_message(Some(&sent), t0())).contains(date_time),
+            "{date_time}"
+        );
+    }
+    for zone in ["UTC", "utc", "Etc/UTC", "GMT"] {
+        let sent = status("x")
+            .expiry_date_time(DateTimeTimeZone::new("2026-12-01T17:00:00").time_zone(zone));
+        user.set_status_message(Some(&sent), t0()).expect(zone);
+    }
+}
+
+#[test]
+fn the_work_location_is_manual_over_automatic_else_none() {
+    let mut user = UserPresence::default();
+    let location =
+        |user: &UserPresence| json(&user.view(USER, t0(), false))["workLocation"].clone();
+    user.set_automatic_location(&WorkLocationType::Remote, None, t0())
+        .expect("set");
+    assert_eq!(
+        location(&user),
+        serde_json::json!({ "workLocationType": "remote", "source": "automatic", "placeId": null })
+    );
+    user.set_manual_location(&WorkLocationType::Office, Some("building-1"), t0())
+        .expect("set");
+    assert_eq!(
+        location(&user),
+        serde_json::json!({ "workLocationType": "office", "source": "manual", "placeId": "building-1" })
+    );
+    user.clear_automatic_location();
+    assert_eq!(location(&user)["source"], "manual");
+    user.set_automatic_location(&WorkLocationType::from("TimeOff"), None, t0())
+        .expect("case ignored");
+    user.clear_location();
+    assert_eq!(
+        location(&user),
+        serde_json::json!({ "workLocationType": "unspecified", "source": "none", "placeId": null })
+    );
+    // Automatic alone again, after a manual one was cleared.
+    user.set_automatic_location(&WorkLocationType::TimeOff, None, t0())
+        .expect("set");
+    user.set_manual_location(&WorkLocationType::Office, None, t0())
+        .expect("set");
+    user.clear_location();
+    assert_eq!(location(&user)["source"], "none");
+    for refused in [
+        WorkLocationType::UnknownFutureValue,
+        WorkLocationType::from("moon"),
+    ] {
+        let message = bad_request(user.set_manual_location(&refused, None, t0()));
+        assert!(message.contains(refused.as_str()), "{message}");
+    }
+    let view = user.view(USER, t0(), false);
+    let work = view.work_location.as_option().expect("always set");
+    assert_eq!(
+        (&work.work_location_type, &work.source),
+        (&WorkLocationType::Unspecified, &WorkLocationSource::None)
+    );
+}
+
+#[test]
+fn out_of_office_is_shown_as_set_by_the_hook() {
+    let mut user = UserPresence::default();
+    user.set_out_of_office(true, Some("Back on Monday"), t0());
+    assert_eq!(
+        json(&user.view(USER, t0(), false))["outOfOfficeSettings"],
+        serde_json::json!({ "isOutOfOffice": true, "message": "Back on Monday" })
+    );
+    user.set_out_of_office(false, None, t0());
+    assert_eq!(
+        json(&user.view(USER, t0(), false))["outOfOfficeSettings"],
+        serde_json::json!({ "isOutOfOffice": false, "message": null })
+    );
+}
+
+#[test]
+fn a_teams_client_stays_available_while_active_and_fades_when_idle() {
+    let mut user = UserPresence::default();
+    user.teams_sign_in(t0());
+    assert_eq!(shown(&user, at(600, 0)), pair("Available", "Available"));
+    assert_eq!(user.next_change(t0()), None);
+    user.start_call(at(1, 0));
+    assert_eq!(shown(&user, at(600, 0)), pair("Busy", "InACall"));
+    // Idle in a call: the call still shows.
+    user.go_idle(at(2, 0));
+    assert_eq!(shown(&user, at(30, 0)), pair("Busy", "InACall"));
+    user.end_call(at(30, 0));
+    assert_eq!(shown(&user, at(600, 0)), pair("Available", "Available"));
+    user.go_idle(at(40, 0));
+    assert_eq!(user.next_change(at(40, 0)), Some(at(45, 0)));
+    assert_eq!(
+        shown(&user, at(45, 0)),
+        pair("Available", "AvailableInactive")
+    );
+    assert_eq!(shown(&user, at(50, 0)), pair("Away", "Away"));
+    assert_eq!(shown(&user, at(5000, 0)), pair("Away", "Away"));
+    // Idle again does not restart the fade; coming back does.
+    user.go_idle(at(48, 0));
+    assert_eq!(shown(&user, at(50, 0)), pair("Away", "Away"));
+    user.teams_sign_in(at(60, 0));
+    assert_eq!(shown(&user, at(120, 0)), pair("Available", "Available"));
+    user.sign_out(at(120, 0));
+    assert_eq!(shown(&user, at(120, 0)), pair("Offline", "Offline"));
+    // Hooks that need a client do nothing without one; a call signs one in.
+    user.end_call(at(121, 0));
+    user.go_idle(at(121, 0));
+    assert_eq!(shown(&user, at(121, 0)), pair("Offline", "Offline"));
+    user.start_call(at(122, 0));
+    assert_eq!(shown(&user, at(122, 0)), pair("Busy", "InACall"));
+}
+
+#[test]
+fn a_teams_client_aggregates_with_api_sessions_and_carries_the_preferred_presence() {
+    let mut user = UserPresence::default();
+    user.teams_sign_in(t0());
+    set(&mut user, APP, "DoNotDisturb", "Presenting", None, t0()).expect("ok");
+    assert_eq!(shown(&user, t0()), pair("DoNotDisturb", "Presenting"));
+    assert_eq!(shown(&user, at(5, 0)), pair("Available", "Available"));
+    prefer(&mut user, "BeRightBack", "BeRightBack", None, at(5, 0)).expect("ok");
+    assert_eq!(shown(&user, at(6, 0)), pair("BeRightBack", "BeRightBack"));
+    // clearPresence with the Teams session's id ends it, like any other.
+    user.clear_presence(TEAMS_SESSION, at(6, 0))
+        .expect("cleared");
+    assert_eq!(shown(&user, at(6, 0)), pair("Offline", "Offline"));
+}
+
+#[test]
+fn observe_gives_each_visible_change_the_next_sequence_number_once() {
+    let mut user = UserPresence::default();
+    let mut other = UserPresence::default();
+    let mut sequence = 0;
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    let change = user.observe(USER, t0(), &mut sequence).expect("a change");
+    assert_eq!(
+        change.sequence_number,
+        Nullable::Value("00000000000000000001".into())
+    );
+    assert_eq!(change.activity, Nullable::Value(Activity::Available));
+    assert_eq!(user.observe(USER, at(1, 0), &mut sequence), None);
+    // The reads show the observed sequence number.
+    assert_eq!(
+        user.view(USER, at(1, 0), true).sequence_number,
+        Nullable::Value("00000000000000000001".into())
+    );
+    // Setting the same state again is no visible change.
+    set(
+        &mut user,
+        APP,
+        "Available",
+        "Available",
+        Some("PT1H"),
+        at(2, 0),
+    )
+    .expect("ok");
+    assert_eq!(user.observe(USER, at(2, 0), &mut sequence), None);
+    // The counter is shared: another user's change takes the next number.
+    other.teams_sign_in(t0());
+    let change = other
+        .observe("other", t0(), &mut sequence)
+        .expect("a change");
+    assert_eq!(
+        change.sequence_number,
+        Nullable::Value("00000000000000000002".into())
+    );
+    // A fade is a change.
+    let change = user.observe(USER, at(7, 0), &mut sequence).expect("faded");
+    assert_eq!(
+        change.activity,
+        Nullable::Value(Activity::AvailableInactive)
+    );
+    // So are a status message, a location, out of office, and the status message's expiry;
+    // the notification's view is another user's (no status message times).
+    user.set_status_message(
+        Some(&status("hi").expiry_date_time(DateTimeTimeZone::new("2026-12-01T09:20:00"))),
+        at(7, 0),
+    )
+    .expect("set");
+    let change = user
+        .observe(USER, at(7, 0), &mut sequence)
+        .expect("a message");
+    let message = change.status_message.as_option().expect("shown");
+    assert!(message.published_date_time.is_absent() && message.expiry_date_time.is_absent());
+    user.set_manual_location(&WorkLocationType::Office, None, at(7, 0))
+        .expect("set");
+    assert!(user.observe(USER, at(7, 0), &mut sequence).is_some());
+    user.set_manual_location(&WorkLocationType::Office, None, at(7, 0))
+        .expect("same again");
+    assert_eq!(user.observe(USER, at(7, 0), &mut sequence), None);
+    user.set_out_of_office(true, None, at(7, 0));
+    assert!(user.observe(USER, at(7, 0), &mut sequence).is_some());
+    user.set_out_of_office(true, None, at(7, 0));
+    assert_eq!(user.observe(USER, at(7, 0), &mut sequence), None);
+    let change = user
+        .observe(USER, at(20, 0), &mut sequence)
+        .expect("expired and faded");
+    assert!(change.status_message.is_absent());
+    assert_eq!(sequence, 7);
+    assert_eq!(
+        change.sequence_number,
+        Nullable::Value("00000000000000000007".into())
+    );
+}
+
+#[test]
+fn sequence_numbers_sort_as_strings_in_numeric_order() {
+    let numbers = [0, 9, 10, 99, 100, 12_345, u64::MAX];
+    let texts: Vec<String> = numbers.iter().map(|&n| super::sequence_number(n)).collect();
+    let mut sorted = texts.clone();
+    sorted.sort();
+    assert_eq!(texts, sorted);
+    assert!(texts.iter().all(|t| t.len() == 20));
+}
+
+#[test]
+fn next_change_is_the_first_instant_the_view_changes_by_time_alone() {
+    let mut user = UserPresence::default();
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    assert_eq!(user.next_change(t0()), Some(at(5, 0)));
+    assert_eq!(user.next_change(at(5, 0)), Some(at(10, 0)));
+    assert_eq!(user.next_change(at(10, 0)), Some(at(60, 0)));
+    assert_eq!(user.next_change(at(60, 0)), None);
+
+    // A fade under a higher session, or under a preference, changes nothing visible.
+    let mut user = UserPresence::default();
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    set(&mut user, OTHER_APP, "Busy", "InACall", Some("PT30M"), t0()).expect("ok");
+    assert_eq!(user.next_change(t0()), Some(at(30, 0)));
+    prefer(&mut user, "Away", "Away", Some("PT2H"), t0()).expect("ok");
+    // Under the preference, the view changes when the last session ends.
+    assert_eq!(user.next_change(t0()), Some(at(60, 0)));
+    // An expiry that changes nothing visible is skipped.
+    let mut user = UserPresence::default();
+    user.teams_sign_in(t0());
+    set(&mut user, APP, "Available", "Available", None, t0()).expect("ok");
+    assert_eq!(user.next_change(t0()), None);
+}
+
+#[test]
+fn observe_drops_what_has_expired() {
+    let mut user = UserPresence::default();
+    let mut sequence = 0;
+    set(&mut user, APP, "Busy", "InACall", None, t0()).expect("ok");
+    prefer(&mut user, "Away", "Away", Some("PT1M"), t0()).expect("ok");
+    user.set_status_message(
+        Some(&status("x").expiry_date_time(DateTimeTimeZone::new("2026-12-01T09:01:00"))),
+        t0(),
+    )
+    .expect("set");
+    user.observe(USER, t0(), &mut sequence).expect("a change");
+    user.observe(USER, at(10, 0), &mut sequence)
+        .expect("a change");
+    let data = user.data.as_deref().expect("allocated");
+    assert!(data.sessions.is_empty() && data.preferred.is_none() && data.status.is_none());
+}
