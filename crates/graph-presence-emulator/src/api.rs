@@ -1,0 +1,806 @@
+//! The presence schema's operations, answered as Graph answers them: the generated `Api`
+//! trait implemented over the emulator's state. Every request is authenticated, checked
+//! against the permission its operation names (`x-graph-permissions`), and counted against the
+//! throttle before it acts; each change it makes reaches the subscriptions covering the user.
+
+use crate::emulator::Shared;
+use crate::identity::{self, Identity};
+use crate::presence::PresenceError;
+use crate::subscriptions::{self, Record};
+use crate::throttle::Class;
+use graph_presence_models::{
+    GetPresencesByUserIdResponse, Nullable, Presence, PresenceCollectionResponse, Subscription,
+    SubscriptionCollectionResponse,
+};
+use graph_presence_server::*;
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// The most ids one getPresencesByUserId request may ask for.
+const MAX_IDS: usize = 650;
+
+/// The emulator as an implementation of the generated `Api`.
+#[derive(Clone)]
+pub(crate) struct EmulatorApi(pub Arc<Shared>);
+
+/// Who is calling, and when.
+struct Caller {
+    identity: Identity,
+    now: Timestamp,
+}
+
+/// Which user an operation's path names.
+enum Target<'a> {
+    /// `/me/…`: the signed-in user.
+    Me,
+    /// `/users/{id}/…` or `/communications/presences/{id}/…`.
+    Id(&'a str),
+}
+
+impl From<PresenceError> for Failure {
+    fn from(error: PresenceError) -> Failure {
+        match error {
+            PresenceError::BadRequest(message) => Failure::bad_request(message),
+            PresenceError::NotFound(message) => Failure::new(404, "NotFound", message),
+        }
+    }
+}
+
+impl EmulatorApi {
+    /// Authenticates the request, checks its operation's permission and counts it against
+    /// the throttle.
+    fn enter(&self, context: &Context) -> Result<Caller, Failure> {
+        let now = self.0.clock.now();
+        let identity = self
+            .0
+            .authority()
+            .authenticate(context.bearer_token(), now)?;
+        identity::check(&identity, context.operation())?;
+        let class = match (context.operation().path, context.method().as_str()) {
+            (path, "GET") if path.starts_with("/subscriptions") => Class::SubscriptionReads,
+            (path, _) if path.starts_with("/subscriptions") => Class::SubscriptionWrites,
+            _ => Class::Presence,
+        };
+        let admitted =
+            self.0
+                .state()
+                .throttle
+                .admit(class, &identity.tenant, &identity.app_id, now);
+        if let Err(wait) = admitted {
+            return Err(Failure::too_many_requests(
+                "Too many requests: the application's limit for this tenant is reached. Retry after the time in Retry-After.",
+                wait,
+            ));
+        }
+        Ok(Caller { identity, now })
+    }
+
+    /// The directory index of the user `target` names.
+    fn user(&self, caller: &Caller, context: &Context, target: Target) -> Result<usize, Failure> {
+        let id = match target {
+            Target::Me => {
+                identity::require_delegated_for_me(&caller.identity, context.uri().path())?;
+                caller.identity.user.as_deref().unwrap_or_default()
+            }
+            Target::Id(id) => id,
+        };
+        if !crate::directory::is_guid(id) {
+            return Err(Failure::bad_request(format!(
+                "Invalid user id `{}`: presence is addressed by the user's object id (a GUID).",
+                graph_models_runtime::excerpt(id, 60)
+            )));
+        }
+        self.0.state().directory.index_of(id).ok_or_else(|| {
+            Failure::new(
+                404,
+                "ResourceNotFound",
+                format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+            )
+        })
+    }
+
+    /// Reads one user's presence (their own view when they read themselves), with `$select`.
+    fn read(
+        &self,
+        context: &Context,
+        target: Target,
+        select: Option<&[String]>,
+    ) -> Result<Presence, Failure> {
+        let caller = self.enter(context)?;
+        let index = self.user(&caller, context, target)?;
+        let state = self.0.state();
+        let user = state
+            .directory
+            .user(index)
+            .ok_or_else(|| Failure::internal("a user vanished"))?;
+        let own = caller.identity.user.as_deref() == Some(user.id.as_str());
+        let presence = state.users[index].view(&user.id, caller.now, own);
+        Ok(selected(presence, select))
+    }
+
+    /// Acts on one user's presence, then lets the change (if any) reach its subscriptions.
+    fn act(
+        &self,
+        context: &Context,
+        target: Target,
+        action: impl FnOnce(&mut crate::presence::UserPresence, &Caller) -> Result<(), PresenceError>,
+    ) -> Result<(), Failure> {
+        let caller = self.enter(context)?;
+        let index = self.user(&caller, context, target)?;
+        let change = {
+            let mut state = self.0.state();
+            action(&mut state.users[index], &caller)?;
+            state.observe(index, caller.now)
+        };
+        self.0.changed(change.into_iter().collect());
+        Ok(())
+    }
+
+    /// The caller's subscription resource and the user it is held by (presence subscriptions
+    /// are delegated only: RULES.md §1).
+    fn subscriber(caller: &Caller) -> Result<&str, Failure> {
+        match caller.identity.user.as_deref() {
+            Some(user)
+                if caller
+                    .identity
+                    .scopes
+                    .iter()
+                    .any(|s| identity::satisfies(s, "Presence.Read.All")) =>
+            {
+                Ok(user)
+            }
+            Some(_) => Err(Failure::new(
+                403,
+                "ExtensionError",
+                "Operation: Create; Exception: [Status Code: Forbidden; Reason: Presence subscriptions need the delegated permission Presence.Read.All.]",
+            )),
+            None => Err(Failure::new(
+                403,
+                "ExtensionError",
+                "Operation: Create; Exception: [Status Code: Forbidden; Reason: Application permissions are not supported for presence subscriptions.]",
+            )),
+        }
+    }
+}
+
+/// `$select`: the properties not asked for are left out (`id` always stays).
+fn selected(mut presence: Presence, select: Option<&[String]>) -> Presence {
+    let Some(select) = select.filter(|s| !s.is_empty()) else {
+        return presence;
+    };
+    let asked = |name: &str| select.iter().any(|s| s.trim().eq_ignore_ascii_case(name));
+    if !asked("availability") {
+        presence.availability = Nullable::Absent;
+    }
+    if !asked("activity") {
+        presence.activity = Nullable::Absent;
+    }
+    if !asked("outOfOfficeSettings") {
+        presence.out_of_office_settings = Nullable::Absent;
+    }
+    if !asked("statusMessage") {
+        presence.status_message = Nullable::Absent;
+    }
+    if !asked("sequenceNumber") {
+        presence.sequence_number = Nullable::Absent;
+    }
+    if !asked("workLocation") {
+        presence.work_location = Nullable::Absent;
+    }
+    presence
+}
+
+/// A subscription as Graph answers it.
+fn subscription_view(record: &Record) -> Result<Subscription, Failure> {
+    let mut value = serde_json::json!({
+        "id": record.id,
+        "resource": record.resource,
+        "applicationId": record.app_id,
+        "changeType": "updated",
+        "clientState": record.client_state,
+        "notificationUrl": record.notification_url,
+        "lifecycleNotificationUrl": record.lifecycle_url,
+        "expirationDateTime": record.expires.to_string(),
+        "creatorId": record.creator,
+        "includeResourceData": record.certificate.is_some(),
+        "latestSupportedTlsVersion": "v1_2",
+        "encryptionCertificate": null,
+        "encryptionCertificateId": record.certificate.as_ref().map(|(_, id)| id.clone()),
+        "notificationQueryOptions": null,
+        "notificationUrlAppId": null,
+    });
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "@odata.context".to_owned(),
+            "https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity".into(),
+        );
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Failure::internal(format!("a subscription does not encode: {e}")))
+}
+
+/// The ids of `$filter=id in ('…', …)`.
+fn filter_ids(filter: &str) -> Option<Vec<String>> {
+    let (field, rest) = filter.trim().split_once(char::is_whitespace)?;
+    let rest = rest.trim_start();
+    if field != "id" || !rest.get(..2)?.eq_ignore_ascii_case("in") {
+        return None;
+    }
+    let list = rest[2..].trim().strip_prefix('(')?.strip_suffix(')')?;
+    list.split(',')
+        .map(|item| Some(item.trim().strip_prefix('\'')?.strip_suffix('\'')?.to_owned()))
+        .collect()
+}
+
+/// A success with no body.
+macro_rules! done {
+    ($response:ident) => {
+        Ok($response::Success { status: 200 })
+    };
+}
+
+impl Api for EmulatorApi {
+    async fn me_get_presence(
+        &self,
+        request: MeGetPresenceRequest,
+        context: Context,
+    ) -> Result<MeGetPresenceResponse, Failure> {
+        let body = self.read(&context, Target::Me, request.select.as_deref())?;
+        Ok(MeGetPresenceResponse::Success { status: 200, body })
+    }
+
+    async fn user_get_presence(
+        &self,
+        request: UserGetPresenceRequest,
+        context: Context,
+    ) -> Result<UserGetPresenceResponse, Failure> {
+        let target = Target::Id(&request.user_id);
+        let body = self.read(&context, target, request.select.as_deref())?;
+        Ok(UserGetPresenceResponse::Success { status: 200, body })
+    }
+
+    async fn communications_get_presence(
+        &self,
+        request: CommunicationsGetPresenceRequest,
+        context: Context,
+    ) -> Result<CommunicationsGetPresenceResponse, Failure> {
+        let target = Target::Id(&request.presence_id);
+        let body = self.read(&context, target, request.select.as_deref())?;
+        Ok(CommunicationsGetPresenceResponse::Success { status: 200, body })
+    }
+
+    async fn communications_list_presences(
+        &self,
+        request: CommunicationsListPresencesRequest,
+        context: Context,
+    ) -> Result<CommunicationsListPresencesResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let ids = request
+            .filter
+            .as_deref()
+            .and_then(filter_ids)
+            .ok_or_else(|| {
+                Failure::bad_request(
+                    "Listing presences needs $filter=id in ('{id}', …): Graph does not list a tenant's presences.",
+                )
+            })?;
+        let value = self.presences(&caller, &ids, request.select.as_deref())?;
+        let mut body = PresenceCollectionResponse::new();
+        body.value = Some(value);
+        Ok(CommunicationsListPresencesResponse::Success { status: 200, body })
+    }
+
+    async fn communications_get_presences_by_user_id(
+        &self,
+        request: CommunicationsGetPresencesByUserIdRequest,
+        context: Context,
+    ) -> Result<CommunicationsGetPresencesByUserIdResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let value = self.presences(&caller, &request.body.ids, None)?;
+        let mut body = GetPresencesByUserIdResponse::new();
+        body.value = Some(value);
+        Ok(CommunicationsGetPresencesByUserIdResponse::Success { status: 200, body })
+    }
+
+    async fn me_presence_set_presence(
+        &self,
+        request: MePresenceSetPresenceRequest,
+        context: Context,
+    ) -> Result<MePresenceSetPresenceResponse, Failure> {
+        self.set_presence(&context, Target::Me, &request.body)?;
+        done!(MePresenceSetPresenceResponse)
+    }
+
+    async fn user_presence_set_presence(
+        &self,
+        request: UserPresenceSetPresenceRequest,
+        context: Context,
+    ) -> Result<UserPresenceSetPresenceResponse, Failure> {
+        self.set_presence(&context, Target::Id(&request.user_id), &request.body)?;
+        done!(UserPresenceSetPresenceResponse)
+    }
+
+    async fn me_presence_clear_presence(
+        &self,
+        request: MePresenceClearPresenceRequest,
+        context: Context,
+    ) -> Result<MePresenceClearPresenceResponse, Failure> {
+        self.clear_presence(&context, Target::Me, request.body.session_id.as_option())?;
+        done!(MePresenceClearPresenceResponse)
+    }
+
+    async fn user_presence_clear_presence(
+        &self,
+        request: UserPresenceClearPresenceRequest,
+        context: Context,
+    ) -> Result<UserPresenceClearPresenceResponse, Failure> {
+        let target = Target::Id(&request.user_id);
+        self.clear_presence(&context, target, request.body.session_id.as_option())?;
+        done!(UserPresenceClearPresenceResponse)
+    }
+
+    async fn me_presence_set_user_preferred_presence(
+        &self,
+        request: MePresenceSetUserPreferredPresenceRequest,
+        context: Context,
+    ) -> Result<MePresenceSetUserPreferredPresenceResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Me, |user, caller| {
+            let expiration = body.expiration_duration.as_option();
+            user.set_user_preferred_presence(&body.availability, &body.activity, expiration, caller.now)
+        })?;
+        done!(MePresenceSetUserPreferredPresenceResponse)
+    }
+
+    async fn user_presence_set_user_preferred_presence(
+        &self,
+        request: UserPresenceSetUserPreferredPresenceRequest,
+        context: Context,
+    ) -> Result<UserPresenceSetUserPreferredPresenceResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Id(&request.user_id), |user, caller| {
+            let expiration = body.expiration_duration.as_option();
+            user.set_user_preferred_presence(&body.availability, &body.activity, expiration, caller.now)
+        })?;
+        done!(UserPresenceSetUserPreferredPresenceResponse)
+    }
+
+    async fn me_presence_clear_user_preferred_presence(
+        &self,
+        _request: MePresenceClearUserPreferredPresenceRequest,
+        context: Context,
+    ) -> Result<MePresenceClearUserPreferredPresenceResponse, Failure> {
+        self.act(&context, Target::Me, |user, caller| {
+            user.clear_user_preferred_presence(caller.now);
+            Ok(())
+        })?;
+        done!(MePresenceClearUserPreferredPresenceResponse)
+    }
+
+    async fn user_presence_clear_user_preferred_presence(
+        &self,
+        request: UserPresenceClearUserPreferredPresenceRequest,
+        context: Context,
+    ) -> Result<UserPresenceClearUserPreferredPresenceResponse, Failure> {
+        self.act(&context, Target::Id(&request.user_id), |user, caller| {
+            user.clear_user_preferred_presence(caller.now);
+            Ok(())
+        })?;
+        done!(UserPresenceClearUserPreferredPresenceResponse)
+    }
+
+    async fn me_presence_set_status_message(
+        &self,
+        request: MePresenceSetStatusMessageRequest,
+        context: Context,
+    ) -> Result<MePresenceSetStatusMessageResponse, Failure> {
+        let message = request.body.status_message.as_option();
+        self.act(&context, Target::Me, |user, caller| {
+            user.set_status_message(message, caller.now)
+        })?;
+        done!(MePresenceSetStatusMessageResponse)
+    }
+
+    async fn user_presence_set_status_message(
+        &self,
+        request: UserPresenceSetStatusMessageRequest,
+        context: Context,
+    ) -> Result<UserPresenceSetStatusMessageResponse, Failure> {
+        let message = request.body.status_message.as_option();
+        self.act(&context, Target::Id(&request.user_id), |user, caller| {
+            user.set_status_message(message, caller.now)
+        })?;
+        done!(UserPresenceSetStatusMessageResponse)
+    }
+
+    async fn me_presence_set_automatic_location(
+        &self,
+        request: MePresenceSetAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<MePresenceSetAutomaticLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Me, |user, caller| {
+            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(MePresenceSetAutomaticLocationResponse)
+    }
+
+    async fn user_presence_set_automatic_location(
+        &self,
+        request: UserPresenceSetAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<UserPresenceSetAutomaticLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Id(&request.user_id), |user, caller| {
+            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(UserPresenceSetAutomaticLocationResponse)
+    }
+
+    async fn communications_presence_set_automatic_location(
+        &self,
+        request: CommunicationsPresenceSetAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<CommunicationsPresenceSetAutomaticLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Id(&request.presence_id), |user, caller| {
+            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(CommunicationsPresenceSetAutomaticLocationResponse)
+    }
+
+    async fn me_presence_set_manual_location(
+        &self,
+        request: MePresenceSetManualLocationRequest,
+        context: Context,
+    ) -> Result<MePresenceSetManualLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Me, |user, caller| {
+            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(MePresenceSetManualLocationResponse)
+    }
+
+    async fn user_presence_set_manual_location(
+        &self,
+        request: UserPresenceSetManualLocationRequest,
+        context: Context,
+    ) -> Result<UserPresenceSetManualLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Id(&request.user_id), |user, caller| {
+            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(UserPresenceSetManualLocationResponse)
+    }
+
+    async fn communications_presence_set_manual_location(
+        &self,
+        request: CommunicationsPresenceSetManualLocationRequest,
+        context: Context,
+    ) -> Result<CommunicationsPresenceSetManualLocationResponse, Failure> {
+        let body = &request.body;
+        self.act(&context, Target::Id(&request.presence_id), |user, caller| {
+            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+        })?;
+        done!(CommunicationsPresenceSetManualLocationResponse)
+    }
+
+    async fn me_presence_clear_automatic_location(
+        &self,
+        _request: MePresenceClearAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<MePresenceClearAutomaticLocationResponse, Failure> {
+        self.act(&context, Target::Me, |user, _| {
+            user.clear_automatic_location();
+            Ok(())
+        })?;
+        done!(MePresenceClearAutomaticLocationResponse)
+    }
+
+    async fn user_presence_clear_automatic_location(
+        &self,
+        request: UserPresenceClearAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<UserPresenceClearAutomaticLocationResponse, Failure> {
+        self.act(&context, Target::Id(&request.user_id), |user, _| {
+            user.clear_automatic_location();
+            Ok(())
+        })?;
+        done!(UserPresenceClearAutomaticLocationResponse)
+    }
+
+    async fn communications_presence_clear_automatic_location(
+        &self,
+        request: CommunicationsPresenceClearAutomaticLocationRequest,
+        context: Context,
+    ) -> Result<CommunicationsPresenceClearAutomaticLocationResponse, Failure> {
+        self.act(&context, Target::Id(&request.presence_id), |user, _| {
+            user.clear_automatic_location();
+            Ok(())
+        })?;
+        done!(CommunicationsPresenceClearAutomaticLocationResponse)
+    }
+
+    async fn me_presence_clear_location(
+        &self,
+        _request: MePresenceClearLocationRequest,
+        context: Context,
+    ) -> Result<MePresenceClearLocationResponse, Failure> {
+        self.act(&context, Target::Me, |user, _| {
+            user.clear_location();
+            Ok(())
+        })?;
+        done!(MePresenceClearLocationResponse)
+    }
+
+    async fn user_presence_clear_location(
+        &self,
+        request: UserPresenceClearLocationRequest,
+        context: Context,
+    ) -> Result<UserPresenceClearLocationResponse, Failure> {
+        self.act(&context, Target::Id(&request.user_id), |user, _| {
+            user.clear_location();
+            Ok(())
+        })?;
+        done!(UserPresenceClearLocationResponse)
+    }
+
+    async fn communications_presence_clear_location(
+        &self,
+        request: CommunicationsPresenceClearLocationRequest,
+        context: Context,
+    ) -> Result<CommunicationsPresenceClearLocationResponse, Failure> {
+        self.act(&context, Target::Id(&request.presence_id), |user, _| {
+            user.clear_location();
+            Ok(())
+        })?;
+        done!(CommunicationsPresenceClearLocationResponse)
+    }
+
+    async fn subscription_list_subscription(
+        &self,
+        _request: SubscriptionListSubscriptionRequest,
+        context: Context,
+    ) -> Result<SubscriptionListSubscriptionResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let value = self
+            .0
+            .state()
+            .subscriptions
+            .of_app(&caller.identity.app_id)
+            .map(subscription_view)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut body = SubscriptionCollectionResponse::new();
+        body.value = Some(value);
+        Ok(SubscriptionListSubscriptionResponse::Success { status: 200, body })
+    }
+
+    async fn subscription_create_subscription(
+        &self,
+        request: SubscriptionCreateSubscriptionRequest,
+        context: Context,
+    ) -> Result<SubscriptionCreateSubscriptionResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let creator = Self::subscriber(&caller)?.to_owned();
+        let body = &request.body;
+        let expires = body
+            .expiration_date_time
+            .instant()
+            .map_err(|e| Failure::bad_request(format!("expirationDateTime: {e}")))?;
+        let certificate = match (
+            body.encryption_certificate.as_option(),
+            body.encryption_certificate_id.as_option(),
+        ) {
+            (Some(certificate), Some(id)) => Some((certificate.clone(), id.clone())),
+            _ => None,
+        };
+        let new = {
+            let state = self.0.state();
+            if state
+                .subscriptions
+                .held_by(&caller.identity.tenant, &caller.identity.app_id, &creator)
+                .is_some()
+            {
+                return Err(Failure::new(409, "ExtensionError", subscriptions::CONFLICT_MESSAGE));
+            }
+            state.subscriptions.check_create(
+                &state.directory,
+                caller.now,
+                &body.resource,
+                &body.change_type,
+                &body.notification_url,
+                body.lifecycle_notification_url.as_option().map(String::as_str),
+                body.client_state.as_option().map(String::as_str),
+                expires,
+                certificate,
+                body.include_resource_data.as_option().copied().unwrap_or(false),
+            )?
+        };
+        self.0.validate_endpoints(&new).await?;
+        let record = Record {
+            id: uuid_v4(),
+            tenant: caller.identity.tenant.clone(),
+            app_id: caller.identity.app_id.clone(),
+            creator,
+            resource: new.resource,
+            users: new.users,
+            notification_url: new.notification_url,
+            lifecycle_url: new.lifecycle_url,
+            client_state: new.client_state,
+            expires: new.expires,
+            certificate: new.certificate,
+            token_expires: caller.identity.expires,
+            reauthorization_sent: false,
+        };
+        let body = {
+            let mut state = self.0.state();
+            subscription_view(state.subscriptions.insert(record)?)?
+        };
+        self.0.wake();
+        Ok(SubscriptionCreateSubscriptionResponse::Success { status: 201, body })
+    }
+
+    async fn subscription_get_subscription(
+        &self,
+        request: SubscriptionGetSubscriptionRequest,
+        context: Context,
+    ) -> Result<SubscriptionGetSubscriptionResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let state = self.0.state();
+        let record = state
+            .subscriptions
+            .get(&caller.identity.app_id, &request.subscription_id)?;
+        let body = subscription_view(record)?;
+        Ok(SubscriptionGetSubscriptionResponse::Success { status: 200, body })
+    }
+
+    async fn subscription_delete_subscription(
+        &self,
+        request: SubscriptionDeleteSubscriptionRequest,
+        context: Context,
+    ) -> Result<SubscriptionDeleteSubscriptionResponse, Failure> {
+        let caller = self.enter(&context)?;
+        self.0
+            .state()
+            .subscriptions
+            .delete(&caller.identity.app_id, &request.subscription_id)?;
+        Ok(SubscriptionDeleteSubscriptionResponse::Success { status: 204 })
+    }
+
+    async fn subscription_update_subscription(
+        &self,
+        request: SubscriptionUpdateSubscriptionRequest,
+        context: Context,
+    ) -> Result<SubscriptionUpdateSubscriptionResponse, Failure> {
+        let caller = self.enter(&context)?;
+        let expires = request
+            .body
+            .expiration_date_time
+            .instant()
+            .map_err(|e| Failure::bad_request(format!("expirationDateTime: {e}")))?;
+        if let Some(url) = &request.body.notification_url {
+            self.0.validate_url(url).await?;
+        }
+        let body = {
+            let mut state = self.0.state();
+            let record = state.subscriptions.renew(
+                &caller.identity.app_id,
+                &request.subscription_id,
+                caller.now,
+                expires,
+                request.body.notification_url.clone(),
+            )?;
+            subscription_view(record)?
+        };
+        self.0.wake();
+        Ok(SubscriptionUpdateSubscriptionResponse::Success { status: 200, body })
+    }
+
+    async fn subscription_reauthorize(
+        &self,
+        request: SubscriptionReauthorizeRequest,
+        context: Context,
+    ) -> Result<SubscriptionReauthorizeResponse, Failure> {
+        let caller = self.enter(&context)?;
+        self.0.state().subscriptions.reauthorize(
+            &caller.identity.app_id,
+            &request.subscription_id,
+            caller.identity.expires,
+        )?;
+        self.0.wake();
+        Ok(SubscriptionReauthorizeResponse::Success { status: 200 })
+    }
+}
+
+impl EmulatorApi {
+    /// The presences of `ids` (at most 650, each a GUID; unknown users left out, repeats
+    /// once), as another user sees them.
+    fn presences(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+        select: Option<&[String]>,
+    ) -> Result<Vec<Presence>, Failure> {
+        if ids.len() > MAX_IDS {
+            return Err(Failure::bad_request(format!(
+                "The request asks for {} user ids; at most {MAX_IDS} are allowed in one request.",
+                ids.len()
+            )));
+        }
+        if let Some(bad) = ids.iter().find(|id| !crate::directory::is_guid(id)) {
+            return Err(Failure::bad_request(format!(
+                "Invalid user id `{}`: ids must be users' object ids (GUIDs).",
+                graph_models_runtime::excerpt(bad, 60)
+            )));
+        }
+        let state = self.0.state();
+        let mut seen = Vec::with_capacity(ids.len());
+        let mut presences = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(index) = state.directory.index_of(id) else {
+                continue;
+            };
+            if seen.contains(&index) {
+                continue;
+            }
+            seen.push(index);
+            let user_id = state.directory.user(index).map(|u| u.id.as_str()).unwrap_or(id);
+            let own = caller.identity.user.as_deref() == Some(user_id);
+            let presence = state.users[index].view(user_id, caller.now, own);
+            presences.push(selected(presence, select));
+        }
+        Ok(presences)
+    }
+
+    fn set_presence(
+        &self,
+        context: &Context,
+        target: Target,
+        body: &graph_presence_models::SetPresenceRequestBody,
+    ) -> Result<(), Failure> {
+        self.act(context, target, |user, caller| {
+            let session = body
+                .session_id
+                .as_option()
+                .map_or(caller.identity.app_id.as_str(), String::as_str);
+            user.set_presence(
+                session,
+                &body.availability,
+                &body.activity,
+                body.expiration_duration.as_option(),
+                caller.now,
+            )
+        })
+    }
+
+    fn clear_presence(
+        &self,
+        context: &Context,
+        target: Target,
+        session: Option<&String>,
+    ) -> Result<(), Failure> {
+        self.act(context, target, |user, caller| {
+            let session = session.map_or(caller.identity.app_id.as_str(), String::as_str);
+            user.clear_presence(session, caller.now)
+        })
+    }
+}
+
+/// A random version-4 GUID (a subscription's id).
+fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    for chunk in bytes.chunks_mut(8) {
+        chunk.copy_from_slice(&fastrand::u64(..).to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
