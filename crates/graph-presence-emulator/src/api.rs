@@ -136,30 +136,14 @@ impl EmulatorApi {
         Ok(())
     }
 
-    /// The caller's subscription resource and the user it is held by (presence subscriptions
-    /// are delegated only: RULES.md §1).
+    /// The signed-in user a subscription is held by: presence subscriptions are delegated
+    /// only (RULES.md §1; the schema's permissions refuse app-only tokens before this).
     fn subscriber(caller: &Caller) -> Result<&str, Failure> {
-        match caller.identity.user.as_deref() {
-            Some(user)
-                if caller
-                    .identity
-                    .scopes
-                    .iter()
-                    .any(|s| identity::satisfies(s, "Presence.Read.All")) =>
-            {
-                Ok(user)
-            }
-            Some(_) => Err(Failure::new(
-                403,
-                "ExtensionError",
-                "Operation: Create; Exception: [Status Code: Forbidden; Reason: Presence subscriptions need the delegated permission Presence.Read.All.]",
-            )),
-            None => Err(Failure::new(
-                403,
-                "ExtensionError",
-                "Operation: Create; Exception: [Status Code: Forbidden; Reason: Application permissions are not supported for presence subscriptions.]",
-            )),
-        }
+        caller.identity.user.as_deref().ok_or_else(|| {
+            Failure::forbidden(
+                "Application permissions are not supported for presence subscriptions.",
+            )
+        })
     }
 }
 
@@ -205,7 +189,7 @@ fn subscription_view(record: &Record) -> Result<Subscription, Failure> {
         "includeResourceData": record.certificate.is_some(),
         "latestSupportedTlsVersion": "v1_2",
         "encryptionCertificate": null,
-        "encryptionCertificateId": record.certificate.as_ref().map(|(_, id)| id.clone()),
+        "encryptionCertificateId": record.certificate.as_ref().map(|c| c.id().to_owned()),
         "notificationQueryOptions": null,
         "notificationUrlAppId": null,
     });
@@ -228,7 +212,14 @@ fn filter_ids(filter: &str) -> Option<Vec<String>> {
     }
     let list = rest[2..].trim().strip_prefix('(')?.strip_suffix(')')?;
     list.split(',')
-        .map(|item| Some(item.trim().strip_prefix('\'')?.strip_suffix('\'')?.to_owned()))
+        .map(|item| {
+            Some(
+                item.trim()
+                    .strip_prefix('\'')?
+                    .strip_suffix('\'')?
+                    .to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -347,7 +338,12 @@ impl Api for EmulatorApi {
         let body = &request.body;
         self.act(&context, Target::Me, |user, caller| {
             let expiration = body.expiration_duration.as_option();
-            user.set_user_preferred_presence(&body.availability, &body.activity, expiration, caller.now)
+            user.set_user_preferred_presence(
+                &body.availability,
+                &body.activity,
+                expiration,
+                caller.now,
+            )
         })?;
         done!(MePresenceSetUserPreferredPresenceResponse)
     }
@@ -360,7 +356,12 @@ impl Api for EmulatorApi {
         let body = &request.body;
         self.act(&context, Target::Id(&request.user_id), |user, caller| {
             let expiration = body.expiration_duration.as_option();
-            user.set_user_preferred_presence(&body.availability, &body.activity, expiration, caller.now)
+            user.set_user_preferred_presence(
+                &body.availability,
+                &body.activity,
+                expiration,
+                caller.now,
+            )
         })?;
         done!(UserPresenceSetUserPreferredPresenceResponse)
     }
@@ -420,7 +421,11 @@ impl Api for EmulatorApi {
     ) -> Result<MePresenceSetAutomaticLocationResponse, Failure> {
         let body = &request.body;
         self.act(&context, Target::Me, |user, caller| {
-            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+            user.set_automatic_location(
+                &body.work_location_type,
+                body.place_id.as_option().map(String::as_str),
+                caller.now,
+            )
         })?;
         done!(MePresenceSetAutomaticLocationResponse)
     }
@@ -432,7 +437,11 @@ impl Api for EmulatorApi {
     ) -> Result<UserPresenceSetAutomaticLocationResponse, Failure> {
         let body = &request.body;
         self.act(&context, Target::Id(&request.user_id), |user, caller| {
-            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+            user.set_automatic_location(
+                &body.work_location_type,
+                body.place_id.as_option().map(String::as_str),
+                caller.now,
+            )
         })?;
         done!(UserPresenceSetAutomaticLocationResponse)
     }
@@ -443,9 +452,17 @@ impl Api for EmulatorApi {
         context: Context,
     ) -> Result<CommunicationsPresenceSetAutomaticLocationResponse, Failure> {
         let body = &request.body;
-        self.act(&context, Target::Id(&request.presence_id), |user, caller| {
-            user.set_automatic_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
-        })?;
+        self.act(
+            &context,
+            Target::Id(&request.presence_id),
+            |user, caller| {
+                user.set_automatic_location(
+                    &body.work_location_type,
+                    body.place_id.as_option().map(String::as_str),
+                    caller.now,
+                )
+            },
+        )?;
         done!(CommunicationsPresenceSetAutomaticLocationResponse)
     }
 
@@ -456,7 +473,11 @@ impl Api for EmulatorApi {
     ) -> Result<MePresenceSetManualLocationResponse, Failure> {
         let body = &request.body;
         self.act(&context, Target::Me, |user, caller| {
-            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+            user.set_manual_location(
+                &body.work_location_type,
+                body.place_id.as_option().map(String::as_str),
+                caller.now,
+            )
         })?;
         done!(MePresenceSetManualLocationResponse)
     }
@@ -468,7 +489,11 @@ impl Api for EmulatorApi {
     ) -> Result<UserPresenceSetManualLocationResponse, Failure> {
         let body = &request.body;
         self.act(&context, Target::Id(&request.user_id), |user, caller| {
-            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
+            user.set_manual_location(
+                &body.work_location_type,
+                body.place_id.as_option().map(String::as_str),
+                caller.now,
+            )
         })?;
         done!(UserPresenceSetManualLocationResponse)
     }
@@ -479,9 +504,17 @@ impl Api for EmulatorApi {
         context: Context,
     ) -> Result<CommunicationsPresenceSetManualLocationResponse, Failure> {
         let body = &request.body;
-        self.act(&context, Target::Id(&request.presence_id), |user, caller| {
-            user.set_manual_location(&body.work_location_type, body.place_id.as_option().map(String::as_str), caller.now)
-        })?;
+        self.act(
+            &context,
+            Target::Id(&request.presence_id),
+            |user, caller| {
+                user.set_manual_location(
+                    &body.work_location_type,
+                    body.place_id.as_option().map(String::as_str),
+                    caller.now,
+                )
+            },
+        )?;
         done!(CommunicationsPresenceSetManualLocationResponse)
     }
 
@@ -591,7 +624,7 @@ impl Api for EmulatorApi {
             body.encryption_certificate.as_option(),
             body.encryption_certificate_id.as_option(),
         ) {
-            (Some(certificate), Some(id)) => Some((certificate.clone(), id.clone())),
+            (Some(certificate), Some(id)) => Some(crate::emulator::certificate(certificate, id)?),
             _ => None,
         };
         let new = {
@@ -601,7 +634,11 @@ impl Api for EmulatorApi {
                 .held_by(&caller.identity.tenant, &caller.identity.app_id, &creator)
                 .is_some()
             {
-                return Err(Failure::new(409, "ExtensionError", subscriptions::CONFLICT_MESSAGE));
+                return Err(Failure::new(
+                    409,
+                    "ExtensionError",
+                    subscriptions::CONFLICT_MESSAGE,
+                ));
             }
             state.subscriptions.check_create(
                 &state.directory,
@@ -609,16 +646,21 @@ impl Api for EmulatorApi {
                 &body.resource,
                 &body.change_type,
                 &body.notification_url,
-                body.lifecycle_notification_url.as_option().map(String::as_str),
+                body.lifecycle_notification_url
+                    .as_option()
+                    .map(String::as_str),
                 body.client_state.as_option().map(String::as_str),
                 expires,
                 certificate,
-                body.include_resource_data.as_option().copied().unwrap_or(false),
+                body.include_resource_data
+                    .as_option()
+                    .copied()
+                    .unwrap_or(false),
             )?
         };
         self.0.validate_endpoints(&new).await?;
         let record = Record {
-            id: uuid_v4(),
+            id: uuid::Uuid::new_v4().to_string(),
             tenant: caller.identity.tenant.clone(),
             app_id: caller.identity.app_id.clone(),
             creator,
@@ -744,7 +786,11 @@ impl EmulatorApi {
                 continue;
             }
             seen.push(index);
-            let user_id = state.directory.user(index).map(|u| u.id.as_str()).unwrap_or(id);
+            let user_id = state
+                .directory
+                .user(index)
+                .map(|u| u.id.as_str())
+                .unwrap_or(id);
             let own = caller.identity.user.as_deref() == Some(user_id);
             let presence = state.users[index].view(user_id, caller.now, own);
             presences.push(selected(presence, select));
@@ -784,23 +830,4 @@ impl EmulatorApi {
             user.clear_presence(session, caller.now)
         })
     }
-}
-
-/// A random version-4 GUID (a subscription's id).
-fn uuid_v4() -> String {
-    let mut bytes = [0u8; 16];
-    for chunk in bytes.chunks_mut(8) {
-        chunk.copy_from_slice(&fastrand::u64(..).to_le_bytes());
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }

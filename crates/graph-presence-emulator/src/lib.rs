@@ -5,31 +5,31 @@
 
 #![deny(missing_docs)]
 
+mod admin;
+mod api;
 mod clock;
+// Parts of these are for the admin API, which is being built.
+#[allow(dead_code)]
+mod delivery;
 mod directory;
-// The API layer (being built) draws from it.
+mod emulator;
 #[allow(dead_code)]
 mod faults;
-// The API layer (being built) counts requests with it.
-#[allow(dead_code)]
-mod throttle;
-// The API layer (being built) keeps subscriptions in it.
-#[allow(dead_code)]
-mod subscriptions;
-// The API layer (being built) calls it; until then only its tests do.
-#[allow(dead_code)]
-mod presence;
-// Tokens and permissions: the API layer (not yet written) serves the key set, the OpenID
-// configuration and the token endpoint, and verifies and checks each request's token; until it
-// does, nothing outside the module's tests calls it.
 #[allow(dead_code)]
 mod identity;
-// The subscription module (being built) hands it what to send: unused until then, its
-// re-exports included.
-#[allow(dead_code, unused_imports)]
-mod delivery;
+mod presence;
+mod routes;
+mod state;
+mod subscriptions;
+mod throttle;
 
 pub use clock::Clock;
+pub use delivery::{
+    AttemptFailure, BatchKind, DeliveryRecord, DeliverySettings, DropReason, EndpointState,
+    EndpointStatus, Outcome,
+};
 pub use directory::{Directory, DirectoryError, User};
+pub use emulator::{ALL_SCOPES, APP_ID, Emulator, EmulatorBuilder, TENANT_ID, Teams};
 pub use faults::Fault;
+pub use identity::{App, Identity, TokenRequest};
 pub use throttle::{Limit, ThrottleSettings};

@@ -5,10 +5,12 @@
 //! deletion by the application that owns it; expiry removes it. What needs the network (the
 //! validation handshake) is the caller's: this registry only decides.
 
+use crate::delivery::EncryptionCertificate;
 use crate::directory::{Directory, is_guid};
 use graph_server_runtime::Failure;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The most ids one presence subscription's filter may name.
 pub const MAX_IDS: usize = 650;
@@ -23,7 +25,7 @@ pub const CONFLICT_MESSAGE: &str = "Operation: Create; Exception:[Status Code: C
 const MAX_CLIENT_STATE: usize = 128;
 
 /// One subscription, as the emulator keeps it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Record {
     pub id: String,
     pub tenant: String,
@@ -38,8 +40,8 @@ pub struct Record {
     pub lifecycle_url: Option<String>,
     pub client_state: Option<String>,
     pub expires: Timestamp,
-    /// Rich notifications: the certificate (base64 DER) and its id.
-    pub certificate: Option<(String, String)>,
+    /// Rich notifications: the certificate they are encrypted for, read at create.
+    pub certificate: Option<Arc<EncryptionCertificate>>,
     /// When the token it was created or last reauthorized with expires.
     pub token_expires: Timestamp,
     /// A `reauthorizationRequired` notification was sent for the current token.
@@ -47,7 +49,7 @@ pub struct Record {
 }
 
 /// What a create asks for, checked ([`Subscriptions::check_create`]) before the handshake.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NewSubscription {
     pub resource: String,
     pub users: Vec<usize>,
@@ -55,7 +57,7 @@ pub struct NewSubscription {
     pub lifecycle_url: Option<String>,
     pub client_state: Option<String>,
     pub expires: Timestamp,
-    pub certificate: Option<(String, String)>,
+    pub certificate: Option<Arc<EncryptionCertificate>>,
 }
 
 /// Every subscription, by id, and which ones cover each user.
@@ -80,7 +82,7 @@ impl Subscriptions {
         lifecycle_url: Option<&str>,
         client_state: Option<&str>,
         expires: Timestamp,
-        certificate: Option<(String, String)>,
+        certificate: Option<Arc<EncryptionCertificate>>,
         include_resource_data: bool,
     ) -> Result<NewSubscription, Failure> {
         let users = users_of(directory, resource)?;
