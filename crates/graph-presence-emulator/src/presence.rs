@@ -461,9 +461,9 @@ impl UserPresence {
     /// content, clears the status message; otherwise it is published now (a sent
     /// `publishedDateTime` is ignored: it is read-only) and shown until its `expiryDateTime`.
     ///
-    /// The emulator's jiff has no time zone database, so `expiryDateTime.timeZone` must be
-    /// UTC (`UTC`, `Etc/UTC`, `GMT` or `Etc/GMT`) or absent (read as UTC); any other zone is
-    /// refused with `BadRequest`, rather than read wrongly.
+    /// `expiryDateTime.timeZone` is a Windows zone name (as Graph writes them) or an IANA
+    /// one, or absent for UTC; any other name is refused with `BadRequest`, rather than read
+    /// wrongly.
     pub(crate) fn set_status_message(
         &mut self,
         message: Option<&PresenceStatusMessage>,
@@ -762,16 +762,14 @@ fn status_message(
     }))
 }
 
-/// The instant a `dateTimeTimeZone` names, for the zones the emulator knows (UTC).
+/// The instant a `dateTimeTimeZone` names. The zone is a Windows name (Graph's own, as in
+/// "Pacific Standard Time"), read through CLDR's world-wide mapping, or an IANA name; absent,
+/// it is UTC.
 fn expiry_instant(date_time: &str, time_zone: Option<&String>) -> Result<Timestamp, PresenceError> {
-    if let Some(zone) = time_zone {
-        let utc = ["UTC", "Etc/UTC", "GMT", "Etc/GMT"];
-        if !utc.iter().any(|name| zone.eq_ignore_ascii_case(name)) {
-            return Err(PresenceError::BadRequest(format!(
-                "statusMessage.expiryDateTime.timeZone '{zone}' is not supported by the emulator, which has no time zone database: use UTC"
-            )));
-        }
-    }
+    let zone = match time_zone {
+        Some(name) => named_zone(name)?,
+        None => TimeZone::UTC,
+    };
     let bad = |why: &str| {
         PresenceError::BadRequest(format!(
             "statusMessage.expiryDateTime.dateTime '{date_time}' {why}"
@@ -787,9 +785,20 @@ fn expiry_instant(date_time: &str, time_zone: Option<&String>) -> Result<Timesta
         .parse()
         .map_err(|e| bad(&format!("is not a local date and time: {e}")))?;
     civil
-        .to_zoned(TimeZone::UTC)
+        .to_zoned(zone)
         .map(|zoned| zoned.timestamp())
         .map_err(|e| bad(&format!("is out of range: {e}")))
+}
+
+/// A time zone by its Windows name, spelled as CLDR spells it, or its IANA name (in any
+/// letter case).
+fn named_zone(name: &str) -> Result<TimeZone, PresenceError> {
+    let iana = localzone::win_zone_to_iana(name, Some("001"));
+    jiff::tz::db().get(iana.unwrap_or(name)).map_err(|_| {
+        PresenceError::BadRequest(format!(
+            "statusMessage.expiryDateTime.timeZone '{name}' is neither a Windows nor an IANA time zone name"
+        ))
+    })
 }
 
 /// A location layer from `setAutomaticLocation`/`setManualLocation`. The newest v1.0 docs

@@ -476,6 +476,35 @@ fn a_status_message_without_expiry_or_time_zone() {
 }
 
 #[test]
+fn an_expiry_is_read_in_its_windows_or_iana_zone() {
+    // Microsoft's setStatusMessage example names "Pacific Standard Time": 09:30 there in
+    // December is 17:30 UTC, eight and a half hours after t0; in July (daylight time) the
+    // same local time is 16:30 UTC.
+    let mut user = UserPresence::default();
+    for (date_time, zone, minutes) in [
+        ("2026-12-01T09:30:00", "Pacific Standard Time", 8 * 60 + 30),
+        ("2026-12-01T09:30:00", "America/Los_Angeles", 8 * 60 + 30),
+        ("2026-12-01T09:30:00", "america/los_angeles", 8 * 60 + 30),
+        (
+            "2026-12-01T18:30:00",
+            "W. Europe Standard Time",
+            8 * 60 + 30,
+        ),
+        ("2026-12-01T09:30:00", "UTC", 30),
+    ] {
+        let sent = status("x").expiry_date_time(DateTimeTimeZone::new(date_time).time_zone(zone));
+        user.set_status_message(Some(&sent), t0()).expect(zone);
+        assert_eq!(user.next_change(t0()), Some(at(minutes, 0)), "{zone}");
+    }
+    let summer = status("x").expiry_date_time(
+        DateTimeTimeZone::new("2027-07-01T09:30:00").time_zone("Pacific Standard Time"),
+    );
+    user.set_status_message(Some(&summer), t0()).expect("set");
+    let expected: Timestamp = "2027-07-01T16:30:00Z".parse().expect("a timestamp");
+    assert_eq!(user.next_change(t0()), Some(expected));
+}
+
+#[test]
 fn a_null_or_empty_status_message_clears_it() {
     let mut user = UserPresence::default();
     for clear in [
@@ -497,7 +526,7 @@ fn a_null_or_empty_status_message_clears_it() {
 }
 
 #[test]
-fn a_status_message_is_refused_for_html_offsets_and_zones_the_emulator_cannot_read() {
+fn a_status_message_is_refused_for_html_offsets_and_unknown_zones() {
     let mut user = UserPresence::default();
     let html = PresenceStatusMessage::new().message(
         ItemBody::new()
@@ -505,12 +534,12 @@ fn a_status_message_is_refused_for_html_offsets_and_zones_the_emulator_cannot_re
             .content_type(BodyType::Html),
     );
     assert!(bad_request(user.set_status_message(Some(&html), t0())).contains("html"));
-    let windows = status("x").expiry_date_time(
-        DateTimeTimeZone::new("2022-10-18T17:05:33.2079781").time_zone("Pacific Standard Time"),
+    let unknown = status("x").expiry_date_time(
+        DateTimeTimeZone::new("2022-10-18T17:05:33.2079781").time_zone("Atlantis Standard Time"),
     );
     assert!(
-        bad_request(user.set_status_message(Some(&windows), t0()))
-            .contains("Pacific Standard Time")
+        bad_request(user.set_status_message(Some(&unknown), t0()))
+            .contains("'Atlantis Standard Time' is neither a Windows nor an IANA")
     );
     for date_time in [
         "2026-12-01T17:00:00Z",
