@@ -14,6 +14,7 @@ mod client_media;
 mod client_paging;
 mod client_parameters;
 mod client_query;
+mod client_renewal_spacing;
 mod client_requests;
 mod client_responses;
 mod client_servers;

@@ -16,6 +16,7 @@ pub(super) enum Step {
     Renewed {
         id: String,
         expires: jiff::Timestamp,
+        granted: jiff::Timestamp,
     },
     Reauthorized {
         id: String,
@@ -76,11 +77,24 @@ pub(super) async fn renew(
         .patch(asked)
         .send()
         .await;
+    let now = client.clock().now();
     match answer {
-        Ok(renewed) => Step::Renewed {
-            id: tracked.id,
-            expires: renewed.expiration_date_time.instant().unwrap_or(asked),
-        },
+        Ok(renewed) => {
+            let expires = renewed.expiration_date_time.instant().unwrap_or(asked);
+            if expires <= now {
+                return Step::Failed(SubscriptionFailure {
+                    subscription_id: Some(tracked.id),
+                    action: SubscriptionAction::Renew,
+                    ids: tracked.ids,
+                    error: SubscriptionError::ExpiryNotAhead { expires, now },
+                });
+            }
+            Step::Renewed {
+                id: tracked.id,
+                expires,
+                granted: now,
+            }
+        }
         Err(error) if is_gone(&error) => recreate(client, settings, tracked).await,
         Err(error) => Step::Failed(SubscriptionFailure {
             subscription_id: Some(tracked.id),
@@ -171,6 +185,7 @@ async fn subscribe(
         id,
         ids: ids.to_vec(),
         expires: created.expiration_date_time.instant().unwrap_or(asked),
+        granted: client.clock().now(),
         retry_at: None,
     })
 }

@@ -40,6 +40,10 @@ pub const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// renewal loop does not spin on an error.
 const RENEWAL_RETRY_DELAY: Duration = Duration::from_secs(60);
 
+/// The least time between two renewals of one subscription, whatever Graph grants, so that
+/// a short grant cannot make a renewal loop spin.
+const MIN_RENEWAL_SPACING: Duration = Duration::from_secs(30);
+
 impl Client {
     /// Subscribes to presence changes of any number of users, by object id: duplicates (in
     /// any letter case) are dropped, ids no filter can carry are refused
@@ -240,6 +244,9 @@ pub struct TrackedSubscription {
     id: String,
     ids: Vec<String>,
     expires: jiff::Timestamp,
+    /// When Graph granted `expires` (by the client's clock): the grant's length decides how
+    /// early the renewal comes, and the next renewal is not before a floor after it.
+    granted: jiff::Timestamp,
     /// After a failed renewal: not renewed again before this.
     retry_at: Option<jiff::Timestamp>,
 }
@@ -260,9 +267,14 @@ impl TrackedSubscription {
         self.expires
     }
 
-    /// When it is due for renewal: `margin` before it expires, or later after a failure.
+    /// When it is due for renewal: `margin` before it expires, or half-way through a grant
+    /// shorter than twice the margin; never sooner than [`MIN_RENEWAL_SPACING`] after the
+    /// grant, and later after a failure.
     fn due(&self, margin: Duration) -> jiff::Timestamp {
-        let due = earlier(self.expires, margin);
+        let grant =
+            Duration::try_from(self.expires.duration_since(self.granted)).unwrap_or_default();
+        let due = earlier(self.expires, margin.min(grant / 2));
+        let due = due.max(later(self.granted, MIN_RENEWAL_SPACING));
         self.retry_at.map_or(due, |retry_at| due.max(retry_at))
     }
 }
@@ -404,7 +416,11 @@ impl PresenceSubscriptions {
                 report.created.push(new.id.clone());
                 self.tracked.push(new);
             }
-            Step::Renewed { id, expires } => {
+            Step::Renewed {
+                id,
+                expires,
+                granted,
+            } => {
                 if let Some(t) = self.tracked.iter_mut().find(|t| t.id == id) {
                     tracing::info!(
                         subscription_id = %id,
@@ -413,6 +429,7 @@ impl PresenceSubscriptions {
                         "presence subscription renewed"
                     );
                     t.expires = expires;
+                    t.granted = granted;
                     t.retry_at = None;
                 }
                 report.renewed.push(id);
@@ -596,6 +613,14 @@ pub enum SubscriptionError {
     /// Graph answered a create without the subscription's id, so it cannot be renewed (it
     /// lapses at its expiry) nor told apart in lifecycle notifications.
     NoSubscriptionId,
+    /// Graph answered a renewal with an expiry that is not after now (by the client's
+    /// clock): the renewal is treated as failed, and tried again later.
+    ExpiryNotAhead {
+        /// The expiry Graph answered.
+        expires: jiff::Timestamp,
+        /// The client's clock when the answer came.
+        now: jiff::Timestamp,
+    },
 }
 
 impl fmt::Display for SubscriptionError {
@@ -605,6 +630,10 @@ impl fmt::Display for SubscriptionError {
             SubscriptionError::NoSubscriptionId => {
                 f.write_str("Graph answered the create without a subscription id")
             }
+            SubscriptionError::ExpiryNotAhead { expires, now } => write!(
+                f,
+                "Graph answered the renewal with expirationDateTime {expires}, not after now ({now})"
+            ),
         }
     }
 }
@@ -613,7 +642,7 @@ impl std::error::Error for SubscriptionError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SubscriptionError::Request(error) => Some(error),
-            SubscriptionError::NoSubscriptionId => None,
+            SubscriptionError::NoSubscriptionId | SubscriptionError::ExpiryNotAhead { .. } => None,
         }
     }
 }
