@@ -5,7 +5,6 @@
 use graph_presence_client::{Clock, SubscriptionAction, SubscriptionError};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tests::{FakeClock, user_ids};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
