@@ -146,10 +146,11 @@ impl Client {
                         Some(_) => "status with Retry-After",
                         None => "status",
                     };
-                    (
-                        wait.unwrap_or_else(|| limits.retry.backoff(attempt, fastrand::f64())),
-                        reason,
-                    )
+                    let wait = match wait {
+                        Some(asked) => limits.retry.server_wait(attempt, asked),
+                        None => limits.retry.backoff(attempt, fastrand::f64()),
+                    };
+                    (wait, reason)
                 }
                 Err(Error::Connection(_)) if idempotent => (
                     limits.retry.backoff(attempt, fastrand::f64()),

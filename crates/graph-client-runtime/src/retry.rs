@@ -47,12 +47,22 @@ impl RetryPolicy {
     /// Exponential backoff with jitter for retry number `retry` (1 for the first retry), with
     /// `random` in `[0, 1)`: between half and all of `base × 2^(retry-1)`, at most `max_delay`.
     pub fn backoff(&self, retry: u32, random: f64) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
-        exponential
-            .min(self.max_delay)
+        self.exponential(retry)
             .mul_f64(0.5 + random.clamp(0.0, 1.0) / 2.0)
+    }
+
+    /// The wait before retry number `retry` when the server said how long: its `Retry-After`,
+    /// but never less than the shortest backoff for that retry (half of `base × 2^(retry-1)`),
+    /// so that a `Retry-After` of `0`, `0.001` or a date in the past cannot make the retries
+    /// a burst.
+    pub fn server_wait(&self, retry: u32, retry_after: Duration) -> Duration {
+        retry_after.max(self.exponential(retry) / 2)
+    }
+
+    fn exponential(&self, retry: u32) -> Duration {
+        self.base_delay
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.max_delay)
     }
 }
 
@@ -328,6 +338,23 @@ mod tests {
             );
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn a_servers_wait_is_honoured_but_never_shorter_than_the_backoffs_floor() {
+        let policy = RetryPolicy::default();
+        let ms = Duration::from_millis;
+        assert_eq!(policy.server_wait(1, Duration::ZERO), ms(250));
+        assert_eq!(policy.server_wait(1, ms(1)), ms(250));
+        assert_eq!(policy.server_wait(3, ms(1)), ms(1_000));
+        assert_eq!(policy.server_wait(1, ms(7_000)), ms(7_000));
+        assert_eq!(
+            policy.server_wait(20, ms(1)),
+            ms(15_000),
+            "half the ceiling"
+        );
+        let total: Duration = (1..5).map(|retry| policy.server_wait(retry, ms(1))).sum();
+        assert_eq!(total, ms(3_750), "four retries of a 1 ms Retry-After");
     }
 
     #[test]

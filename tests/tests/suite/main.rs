@@ -10,6 +10,7 @@ mod client_doc_examples;
 mod client_error_bounds;
 mod client_error_context;
 mod client_faults;
+mod client_hardening;
 mod client_media;
 mod client_paging;
 mod client_parameters;
