@@ -505,6 +505,12 @@ pub enum NextLinkProblem {
     Invalid(String),
     /// It was fetched already: the server sent a loop.
     Repeated,
+    /// Following it would pass the page cap (`max_pages` on [`Pages`](crate::Pages) and
+    /// [`Items`](crate::Items)): a server that never stops sending new links.
+    TooManyPages {
+        /// The cap.
+        max_pages: u32,
+    },
 }
 
 /// A page's next link that the client did not follow; the pages before it were yielded.
@@ -537,6 +543,9 @@ impl fmt::Display for NextLinkError {
             }
             NextLinkProblem::Repeated => {
                 f.write_str("that page was fetched already (the server sent a loop)")
+            }
+            NextLinkProblem::TooManyPages { max_pages } => {
+                write!(f, "{max_pages} pages were read, the most this read follows")
             }
         }
     }

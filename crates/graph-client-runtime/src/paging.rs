@@ -7,7 +7,8 @@
 //! page's link, sent like every request (token, refresh, retries, rate limit, a span), and
 //! decoded as the same page type. A link is followed only to the origin (scheme, host and
 //! port) of the client's base URL, so the token never goes anywhere else; a link to another
-//! origin, one that does not parse, and one fetched already (a server that loops) are an
+//! origin, one that does not parse, one fetched already (a server that loops) and one past the
+//! page cap (a server that never stops: 1,000 pages unless set otherwise) are an
 //! [`Error::NextLink`]. A missing, `null` or empty link ends the pages. After an error, on any
 //! page, the stream ends.
 
@@ -138,6 +139,8 @@ mod streams {
         fetched: HashSet<String>,
         /// The number of the last page asked for, from 1.
         page: u32,
+        /// No link is followed past this many pages.
+        max_pages: u32,
         state: State<B::Output>,
     }
 
@@ -181,8 +184,21 @@ mod streams {
                 request: Arc::new(request),
                 fetched: HashSet::new(),
                 page: 0,
+                max_pages: Self::DEFAULT_MAX_PAGES,
                 state: State::Next(None),
             }
+        }
+
+        /// The most pages read unless [`Pages::max_pages`] says otherwise: Graph's largest
+        /// collections at their largest page size fit, and a server sending new links for ever
+        /// is stopped.
+        pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+
+        /// Reads at most `max_pages` pages (at least 1): a next link on the last of them is
+        /// an [`Error::NextLink`] with [`NextLinkProblem::TooManyPages`].
+        pub fn max_pages(mut self, max_pages: u32) -> Self {
+            self.max_pages = max_pages.max(1);
+            self
         }
 
         /// The next page: `None` after the last page and after an error.
@@ -289,6 +305,11 @@ mod streams {
             if self.fetched.contains(url.as_str()) {
                 return Err(refuse(NextLinkProblem::Repeated));
             }
+            if self.page >= self.max_pages {
+                return Err(refuse(NextLinkProblem::TooManyPages {
+                    max_pages: self.max_pages,
+                }));
+            }
             let uri = url.as_str().parse().map_err(|e| invalid(&e))?;
             Ok(Link { url, uri })
         }
@@ -339,6 +360,12 @@ mod streams {
                 pages: Pages::new(request),
                 items: Vec::new().into_iter(),
             }
+        }
+
+        /// Reads at most `max_pages` pages (see [`Pages::max_pages`]).
+        pub fn max_pages(mut self, max_pages: u32) -> Self {
+            self.pages = self.pages.max_pages(max_pages);
+            self
         }
 
         /// The next item: `None` after the last page and after an error.

@@ -1,12 +1,13 @@
 //! What a reliability run found in the client (issue 20), each against a server on loopback
 //! that answers exactly as the run's did: retries that keep a floor whatever `Retry-After`
-//! says.
+//! says, and a paged read that stops at a cap when the server never stops.
 
-use graph_presence_client::{Client, RetryPolicy};
+use graph_presence_client::{Client, Error, NextLinkProblem, RetryPolicy};
+use serde_json::json;
 use std::time::Duration;
 use tests::FakeClock;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const THROTTLED: &str =
     r#"{"error":{"code":"TooManyRequests","message":"Please retry again later."}}"#;
@@ -53,4 +54,85 @@ async fn a_retry_after_of_nothing_or_in_the_past_still_backs_off() {
             5
         );
     }
+}
+
+/// A list whose every page links to a new next page: `?page=N` links to `?page=N+1`.
+struct Endless(String);
+
+impl Respond for Endless {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: u64 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{"id": format!("u{page}"), "availability": "Away", "activity": "Away"}],
+            "@odata.nextLink": format!("{}/beta/communications/presences?page={}", self.0, page + 1),
+        }))
+    }
+}
+
+async fn endless() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/beta/communications/presences"))
+        .respond_with(Endless(server.uri()))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn too_many_pages(error: &Error) -> u32 {
+    match error {
+        Error::NextLink(e) => match e.problem {
+            NextLinkProblem::TooManyPages { max_pages } => max_pages,
+            ref other => panic!("not the cap: {other:?}"),
+        },
+        other => panic!("not a next link error: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_paged_read_stops_at_its_cap_when_the_links_never_end() {
+    // The run: 10,000 distinct next links were all followed.
+    let server = endless().await;
+    let error = client(&server.uri(), &FakeClock::new())
+        .communications()
+        .presences()
+        .get()
+        .items()
+        .max_pages(5)
+        .collect_all()
+        .await
+        .expect_err("a cap");
+    assert_eq!(too_many_pages(&error), 5);
+    assert!(error.to_string().contains("5 pages were read"), "{error}");
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        5
+    );
+
+    // By default, 1,000 pages.
+    let server = endless().await;
+    let mut pages = client(&server.uri(), &FakeClock::new())
+        .communications()
+        .presences()
+        .get()
+        .pages();
+    let mut read = 0;
+    let error = loop {
+        match pages.next().await {
+            Some(Ok(_)) => read += 1,
+            Some(Err(error)) => break error,
+            None => panic!("the pages ended"),
+        }
+    };
+    assert_eq!(read, 1_000);
+    assert_eq!(too_many_pages(&error), 1_000);
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1_000
+    );
 }
