@@ -2,7 +2,8 @@
 //! schema's `maxItems`), so the ids are de-duplicated, split into chunks of that size, and the
 //! chunks sent with bounded concurrency. A chunk answered in pages has its `@odata.nextLink`s
 //! followed (same origin only). A chunk that still fails after its retries, on any of its
-//! pages, is reported with its ids; the others' presences are kept.
+//! pages, is reported with its ids; the others' presences are kept. A presence for an id the
+//! chunk did not ask for is reported apart, never taken for an answer.
 
 use crate::{Client, CommunicationsGetPresencesByUserIdRequest, Error};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -71,8 +72,32 @@ pub struct ChunkFailure {
 pub struct ChunkPresences {
     /// The ids the chunk asked for, as given to [`Client::presences_of`].
     pub ids: Vec<String>,
-    /// What Graph returned, in its order, every page of the chunk's answer included.
+    /// What Graph returned for the ids asked for, in its order, every page of the chunk's
+    /// answer included.
     pub presences: Vec<Presence>,
+    /// What Graph returned for ids this chunk did not ask for: not an answer about them.
+    pub unrequested: Vec<Presence>,
+}
+
+impl ChunkPresences {
+    /// The chunk's answer, with presences for ids it did not ask for set apart.
+    fn sorted(ids: Vec<String>, returned: Vec<Presence>) -> Self {
+        let asked: HashSet<String> = ids.iter().map(|id| id.to_ascii_lowercase()).collect();
+        let (presences, unrequested): (Vec<Presence>, Vec<Presence>) = returned
+            .into_iter()
+            .partition(|p| asked.contains(&p.id.to_ascii_lowercase()));
+        if !unrequested.is_empty() {
+            tracing::warn!(
+                unrequested = unrequested.len(),
+                "bulk presence: presences for ids not asked for, set apart"
+            );
+        }
+        ChunkPresences {
+            ids,
+            presences,
+            unrequested,
+        }
+    }
 }
 
 impl ChunkPresences {
@@ -101,6 +126,8 @@ pub struct BulkPresences {
     pub missing: Vec<String>,
     /// The chunks that failed, with their ids.
     pub failures: Vec<ChunkFailure>,
+    /// Presences Graph returned for ids no chunk asked for: reported, not taken as answers.
+    pub unrequested: Vec<Presence>,
 }
 
 impl BulkPresences {
@@ -123,6 +150,7 @@ impl BulkPresences {
 
     fn add(&mut self, chunk: ChunkPresences) {
         self.missing.extend(chunk.missing().map(str::to_owned));
+        self.unrequested.extend(chunk.unrequested);
         for presence in chunk.presences {
             self.presences
                 .insert(presence.id.to_ascii_lowercase(), presence);
@@ -165,7 +193,7 @@ impl BulkPresenceRequest {
                 async move {
                     // Graph may answer a chunk in pages: all of them make the chunk's answer.
                     match request.items().collect_all().await {
-                        Ok(presences) => Ok(ChunkPresences { ids, presences }),
+                        Ok(presences) => Ok(ChunkPresences::sorted(ids, presences)),
                         Err(error) => Err(ChunkFailure { ids, error }),
                     }
                 }

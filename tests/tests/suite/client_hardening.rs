@@ -1,6 +1,7 @@
 //! What a reliability run found in the client (issue 20), each against a server on loopback
 //! that answers exactly as the run's did: retries that keep a floor whatever `Retry-After`
-//! says, and a paged read that stops at a cap when the server never stops.
+//! says, a paged read that stops at a cap when the server never stops, and bulk reads that
+//! set apart presences nobody asked for.
 
 use graph_presence_client::{Client, Error, NextLinkProblem, RetryPolicy};
 use serde_json::json;
@@ -134,5 +135,44 @@ async fn a_paged_read_stops_at_its_cap_when_the_links_never_end() {
     assert_eq!(
         server.received_requests().await.unwrap_or_default().len(),
         1_000
+    );
+}
+
+/// Answers getPresencesByUserId with the ids asked for and one more.
+struct OneMore;
+
+impl Respond for OneMore {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut ids = tests::requested_ids(&request.body);
+        ids.push("00000000-0000-0000-0000-00000000beef".to_owned());
+        let value: Vec<_> = ids
+            .iter()
+            .map(|id| json!({"id": id, "availability": "Busy", "activity": "InACall"}))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "value": value }))
+    }
+}
+
+#[tokio::test]
+async fn a_presence_for_an_id_not_asked_for_is_reported_not_taken() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/beta/communications/getPresencesByUserId"))
+        .respond_with(OneMore)
+        .mount(&server)
+        .await;
+    let ids = tests::user_ids(700);
+    let result = client(&server.uri(), &FakeClock::new())
+        .presences_of(&ids)
+        .send()
+        .await;
+    assert!(result.is_complete());
+    assert_eq!(result.presences.len(), 700);
+    assert!(result.missing.is_empty());
+    assert!(result.get("00000000-0000-0000-0000-00000000beef").is_none());
+    let unrequested: Vec<&str> = result.unrequested.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        unrequested, ["00000000-0000-0000-0000-00000000beef"; 2],
+        "one per chunk"
     );
 }
