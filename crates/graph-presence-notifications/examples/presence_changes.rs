@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use graph_presence_client::{BearerToken, Client, PresenceSubscriptions};
 use graph_presence_models::Presence;
-use graph_presence_notifications::axum::Webhook;
+use graph_presence_notifications::axum::{ServeSettings, Webhook, serve};
 use graph_presence_notifications::{
     DecryptionKey, DecryptionKeys, Event, JwkSet, MICROSOFT_KEYS_URL, Receiver,
     ValidationTokenRules,
@@ -113,7 +113,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (router, webhook_handle, mut events) = webhook(receiver, refetch_keys);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("listening on {listen}");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // With a header read timeout and a bound on connections: the webhook faces the internet.
+    tokio::spawn(serve(listener, router, ServeSettings::default()));
 
     let client = Client::new(BearerToken::new(token));
     let mut request = client

@@ -11,12 +11,20 @@
 //! Decrypting is CPU work (an RSA decryption per notification), so the receiver runs on
 //! tokio's blocking pool, one request at a time (it holds the sequence numbers).
 //!
+//! A webhook faces the internet, so a request is held to limits chosen against Graph's
+//! delivery window (Graph counts an answer slower than about three seconds as a failure, so
+//! nothing is lost by ending slower requests sooner): its body must arrive within
+//! [`BODY_TIMEOUT`] (`408`), a `Content-Length` past the receiver's body limit is refused
+//! before any body is read (`413`), and at most [`MAX_CONCURRENT_REQUESTS`] are handled at
+//! once, more being answered `503` at once so that Graph retries them. Serve the router with
+//! [`serve`], whose header read timeout and bound on connections `axum::serve` lacks.
+//!
 //! With the `fetch-keys` feature, `Webhook::refetch_signing_keys` keeps validation tokens
 //! verifying across Microsoft's key rotations: a batch whose token names a key the receiver
 //! lacks makes the webhook fetch the key set again and answer with the new keys.
 //!
 //! ```no_run
-//! use graph_presence_notifications::{Receiver, axum::Webhook};
+//! use graph_presence_notifications::{Receiver, axum::{ServeSettings, Webhook}};
 //!
 //! # async fn example() -> std::io::Result<()> {
 //! let (webhook, mut events) = Webhook::new(Receiver::new("a secret"), 1024);
@@ -27,22 +35,36 @@
 //!     }
 //! });
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-//! axum::serve(listener, app).await
+//! graph_presence_notifications::axum::serve(listener, app, ServeSettings::default()).await;
+//! # Ok(())
 //! # }
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request as HttpRequest, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::{Event, Handled, Receiver, Request};
+
+/// Serves a router over HTTP/1 with a header read timeout and a bound on open connections
+/// (the server runtime's `serve`); [`ServeSettings::default`] reads headers within 10 s and
+/// holds up to 1,024 connections.
+pub use graph_server_runtime::{ServeSettings, serve};
+
+/// How long a request's body may take to arrive (default): Graph sends a whole batch at
+/// once and wants the answer within about three seconds.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many requests the webhook handles at once (default); more are answered `503`.
+pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 
 /// The shared state of the webhook route: the receiver, the channel to the app and the count
 /// of events dropped because it was full. Cheap to clone.
@@ -51,7 +73,8 @@ pub struct Webhook {
     receiver: Arc<Mutex<Receiver>>,
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
-    max_body_len: usize,
+    limits: graph_server_runtime::Settings,
+    in_flight: Arc<Semaphore>,
     #[cfg(feature = "fetch-keys")]
     refetch: Option<Arc<keys::Refetch>>,
 }
@@ -66,11 +89,32 @@ impl Webhook {
             receiver: Arc::new(Mutex::new(receiver)),
             events,
             dropped: Arc::new(AtomicU64::new(0)),
-            max_body_len,
+            // The receiver's limit, plus one so that it, not the reading, tells a too-large
+            // body apart (with its own message).
+            limits: graph_server_runtime::Settings::default()
+                .body_limit(max_body_len.saturating_add(1))
+                .body_timeout(BODY_TIMEOUT),
+            in_flight: Arc::new(Semaphore::new(MAX_CONCURRENT_REQUESTS)),
             #[cfg(feature = "fetch-keys")]
             refetch: None,
         };
         (webhook, app)
+    }
+
+    /// How long a request's body may take to arrive ([`BODY_TIMEOUT`] unless set): a slower
+    /// one, or one shorter than its `Content-Length`, is answered `408`.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits = self.limits.body_timeout(timeout);
+        self
+    }
+
+    /// How many requests are handled at once ([`MAX_CONCURRENT_REQUESTS`] unless set, at
+    /// least one); a request beyond them is answered `503` at once, and Graph sends it again.
+    #[must_use]
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.in_flight = Arc::new(Semaphore::new(requests.max(1)));
+        self
     }
 
     /// When a batch's validation token names a signing key the receiver lacks, fetch the key
@@ -107,12 +151,7 @@ impl Webhook {
     /// but POST). Route the notification URL and the lifecycle notification URL to it alike,
     /// or nest it in the app's router.
     pub fn router(self, path: &str) -> Router {
-        // The receiver's limit, plus one so that it, not axum, tells a too-large body apart.
-        let limit = DefaultBodyLimit::max(self.max_body_len.saturating_add(1));
-        Router::new()
-            .route(path, any(handle))
-            .layer(limit)
-            .with_state(self)
+        Router::new().route(path, any(handle)).with_state(self)
     }
 
     /// How many events were dropped because the app's channel was full.
@@ -128,13 +167,26 @@ impl Webhook {
     }
 }
 
-/// The handler: the request to the receiver, the events to the channel, the response back.
-pub async fn handle(
-    State(webhook): State<Webhook>,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
+/// The handler: the body read under the webhook's limits, the request to the receiver, the
+/// events to the channel, the response back.
+pub async fn handle(State(webhook): State<Webhook>, request: HttpRequest) -> Response {
+    let Ok(_slot) = Arc::clone(&webhook.in_flight).try_acquire_owned() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, HeaderValue::from_static("1"))],
+        )
+            .into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let body = match webhook.limits.read_body(&parts.headers, body).await {
+        Ok(body) => body,
+        // Graph reads only the status; the reason is for a person reading a log.
+        Err(failure) => return (failure.status(), failure.to_string()).into_response(),
+    };
+    received(webhook, parts.method, parts.uri, body).await
+}
+
+async fn received(webhook: Webhook, method: Method, uri: Uri, body: Bytes) -> Response {
     #[cfg(feature = "fetch-keys")]
     let (arrived, keys_seen) = (
         tokio::time::Instant::now(),

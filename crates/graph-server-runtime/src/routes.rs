@@ -54,6 +54,48 @@ impl Settings {
         self.body_timeout = timeout;
         self
     }
+
+    /// A request's body read under these settings: `413` (`RequestEntityTooLarge`) when its
+    /// `Content-Length` announces more than the limit, before a byte is read, or when more
+    /// arrives; `408` (`RequestTimeout`) when it does not arrive in time (slowly sent, or
+    /// shorter than announced); `400` when the connection fails. For handlers outside a
+    /// generated router (a webhook) that want the same limits.
+    pub async fn read_body(&self, headers: &http::HeaderMap, body: Body) -> Result<Bytes, Failure> {
+        let too_large = || {
+            Failure::new(
+                413,
+                "RequestEntityTooLarge",
+                format!("the request body is larger than {} bytes", self.body_limit),
+            )
+        };
+        let announced = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > self.body_limit as u64) {
+            return Err(too_large());
+        }
+        // A body known to be empty (a GET's) has nothing to read: no buffers, no timer.
+        if body.is_end_stream() {
+            return Ok(Bytes::new());
+        }
+        let read = Limited::new(body, self.body_limit).collect();
+        match tokio::time::timeout(self.body_timeout, read).await {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                Err(too_large())
+            }
+            Ok(Err(_)) => Err(Failure::bad_request("the request body could not be read")),
+            Err(_) => Err(Failure::new(
+                408,
+                "RequestTimeout",
+                format!(
+                    "the request body did not arrive within {} s",
+                    self.body_timeout.as_secs_f64()
+                ),
+            )),
+        }
+    }
 }
 
 /// The routes being built: each path's methods, registered with axum at the end.
@@ -182,46 +224,9 @@ where
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let fail = |failure: Failure| failure.render(shape, client_request_id.as_deref());
-    let too_large = || {
-        Failure::new(
-            413,
-            "RequestEntityTooLarge",
-            format!(
-                "the request body is larger than {} bytes",
-                settings.body_limit
-            ),
-        )
-    };
-    let announced = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > settings.body_limit as u64) {
-        return fail(too_large());
-    }
-    // A body known to be empty (a GET's) has nothing to read: no buffers, no timer.
-    let bytes = if body.is_end_stream() {
-        Bytes::new()
-    } else {
-        let read = Limited::new(body, settings.body_limit).collect();
-        match tokio::time::timeout(settings.body_timeout, read).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-                return fail(too_large());
-            }
-            Ok(Err(_)) => return fail(Failure::bad_request("the request body could not be read")),
-            Err(_) => {
-                return fail(Failure::new(
-                    408,
-                    "RequestTimeout",
-                    format!(
-                        "the request body did not arrive within {} s",
-                        settings.body_timeout.as_secs_f64()
-                    ),
-                ));
-            }
-        }
+    let bytes = match settings.read_body(&parts.headers, body).await {
+        Ok(bytes) => bytes,
+        Err(failure) => return fail(failure),
     };
     let incoming = Incoming::new(operation, parts, bytes);
     match handler(incoming).await.into_result() {

@@ -31,7 +31,11 @@ async fn serve(router: axum::Router) -> SocketAddr {
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(graph_presence_notifications::axum::serve(
+        listener,
+        router,
+        graph_presence_notifications::axum::ServeSettings::default(),
+    ));
     address
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod axum_hostile;
 mod axum_webhook;
 mod bounded_text;
 mod crypto;
