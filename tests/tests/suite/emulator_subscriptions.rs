@@ -188,7 +188,7 @@ async fn reauthorization_required_reaches_the_lifecycle_url_and_the_helper_reaut
         .handle_lifecycle(&notification)
         .await
         .expect("acted on");
-    assert_eq!(reaction.report.reauthorized, [id.clone()], "{reaction:?}");
+    assert_eq!(reaction.report.reauthorized, [id], "{reaction:?}");
     assert!(reaction.report.failures.is_empty());
     assert_eq!(emulator.subscription_count(), 1);
 }
