@@ -26,6 +26,19 @@ fn ids_of(emulator: &Emulator, range: std::ops::Range<usize>) -> Vec<String> {
         .collect()
 }
 
+/// Moves the clock past every subscription's expiry and waits until the emulator's ticker has
+/// removed them, as Graph removes subscriptions that were not renewed.
+async fn expire_all(emulator: &Emulator) {
+    emulator.advance(61 * MINUTE);
+    for _ in 0..500 {
+        if emulator.subscription_count() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("subscriptions left after their expiry");
+}
+
 #[tokio::test]
 async fn a_change_arrives_as_a_rich_notification_our_receiver_decrypts_and_verifies() {
     let emulator = Emulator::start().await.expect("started");
@@ -139,15 +152,7 @@ async fn a_subscription_graph_no_longer_has_is_created_again_when_renewed() {
         .create()
         .await;
     let old = subscriptions.subscriptions()[0].id().to_owned();
-    emulator.advance(61 * MINUTE);
-    // The ticker removes it at its expiry; wait until it has.
-    for _ in 0..100 {
-        if emulator.subscription_count() == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(emulator.subscription_count(), 0, "expired");
+    expire_all(&emulator).await;
 
     let report = subscriptions.renew_due().await;
     assert!(report.renewed.is_empty());
@@ -157,6 +162,35 @@ async fn a_subscription_graph_no_longer_has_is_created_again_when_renewed() {
     assert_eq!(tracked.id(), report.recreated[0].subscription_id);
     assert_eq!(tracked.ids(), watched, "the same ids");
     assert_eq!(emulator.subscription_count(), 1);
+}
+
+#[tokio::test]
+async fn delete_all_deletes_and_one_graph_no_longer_has_counts_as_deleted() {
+    let emulator = Emulator::start().await.expect("started");
+    let app = App::serve(receiver()).await;
+    let watched = ids_of(&emulator, 1..3);
+    let (mut subscriptions, _) = emulator
+        .client()
+        .presence_subscriptions(&watched, &app.notification_url, CLIENT_STATE)
+        .create()
+        .await;
+    let id = subscriptions.subscriptions()[0].id().to_owned();
+    let report = subscriptions.delete_all().await;
+    assert_eq!(report.deleted, [id]);
+    assert_eq!(emulator.subscription_count(), 0);
+    assert_eq!(subscriptions.next_renewal(), None);
+
+    // Gone already (expired unrenewed): Graph's 404 on the delete counts as deleted.
+    let (mut subscriptions, _) = emulator
+        .client()
+        .presence_subscriptions(&watched, &app.notification_url, CLIENT_STATE)
+        .create()
+        .await;
+    expire_all(&emulator).await;
+    let report = subscriptions.delete_all().await;
+    assert_eq!(report.deleted.len(), 1, "{report:?}");
+    assert!(report.failures.is_empty());
+    assert!(subscriptions.subscriptions().is_empty());
 }
 
 #[tokio::test]
