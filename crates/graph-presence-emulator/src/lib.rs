@@ -21,6 +21,7 @@ mod presence;
 mod routes;
 mod state;
 mod subscriptions;
+pub mod testing;
 mod throttle;
 
 pub use clock::Clock;

@@ -17,8 +17,6 @@ type Seen = Arc<Mutex<Vec<(Instant, Vec<String>)>>>;
 /// records each request's ids and arrival.
 struct Echo {
     poison: Option<String>,
-    /// Ids (lower-case) answered with nothing, as Graph does for users it does not know.
-    unknown: HashSet<String>,
     seen: Seen,
     delay: Duration,
 }
@@ -35,7 +33,6 @@ impl Respond for Echo {
         }
         let value: Vec<Value> = ids
             .iter()
-            .filter(|id| !self.unknown.contains(&id.to_ascii_lowercase()))
             .map(|id| json!({"id": id, "availability": "Available", "activity": "Available"}))
             .collect();
         ResponseTemplate::new(200)
@@ -45,21 +42,12 @@ impl Respond for Echo {
 }
 
 async fn echo_server(poison: Option<&str>, delay: Duration) -> (MockServer, Seen) {
-    echo_server_not_knowing(poison, delay, HashSet::new()).await
-}
-
-async fn echo_server_not_knowing(
-    poison: Option<&str>,
-    delay: Duration,
-    unknown: HashSet<String>,
-) -> (MockServer, Seen) {
     let server = MockServer::start().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("POST"))
         .and(path("/beta/communications/getPresencesByUserId"))
         .respond_with(Echo {
             poison: poison.map(str::to_owned),
-            unknown,
             seen: seen.clone(),
             delay,
         })
@@ -222,27 +210,4 @@ async fn the_rate_limit_keeps_a_client_under_its_window() {
     );
     let graph = RateLimit::graph_presence();
     assert!(format!("{graph:?}").contains("1500"));
-}
-
-#[tokio::test]
-async fn ids_graph_returns_nothing_for_are_listed_as_missing() {
-    let ids = user_ids(1_000);
-    let unknown: HashSet<String> = [ids[3].clone(), ids[700].clone()].into();
-    let (server, _) = echo_server_not_knowing(None, Duration::ZERO, unknown).await;
-    let asked: Vec<String> = ids.iter().map(|id| id.to_uppercase()).collect();
-    let result = client(&server, &FakeClock::new())
-        .presences_of(&asked)
-        .send()
-        .await;
-    assert!(result.is_complete());
-    assert_eq!(result.presences.len(), 998);
-    let mut missing = result.missing.clone();
-    missing.sort();
-    assert_eq!(
-        missing,
-        vec![asked[3].clone(), asked[700].clone()],
-        "as the caller wrote them"
-    );
-    assert!(result.get(&ids[3]).is_none());
-    assert!(result.get(&asked[4]).is_some());
 }

@@ -392,42 +392,6 @@ async fn only_subscriptions_within_the_margin_are_renewed_at_the_clocks_time() {
 }
 
 #[tokio::test]
-async fn a_subscription_graph_no_longer_has_is_created_again_when_renewed() {
-    let (server, graph) = local_graph().await;
-    let clock = FakeClock::new();
-    let ids = user_ids(1_000);
-    let (mut subscriptions, _) = subscribe(&client(&server, &clock), &ids).await;
-    graph.state().gone.insert("sub-1".to_owned());
-    graph.take_seen();
-    clock.sleep(Duration::from_secs(55 * 60)).await;
-    let report = subscriptions.renew_due().await;
-    assert_eq!(report.renewed, ["sub-2"]);
-    assert_eq!(report.recreated.len(), 1);
-    assert_eq!(report.recreated[0].previous_id, "sub-1");
-    assert_eq!(report.recreated[0].subscription_id, "sub-3");
-    let seen = graph.seen();
-    let create = seen
-        .iter()
-        .find(|s| s.method == "POST")
-        .expect("a create after the 404");
-    assert!(
-        filter_ids(create.body["resource"].as_str().unwrap_or_default()) == ids[..650],
-        "the same ids"
-    );
-    assert_eq!(create.body["clientState"], CLIENT_STATE);
-    let tracked: Vec<&str> = subscriptions
-        .subscriptions()
-        .iter()
-        .map(|t| t.id())
-        .collect();
-    assert_eq!(
-        tracked,
-        ["sub-3", "sub-2"],
-        "the new one takes the old one's place"
-    );
-}
-
-#[tokio::test]
 async fn a_failed_renewal_keeps_the_subscription_and_tries_again_a_minute_later() {
     let (server, graph) = local_graph().await;
     let clock = FakeClock::new();

@@ -1,6 +1,12 @@
 //! The tests crate's integration tests, one program: one link of the generated fixtures,
-//! wiremock, tokio, jsonschema and the xtask instead of one per file. Each module is one
-//! area; shared helpers (the fake clock, the local client) live in the crate's `src/lib.rs`.
+//! wiremock, the emulator, tokio, jsonschema and the xtask instead of one per file. Each module
+//! is one area; shared helpers (the fake clock, the local client) live in the crate's
+//! `src/lib.rs`.
+//!
+//! What Graph itself defines (its answers, limits and deliveries) is tested against the
+//! emulator, in `emulator_*.rs`; wiremock stays for what only a hand-made server can do: an
+//! exact malformed or faulty answer, a connection cut at a precise point, or checking the exact
+//! bytes the client sends.
 
 mod agreement;
 mod client_bulk;
@@ -22,6 +28,10 @@ mod client_servers;
 mod client_signin;
 mod client_subscriptions;
 mod client_tracing;
+mod emulator_limits;
+mod emulator_presence;
+mod emulator_subscriptions;
+mod emulator_support;
 mod examples;
 mod formats;
 mod generator;

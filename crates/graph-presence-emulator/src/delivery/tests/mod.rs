@@ -23,7 +23,10 @@ use super::{
     LifecycleNotification, Outcome, RichContent, UrlError, check_url,
 };
 use crate::Clock;
-use support::{APP_ID, Answer, CLIENT_STATE, Hook, TENANT_ID, TestCertificate, TestSigner, start};
+use support::{
+    APP_ID, Answer, CLIENT_STATE, Hook, TENANT_ID, TestSigner, ec_certificate,
+    rsa_1024_certificate, rsa_certificate, start,
+};
 
 const USER_A: &str = "fa8bf3dc-eca7-46b7-bad1-db199b62afc3";
 const USER_B: &str = "66825e03-7ef5-42da-9069-4b2c5b3b6e7d";
@@ -119,11 +122,17 @@ fn claims_of(token: &str) -> serde_json::Value {
 
 #[test]
 fn rich_content_is_encrypted_as_graph_does_and_decrypts_with_the_receivers_keys() {
-    let certificate = TestCertificate::rsa();
-    let ours = EncryptionCertificate::from_base64_der(&STANDARD.encode(&certificate.der), "cert-1")
-        .expect("an RSA certificate");
+    let certificate = rsa_certificate();
+    let ours = EncryptionCertificate::from_base64_der(
+        &STANDARD.encode(&certificate.certificate_der),
+        "cert-1",
+    )
+    .expect("an RSA certificate");
     assert_eq!(ours.key_bits(), 2048);
-    let sha1 = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &certificate.der);
+    let sha1 = digest::digest(
+        &digest::SHA1_FOR_LEGACY_USE_ONLY,
+        &certificate.certificate_der,
+    );
     let hex: String = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
     assert_eq!(ours.thumbprint(), hex);
 
@@ -148,9 +157,9 @@ fn rich_content_is_encrypted_as_graph_does_and_decrypts_with_the_receivers_keys(
     );
 
     // The receiver's keys, requiring this certificate's thumbprint.
-    let key = DecryptionKey::from_pkcs8_der(&certificate.pkcs8)
+    let key = DecryptionKey::from_pkcs8_der(&certificate.private_key_pkcs8_der)
         .expect("the private key")
-        .certificate_der(&certificate.der);
+        .certificate_der(&certificate.certificate_der);
     let keys = DecryptionKeys::new().key("cert-1", key);
     let plain = keys
         .decrypt(&Sealed {
@@ -173,8 +182,8 @@ fn rich_content_is_encrypted_as_graph_does_and_decrypts_with_the_receivers_keys(
 
 #[test]
 fn base64_wrapped_on_lines_reads_the_same() {
-    let certificate = TestCertificate::rsa();
-    let one_line = STANDARD.encode(&certificate.der);
+    let certificate = rsa_certificate();
+    let one_line = STANDARD.encode(&certificate.certificate_der);
     let wrapped: String = one_line
         .as_bytes()
         .chunks(64)
@@ -187,10 +196,10 @@ fn base64_wrapped_on_lines_reads_the_same() {
 
 #[test]
 fn what_is_not_an_rsa_certificate_is_refused_with_a_short_message() {
-    let rsa = TestCertificate::rsa();
+    let rsa = rsa_certificate();
     let pem = format!(
         "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        STANDARD.encode(&rsa.der)
+        STANDARD.encode(&rsa.certificate_der)
     );
     type Expected = fn(&CertificateError) -> bool;
     let cases: Vec<(String, Expected)> = vec![
@@ -206,13 +215,13 @@ fn what_is_not_an_rsa_certificate_is_refused_with_a_short_message() {
             matches!(e, CertificateError::NotCertificate { .. })
         }),
         // The private key where the certificate belongs.
-        (STANDARD.encode(&rsa.pkcs8), |e| {
+        (STANDARD.encode(&rsa.private_key_pkcs8_der), |e| {
             matches!(e, CertificateError::NotCertificate { .. })
         }),
-        (STANDARD.encode(TestCertificate::ec()), |e| {
+        (STANDARD.encode(ec_certificate()), |e| {
             *e == CertificateError::NotRsa
         }),
-        (STANDARD.encode(TestCertificate::rsa_1024()), |e| {
+        (STANDARD.encode(rsa_1024_certificate()), |e| {
             matches!(e, CertificateError::UnusableKey { .. })
         }),
         ("QUFB".repeat(30_000), |e| *e == CertificateError::TooLong),
@@ -288,10 +297,10 @@ fn a_basic_notification_is_microsofts_documented_one() {
 
 #[test]
 fn a_rich_notification_is_microsofts_documented_one_with_content_filled_in() {
-    let certificate = TestCertificate::rsa();
+    let certificate = rsa_certificate();
     let certificate = Arc::new(
         EncryptionCertificate::from_der(
-            &certificate.der,
+            &certificate.certificate_der,
             "{User specified id of encryption certificate}",
         )
         .expect("a certificate"),
@@ -534,13 +543,13 @@ async fn a_closed_port_is_unreachable() {
 #[tokio::test]
 async fn a_rich_batch_is_delivered_and_the_receiver_decrypts_and_verifies_it() {
     let clock = Clock::manual(start());
-    let certificate = TestCertificate::rsa();
+    let certificate = rsa_certificate();
     let signer = TestSigner::shared();
     let keys = DecryptionKeys::new().key(
         "cert-1",
-        DecryptionKey::from_pkcs8_der(&certificate.pkcs8)
+        DecryptionKey::from_pkcs8_der(&certificate.private_key_pkcs8_der)
             .expect("the key")
-            .certificate_der(&certificate.der),
+            .certificate_der(&certificate.certificate_der),
     );
     let receiver = Receiver::new(CLIENT_STATE)
         .decryption_keys(keys)
@@ -554,8 +563,9 @@ async fn a_rich_batch_is_delivered_and_the_receiver_decrypts_and_verifies_it() {
 
     // The first attempt fails; the retry 30 s later carries tokens signed then.
     hook.answer(Answer::Status(500));
-    let certificate =
-        Arc::new(EncryptionCertificate::from_der(&certificate.der, "cert-1").expect("RSA"));
+    let certificate = Arc::new(
+        EncryptionCertificate::from_der(&certificate.certificate_der, "cert-1").expect("RSA"),
+    );
     for (user, availability) in [(USER_A, "Busy"), (USER_B, "Available")] {
         deliverer
             .notify(&rich_change(

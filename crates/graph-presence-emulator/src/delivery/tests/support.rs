@@ -1,5 +1,5 @@
-//! What the delivery tests play the app with: certificates made here (DER written by hand and
-//! signed with aws-lc-rs, as the notifications crate's test support reads DER by hand), a
+//! What the delivery tests play the app with: certificates (the public `crate::testing`'s, DER
+//! written by hand and signed with aws-lc-rs, plus EC and too-small RSA ones for refusals), a
 //! token signer with its JWKS, and webhooks on 127.0.0.1 served by axum, answering through
 //! the notifications crate's `Receiver` or as told.
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::{KeySize, PrivateDecryptingKey};
+use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
 };
@@ -32,60 +32,10 @@ pub fn start() -> Timestamp {
     "2026-12-01T09:00:00Z".parse().expect("a timestamp")
 }
 
-// --- DER, just enough to write a certificate ---
+// --- Certificates: the public test support's, shared ---
 
-pub fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = vec![tag];
-    match len {
-        0..=0x7f => out.push(len as u8),
-        0x80..=0xff => out.extend([0x81, len as u8]),
-        _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-pub fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    der(0x30, &parts.concat())
-}
-
-const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
-const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
-
-fn name(common_name: &str) -> Vec<u8> {
-    let attribute = seq(&[&der(0x06, COMMON_NAME), &der(0x0c, common_name.as_bytes())]);
-    seq(&[&der(0x31, &attribute)])
-}
-
-/// An X.509 v3 certificate of `spki` (DER), self-issued and signed by `signer`
-/// (sha256WithRSAEncryption), valid 2026 to 2036.
-pub fn certificate(spki: &[u8], signer: &RsaKeyPair) -> Vec<u8> {
-    let algorithm = seq(&[&der(0x06, SHA256_WITH_RSA), &der(0x05, &[])]);
-    let subject = name("presence-emulator-test");
-    let tbs = seq(&[
-        &der(0xa0, &der(0x02, &[2])),
-        &der(0x02, &[0x01, 0x9a, 0x2b, 0x3c]),
-        &algorithm,
-        &subject,
-        &seq(&[&der(0x17, b"260101000000Z"), &der(0x17, b"360101000000Z")]),
-        &subject,
-        spki,
-    ]);
-    let mut signature = vec![0; signer.public_modulus_len()];
-    signer
-        .sign(
-            &RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
-            &tbs,
-            &mut signature,
-        )
-        .expect("sign");
-    let mut bits = vec![0];
-    bits.extend(signature);
-    seq(&[&tbs, &algorithm, &der(0x03, &bits)])
-}
+// The DER writer and the self-signed certificate of `crate::testing`.
+use crate::testing::{RSA_ENCRYPTION, TestCertificate, der, self_signed, seq};
 
 /// RSA key generation takes a good part of a second in a debug build: the tests share their
 /// keys, made once per test run.
@@ -94,49 +44,32 @@ fn issuer() -> &'static RsaKeyPair {
     KEY.get_or_init(|| RsaKeyPair::generate(KeySize::Rsa2048).expect("key"))
 }
 
-/// An app's certificate: its DER and its private key (PKCS#8).
-pub struct TestCertificate {
-    pub der: Vec<u8>,
-    pub pkcs8: Vec<u8>,
+/// A self-signed RSA-2048 certificate and its key (the same one for every test).
+pub fn rsa_certificate() -> &'static TestCertificate {
+    static CERTIFICATE: OnceLock<TestCertificate> = OnceLock::new();
+    CERTIFICATE.get_or_init(TestCertificate::generate)
 }
 
-impl TestCertificate {
-    /// A self-signed RSA-2048 certificate (the same one for every test).
-    pub fn rsa() -> &'static Self {
-        static CERTIFICATE: OnceLock<TestCertificate> = OnceLock::new();
-        CERTIFICATE.get_or_init(|| {
-            let key = PrivateDecryptingKey::generate(KeySize::Rsa2048).expect("an RSA key");
-            let pkcs8 = key.as_der().expect("PKCS#8").as_ref().to_vec();
-            let spki = key.public_key().as_der().expect("SPKI").as_ref().to_vec();
-            let pair = RsaKeyPair::from_pkcs8(&pkcs8).expect("a signing key");
-            TestCertificate {
-                der: certificate(&spki, &pair),
-                pkcs8,
-            }
-        })
-    }
+/// A certificate of a P-256 key (signed by an RSA issuer).
+pub fn ec_certificate() -> Vec<u8> {
+    let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).expect("an EC key");
+    let spki = ec.public_key().as_der().expect("SPKI").as_ref().to_vec();
+    self_signed(&spki, issuer())
+}
 
-    /// A certificate of a P-256 key (signed by an RSA issuer).
-    pub fn ec() -> Vec<u8> {
-        let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).expect("an EC key");
-        let spki = ec.public_key().as_der().expect("SPKI").as_ref().to_vec();
-        certificate(&spki, issuer())
-    }
-
-    /// A certificate of a 1024-bit RSA key, too small for Graph and aws-lc.
-    pub fn rsa_1024() -> Vec<u8> {
-        let mut modulus = vec![0x00, 0xc3];
-        modulus.extend(std::iter::repeat_n(0x5a, 126));
-        modulus.push(0x01);
-        let public = seq(&[&der(0x02, &modulus), &der(0x02, &[0x01, 0x00, 0x01])]);
-        let mut bits = vec![0];
-        bits.extend(public);
-        let spki = seq(&[
-            &seq(&[&der(0x06, RSA_ENCRYPTION), &der(0x05, &[])]),
-            &der(0x03, &bits),
-        ]);
-        certificate(&spki, issuer())
-    }
+/// A certificate of a 1024-bit RSA key, too small for Graph and aws-lc.
+pub fn rsa_1024_certificate() -> Vec<u8> {
+    let mut modulus = vec![0x00, 0xc3];
+    modulus.extend(std::iter::repeat_n(0x5a, 126));
+    modulus.push(0x01);
+    let public = seq(&[&der(0x02, &modulus), &der(0x02, &[0x01, 0x00, 0x01])]);
+    let mut bits = vec![0];
+    bits.extend(public);
+    let spki = seq(&[
+        &seq(&[&der(0x06, RSA_ENCRYPTION), &der(0x05, &[])]),
+        &der(0x03, &bits),
+    ]);
+    self_signed(&spki, issuer())
 }
 
 // --- The identity platform's part: a signing key and its JWKS ---
