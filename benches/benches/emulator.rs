@@ -334,8 +334,21 @@ async fn answer(router: &mut axum::Router, request: http::Request<Body>) -> Byte
         .expect("a body")
 }
 
+/// [`answer`] on `runtime`, from outside it. Not inlined, so that callgrind can count it alone
+/// (`--toggle-collect=emulator::answer_now`).
+#[inline(never)]
+fn answer_now(
+    runtime: &tokio::runtime::Runtime,
+    router: &mut axum::Router,
+    request: http::Request<Body>,
+) -> Bytes {
+    runtime.block_on(answer(router, request))
+}
+
 /// What the generated client does with the answer's body (`json_response`: the models
-/// runtime's `from_slice`, which names the path of a bad value).
+/// runtime's `from_slice`, which names the path of a bad value). Not inlined, for callgrind
+/// (`--toggle-collect=emulator::decode`).
+#[inline(never)]
 fn decode(body: &[u8]) -> GetPresencesByUserIdResponse {
     graph_presence_models::from_slice(body).expect("the emulator's answer decodes")
 }
@@ -352,7 +365,7 @@ fn get_presences_by_user_id(
     let request =
         Bytes::from(serde_json::to_vec(&serde_json::json!({ "ids": ids })).expect("json"));
     let mut router = emulator.in_process_router();
-    let body = runtime.block_on(answer(&mut router, post(&token, &request)));
+    let body = answer_now(runtime, &mut router, post(&token, &request));
     let decoded = decode(&body);
     assert_eq!(decoded.value.as_ref().map(Vec::len), Some(PER_SUBSCRIPTION));
     let client = client_of(emulator, &ids[0]);
@@ -381,7 +394,7 @@ fn get_presences_by_user_id(
         iterations,
         &mut [
             ("emulator answers (router, in process)", &mut || {
-                black_box(runtime.block_on(answer(&mut router, post(&token, &request))));
+                black_box(answer_now(runtime, &mut router, post(&token, &request)));
             }),
             ("client decodes the answer", &mut || {
                 black_box(decode(black_box(&body)));
@@ -435,7 +448,7 @@ async fn one_change(
     candidate: &Candidate,
     round: usize,
 ) -> (Duration, Duration) {
-    let busy = round % 2 == 0;
+    let busy = round.is_multiple_of(2);
     let start = Instant::now();
     match candidate.via {
         Via::Teams => {
@@ -596,12 +609,12 @@ fn main() {
         }
         let signed_in = settled().await - before;
         // Something to show in getPresencesByUserId's answer: calls and out-of-office messages.
-        for i in 0..PER_SUBSCRIPTION {
-            let teams = emulator.teams(&ids[i]).expect("a user");
-            if i % 2 == 0 {
+        for (i, id) in ids.iter().enumerate().take(PER_SUBSCRIPTION) {
+            let teams = emulator.teams(id).expect("a user");
+            if i.is_multiple_of(2) {
                 teams.start_call();
             }
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 teams.out_of_office(true, Some("Out until Monday; for urgent matters, the service desk."));
             }
         }
