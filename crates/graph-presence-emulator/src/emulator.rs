@@ -348,6 +348,14 @@ impl Emulator {
         format!("{}/v1.0", self.base_url)
     }
 
+    /// The whole HTTP surface as a router to call in process (as a tower `Service`), sharing
+    /// this emulator's state: for the benchmarks, which time the emulator's handling of a
+    /// request without the network. Not part of the API.
+    #[doc(hidden)]
+    pub fn in_process_router(&self) -> axum::Router {
+        crate::routes::router(self.shared.clone(), EmulatorApi(self.shared.clone()))
+    }
+
     /// The tenant's id.
     pub fn tenant(&self) -> &str {
         &self.shared.tenant
