@@ -16,10 +16,6 @@
 //!
 //! `cargo bench -p benches --bench emulator`
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::{KeySize, PrivateDecryptingKey};
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use base64::Engine;
@@ -97,65 +93,6 @@ fn live() -> isize {
 async fn settled() -> isize {
     tokio::time::sleep(Duration::from_millis(100)).await;
     live()
-}
-
-// --- The subscriptions' certificate ---
-//
-// DUPLICATION, to be folded later: the DER writing below is the smallest part of the
-// emulator's delivery test support (crates/graph-presence-emulator/src/delivery/tests/
-// support.rs: `der`, `seq`, `name`, `certificate`), copied because that module is private to
-// the emulator's tests. A public certificate generator in the emulator (a `testing` module)
-// would replace it.
-
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = vec![tag];
-    match len {
-        0..=0x7f => out.push(len as u8),
-        0x80..=0xff => out.extend([0x81, len as u8]),
-        _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    der(0x30, &parts.concat())
-}
-
-/// A self-signed X.509 v3 certificate (sha256WithRSAEncryption, valid 2026 to 2036) of a new
-/// RSA-2048 key: its DER and the key (PKCS#8), for the webhook's receiver.
-fn certificate() -> (Vec<u8>, Vec<u8>) {
-    const SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
-    const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
-    let key = PrivateDecryptingKey::generate(KeySize::Rsa2048).expect("an RSA key");
-    let pkcs8 = key.as_der().expect("PKCS#8").as_ref().to_vec();
-    let spki = key.public_key().as_der().expect("SPKI").as_ref().to_vec();
-    let signer = RsaKeyPair::from_pkcs8(&pkcs8).expect("a signing key");
-    let algorithm = seq(&[&der(0x06, SHA256_WITH_RSA), &der(0x05, &[])]);
-    let attribute = seq(&[&der(0x06, COMMON_NAME), &der(0x0c, b"emulator-bench")]);
-    let subject = seq(&[&der(0x31, &attribute)]);
-    let tbs = seq(&[
-        &der(0xa0, &der(0x02, &[2])),
-        &der(0x02, &[0x01, 0x9a, 0x2b, 0x3c]),
-        &algorithm,
-        &subject,
-        &seq(&[&der(0x17, b"260101000000Z"), &der(0x17, b"360101000000Z")]),
-        &subject,
-        &spki,
-    ]);
-    let mut signature = vec![0; signer.public_modulus_len()];
-    signer
-        .sign(
-            &RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
-            &tbs,
-            &mut signature,
-        )
-        .expect("sign");
-    let mut bits = vec![0];
-    bits.extend(signature);
-    (seq(&[&tbs, &algorithm, &der(0x03, &bits)]), pkcs8)
 }
 
 // --- The webhook ---
@@ -590,7 +527,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (certificate, pkcs8) = certificate();
+    let generated = graph_presence_emulator::testing::TestCertificate::generate();
+    let (certificate, pkcs8) = (generated.certificate_der, generated.private_key_pkcs8_der);
 
     // Memory, counted from here to the subscriptions.
     COUNTING.store(true, Ordering::Relaxed);
