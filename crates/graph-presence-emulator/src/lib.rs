@@ -8,14 +8,10 @@
 mod admin;
 mod api;
 mod clock;
-// Parts of these are for the admin API, which is being built.
-#[allow(dead_code)]
 mod delivery;
 mod directory;
 mod emulator;
-#[allow(dead_code)]
 mod faults;
-#[allow(dead_code)]
 mod identity;
 mod presence;
 mod routes;
