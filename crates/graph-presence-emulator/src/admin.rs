@@ -4,31 +4,9 @@
 //! JSON naming the problem (`400 BadRequest`), an unknown user or subscription with `404
 //! ResourceNotFound`.
 //!
-//! - `GET /_emulator`: the clock, the counts and the counters.
-//! - `GET /_emulator/counters`: requests by operation and status, changes, throttled
-//!   requests, injected faults, delivery records.
-//! - `POST /_emulator/tokens` `{"user": id?, "scopes": […]?, "roles": […]?, "appId": id?}`:
-//!   a token (delegated when `user` is given, else app-only).
-//! - `POST /_emulator/clock/advance` `{"seconds": n}`: moves the emulated clock.
-//! - `GET /_emulator/users`: every user with their presence.
-//! - `GET /_emulator/users/{id}`: one user's presence as they see it, with the sessions and
-//!   the preferred presence behind it.
-//! - `POST /_emulator/users/{id}/teams` `{"action": "signIn" | "startCall" | "endCall" |
-//!   "goIdle" | "signOut"}`: acts as the user's Teams client; answers as `GET …/{id}`.
-//! - `POST /_emulator/users/{id}/outOfOffice` `{"on": bool, "message": text?}`: the same.
-//! - `GET /_emulator/subscriptions`: every subscription, of every app.
-//! - `DELETE /_emulator/subscriptions/{id}[?lifecycleEvent=subscriptionRemoved]`: removes
-//!   one as its expiry does (silently), or telling its lifecycle URL.
-//! - `GET /_emulator/deliveries[?subscription=id][&url=…]`: the delivery records, oldest
-//!   first.
-//! - `GET /_emulator/endpoints[?url=…]`: the webhook endpoints that are slow, dropping or
-//!   answering (or the one asked for, whatever its state).
-//! - `GET`/`PUT /_emulator/faults`: the injected faults, a JSON array of
-//!   `{"route", "latencyMs"?, "serverErrorRate"?, "resetRate"?}`.
-//! - `GET`/`PUT /_emulator/throttle`: the limits, `{"presence", "subscriptionWrites",
-//!   "subscriptionReads"}` each `{"requests", "windowSeconds"}` or `null` (not limited; an
-//!   absent one too); `PUT` also takes a preset's name as a JSON string (`"presencePages"`,
-//!   `"throttlingLimitsPage"`, `"off"`).
+//! The endpoints are listed in the crate's documentation (`lib.rs`), the one place they are
+//! described; the handlers here stay thin over `Shared`, the state's own modules and the
+//! deliverer.
 
 use crate::delivery::{
     AttemptFailure, BatchKind, DeliveryRecord, DropReason, EndpointState, EndpointStatus, Outcome,
