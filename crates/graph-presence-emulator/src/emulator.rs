@@ -493,7 +493,8 @@ impl Emulator {
         self.shared.state().subscriptions.all().count()
     }
 
-    /// Replaces the injected faults; a rate outside 0..=1 is refused.
+    /// Replaces the injected faults; a rate outside 0..=1, or a latency over ten minutes, is
+    /// refused (and the faults in force stay).
     pub fn set_faults(&self, faults: Vec<Fault>) -> Result<(), String> {
         self.shared.state().faults.set(faults)
     }
