@@ -8,6 +8,7 @@ use crate::emulator::Shared;
 use crate::faults::Injected;
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -44,7 +45,18 @@ pub(crate) fn router(shared: Arc<Shared>, api: EmulatorApi) -> Router {
     };
     let token = {
         let shared = shared.clone();
-        move |Segment(tenant): Segment, body: Bytes| {
+        move |Segment(tenant): Segment, body: Result<Bytes, BytesRejection>| {
+            let body = match body {
+                Ok(body) => body,
+                // Over axum's body limit: OAuth's error shape, as the endpoint's others.
+                Err(e) => {
+                    let error = serde_json::json!({
+                        "error": "invalid_request",
+                        "error_description": e.body_text(),
+                    });
+                    return std::future::ready(json(e.status(), &error));
+                }
+            };
             let form = form_pairs(&body);
             let now = shared.clock.now();
             let answer = shared.authority().token_response(&tenant, &form, now);

@@ -610,6 +610,23 @@ async fn unknown_paths_and_methods_are_answered_in_graphs_shape() {
         "MethodNotAllowed",
         "DELETE",
     );
+    let (status, too_large) = admin
+        .call(
+            "POST",
+            &format!("/{}/oauth2/v2.0/token", admin.emulator.tenant()),
+            Some(&"x".repeat(3 << 20)),
+        )
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(too_large["error"], "invalid_request");
+    assert_error(
+        &admin
+            .call("PUT", "/_emulator/faults", Some(&"x".repeat(3 << 20)))
+            .await,
+        413,
+        "RequestEntityTooLarge",
+        "length limit",
+    );
     assert_error(
         &admin.get("/%FF/oauth2/v2.0/token").await,
         405,
