@@ -13,7 +13,7 @@ use crate::delivery::{
 };
 use crate::emulator::{ALL_SCOPES, APP_ID, Shared, TeamsAction};
 use crate::faults::Fault;
-use crate::identity::TokenRequest;
+use crate::identity::{DEFAULT_APPLICATION_PERMISSIONS, TokenRequest};
 use crate::routes::{Segment, form_pairs, graph_error, json, method_not_allowed};
 use crate::subscriptions::Record;
 use crate::throttle::{Class, Limit, ThrottleSettings};
@@ -21,7 +21,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use graph_models_runtime::excerpt;
 use http::StatusCode;
 use serde::Deserialize;
@@ -44,10 +44,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{id}/teams", post(teams))
         .route("/users/{id}/outOfOffice", post(out_of_office))
         .route("/subscriptions", get(subscriptions))
-        .route(
-            "/subscriptions/{id}",
-            axum::routing::delete(remove_subscription),
-        )
+        .route("/subscriptions/{id}", delete(remove_subscription))
         .route("/deliveries", get(deliveries))
         .route("/endpoints", get(endpoints))
         .route("/faults", get(faults).put(set_faults))
@@ -214,10 +211,10 @@ async fn token(State(shared): SharedState, MaybeBody(ask): MaybeBody<TokenAsk>) 
                 .unwrap_or_else(|| ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
         ),
         None => TokenRequest::app_only(&shared.tenant, app).roles(ask.roles.unwrap_or_else(|| {
-            vec![
-                "Presence.Read.All".to_owned(),
-                "Presence.ReadWrite.All".to_owned(),
-            ]
+            DEFAULT_APPLICATION_PERMISSIONS
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect()
         })),
     };
     let token = shared.authority().issue(&request, shared.clock.now());
