@@ -12,6 +12,7 @@ use crate::delivery::{
 use crate::directory::{Directory, User};
 use crate::faults::{Fault, Faults};
 use crate::identity::{App, Apps, Authority, TokenRequest};
+use crate::presence::UserPresence;
 use crate::state::{Change, State};
 use crate::subscriptions::{NewSubscription, Record};
 use crate::throttle::{Throttle, ThrottleSettings};
@@ -107,6 +108,40 @@ impl Shared {
                 "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request: {e}"
             ))
         })
+    }
+
+    /// Acts on user `index`'s presence without a Graph call (a Teams client, an admin), then
+    /// lets the change reach the subscriptions covering them. An unknown index does nothing.
+    pub fn act_on_user(&self, index: usize, action: impl FnOnce(&mut UserPresence, Timestamp)) {
+        let now = self.clock.now();
+        let change = {
+            let mut state = self.state();
+            let Some(user) = state.users.get_mut(index) else {
+                return;
+            };
+            action(user, now);
+            state.observe(index, now)
+        };
+        self.changed(change.into_iter().collect());
+    }
+
+    /// Removes a subscription whatever app owns it, as its expiry does (silently); with
+    /// `notice`, a `subscriptionRemoved` lifecycle notification goes to its lifecycle URL, if
+    /// it has one. `None`: no such subscription.
+    pub fn remove_subscription(&self, id: &str, notice: bool) -> Option<Record> {
+        let record = self.state().subscriptions.remove(id)?;
+        if notice && let Some(url) = &record.lifecycle_url {
+            self.deliverer.notify_lifecycle(&LifecycleNotification {
+                lifecycle_url: url.clone(),
+                subscription_id: record.id.clone(),
+                subscription_expires: record.expires,
+                tenant_id: record.tenant.clone(),
+                client_state: record.client_state.clone(),
+                event: LifecycleEvent::SubscriptionRemoved,
+            });
+        }
+        self.wake();
+        Some(record)
     }
 
     /// Sends `reauthorizationRequired` for each subscription due one.
@@ -280,10 +315,9 @@ impl EmulatorBuilder {
             deliverer,
             wake: Notify::new(),
         });
-        let router = crate::routes::router(shared.clone(), EmulatorApi(shared.clone()));
         let server = tokio::spawn(graph_server_runtime::serve(
             listener,
-            router,
+            router(&shared),
             graph_server_runtime::ServeSettings::default(),
         ));
         let ticker = tokio::spawn(tick(shared.clone()));
@@ -293,6 +327,11 @@ impl EmulatorBuilder {
             tasks: vec![server, ticker],
         })
     }
+}
+
+/// The whole HTTP surface over `shared`.
+fn router(shared: &Arc<Shared>) -> axum::Router {
+    crate::routes::router(shared.clone(), EmulatorApi(shared.clone()))
 }
 
 /// A running emulator on 127.0.0.1. Dropping it stops it.
@@ -359,6 +398,20 @@ impl Emulator {
     /// The tenant's id.
     pub fn tenant(&self) -> &str {
         &self.shared.tenant
+    }
+
+    /// The tenant's client-credentials token endpoint, as Microsoft's:
+    /// `http://127.0.0.1:PORT/{tenant}/oauth2/v2.0/token`.
+    pub fn token_url(&self) -> String {
+        self.shared.authority().token_endpoint(&self.shared.tenant)
+    }
+
+    /// The tenant's OpenID configuration (issuer, keys), as Microsoft's:
+    /// `http://127.0.0.1:PORT/{tenant}/v2.0/.well-known/openid-configuration`.
+    pub fn openid_configuration_url(&self) -> String {
+        self.shared
+            .authority()
+            .openid_configuration_uri(&self.shared.tenant)
     }
 
     /// The emulated clock.
@@ -448,7 +501,8 @@ impl Emulator {
         self.shared.state().subscriptions.all().count()
     }
 
-    /// Replaces the injected faults; a rate outside 0..=1 is refused.
+    /// Replaces the injected faults; a rate outside 0..=1, or a latency over ten minutes, is
+    /// refused (and the faults in force stay).
     pub fn set_faults(&self, faults: Vec<Fault>) -> Result<(), String> {
         self.shared.state().faults.set(faults)
     }
@@ -462,6 +516,13 @@ impl Emulator {
     pub fn advance(&self, by: Duration) {
         self.shared.clock.advance(by);
         self.shared.wake();
+    }
+
+    /// The HTTP surface the emulator serves, to call in process (the fuzz target does):
+    /// the same state as the served one.
+    #[doc(hidden)]
+    pub fn router(&self) -> axum::Router {
+        router(&self.shared)
     }
 }
 
@@ -491,47 +552,66 @@ pub struct Teams<'a> {
 }
 
 impl Teams<'_> {
-    fn act(&self, action: impl FnOnce(&mut crate::presence::UserPresence, Timestamp)) {
+    fn act(&self, action: TeamsAction) {
         let shared = &self.emulator.shared;
-        let now = shared.clock.now();
-        let change = {
-            let mut state = shared.state();
-            if let Some(user) = state.users.get_mut(self.index) {
-                action(user, now);
-            }
-            state.observe(self.index, now)
-        };
-        shared.changed(change.into_iter().collect());
+        shared.act_on_user(self.index, |user, now| action.apply(user, now));
     }
 
     /// Signs in: Available, kept alive while the client is active.
     pub fn sign_in(&self) {
-        self.act(|user, now| user.teams_sign_in(now));
+        self.act(TeamsAction::SignIn);
     }
 
     /// Starts a call: Busy, InACall (signing in first if needed).
     pub fn start_call(&self) {
-        self.act(|user, now| user.start_call(now));
+        self.act(TeamsAction::StartCall);
     }
 
     /// Ends the call: Available again.
     pub fn end_call(&self) {
-        self.act(|user, now| user.end_call(now));
+        self.act(TeamsAction::EndCall);
     }
 
     /// Stops touching the keyboard: the Available session fades from now.
     pub fn go_idle(&self) {
-        self.act(|user, now| user.go_idle(now));
+        self.act(TeamsAction::GoIdle);
     }
 
     /// Signs out: the Teams session ends.
     pub fn sign_out(&self) {
-        self.act(|user, now| user.sign_out(now));
+        self.act(TeamsAction::SignOut);
     }
 
     /// Turns out of office on or off, with its message.
     pub fn out_of_office(&self, on: bool, message: Option<&str>) {
-        self.act(|user, now| user.set_out_of_office(on, message, now));
+        let shared = &self.emulator.shared;
+        shared.act_on_user(self.index, |user, now| {
+            user.set_out_of_office(on, message, now);
+        });
+    }
+}
+
+/// What a Teams client does to its user's presence: the [`Teams`] hooks, and the admin API's
+/// `{"action": …}` by these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum TeamsAction {
+    SignIn,
+    StartCall,
+    EndCall,
+    GoIdle,
+    SignOut,
+}
+
+impl TeamsAction {
+    pub fn apply(self, user: &mut UserPresence, now: Timestamp) {
+        match self {
+            TeamsAction::SignIn => user.teams_sign_in(now),
+            TeamsAction::StartCall => user.start_call(now),
+            TeamsAction::EndCall => user.end_call(now),
+            TeamsAction::GoIdle => user.go_idle(now),
+            TeamsAction::SignOut => user.sign_out(now),
+        }
     }
 }
 

@@ -5,6 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+/// The longest latency a fault may add: ten minutes, longer than any client waits, and short
+/// enough that a typo does not hold a connection open for ever.
+pub(crate) const MAX_LATENCY_MS: u64 = 10 * 60 * 1000;
+
 /// Faults for the requests a route pattern matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -56,9 +60,16 @@ impl Faults {
         }
     }
 
-    /// Replaces the faults in force; a rate outside 0..=1 (or not a number) is refused.
+    /// Replaces the faults in force; a rate outside 0..=1 (or not a number), or a latency
+    /// longer than [`MAX_LATENCY_MS`], is refused.
     pub fn set(&mut self, rules: Vec<Fault>) -> Result<(), String> {
         for rule in &rules {
+            if rule.latency_ms > MAX_LATENCY_MS {
+                return Err(format!(
+                    "latencyMs of route `{}` must be at most {MAX_LATENCY_MS}",
+                    graph_models_runtime::excerpt(&rule.route, 60)
+                ));
+            }
             for (name, rate) in [
                 ("serverErrorRate", rule.server_error_rate),
                 ("resetRate", rule.reset_rate),
@@ -169,6 +180,15 @@ mod tests {
         assert_eq!((faults.injected_errors, faults.injected_resets), (1, 1));
         assert!(faults.set(vec![rule("*", 1.5, 0.0)]).is_err());
         assert!(faults.set(vec![rule("*", f64::NAN, 0.0)]).is_err());
+        let slow = Fault {
+            latency_ms: super::MAX_LATENCY_MS + 1,
+            ..rule("*", 0.0, 0.0)
+        };
+        assert!(
+            faults
+                .set(vec![slow])
+                .is_err_and(|e| e.contains("latencyMs"))
+        );
         faults.set(Vec::new()).expect("none");
         assert_eq!(
             faults.draw("me_GetPresence", "/me/presence"),

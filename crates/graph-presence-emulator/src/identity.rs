@@ -284,6 +284,7 @@ impl Apps {
     }
 
     /// The apps, by id.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &App> {
         self.by_id.values()
     }
@@ -452,17 +453,8 @@ impl Authority {
         &self.keys
     }
 
-    /// The registered apps.
-    pub(crate) fn apps(&self) -> &Apps {
-        &self.apps
-    }
-
-    /// The registered apps, to register more.
-    pub(crate) fn apps_mut(&mut self) -> &mut Apps {
-        &mut self.apps
-    }
-
     /// Sets the lifetime of the token endpoint's tokens (60 minutes unless set).
+    #[cfg(test)]
     pub(crate) fn set_token_lifetime(&mut self, lifetime: Duration) {
         self.lifetime = lifetime;
     }
@@ -971,11 +963,6 @@ pub(crate) struct OAuthError {
 }
 
 impl OAuthError {
-    /// The kind of refusal.
-    pub(crate) fn kind(&self) -> OAuthErrorKind {
-        self.kind
-    }
-
     /// The `error` value (`invalid_request`…).
     pub(crate) fn error(&self) -> &'static str {
         match self.kind {
@@ -997,6 +984,7 @@ impl OAuthError {
     }
 
     /// The description (bounded: the request's own text in it is cut short and escaped).
+    #[cfg(test)]
     pub(crate) fn description(&self) -> &str {
         &self.description
     }

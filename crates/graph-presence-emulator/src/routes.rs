@@ -8,12 +8,15 @@ use crate::emulator::Shared;
 use crate::faults::Injected;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Path, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use graph_models_runtime::excerpt;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use http::request::Parts;
 use std::sync::Arc;
 
 /// The whole surface.
@@ -28,21 +31,32 @@ pub(crate) fn router(shared: Arc<Shared>, api: EmulatorApi) -> Router {
     let graph = graph_presence_server::router(api).layer(axum::middleware::from_fn(faults));
     let openid = {
         let shared = shared.clone();
-        move |Path(tenant): Path<String>| {
+        move |Segment(tenant): Segment| {
             let document = shared.authority().openid_configuration(&tenant);
             std::future::ready(json(StatusCode::OK, &document))
         }
     };
     let keys = {
         let shared = shared.clone();
-        move |Path(tenant): Path<String>| {
+        move |Segment(tenant): Segment| {
             let document = shared.authority().jwks(&tenant);
             std::future::ready(json(StatusCode::OK, &document))
         }
     };
     let token = {
         let shared = shared.clone();
-        move |Path(tenant): Path<String>, body: Bytes| {
+        move |Segment(tenant): Segment, body: Result<Bytes, BytesRejection>| {
+            let body = match body {
+                Ok(body) => body,
+                // Over axum's body limit: OAuth's error shape, as the endpoint's others.
+                Err(e) => {
+                    let error = serde_json::json!({
+                        "error": "invalid_request",
+                        "error_description": e.body_text(),
+                    });
+                    return std::future::ready(json(e.status(), &error));
+                }
+            };
             let form = form_pairs(&body);
             let now = shared.clock.now();
             let answer = shared.authority().token_response(&tenant, &form, now);
@@ -66,6 +80,55 @@ pub(crate) fn router(shared: Arc<Shared>, api: EmulatorApi) -> Router {
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
         .route("/{tenant}/oauth2/v2.0/token", post(token))
         .nest("/_emulator", crate::admin::router(shared))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+}
+
+/// Graph's 404 for a path the emulator does not serve (the Graph router answers its own).
+async fn not_found(request: Request) -> Response {
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        &format!(
+            "no operation at `{} {}`",
+            excerpt(request.method().as_str(), 20),
+            excerpt(request.uri().path(), 200)
+        ),
+    )
+}
+
+/// Graph's 405 for a method a path of the emulator's own does not take.
+pub(crate) async fn method_not_allowed(request: Request) -> Response {
+    graph_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        &format!(
+            "`{}` does not take {}",
+            excerpt(request.uri().path(), 200),
+            excerpt(request.method().as_str(), 20)
+        ),
+    )
+}
+
+/// The one `{…}` segment of a route's path, percent-decoded; as an extractor, one that is not
+/// UTF-8 is answered with Graph's 400.
+pub(crate) struct Segment(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Segment {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| Segment(segment))
+            .map_err(|e| {
+                graph_error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!("the path is not usable: {e}"),
+                )
+            })
+    }
 }
 
 /// A JSON answer that is not cached (RFC 6749 asks it of the token endpoint).
@@ -86,7 +149,7 @@ pub(crate) fn graph_error(status: StatusCode, code: &str, message: &str) -> Resp
     let body = serde_json::json!({
         "error": {
             "code": code,
-            "message": graph_models_runtime::excerpt(message, 300),
+            "message": excerpt(message, 300),
             "innerError": {
                 "date": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string(),
                 "request-id": uuid::Uuid::new_v4().to_string(),
@@ -98,7 +161,7 @@ pub(crate) fn graph_error(status: StatusCode, code: &str, message: &str) -> Resp
 
 /// `application/x-www-form-urlencoded` pairs (`+` a space, `%XX` decoded; a pair that is not
 /// UTF-8 is kept lossily, to be refused by what reads it).
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     let decode = |text: &[u8]| {
         let spaced: Vec<u8> = text
             .iter()

@@ -206,9 +206,14 @@ impl Subscriptions {
         if self.by_id.get(id).is_none_or(|r| r.app_id != app_id) {
             return Err(not_found(id));
         }
-        let record = self.by_id.remove(id).ok_or_else(|| not_found(id))?;
+        self.remove(id).ok_or_else(|| not_found(id))
+    }
+
+    /// Removes a subscription whatever app owns it (an expiry, or the admin API's removal).
+    pub fn remove(&mut self, id: &str) -> Option<Record> {
+        let record = self.by_id.remove(id)?;
         self.uncover(&record);
-        Ok(record)
+        Some(record)
     }
 
     /// Removes every subscription expired at `now`, and gives them.
@@ -219,14 +224,7 @@ impl Subscriptions {
             .filter(|r| r.expires <= now)
             .map(|r| r.id.clone())
             .collect();
-        let mut removed = Vec::with_capacity(expired.len());
-        for id in expired {
-            if let Some(record) = self.by_id.remove(&id) {
-                self.uncover(&record);
-                removed.push(record);
-            }
-        }
-        removed
+        expired.iter().filter_map(|id| self.remove(id)).collect()
     }
 
     /// The subscriptions covering user `index`.

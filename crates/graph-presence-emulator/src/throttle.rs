@@ -27,6 +27,9 @@ pub(crate) enum Class {
     SubscriptionReads,
 }
 
+/// The longest window [`ThrottleSettings::check`] takes.
+const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The limit of each class (`None`: not limited).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleSettings {
@@ -73,6 +76,46 @@ impl ThrottleSettings {
         subscription_writes: None,
         subscription_reads: None,
     };
+
+    /// The presets by the names the binary's `--throttle` and the admin API take.
+    pub const PRESETS: [(&'static str, ThrottleSettings); 3] = [
+        ("presencePages", ThrottleSettings::PRESENCE_PAGES),
+        (
+            "throttlingLimitsPage",
+            ThrottleSettings::THROTTLING_LIMITS_PAGE,
+        ),
+        ("off", ThrottleSettings::NONE),
+    ];
+
+    /// The preset named `name` ([`ThrottleSettings::PRESETS`]), in any letter case.
+    pub fn preset(name: &str) -> Option<ThrottleSettings> {
+        ThrottleSettings::PRESETS
+            .iter()
+            .find(|(preset, _)| preset.eq_ignore_ascii_case(name))
+            .map(|&(_, settings)| settings)
+    }
+
+    /// Refuses a limit that admits nothing, or a window of nothing or of more than a day
+    /// (Graph's windows are seconds long): what is wrong, naming the class.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, limit) in [
+            ("presence", self.presence),
+            ("subscriptionWrites", self.subscription_writes),
+            ("subscriptionReads", self.subscription_reads),
+        ] {
+            let Some(limit) = limit else { continue };
+            if limit.requests == 0 {
+                return Err(format!("{name}: requests must be at least 1"));
+            }
+            if limit.window.is_zero() || limit.window > MAX_WINDOW {
+                return Err(format!(
+                    "{name}: the window must be longer than zero and at most {} seconds",
+                    MAX_WINDOW.as_secs()
+                ));
+            }
+        }
+        Ok(())
+    }
 
     fn limit(&self, class: Class) -> Option<Limit> {
         match class {
@@ -193,6 +236,37 @@ mod tests {
         // The first request leaves the window at 30 s.
         assert_eq!(throttle.admit(Class::Presence, "t", "app", at(30)), Ok(()));
         assert_eq!(throttle.refused(Class::Presence), 1);
+    }
+
+    #[test]
+    fn presets_are_found_by_name_and_useless_limits_refused() {
+        assert_eq!(
+            ThrottleSettings::preset("presencepages"),
+            Some(ThrottleSettings::PRESENCE_PAGES)
+        );
+        assert_eq!(
+            ThrottleSettings::preset("off"),
+            Some(ThrottleSettings::NONE)
+        );
+        assert_eq!(ThrottleSettings::preset("fast"), None);
+        for (_, preset) in ThrottleSettings::PRESETS {
+            assert_eq!(preset.check(), Ok(()));
+        }
+        let limited = |requests, seconds| ThrottleSettings {
+            subscription_reads: Some(Limit {
+                requests,
+                window: Duration::from_secs(seconds),
+            }),
+            ..ThrottleSettings::NONE
+        };
+        assert!(
+            limited(0, 20)
+                .check()
+                .is_err_and(|e| e.contains("subscriptionReads"))
+        );
+        assert!(limited(5, 0).check().is_err());
+        assert!(limited(5, 86_401).check().is_err());
+        assert_eq!(limited(5, 86_400).check(), Ok(()));
     }
 
     #[test]

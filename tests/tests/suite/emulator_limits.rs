@@ -183,7 +183,7 @@ async fn the_client_waits_out_retry_after_on_the_emulated_clock_and_succeeds() {
             .await
             .expect("a body");
         let summary: serde_json::Value = serde_json::from_slice(&summary).expect("JSON");
-        if summary["throttled"]["presence"].as_u64() >= Some(1) {
+        if summary["counters"]["throttled"]["presence"].as_u64() >= Some(1) {
             refused = true;
             break;
         }

@@ -54,10 +54,9 @@ pub enum LifecycleEvent {
     /// The subscription's access token expires soon: reauthorize it. The one lifecycle event
     /// presence subscriptions receive (RULES.md §1).
     ReauthorizationRequired,
-    /// The subscription was removed (Graph sends it for other resources).
+    /// The subscription was removed (Graph sends it for other resources; the emulator when
+    /// the admin API removes one and asks for it).
     SubscriptionRemoved,
-    /// Notifications were missed (Graph sends it for other resources).
-    Missed,
 }
 
 impl LifecycleEvent {
@@ -66,7 +65,6 @@ impl LifecycleEvent {
         match self {
             LifecycleEvent::ReauthorizationRequired => "reauthorizationRequired",
             LifecycleEvent::SubscriptionRemoved => "subscriptionRemoved",
-            LifecycleEvent::Missed => "missed",
         }
     }
 }

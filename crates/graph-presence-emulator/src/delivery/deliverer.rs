@@ -209,11 +209,6 @@ impl Deliverer {
         })
     }
 
-    /// The settings it runs with.
-    pub fn settings(&self) -> &DeliverySettings {
-        &self.shared().settings
-    }
-
     /// Queues a change notification for its subscription's `notificationUrl` (encrypting its
     /// resource data now when the subscription is rich).
     pub fn notify(&self, change: &Change) -> Result<(), EncryptError> {
@@ -253,6 +248,16 @@ impl Deliverer {
         book.records
             .iter()
             .filter(|r| r.url == url)
+            .cloned()
+            .collect()
+    }
+
+    /// The records of batches with a notification of subscription `id`, oldest first.
+    pub fn deliveries_of(&self, id: &str) -> Vec<DeliveryRecord> {
+        let book = self.shared().book();
+        book.records
+            .iter()
+            .filter(|r| r.subscription_ids.iter().any(|s| s == id))
             .cloned()
             .collect()
     }

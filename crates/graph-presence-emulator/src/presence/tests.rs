@@ -803,3 +803,41 @@ fn observe_drops_what_has_expired() {
     let data = user.data.as_deref().expect("allocated");
     assert!(data.sessions.is_empty() && data.preferred.is_none() && data.status.is_none());
 }
+
+#[test]
+fn the_detail_shows_live_sessions_as_they_show_now_and_the_preferred_presence() {
+    let mut user = UserPresence::default();
+    assert_eq!(user.detail(t0()).sessions, []);
+    user.teams_sign_in(t0());
+    set(&mut user, APP, "Available", "Available", Some("PT1H"), t0()).expect("ok");
+    set(&mut user, OTHER_APP, "Away", "Away", None, t0()).expect("ok");
+    prefer(&mut user, "Busy", "Busy", Some("PT30M"), t0()).expect("ok");
+    let detail = serde_json::to_value(user.detail(at(6, 0))).expect("json");
+    assert_eq!(
+        detail,
+        serde_json::json!({
+            "sessions": [
+                {
+                    "id": TEAMS_SESSION,
+                    "availability": "Available",
+                    "activity": "Available",
+                    "fadesFrom": null,
+                    "expiresAt": null,
+                },
+                {
+                    "id": APP,
+                    "availability": "Available",
+                    "activity": "AvailableInactive",
+                    "fadesFrom": "2026-12-01T09:00:00Z",
+                    "expiresAt": "2026-12-01T10:00:00Z",
+                },
+            ],
+            "preferred": {
+                "availability": "Busy",
+                "activity": "Busy",
+                "expiresAt": "2026-12-01T09:30:00Z",
+            },
+        })
+    );
+    assert_eq!(user.detail(at(31, 0)).preferred, None);
+}

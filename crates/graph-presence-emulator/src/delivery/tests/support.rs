@@ -179,8 +179,6 @@ pub struct Seen {
     pub query: Option<String>,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
-    /// The emulated time it came at.
-    pub at: Timestamp,
 }
 
 impl Seen {
@@ -272,7 +270,6 @@ async fn handle(State(state): State<Arc<HookState>>, request: axum::extract::Req
         query: query.clone(),
         content_type,
         body: body.to_vec(),
-        at: state.clock.now(),
     });
     let answer = lock(&state.answer).clone();
     let reply = |status: u16, content_type: &str, body: Vec<u8>| {
