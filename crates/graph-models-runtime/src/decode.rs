@@ -126,25 +126,35 @@ impl fmt::Write for Head {
 ///
 /// `serde_json::from_str` works on every generated type too; this adds the path.
 pub fn from_str<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
-    decode(&mut serde_json::Deserializer::from_str(json))
+    serde_json::from_str(json)
+        .map_err(|error| located::<_, T>(error, serde_json::Deserializer::from_str(json)))
 }
 
 /// Decodes a value from JSON bytes; on error, names the path of the bad value.
 pub fn from_slice<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
-    decode(&mut serde_json::Deserializer::from_slice(json))
+    serde_json::from_slice(json)
+        .map_err(|error| located::<_, T>(error, serde_json::Deserializer::from_slice(json)))
 }
 
-fn decode<'de, R, T>(deserializer: &mut serde_json::Deserializer<R>) -> Result<T, DecodeError>
+/// The error of a failed decode, with the path of the bad value: found by decoding again,
+/// tracking the path. Tracking it costs about as much as the decode itself, so a successful
+/// decode (nearly every one) does not pay for it.
+fn located<'de, R, T>(
+    error: serde_json::Error,
+    mut again: serde_json::Deserializer<R>,
+) -> DecodeError
 where
     R: serde_json::de::Read<'de>,
     T: serde::de::DeserializeOwned,
 {
-    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        DecodeError::new(path, error.into_inner())
-    })?;
-    deserializer.end().map_err(DecodeError::from)?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut again) {
+        Err(tracked) => {
+            let path = tracked.path().to_string();
+            DecodeError::new(path, tracked.into_inner())
+        }
+        // Only what follows the value (trailing characters) failed: no path to name.
+        Ok(_) => DecodeError::from(again.end().err().unwrap_or(error)),
+    }
 }
 
 /// A JSON string that borrows from the input when it can (no escapes), so that matching a
