@@ -88,6 +88,8 @@ pub struct Mirror {
     /// When the next reconciliation starts, and the users it has left.
     reconcile_at: jiff::Timestamp,
     reconcile_left: Vec<String>,
+    /// What the registry holds, so that a save with nothing new writes nothing.
+    last_saved: Option<Saved>,
 }
 
 impl Mirror {
@@ -136,6 +138,7 @@ impl Mirror {
             dropped_seen: 0,
             reconcile_at: jiff::Timestamp::MIN,
             reconcile_left: Vec::new(),
+            last_saved: None,
         };
         mirror.reconcile_at = later(mirror.now(), mirror.settings.reconcile_interval);
         let mut report = Report::default();
@@ -710,8 +713,9 @@ impl Mirror {
         report
     }
 
-    /// Writes the registry; a failure is reported, and the next save tries again.
-    fn save(&self, report: &mut Report) {
+    /// Writes the registry when what it would hold changed; a failure is reported, and the
+    /// next save tries again.
+    fn save(&mut self, report: &mut Report) {
         let saved = Saved {
             version: 0,
             client_state: self.settings.client_state.clone(),
@@ -733,8 +737,12 @@ impl Mirror {
                 .collect(),
             sequences: self.store.sequence_numbers(),
         };
-        if let Err(error) = self.registry.save(&saved) {
-            report.failures.push(error);
+        if self.last_saved.as_ref() == Some(&saved) {
+            return;
+        }
+        match self.registry.save(&saved) {
+            Ok(()) => self.last_saved = Some(saved),
+            Err(error) => report.failures.push(error),
         }
     }
 }

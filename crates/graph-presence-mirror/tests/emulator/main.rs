@@ -2,5 +2,6 @@
 //! user per app, 650 ids, 60 minutes, throttling) on a manual clock: one test binary.
 
 mod following;
+mod lifecycle;
 mod restarts;
 mod support;

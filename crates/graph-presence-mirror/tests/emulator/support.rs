@@ -99,7 +99,8 @@ pub async fn throttled(emulator: &Emulator) -> u64 {
 pub struct App {
     pub url: String,
     pub webhook: Webhook,
-    events: mpsc::Receiver<Event>,
+    /// The webhook's events, for the mirror.
+    pub events: mpsc::Receiver<Event>,
     server: JoinHandle<()>,
 }
 
@@ -144,6 +145,14 @@ impl App {
         }
         let report = mirror.flush().await;
         assert!(report.failures.is_empty(), "{:?}", report.failures);
+    }
+
+    /// The next event.
+    pub async fn next_event(&mut self) -> Event {
+        tokio::time::timeout(PATIENCE, self.events.recv())
+            .await
+            .expect("an event in time")
+            .expect("the webhook is running")
     }
 
     /// Throws away every event that came for `users`: the mirror never hears of them, as when
