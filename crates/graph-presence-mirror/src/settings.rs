@@ -14,6 +14,8 @@ pub struct MirrorSettings {
     /// A secret: never traced nor shown by `Debug`.
     pub(crate) client_state: String,
     pub(crate) lifecycle_notification_url: Option<String>,
+    /// For rich notifications: the certificate (base64 DER) and its id.
+    pub(crate) certificate: Option<(String, String)>,
     pub(crate) registry_directory: PathBuf,
     pub(crate) rate_limit: Arc<RateLimit>,
     pub(crate) coalesce_window: Duration,
@@ -32,6 +34,7 @@ impl std::fmt::Debug for MirrorSettings {
                 "lifecycle_notification_url",
                 &self.lifecycle_notification_url,
             )
+            .field("include_resource_data", &self.certificate.is_some())
             .field("registry_directory", &self.registry_directory)
             .field("coalesce_window", &self.coalesce_window)
             .field("reconcile_interval", &self.reconcile_interval)
@@ -54,6 +57,7 @@ impl MirrorSettings {
             notification_url: notification_url.into(),
             client_state: client_state.into(),
             lifecycle_notification_url: None,
+            certificate: None,
             registry_directory: registry_directory.into(),
             // Half of Graph's 1,500 per 30 s: the rest is the application's own.
             rate_limit: Arc::new(RateLimit::new(750, Duration::from_secs(30))),
@@ -68,6 +72,19 @@ impl MirrorSettings {
     /// Where Graph sends lifecycle notifications (set at creation only).
     pub fn lifecycle_notification_url(mut self, url: impl Into<String>) -> Self {
         self.lifecycle_notification_url = Some(url.into());
+        self
+    }
+
+    /// Rich notifications: each carries the changed presence (with its `sequenceNumber`),
+    /// encrypted for this certificate (public key only, DER in base64; `certificate_id` is your
+    /// name for it), so no read follows a change. Without it, notifications are basic and
+    /// their users are read in coalesced bulk calls.
+    pub fn include_resource_data(
+        mut self,
+        certificate: impl Into<String>,
+        certificate_id: impl Into<String>,
+    ) -> Self {
+        self.certificate = Some((certificate.into(), certificate_id.into()));
         self
     }
 

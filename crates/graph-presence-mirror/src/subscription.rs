@@ -145,6 +145,9 @@ async fn create_once(
     if let Some(url) = &settings.lifecycle_notification_url {
         request = request.lifecycle_notification_url(url);
     }
+    if let Some((certificate, id)) = &settings.certificate {
+        request = request.include_resource_data(certificate, id);
+    }
     let (created, mut report) = request.create().await;
     if let Some(tracked) = created.subscriptions().first() {
         return Ok(Held {

@@ -1,4 +1,4 @@
-//! Lifecycle notifications, and the mirror running on its own.
+//! Lifecycle notifications, rich notifications, and the mirror running on its own.
 
 use crate::support::{
     App, CLIENT_STATE, MINUTE, PATIENCE, all_users, availability, emulator, identities,
@@ -133,4 +133,56 @@ async fn run_reads_basic_notifications_after_the_window_and_renews_on_the_clock(
             "{name}'s subscription renewed, not recreated"
         );
     }
+}
+
+#[tokio::test]
+async fn rich_notifications_reach_the_store_in_sequence_without_a_read() {
+    use graph_presence_emulator::testing::TestCertificate;
+    use graph_presence_mirror::Source;
+    use graph_presence_notifications::{DecryptionKey, DecryptionKeys, Receiver};
+
+    let certificate = TestCertificate::generate();
+    let key = DecryptionKey::from_pkcs8_der(&certificate.private_key_pkcs8_der)
+        .expect("the test key")
+        .certificate_der(&certificate.certificate_der);
+    let receiver = Receiver::new(CLIENT_STATE)
+        .decryption_keys(DecryptionKeys::new().key(certificate.certificate_id.clone(), key));
+    let emulator = emulator(50).await;
+    let mut app = App::serve_with(receiver, 256).await;
+    let dir = registry_directory("rich");
+    let settings = settings(&app, &dir).include_resource_data(
+        certificate.certificate_base64(),
+        &certificate.certificate_id,
+    );
+    let (mut mirror, _) = Mirror::start(identities(&emulator, 1), settings)
+        .await
+        .expect("started");
+    let users = all_users(&emulator);
+    mirror.add(&users).await.expect("fits");
+    let held = mirror.store().get(&users[3]).expect("read once");
+    let mut changes = mirror.store().changes();
+
+    emulator.teams(&users[3]).expect("a user").start_call();
+    let event = app.next_event().await;
+    assert!(matches!(event, Event::PresenceChanged { .. }), "{event:?}");
+    let report = mirror.handle(event).await;
+    assert_eq!(
+        report.users_read, 0,
+        "the presence came with the notification"
+    );
+    let change = changes.try_recv().expect("a change");
+    assert_eq!(
+        (change.user_id.as_str(), change.source),
+        (users[3].as_str(), Source::Notification)
+    );
+    let now = mirror.store().get(&users[3]).expect("held");
+    assert_eq!(availability(&mirror, &users[3]), Some(Availability::Busy));
+    let (before, after) = (
+        held.sequence_number.expect("reads carry one here"),
+        now.sequence_number.expect("notifications carry one"),
+    );
+    assert_eq!(
+        graph_presence_notifications::compare_sequence_numbers(&after, &before),
+        std::cmp::Ordering::Greater
+    );
 }

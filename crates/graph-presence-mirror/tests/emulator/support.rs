@@ -107,7 +107,12 @@ pub struct App {
 impl App {
     /// Serves a webhook whose channel holds `capacity` events.
     pub async fn serve(capacity: usize) -> App {
-        let (webhook, events) = Webhook::new(Receiver::new(CLIENT_STATE), capacity);
+        App::serve_with(Receiver::new(CLIENT_STATE), capacity).await
+    }
+
+    /// Serves `receiver`, whose channel holds `capacity` events.
+    pub async fn serve_with(receiver: Receiver, capacity: usize) -> App {
+        let (webhook, events) = Webhook::new(receiver, capacity);
         let router = webhook.clone().router("/presence");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
