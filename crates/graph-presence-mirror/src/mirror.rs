@@ -85,9 +85,12 @@ pub struct Mirror {
     pending_since: Option<jiff::Timestamp>,
     /// The webhook's dropped-event count last seen.
     dropped_seen: u64,
-    /// When the next reconciliation starts, and the users it has left.
+    /// When the next reconciliation starts, the users it has left, when its next batch is
+    /// due and how far apart its batches are (spread over the interval).
     reconcile_at: jiff::Timestamp,
     reconcile_left: Vec<String>,
+    reconcile_batch_at: jiff::Timestamp,
+    reconcile_spacing: Duration,
     /// What the registry holds, so that a save with nothing new writes nothing.
     last_saved: Option<Saved>,
 }
@@ -138,6 +141,8 @@ impl Mirror {
             dropped_seen: 0,
             reconcile_at: jiff::Timestamp::MIN,
             reconcile_left: Vec::new(),
+            reconcile_batch_at: jiff::Timestamp::MIN,
+            reconcile_spacing: Duration::ZERO,
             last_saved: None,
         };
         mirror.reconcile_at = later(mirror.now(), mirror.settings.reconcile_interval);
@@ -331,18 +336,30 @@ impl Mirror {
         {
             report.merge(self.flush().await);
         }
+        report.merge(self.reconcile_due(now).await);
+        self.save(&mut report);
+        report
+    }
+
+    /// The reconciliation: every user read again each interval, in batches of at most the
+    /// budget's calls, spread evenly over the interval so that its load is steady.
+    async fn reconcile_due(&mut self, now: jiff::Timestamp) -> Report {
+        let batch_size = self.settings.reconcile_budget * MAX_IDS_PER_SUBSCRIPTION;
         if self.reconcile_left.is_empty() && self.reconcile_at <= now {
             self.reconcile_left = self.users().into_iter().collect();
             self.reconcile_at = later(now, self.settings.reconcile_interval);
+            self.reconcile_batch_at = now;
+            let batches = self.reconcile_left.len().div_ceil(batch_size).max(1);
+            self.reconcile_spacing =
+                self.settings.reconcile_interval / u32::try_from(batches).unwrap_or(u32::MAX);
         }
-        if !self.reconcile_left.is_empty() {
-            let take = (self.settings.reconcile_budget * MAX_IDS_PER_SUBSCRIPTION)
-                .min(self.reconcile_left.len());
-            let batch: BTreeSet<String> = self.reconcile_left.drain(..take).collect();
-            report.merge(self.read(batch).await);
+        if self.reconcile_left.is_empty() || self.reconcile_batch_at > now {
+            return Report::default();
         }
-        self.save(&mut report);
-        report
+        let take = batch_size.min(self.reconcile_left.len());
+        let batch: BTreeSet<String> = self.reconcile_left.drain(..take).collect();
+        self.reconcile_batch_at = later(now, self.reconcile_spacing);
+        self.read(batch).await
     }
 
     /// Reads the users of basic notifications now, without waiting for the window.
@@ -352,9 +369,11 @@ impl Mirror {
         self.read(users).await
     }
 
-    /// Starts a reconciliation now: every user is read again, within the budget per tick.
+    /// Starts a reconciliation at the next [`Mirror::tick`] (one under way goes on at once):
+    /// every user is read again, within the budget per batch.
     pub fn reconcile_now(&mut self) {
         self.reconcile_at = jiff::Timestamp::MIN;
+        self.reconcile_batch_at = jiff::Timestamp::MIN;
     }
 
     /// When [`Mirror::tick`] next has something to do.
@@ -375,7 +394,7 @@ impl Mirror {
         let reconcile = if self.reconcile_left.is_empty() {
             self.reconcile_at
         } else {
-            jiff::Timestamp::MIN
+            self.reconcile_batch_at
         };
         renewals
             .chain(retries)

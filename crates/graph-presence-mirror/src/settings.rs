@@ -103,8 +103,9 @@ impl MirrorSettings {
     }
 
     /// How often every user is read again, whatever the notifications said (default 15
-    /// minutes), and how many bulk calls of 650 users each tick may spend on it (default 4, at
-    /// least 1): a reconciliation of 10,000 users is 16 calls, spread over 4 ticks.
+    /// minutes), and how many bulk calls of 650 users a batch may spend (default 4, at least
+    /// 1). The batches are spread evenly over the interval: a reconciliation of 10,000 users
+    /// is 16 calls, 4 batches of 4 calls, one every 3¾ minutes by default.
     pub fn reconcile(mut self, interval: Duration, calls_per_tick: usize) -> Self {
         self.reconcile_interval = interval;
         self.reconcile_budget = calls_per_tick.max(1);

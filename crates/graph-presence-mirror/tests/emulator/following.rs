@@ -261,8 +261,15 @@ async fn changes_whose_notifications_were_lost_are_found_by_the_scheduled_reconc
     );
 
     emulator.advance(15 * MINUTE);
-    // A budget of one call of 650 users a tick: two ticks read all 1,000.
+    // A budget of one call of 650 users a batch: two batches read all 1,000, spread over the
+    // interval (7½ minutes apart).
     let first = mirror.tick().await;
+    assert_eq!(
+        mirror.tick().await.users_read,
+        0,
+        "the next batch is not due yet"
+    );
+    emulator.advance(7 * MINUTE + Duration::from_secs(30));
     let second = mirror.tick().await;
     assert!(first.failures.is_empty() && second.failures.is_empty());
     assert_eq!((first.users_read, second.users_read), (650, 350));
