@@ -83,7 +83,10 @@ fn claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
 pub(crate) fn refused_as_app_only(error: &graph_presence_client::Error) -> bool {
     match error {
         graph_presence_client::Error::Graph(e) => {
-            e.status.as_u16() == 403 && e.message.to_ascii_lowercase().contains("application")
+            e.status.as_u16() == 403
+                && e.message
+                    .to_ascii_lowercase()
+                    .contains("application permissions")
         }
         _ => false,
     }

@@ -83,6 +83,10 @@ pub struct Mirror {
     /// Users to read, from basic notifications, and when the first of them came.
     pending: BTreeSet<String>,
     pending_since: Option<jiff::Timestamp>,
+    /// Users whose read failed, read again a minute later (not at every window: the failure
+    /// may last, and each try costs a share of the rate limit).
+    failed_reads: BTreeSet<String>,
+    failed_reads_at: Option<jiff::Timestamp>,
     /// The webhook's dropped-event count last seen.
     dropped_seen: u64,
     /// When the next reconciliation starts, the users it has left, when its next batch is
@@ -138,6 +142,8 @@ impl Mirror {
             store,
             pending: BTreeSet::new(),
             pending_since: None,
+            failed_reads: BTreeSet::new(),
+            failed_reads_at: None,
             dropped_seen: 0,
             reconcile_at: jiff::Timestamp::MIN,
             reconcile_left: Vec::new(),
@@ -336,6 +342,11 @@ impl Mirror {
         {
             report.merge(self.flush().await);
         }
+        if self.failed_reads_at.is_some_and(|at| at <= now) {
+            let users = std::mem::take(&mut self.failed_reads);
+            self.failed_reads_at = None;
+            report.merge(self.read(users).await);
+        }
         report.merge(self.reconcile_due(now).await);
         self.save(&mut report);
         report
@@ -390,7 +401,9 @@ impl Mirror {
             .map(|s| s.retry_at.unwrap_or(jiff::Timestamp::MIN));
         let pending = self
             .pending_since
-            .map(|since| later(since, self.settings.coalesce_window));
+            .map(|since| later(since, self.settings.coalesce_window))
+            .into_iter()
+            .chain(self.failed_reads_at);
         let reconcile = if self.reconcile_left.is_empty() {
             self.reconcile_at
         } else {
@@ -697,7 +710,8 @@ impl Mirror {
     }
 
     /// Reads `users` with getPresencesByUserId, at most 650 a call, each call under the shared
-    /// rate limit, as the identity that holds them. Users whose read failed are queued again.
+    /// rate limit, as the identity that holds them. Users whose read failed are read again a
+    /// minute later.
     async fn read(&mut self, users: BTreeSet<String>) -> Report {
         let mut report = Report::default();
         let mut failed = BTreeSet::new();
@@ -728,7 +742,12 @@ impl Mirror {
                 }
             }
         }
-        self.queue(failed);
+        if !failed.is_empty() {
+            self.failed_reads.extend(failed);
+            if self.failed_reads_at.is_none() {
+                self.failed_reads_at = Some(later(self.now(), RETRY_DELAY));
+            }
+        }
         report
     }
 

@@ -403,3 +403,48 @@ async fn a_steady_run_stays_under_the_rate_limit_and_is_never_throttled() {
         "no request answered 429: {summary}"
     );
 }
+
+#[tokio::test]
+async fn an_identity_that_fails_does_not_stop_the_others_and_is_tried_again_later() {
+    let emulator = emulator(700).await;
+    let mut app = App::serve(4096).await;
+    let dir = registry_directory("isolation");
+    let users = all_users(&emulator);
+    // watcher-00 signed in without a presence scope: Graph answers its create 403.
+    let mut pool = identities(&emulator, 2);
+    pool[0] = Identity::new(
+        "watcher-00",
+        emulator
+            .client_as(TokenRequest::delegated(TENANT_ID, APP_ID, &users[0]).scopes(["User.Read"])),
+    );
+    let (mut mirror, _) = Mirror::start(pool, settings(&app, &dir))
+        .await
+        .expect("started");
+    let report = mirror.add(&users).await.expect("fits");
+    assert_eq!(report.count(Action::Created), 1, "{report:?}");
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert!(
+        report.failures[0].to_string().contains("watcher-00"),
+        "{}",
+        report.failures[0]
+    );
+    assert_eq!(emulator.subscription_count(), 1);
+
+    // watcher-01's users are followed all the same.
+    let theirs = users
+        .iter()
+        .find(|u| mirror.store().get(u).is_some())
+        .cloned()
+        .expect("a user read through watcher-01");
+    emulator.teams(&theirs).expect("a user").start_call();
+    app.pump_until_notified(&mut mirror, std::slice::from_ref(&theirs))
+        .await;
+    assert_eq!(availability(&mirror, &theirs), Some(Availability::Busy));
+
+    // A minute later the failed create is tried again (and fails again), nothing else.
+    assert!(mirror.tick().await.actions.is_empty());
+    emulator.advance(MINUTE + Duration::from_secs(1));
+    let report = mirror.tick().await;
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert!(report.actions.is_empty(), "{report:?}");
+}
