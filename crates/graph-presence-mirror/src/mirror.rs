@@ -180,6 +180,8 @@ impl Mirror {
                 });
             }
             report.merge(mirror.resume().await);
+            // Saved before the orphans are placed, which may be refused.
+            mirror.save(&mut report);
         }
         if !orphans.is_empty() {
             report.merge(mirror.add(&orphans).await?);
@@ -551,26 +553,49 @@ impl Mirror {
     /// notification.
     async fn resume(&mut self) -> Report {
         let mut report = Report::default();
-        let names: Vec<String> = self.slots.keys().cloned().collect();
-        for name in &names {
-            let alive = self
-                .slots
-                .get(name)
-                .is_some_and(|s| s.subscription.as_ref().is_some_and(|h| h.users == s.users));
-            if alive {
-                report.merge(self.renew(name).await);
+        let names: BTreeSet<String> = self.slots.keys().cloned().collect();
+        let mut gone = BTreeSet::new();
+        for (name, slot) in &mut self.slots {
+            let Some(held) = slot.subscription.as_mut() else {
+                continue;
+            };
+            if held.users != slot.users {
+                continue; // replaced below
+            }
+            match subscription::renew(&slot.identity, &self.settings, held).await {
+                Ok(true) => report.actions.push((name.clone(), Action::Renewed)),
+                Ok(false) => {
+                    slot.subscription = None;
+                    gone.insert(name.clone());
+                }
+                Err(error) => report.failures.push(error),
             }
         }
-        report.merge(self.converge(&names.into_iter().collect()).await);
+        // Read below with everyone, not once more here.
+        let (mut converged, _) = self.converge_slots(&names).await;
+        for (name, action) in &mut converged.actions {
+            if gone.contains(name) && *action == Action::Created {
+                *action = Action::Recreated;
+            }
+        }
+        report.merge(converged);
         let everyone = self.users();
         report.merge(self.read(everyone).await);
         report
     }
 
-    /// Brings each named identity's subscription to its users; the users of each new
-    /// subscription are read.
+    /// Brings each named identity's subscription to its users, and reads the users of each
+    /// new one (a change before it existed reached nobody).
     async fn converge(&mut self, names: &BTreeSet<String>) -> Report {
+        let (mut report, to_read) = self.converge_slots(names).await;
+        report.merge(self.read(to_read).await);
+        report
+    }
+
+    /// [`Mirror::converge`] without the reads: the users of the new subscriptions, to read.
+    async fn converge_slots(&mut self, names: &BTreeSet<String>) -> (Report, BTreeSet<String>) {
         let mut report = Report::default();
+        let mut to_read = BTreeSet::new();
         for name in names {
             let others: BTreeSet<String> = self
                 .slots
@@ -616,11 +641,10 @@ impl Mirror {
                         (action, _) => action,
                     };
                     tracing::info!(identity = %name, subscription_id = %held.id, users = held.users.len(), ?action, "presence mirror: subscription ready");
-                    let users = held.users.clone();
+                    to_read.extend(held.users.iter().cloned());
                     slot.subscription = Some(held);
                     slot.retry_at = None;
                     report.actions.push((name.clone(), action));
-                    report.merge(self.read(users).await);
                 }
                 Err(error) => {
                     tracing::warn!(identity = %name, error = %error, "presence mirror: no subscription; trying again later");
@@ -629,7 +653,7 @@ impl Mirror {
                 }
             }
         }
-        report
+        (report, to_read)
     }
 
     /// Renews one identity's subscription; one Graph no longer has is created again.

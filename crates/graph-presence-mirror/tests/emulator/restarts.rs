@@ -63,6 +63,7 @@ async fn a_start_after_the_subscriptions_lapsed_creates_them_again() {
         .expect("resumed");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.count(Action::Recreated), 2, "{report:?}");
+    assert_eq!(report.users_read, 700, "every user read once, not twice");
     assert_eq!(emulator.subscription_count(), 2);
     assert_eq!(mirror.users().len(), 700);
 }
