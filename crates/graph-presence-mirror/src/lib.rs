@@ -28,6 +28,13 @@
 //!   change, so a restart ([`Mirror::start`] again) renews the subscriptions instead of
 //!   creating more, and a corrupt file is an error, not a panic.
 //!
+//! Renewal follows the client's `presence_subscriptions` helper: its constants
+//! (`DEFAULT_RENEWAL_MARGIN`, `MAX_SUBSCRIPTION_LIFETIME`, `MAX_IDS_PER_SUBSCRIPTION`), its
+//! rule for when a renewal is due (the margin before expiry, or half-way through a shorter
+//! grant; never within 30 s of a grant; a minute after a failure), and its create, which is
+//! never retried. The helper cannot take over a subscription it did not make (after a `409`,
+//! or from the registry), so renewals, reauthorizations and deletes are sent here.
+//!
 //! ```no_run
 //! use graph_presence_mirror::{Identity, Mirror, MirrorSettings, Shutdown};
 //! # async fn example(clients: Vec<graph_presence_client::Client>, users: Vec<String>,

@@ -263,6 +263,10 @@ impl Mirror {
     /// (unless older than the one held), a basic one queues its user for the next coalesced
     /// read, and a lifecycle event is acted on: `reauthorizationRequired` reauthorizes,
     /// `subscriptionRemoved` creates the subscription again and `missed` reads its users.
+    ///
+    /// Sequence numbers reach the registry at the next [`Mirror::tick`], not at every
+    /// notification (one write per change would be one fsync per change); a crash in between
+    /// loses nothing, because a start reads every user again.
     pub async fn handle(&mut self, event: Event) -> Report {
         let mut report = Report::default();
         match event {

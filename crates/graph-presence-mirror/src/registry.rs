@@ -158,6 +158,36 @@ mod tests {
     }
 
     #[test]
+    fn a_crash_mid_write_leaves_the_last_whole_file() {
+        let dir = directory("crash");
+        let registry = Registry::in_directory(&dir);
+        let saved = Saved {
+            client_state: "before".into(),
+            version: VERSION,
+            ..Saved::default()
+        };
+        registry.save(&saved).expect("saved");
+        // A crash while writing the next one: its temporary file is half written.
+        std::fs::write(
+            dir.join(format!("{FILE_NAME}.tmp")),
+            b"{\"version\":1,\"cli",
+        )
+        .expect("written");
+        assert_eq!(
+            registry.load().expect("the last whole one"),
+            Some(saved.clone())
+        );
+        // The next save replaces the leftover.
+        let next = Saved {
+            client_state: "after".into(),
+            ..saved
+        };
+        registry.save(&next).expect("saved");
+        assert_eq!(registry.load().expect("read"), Some(next));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_corrupt_or_cut_file_is_a_clear_error() {
         let dir = directory("corrupt");
         let registry = Registry::in_directory(&dir);
