@@ -1,6 +1,10 @@
 //! The mirror: the pool's subscriptions kept alive, the store kept converged, the registry
 //! kept on disk. Nothing here runs on its own: [`Mirror::handle`] takes the webhook's events,
 //! [`Mirror::tick`] does what is due by the clock, and [`Mirror::run`] loops over both.
+//! Keeping the pool's subscriptions is in `keeping.rs`, reading presences in `reads.rs`.
+
+mod keeping;
+mod reads;
 
 use crate::error::MirrorError;
 use crate::identity::Identity;
@@ -8,9 +12,7 @@ use crate::placement::{self, Placement};
 use crate::registry::{Registry, Saved, SavedIdentity, SavedSubscription};
 use crate::settings::MirrorSettings;
 use crate::store::PresenceStore;
-use crate::subscription::{self, Action, Held, RETRY_DELAY, later};
-use graph_presence_client::MAX_IDS_PER_SUBSCRIPTION;
-use graph_presence_models::LifecycleEventType;
+use crate::subscription::{self, Action, Held, later};
 use graph_presence_notifications::Event;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -358,27 +360,6 @@ impl Mirror {
         report
     }
 
-    /// The reconciliation: every user read again each interval, in batches of at most the
-    /// budget's calls, spread evenly over the interval so that its load is steady.
-    async fn reconcile_due(&mut self, now: jiff::Timestamp) -> Report {
-        let batch_size = self.settings.reconcile_budget * MAX_IDS_PER_SUBSCRIPTION;
-        if self.reconcile_left.is_empty() && self.reconcile_at <= now {
-            self.reconcile_left = self.users().into_iter().collect();
-            self.reconcile_at = later(now, self.settings.reconcile_interval);
-            self.reconcile_batch_at = now;
-            let batches = self.reconcile_left.len().div_ceil(batch_size).max(1);
-            self.reconcile_spacing =
-                self.settings.reconcile_interval / u32::try_from(batches).unwrap_or(u32::MAX);
-        }
-        if self.reconcile_left.is_empty() || self.reconcile_batch_at > now {
-            return Report::default();
-        }
-        let take = batch_size.min(self.reconcile_left.len());
-        let batch: BTreeSet<String> = self.reconcile_left.drain(..take).collect();
-        self.reconcile_batch_at = later(now, self.reconcile_spacing);
-        self.read(batch).await
-    }
-
     /// Reads the users of basic notifications now, without waiting for the window.
     pub async fn flush(&mut self) -> Report {
         let users = std::mem::take(&mut self.pending);
@@ -540,243 +521,6 @@ impl Mirror {
             })
             .map(|s| s.users.clone())
             .unwrap_or_default()
-    }
-
-    fn queue(&mut self, users: BTreeSet<String>) {
-        if users.is_empty() {
-            return;
-        }
-        self.pending.extend(users);
-        if self.pending_since.is_none() {
-            self.pending_since = Some(self.now());
-        }
-    }
-
-    /// Renews every subscription saved (or recreates it), creates the missing ones, and
-    /// reads every user once: changes made while the mirror was down are not in any
-    /// notification.
-    async fn resume(&mut self) -> Report {
-        let mut report = Report::default();
-        let names: BTreeSet<String> = self.slots.keys().cloned().collect();
-        let mut gone = BTreeSet::new();
-        for (name, slot) in &mut self.slots {
-            let Some(held) = slot.subscription.as_mut() else {
-                continue;
-            };
-            if held.users != slot.users {
-                continue; // replaced below
-            }
-            match subscription::renew(&slot.identity, &self.settings, held).await {
-                Ok(true) => report.actions.push((name.clone(), Action::Renewed)),
-                Ok(false) => {
-                    slot.subscription = None;
-                    gone.insert(name.clone());
-                }
-                Err(error) => report.failures.push(error),
-            }
-        }
-        // Read below with everyone, not once more here.
-        let (mut converged, _) = self.converge_slots(&names).await;
-        for (name, action) in &mut converged.actions {
-            if gone.contains(name) && *action == Action::Created {
-                *action = Action::Recreated;
-            }
-        }
-        report.merge(converged);
-        let everyone = self.users();
-        report.merge(self.read(everyone).await);
-        report
-    }
-
-    /// Brings each named identity's subscription to its users, and reads the users of each
-    /// new one (a change before it existed reached nobody).
-    async fn converge(&mut self, names: &BTreeSet<String>) -> Report {
-        let (mut report, to_read) = self.converge_slots(names).await;
-        report.merge(self.read(to_read).await);
-        report
-    }
-
-    /// [`Mirror::converge`] without the reads: the users of the new subscriptions, to read.
-    async fn converge_slots(&mut self, names: &BTreeSet<String>) -> (Report, BTreeSet<String>) {
-        let mut report = Report::default();
-        let mut to_read = BTreeSet::new();
-        for name in names {
-            let others: BTreeSet<String> = self
-                .slots
-                .iter()
-                .filter(|(other, _)| *other != name)
-                .filter_map(|(_, s)| s.subscription.as_ref().map(|h| h.id.clone()))
-                .collect();
-            let now = self.now();
-            let Some(slot) = self.slots.get_mut(name) else {
-                continue;
-            };
-            if !slot.needs_change() {
-                continue;
-            }
-            let mut replacing = false;
-            if let Some(held) = slot.subscription.take() {
-                match subscription::delete(&slot.identity, &self.settings, &held.id).await {
-                    Ok(()) => replacing = true,
-                    Err(error) => {
-                        report.failures.push(error);
-                        slot.subscription = Some(held);
-                        slot.retry_at = Some(later(now, RETRY_DELAY));
-                        continue;
-                    }
-                }
-                if slot.users.is_empty() {
-                    report.actions.push((name.clone(), Action::Deleted));
-                    continue;
-                }
-            }
-            let created = subscription::create(
-                &slot.identity,
-                slot.signed_in.as_deref(),
-                &self.settings,
-                &slot.users,
-                &others,
-            )
-            .await;
-            match created {
-                Ok((held, action)) => {
-                    let action = match (action, replacing) {
-                        (Action::Created, true) => Action::Recreated,
-                        (action, _) => action,
-                    };
-                    tracing::info!(identity = %name, subscription_id = %held.id, users = held.users.len(), ?action, "presence mirror: subscription ready");
-                    to_read.extend(held.users.iter().cloned());
-                    slot.subscription = Some(held);
-                    slot.retry_at = None;
-                    report.actions.push((name.clone(), action));
-                }
-                Err(error) => {
-                    tracing::warn!(identity = %name, error = %error, "presence mirror: no subscription; trying again later");
-                    slot.retry_at = Some(later(now, RETRY_DELAY));
-                    report.failures.push(error);
-                }
-            }
-        }
-        (report, to_read)
-    }
-
-    /// Renews one identity's subscription; one Graph no longer has is created again.
-    async fn renew(&mut self, name: &str) -> Report {
-        let mut report = Report::default();
-        let Some(slot) = self.slots.get_mut(name) else {
-            return report;
-        };
-        let Some(held) = slot.subscription.as_mut() else {
-            return report;
-        };
-        match subscription::renew(&slot.identity, &self.settings, held).await {
-            Ok(true) => report.actions.push((name.to_owned(), Action::Renewed)),
-            Ok(false) => return self.recreate(name).await,
-            Err(error) => report.failures.push(error),
-        }
-        report
-    }
-
-    /// The identity's subscription is gone: made again, its users read.
-    async fn recreate(&mut self, name: &str) -> Report {
-        if let Some(slot) = self.slots.get_mut(name) {
-            slot.subscription = None;
-            slot.retry_at = None;
-        }
-        let mut report = self.converge(&BTreeSet::from([name.to_owned()])).await;
-        for (identity, action) in &mut report.actions {
-            if identity == name && *action == Action::Created {
-                *action = Action::Recreated;
-            }
-        }
-        report
-    }
-
-    async fn lifecycle(&mut self, subscription_id: &str, event: &LifecycleEventType) -> Report {
-        let Some(name) = self
-            .slots
-            .iter()
-            .find(|(_, s)| {
-                s.subscription
-                    .as_ref()
-                    .is_some_and(|h| h.id == subscription_id)
-            })
-            .map(|(name, _)| name.clone())
-        else {
-            tracing::warn!(
-                subscription_id = %crate::error::cut(subscription_id),
-                "presence mirror: lifecycle notification for a subscription not held"
-            );
-            return Report::default();
-        };
-        match event {
-            LifecycleEventType::SubscriptionRemoved => self.recreate(&name).await,
-            LifecycleEventType::Missed => {
-                let users = self.users_of(subscription_id);
-                self.read(users).await
-            }
-            LifecycleEventType::ReauthorizationRequired => {
-                let mut report = Report::default();
-                let Some(slot) = self.slots.get_mut(&name) else {
-                    return report;
-                };
-                let Some(held) = slot.subscription.as_mut() else {
-                    return report;
-                };
-                match subscription::reauthorize(&slot.identity, &self.settings, held).await {
-                    Ok(true) => report.actions.push((name, Action::Reauthorized)),
-                    Ok(false) => return self.recreate(&name).await,
-                    Err(error) => report.failures.push(error),
-                }
-                report
-            }
-            other => {
-                tracing::warn!(event = ?other, "presence mirror: lifecycle event not known");
-                Report::default()
-            }
-        }
-    }
-
-    /// Reads `users` with getPresencesByUserId, at most 650 a call, each call under the shared
-    /// rate limit, as the identity that holds them. Users whose read failed are read again a
-    /// minute later.
-    async fn read(&mut self, users: BTreeSet<String>) -> Report {
-        let mut report = Report::default();
-        let mut failed = BTreeSet::new();
-        for slot in self.slots.values() {
-            let mine: Vec<&String> = slot.users.iter().filter(|u| users.contains(*u)).collect();
-            for chunk in mine.chunks(MAX_IDS_PER_SUBSCRIPTION) {
-                self.settings.acquire(&slot.identity).await;
-                let sent_at = self.store.generation();
-                let bulk = slot
-                    .identity
-                    .client()
-                    .presences_of(chunk)
-                    .concurrency(1)
-                    .send()
-                    .await;
-                let now = slot.identity.client().clock().now();
-                report.users_read += bulk.presences.len();
-                for presence in bulk.presences.into_values() {
-                    self.store.apply_read(presence, now, sent_at);
-                }
-                for failure in bulk.failures {
-                    failed.extend(failure.ids.iter().map(|id| id.to_ascii_lowercase()));
-                    report.failures.push(MirrorError::Request {
-                        identity: slot.identity.name().to_owned(),
-                        action: "read presences",
-                        source: Box::new(failure.error),
-                    });
-                }
-            }
-        }
-        if !failed.is_empty() {
-            self.failed_reads.extend(failed);
-            if self.failed_reads_at.is_none() {
-                self.failed_reads_at = Some(later(self.now(), RETRY_DELAY));
-            }
-        }
-        report
     }
 
     /// Writes the registry when what it would hold changed; a failure is reported, and the
