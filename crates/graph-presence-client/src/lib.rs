@@ -411,7 +411,7 @@ pub use generated::*;
 #[cfg(feature = "reqwest")]
 pub use subscribe::{
     DEFAULT_RENEWAL_MARGIN, LifecycleError, LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION,
-    MAX_SUBSCRIPTION_LIFETIME, PresenceSubscriptions, PresenceSubscriptionsRequest, Recreated,
-    RejectedId, SubscriptionAction, SubscriptionError, SubscriptionFailure, SubscriptionReport,
-    TrackedSubscription,
+    MAX_SUBSCRIPTION_LIFETIME, MIN_RENEWAL_SPACING, PresenceSubscriptions,
+    PresenceSubscriptionsRequest, RENEWAL_RETRY_DELAY, Recreated, RejectedId, SubscriptionAction,
+    SubscriptionError, SubscriptionFailure, SubscriptionReport, TrackedSubscription, renewal_due,
 };

@@ -19,10 +19,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// How long after a failure the same request is tried again (the helper's figure).
-pub(crate) const RETRY_DELAY: Duration = Duration::from_secs(60);
-
-/// The least time between two renewals of one subscription (the helper's figure).
-const MIN_RENEWAL_SPACING: Duration = Duration::from_secs(30);
+pub(crate) const RETRY_DELAY: Duration = graph_presence_client::RENEWAL_RETRY_DELAY;
 
 /// A subscription Graph holds for an identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,11 +39,7 @@ impl Held {
     /// half-way through a shorter grant; never sooner than 30 s after the grant; later after a
     /// failure.
     pub fn due(&self, margin: Duration) -> jiff::Timestamp {
-        let grant =
-            Duration::try_from(self.expires.duration_since(self.granted)).unwrap_or_default();
-        let due = earlier(self.expires, margin.min(grant / 2));
-        let due = due.max(later(self.granted, MIN_RENEWAL_SPACING));
-        self.retry_at.map_or(due, |retry_at| due.max(retry_at))
+        graph_presence_client::renewal_due(self.granted, self.expires, margin, self.retry_at)
     }
 }
 
@@ -319,14 +312,6 @@ pub(crate) fn later(at: jiff::Timestamp, wait: Duration) -> jiff::Timestamp {
         .ok()
         .and_then(|wait| at.checked_add(wait).ok())
         .unwrap_or(jiff::Timestamp::MAX)
-}
-
-/// `at - wait`, or the earliest time there is.
-fn earlier(at: jiff::Timestamp, wait: Duration) -> jiff::Timestamp {
-    jiff::SignedDuration::try_from(wait)
-        .ok()
-        .and_then(|wait| at.checked_sub(wait).ok())
-        .unwrap_or(jiff::Timestamp::MIN)
 }
 
 #[cfg(test)]

@@ -38,11 +38,28 @@ pub const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(10 * 60);
 
 /// How long a subscription whose renewal failed waits before the next attempt, so that a
 /// renewal loop does not spin on an error.
-const RENEWAL_RETRY_DELAY: Duration = Duration::from_secs(60);
+pub const RENEWAL_RETRY_DELAY: Duration = Duration::from_secs(60);
 
 /// The least time between two renewals of one subscription, whatever Graph grants, so that
 /// a short grant cannot make a renewal loop spin.
-const MIN_RENEWAL_SPACING: Duration = Duration::from_secs(30);
+pub const MIN_RENEWAL_SPACING: Duration = Duration::from_secs(30);
+
+/// When a subscription whose expiry `expires` Graph granted at `granted` is due for renewal:
+/// `margin` before it expires, or half-way through a grant shorter than twice the margin;
+/// never sooner than [`MIN_RENEWAL_SPACING`] after the grant; and not before `retry_at`
+/// (set [`RENEWAL_RETRY_DELAY`] after a failed renewal). The one renewal rule, for this
+/// module's [`PresenceSubscriptions`] and for whatever else keeps subscriptions alive.
+pub fn renewal_due(
+    granted: jiff::Timestamp,
+    expires: jiff::Timestamp,
+    margin: Duration,
+    retry_at: Option<jiff::Timestamp>,
+) -> jiff::Timestamp {
+    let grant = Duration::try_from(expires.duration_since(granted)).unwrap_or_default();
+    let due = earlier(expires, margin.min(grant / 2));
+    let due = due.max(later(granted, MIN_RENEWAL_SPACING));
+    retry_at.map_or(due, |retry_at| due.max(retry_at))
+}
 
 impl Client {
     /// Subscribes to presence changes of any number of users, by object id: duplicates (in
