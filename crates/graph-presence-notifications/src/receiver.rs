@@ -691,8 +691,8 @@ fn in_order_on_threads<T: Sync, U: Send>(
             .collect();
         let mut out = first.map_or_else(Vec::new, |(_, items)| run(0, items));
         out.reserve(items.len().saturating_sub(out.len()));
-        for run in started {
-            match run {
+        for rest in started {
+            match rest {
                 Ok(thread) => match thread.join() {
                     Ok(results) => out.extend(results),
                     Err(panic) => std::panic::resume_unwind(panic),
