@@ -8,8 +8,15 @@
 //! is state, not a log: an app that sees the counter move resynchronises with
 //! `getPresencesByUserId`, as it does on a `missed` lifecycle event.
 //!
-//! Decrypting is CPU work (an RSA decryption per notification), so the receiver runs on
-//! tokio's blocking pool, one request at a time (it holds the sequence numbers).
+//! Decrypting is CPU work (an RSA decryption per `dataKey`), so the receiver runs on tokio's
+//! blocking pool, and requests do not wait for each other's: each is prepared
+//! ([`Receiver::prepare`]) under a read lock that any number of requests share, a large batch
+//! on several threads, and only the comparison with the sequence numbers held
+//! ([`Receiver::apply`]) takes a lock of its own, for microseconds. A basic notification
+//! arriving while a batch of a thousand rich ones is decrypted is answered at once.
+//! Replacing the receiver's keys ([`Webhook::with_receiver`], a signing key refetch) takes the
+//! write lock: it waits for the decryptions in progress, and requests arriving meanwhile wait
+//! for it.
 //!
 //! A webhook faces the internet, so a request is held to limits chosen against Graph's
 //! delivery window (Graph counts an answer slower than about three seconds as a failure, so
@@ -41,7 +48,7 @@
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -70,7 +77,8 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 /// of events dropped because it was full. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Webhook {
-    receiver: Arc<Mutex<Receiver>>,
+    /// Read-locked while requests are handled (they share it), write-locked to change keys.
+    receiver: Arc<RwLock<Receiver>>,
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
     limits: graph_server_runtime::Settings,
@@ -86,7 +94,7 @@ impl Webhook {
         let (events, app) = mpsc::channel(capacity.max(1));
         let max_body_len = receiver.body_limit();
         let webhook = Webhook {
-            receiver: Arc::new(Mutex::new(receiver)),
+            receiver: Arc::new(RwLock::new(receiver)),
             events,
             dropped: Arc::new(AtomicU64::new(0)),
             // The receiver's limit, plus one so that it, not the reading, tells a too-large
@@ -160,9 +168,13 @@ impl Webhook {
     }
 
     /// Runs `f` on the receiver (to replace the signing keys, or record resynced presences
-    /// in its sequence tracker).
+    /// in its sequence tracker). It has the receiver alone: it waits for the requests being
+    /// decrypted, and requests arriving meanwhile wait for it.
     pub fn with_receiver<T>(&self, f: impl FnOnce(&mut Receiver) -> T) -> T {
-        let mut receiver = self.receiver.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut receiver = self
+            .receiver
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         f(&mut receiver)
     }
 }
@@ -246,10 +258,12 @@ async fn answer(
             query: uri.query(),
             body: &body,
         };
-        // A panic while the lock was held cannot have left the receiver half-updated in a
-        // way that matters more than refusing every later notification would.
-        let mut receiver = receiver.lock().unwrap_or_else(PoisonError::into_inner);
-        receiver.handle(request, now)
+        // Shared with the other requests: decryption here does not hold them up. A panic
+        // under the write lock (in `with_receiver`) cannot have left the receiver
+        // half-updated in a way that matters more than refusing every later request would.
+        let receiver = receiver.read().unwrap_or_else(PoisonError::into_inner);
+        let prepared = receiver.prepare(request, now);
+        receiver.apply(prepared)
     })
     .await
 }
@@ -273,8 +287,8 @@ pub const KEY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[cfg(feature = "fetch-keys")]
 mod keys {
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, PoisonError};
     use std::time::Instant;
 
     use super::{KEY_REFETCH_INTERVAL, KEY_RETRY_INTERVAL, KEY_WAIT, Webhook};
@@ -343,11 +357,7 @@ mod keys {
             });
             match fetched {
                 Ok(keys) => {
-                    webhook
-                        .receiver
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .set_signing_keys(keys);
+                    webhook.with_receiver(|receiver| receiver.set_signing_keys(keys));
                     self.generation.fetch_add(1, Ordering::AcqRel);
                     true
                 }

@@ -9,8 +9,9 @@
 //! The signature is checked, in constant time, before anything is decrypted, so neither the
 //! padding check nor the plaintext is ever reached with altered data.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use aws_lc_rs::cipher::{AES_256, DecryptionContext, PaddedBlockDecryptingKey, UnboundCipherKey};
 use aws_lc_rs::encoding::AsDer;
@@ -182,7 +183,11 @@ impl DecryptionKey {
         self.key.key_size_bits()
     }
 
-    fn decrypt(&self, content: &EncryptedContent<'_>) -> Result<DecryptedContent, Error> {
+    fn decrypt(
+        &self,
+        content: &EncryptedContent<'_>,
+        data_keys: &DataKeyCache,
+    ) -> Result<DecryptedContent, Error> {
         if let Some(expected) = self.thumbprint {
             let sent = content.encryption_certificate_thumbprint;
             if sent.and_then(parse_thumbprint) != Some(expected) {
@@ -195,7 +200,8 @@ impl DecryptionKey {
         let signature = decode(content.data_signature, "dataSignature")?;
         let mut data = decode(content.data, "data")?;
 
-        let symmetric_key = self.unwrap_symmetric_key(&data_key)?;
+        let symmetric_key =
+            data_keys.unwrapped(content, || self.unwrap_symmetric_key(&data_key))?;
         let mac_key = hmac::Key::new(hmac::HMAC_SHA256, &symmetric_key[..]);
         hmac::verify(&mac_key, &data, &signature).map_err(|_| Error::DataSignature)?;
 
@@ -214,10 +220,7 @@ impl DecryptionKey {
     }
 
     /// RSA-OAEP-SHA1 decryption of `dataKey`; the key is wiped when dropped.
-    fn unwrap_symmetric_key(
-        &self,
-        data_key: &[u8],
-    ) -> Result<Zeroizing<[u8; SYMMETRIC_KEY_LEN]>, Error> {
+    fn unwrap_symmetric_key(&self, data_key: &[u8]) -> Result<SymmetricKey, Error> {
         let mut out = Zeroizing::new(vec![0; self.key.min_output_size()]);
         let plain = self
             .key
@@ -280,12 +283,73 @@ impl DecryptionKeys {
     /// `dataKey`, verifies `dataSignature` over `data` in constant time, and only then
     /// decrypts `data`.
     pub fn decrypt(&self, content: &EncryptedContent<'_>) -> Result<DecryptedContent, Error> {
+        self.decrypt_in_batch(content, &DataKeyCache::default())
+    }
+
+    /// [`DecryptionKeys::decrypt`], with the `dataKey`s of the notification's batch unwrapped
+    /// once each.
+    pub(crate) fn decrypt_in_batch(
+        &self,
+        content: &EncryptedContent<'_>,
+        data_keys: &DataKeyCache,
+    ) -> Result<DecryptedContent, Error> {
         let id = content.encryption_certificate_id;
         let key = self
             .keys
             .get(id)
             .ok_or_else(|| Error::UnknownCertificate { id: id.to_owned() })?;
-        key.decrypt(content)
+        key.decrypt(content, data_keys)
+    }
+}
+
+/// A `dataKey`'s symmetric key, wiped when dropped.
+type SymmetricKey = Zeroizing<[u8; SYMMETRIC_KEY_LEN]>;
+
+/// One `dataKey`'s unwrap: filled by the first thread that needs it.
+type Unwrap = Arc<OnceLock<Result<SymmetricKey, Error>>>;
+
+/// The symmetric keys of one batch, by certificate id and `dataKey` text: Graph often
+/// encrypts a whole batch under one `dataKey`, and its RSA unwrap is nearly all the cost of
+/// a rich notification. Shared by the threads decrypting the batch; each `dataKey` is
+/// unwrapped by the first thread that needs it while the others wait for it. A failed unwrap
+/// is kept too, so a repeated bad `dataKey` costs one RSA operation as well. Dropped (and the
+/// keys wiped) with the batch.
+#[derive(Default)]
+pub(crate) struct DataKeyCache {
+    /// By certificate id and `dataKey` text.
+    unwrapped: Mutex<HashMap<(String, String), Unwrap>>,
+    /// How many unwraps ran: what the cache saves shows in tests.
+    #[cfg(test)]
+    unwraps: std::sync::atomic::AtomicUsize,
+}
+
+impl DataKeyCache {
+    /// The key for `content`'s certificate and `dataKey`, unwrapped by `unwrap` if no thread
+    /// has yet.
+    fn unwrapped(
+        &self,
+        content: &EncryptedContent<'_>,
+        unwrap: impl FnOnce() -> Result<SymmetricKey, Error>,
+    ) -> Result<SymmetricKey, Error> {
+        let slot = {
+            let mut unwrapped = self
+                .unwrapped
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let id = (
+                content.encryption_certificate_id.to_owned(),
+                content.data_key.to_owned(),
+            );
+            Arc::clone(unwrapped.entry(id).or_default())
+        };
+        // Outside the map's lock: other keys are unwrapped meanwhile.
+        slot.get_or_init(|| {
+            #[cfg(test)]
+            self.unwraps
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            unwrap()
+        })
+        .clone()
     }
 }
 
@@ -345,5 +409,98 @@ mod tests {
             None
         );
         assert_eq!(parse_thumbprint(""), None);
+    }
+}
+
+#[cfg(test)]
+mod data_key_cache_tests {
+    use std::sync::atomic::Ordering;
+
+    use aws_lc_rs::cipher::{AES_256, EncryptionContext, PaddedBlockEncryptingKey};
+    use aws_lc_rs::iv::FixedLength;
+    use aws_lc_rs::rsa::{KeySize, OaepPublicEncryptingKey};
+
+    use super::*;
+
+    /// `plaintext` encrypted as Graph does, under `symmetric_key`: (data, dataSignature,
+    /// dataKey), base64.
+    fn seal(
+        private: &PrivateDecryptingKey,
+        symmetric_key: &[u8; 32],
+        plaintext: &[u8],
+    ) -> (String, String, String) {
+        let mut data = plaintext.to_vec();
+        let cipher = PaddedBlockEncryptingKey::cbc_pkcs7(
+            UnboundCipherKey::new(&AES_256, symmetric_key).expect("key"),
+        )
+        .expect("cbc");
+        let mut iv = [0; IV_LEN];
+        iv.copy_from_slice(&symmetric_key[..IV_LEN]);
+        cipher
+            .less_safe_encrypt(&mut data, EncryptionContext::Iv128(FixedLength::from(iv)))
+            .expect("encrypt");
+        let signature = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, symmetric_key), &data);
+        let public = OaepPublicEncryptingKey::new(private.public_key()).expect("public key");
+        let mut wrapped = vec![0; public.ciphertext_size()];
+        let len = public
+            .encrypt(&OAEP_SHA1_MGF1SHA1, symmetric_key, &mut wrapped, None)
+            .expect("oaep")
+            .len();
+        wrapped.truncate(len);
+        (
+            STANDARD.encode(&data),
+            STANDARD.encode(signature.as_ref()),
+            STANDARD.encode(&wrapped),
+        )
+    }
+
+    #[test]
+    fn a_data_key_repeated_in_a_batch_is_unwrapped_once() {
+        let private = PrivateDecryptingKey::generate(KeySize::Rsa2048).expect("rsa key");
+        let pkcs8 = private.as_der().expect("pkcs8");
+        let keys = DecryptionKeys::new().key(
+            "cert",
+            DecryptionKey::from_pkcs8_der(pkcs8.as_ref()).expect("key"),
+        );
+        // Six notifications under one dataKey (a fresh OAEP wrap would differ: one text,
+        // as Graph sends it), and two under another.
+        let shared = seal(&private, &[7; 32], b"{}");
+        let other = seal(&private, &[9; 32], b"{}");
+        let sealed: Vec<(String, String, String)> = (0..8)
+            .map(|n| {
+                let (symmetric_key, data_key) = if n % 4 == 3 {
+                    ([9; 32], &other.2)
+                } else {
+                    ([7; 32], &shared.2)
+                };
+                let (data, signature, _) = seal(
+                    &private,
+                    &symmetric_key,
+                    format!("{{\"n\":{n}}}").as_bytes(),
+                );
+                (data, signature, data_key.clone())
+            })
+            .collect();
+        let cache = DataKeyCache::default();
+        // From two threads at once, as a parallel batch decrypts.
+        std::thread::scope(|scope| {
+            for half in sealed.chunks(4) {
+                let (keys, cache) = (&keys, &cache);
+                scope.spawn(move || {
+                    for (data, data_signature, data_key) in half {
+                        let content = EncryptedContent {
+                            data,
+                            data_signature,
+                            data_key,
+                            encryption_certificate_id: "cert",
+                            encryption_certificate_thumbprint: None,
+                        };
+                        let plain = keys.decrypt_in_batch(&content, cache).expect("decrypts");
+                        assert!(plain.to_str().expect("utf-8").starts_with("{\"n\":"));
+                    }
+                });
+            }
+        });
+        assert_eq!(cache.unwraps.load(Ordering::Relaxed), 2);
     }
 }

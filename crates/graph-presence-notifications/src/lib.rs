@@ -5,7 +5,10 @@
 //!   send and typed [`Event`]s out. It answers the validation handshake, checks each
 //!   notification's `clientState` in constant time, verifies the batch's validation tokens,
 //!   decrypts rich notifications to a `Presence`, drops stale updates by `sequenceNumber`
-//!   ([`SequenceTracker`]), and refuses a bad notification without stopping its batch.
+//!   ([`SequenceTracker`]), and refuses a bad notification without stopping its batch. For a
+//!   server that handles requests at once, `handle` splits into [`Receiver::prepare`]
+//!   (`&self`: reading, checking, decrypting, on several threads for a large batch) and
+//!   [`Receiver::apply`] (the sequence numbers, under a short lock of their own).
 //! - `axum::Webhook` (feature `axum`) serves it and sends the events to the app through a
 //!   bounded channel.
 //! - `JwkSet::fetch_microsoft` (feature `fetch-keys`) fetches Microsoft's signing keys with the
@@ -184,7 +187,7 @@ pub use error::Error;
 pub use fetch::{FetchError, MICROSOFT_KEYS_URL};
 pub use receiver::{
     BatchError, DEFAULT_MAX_BODY_LEN, Event, Handled, MAX_VALIDATION_TOKEN_LEN, NotificationError,
-    Receiver, Request, Response,
+    Prepared, Receiver, Request, Response,
 };
 pub use sequence::{
     DEFAULT_TRACKED_USERS, Freshness, SequenceTracker, compare as compare_sequence_numbers,

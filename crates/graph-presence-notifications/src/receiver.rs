@@ -9,8 +9,22 @@
 //!
 //! No request header changes the answer: Graph's `Content-Type` is not checked, so a proxy
 //! that rewrites it breaks nothing.
+//!
+//! A request is handled in two phases, so that a server can decrypt several batches at once
+//! and hold a lock only for what cannot be shared ([`Receiver::handle`] runs both):
+//!
+//! 1. [`Receiver::prepare`] (`&self`): everything that reads only the receiver's settings and
+//!    keys: the handshake, the batch's shape, validation tokens, client states, decryption.
+//!    A large batch is decrypted on several threads, and a `dataKey` it repeats is unwrapped
+//!    once. It changes nothing, so any number of requests can run it at the same time.
+//! 2. [`Receiver::apply`]: the decrypted presences against the sequence numbers held, in
+//!    batch order (an update older than one applied before, from this batch or another, is
+//!    [`Event::Stale`]). It takes the sequence tracker's own short lock, not the receiver
+//!    exclusively, so it need not wait for other requests' decryption either.
 
 use std::fmt;
+use std::num::NonZeroUsize;
+use std::sync::{Mutex, PoisonError};
 
 use graph_models_runtime::{DecodeError, excerpt};
 use graph_presence_models::{ChangeNotification, ChangeNotificationEncryptedContent, Presence};
@@ -18,6 +32,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::crypto::DataKeyCache;
 use crate::sequence::{Freshness, SequenceTracker};
 use crate::{DecryptionKeys, EncryptedContent, Error, JwkSet, ValidationTokenRules};
 
@@ -344,15 +359,49 @@ struct Batch {
     validation_tokens: Option<Vec<String>>,
 }
 
+/// A request through [`Receiver::prepare`]: its response, and its notifications read,
+/// checked and decrypted, waiting for [`Receiver::apply`] to compare the presences with the
+/// sequence numbers held.
+#[derive(Debug)]
+#[must_use = "apply it to get the events"]
+pub struct Prepared {
+    response: Response,
+    outcomes: Vec<Outcome>,
+}
+
+impl Prepared {
+    /// What to send back (`apply` does not change it).
+    pub fn response(&self) -> &Response {
+        &self.response
+    }
+}
+
+/// What one notification came to in the pure phase.
+#[derive(Debug)]
+enum Outcome {
+    /// Its event, final.
+    Event(Event),
+    /// A decrypted presence, changed or stale depending on the sequence numbers held.
+    Presence {
+        subscription_id: String,
+        presence: Box<Presence>,
+    },
+}
+
+/// The fewest notifications worth a thread of their own: starting one costs about what
+/// decoding a few basic notifications does, one RSA unwrap many times that.
+const MIN_PER_THREAD: usize = 16;
+
 /// The webhook's state: the client state to expect, the keys, the rules, and the sequence
-/// numbers seen.
+/// numbers seen (behind a lock of their own, see [`Receiver::apply`]).
 #[derive(Debug)]
 pub struct Receiver {
     client_state: String,
     decryption_keys: Option<DecryptionKeys>,
     validation: Option<(ValidationTokenRules, JwkSet)>,
-    sequences: SequenceTracker,
+    sequences: Mutex<SequenceTracker>,
     max_body_len: usize,
+    threads: NonZeroUsize,
 }
 
 impl Receiver {
@@ -363,8 +412,9 @@ impl Receiver {
             client_state: client_state.into(),
             decryption_keys: None,
             validation: None,
-            sequences: SequenceTracker::new(),
+            sequences: Mutex::new(SequenceTracker::new()),
             max_body_len: DEFAULT_MAX_BODY_LEN,
+            threads: std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
         }
     }
 
@@ -391,7 +441,15 @@ impl Receiver {
 
     /// Use this sequence tracker (its capacity, or what an earlier receiver saw).
     pub fn sequence_tracker(mut self, tracker: SequenceTracker) -> Self {
-        self.sequences = tracker;
+        self.sequences = Mutex::new(tracker);
+        self
+    }
+
+    /// Decrypt a large batch on up to this many threads (at least one; the machine's
+    /// available parallelism unless set). Each thread takes a run of at least
+    /// 16 notifications, so small batches are handled on the calling thread alone.
+    pub fn decryption_threads(mut self, threads: usize) -> Self {
+        self.threads = NonZeroUsize::new(threads).unwrap_or(NonZeroUsize::MIN);
         self
     }
 
@@ -409,11 +467,25 @@ impl Receiver {
     /// The sequence numbers seen, to record presences read otherwise (a resync after
     /// `missed`) so that older notifications arriving later are dropped.
     pub fn sequences_mut(&mut self) -> &mut SequenceTracker {
-        &mut self.sequences
+        self.sequences
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Answers one request at time `now` (when validation tokens are checked).
+    /// Answers one request at time `now` (when validation tokens are checked): [`prepare`]
+    /// then [`apply`].
+    ///
+    /// [`prepare`]: Receiver::prepare
+    /// [`apply`]: Receiver::apply
     pub fn handle(&mut self, request: Request<'_>, now: Timestamp) -> Handled {
+        let prepared = self.prepare(request, now);
+        self.apply(prepared)
+    }
+
+    /// The first phase of [`Receiver::handle`]: the request read, checked and decrypted,
+    /// without changing the receiver, so that several requests can be prepared at once (a
+    /// server keeps the receiver behind a read lock, or an `Arc`, for this phase).
+    pub fn prepare(&self, request: Request<'_>, now: Timestamp) -> Prepared {
         if request.method != "POST" {
             return refused(BatchError::Method {
                 method: request.method.to_owned(),
@@ -421,13 +493,13 @@ impl Receiver {
         }
         if let Some(token) = request.query.and_then(validation_token) {
             return match token {
-                Ok(token) => Handled {
+                Ok(token) => Prepared {
                     response: Response {
                         status: 200,
                         content_type: "text/plain",
                         body: token,
                     },
-                    events: Vec::new(),
+                    outcomes: Vec::new(),
                 },
                 Err(error) => refused(error),
             };
@@ -445,25 +517,70 @@ impl Receiver {
         if let Err(error) = self.check_validation_tokens(&batch, now) {
             return refused(error);
         }
-        let events = batch
-            .value
+        let data_keys = DataKeyCache::default();
+        let outcomes = in_order_on_threads(&batch.value, self.threads, |index, json| {
+            match graph_models_runtime::from_str::<ChangeNotification>(json.get()) {
+                Ok(notification) => self.notification(index, notification, &data_keys),
+                Err(error) => Outcome::Event(Event::Rejected {
+                    index,
+                    subscription_id: subscription_id_of(json),
+                    error: NotificationError::Shape(error),
+                }),
+            }
+        });
+        Prepared {
+            response: Response::text(202, ""),
+            outcomes,
+        }
+    }
+
+    /// The second phase of [`Receiver::handle`]: the prepared presences compared with the
+    /// sequence numbers held, in batch order, and recorded. Presences prepared at the same
+    /// time can be applied in any order: whichever is older by `sequenceNumber` comes out
+    /// [`Event::Stale`], applied first or last.
+    ///
+    /// It takes `&self` so that a server holding the receiver behind a read lock applies
+    /// without waiting for other requests' decryption: the sequence numbers have a lock of
+    /// their own, held for the comparisons only.
+    pub fn apply(&self, prepared: Prepared) -> Handled {
+        let Prepared { response, outcomes } = prepared;
+        if outcomes.is_empty() {
+            return Handled {
+                response,
+                events: Vec::new(),
+            };
+        }
+        // A panic while it was held cannot have left a sequence number half-written.
+        let mut sequences = self
+            .sequences
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let events = outcomes
             .into_iter()
-            .enumerate()
-            .map(|(index, json)| {
-                match graph_models_runtime::from_str::<ChangeNotification>(json.get()) {
-                    Ok(notification) => self.notification(index, notification),
-                    Err(error) => Event::Rejected {
-                        index,
-                        subscription_id: subscription_id_of(&json),
-                        error: NotificationError::Shape(error),
-                    },
+            .map(|outcome| match outcome {
+                Outcome::Event(event) => event,
+                Outcome::Presence {
+                    subscription_id,
+                    presence,
+                } => {
+                    let sequence = presence.sequence_number.as_option().map(String::as_str);
+                    match sequences.observe(&presence.id, sequence) {
+                        Freshness::Stale { held } => Event::Stale {
+                            subscription_id,
+                            user_id: presence.id.clone(),
+                            sequence_number: sequence.unwrap_or_default().to_owned(),
+                            held,
+                        },
+                        Freshness::Newer | Freshness::Untracked => Event::PresenceChanged {
+                            subscription_id,
+                            user_id: presence.id.clone(),
+                            presence,
+                        },
+                    }
                 }
             })
             .collect();
-        Handled {
-            response: Response::text(202, ""),
-            events,
-        }
+        Handled { response, events }
     }
 
     /// With rules set, a batch carrying encrypted content or tokens needs every token valid.
@@ -490,55 +607,101 @@ impl Receiver {
         Ok(())
     }
 
-    fn notification(&mut self, index: usize, notification: ChangeNotification) -> Event {
+    fn notification(
+        &self,
+        index: usize,
+        notification: ChangeNotification,
+        data_keys: &DataKeyCache,
+    ) -> Outcome {
         let subscription_id = notification.subscription_id.clone();
-        let rejected = |error| Event::Rejected {
-            index,
-            subscription_id: subscription_id.clone(),
-            error,
+        let rejected = |error| {
+            Outcome::Event(Event::Rejected {
+                index,
+                subscription_id: subscription_id.clone(),
+                error,
+            })
         };
         if !notification.has_client_state(&self.client_state) {
             return rejected(NotificationError::ClientState);
         }
         if notification.lifecycle_event.as_option().is_some() {
-            return Event::Lifecycle(Box::new(notification));
+            return Outcome::Event(Event::Lifecycle(Box::new(notification)));
         }
         let Some(content) = notification.encrypted_content.as_option() else {
             let resource_data = notification.resource_data.as_option();
-            return Event::ResourceChanged {
+            return Outcome::Event(Event::ResourceChanged {
                 subscription_id,
                 user_id: resource_data.and_then(|data| data.id.clone()),
                 resource: notification.resource,
-            };
+            });
         };
         let Some(keys) = &self.decryption_keys else {
             return rejected(NotificationError::NoDecryptionKeys);
         };
-        let presence: Presence = match keys
-            .decrypt(&EncryptedContent::from(content))
+        match keys
+            .decrypt_in_batch(&EncryptedContent::from(content), data_keys)
             .map_err(NotificationError::Decryption)
             .and_then(|plain| {
                 graph_models_runtime::from_slice(plain.as_bytes())
                     .map_err(NotificationError::Presence)
             }) {
-            Ok(presence) => presence,
-            Err(error) => return rejected(error),
-        };
-        let sequence = presence.sequence_number.as_option().map(String::as_str);
-        match self.sequences.observe(&presence.id, sequence) {
-            Freshness::Stale { held } => Event::Stale {
+            Ok(presence) => Outcome::Presence {
                 subscription_id,
-                user_id: presence.id.clone(),
-                sequence_number: sequence.unwrap_or_default().to_owned(),
-                held,
-            },
-            Freshness::Newer | Freshness::Untracked => Event::PresenceChanged {
-                subscription_id,
-                user_id: presence.id.clone(),
                 presence: Box::new(presence),
             },
+            Err(error) => rejected(error),
         }
     }
+}
+
+/// `each` over `items` with their indexes, the results in the items' order: on the calling
+/// thread for a short list, else in contiguous runs on up to `threads` scoped threads (a run
+/// whose thread cannot be started is done on the calling thread).
+fn in_order_on_threads<T: Sync, U: Send>(
+    items: &[T],
+    threads: NonZeroUsize,
+    each: impl Fn(usize, &T) -> U + Sync,
+) -> Vec<U> {
+    let threads = threads.get().min(items.len() / MIN_PER_THREAD).max(1);
+    if threads == 1 {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| each(i, item))
+            .collect();
+    }
+    let run_len = items.len().div_ceil(threads);
+    let each = &each;
+    let run = move |first: usize, run: &[T]| -> Vec<U> {
+        run.iter()
+            .enumerate()
+            .map(|(i, item)| each(first + i, item))
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let mut runs = items.chunks(run_len).enumerate();
+        // The first run is the calling thread's own, done while the others run.
+        let first = runs.next();
+        let started: Vec<Result<_, Vec<U>>> = runs
+            .map(|(n, items)| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || run(n * run_len, items))
+                    .map_err(|_| run(n * run_len, items))
+            })
+            .collect();
+        let mut out = first.map_or_else(Vec::new, |(_, items)| run(0, items));
+        out.reserve(items.len().saturating_sub(out.len()));
+        for rest in started {
+            match rest {
+                Ok(thread) => match thread.join() {
+                    Ok(results) => out.extend(results),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(done_here) => out.extend(done_here),
+            }
+        }
+        out
+    })
 }
 
 impl<'a> From<&'a ChangeNotificationEncryptedContent> for EncryptedContent<'a> {
@@ -583,7 +746,7 @@ fn subscription_id_of(json: &RawValue) -> String {
     }
 }
 
-fn refused(error: BatchError) -> Handled {
+fn refused(error: BatchError) -> Prepared {
     // The body says what was wrong in general terms; the event has the details.
     let body = match &error {
         BatchError::Malformed(_) => "malformed notification batch",
@@ -594,9 +757,9 @@ fn refused(error: BatchError) -> Handled {
         BatchError::TooLarge { .. } => "body too large",
         BatchError::ValidationTokenTooLong => "validation token too long",
     };
-    Handled {
+    Prepared {
         response: Response::text(error.status(), body),
-        events: vec![Event::BatchRejected(error)],
+        outcomes: vec![Outcome::Event(Event::BatchRejected(error))],
     }
 }
 

@@ -6,6 +6,7 @@ mod support;
 mod axum_hostile;
 mod axum_webhook;
 mod bounded_text;
+mod concurrent;
 mod crypto;
 mod no_panic;
 mod receiver;

@@ -110,6 +110,24 @@ pub fn encrypt_like_graph(pkcs8: &[u8], plaintext: &[u8]) -> Encrypted {
     seal(pkcs8, &key, &data)
 }
 
+/// Encrypts `plaintext` as Graph does under `key`, whose wrapped form `data_key` (base64) is
+/// sent as is: how Graph sends a batch that shares one `dataKey`.
+pub fn encrypt_under(key: &[u8; 32], data_key: &str, plaintext: &[u8]) -> Encrypted {
+    let mut data = plaintext.to_vec();
+    let cipher =
+        PaddedBlockEncryptingKey::cbc_pkcs7(UnboundCipherKey::new(&AES_256, key).expect("key"))
+            .expect("cbc");
+    cipher
+        .less_safe_encrypt(&mut data, iv_of(key))
+        .expect("encrypt");
+    let signature = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), &data);
+    Encrypted {
+        data: STANDARD.encode(&data),
+        data_signature: STANDARD.encode(signature.as_ref()),
+        data_key: data_key.to_owned(),
+    }
+}
+
 /// Wraps `key` and signs `ciphertext` with it, as Graph does; `ciphertext` is taken as is.
 pub fn seal(pkcs8: &[u8], key: &[u8], ciphertext: &[u8]) -> Encrypted {
     let signature = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), ciphertext);
