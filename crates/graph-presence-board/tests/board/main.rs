@@ -1,0 +1,3 @@
+//! The board's tests: one binary.
+
+mod cli;
