@@ -74,6 +74,17 @@ impl Board {
             .with_state(self)
     }
 
+    /// Every followed user's tile, in the board's order.
+    fn everyone(&self, store: &PresenceStore) -> Everyone {
+        let snapshot = store.snapshot();
+        let users = self
+            .names
+            .keys()
+            .map(|id| self.tile(id, snapshot.get(id)))
+            .collect();
+        Everyone { users }
+    }
+
     fn name(&self, id: &str) -> String {
         self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
@@ -133,13 +144,29 @@ fn json(status: StatusCode, value: &impl Serialize) -> Response {
     }
 }
 
-async fn page() -> Response {
+/// Where the page holds the board as it is when served (JSON, or `null` while starting).
+const PAGE_BOARD: &str = "/*BOARD*/";
+
+/// The page, with the board as it is now inside it: its script draws the tiles from that at
+/// once, then follows the stream.
+async fn page(State(board): State<Board>) -> Response {
+    let initial = match board.store() {
+        Ok(store) => serde_json::to_string(&board.everyone(store)).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    // Inside a <script> element only `</script` can end it early, and JSON holds `<` only in
+    // strings, where `\u003c` means the same.
+    let initial = if initial.is_empty() {
+        "null".to_owned()
+    } else {
+        initial.replace('<', "\\u003c")
+    };
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        PAGE,
+        PAGE.replacen(PAGE_BOARD, &initial, 1),
     )
         .into_response()
 }
@@ -150,16 +177,10 @@ struct Everyone {
 }
 
 async fn everyone(State(board): State<Board>) -> Response {
-    let snapshot = match board.store() {
-        Ok(store) => store.snapshot(),
-        Err(starting) => return starting,
-    };
-    let users = board
-        .names
-        .keys()
-        .map(|id| board.tile(id, snapshot.get(id)))
-        .collect();
-    json(StatusCode::OK, &Everyone { users })
+    match board.store() {
+        Ok(store) => json(StatusCode::OK, &board.everyone(store)),
+        Err(starting) => starting,
+    }
 }
 
 #[derive(Serialize)]

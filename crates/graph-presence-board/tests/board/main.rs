@@ -1,3 +1,6 @@
 //! The board's tests: one binary.
 
+mod api;
+mod browser;
 mod cli;
+mod support;
