@@ -53,15 +53,8 @@ impl Board {
         let _ = self.store.set(store);
     }
 
-    fn store(&self) -> Result<&PresenceStore, Response> {
-        self.store.get().ok_or_else(|| {
-            json(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &Problem {
-                    error: "the board is starting",
-                },
-            )
-        })
+    fn store(&self) -> Option<&PresenceStore> {
+        self.store.get()
     }
 
     /// The routes: `/`, `/presence`, `/presence/stream`, `/presence/{id}`.
@@ -151,8 +144,8 @@ const PAGE_BOARD: &str = "/*BOARD*/";
 /// once, then follows the stream.
 async fn page(State(board): State<Board>) -> Response {
     let initial = match board.store() {
-        Ok(store) => serde_json::to_string(&board.everyone(store)).unwrap_or_default(),
-        Err(_) => String::new(),
+        Some(store) => serde_json::to_string(&board.everyone(store)).unwrap_or_default(),
+        None => String::new(),
     };
     // Inside a <script> element only `</script` can end it early, and JSON holds `<` only in
     // strings, where `\u003c` means the same.
@@ -178,8 +171,8 @@ struct Everyone {
 
 async fn everyone(State(board): State<Board>) -> Response {
     match board.store() {
-        Ok(store) => json(StatusCode::OK, &board.everyone(store)),
-        Err(starting) => starting,
+        Some(store) => json(StatusCode::OK, &board.everyone(store)),
+        None => starting(),
     }
 }
 
@@ -188,11 +181,21 @@ struct Problem {
     error: &'static str,
 }
 
+/// The answer before the mirror's store is attached.
+fn starting() -> Response {
+    json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &Problem {
+            error: "the board is starting",
+        },
+    )
+}
+
 async fn one(State(board): State<Board>, Path(id): Path<String>) -> Response {
     let id = id.to_ascii_lowercase();
     let store = match board.store() {
-        Ok(store) => store,
-        Err(starting) => return starting,
+        Some(store) => store,
+        None => return starting(),
     };
     if !board.names.contains_key(&id) {
         return json(
@@ -210,8 +213,8 @@ async fn one(State(board): State<Board>, Path(id): Path<String>) -> Response {
 /// again, since the changes it missed are gone.
 async fn stream(State(board): State<Board>) -> Response {
     let store = match board.store() {
-        Ok(store) => store.clone(),
-        Err(starting) => return starting,
+        Some(store) => store.clone(),
+        None => return starting(),
     };
     Sse::new(changes(board, store))
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))

@@ -58,6 +58,8 @@ pub struct Running {
     store: PresenceStore,
     emulator: Option<Arc<Emulator>>,
     tasks: Vec<JoinHandle<()>>,
+    /// The emulated mode's registry, of no use once its emulator is gone.
+    scratch_registry: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Running {
@@ -99,6 +101,9 @@ impl Drop for Running {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+        if let Some(registry) = &self.scratch_registry {
+            let _ = std::fs::remove_dir_all(registry);
         }
     }
 }
@@ -154,6 +159,7 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
     let mut running = Running {
         address,
         store: PresenceStore::default(),
+        scratch_registry: emulator.is_some().then(|| following.registry.clone()),
         emulator,
         tasks: vec![server],
     };
@@ -180,16 +186,15 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
 
     if let (SourceOptions::Emulator(emulated), Some(emulator)) =
         (&options.source, &running.emulator)
+        && let Some(every) = emulated.change_every
     {
-        if let Some(every) = emulated.change_every {
-            let users = following.users.into_iter().map(|(id, _)| id).collect();
-            running.tasks.push(tokio::spawn(crate::demo::run(
-                emulator.clone(),
-                users,
-                emulated.seed,
-                every,
-            )));
-        }
+        let users = following.users.into_iter().map(|(id, _)| id).collect();
+        running.tasks.push(tokio::spawn(crate::demo::run(
+            emulator.clone(),
+            users,
+            emulated.seed,
+            every,
+        )));
     }
     Ok(running)
 }

@@ -3,4 +3,5 @@
 mod api;
 mod browser;
 mod cli;
+mod exit;
 mod support;
