@@ -89,6 +89,7 @@ impl Running {
 
     /// Serves until the server stops (it does not on its own) or Ctrl-C.
     pub async fn wait(mut self) {
+        // The server is the first task `start` spawns.
         let server = self.tasks.remove(0);
         tokio::select! {
             _ = server => {}
