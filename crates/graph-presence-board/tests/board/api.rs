@@ -1,7 +1,8 @@
 //! The HTTP API against the default (emulated) mode.
 
 use crate::support::{PATIENCE, availability, board, get, get_json, user_ids};
-use std::time::Instant;
+use graph_presence_board::cli::{EmulatorOptions, Options, SourceOptions};
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_lists_every_user_with_when_it_was_confirmed() {
@@ -114,4 +115,25 @@ async fn the_page_is_html_that_follows_the_stream_and_fetches_nothing_else() {
             "the page must be self-contained: {external}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulated_users_change_by_themselves() {
+    let options = Options {
+        port: 0,
+        source: SourceOptions::Emulator(EmulatorOptions {
+            users: 8,
+            seed: 3,
+            change_every: Some(Duration::from_millis(50)),
+        }),
+    };
+    let running = graph_presence_board::board::start(&options)
+        .await
+        .expect("the board started");
+    let mut changes = running.store().changes();
+    let change = tokio::time::timeout(PATIENCE, changes.recv())
+        .await
+        .expect("a change without anyone asking")
+        .expect("the store is running");
+    assert!(user_ids(&running).contains(&change.user_id));
 }
