@@ -1,0 +1,278 @@
+//! Starting the board: where presence comes from (an emulator of our own, or Graph), the
+//! mirror that follows it, and one listener for both the board and the webhook.
+
+use crate::api::Board;
+use crate::cli::{EmulatorOptions, Options, SourceOptions};
+use crate::config::{ConfigError, GraphConfig};
+use graph_presence_client::{BearerToken, Client};
+use graph_presence_emulator::{
+    ALL_SCOPES, APP_ID, Clock, Directory, Emulator, TENANT_ID, TokenRequest,
+};
+use graph_presence_mirror::{Identity, Mirror, MirrorError, MirrorSettings, PresenceStore};
+use graph_presence_notifications::Receiver;
+use graph_presence_notifications::axum::Webhook;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Where Graph (or the emulator) posts notifications, on the board's own port.
+pub const NOTIFICATIONS_PATH: &str = "/notifications";
+
+/// How many users one identity's subscription can watch (Graph's limit).
+const USERS_PER_IDENTITY: usize = 650;
+
+/// Events the webhook holds for the mirror; when full it drops them and the mirror reads
+/// everyone again.
+const WEBHOOK_CAPACITY: usize = 4096;
+
+/// The emulated client state: a secret only in name, the emulator is ours.
+const EMULATED_CLIENT_STATE: &str = "graph-presence-board-emulated";
+
+/// Why the board did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The port, or the emulator's.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The emulator did not start.
+    #[error("the emulator did not start: {0}")]
+    Emulator(std::io::Error),
+    /// The mirror refused or failed to start, or to subscribe the users.
+    #[error("following the users failed: {0}")]
+    Mirror(#[from] MirrorError),
+}
+
+/// A running board. Dropping it stops everything it started.
+pub struct Running {
+    address: SocketAddr,
+    store: PresenceStore,
+    emulator: Option<Arc<Emulator>>,
+    tasks: Vec<JoinHandle<()>>,
+    /// The emulated mode's registry, of no use once its emulator is gone.
+    scratch_registry: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("address", &self.address)
+            .field("emulated", &self.emulator.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Running {
+    /// `http://127.0.0.1:PORT`, the board's base.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The mirror's store the board shows.
+    pub fn store(&self) -> &PresenceStore {
+        &self.store
+    }
+
+    /// The emulator, in the default mode: its Teams hooks change presence.
+    pub fn emulator(&self) -> Option<&Emulator> {
+        self.emulator.as_deref()
+    }
+
+    /// Serves until the server stops (it does not on its own) or Ctrl-C.
+    pub async fn wait(mut self) {
+        // The server is the first task `start` spawns.
+        let server = self.tasks.remove(0);
+        tokio::select! {
+            _ = server => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Some(registry) = &self.scratch_registry {
+            let _ = std::fs::remove_dir_all(registry);
+        }
+    }
+}
+
+/// What the mirror is started with, whichever the source.
+struct Following {
+    identities: Vec<Identity>,
+    client_state: String,
+    notification_url: String,
+    registry: PathBuf,
+    /// (id, display name) of every followed user.
+    users: Vec<(String, String)>,
+    /// Basic notifications are read after this window: short for the emulator, whose reads
+    /// cost nothing, Graph's default otherwise.
+    coalesce_window: Option<Duration>,
+}
+
+/// Starts the board as `options` say: binds the port, starts the source and the mirror,
+/// subscribes every user and reads them, then serves.
+pub async fn start(options: &Options) -> Result<Running, StartError> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|source| StartError::Listen {
+            port: options.port,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| StartError::Listen {
+        port: options.port,
+        source,
+    })?;
+    let local_notifications = format!("http://{address}{NOTIFICATIONS_PATH}");
+    let (following, emulator) = match &options.source {
+        SourceOptions::Emulator(emulated) => {
+            let (following, emulator) = emulated_source(emulated, local_notifications).await?;
+            (following, Some(Arc::new(emulator)))
+        }
+        SourceOptions::Graph { config } => (graph_source(&GraphConfig::load(config)?)?, None),
+    };
+
+    let (webhook, mut events) =
+        Webhook::new(Receiver::new(&following.client_state), WEBHOOK_CAPACITY);
+    let board = Board::new(following.users.iter().cloned());
+    let router = board
+        .clone()
+        .router()
+        .merge(webhook.clone().router(NOTIFICATIONS_PATH));
+    let server = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            eprintln!("graph-presence-board: the server stopped: {error}");
+        }
+    });
+    // From here on a failure drops `Running`, which stops the server.
+    let mut running = Running {
+        address,
+        store: PresenceStore::default(),
+        scratch_registry: emulator.is_some().then(|| following.registry.clone()),
+        emulator,
+        tasks: vec![server],
+    };
+
+    let mut settings = MirrorSettings::new(
+        &following.notification_url,
+        &following.client_state,
+        &following.registry,
+    )
+    .lifecycle_notification_url(&following.notification_url);
+    if let Some(window) = following.coalesce_window {
+        settings = settings.coalesce_window(window);
+    }
+    let (mut mirror, report) = Mirror::start(following.identities, settings).await?;
+    warn_failures(&report);
+    let ids: Vec<&str> = following.users.iter().map(|(id, _)| id.as_str()).collect();
+    let report = mirror.add(&ids).await?;
+    warn_failures(&report);
+    board.attach(mirror.store().clone());
+    running.store = mirror.store().clone();
+    running.tasks.push(tokio::spawn(async move {
+        mirror.run(&mut events, || webhook.dropped_events()).await;
+    }));
+
+    if let (SourceOptions::Emulator(emulated), Some(emulator)) =
+        (&options.source, &running.emulator)
+        && let Some(every) = emulated.change_every
+    {
+        let users = following.users.into_iter().map(|(id, _)| id).collect();
+        running.tasks.push(tokio::spawn(crate::demo::run(
+            emulator.clone(),
+            users,
+            emulated.seed,
+            every,
+        )));
+    }
+    Ok(running)
+}
+
+/// Failures the mirror tries again by itself: worth a line, not a stop.
+fn warn_failures(report: &graph_presence_mirror::Report) {
+    for failure in &report.failures {
+        eprintln!("graph-presence-board: will try again: {failure}");
+    }
+}
+
+/// An emulator on real time with `options.users` generated users, followed by as many
+/// identities (signed in as its first users) as 650 users each needs.
+async fn emulated_source(
+    options: &EmulatorOptions,
+    notification_url: String,
+) -> Result<(Following, Emulator), StartError> {
+    // The builder's default delivery allows `http:` to loopback, where the board listens.
+    let emulator = Emulator::builder()
+        .directory(Directory::synthetic(options.users))
+        .clock(Clock::real())
+        .start()
+        .await
+        .map_err(StartError::Emulator)?;
+    let users = emulator.users();
+    let identities = users
+        .iter()
+        .take(options.users.div_ceil(USERS_PER_IDENTITY))
+        .enumerate()
+        .map(|(i, user)| {
+            let token = TokenRequest::delegated(TENANT_ID, APP_ID, &user.id).scopes(ALL_SCOPES);
+            Identity::new(format!("board-{i:03}"), emulator.client_as(token))
+        })
+        .collect();
+    // A fresh emulator knows none of an earlier run's subscriptions: a fresh registry too.
+    let registry = std::env::temp_dir().join(format!(
+        "graph-presence-board-{}-{}",
+        std::process::id(),
+        emulator.base_url().rsplit(':').next().unwrap_or("0")
+    ));
+    let _ = std::fs::remove_dir_all(&registry);
+    let following = Following {
+        identities,
+        client_state: EMULATED_CLIENT_STATE.to_owned(),
+        notification_url,
+        registry,
+        users: users
+            .into_iter()
+            .map(|u| (u.id.to_ascii_lowercase(), u.display_name))
+            .collect(),
+        coalesce_window: Some(Duration::from_millis(200)),
+    };
+    Ok((following, emulator))
+}
+
+/// Graph, as the configuration says: one identity per token, each a client of Graph's beta
+/// endpoint.
+fn graph_source(config: &GraphConfig) -> Result<Following, StartError> {
+    let identities = config
+        .tokens()?
+        .into_iter()
+        .map(|(name, token)| Identity::new(name, Client::new(BearerToken::new(token))))
+        .collect();
+    Ok(Following {
+        identities,
+        client_state: config.client_state.clone(),
+        notification_url: config.notification_url.clone(),
+        registry: config.state_directory.clone(),
+        users: config
+            .users
+            .iter()
+            .map(|u| {
+                let id = u.id.to_ascii_lowercase();
+                let name = u.display_name.clone().unwrap_or_else(|| id.clone());
+                (id, name)
+            })
+            .collect(),
+        coalesce_window: None,
+    })
+}

@@ -1,0 +1,7 @@
+//! The board's tests: one binary.
+
+mod api;
+mod browser;
+mod cli;
+mod exit;
+mod support;
