@@ -14,6 +14,11 @@ const BROWSER_PATIENCE: Duration = Duration::from_secs(60);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_renders_a_tile_per_user_with_the_stores_availability() {
     let Some(chromium) = chromium() else {
+        // CI installs a browser (.ci/run): there, a missing one is a failure, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no chromium on PATH and CHROMIUM not set, under CI"
+        );
         eprintln!(
             "SKIPPED: chromium_renders_a_tile_per_user_with_the_stores_availability: no \
              `chromium` on PATH and CHROMIUM not set (apt-get install -y \
