@@ -45,6 +45,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{id}/outOfOffice", post(out_of_office))
         .route("/subscriptions", get(subscriptions))
         .route("/subscriptions/{id}", delete(remove_subscription))
+        .route("/subscriptions/{id}/missed", post(send_missed))
         .route("/deliveries", get(deliveries))
         .route("/endpoints", get(endpoints))
         .route("/faults", get(faults).put(set_faults))
@@ -376,6 +377,13 @@ async fn remove_subscription(
     };
     match shared.remove_subscription(&id, notice) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => not_found(&id),
+    }
+}
+
+async fn send_missed(State(shared): SharedState, Segment(id): Segment) -> Response {
+    match shared.send_missed(&id) {
+        Some(()) => StatusCode::ACCEPTED.into_response(),
         None => not_found(&id),
     }
 }

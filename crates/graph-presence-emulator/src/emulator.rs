@@ -130,34 +130,45 @@ impl Shared {
     /// it has one. `None`: no such subscription.
     pub fn remove_subscription(&self, id: &str, notice: bool) -> Option<Record> {
         let record = self.state().subscriptions.remove(id)?;
-        if notice && let Some(url) = &record.lifecycle_url {
-            self.deliverer.notify_lifecycle(&LifecycleNotification {
-                lifecycle_url: url.clone(),
-                subscription_id: record.id.clone(),
-                subscription_expires: record.expires,
-                tenant_id: record.tenant.clone(),
-                client_state: record.client_state.clone(),
-                event: LifecycleEvent::SubscriptionRemoved,
-            });
+        if notice {
+            self.notify_lifecycle(&record, LifecycleEvent::SubscriptionRemoved);
         }
         self.wake();
         Some(record)
     }
 
+    /// Sends `missed` to a subscription's lifecycle URL, if it has one, and keeps the
+    /// subscription. `None`: no such subscription.
+    pub fn send_missed(&self, id: &str) -> Option<()> {
+        let record = self
+            .state()
+            .subscriptions
+            .all()
+            .find(|r| r.id == id)?
+            .clone();
+        self.notify_lifecycle(&record, LifecycleEvent::Missed);
+        Some(())
+    }
+
+    /// Queues `event` for `record`'s lifecycle URL; nothing when it has none.
+    fn notify_lifecycle(&self, record: &Record, event: LifecycleEvent) {
+        let Some(url) = &record.lifecycle_url else {
+            return;
+        };
+        self.deliverer.notify_lifecycle(&LifecycleNotification {
+            lifecycle_url: url.clone(),
+            subscription_id: record.id.clone(),
+            subscription_expires: record.expires,
+            tenant_id: record.tenant.clone(),
+            client_state: record.client_state.clone(),
+            event,
+        });
+    }
+
     /// Sends `reauthorizationRequired` for each subscription due one.
     fn reauthorization_required(&self, records: Vec<Record>) {
         for record in records {
-            let Some(url) = record.lifecycle_url else {
-                continue;
-            };
-            self.deliverer.notify_lifecycle(&LifecycleNotification {
-                lifecycle_url: url,
-                subscription_id: record.id,
-                subscription_expires: record.expires,
-                tenant_id: record.tenant,
-                client_state: record.client_state,
-                event: LifecycleEvent::ReauthorizationRequired,
-            });
+            self.notify_lifecycle(&record, LifecycleEvent::ReauthorizationRequired);
         }
     }
 }

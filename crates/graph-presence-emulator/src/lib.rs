@@ -85,6 +85,7 @@
 //! | `POST /_emulator/users/{id}/outOfOffice` `{"on", "message"?}` | turns out of office on or off |
 //! | `GET /_emulator/subscriptions` | every app's subscriptions: owner app and user, resource, user count, expiry |
 //! | `DELETE /_emulator/subscriptions/{id}` | removes one silently, as its expiry does; `?lifecycleEvent=subscriptionRemoved` tells its lifecycle URL |
+//! | `POST /_emulator/subscriptions/{id}/missed` | sends `missed` to its lifecycle URL and keeps it (`202`): Graph sends `missed` for other resources, not for presence (RULES.md §1), so only when asked, for trying an app's handling of it |
 //! | `GET /_emulator/deliveries` | every delivery attempt, oldest first; `?subscription=id`, `?url=…` filter them |
 //! | `GET /_emulator/endpoints` | the webhook endpoints that answered or are slow or dropping; `?url=…` for one |
 //! | `GET`, `PUT /_emulator/faults` | the injected faults: `[{"route", "latencyMs"?, "serverErrorRate"?, "resetRate"?}]` |

@@ -355,8 +355,38 @@ async fn subscriptions_are_listed_and_removed_with_their_deliveries_shown() {
         "`user`",
     );
 
-    // Removed as its expiry removes it, telling its lifecycle URL as asked.
+    // `missed`, sent when asked: the lifecycle URL is told and the subscription stays.
     let path = format!("/_emulator/subscriptions/{id}");
+    let (status, _) = admin.call("POST", &format!("{path}/missed"), None).await;
+    assert_eq!(status, 202);
+    assert_eq!(admin.emulator.subscription_count(), 1);
+    let lifecycle_delivered = |count: usize| {
+        move |records: &[crate::DeliveryRecord]| {
+            records
+                .iter()
+                .filter(|r| {
+                    r.kind == BatchKind::Lifecycle && matches!(r.outcome, Outcome::Delivered { .. })
+                })
+                .count()
+                >= count
+        }
+    };
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        admin.emulator.wait_for_deliveries(lifecycle_delivered(1)),
+    )
+    .await
+    .expect("missed delivered");
+    assert_error(
+        &admin
+            .call("POST", "/_emulator/subscriptions/unknown/missed", None)
+            .await,
+        404,
+        "ResourceNotFound",
+        "unknown",
+    );
+
+    // Removed as its expiry removes it, telling its lifecycle URL as asked.
     assert_error(
         &admin
             .call("DELETE", &format!("{path}?lifecycleEvent=missed"), None)
@@ -376,9 +406,7 @@ async fn subscriptions_are_listed_and_removed_with_their_deliveries_shown() {
     assert_eq!(admin.emulator.subscription_count(), 0);
     tokio::time::timeout(
         Duration::from_secs(10),
-        admin
-            .emulator
-            .wait_for_deliveries(delivered(BatchKind::Lifecycle)),
+        admin.emulator.wait_for_deliveries(lifecycle_delivered(2)),
     )
     .await
     .expect("the lifecycle notification delivered");

@@ -57,6 +57,10 @@ pub enum LifecycleEvent {
     /// The subscription was removed (Graph sends it for other resources; the emulator when
     /// the admin API removes one and asks for it).
     SubscriptionRemoved,
+    /// Notifications were not delivered (Graph sends it for other resources, not presence:
+    /// RULES.md §1; the emulator only when the admin API asks, so an app's handling of it can
+    /// be tried through its webhook).
+    Missed,
 }
 
 impl LifecycleEvent {
@@ -65,6 +69,7 @@ impl LifecycleEvent {
         match self {
             LifecycleEvent::ReauthorizationRequired => "reauthorizationRequired",
             LifecycleEvent::SubscriptionRemoved => "subscriptionRemoved",
+            LifecycleEvent::Missed => "missed",
         }
     }
 }

@@ -237,52 +237,6 @@ fn mirror_holds(mirror: &Mirror, identity: &str, user: &str) -> bool {
 }
 
 #[tokio::test]
-async fn changes_whose_notifications_were_lost_are_found_by_the_scheduled_reconciliation() {
-    let emulator = emulator(1_000).await;
-    let mut app = App::serve(4096).await;
-    let dir = registry_directory("reconcile");
-    let (mut mirror, _) = Mirror::start(
-        identities(&emulator, 2),
-        settings(&app, &dir).reconcile(15 * MINUTE, 1),
-    )
-    .await
-    .expect("started");
-    let users = all_users(&emulator);
-    mirror.add(&users).await.expect("fits");
-    let changed: Vec<String> = users.iter().step_by(97).cloned().collect();
-    for user in &changed {
-        emulator.teams(user).expect("a user").start_call();
-    }
-    app.lose_notifications_of(&changed).await;
-    assert!(
-        changed
-            .iter()
-            .all(|u| availability(&mirror, u) == Some(Availability::Offline))
-    );
-
-    emulator.advance(15 * MINUTE);
-    // A budget of one call of 650 users a batch: two batches read all 1,000, spread over the
-    // interval (7½ minutes apart).
-    let first = mirror.tick().await;
-    assert_eq!(
-        mirror.tick().await.users_read,
-        0,
-        "the next batch is not due yet"
-    );
-    emulator.advance(7 * MINUTE + Duration::from_secs(30));
-    let second = mirror.tick().await;
-    assert!(first.failures.is_empty() && second.failures.is_empty());
-    assert_eq!((first.users_read, second.users_read), (650, 350));
-    for user in &changed {
-        assert_eq!(
-            availability(&mirror, user),
-            Some(Availability::Busy),
-            "{user}"
-        );
-    }
-}
-
-#[tokio::test]
 async fn events_the_webhook_dropped_make_every_user_read() {
     let emulator = emulator(100).await;
     let app = App::serve(1).await;

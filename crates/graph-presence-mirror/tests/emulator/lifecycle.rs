@@ -1,31 +1,21 @@
-//! Lifecycle notifications, rich notifications, and the mirror running on its own.
+//! `reauthorizationRequired`, rich notifications, and the mirror running on its own
+//! (`subscriptionRemoved` and `missed` are with the other losses, in `losses.rs`).
 
 use crate::support::{
     App, CLIENT_STATE, MINUTE, PATIENCE, all_users, availability, emulator, identities,
     registry_directory, settings,
 };
-use graph_presence_emulator::TENANT_ID;
 use graph_presence_mirror::{Action, Mirror};
-use graph_presence_models::{Availability, ChangeNotification, LifecycleEventType, Nullable};
+use graph_presence_models::Availability;
 use graph_presence_notifications::Event;
 use std::time::{Duration, Instant};
 
-/// A lifecycle notification as Graph sends it (the emulator sends `reauthorizationRequired`
-/// only; the others are made here).
-fn lifecycle(subscription_id: &str, event: LifecycleEventType) -> Event {
-    let mut notification = ChangeNotification::new(subscription_id, TENANT_ID);
-    notification.lifecycle_event = Nullable::Value(event);
-    notification.client_state = Nullable::Value(CLIENT_STATE.to_owned());
-    Event::Lifecycle(Box::new(notification))
-}
-
 #[tokio::test]
-async fn lifecycle_notifications_reauthorize_recreate_and_read_again() {
+async fn reauthorization_required_from_the_emulator_reauthorizes() {
     let emulator = emulator(300).await;
     let mut app = App::serve(4096).await;
     let dir = registry_directory("lifecycle");
-    let pool = identities(&emulator, 1);
-    let (mut mirror, _) = Mirror::start(pool.clone(), settings(&app, &dir))
+    let (mut mirror, _) = Mirror::start(identities(&emulator, 1), settings(&app, &dir))
         .await
         .expect("started");
     let users = all_users(&emulator);
@@ -43,37 +33,6 @@ async fn lifecycle_notifications_reauthorize_recreate_and_read_again() {
             break;
         }
     }
-
-    // subscriptionRemoved: Graph removed it, and a change was made meanwhile.
-    let removed = mirror.subscriptions()["watcher-00"].clone().expect("held");
-    pool[0]
-        .client()
-        .subscriptions()
-        .by_id(removed.as_str())
-        .delete()
-        .send()
-        .await
-        .expect("deleted");
-    emulator.teams(&users[7]).expect("a user").start_call();
-    let report = mirror
-        .handle(lifecycle(&removed, LifecycleEventType::SubscriptionRemoved))
-        .await;
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.count(Action::Recreated), 1, "{report:?}");
-    assert_eq!(report.users_read, users.len());
-    assert_eq!(emulator.subscription_count(), 1);
-    assert_eq!(availability(&mirror, &users[7]), Some(Availability::Busy));
-
-    // missed: the subscription's users are read.
-    let current = mirror.subscriptions()["watcher-00"].clone().expect("held");
-    emulator.teams(&users[8]).expect("a user").start_call();
-    app.lose_notifications_of(std::slice::from_ref(&users[8]))
-        .await;
-    let report = mirror
-        .handle(lifecycle(&current, LifecycleEventType::Missed))
-        .await;
-    assert_eq!(report.users_read, users.len());
-    assert_eq!(availability(&mirror, &users[8]), Some(Availability::Busy));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,5 +3,6 @@
 
 mod following;
 mod lifecycle;
+mod losses;
 mod restarts;
 mod support;

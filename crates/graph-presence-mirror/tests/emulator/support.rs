@@ -1,6 +1,7 @@
 //! What the tests share: the emulator with synthetic users, identities signed in as its first
 //! users, the app's webhook on 127.0.0.1, and a pump from the webhook to the mirror.
 
+use axum::response::IntoResponse;
 use graph_presence_emulator::{ALL_SCOPES, APP_ID, Directory, Emulator, TENANT_ID, TokenRequest};
 use graph_presence_mirror::{Identity, Mirror, MirrorSettings};
 use graph_presence_models::Availability;
@@ -8,6 +9,8 @@ use graph_presence_notifications::axum::Webhook;
 use graph_presence_notifications::{Event, Receiver};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -88,6 +91,17 @@ pub async fn summary(emulator: &Emulator) -> serde_json::Value {
     serde_json::from_str(&text).expect("JSON")
 }
 
+/// Calls the emulator's admin API; its status.
+pub async fn admin(emulator: &Emulator, method: reqwest::Method, path: &str) -> u16 {
+    reqwest::Client::new()
+        .request(method, format!("{}/_emulator{path}", emulator.base_url()))
+        .send()
+        .await
+        .expect("the admin API answers")
+        .status()
+        .as_u16()
+}
+
 /// How many answers were 429 so far.
 pub async fn throttled(emulator: &Emulator) -> u64 {
     summary(emulator).await["counters"]["statuses"]["429"]
@@ -101,6 +115,9 @@ pub struct App {
     pub webhook: Webhook,
     /// The webhook's events, for the mirror.
     pub events: mpsc::Receiver<Event>,
+    /// While set, every POST is answered `503` before the webhook sees it: the emulator's
+    /// deliveries fail, are retried and, past Graph's retry window, lost.
+    refusing: Arc<AtomicBool>,
     server: JoinHandle<()>,
 }
 
@@ -113,7 +130,23 @@ impl App {
     /// Serves `receiver`, whose channel holds `capacity` events.
     pub async fn serve_with(receiver: Receiver, capacity: usize) -> App {
         let (webhook, events) = Webhook::new(receiver, capacity);
-        let router = webhook.clone().router("/presence");
+        let refusing = Arc::new(AtomicBool::new(false));
+        let gate = refusing.clone();
+        let router = webhook
+            .clone()
+            .router("/presence")
+            .layer(axum::middleware::from_fn(
+                move |request: axum::extract::Request, next: axum::middleware::Next| {
+                    let refuse = gate.load(Ordering::SeqCst);
+                    async move {
+                        if refuse {
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                        } else {
+                            next.run(request).await
+                        }
+                    }
+                },
+            ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -125,8 +158,14 @@ impl App {
             url: format!("http://{address}/presence"),
             webhook,
             events,
+            refusing,
             server,
         }
+    }
+
+    /// Answers every delivery `503` (`true`) or hands it to the webhook again (`false`).
+    pub fn refuse_deliveries(&self, refuse: bool) {
+        self.refusing.store(refuse, Ordering::SeqCst);
     }
 
     /// Hands the mirror every event until a basic notification has come for each of `users`,
@@ -158,24 +197,6 @@ impl App {
             .await
             .expect("an event in time")
             .expect("the webhook is running")
-    }
-
-    /// Throws away every event that came for `users`: the mirror never hears of them, as when
-    /// deliveries are lost.
-    pub async fn lose_notifications_of(&mut self, users: &[String]) {
-        let mut waiting: BTreeSet<String> = users.iter().cloned().collect();
-        while !waiting.is_empty() {
-            match tokio::time::timeout(PATIENCE, self.events.recv()).await {
-                Ok(Some(Event::ResourceChanged {
-                    user_id: Some(user),
-                    ..
-                })) => {
-                    waiting.remove(&user.to_ascii_lowercase());
-                }
-                Ok(Some(_)) => {}
-                _ => panic!("{} users never notified", waiting.len()),
-            }
-        }
     }
 }
 
