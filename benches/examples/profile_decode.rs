@@ -14,12 +14,14 @@ fn main() {
             "value" => drop(std::hint::black_box(
                 serde_json::from_str::<serde_json::Value>(&input).expect("decodes"),
             )),
-            "runtime" => drop(std::hint::black_box(
-                graph_presence_models::from_str::<graph_presence_models::PresenceCollectionResponse>(
-                    &input,
-                )
-                .expect("decodes"),
-            )),
+            "runtime" => {
+                drop(std::hint::black_box(
+                    graph_presence_models::from_str::<
+                        graph_presence_models::PresenceCollectionResponse,
+                    >(&input)
+                    .expect("decodes"),
+                ))
+            }
             _ => drop(std::hint::black_box(
                 serde_json::from_str::<graph_presence_models::PresenceCollectionResponse>(&input)
                     .expect("decodes"),

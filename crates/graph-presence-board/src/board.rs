@@ -3,8 +3,8 @@
 
 use crate::api::Board;
 use crate::cli::{EmulatorOptions, Options, SourceOptions};
-use crate::config::{ConfigError, GraphConfig};
-use graph_presence_client::{BearerToken, Client};
+use crate::config::{ConfigError, GraphConfig, SignIn};
+use graph_presence_client::{AzureCredential, BearerToken, Client};
 use graph_presence_emulator::{
     ALL_SCOPES, APP_ID, Clock, Directory, Emulator, TENANT_ID, TokenRequest,
 };
@@ -47,6 +47,14 @@ pub enum StartError {
     /// The emulator did not start.
     #[error("the emulator did not start: {0}")]
     Emulator(std::io::Error),
+    /// An identity's Azure CLI sign-in could not be set up.
+    #[error("identity {identity}: the Azure CLI sign-in: {reason}")]
+    SignIn {
+        /// The identity's name.
+        identity: String,
+        /// Why, cut short.
+        reason: String,
+    },
     /// The mirror refused or failed to start, or to subscribe the users.
     #[error("following the users failed: {0}")]
     Mirror(#[from] MirrorError),
@@ -251,14 +259,32 @@ async fn emulated_source(
     Ok((following, emulator))
 }
 
-/// Graph, as the configuration says: one identity per token, each a client of Graph's beta
+/// Graph, as the configuration says: one identity per sign-in, each a client of Graph's beta
 /// endpoint.
 fn graph_source(config: &GraphConfig) -> Result<Following, StartError> {
     let identities = config
-        .tokens()?
+        .sign_ins()?
         .into_iter()
-        .map(|(name, token)| Identity::new(name, Client::new(BearerToken::new(token))))
-        .collect();
+        .map(|(name, sign_in)| {
+            let client = match sign_in {
+                SignIn::Token(token) => Client::new(BearerToken::new(token)),
+                SignIn::AzureCli(cli) => {
+                    let options = azure_identity::AzureCliCredentialOptions {
+                        tenant_id: cli.tenant_id,
+                        subscription: cli.subscription,
+                        ..Default::default()
+                    };
+                    let credential = azure_identity::AzureCliCredential::new(Some(options))
+                        .map_err(|e| StartError::SignIn {
+                            identity: graph_models_runtime::excerpt(&name, 60),
+                            reason: graph_models_runtime::excerpt(&e.to_string(), 200),
+                        })?;
+                    Client::new(AzureCredential::new(credential))
+                }
+            };
+            Ok(Identity::new(name, client))
+        })
+        .collect::<Result<Vec<_>, StartError>>()?;
     Ok(Following {
         identities,
         client_state: config.client_state.clone(),

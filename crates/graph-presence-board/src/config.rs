@@ -1,9 +1,13 @@
 //! Following real users on Microsoft Graph: the configuration file.
 //!
-//! What is missing: interactive or `azure_identity` sign-in. Each identity's delegated access
-//! token is read once, at start, from the environment variable the file names; Graph's tokens
-//! last about an hour, so the board follows users for that long unless restarted with fresh
-//! tokens.
+//! Each identity signs in one of two ways:
+//! - `"azureCli": {"tenantId": …, "subscription": …}` (both optional): `azure_identity`'s
+//!   `AzureCliCredential`, the account `az login` signed in (the subscription picks one of
+//!   several), tokens refreshed as they expire. It is the one delegated credential
+//!   `azure_identity` 1.0 has; it has no device-code or username-and-password sign-in.
+//! - `"tokenEnv": "VAR"`: a delegated access token read once, at start, from that environment
+//!   variable; Graph's tokens last about an hour, so the board follows users for that long
+//!   unless restarted with fresh tokens.
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -35,7 +39,32 @@ pub struct IdentityConfig {
     pub name: String,
     /// The environment variable that holds its delegated access token (never the token
     /// itself: the file may be shared, the token is a secret).
-    pub token_env: String,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Sign in as the Azure CLI's account instead.
+    #[serde(default)]
+    pub azure_cli: Option<AzureCliConfig>,
+}
+
+/// An identity signed in through the Azure CLI (`az login`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AzureCliConfig {
+    /// The tenant to sign in to (default: the CLI's).
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The subscription whose account signs in (default: the CLI's current account).
+    #[serde(default)]
+    pub subscription: Option<String>,
+}
+
+/// How an identity gets its tokens.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    /// A token read from the environment.
+    Token(String),
+    /// The Azure CLI's account.
+    AzureCli(AzureCliConfig),
 }
 
 /// One followed user.
@@ -71,6 +100,12 @@ pub enum ConfigError {
         path: String,
         /// What is wrong, cut short.
         reason: String,
+    },
+    /// An identity names no way to sign in, or two.
+    #[error("identity {identity}: give exactly one of tokenEnv and azureCli")]
+    SignInUnclear {
+        /// The identity's name.
+        identity: String,
     },
     /// An identity's token is not in the environment.
     #[error("identity {identity}: environment variable {variable} holds no token")]
@@ -110,19 +145,27 @@ impl GraphConfig {
         Ok(config)
     }
 
-    /// Each identity's name and token, from the environment.
-    pub fn tokens(&self) -> Result<Vec<(String, String)>, ConfigError> {
+    /// Each identity's name and how it signs in (tokens read from the environment now).
+    pub fn sign_ins(&self) -> Result<Vec<(String, SignIn)>, ConfigError> {
         self.identities
             .iter()
             .map(|identity| {
-                let token = std::env::var(&identity.token_env)
-                    .ok()
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or_else(|| ConfigError::MissingToken {
-                        identity: graph_models_runtime::excerpt(&identity.name, 60),
-                        variable: graph_models_runtime::excerpt(&identity.token_env, 60),
-                    })?;
-                Ok((identity.name.clone(), token.trim().to_owned()))
+                let shown = || graph_models_runtime::excerpt(&identity.name, 60);
+                let sign_in = match (&identity.token_env, &identity.azure_cli) {
+                    (Some(variable), None) => {
+                        let token = std::env::var(variable)
+                            .ok()
+                            .filter(|t| !t.trim().is_empty())
+                            .ok_or_else(|| ConfigError::MissingToken {
+                                identity: shown(),
+                                variable: graph_models_runtime::excerpt(variable, 60),
+                            })?;
+                        SignIn::Token(token.trim().to_owned())
+                    }
+                    (None, Some(cli)) => SignIn::AzureCli(cli.clone()),
+                    _ => return Err(ConfigError::SignInUnclear { identity: shown() }),
+                };
+                Ok((identity.name.clone(), sign_in))
             })
             .collect()
     }

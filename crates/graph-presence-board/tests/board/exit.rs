@@ -39,6 +39,26 @@ fn bad_flags_and_configurations_exit_2_with_a_message() {
         r#"{"notificationURL": "https://board.contoso.example/notifications"}"#,
     );
     let not_json = config("not-json", "users = [1, 2]");
+    let with_identity = |name: &str, identity: &str| {
+        config(
+            name,
+            &format!(
+                r#"{{"notificationUrl": "https://board.contoso.example/notifications",
+                    "clientState": "secret",
+                    "identities": [{identity}],
+                    "users": [{{"id": "00000000-0000-4000-8000-000000000001"}}]}}"#
+            ),
+        )
+    };
+    let two_sign_ins = with_identity(
+        "two-sign-ins",
+        r#"{"name": "watcher", "tokenEnv": "X", "azureCli": {}}"#,
+    );
+    let no_sign_in = with_identity("no-sign-in", r#"{"name": "watcher"}"#);
+    let bad_tenant = with_identity(
+        "bad-tenant",
+        r#"{"name": "watcher", "azureCli": {"tenantId": "not a tenant!"}}"#,
+    );
     for (args, message) in [
         (vec!["--port", "many"], "--port wants a whole number"),
         (vec!["--bogus"], "unknown argument `--bogus`"),
@@ -51,6 +71,18 @@ fn bad_flags_and_configurations_exit_2_with_a_message() {
         (
             vec!["--config", &missing_token],
             "identity watcher: environment variable BOARD_TEST_TOKEN_UNSET holds no token",
+        ),
+        (
+            vec!["--config", &two_sign_ins],
+            "identity watcher: give exactly one of tokenEnv and azureCli",
+        ),
+        (
+            vec!["--config", &no_sign_in],
+            "identity watcher: give exactly one of tokenEnv and azureCli",
+        ),
+        (
+            vec!["--port", "0", "--config", &bad_tenant],
+            "identity watcher: the Azure CLI sign-in: ",
         ),
     ] {
         let (code, stderr) = board(&args);
