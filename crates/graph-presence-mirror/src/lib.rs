@@ -22,8 +22,9 @@
 //!   created, recreated or adopted; `subscriptionRemoved`; `missed`; events the webhook
 //!   dropped; a restart. Basic notifications are coalesced into bulk reads
 //!   (getPresencesByUserId, 650 ids a call), and a reconciliation reads everyone on a
-//!   schedule, a few calls per tick. Everything the mirror sends counts against one rate
-//!   limit.
+//!   schedule, a few calls per tick. A subscription that delivers nothing while the
+//!   reconciliation finds its users changed is reported ([`Report::quiet`]) and replaced.
+//!   Everything the mirror sends counts against one rate limit, which adapts down on `429`.
 //! - **The registry**, a file in a directory you name, is written atomically after every
 //!   change, so a restart ([`Mirror::start`] again) renews the subscriptions instead of
 //!   creating more, and a corrupt file is an error, not a panic.

@@ -89,7 +89,9 @@ impl MirrorSettings {
     }
 
     /// The one limit everything the mirror sends counts against, every identity included
-    /// (default: 750 requests per 30 s, half of Graph's presence limit per application).
+    /// (default: 750 requests per 30 s, half of Graph's presence limit per application). It
+    /// adapts down when a read is still throttled (`429`) after the client's retries; give
+    /// each identity's client a `RateLimit` of its own too, and it adapts to every `429`.
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = Arc::new(rate_limit);
         self

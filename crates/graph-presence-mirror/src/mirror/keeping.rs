@@ -135,6 +135,24 @@ impl Mirror {
         report
     }
 
+    /// The identity's subscription is alive but quiet: deleted (Graph would answer a create
+    /// with `409` while it exists, and the create would adopt it again), then made again and
+    /// its users read. A failed delete keeps it, to judge at the next pass.
+    pub(super) async fn replace(&mut self, name: &str) -> Report {
+        let mut report = Report::default();
+        let Some(slot) = self.slots.get(name) else {
+            return report;
+        };
+        if let Some(held) = &slot.subscription
+            && let Err(error) = subscription::delete(&slot.identity, &self.settings, &held.id).await
+        {
+            report.failures.push(error);
+            return report;
+        }
+        report.merge(self.recreate(name).await);
+        report
+    }
+
     /// The identity's subscription is gone: made again, its users read.
     pub(super) async fn recreate(&mut self, name: &str) -> Report {
         if let Some(slot) = self.slots.get_mut(name) {

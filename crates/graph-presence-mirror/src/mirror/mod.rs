@@ -28,6 +28,11 @@ struct Slot {
     subscription: Option<Held>,
     /// After a failed create: not before this.
     retry_at: Option<jiff::Timestamp>,
+    /// When a notification (of any kind) last came through its subscription.
+    last_delivery: Option<jiff::Timestamp>,
+    /// Its subscription as the reconciliation first saw it, and when: a subscription is
+    /// judged quiet only over a whole pass it was alive for.
+    seen_by_reconciliation: Option<(String, jiff::Timestamp)>,
 }
 
 impl Slot {
@@ -51,6 +56,9 @@ pub struct Report {
     pub users_read: usize,
     /// What failed.
     pub failures: Vec<MirrorError>,
+    /// Identities whose subscription delivered nothing over a whole reconciliation pass while
+    /// the reconciliation found its users changed: each was recreated (see the `actions`).
+    pub quiet: Vec<String>,
 }
 
 impl Report {
@@ -63,6 +71,7 @@ impl Report {
         self.actions.extend(other.actions);
         self.users_read += other.users_read;
         self.failures.extend(other.failures);
+        self.quiet.extend(other.quiet);
     }
 }
 
@@ -97,6 +106,9 @@ pub struct Mirror {
     reconcile_left: Vec<String>,
     reconcile_batch_at: jiff::Timestamp,
     reconcile_spacing: Duration,
+    /// When the reconciliation's current pass began, and the one before.
+    reconcile_pass_started: jiff::Timestamp,
+    reconcile_previous_pass_started: jiff::Timestamp,
     /// What the registry holds, so that a save with nothing new writes nothing.
     last_saved: Option<Saved>,
 }
@@ -129,6 +141,8 @@ impl Mirror {
                 users: BTreeSet::new(),
                 subscription: None,
                 retry_at: None,
+                last_delivery: None,
+                seen_by_reconciliation: None,
             };
             if slots.insert(name.clone(), slot).is_some() {
                 return Err(MirrorError::DuplicateIdentity(name));
@@ -151,6 +165,8 @@ impl Mirror {
             reconcile_left: Vec::new(),
             reconcile_batch_at: jiff::Timestamp::MIN,
             reconcile_spacing: Duration::ZERO,
+            reconcile_pass_started: jiff::Timestamp::MIN,
+            reconcile_previous_pass_started: jiff::Timestamp::MIN,
             last_saved: None,
         };
         mirror.reconcile_at = later(mirror.now(), mirror.settings.reconcile_interval);
@@ -272,7 +288,12 @@ impl Mirror {
     pub async fn handle(&mut self, event: Event) -> Report {
         let mut report = Report::default();
         match event {
-            Event::PresenceChanged { presence, .. } => {
+            Event::PresenceChanged {
+                presence,
+                subscription_id,
+                ..
+            } => {
+                self.delivered(&subscription_id);
                 self.store.apply_notification(*presence, self.now());
             }
             Event::ResourceChanged {
@@ -280,6 +301,7 @@ impl Mirror {
                 user_id,
                 resource,
             } => {
+                self.delivered(&subscription_id);
                 let users = match (user_id, resource) {
                     (Some(user), _) => BTreeSet::from([user.to_ascii_lowercase()]),
                     (None, Some(resource)) => subscription::resource_users(&resource),
@@ -508,6 +530,19 @@ impl Mirror {
             if let Some(slot) = self.slots.get_mut(&name) {
                 slot.users = users;
             }
+        }
+    }
+
+    /// A notification came through `subscription_id`: its identity's subscription is alive.
+    fn delivered(&mut self, subscription_id: &str) {
+        let now = self.now();
+        let slot = self.slots.values_mut().find(|slot| {
+            slot.subscription
+                .as_ref()
+                .is_some_and(|held| held.id.eq_ignore_ascii_case(subscription_id))
+        });
+        if let Some(slot) = slot {
+            slot.last_delivery = Some(now);
         }
     }
 

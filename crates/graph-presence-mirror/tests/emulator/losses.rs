@@ -237,3 +237,89 @@ async fn graph_s_403_for_an_app_only_token_is_reported_as_one() {
     );
     assert_eq!(emulator.subscription_count(), 0);
 }
+
+#[tokio::test]
+async fn a_subscription_that_delivers_nothing_while_its_users_change_is_reported_and_recreated() {
+    let emulator = emulator(700).await;
+    let app = App::serve(4096).await;
+    let dir = registry_directory("quiet");
+    // One batch a pass (two calls of 650 cover everyone), passes six hours apart.
+    let interval = 6 * 60 * MINUTE;
+    let (mut mirror, _) = Mirror::start(
+        identities(&emulator, 2),
+        settings(&app, &dir).reconcile(interval, 2),
+    )
+    .await
+    .expect("started");
+    let users = all_users(&emulator);
+    mirror.add(&users).await.expect("fits");
+    let before = mirror.subscriptions();
+
+    // The first pass: nothing to judge yet (it is where the subscriptions are first seen).
+    let first = tick_until_read(&emulator, &mut mirror).await;
+    assert!(first.quiet.is_empty(), "{first:?}");
+
+    // Users change, and every delivery of it fails until Graph gives up: from the mirror's
+    // side, its subscriptions say nothing while their users change.
+    app.refuse_deliveries(true);
+    let changed: Vec<String> = users.iter().step_by(50).cloned().collect();
+    for user in &changed {
+        emulator.teams(user).expect("a user").start_call();
+    }
+    let mut step = 0;
+    while !emulator.deliveries().iter().any(|r| {
+        r.kind == BatchKind::Changes && r.outcome == Outcome::Dropped(DropReason::RetriesExhausted)
+    }) {
+        assert!(step < 36, "the emulator gives up within its retry window");
+        emulator.advance(10 * MINUTE);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let report = mirror.tick().await;
+        assert!(
+            report.quiet.is_empty(),
+            "not before the next pass: {report:?}"
+        );
+        step += 1;
+    }
+    app.refuse_deliveries(false);
+
+    // The second pass finds the changes no notification told of: the quiet subscriptions
+    // are reported and made again (the handshake answered now), and the changes are in.
+    let second = tick_until_read(&emulator, &mut mirror).await;
+    assert!(!second.quiet.is_empty(), "{second:?}");
+    assert_eq!(
+        second.count(Action::Recreated),
+        second.quiet.len(),
+        "{second:?}"
+    );
+    let after = mirror.subscriptions();
+    for identity in &second.quiet {
+        assert_ne!(
+            before.get(identity),
+            after.get(identity),
+            "{identity}: a new subscription"
+        );
+    }
+    assert_eq!(emulator.subscription_count(), 2, "one per identity, still");
+    for user in &changed {
+        assert_eq!(
+            availability(&mirror, user),
+            Some(Availability::Busy),
+            "{user}"
+        );
+    }
+}
+
+/// Moves the emulator's clock ten minutes at a time, ticking the mirror, until a tick reads
+/// users (a reconciliation batch); that tick's report.
+async fn tick_until_read(emulator: &Emulator, mirror: &mut Mirror) -> Report {
+    for _ in 0..80 {
+        emulator.advance(10 * MINUTE);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let report = mirror.tick().await;
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
+        if report.users_read > 0 {
+            return report;
+        }
+    }
+    panic!("no reconciliation within 80 ticks");
+}
