@@ -137,6 +137,11 @@ impl Client {
                     continue;
                 }
             }
+            if let (Ok(response), Some(rate_limit)) = (&outcome, &limits.rate_limit)
+                && response.status() == http::StatusCode::TOO_MANY_REQUESTS
+            {
+                rate_limit.throttled(clock.now());
+            }
             let (wait, reason) = match &outcome {
                 Ok(response)
                     if idempotent && crate::retry::is_retryable_status(response.status()) =>

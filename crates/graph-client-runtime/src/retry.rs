@@ -201,20 +201,38 @@ impl Clock for SystemClock {
 
 /// At most `max_requests` requests in any `window`, counted on this client. Graph's presence
 /// limit is [`RateLimit::graph_presence`].
+///
+/// It adapts down when Graph throttles anyway (other apps or clients share the tenant's
+/// budget): each `429` the client gets halves the requests allowed per window (to one at
+/// least), and each window without one doubles them again, up to `max_requests`.
 #[derive(Debug)]
 pub struct RateLimit {
     max_requests: usize,
     window: Duration,
-    sent: Mutex<VecDeque<jiff::Timestamp>>,
+    state: Mutex<Window>,
+}
+
+#[derive(Debug)]
+struct Window {
+    sent: VecDeque<jiff::Timestamp>,
+    /// Requests allowed per window now: `max_requests`, or less after a `429`.
+    allowed: usize,
+    /// When `allowed` doubles again, if it is below `max_requests`.
+    recover_at: Option<jiff::Timestamp>,
 }
 
 impl RateLimit {
     /// At most `max_requests` (at least 1) in any `window`.
     pub fn new(max_requests: usize, window: Duration) -> Self {
+        let max_requests = max_requests.max(1);
         RateLimit {
-            max_requests: max_requests.max(1),
+            max_requests,
             window,
-            sent: Mutex::new(VecDeque::new()),
+            state: Mutex::new(Window {
+                sent: VecDeque::new(),
+                allowed: max_requests,
+                recover_at: None,
+            }),
         }
     }
 
@@ -224,32 +242,67 @@ impl RateLimit {
         RateLimit::new(1500, Duration::from_secs(30))
     }
 
+    /// The requests allowed per window now (below the maximum after a `429`).
+    pub fn allowed(&self) -> usize {
+        self.lock().allowed
+    }
+
+    /// Graph answered `429` at `now`: half as many requests per window from now on, until a
+    /// window passes without another. The client calls it for each `429` it gets; call it for
+    /// `429`s this limit's requests met elsewhere.
+    pub fn throttled(&self, now: jiff::Timestamp) {
+        let mut state = self.lock();
+        state.allowed = (state.allowed / 2).max(1);
+        state.recover_at = Some(later(now, self.window));
+        tracing::warn!(
+            allowed = state.allowed,
+            max_requests = self.max_requests,
+            "throttled (429): fewer requests per window"
+        );
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Waits until one more request fits in the window, then counts it.
     pub async fn acquire(&self, clock: &dyn Clock) {
         loop {
-            let wait = {
+            let (wait, allowed) = {
                 let now = clock.now();
-                let mut sent = self
-                    .sent
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                while sent.front().is_some_and(|t| {
-                    Duration::try_from(now.duration_since(*t)).is_ok_and(|age| age >= self.window)
-                }) {
-                    sent.pop_front();
+                let mut state = self.lock();
+                if let Some(at) = state.recover_at
+                    && now >= at
+                {
+                    state.allowed = state.allowed.saturating_mul(2).min(self.max_requests);
+                    state.recover_at =
+                        (state.allowed < self.max_requests).then(|| later(now, self.window));
                 }
-                if sent.len() < self.max_requests {
-                    sent.push_back(now);
+                let window = self.window;
+                while state.sent.front().is_some_and(|t| {
+                    Duration::try_from(now.duration_since(*t)).is_ok_and(|age| age >= window)
+                }) {
+                    state.sent.pop_front();
+                }
+                if state.sent.len() < state.allowed {
+                    state.sent.push_back(now);
                     return;
                 }
-                let oldest = sent.front().copied().unwrap_or(now);
+                // The oldest request the window must forget before one more fits.
+                let index = state.sent.len() - state.allowed;
+                let oldest = state.sent.get(index).copied().unwrap_or(now);
                 let age = Duration::try_from(now.duration_since(oldest)).unwrap_or(Duration::ZERO);
-                self.window
+                let wait = self
+                    .window
                     .saturating_sub(age)
-                    .max(Duration::from_millis(1))
+                    .max(Duration::from_millis(1));
+                (wait, state.allowed)
             };
             tracing::info!(
                 wait_ms = millis(wait),
+                allowed,
                 max_requests = self.max_requests,
                 window_ms = u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX),
                 "rate limit reached: waiting"
@@ -257,6 +310,14 @@ impl RateLimit {
             clock.sleep(wait).await;
         }
     }
+}
+
+/// `at + wait`, or the latest time there is.
+fn later(at: jiff::Timestamp, wait: Duration) -> jiff::Timestamp {
+    jiff::SignedDuration::try_from(wait)
+        .ok()
+        .and_then(|wait| at.checked_add(wait).ok())
+        .unwrap_or(jiff::Timestamp::MAX)
 }
 
 #[cfg(test)]
@@ -338,6 +399,70 @@ mod tests {
             );
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    /// A clock that sleeps by moving its time.
+    struct Manual(Mutex<jiff::Timestamp>);
+
+    impl Clock for Manual {
+        fn now(&self) -> jiff::Timestamp {
+            *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+
+        fn sleep(&self, duration: Duration) -> Sleep {
+            let mut now = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *now = later(*now, duration);
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    /// Runs a future whose waits are all ready (the manual clock's), to its end.
+    fn ready<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+
+    #[test]
+    fn a_429_halves_the_allowance_and_quiet_windows_restore_it() {
+        ready(halving_and_restoring());
+    }
+
+    async fn halving_and_restoring() {
+        let clock = Manual(Mutex::new(jiff::Timestamp::UNIX_EPOCH));
+        let limit = RateLimit::new(8, Duration::from_secs(30));
+        let start = clock.now();
+        for _ in 0..8 {
+            limit.acquire(&clock).await;
+        }
+        assert_eq!(clock.now(), start, "eight fit in the first window");
+        limit.throttled(clock.now());
+        limit.throttled(clock.now());
+        assert_eq!(limit.allowed(), 2);
+        // The window forgets the eight after 30 s; the allowance doubles once, to four.
+        for _ in 0..4 {
+            limit.acquire(&clock).await;
+        }
+        assert_eq!(clock.now(), later(start, Duration::from_secs(30)));
+        assert_eq!(limit.allowed(), 4);
+        // Another quiet window: back to eight, and no further.
+        limit.acquire(&clock).await;
+        assert_eq!(clock.now(), later(start, Duration::from_secs(60)));
+        assert_eq!(limit.allowed(), 8);
+        for _ in 0..10 {
+            limit.throttled(clock.now());
+        }
+        assert_eq!(limit.allowed(), 1, "never below one");
     }
 
     #[test]

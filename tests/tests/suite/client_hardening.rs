@@ -176,3 +176,51 @@ async fn a_presence_for_an_id_not_asked_for_is_reported_not_taken() {
         "one per chunk"
     );
 }
+
+#[tokio::test]
+async fn a_429_makes_the_clients_rate_limit_allow_fewer_requests() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/beta/me/presence"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_raw(THROTTLED, "application/json"),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/beta/me/presence"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "a", "availability": "Busy", "activity": "InACall"})),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let clock = FakeClock::new();
+    let client = tests::local_graph(&server.uri())
+        .clock(clock.clone())
+        .rate_limit(graph_presence_client::RateLimit::new(
+            4,
+            Duration::from_secs(30),
+        ))
+        .build()
+        .expect("valid");
+    // The 429 and its retry: two requests, and four allowed per window become two.
+    client
+        .me()
+        .presence()
+        .get()
+        .send()
+        .await
+        .expect("after a retry");
+    assert_eq!(clock.sleeps(), [Duration::from_secs(1)], "Retry-After only");
+    // Two requests are in this window already: the next waits for it to pass.
+    client.me().presence().get().send().await.expect("answered");
+    let waits = clock.sleeps();
+    assert_eq!(waits.len(), 2, "{waits:?}");
+    assert!(waits[1] >= Duration::from_secs(28), "{waits:?}");
+}
