@@ -236,10 +236,18 @@ impl RateLimit {
         }
     }
 
-    /// 1,500 requests per 30 seconds, Graph's documented presence limit per application and
-    /// tenant (several clients of one application share it; give each a share).
+    /// 1,500 requests per 30 seconds, the presence limit per application and tenant that the
+    /// presence API's own pages state (several clients of one application share it; give
+    /// each a share).
     pub fn graph_presence() -> Self {
         RateLimit::new(1500, Duration::from_secs(30))
+    }
+
+    /// 10,000 requests per 30 seconds, the presence figure later revisions of Graph's
+    /// service-specific throttling-limits page give (the pages disagree; neither is
+    /// guaranteed, and a `429` makes either adapt down).
+    pub fn graph_presence_throttling_limits_page() -> Self {
+        RateLimit::new(10_000, Duration::from_secs(30))
     }
 
     /// The requests allowed per window now (below the maximum after a `429`).
