@@ -35,8 +35,13 @@ use graph_presence_models::{
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+mod detail;
+mod input;
+mod shown;
 #[cfg(test)]
 mod tests;
+
+use input::{duration_of, later, location, status_message};
 
 /// The session id of the Teams client the emulator's hooks model ([`UserPresence::teams_sign_in`]).
 /// Apps' session ids are their client ids (GUIDs), so they never meet it.
@@ -126,72 +131,6 @@ const PREFERRED_STATES: &[(&str, &str, Shown)] = &[
     ("Away", "Away", Shown::Away),
     ("Offline", "OffWork", Shown::OffWork),
 ];
-
-impl Shown {
-    fn availability(self) -> Availability {
-        match self {
-            Shown::Offline | Shown::OffWork => Availability::Offline,
-            Shown::Away => Availability::Away,
-            Shown::BeRightBack => Availability::BeRightBack,
-            Shown::AvailableInactive | Shown::Available => Availability::Available,
-            Shown::Busy | Shown::InACall | Shown::InAConferenceCall => Availability::Busy,
-            Shown::DoNotDisturb | Shown::Presenting => Availability::DoNotDisturb,
-        }
-    }
-
-    fn activity(self) -> Activity {
-        match self {
-            Shown::Offline => Activity::Offline,
-            Shown::OffWork => Activity::OffWork,
-            Shown::Away => Activity::Away,
-            Shown::BeRightBack => Activity::BeRightBack,
-            Shown::AvailableInactive => Activity::AvailableInactive,
-            Shown::Available => Activity::Available,
-            Shown::Busy => Activity::Busy,
-            Shown::InACall => Activity::InACall,
-            Shown::InAConferenceCall => Activity::InAConferenceCall,
-            Shown::DoNotDisturb => Activity::DoNotDisturb,
-            Shown::Presenting => Activity::Presenting,
-        }
-    }
-
-    /// Which session shows when several are live: `DoNotDisturb > Busy > Available > Away` by
-    /// availability, then the readings in the module's documentation within one availability.
-    fn rank(self) -> u8 {
-        match self {
-            Shown::Offline | Shown::OffWork => 0,
-            Shown::Away | Shown::BeRightBack => 1,
-            Shown::AvailableInactive => 2,
-            Shown::Available => 3,
-            Shown::InACall | Shown::Busy => 4,
-            Shown::InAConferenceCall => 5,
-            Shown::DoNotDisturb | Shown::Presenting => 6,
-        }
-    }
-
-    /// The state `availability`/`activity` name among `accepted`, ignoring ASCII case.
-    fn parse(
-        operation: &str,
-        accepted: &[(&str, &str, Shown)],
-        availability: &Availability,
-        activity: &Activity,
-    ) -> Result<Shown, PresenceError> {
-        accepted
-            .iter()
-            .find(|(a, b, _)| {
-                availability.as_str().eq_ignore_ascii_case(a)
-                    && activity.as_str().eq_ignore_ascii_case(b)
-            })
-            .map(|&(_, _, shown)| shown)
-            .ok_or_else(|| {
-                let pairs: Vec<String> = accepted.iter().map(|(a, b, _)| format!("{a}/{b}")).collect();
-                PresenceError::BadRequest(format!(
-                    "availability '{availability}' with activity '{activity}' is not a combination {operation} accepts (it accepts {})",
-                    pairs.join(", ")
-                ))
-            })
-    }
-}
 
 /// One app's session (or the Teams client's).
 #[derive(Clone, Debug)]
@@ -703,195 +642,8 @@ impl UserPresence {
     }
 }
 
-/// What lies behind a user's aggregated presence, for the admin API: the live sessions (as
-/// each shows now) and the preferred presence over them.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Detail {
-    /// The live sessions, in the order they started.
-    pub sessions: Vec<SessionDetail>,
-    /// The user-preferred presence, while it lasts.
-    pub preferred: Option<PreferredDetail>,
-}
-
-/// One live session.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SessionDetail {
-    /// The app's client id (or `sessionId`), or `teams` for the Teams client.
-    pub id: String,
-    pub availability: Availability,
-    /// As it shows now: an `Available` session fades to `AvailableInactive`, then `Away`.
-    pub activity: Activity,
-    /// When an `Available` state started fading (`None`: it does not fade).
-    pub fades_from: Option<Timestamp>,
-    /// `None`: the Teams client's session, which lasts until it signs out.
-    pub expires_at: Option<Timestamp>,
-}
-
-/// The user-preferred presence.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PreferredDetail {
-    pub availability: Availability,
-    pub activity: Activity,
-    pub expires_at: Timestamp,
-}
-
-impl UserPresence {
-    /// The sessions and preferred presence live at `now`.
-    pub(crate) fn detail(&self, now: Timestamp) -> Detail {
-        let Some(data) = self.data.as_deref() else {
-            return Detail {
-                sessions: Vec::new(),
-                preferred: None,
-            };
-        };
-        let sessions = (data.sessions.iter())
-            .filter(|s| s.live(now))
-            .map(|s| {
-                let shown = s.shown(now);
-                SessionDetail {
-                    id: s.id.to_string(),
-                    availability: shown.availability(),
-                    activity: shown.activity(),
-                    fades_from: s.fade_from,
-                    expires_at: s.expires_at,
-                }
-            })
-            .collect();
-        let preferred = (data.preferred)
-            .filter(|p| now < p.expires_at)
-            .map(|p| PreferredDetail {
-                availability: p.state.availability(),
-                activity: p.state.activity(),
-                expires_at: p.expires_at,
-            });
-        Detail {
-            sessions,
-            preferred,
-        }
-    }
-}
-
 /// A sequence number as the API writes it: zero-padded to u64's 20 digits, so that string order
 /// is numeric order.
 fn sequence_number(sequence: u64) -> String {
     format!("{sequence:020}")
-}
-
-/// An `expirationDuration` as an exact duration, its calendar units (days, months) counted
-/// from `now` in UTC.
-fn duration_of(text: &IsoDuration, now: Timestamp) -> Result<SignedDuration, PresenceError> {
-    let bad = |e: &dyn std::fmt::Display| {
-        PresenceError::BadRequest(format!("expirationDuration '{text}' is not usable: {e}"))
-    };
-    let span = text.span().map_err(|e| bad(&e))?;
-    span.to_duration(&now.to_zoned(TimeZone::UTC))
-        .map_err(|e| bad(&e))
-}
-
-fn later(now: Timestamp, duration: SignedDuration) -> Result<Timestamp, PresenceError> {
-    now.checked_add(duration).map_err(|_| {
-        PresenceError::BadRequest(format!(
-            "expirationDuration of {duration:#} ends beyond the last representable time"
-        ))
-    })
-}
-
-/// The status message a `setStatusMessage` sets, or `None` when it clears it.
-fn status_message(
-    message: &PresenceStatusMessage,
-    now: Timestamp,
-) -> Result<Option<StatusMessage>, PresenceError> {
-    let body = message.message.as_option();
-    if let Some(content_type) = body.and_then(|b| b.content_type.as_option())
-        && content_type.known_ignoring_case() != Some(BodyType::Text)
-    {
-        return Err(PresenceError::BadRequest(format!(
-            "statusMessage.message.contentType '{content_type}' is not supported: only text is"
-        )));
-    }
-    let content = body
-        .and_then(|b| b.content.as_option())
-        .map_or("", String::as_str);
-    if content.is_empty() {
-        return Ok(None);
-    }
-    let expiry = match message.expiry_date_time.as_option() {
-        Some(expiry) => Some(Expiry {
-            at: expiry_instant(&expiry.date_time, expiry.time_zone.as_option())?,
-            date_time: expiry.date_time.as_str().into(),
-            time_zone: expiry.time_zone.as_option().map(|z| z.as_str().into()),
-        }),
-        None => None,
-    };
-    Ok(Some(StatusMessage {
-        content: content.into(),
-        expiry,
-        published: now,
-    }))
-}
-
-/// The instant a `dateTimeTimeZone` names. The zone is a Windows name (Graph's own, as in
-/// "Pacific Standard Time"), read through CLDR's world-wide mapping, or an IANA name; absent,
-/// it is UTC.
-fn expiry_instant(date_time: &str, time_zone: Option<&String>) -> Result<Timestamp, PresenceError> {
-    let zone = match time_zone {
-        Some(name) => named_zone(name)?,
-        None => TimeZone::UTC,
-    };
-    let bad = |why: &str| {
-        PresenceError::BadRequest(format!(
-            "statusMessage.expiryDateTime.dateTime '{date_time}' {why}"
-        ))
-    };
-    let Some((_, time)) = date_time.split_once(['T', 't']) else {
-        return Err(bad("is not a local date and time ({date}T{time})"));
-    };
-    if time.contains(['Z', 'z', '+', '-', '[']) {
-        return Err(bad("must not carry an offset: the offset is timeZone's"));
-    }
-    let civil: jiff::civil::DateTime = date_time
-        .parse()
-        .map_err(|e| bad(&format!("is not a local date and time: {e}")))?;
-    civil
-        .to_zoned(zone)
-        .map(|zoned| zoned.timestamp())
-        .map_err(|e| bad(&format!("is out of range: {e}")))
-}
-
-/// A time zone by its Windows name, spelled as CLDR spells it, or its IANA name (in any
-/// letter case).
-fn named_zone(name: &str) -> Result<TimeZone, PresenceError> {
-    let iana = localzone::win_zone_to_iana(name, Some("001"));
-    jiff::tz::db().get(iana.unwrap_or(name)).map_err(|_| {
-        PresenceError::BadRequest(format!(
-            "statusMessage.expiryDateTime.timeZone '{name}' is neither a Windows nor an IANA time zone name"
-        ))
-    })
-}
-
-/// A location layer from `setAutomaticLocation`/`setManualLocation`. The newest v1.0 docs
-/// accept `office`, `remote` and `timeOff`, the 12/2025 revision also `unspecified`; any
-/// other value (`unknownFutureValue` included) is refused. Case is ignored.
-fn location(
-    operation: &str,
-    kind: &WorkLocationType,
-    place_id: Option<&str>,
-) -> Result<Location, PresenceError> {
-    match kind.known_ignoring_case() {
-        Some(
-            kind @ (WorkLocationType::Office
-            | WorkLocationType::Remote
-            | WorkLocationType::TimeOff
-            | WorkLocationType::Unspecified),
-        ) => Ok(Location {
-            kind,
-            place_id: place_id.map(Box::from),
-        }),
-        _ => Err(PresenceError::BadRequest(format!(
-            "workLocationType '{kind}' is not one {operation} accepts (office, remote, timeOff or unspecified)"
-        ))),
-    }
 }
