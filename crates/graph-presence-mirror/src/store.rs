@@ -60,6 +60,15 @@ pub struct Change {
     pub source: Source,
 }
 
+/// What applying one presence did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Applied {
+    /// It was newer than the one held, and is held now.
+    pub newer: bool,
+    /// It replaced a presence held with a different one.
+    pub replaced: bool,
+}
+
 /// The store, shared: cheap to clone, readable while the mirror runs.
 #[derive(Debug, Clone)]
 pub struct PresenceStore {
@@ -152,16 +161,29 @@ impl PresenceStore {
 
     /// A notification's presence; false when it is older than the one held.
     pub(crate) fn apply_notification(&self, presence: Presence, now: jiff::Timestamp) -> bool {
-        self.apply(presence, now, Source::Notification, None)
+        self.apply(presence, now, Source::Notification, None).newer
     }
 
-    /// A read's presence, sent at generation `sent_at`.
+    /// A read's presence, sent at generation `sent_at`; false when a notification held is
+    /// newer.
+    #[cfg(test)]
     pub(crate) fn apply_read(
         &self,
         presence: Presence,
         now: jiff::Timestamp,
         sent_at: u64,
     ) -> bool {
+        self.apply(presence, now, Source::Read, Some(sent_at)).newer
+    }
+
+    /// [`PresenceStore::apply_read`], saying also whether it replaced a presence held with a
+    /// different one: a change no notification had brought.
+    pub(crate) fn apply_read_changes(
+        &self,
+        presence: Presence,
+        now: jiff::Timestamp,
+        sent_at: u64,
+    ) -> Applied {
         self.apply(presence, now, Source::Read, Some(sent_at))
     }
 
@@ -172,7 +194,7 @@ impl PresenceStore {
         now: jiff::Timestamp,
         source: Source,
         read_sent_at: Option<u64>,
-    ) -> bool {
+    ) -> Applied {
         let user_id = presence.id.to_ascii_lowercase();
         let incoming = presence.sequence_number.as_option().cloned();
         let mut inner = self.lock();
@@ -205,12 +227,13 @@ impl PresenceStore {
             entry.confirmed = Some(now);
         }
         if !newer {
-            return false;
+            return Applied::default();
         }
         if incoming.is_some() {
             entry.sequence_number = incoming;
         }
         let changed = entry.presence.as_ref() != Some(&presence);
+        let replaced = changed && entry.presence.is_some();
         entry.generation = generation;
         entry.presence = Some(presence.clone());
         drop(inner);
@@ -222,7 +245,10 @@ impl PresenceStore {
                 source,
             });
         }
-        true
+        Applied {
+            newer: true,
+            replaced,
+        }
     }
 }
 

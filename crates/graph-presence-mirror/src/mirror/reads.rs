@@ -113,10 +113,10 @@ impl Mirror {
                 report.users_read += bulk.presences.len();
                 for presence in bulk.presences.into_values() {
                     let user = presence.id.to_ascii_lowercase();
-                    let was = self.store.get(&user).and_then(|u| u.presence);
-                    if self.store.apply_read(presence, now, sent_at)
-                        && was.is_some()
-                        && self.store.get(&user).and_then(|u| u.presence) != was
+                    if self
+                        .store
+                        .apply_read_changes(presence, now, sent_at)
+                        .replaced
                     {
                         changed.insert(user);
                     }
