@@ -70,6 +70,15 @@ pub enum MirrorError {
         #[source]
         source: std::io::Error,
     },
+    /// The shared store (Redis) failed or refused: unreachable, timed out, or holding what this
+    /// version cannot read.
+    #[error("shared store: {action}: {reason}")]
+    Store {
+        /// What was being done.
+        action: &'static str,
+        /// Why, cut to a line.
+        reason: String,
+    },
     /// The registry file is not one this version wrote (corrupt, or cut short).
     #[error("registry {path} is not readable: {reason}")]
     RegistryCorrupt {

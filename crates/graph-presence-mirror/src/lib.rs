@@ -66,14 +66,20 @@ mod error;
 mod identity;
 mod mirror;
 mod placement;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod registry;
 mod settings;
 mod store;
 mod subscription;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::MirrorError;
 pub use identity::Identity;
-pub use mirror::{Mirror, Report, Shutdown};
+pub use mirror::{Mirror, Report, Shutdown, UNSTORED_CAP};
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_LEASE, RedisStore};
 pub use settings::MirrorSettings;
 pub use store::{Change, PresenceStore, Source, UserPresence};
 pub use subscription::Action;

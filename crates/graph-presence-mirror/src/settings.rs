@@ -23,6 +23,9 @@ pub struct MirrorSettings {
     pub(crate) reconcile_budget: usize,
     pub(crate) lifetime: Duration,
     pub(crate) renewal_margin: Duration,
+    /// Shared with other instances through Redis, or alone.
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<crate::RedisStore>,
 }
 
 impl std::fmt::Debug for MirrorSettings {
@@ -41,6 +44,7 @@ impl std::fmt::Debug for MirrorSettings {
             .field("reconcile_budget", &self.reconcile_budget)
             .field("lifetime", &self.lifetime)
             .field("renewal_margin", &self.renewal_margin)
+            .field("shared", &self.shared())
             .finish_non_exhaustive()
     }
 }
@@ -66,7 +70,20 @@ impl MirrorSettings {
             reconcile_budget: 4,
             lifetime: crate::subscription::LIFETIME,
             renewal_margin: DEFAULT_RENEWAL_MARGIN,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
+    }
+
+    /// Shares the mirror with every instance that names the same Redis and prefix (feature
+    /// `redis`): presences, placement, subscription records and a change feed live there, and
+    /// each identity's subscription is kept by one instance at a time (see [`crate::RedisStore`]).
+    /// The registry directory is not used then. Every instance must have the same identities,
+    /// notification URL, client state and certificate.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, store: crate::RedisStore) -> Self {
+        self.redis = Some(store);
+        self
     }
 
     /// Where Graph sends lifecycle notifications (set at creation only).
@@ -126,6 +143,13 @@ impl MirrorSettings {
     pub fn renewal_margin(mut self, margin: Duration) -> Self {
         self.renewal_margin = margin;
         self
+    }
+
+    fn shared(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.redis.is_some();
+        #[cfg(not(feature = "redis"))]
+        false
     }
 
     pub(crate) fn margin(&self) -> Duration {

@@ -69,6 +69,18 @@ pub(crate) struct Applied {
     pub replaced: bool,
 }
 
+/// A presence as the shared store (Redis) holds it, for an instance's local copy.
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+pub(crate) struct Replicated {
+    pub presence: Presence,
+    pub sequence_number: Option<String>,
+    /// The shared store's generation when it was applied there.
+    pub generation: u64,
+    pub confirmed: Option<jiff::Timestamp>,
+    pub source: Source,
+}
+
 /// The store, shared: cheap to clone, readable while the mirror runs.
 #[derive(Debug, Clone)]
 pub struct PresenceStore {
@@ -185,6 +197,48 @@ impl PresenceStore {
         sent_at: u64,
     ) -> Applied {
         self.apply(presence, now, Source::Read, Some(sent_at))
+    }
+
+    /// A presence the shared store applied (and so ordered), kept here unless this copy holds
+    /// one it applied later. Subscribers hear of it when it changed the presence held.
+    #[cfg(feature = "redis")]
+    pub(crate) fn replicate(&self, shared: Replicated) {
+        let user_id = shared.presence.id.to_ascii_lowercase();
+        let mut inner = self.lock();
+        let entry = inner
+            .users
+            .entry(user_id.clone())
+            .or_insert_with(|| UserPresence {
+                presence: None,
+                sequence_number: None,
+                confirmed: None,
+                generation: 0,
+            });
+        if entry.generation >= shared.generation && entry.presence.is_some() {
+            return;
+        }
+        let changed = entry.presence.as_ref() != Some(&shared.presence);
+        entry.generation = shared.generation;
+        entry.sequence_number = shared.sequence_number.or(entry.sequence_number.take());
+        entry.confirmed = shared.confirmed.max(entry.confirmed);
+        entry.presence = Some(shared.presence.clone());
+        drop(inner);
+        if changed {
+            let _ = self.changes.send(Change {
+                user_id,
+                presence: Arc::new(shared.presence),
+                source: shared.source,
+            });
+        }
+    }
+
+    /// The shared store restarted empty: its generations start again, so what this copy holds
+    /// no longer outranks what comes next.
+    #[cfg(feature = "redis")]
+    pub(crate) fn restart_generations(&self) {
+        for user in self.lock().users.values_mut() {
+            user.generation = 0;
+        }
     }
 
     /// The one place the rules in the module's docs are applied.

@@ -18,6 +18,9 @@ impl Mirror {
             let Some(held) = slot.subscription.as_mut() else {
                 continue;
             };
+            if !slot.lease.owned() {
+                continue;
+            }
             if held.users != slot.users {
                 continue; // replaced below
             }
@@ -59,6 +62,9 @@ impl Mirror {
         let mut report = Report::default();
         let mut to_read = BTreeSet::new();
         for name in names {
+            if !self.may_act(name).await {
+                continue;
+            }
             let others: BTreeSet<String> = self
                 .slots
                 .iter()
@@ -121,6 +127,9 @@ impl Mirror {
     /// Renews one identity's subscription; one Graph no longer has is created again.
     pub(super) async fn renew(&mut self, name: &str) -> Report {
         let mut report = Report::default();
+        if !self.may_act(name).await {
+            return report;
+        }
         let Some(slot) = self.slots.get_mut(name) else {
             return report;
         };
@@ -140,6 +149,9 @@ impl Mirror {
     /// its users read. A failed delete keeps it, to judge at the next pass.
     pub(super) async fn replace(&mut self, name: &str) -> Report {
         let mut report = Report::default();
+        if !self.may_act(name).await {
+            return report;
+        }
         let Some(slot) = self.slots.get(name) else {
             return report;
         };
@@ -189,7 +201,15 @@ impl Mirror {
             );
             return Report::default();
         };
+        // Owned by another instance: that one acts (reads can be made anywhere).
+        let owned = self.slots.get(&name).is_some_and(|s| s.lease.owned());
         match event {
+            LifecycleEventType::SubscriptionRemoved if !owned => {
+                self.ask_owner(&name, "recreate").await
+            }
+            LifecycleEventType::ReauthorizationRequired if !owned => {
+                self.ask_owner(&name, "reauthorize").await
+            }
             LifecycleEventType::SubscriptionRemoved => self.recreate(&name).await,
             LifecycleEventType::Missed => {
                 let users = self.users_of(subscription_id);
@@ -197,6 +217,9 @@ impl Mirror {
             }
             LifecycleEventType::ReauthorizationRequired => {
                 let mut report = Report::default();
+                if !self.may_act(&name).await {
+                    return report;
+                }
                 let Some(slot) = self.slots.get_mut(&name) else {
                     return report;
                 };

@@ -5,6 +5,9 @@
 
 mod keeping;
 mod reads;
+mod sharing;
+
+pub use sharing::UNSTORED_CAP;
 
 use crate::error::MirrorError;
 use crate::identity::Identity;
@@ -14,6 +17,7 @@ use crate::settings::MirrorSettings;
 use crate::store::PresenceStore;
 use crate::subscription::{self, Action, Held, later};
 use graph_presence_notifications::Event;
+use sharing::{Lease, Sharing};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -33,6 +37,8 @@ struct Slot {
     /// Its subscription as the reconciliation first saw it, and when: a subscription is
     /// judged quiet only over a whole pass it was alive for.
     seen_by_reconciliation: Option<(String, jiff::Timestamp)>,
+    /// Whether this instance acts on its subscription (always, alone).
+    lease: Lease,
 }
 
 impl Slot {
@@ -111,6 +117,8 @@ pub struct Mirror {
     reconcile_previous_pass_started: jiff::Timestamp,
     /// What the registry holds, so that a save with nothing new writes nothing.
     last_saved: Option<Saved>,
+    /// Where the state lives: here, or shared through Redis.
+    sharing: Sharing,
 }
 
 impl Mirror {
@@ -143,6 +151,7 @@ impl Mirror {
                 retry_at: None,
                 last_delivery: None,
                 seen_by_reconciliation: None,
+                lease: Lease::Alone,
             };
             if slots.insert(name.clone(), slot).is_some() {
                 return Err(MirrorError::DuplicateIdentity(name));
@@ -168,8 +177,14 @@ impl Mirror {
             reconcile_pass_started: jiff::Timestamp::MIN,
             reconcile_previous_pass_started: jiff::Timestamp::MIN,
             last_saved: None,
+            sharing: Sharing::default(),
         };
         mirror.reconcile_at = later(mirror.now(), mirror.settings.reconcile_interval);
+        #[cfg(feature = "redis")]
+        if let Some(redis) = mirror.settings.redis.clone() {
+            let report = mirror.start_shared(redis).await?;
+            return Ok((mirror, report));
+        }
         let mut report = Report::default();
         let mut orphans = BTreeSet::new();
         if let Some(saved) = saved {
@@ -252,11 +267,11 @@ impl Mirror {
         let ids = self.checked(ids)?;
         let known = self.users();
         let new: BTreeSet<String> = ids.into_iter().filter(|id| !known.contains(id)).collect();
-        let mut placement = self.placement();
-        let changed = placement::add(&mut placement, &new)?;
-        self.set_placement(placement);
+        let changed = self
+            .change_placement(|placement| placement::add(placement, &new))
+            .await?;
         let mut report = self.converge(&changed).await;
-        self.save(&mut report);
+        self.persist(&mut report).await;
         Ok(report)
     }
 
@@ -267,13 +282,23 @@ impl Mirror {
             .into_iter()
             .map(|id| id.as_ref().to_ascii_lowercase())
             .collect();
-        let mut placement = self.placement();
-        let changed = placement::remove(&mut placement, &gone);
-        self.set_placement(placement);
+        let changed = self
+            .change_placement(|placement| Ok(placement::remove(placement, &gone)))
+            .await;
+        let changed = match changed {
+            Ok(changed) => changed,
+            Err(error) => {
+                return Report {
+                    failures: vec![error],
+                    ..Report::default()
+                };
+            }
+        };
         self.store.forget(&gone);
+        self.forget_shared(&gone).await;
         self.pending.retain(|u| !gone.contains(u));
         let mut report = self.converge(&changed).await;
-        self.save(&mut report);
+        self.persist(&mut report).await;
         report
     }
 
@@ -294,7 +319,7 @@ impl Mirror {
                 ..
             } => {
                 self.delivered(&subscription_id);
-                self.store.apply_notification(*presence, self.now());
+                self.store_notification(*presence).await;
             }
             Event::ResourceChanged {
                 subscription_id,
@@ -314,7 +339,7 @@ impl Mirror {
                     return report;
                 };
                 report = self.lifecycle(&notification.subscription_id, event).await;
-                self.save(&mut report);
+                self.persist(&mut report).await;
             }
             Event::Stale { .. } => {}
             other => tracing::warn!(event = ?other, "presence mirror: webhook event not used"),
@@ -343,12 +368,14 @@ impl Mirror {
     /// the others), reads the users of basic notifications once the coalescing window has
     /// passed, and spends the reconciliation's budget.
     pub async fn tick(&mut self) -> Report {
+        let mut report = self.refresh_shared().await;
+        report.merge(self.store_unstored().await);
         let now = self.now();
         let margin = self.settings.margin();
-        let mut report = Report::default();
         let retry: BTreeSet<String> = self
             .slots
             .iter()
+            .filter(|(_, s)| s.lease.owned())
             .filter(|(_, s)| s.needs_change() && s.retry_at.is_none_or(|at| at <= now))
             .map(|(name, _)| name.clone())
             .collect();
@@ -357,9 +384,10 @@ impl Mirror {
             .slots
             .iter()
             .filter(|(_, s)| {
-                s.subscription
-                    .as_ref()
-                    .is_some_and(|h| h.due(margin) <= now)
+                s.lease.owned()
+                    && s.subscription
+                        .as_ref()
+                        .is_some_and(|h| h.due(margin) <= now)
             })
             .map(|(name, _)| name.clone())
             .collect();
@@ -378,7 +406,7 @@ impl Mirror {
             report.merge(self.read(users).await);
         }
         report.merge(self.reconcile_due(now).await);
-        self.save(&mut report);
+        self.persist(&mut report).await;
         report
     }
 
@@ -402,11 +430,12 @@ impl Mirror {
         let renewals = self
             .slots
             .values()
+            .filter(|s| s.lease.owned())
             .filter_map(|s| s.subscription.as_ref().map(|h| h.due(margin)));
         let retries = self
             .slots
             .values()
-            .filter(|s| s.needs_change())
+            .filter(|s| s.lease.owned() && s.needs_change())
             .map(|s| s.retry_at.unwrap_or(jiff::Timestamp::MIN));
         let pending = self
             .pending_since
@@ -418,12 +447,13 @@ impl Mirror {
         } else {
             self.reconcile_batch_at
         };
-        renewals
+        let due = renewals
             .chain(retries)
             .chain(pending)
             .chain([reconcile])
             .min()
-            .unwrap_or(reconcile)
+            .unwrap_or(reconcile);
+        due.min(self.leases_due())
     }
 
     /// Runs until `events` closes: each event handled as it comes, the webhook's dropped
@@ -461,7 +491,7 @@ impl Mirror {
     pub async fn shutdown(mut self, what: Shutdown) -> Report {
         let mut report = Report::default();
         if what == Shutdown::Delete {
-            for slot in self.slots.values_mut() {
+            for slot in self.slots.values_mut().filter(|s| s.lease.owned()) {
                 let Some(held) = slot.subscription.take() else {
                     continue;
                 };
@@ -477,6 +507,8 @@ impl Mirror {
             }
         }
         self.save(&mut report);
+        self.save_shared(&mut report).await;
+        self.release_leases().await;
         report
     }
 
@@ -558,9 +590,18 @@ impl Mirror {
             .unwrap_or_default()
     }
 
-    /// Writes the registry when what it would hold changed; a failure is reported, and the
-    /// next save tries again.
+    /// Saves what changed: the registry file alone, the owned records when shared.
+    async fn persist(&mut self, report: &mut Report) {
+        self.save(report);
+        self.save_shared(report).await;
+    }
+
+    /// Writes the registry file when what it would hold changed (alone only: shared, the
+    /// records are in Redis); a failure is reported, and the next save tries again.
     fn save(&mut self, report: &mut Report) {
+        if self.shared() {
+            return;
+        }
         let saved = Saved {
             version: 0,
             client_state: self.settings.client_state.clone(),

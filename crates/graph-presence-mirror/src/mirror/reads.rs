@@ -29,7 +29,7 @@ impl Mirror {
     pub(super) async fn reconcile_due(&mut self, now: jiff::Timestamp) -> Report {
         let batch_size = self.settings.reconcile_budget * MAX_IDS_PER_SUBSCRIPTION;
         if self.reconcile_left.is_empty() && self.reconcile_at <= now {
-            self.reconcile_left = self.users().into_iter().collect();
+            self.reconcile_left = self.owned_users().into_iter().collect();
             self.reconcile_at = later(now, self.settings.reconcile_interval);
             self.reconcile_batch_at = now;
             self.reconcile_previous_pass_started = self.reconcile_pass_started;
@@ -97,28 +97,49 @@ impl Mirror {
         let mut changed = BTreeSet::new();
         let mut report = Report::default();
         let mut failed = BTreeSet::new();
-        for slot in self.slots.values() {
-            let mine: Vec<&String> = slot.users.iter().filter(|u| users.contains(*u)).collect();
+        let by_identity: Vec<(crate::identity::Identity, Vec<String>)> = self
+            .slots
+            .values()
+            .map(|slot| {
+                let mine = slot.users.intersection(&users).cloned().collect();
+                (slot.identity.clone(), mine)
+            })
+            .collect();
+        for (identity, mine) in by_identity {
             for chunk in mine.chunks(MAX_IDS_PER_SUBSCRIPTION) {
-                self.settings.acquire(&slot.identity).await;
-                let sent_at = self.store.generation();
-                let bulk = slot
-                    .identity
+                self.settings.acquire(&identity).await;
+                let sent_at = match self.read_stamp().await {
+                    Ok(sent_at) => sent_at,
+                    Err(error) => {
+                        failed.extend(chunk.iter().cloned());
+                        report.failures.push(error);
+                        continue;
+                    }
+                };
+                let bulk = identity
                     .client()
                     .presences_of(chunk)
                     .concurrency(1)
                     .send()
                     .await;
-                let now = slot.identity.client().clock().now();
+                let now = identity.client().clock().now();
                 report.users_read += bulk.presences.len();
-                for presence in bulk.presences.into_values() {
-                    let user = presence.id.to_ascii_lowercase();
-                    if self
-                        .store
-                        .apply_read_changes(presence, now, sent_at)
-                        .replaced
-                    {
-                        changed.insert(user);
+                let presences: Vec<_> = bulk.presences.into_values().collect();
+                let read: Vec<String> = presences
+                    .iter()
+                    .map(|p| p.id.to_ascii_lowercase())
+                    .collect();
+                match self.store_reads(presences, now, sent_at).await {
+                    Ok(applied) => changed.extend(
+                        read.into_iter()
+                            .zip(applied)
+                            .filter(|(_, applied)| applied.replaced)
+                            .map(|(user, _)| user),
+                    ),
+                    // Read but not stored: read again later, like a failed read.
+                    Err(error) => {
+                        failed.extend(read);
+                        report.failures.push(error);
                     }
                 }
                 for failure in bulk.failures {
@@ -128,7 +149,7 @@ impl Mirror {
                     }
                     failed.extend(failure.ids.iter().map(|id| id.to_ascii_lowercase()));
                     report.failures.push(MirrorError::Request {
-                        identity: slot.identity.name().to_owned(),
+                        identity: identity.name().to_owned(),
                         action: "read presences",
                         source: Box::new(failure.error),
                     });
