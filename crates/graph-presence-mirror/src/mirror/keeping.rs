@@ -50,6 +50,8 @@ impl Mirror {
     /// new one (a change before it existed reached nobody).
     pub(super) async fn converge(&mut self, names: &BTreeSet<String>) -> Report {
         let (mut report, to_read) = self.converge_slots(names).await;
+        // Shared, the records are written before the reads, which may take long.
+        self.save_shared(&mut report).await;
         report.merge(self.read(to_read).await);
         report
     }

@@ -241,6 +241,16 @@ impl Mirror {
             .collect()
     }
 
+    /// The identities whose subscription this instance keeps: all of them alone; shared, those
+    /// whose lease it holds.
+    pub fn owned(&self) -> BTreeSet<String> {
+        self.slots
+            .iter()
+            .filter(|(_, slot)| slot.lease.owned())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// Each identity's subscription id (`None` while it has none).
     pub fn subscriptions(&self) -> BTreeMap<String, Option<String>> {
         self.slots
@@ -265,10 +275,17 @@ impl Mirror {
         ids: impl IntoIterator<Item = I>,
     ) -> Result<Report, MirrorError> {
         let ids = self.checked(ids)?;
-        let known = self.users();
-        let new: BTreeSet<String> = ids.into_iter().filter(|id| !known.contains(id)).collect();
+        // Against the placement as it is when written: shared, another instance may have
+        // placed some of them since.
         let changed = self
-            .change_placement(|placement| placement::add(placement, &new))
+            .change_placement(|placement| {
+                let new: BTreeSet<String> = ids
+                    .iter()
+                    .filter(|id| !placement.values().any(|users| users.contains(*id)))
+                    .cloned()
+                    .collect();
+                placement::add(placement, &new)
+            })
             .await?;
         let mut report = self.converge(&changed).await;
         self.persist(&mut report).await;

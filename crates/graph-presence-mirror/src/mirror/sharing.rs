@@ -26,7 +26,7 @@ use std::collections::VecDeque;
 pub const UNSTORED_CAP: usize = 100_000;
 
 /// An identity's lease, as this instance knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) enum Lease {
     /// Alone: every identity is this instance's.
     Alone,
@@ -34,7 +34,9 @@ pub(super) enum Lease {
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Held {
         token: u64,
-        until: std::time::Instant,
+        /// Moved on by the lease keeper (a task of its own, so that a long tick does not let
+        /// the lease lapse).
+        until: std::sync::Arc<std::sync::Mutex<std::time::Instant>>,
     },
     /// Another instance holds it (or nobody could be asked).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
@@ -42,10 +44,15 @@ pub(super) enum Lease {
 }
 
 impl Lease {
-    pub(super) fn owned(self) -> bool {
+    pub(super) fn owned(&self) -> bool {
         match self {
             Lease::Alone => true,
-            Lease::Held { until, .. } => std::time::Instant::now() < until,
+            Lease::Held { until, .. } => {
+                let until = *until
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                std::time::Instant::now() < until
+            }
             Lease::Elsewhere => false,
         }
     }
@@ -60,6 +67,9 @@ pub(super) struct Sharing {
     pub(super) unstored: VecDeque<Presence>,
     /// Some were dropped past the cap: every owned user is read once Redis answers.
     pub(super) dropped_unstored: bool,
+    /// Lifecycle actions for identities owned elsewhere, not yet passed to their owner.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) unsent_asks: std::collections::BTreeSet<(String, &'static str)>,
 }
 
 impl Mirror {

@@ -372,6 +372,12 @@ impl RedisStore {
             Fenced::Write(None) => ("delete", String::new()),
             Fenced::Check => ("check", String::new()),
             Fenced::Release => ("release", String::new()),
+            Fenced::Extend => (
+                "extend",
+                u64::try_from(self.lease.as_millis())
+                    .unwrap_or(u64::MAX)
+                    .to_string(),
+            ),
         };
         let mut connection = self.connection.clone();
         let done: u8 = self
@@ -430,6 +436,8 @@ pub(crate) enum Fenced<'a> {
     Write(Option<&'a SavedSubscription>),
     Check,
     Release,
+    /// The lease renewed, as long as it is still this instance's with this token.
+    Extend,
 }
 
 fn store_error(action: &'static str, error: &redis::RedisError) -> MirrorError {

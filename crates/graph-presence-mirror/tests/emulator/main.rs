@@ -2,7 +2,9 @@
 //! user per app, 650 ids, 60 minutes, throttling) on a manual clock: one test binary.
 
 mod following;
+mod instances;
 mod lifecycle;
 mod losses;
 mod restarts;
+mod shared;
 mod support;

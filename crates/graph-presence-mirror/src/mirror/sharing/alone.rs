@@ -11,7 +11,11 @@ impl Mirror {
         Report::default()
     }
 
-    pub(in crate::mirror) async fn ask_owner(&self, _name: &str, _what: &str) -> Report {
+    pub(in crate::mirror) async fn ask_owner(
+        &mut self,
+        _name: &str,
+        _what: &'static str,
+    ) -> Report {
         Report::default()
     }
 

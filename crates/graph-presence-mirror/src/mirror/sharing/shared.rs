@@ -11,6 +11,7 @@ use crate::store::Applied;
 use crate::subscription::Held;
 use graph_presence_models::Presence;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// How many times a placement change is tried when other instances keep changing it.
@@ -29,12 +30,48 @@ pub(in crate::mirror) struct Shared {
     follower: tokio::task::JoinHandle<()>,
     /// When the leases are next renewed.
     pub leases_due: Instant,
+    /// The leases held, kept alive by `keeper` between ticks.
+    kept: Kept,
+    keeper: tokio::task::JoinHandle<()>,
 }
+
+/// The leases this instance holds: token, and until when it may act on it.
+type Kept = Arc<Mutex<BTreeMap<String, (u64, Arc<Mutex<Instant>>)>>>;
 
 impl Drop for Shared {
     fn drop(&mut self) {
         self.follower.abort();
+        self.keeper.abort();
     }
+}
+
+/// Extends the leases held every third of their length, whatever the mirror is doing; one
+/// that is no longer this instance's lapses here at once.
+fn keep_leases(store: RedisStore, kept: Kept) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(store.lease / 3).await;
+            let held: Vec<(String, u64, Arc<Mutex<Instant>>)> = lock(&kept)
+                .iter()
+                .map(|(name, (token, until))| (name.clone(), *token, until.clone()))
+                .collect();
+            for (name, token, until) in held {
+                let asked_at = Instant::now();
+                match store.fenced(&name, token, Fenced::Extend).await {
+                    Ok(true) => *lock(&until) = asked_at + store.lease * 2 / 3,
+                    Ok(false) => *lock(&until) = asked_at,
+                    // Unreachable: it lapses here on its own.
+                    Err(_) => {}
+                }
+            }
+        }
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Shared {
@@ -78,7 +115,11 @@ impl Mirror {
             });
         }
         let follower = crate::redis_store::follow(store.clone(), self.store.clone());
+        let kept = Kept::default();
+        let keeper = keep_leases(store.clone(), kept.clone());
         self.sharing.redis = Some(Shared {
+            kept,
+            keeper,
             store,
             epoch: placement.epoch,
             version: placement.version,
@@ -102,6 +143,7 @@ impl Mirror {
             return report;
         };
         let store = shared.store.clone();
+        let kept = shared.kept.clone();
         let lease = store.lease;
         shared.leases_due = Instant::now() + lease / 3;
         let mut taken = BTreeSet::new();
@@ -109,15 +151,25 @@ impl Mirror {
             let asked_at = Instant::now();
             match store.lease_identity(name).await {
                 Ok(Some((token, newly))) => {
-                    slot.lease = Lease::Held {
-                        token,
-                        until: asked_at + lease * 2 / 3,
-                    };
+                    let deadline = asked_at + lease * 2 / 3;
+                    match &slot.lease {
+                        Lease::Held { token: held, until } if *held == token => {
+                            *lock(until) = deadline;
+                        }
+                        _ => {
+                            let until = Arc::new(Mutex::new(deadline));
+                            lock(&kept).insert(name.clone(), (token, until.clone()));
+                            slot.lease = Lease::Held { token, until };
+                        }
+                    }
                     if newly {
                         taken.insert(name.clone());
                     }
                 }
-                Ok(None) => slot.lease = Lease::Elsewhere,
+                Ok(None) => {
+                    lock(&kept).remove(name);
+                    slot.lease = Lease::Elsewhere;
+                }
                 // Kept until it lapses here: nobody else can take it sooner.
                 Err(error) => {
                     report.failures.push(error);
@@ -127,6 +179,9 @@ impl Mirror {
         }
         if !report.failures.is_empty() {
             return report;
+        }
+        for (name, what) in std::mem::take(&mut self.sharing.unsent_asks) {
+            report.merge(self.ask_owner(&name, what).await);
         }
         let loaded = store.load(self.slots.keys()).await;
         let (placement, records) = match loaded {
@@ -239,13 +294,15 @@ impl Mirror {
         }
     }
 
-    /// Passes a lifecycle action for an identity owned elsewhere to its owner.
-    pub(in crate::mirror) async fn ask_owner(&self, name: &str, what: &str) -> Report {
+    /// Passes a lifecycle action for an identity owned elsewhere to its owner; one that cannot
+    /// be passed now is kept and passed at the next refresh.
+    pub(in crate::mirror) async fn ask_owner(&mut self, name: &str, what: &'static str) -> Report {
         let mut report = Report::default();
         if let Some(shared) = &self.sharing.redis
             && let Err(error) = shared.store.ask_owner(name, what).await
         {
             report.failures.push(error);
+            self.sharing.unsent_asks.insert((name.to_owned(), what));
         }
         report
     }
@@ -312,10 +369,10 @@ impl Mirror {
         let Some(slot) = self.slots.get_mut(name) else {
             return false;
         };
-        match slot.lease {
+        match &slot.lease {
             Lease::Alone => true,
             Lease::Elsewhere => false,
-            Lease::Held { token, .. } => {
+            &Lease::Held { token, .. } => {
                 if !slot.lease.owned() {
                     return false;
                 }
@@ -340,7 +397,7 @@ impl Mirror {
             return;
         };
         for (name, slot) in &mut self.slots {
-            let Lease::Held { token, .. } = slot.lease else {
+            let &Lease::Held { token, .. } = &slot.lease else {
                 continue;
             };
             let record = slot.subscription.as_ref().map(|h| SavedSubscription {
@@ -374,7 +431,8 @@ impl Mirror {
             return;
         };
         for (name, slot) in &mut self.slots {
-            if let Lease::Held { token, .. } = slot.lease {
+            if let &Lease::Held { token, .. } = &slot.lease {
+                lock(&shared.kept).remove(name);
                 let _ = shared.store.fenced(name, token, Fenced::Release).await;
                 slot.lease = Lease::Elsewhere;
             }
