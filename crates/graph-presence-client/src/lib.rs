@@ -410,8 +410,9 @@ pub use bulk::{
 pub use generated::*;
 #[cfg(feature = "reqwest")]
 pub use subscribe::{
-    DEFAULT_RENEWAL_MARGIN, LifecycleError, LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION,
-    MAX_SUBSCRIPTION_LIFETIME, MIN_RENEWAL_SPACING, PresenceSubscriptions,
-    PresenceSubscriptionsRequest, RENEWAL_RETRY_DELAY, Recreated, RejectedId, SubscriptionAction,
-    SubscriptionError, SubscriptionFailure, SubscriptionReport, TrackedSubscription, renewal_due,
+    DEFAULT_RENEWAL_MARGIN, EventHubDestination, EventHubUrlError, LifecycleError,
+    LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION, MAX_SUBSCRIPTION_LIFETIME, MIN_RENEWAL_SPACING,
+    PresenceSubscriptions, PresenceSubscriptionsRequest, RENEWAL_RETRY_DELAY, Recreated,
+    RejectedId, SubscriptionAction, SubscriptionError, SubscriptionFailure, SubscriptionReport,
+    TrackedSubscription, check_notification_url, renewal_due,
 };
