@@ -69,7 +69,8 @@ impl Client {
     /// ([`RejectedId`]), and the rest are split into subscriptions of at most
     /// [`MAX_IDS_PER_SUBSCRIPTION`] ids (2,000 users are 4 subscriptions). Graph POSTs each
     /// change to `notification_url` with `client_state`, a secret of yours (at most 128
-    /// characters) to compare with the one in each notification.
+    /// characters) to compare with the one in each notification. An Event Hub is given as an
+    /// [`EventHubDestination`], or as its `EventHub:` text, which is checked before sending.
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client, ids: Vec<String>) {
