@@ -317,6 +317,11 @@
 //! - **Before it answers the create**, Graph checks both URLs: it POSTs `?validationToken=…` to
 //!   each, and the endpoint must answer `200` with the token as `text/plain` within 10 seconds
 //!   (the notifications crate's `Receiver` does).
+//! - **Event Hubs** instead of a webhook: pass `EventHubDestination::new(namespace, hub,
+//!   tenant)` (or its `EventHub:https://…servicebus.windows.net/eventhubname/…?tenantId=…`
+//!   text) as either URL. Graph sends no validation request there, so the helper checks every
+//!   `EventHub:` URL itself and refuses a malformed one before sending
+//!   (`SubscriptionError::EventHubUrl`; `check_notification_url` checks one up front).
 //! - **Renewal.** `renew_due()` renews each subscription 10 minutes (`.renewal_margin(…)`)
 //!   before it expires, and creates one Graph no longer has again for the same users;
 //!   `renewal_sleep()` waits until the next is due. `delete_all()` ends them.
@@ -410,8 +415,9 @@ pub use bulk::{
 pub use generated::*;
 #[cfg(feature = "reqwest")]
 pub use subscribe::{
-    DEFAULT_RENEWAL_MARGIN, LifecycleError, LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION,
-    MAX_SUBSCRIPTION_LIFETIME, MIN_RENEWAL_SPACING, PresenceSubscriptions,
-    PresenceSubscriptionsRequest, RENEWAL_RETRY_DELAY, Recreated, RejectedId, SubscriptionAction,
-    SubscriptionError, SubscriptionFailure, SubscriptionReport, TrackedSubscription, renewal_due,
+    DEFAULT_RENEWAL_MARGIN, EventHubDestination, EventHubUrlError, LifecycleError,
+    LifecycleReaction, MAX_IDS_PER_SUBSCRIPTION, MAX_SUBSCRIPTION_LIFETIME, MIN_RENEWAL_SPACING,
+    PresenceSubscriptions, PresenceSubscriptionsRequest, RENEWAL_RETRY_DELAY, Recreated,
+    RejectedId, SubscriptionAction, SubscriptionError, SubscriptionFailure, SubscriptionReport,
+    TrackedSubscription, check_notification_url, renewal_due,
 };

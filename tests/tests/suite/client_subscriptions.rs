@@ -3,8 +3,8 @@
 //! lifecycle events, and failures reported with their ids.
 
 use graph_presence_client::{
-    Client, Clock, LifecycleError, MAX_IDS_PER_SUBSCRIPTION, PresenceSubscriptions,
-    SubscriptionAction, SubscriptionError, SubscriptionReport,
+    Client, Clock, EventHubDestination, LifecycleError, MAX_IDS_PER_SUBSCRIPTION,
+    PresenceSubscriptions, SubscriptionAction, SubscriptionError, SubscriptionReport,
 };
 use graph_presence_models::{ChangeNotification, LifecycleEventType};
 use serde_json::{Value, json};
@@ -298,6 +298,74 @@ async fn rich_notifications_send_the_certificate_and_its_id() {
     assert_eq!(body["encryptionCertificateId"], "presence-cert-2026");
     assert!(body.get("lifecycleNotificationUrl").is_none());
     assert_eq!(timestamp(&body["expirationDateTime"]), after(&clock, 30));
+}
+
+#[tokio::test]
+async fn an_event_hub_destination_is_sent_as_the_exact_notification_url() {
+    let (server, graph) = local_graph().await;
+    let clock = FakeClock::new();
+    let hub = EventHubDestination::new("contoso-presence", "presence", "contoso.onmicrosoft.com")
+        .expect("a valid destination");
+    let url = "EventHub:https://contoso-presence.servicebus.windows.net/eventhubname/presence?tenantId=contoso.onmicrosoft.com";
+    let lifecycle = "EventHub:https://contoso-kv.vault.azure.net/secrets/lifecycle-hub?tenantId=84bd8158-6d4d-4958-8b9f-9d6445542f95";
+    let (subscriptions, report) = client(&server, &clock)
+        .presence_subscriptions(user_ids(700), hub, CLIENT_STATE)
+        .lifecycle_notification_url(lifecycle)
+        .create()
+        .await;
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(subscriptions.subscriptions().len(), 2);
+    let seen = graph.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.body["notificationUrl"], url);
+        assert_eq!(request.body["lifecycleNotificationUrl"], lifecycle);
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_event_hub_url_is_refused_before_anything_is_sent() {
+    let (server, graph) = local_graph().await;
+    let clock = FakeClock::new();
+    let ids = user_ids(700);
+    let cases = [
+        // (notification URL, lifecycle URL, the field refused)
+        (
+            "EventHub:http://ns.servicebus.windows.net/eventhubname/hub?tenantId=contoso.com",
+            LIFECYCLE,
+            "notificationUrl",
+        ),
+        (
+            "EventHub:https://ns.servicebus.windows.net/eventhubname/hub",
+            LIFECYCLE,
+            "notificationUrl",
+        ),
+        (
+            NOTIFY,
+            "EventHub:https://ns.example.com/eventhubname/\u{1b}hub?tenantId=contoso.com",
+            "lifecycleNotificationUrl",
+        ),
+    ];
+    for (notify, lifecycle, refused) in cases {
+        let (subscriptions, report) = client(&server, &clock)
+            .presence_subscriptions(&ids, notify, CLIENT_STATE)
+            .lifecycle_notification_url(lifecycle)
+            .create()
+            .await;
+        assert!(subscriptions.subscriptions().is_empty());
+        assert_eq!(report.failures.len(), 2, "each chunk reported with its ids");
+        assert_eq!(report.unsubscribed_ids().count(), ids.len());
+        for failure in &report.failures {
+            assert!(
+                matches!(&failure.error, SubscriptionError::EventHubUrl { field, .. } if *field == refused),
+                "{:?}",
+                failure.error
+            );
+            let text = failure.error.to_string();
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+    }
+    assert!(graph.seen().is_empty(), "nothing is sent");
 }
 
 #[tokio::test]

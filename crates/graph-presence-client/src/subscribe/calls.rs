@@ -3,6 +3,7 @@
 //! Each returns the [`Step`] that [`PresenceSubscriptions`](super::PresenceSubscriptions)
 //! applies; nothing here changes its state.
 
+use super::event_hub::check_notification_url;
 use super::resource::presences_filter;
 use super::{
     Settings, SubscriptionAction, SubscriptionError, SubscriptionFailure, TrackedSubscription,
@@ -157,6 +158,7 @@ async fn subscribe(
     settings: &Settings,
     ids: &[String],
 ) -> Result<TrackedSubscription, SubscriptionError> {
+    check_urls(settings)?;
     let asked = later(client.clock().now(), settings.lifetime);
     let mut request = client
         .subscriptions()
@@ -187,6 +189,21 @@ async fn subscribe(
         expires: created.expiration_date_time.instant().unwrap_or(asked),
         granted: client.clock().now(),
         retry_at: None,
+    })
+}
+
+/// Both URLs, if written as Event Hubs destinations, are ones Graph documents: Graph sends no
+/// validation request to an Event Hub, so nothing else would catch a mistyped one.
+fn check_urls(settings: &Settings) -> Result<(), SubscriptionError> {
+    let lifecycle = settings.lifecycle_notification_url.as_deref();
+    [
+        ("notificationUrl", Some(settings.notification_url.as_str())),
+        ("lifecycleNotificationUrl", lifecycle),
+    ]
+    .into_iter()
+    .filter_map(|(field, url)| Some((field, url?)))
+    .try_for_each(|(field, url)| {
+        check_notification_url(url).map_err(|error| SubscriptionError::EventHubUrl { field, error })
     })
 }
 

@@ -9,9 +9,11 @@
 //! the client retries them as it retries any such request.
 
 mod calls;
+mod event_hub;
 mod lifecycle;
 mod resource;
 
+pub use event_hub::{EventHubDestination, EventHubUrlError, check_notification_url};
 pub use lifecycle::{LifecycleError, LifecycleReaction};
 pub use resource::RejectedId;
 
@@ -67,7 +69,8 @@ impl Client {
     /// ([`RejectedId`]), and the rest are split into subscriptions of at most
     /// [`MAX_IDS_PER_SUBSCRIPTION`] ids (2,000 users are 4 subscriptions). Graph POSTs each
     /// change to `notification_url` with `client_state`, a secret of yours (at most 128
-    /// characters) to compare with the one in each notification.
+    /// characters) to compare with the one in each notification. An Event Hub is given as an
+    /// [`EventHubDestination`], or as its `EventHub:` text, which is checked before sending.
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client, ids: Vec<String>) {
@@ -638,6 +641,14 @@ pub enum SubscriptionError {
         /// The client's clock when the answer came.
         now: jiff::Timestamp,
     },
+    /// A URL written as an Event Hubs destination (`EventHub:…`) is not one of the forms Graph
+    /// documents (see [`check_notification_url`]): refused before anything was sent.
+    EventHubUrl {
+        /// Which URL: `notificationUrl` or `lifecycleNotificationUrl`.
+        field: &'static str,
+        /// What is wrong with it.
+        error: EventHubUrlError,
+    },
 }
 
 impl fmt::Display for SubscriptionError {
@@ -651,6 +662,7 @@ impl fmt::Display for SubscriptionError {
                 f,
                 "Graph answered the renewal with expirationDateTime {expires}, not after now ({now})"
             ),
+            SubscriptionError::EventHubUrl { field, error } => write!(f, "{field}: {error}"),
         }
     }
 }
@@ -659,6 +671,7 @@ impl std::error::Error for SubscriptionError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SubscriptionError::Request(error) => Some(error),
+            SubscriptionError::EventHubUrl { error, .. } => Some(error),
             SubscriptionError::NoSubscriptionId | SubscriptionError::ExpiryNotAhead { .. } => None,
         }
     }
