@@ -1,14 +1,24 @@
 //! Starting the board: where presence comes from (an emulator of our own, or Graph), the
 //! mirror that follows it, and one listener for both the board and the webhook.
+//!
+//! With Graph, several boards can share one mirror through Redis (`--redis`): each board is
+//! an instance of the mirror (`MirrorSettings::redis`), the identities' subscriptions are
+//! spread over the instances by lease, and every board shows every user. Each board serves
+//! its own webhook; the configuration's `notificationUrl` is the load balancer in front of
+//! them, and whichever board a notification reaches stores it for all. Not with the
+//! built-in emulator: each board starts its own, so shared subscriptions would be made on
+//! different emulators.
 
 use crate::api::Board;
-use crate::cli::{EmulatorOptions, Options, SourceOptions};
+use crate::cli::{EmulatorOptions, Options, SharedOptions, SourceOptions};
 use crate::config::{ConfigError, GraphConfig, SignIn};
 use graph_presence_client::{AzureCredential, BearerToken, Client};
 use graph_presence_emulator::{
     ALL_SCOPES, APP_ID, Clock, Directory, Emulator, TENANT_ID, TokenRequest,
 };
-use graph_presence_mirror::{Identity, Mirror, MirrorError, MirrorSettings, PresenceStore};
+use graph_presence_mirror::{
+    Identity, Mirror, MirrorError, MirrorSettings, PresenceStore, RedisStore,
+};
 use graph_presence_notifications::Receiver;
 use graph_presence_notifications::axum::Webhook;
 use std::net::SocketAddr;
@@ -53,6 +63,12 @@ pub enum StartError {
         /// The identity's name.
         identity: String,
         /// Why, cut short.
+        reason: String,
+    },
+    /// The Redis of `--redis` is not a URL, or does not answer.
+    #[error("--redis: cannot connect to Redis: {reason}")]
+    Redis {
+        /// Why (never the URL, which may carry a password).
         reason: String,
     },
     /// The mirror refused or failed to start, or to subscribe the users.
@@ -144,12 +160,21 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
         source,
     })?;
     let local_notifications = format!("http://{address}{NOTIFICATIONS_PATH}");
-    let (following, emulator) = match &options.source {
+    let (following, emulator, redis) = match &options.source {
         SourceOptions::Emulator(emulated) => {
             let (following, emulator) = emulated_source(emulated, local_notifications).await?;
-            (following, Some(Arc::new(emulator)))
+            (following, Some(Arc::new(emulator)), None)
         }
-        SourceOptions::Graph { config } => (graph_source(&GraphConfig::load(config)?)?, None),
+        SourceOptions::Graph { config, shared } => {
+            let following = graph_source(&GraphConfig::load(config)?)?;
+            // Before anything is served or subscribed: a Redis that does not answer stops
+            // the start with a message.
+            let redis = match shared {
+                Some(shared) => Some(connect(shared).await?),
+                None => None,
+            };
+            (following, None, redis)
+        }
     };
 
     let (webhook, mut events) =
@@ -182,6 +207,9 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
     if let Some(window) = following.coalesce_window {
         settings = settings.coalesce_window(window);
     }
+    if let Some(redis) = redis {
+        settings = settings.redis(redis);
+    }
     let (mut mirror, report) = Mirror::start(following.identities, settings).await?;
     warn_failures(&report);
     let ids: Vec<&str> = following.users.iter().map(|(id, _)| id.as_str()).collect();
@@ -206,6 +234,22 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
         )));
     }
     Ok(running)
+}
+
+/// The shared store of `--redis`, named as `--instance` says.
+async fn connect(shared: &SharedOptions) -> Result<RedisStore, StartError> {
+    let store = RedisStore::connect(&shared.url)
+        .await
+        .map_err(|error| StartError::Redis {
+            reason: match error {
+                MirrorError::Store { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })?;
+    Ok(match &shared.instance {
+        Some(name) => store.instance(name),
+        None => store,
+    })
 }
 
 /// Failures the mirror tries again by itself: worth a line, not a stop.
