@@ -1,14 +1,24 @@
 //! Starting the board: where presence comes from (an emulator of our own, or Graph), the
 //! mirror that follows it, and one listener for both the board and the webhook.
+//!
+//! With Graph, several boards can share one mirror through Redis (`--redis`): each board is
+//! an instance of the mirror (`MirrorSettings::redis`), the identities' subscriptions are
+//! spread over the instances by lease, and every board shows every user. Each board serves
+//! its own webhook; the configuration's `notificationUrl` is the load balancer in front of
+//! them, and whichever board a notification reaches stores it for all. Not with the
+//! built-in emulator: each board starts its own, so shared subscriptions would be made on
+//! different emulators.
 
 use crate::api::Board;
-use crate::cli::{EmulatorOptions, Options, SourceOptions};
+use crate::cli::{EmulatorOptions, Options, SharedOptions, SourceOptions};
 use crate::config::{ConfigError, GraphConfig, SignIn};
 use graph_presence_client::{AzureCredential, BearerToken, Client};
 use graph_presence_emulator::{
     ALL_SCOPES, APP_ID, Clock, Directory, Emulator, TENANT_ID, TokenRequest,
 };
-use graph_presence_mirror::{Identity, Mirror, MirrorError, MirrorSettings, PresenceStore};
+use graph_presence_mirror::{
+    Identity, Mirror, MirrorError, MirrorSettings, PresenceStore, RedisStore,
+};
 use graph_presence_notifications::Receiver;
 use graph_presence_notifications::axum::Webhook;
 use std::net::SocketAddr;
@@ -53,6 +63,12 @@ pub enum StartError {
         /// The identity's name.
         identity: String,
         /// Why, cut short.
+        reason: String,
+    },
+    /// The Redis of `--redis` is not a URL, or does not answer.
+    #[error("--redis: cannot connect to Redis: {reason}")]
+    Redis {
+        /// Why (never the URL, which may carry a password).
         reason: String,
     },
     /// The mirror refused or failed to start, or to subscribe the users.
@@ -117,44 +133,98 @@ impl Drop for Running {
     }
 }
 
-/// What the mirror is started with, whichever the source.
-struct Following {
-    identities: Vec<Identity>,
-    client_state: String,
-    notification_url: String,
-    registry: PathBuf,
-    /// (id, display name) of every followed user.
-    users: Vec<(String, String)>,
-    /// Basic notifications are read after this window: short for the emulator, whose reads
-    /// cost nothing, Graph's default otherwise.
-    coalesce_window: Option<Duration>,
+/// Whom the board follows and through which identities: what the emulated mode and
+/// `--config` make, or a program's own (see [`start_with`]).
+pub struct Source {
+    /// The identities the subscriptions are made as (650 users each).
+    pub identities: Vec<Identity>,
+    /// The secret every subscription carries and every notification must show.
+    pub client_state: String,
+    /// Where the subscriptions deliver (this board's `/notifications`, or a load balancer in
+    /// front of several boards).
+    pub notification_url: String,
+    /// The mirror's registry directory.
+    pub registry: PathBuf,
+    /// (id, display name) of every followed user, in the board's order.
+    pub users: Vec<(String, String)>,
+    /// Basic notifications are read after this window (`None`: the mirror's default). Short
+    /// for the emulator, whose reads cost nothing.
+    pub coalesce_window: Option<Duration>,
+    /// The Redis this board shares its mirror through, with other boards (`None`: alone).
+    pub redis: Option<RedisStore>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The client state is a secret.
+        f.debug_struct("Source")
+            .field("identities", &self.identities.len())
+            .field("notification_url", &self.notification_url)
+            .field("users", &self.users.len())
+            .field("redis", &self.redis)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Starts the board as `options` say: binds the port, starts the source and the mirror,
 /// subscribes every user and reads them, then serves.
 pub async fn start(options: &Options) -> Result<Running, StartError> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .map_err(|source| StartError::Listen {
-            port: options.port,
-            source,
-        })?;
-    let address = listener.local_addr().map_err(|source| StartError::Listen {
-        port: options.port,
-        source,
-    })?;
+    let (listener, address) = bind(options.port).await?;
     let local_notifications = format!("http://{address}{NOTIFICATIONS_PATH}");
-    let (following, emulator) = match &options.source {
+    let (source, emulator) = match &options.source {
         SourceOptions::Emulator(emulated) => {
-            let (following, emulator) = emulated_source(emulated, local_notifications).await?;
-            (following, Some(Arc::new(emulator)))
+            let (source, emulator) = emulated_source(emulated, local_notifications).await?;
+            (source, Some(Arc::new(emulator)))
         }
-        SourceOptions::Graph { config } => (graph_source(&GraphConfig::load(config)?)?, None),
+        SourceOptions::Graph { config, shared } => {
+            let mut source = graph_source(&GraphConfig::load(config)?)?;
+            // Before anything is served or subscribed: a Redis that does not answer stops
+            // the start with a message.
+            if let Some(shared) = shared {
+                source.redis = Some(connect(shared).await?);
+            }
+            (source, None)
+        }
     };
+    let demo_users: Vec<String> = source.users.iter().map(|(id, _)| id.clone()).collect();
+    let mut running = serve(listener, address, source, emulator).await?;
+    if let (SourceOptions::Emulator(emulated), Some(emulator)) =
+        (&options.source, &running.emulator)
+        && let Some(every) = emulated.change_every
+    {
+        let demo = crate::demo::run(emulator.clone(), demo_users, emulated.seed, every);
+        running.tasks.push(tokio::spawn(demo));
+    }
+    Ok(running)
+}
 
-    let (webhook, mut events) =
-        Webhook::new(Receiver::new(&following.client_state), WEBHOOK_CAPACITY);
-    let board = Board::new(following.users.iter().cloned());
+/// Starts a board on 127.0.0.1:`port` (0: any free one) following `source`: for a program
+/// that makes its own identities (its own clients, another Graph endpoint, an emulator it
+/// runs), as the tests of boards sharing one mirror do.
+pub async fn start_with(port: u16, source: Source) -> Result<Running, StartError> {
+    let (listener, address) = bind(port).await?;
+    serve(listener, address, source, None).await
+}
+
+async fn bind(port: u16) -> Result<(tokio::net::TcpListener, SocketAddr), StartError> {
+    let listen = |source| StartError::Listen { port, source };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(listen)?;
+    let address = listener.local_addr().map_err(listen)?;
+    Ok((listener, address))
+}
+
+/// Serves the board and the webhook, then starts the mirror, subscribes every user and
+/// reads them.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    address: SocketAddr,
+    source: Source,
+    emulator: Option<Arc<Emulator>>,
+) -> Result<Running, StartError> {
+    let (webhook, mut events) = Webhook::new(Receiver::new(&source.client_state), WEBHOOK_CAPACITY);
+    let board = Board::new(source.users.iter().cloned());
     let router = board
         .clone()
         .router()
@@ -168,23 +238,26 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
     let mut running = Running {
         address,
         store: PresenceStore::default(),
-        scratch_registry: emulator.is_some().then(|| following.registry.clone()),
+        scratch_registry: emulator.is_some().then(|| source.registry.clone()),
         emulator,
         tasks: vec![server],
     };
 
     let mut settings = MirrorSettings::new(
-        &following.notification_url,
-        &following.client_state,
-        &following.registry,
+        &source.notification_url,
+        &source.client_state,
+        &source.registry,
     )
-    .lifecycle_notification_url(&following.notification_url);
-    if let Some(window) = following.coalesce_window {
+    .lifecycle_notification_url(&source.notification_url);
+    if let Some(window) = source.coalesce_window {
         settings = settings.coalesce_window(window);
     }
-    let (mut mirror, report) = Mirror::start(following.identities, settings).await?;
+    if let Some(redis) = source.redis {
+        settings = settings.redis(redis);
+    }
+    let (mut mirror, report) = Mirror::start(source.identities, settings).await?;
     warn_failures(&report);
-    let ids: Vec<&str> = following.users.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = source.users.iter().map(|(id, _)| id.as_str()).collect();
     let report = mirror.add(&ids).await?;
     warn_failures(&report);
     board.attach(mirror.store().clone());
@@ -192,20 +265,23 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
     running.tasks.push(tokio::spawn(async move {
         mirror.run(&mut events, || webhook.dropped_events()).await;
     }));
-
-    if let (SourceOptions::Emulator(emulated), Some(emulator)) =
-        (&options.source, &running.emulator)
-        && let Some(every) = emulated.change_every
-    {
-        let users = following.users.into_iter().map(|(id, _)| id).collect();
-        running.tasks.push(tokio::spawn(crate::demo::run(
-            emulator.clone(),
-            users,
-            emulated.seed,
-            every,
-        )));
-    }
     Ok(running)
+}
+
+/// The shared store of `--redis`, named as `--instance` says.
+async fn connect(shared: &SharedOptions) -> Result<RedisStore, StartError> {
+    let store = RedisStore::connect(&shared.url)
+        .await
+        .map_err(|error| StartError::Redis {
+            reason: match error {
+                MirrorError::Store { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })?;
+    Ok(match &shared.instance {
+        Some(name) => store.instance(name),
+        None => store,
+    })
 }
 
 /// Failures the mirror tries again by itself: worth a line, not a stop.
@@ -220,7 +296,7 @@ fn warn_failures(report: &graph_presence_mirror::Report) {
 async fn emulated_source(
     options: &EmulatorOptions,
     notification_url: String,
-) -> Result<(Following, Emulator), StartError> {
+) -> Result<(Source, Emulator), StartError> {
     // The builder's default delivery allows `http:` to loopback, where the board listens.
     let emulator = Emulator::builder()
         .directory(Directory::synthetic(options.users))
@@ -245,7 +321,7 @@ async fn emulated_source(
         emulator.base_url().rsplit(':').next().unwrap_or("0")
     ));
     let _ = std::fs::remove_dir_all(&registry);
-    let following = Following {
+    let source = Source {
         identities,
         client_state: EMULATED_CLIENT_STATE.to_owned(),
         notification_url,
@@ -255,13 +331,14 @@ async fn emulated_source(
             .map(|u| (u.id.to_ascii_lowercase(), u.display_name))
             .collect(),
         coalesce_window: Some(Duration::from_millis(200)),
+        redis: None,
     };
-    Ok((following, emulator))
+    Ok((source, emulator))
 }
 
 /// Graph, as the configuration says: one identity per sign-in, each a client of Graph's beta
 /// endpoint.
-fn graph_source(config: &GraphConfig) -> Result<Following, StartError> {
+fn graph_source(config: &GraphConfig) -> Result<Source, StartError> {
     let identities = config
         .sign_ins()?
         .into_iter()
@@ -285,7 +362,7 @@ fn graph_source(config: &GraphConfig) -> Result<Following, StartError> {
             Ok(Identity::new(name, client))
         })
         .collect::<Result<Vec<_>, StartError>>()?;
-    Ok(Following {
+    Ok(Source {
         identities,
         client_state: config.client_state.clone(),
         notification_url: config.notification_url.clone(),
@@ -300,5 +377,6 @@ fn graph_source(config: &GraphConfig) -> Result<Following, StartError> {
             })
             .collect(),
         coalesce_window: None,
+        redis: None,
     })
 }

@@ -10,6 +10,8 @@ pub const DEFAULT_PORT: u16 = 5020;
 pub const DEFAULT_USERS: usize = 50;
 /// The most generated users: the emulator holds them in memory, and the page draws a tile each.
 pub const MAX_USERS: usize = 100_000;
+/// The longest `--instance` name (it is part of every lease in Redis).
+pub const MAX_INSTANCE: usize = 100;
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +40,32 @@ pub enum SourceOptions {
     Graph {
         /// The configuration file.
         config: PathBuf,
+        /// Share one mirror with the other boards that name the same Redis (`None`: alone).
+        shared: Option<SharedOptions>,
     },
+}
+
+/// One of several boards sharing one mirror through Redis (`--redis`, `--instance`).
+///
+/// Only with `--config`: the built-in emulator is each board's own, so boards sharing a
+/// mirror in that mode would each subscribe on a different emulator and miss each other's
+/// changes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SharedOptions {
+    /// `redis://host:port/db`; checked when the board starts (connecting), not here.
+    pub url: String,
+    /// This board's name among the instances (`None`: the mirror's default, made of the
+    /// process id and a random number).
+    pub instance: Option<String>,
+}
+
+impl std::fmt::Debug for SharedOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("SharedOptions")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The emulated tenant.
@@ -65,7 +92,7 @@ impl Default for EmulatorOptions {
 /// The text `--help` prints, and every usage error ends with.
 pub const USAGE: &str = "\
 usage: graph-presence-board [--port N] [--users N] [--seed N] [--change-every SECONDS]
-       graph-presence-board [--port N] --config FILE
+       graph-presence-board [--port N] --config FILE [--redis URL [--instance NAME]]
 
 Serves a live presence board on http://127.0.0.1:PORT/ (JSON at /presence and
 /presence/{id}, server-sent events at /presence/stream).
@@ -77,6 +104,12 @@ Serves a live presence board on http://127.0.0.1:PORT/ (JSON at /presence and
                          0 for never)
   --config FILE          follow real users on Microsoft Graph, as the JSON file says
                          (see the crate's README); no emulator
+  --redis URL            with --config: share one mirror with the other boards that
+                         name this Redis (redis://host:port/db); each board serves
+                         its own webhook, and the file's notificationUrl is the load
+                         balancer in front of them all
+  --instance NAME        with --redis: this board's name among them (default: its
+                         process id and a random number)
   -h, --help             this text";
 
 /// A flag the board cannot run with.
@@ -90,6 +123,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, UsageErr
     let mut emulator = EmulatorOptions::default();
     let mut emulator_flag = None;
     let mut config = None;
+    let mut redis = None;
+    let mut instance = None;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         let (name, inline) = match flag.split_once('=') {
@@ -126,17 +161,52 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, UsageErr
                 emulator_flag = Some(name.clone());
             }
             "--config" => config = Some(PathBuf::from(value()?)),
+            "--redis" => {
+                let url = value()?;
+                if url.trim().is_empty() {
+                    return Err(UsageError(format!(
+                        "{name} wants a URL (redis://host:port/db)"
+                    )));
+                }
+                redis = Some(url);
+            }
+            "--instance" => {
+                let text = value()?;
+                if text.is_empty()
+                    || text.len() > MAX_INSTANCE
+                    || text.chars().any(|c| c.is_control() || c.is_whitespace())
+                {
+                    return Err(UsageError(format!(
+                        "{name} wants a name of 1 to {MAX_INSTANCE} characters without \
+                         spaces, not {}",
+                        shown(&text)
+                    )));
+                }
+                instance = Some(text);
+            }
             _ => return Err(UsageError(format!("unknown argument {}", shown(&flag)))),
         }
     }
-    let source = match (config, emulator_flag) {
-        (Some(_), Some(flag)) => {
+    let shared = match (redis, instance) {
+        (Some(url), instance) => Some(SharedOptions { url, instance }),
+        (None, Some(_)) => return Err(UsageError("--instance is only for --redis".into())),
+        (None, None) => None,
+    };
+    let source = match (config, emulator_flag, shared) {
+        (Some(_), Some(flag), _) => {
             return Err(UsageError(format!(
                 "{flag} is for the built-in emulator, not with --config"
             )));
         }
-        (Some(config), None) => SourceOptions::Graph { config },
-        (None, _) => SourceOptions::Emulator(emulator),
+        (Some(config), None, shared) => SourceOptions::Graph { config, shared },
+        (None, _, Some(_)) => {
+            return Err(UsageError(
+                "--redis is only for --config: the built-in emulator is each board's own, so \
+                 boards sharing a mirror would each watch a different emulator"
+                    .into(),
+            ));
+        }
+        (None, _, None) => SourceOptions::Emulator(emulator),
     };
     Ok(Command::Serve(Options { port, source }))
 }

@@ -12,8 +12,11 @@
 //!
 //! By default the board starts an emulator of its own with generated users whose presence
 //! changes over time ([`demo`]); with `--config` it follows real users on Graph
-//! ([`config`]). The binary is a thin shell over [`cli::parse`] and [`board::start`], which
-//! the tests call in process.
+//! ([`config`]). With `--config` and `--redis URL`, several boards share one mirror through
+//! Redis: every board shows every user, the subscriptions are spread over them, and each
+//! serves the webhook behind the load balancer the configuration's `notificationUrl` names
+//! (see [`board`]); not with the emulator, which is each board's own. The binary is a thin
+//! shell over [`cli::parse`] and [`board::start`], which the tests call in process.
 
 #![deny(missing_docs)]
 

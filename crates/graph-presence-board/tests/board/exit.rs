@@ -6,11 +6,18 @@ use std::process::Command;
 
 /// Runs the board with `args`; returns its exit code and what it printed on stderr.
 fn board(args: &[&str]) -> (Option<i32>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_graph-presence-board"))
-        .args(args)
-        .env_remove("BOARD_TEST_TOKEN_UNSET")
-        .output()
-        .expect("the board ran");
+    board_with_token(args, None)
+}
+
+/// Runs the board with `args`, and `BOARD_TEST_TOKEN` set to `token` if given.
+fn board_with_token(args: &[&str], token: Option<&str>) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-presence-board"));
+    command.args(args).env_remove("BOARD_TEST_TOKEN_UNSET");
+    match token {
+        Some(token) => command.env("BOARD_TEST_TOKEN", token),
+        None => command.env_remove("BOARD_TEST_TOKEN"),
+    };
+    let output = command.output().expect("the board ran");
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -92,4 +99,42 @@ fn bad_flags_and_configurations_exit_2_with_a_message() {
     }
     let (code, _) = board(&["--help"]);
     assert_eq!(code, Some(0));
+    let (code, stderr) = board(&["--redis", "redis://127.0.0.1/"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--redis is only for --config"), "{stderr}");
+    assert!(stderr.contains("usage: "), "{stderr}");
+}
+
+/// A Redis that is not a URL, or does not answer, stops the start with a message (before
+/// anything is subscribed), and the message does not show the URL's password.
+#[test]
+fn a_redis_that_cannot_be_used_exits_2_with_a_message() {
+    let valid = config(
+        "redis-valid",
+        r#"{"notificationUrl": "https://board.contoso.example/notifications",
+            "clientState": "secret",
+            "identities": [{"name": "watcher", "tokenEnv": "BOARD_TEST_TOKEN"}],
+            "users": [{"id": "00000000-0000-4000-8000-000000000001"}]}"#,
+    );
+    // A port nothing listens on: bound, then let go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let unreachable = format!("redis://:hunter2@127.0.0.1:{closed}/");
+    for url in [
+        "not-a-url",
+        "redis://127.0.0.1:99999/",
+        unreachable.as_str(),
+    ] {
+        let args = ["--port", "0", "--config", &valid, "--redis", url];
+        let (code, stderr) = board_with_token(&args, Some("not-a-real-token"));
+        assert_eq!(code, Some(2), "{url}: {stderr}");
+        assert!(
+            stderr.contains("--redis: cannot connect to Redis: "),
+            "{url}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{url}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{url}: {stderr}");
+    }
 }

@@ -4,4 +4,5 @@ mod api;
 mod browser;
 mod cli;
 mod exit;
+mod shared;
 mod support;
