@@ -4,7 +4,7 @@
 
 use crate::instances::{Instance, LEASE, RoundRobin};
 use crate::support::{CLIENT_STATE, MINUTE, PATIENCE, all_users, emulator, identities, summary};
-use graph_presence_emulator::Emulator;
+use graph_presence_emulator::{Emulator, Fault};
 use graph_presence_mirror::testing::RedisServer;
 use graph_presence_mirror::{Mirror, MirrorSettings, RedisStore};
 use graph_presence_models::{Availability, Presence};
@@ -158,6 +158,12 @@ async fn three_instances_share_one_mirror_of_ten_thousand_users_and_survive_a_ki
         .expect("three");
     let (dead, alive): (Vec<&Instance>, Vec<&Instance>) =
         [&a, &b, &c].into_iter().partition(|i| i.name == victim);
+    // Changes in flight when it dies (users every instance holds as Busy sign out): some are
+    // delivered to it and never stored.
+    let in_flight: Vec<String> = changed.iter().step_by(3).cloned().collect();
+    for user in &in_flight {
+        emulator.teams(user).expect("a user").sign_out();
+    }
     dead[0].kill();
     let killed = Instant::now();
     eventually("the survivors keep every identity", || {
@@ -165,6 +171,18 @@ async fn three_instances_share_one_mirror_of_ten_thousand_users_and_survive_a_ki
     })
     .await;
     assert!(killed.elapsed() < LEASE * 3, "taken over within the lease");
+    // The new owner read the users of what it took over: nothing in flight is lost.
+    converge(
+        &emulator,
+        &alive,
+        "holds the changes in flight at the kill",
+        |instance| {
+            in_flight
+                .iter()
+                .all(|u| availability(instance, u) == Some(Availability::Offline))
+        },
+    )
+    .await;
     emulator.advance(55 * MINUTE);
     tokio::time::sleep(Duration::from_secs(2)).await;
     emulator.advance(10 * MINUTE); // past the expiry the dead instance last granted
@@ -300,6 +318,45 @@ async fn an_instance_cut_off_from_redis_stops_acting_and_another_takes_over() {
     assert_eq!(other.owned().len(), 2);
     let changed: Vec<String> = users.iter().step_by(41).cloned().collect();
     change_and_converge(&emulator, &[&a, &b], &changed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_instance_killed_mid_renewal_is_taken_over_before_the_subscriptions_expire() {
+    let emulator = emulator(1_300).await;
+    let redis = redis();
+    let proxy = RoundRobin::start("/presence").await;
+    let users = all_users(&emulator);
+    let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
+    let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
+    eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+    eventually("two subscriptions", || emulator.subscription_count() == 2).await;
+    let (owner, other) = if a.owned().is_empty() {
+        (&b, &a)
+    } else {
+        (&a, &b)
+    };
+
+    // Renewals take 3 s to be answered; the owner is killed while they are in flight.
+    emulator
+        .set_faults(vec![Fault {
+            route: "subscription_UpdateSubscription".into(),
+            latency_ms: 3_000,
+            server_error_rate: 0.0,
+            reset_rate: 0.0,
+        }])
+        .expect("faults");
+    emulator.advance(52 * MINUTE);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    owner.kill();
+    emulator.set_faults(Vec::new()).expect("no faults");
+    eventually("the other keeps both", || other.owned().len() == 2).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    emulator.advance(10 * MINUTE); // past the expiry granted before the kill
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(emulator.subscription_count(), 2, "renewed, none doubled");
+    assert_eq!(conflicts(&emulator).await, 0);
+    let changed: Vec<String> = users.iter().step_by(43).cloned().collect();
+    change_and_converge(&emulator, &[other], &changed).await;
 }
 
 #[tokio::test]
