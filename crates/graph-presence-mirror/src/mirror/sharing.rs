@@ -6,8 +6,9 @@
 //! reauthorizes, replaces or deletes its subscription, writes its record (fenced by its token),
 //! and reconciles its users. Any instance stores the notifications it receives and reads the
 //! users of basic ones. A lifecycle notification for an identity another instance owns is
-//! passed to that owner through Redis. An instance that takes an identity over reads its
-//! users: changes in flight to the one that died are lost otherwise.
+//! passed to that owner through Redis. When an identity is taken over (its owner died or was
+//! cut off), every instance reads the users it owns: the lost instance may have received
+//! changes of any identity and not stored them.
 //!
 //! When Redis cannot be reached, the webhook still answers Graph (it does not touch Redis):
 //! rich notifications' presences are held here (at most [`UNSTORED_CAP`]) and stored when Redis
@@ -81,22 +82,29 @@ impl Mirror {
         false
     }
 
-    /// Stores a notification's presence: here, or in Redis (held when Redis does not answer).
-    pub(super) async fn store_notification(&mut self, presence: Presence) {
+    /// Stores notifications' presences: here, or in Redis in one round trip (held when Redis
+    /// does not answer).
+    pub(super) async fn store_notifications(&mut self, presences: Vec<Presence>) {
+        if presences.is_empty() {
+            return;
+        }
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.sharing.redis {
             let now = self.now();
-            if !self.sharing.unstored.is_empty()
-                || shared
-                    .apply(vec![presence.clone()], now, None)
-                    .await
-                    .is_err()
-            {
-                self.hold_unstored(presence);
+            // Behind what is held: stored after it, in arrival order.
+            if !self.sharing.unstored.is_empty() {
+                presences.into_iter().for_each(|p| self.hold_unstored(p));
+                return;
+            }
+            if shared.apply(presences.clone(), now, None).await.is_err() {
+                presences.into_iter().for_each(|p| self.hold_unstored(p));
             }
             return;
         }
-        self.store.apply_notification(presence, self.now());
+        let now = self.now();
+        for presence in presences {
+            self.store.apply_notification(presence, now);
+        }
     }
 
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]

@@ -79,6 +79,8 @@ pub(crate) struct SharedPlacement {
     pub epoch: String,
     pub notification_url: Option<String>,
     pub identities: BTreeMap<String, BTreeSet<String>>,
+    /// How many times a lease was taken from an instance that stopped renewing it.
+    pub takeovers: u64,
 }
 
 impl RedisStore {
@@ -273,6 +275,7 @@ impl RedisStore {
         let mut connection = self.connection.clone();
         let mut pipeline = redis::pipe();
         pipeline.hgetall(self.key("placement"));
+        pipeline.get(self.key("takeovers"));
         for name in &names {
             pipeline.get(self.key(&format!("subscription:{name}")));
         }
@@ -284,7 +287,11 @@ impl RedisStore {
         let fields: BTreeMap<String, String> =
             redis::from_redis_value(answers.next().unwrap_or(redis::Value::Nil))
                 .map_err(|e| corrupt("the placement", &e.to_string()))?;
+        let takeovers: Option<u64> =
+            redis::from_redis_value(answers.next().unwrap_or(redis::Value::Nil))
+                .map_err(|e| corrupt("the takeover count", &e.to_string()))?;
         let placement = SharedPlacement {
+            takeovers: takeovers.unwrap_or(0),
             version: fields
                 .get("version")
                 .and_then(|v| v.parse().ok())
@@ -347,6 +354,7 @@ impl RedisStore {
             .lease
             .key(self.key(&format!("lease:{identity}")))
             .key(self.key(&format!("fence:{identity}")))
+            .key(self.key("takeovers"))
             .arg(&*self.instance)
             .arg(u64::try_from(self.lease.as_millis()).unwrap_or(u64::MAX))
             .invoke_async(&mut connection)

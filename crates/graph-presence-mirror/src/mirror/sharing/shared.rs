@@ -30,6 +30,8 @@ pub(in crate::mirror) struct Shared {
     follower: tokio::task::JoinHandle<()>,
     /// When the leases are next renewed.
     pub leases_due: Instant,
+    /// The takeovers counted when last read.
+    takeovers: u64,
     /// The leases held, kept alive by `keeper` between ticks.
     kept: Kept,
     keeper: tokio::task::JoinHandle<()>,
@@ -123,6 +125,7 @@ impl Mirror {
             store,
             epoch: placement.epoch,
             version: placement.version,
+            takeovers: placement.takeovers,
             written: BTreeMap::new(),
             follower,
             leases_due: Instant::now(),
@@ -195,6 +198,10 @@ impl Mirror {
             return report;
         };
         let emptied = placement.version == 0 && shared.version > 0;
+        // An instance died or was cut off: what it had received and not stored may concern
+        // any identity, so every instance reads the users it owns.
+        let taken_over = placement.takeovers > shared.takeovers;
+        shared.takeovers = placement.takeovers;
         let rebuilt_elsewhere = !emptied && placement.epoch != shared.epoch && shared.version > 0;
         if emptied {
             tracing::warn!(
@@ -242,7 +249,7 @@ impl Mirror {
             }
         }
         let mut to_read: BTreeSet<String> = BTreeSet::new();
-        if emptied || rebuilt_elsewhere {
+        if emptied || rebuilt_elsewhere || taken_over {
             to_read.extend(self.owned_users());
         }
         // Taken over: renewed if due, recreated if Graph lost it, and its users read.
