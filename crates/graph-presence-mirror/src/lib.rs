@@ -29,6 +29,15 @@
 //!   change, so a restart ([`Mirror::start`] again) renews the subscriptions instead of
 //!   creating more, and a corrupt file is an error, not a panic.
 //!
+//! - **Several instances** (feature `redis`) share one mirror through Redis or Valkey
+//!   (`MirrorSettings::redis` with a `RedisStore`): behind a load balancer, each answers the
+//!   webhook and stores what it receives with an atomic compare-and-set on `sequenceNumber`,
+//!   each identity's subscription is kept by the instance holding its lease (a fencing token
+//!   stops one whose lease lapsed), and every instance's store follows the shared one, so its
+//!   `changes()` carry every change once. An owner that dies is replaced within the lease
+//!   (15 s by default); Redis restarted empty is written again from the instances' memory;
+//!   while Redis is away the webhook goes on answering Graph (see `UNSTORED_CAP`).
+//!
 //! Renewal follows the client's `presence_subscriptions` helper: its constants
 //! (`DEFAULT_RENEWAL_MARGIN`, `MAX_SUBSCRIPTION_LIFETIME`, `MAX_IDS_PER_SUBSCRIPTION`), its
 //! rule for when a renewal is due (the margin before expiry, or half-way through a shorter
