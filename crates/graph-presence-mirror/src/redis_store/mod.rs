@@ -461,3 +461,6 @@ fn corrupt(what: &'static str, reason: &str) -> MirrorError {
         reason: format!("not readable: {}", cut(reason)),
     }
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests;
