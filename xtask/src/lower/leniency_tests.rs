@@ -1,0 +1,35 @@
+//! Valid documents that were once refused whole, read now: what has a meaning is generated,
+//! what does not is a warning at its pointer. Each reads a fixture of `tests/fixtures/valid`,
+//! which the tests crate also generates and compiles.
+
+use crate::document::Problem;
+use crate::model::{Model, Ty, TypeDef};
+
+fn fixture(name: &str) -> String {
+    let path = crate::workspace_root()
+        .join("tests/fixtures/valid")
+        .join(format!("{name}.yaml"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn model(text: &str) -> Model {
+    crate::model_from_text(text, None).unwrap_or_else(|problems| {
+        let list: Vec<String> = problems.iter().map(Problem::to_string).collect();
+        panic!("{}", list.join("\n"))
+    })
+}
+
+fn warnings(model: &Model) -> Vec<String> {
+    model.warnings.iter().map(Problem::to_string).collect()
+}
+
+#[test]
+fn integers_past_64_bits_in_keywords_are_read() {
+    let m = model(&fixture("wide_numbers"));
+    assert_eq!(warnings(&m), Vec::<String>::new());
+    let Some(TypeDef::Struct(limits)) = m.types.get("Limits") else {
+        panic!("no struct Limits: {:?}", m.types.get("Limits"));
+    };
+    let types: Vec<&Ty> = limits.fields.iter().map(|f| &f.ty).collect();
+    assert_eq!(types, [&Ty::I64, &Ty::I64, &Ty::F64]);
+}
