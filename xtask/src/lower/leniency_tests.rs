@@ -23,6 +23,30 @@ fn warnings(model: &Model) -> Vec<String> {
     model.warnings.iter().map(Problem::to_string).collect()
 }
 
+fn operation_ids(model: &Model) -> Vec<&str> {
+    model
+        .operations
+        .iter()
+        .map(|o| o.operation_id.as_str())
+        .collect()
+}
+
+#[test]
+fn openapi_3_2_is_read_and_its_additions_are_warnings_at_their_pointers() {
+    let m = model(&fixture("openapi_3_2"));
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1pets/get/responses/200/content/application~1jsonl/itemSchema: `itemSchema` (OpenAPI 3.2, a streamed body's items) is not read: the body is read as its `schema` says, or as bytes without one",
+            "/paths/~1pets/query: a `query` operation (OpenAPI 3.2) is not generated: skipped",
+            "/paths/~1pets/additionalOperations/PURGE: the `PURGE` operation (OpenAPI 3.2 `additionalOperations`) is not generated: skipped",
+            "/paths/~1search/get/parameters/0/in: parameter `filter` is `in: querystring` (OpenAPI 3.2), which the generator does not implement: the parameter is skipped",
+            "/components/schemas/Pet/discriminator/defaultMapping: unknown keyword `defaultMapping` on a discriminator: ignored",
+        ]
+    );
+    assert_eq!(operation_ids(&m), ["listPets", "search"]);
+}
+
 #[test]
 fn integers_past_64_bits_in_keywords_are_read() {
     let m = model(&fixture("wide_numbers"));

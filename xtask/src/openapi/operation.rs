@@ -114,8 +114,10 @@ impl Reader<'_> {
             .iter()
             .map(|m| m.key())
             .chain(["summary", "description", "parameters", "servers"])
+            .chain(["query", "additionalOperations"])
             .collect();
         self.report.only_keys(map, pointer, "a path item", &allowed);
+        self.warn_skipped_operations(map, pointer);
         let parameters = map
             .get("parameters")
             .map(|p| self.parameters(p, &child(pointer, "parameters")))
@@ -144,6 +146,28 @@ impl Reader<'_> {
             operations,
             servers,
         })
+    }
+
+    /// 3.2's `query` operation and `additionalOperations` (methods beyond OpenAPI's eight):
+    /// methods the client and server do not implement, so each is a warning that it is
+    /// skipped.
+    fn warn_skipped_operations(&mut self, map: &serde_norway::Mapping, pointer: &str) {
+        if map.get("query").is_some() {
+            self.report.warning(
+                &child(pointer, "query"),
+                "a `query` operation (OpenAPI 3.2) is not generated: skipped",
+            );
+        }
+        let at = child(pointer, "additionalOperations");
+        let Some(extra) = map
+            .get("additionalOperations")
+            .and_then(|node| self.report.object(node, &at, "`additionalOperations`"))
+        else {
+            return;
+        };
+        for (method, _) in self.report.entries(extra, &at) {
+            self.report.warning(&child(&at, &method), format!("the `{method}` operation (OpenAPI 3.2 `additionalOperations`) is not generated: skipped"));
+        }
     }
 
     fn operation(&mut self, node: &Value, pointer: &str, method: HttpMethod) -> Option<Operation> {
@@ -204,7 +228,7 @@ impl Reader<'_> {
         let responses = match map.get("responses") {
             Some(node) => self.responses(node, &child(pointer, "responses")),
             // 3.1 made `responses` optional: nothing is known of the answer.
-            None if self.version_3_1 => {
+            None if self.version >= super::Version::V3_1 => {
                 self.report.warning(pointer, "no `responses` (optional in OpenAPI 3.1): the output is `()` and the body is not read; `send_with_response` gives the status and headers");
                 Vec::new()
             }
@@ -316,6 +340,7 @@ impl Reader<'_> {
                 "style",
                 "explode",
                 "schema",
+                "content",
                 "deprecated",
                 "example",
                 "examples",
@@ -338,6 +363,11 @@ impl Reader<'_> {
             Some("query") => Location::Query,
             Some("header") => Location::Header,
             Some("cookie") => Location::Cookie,
+            Some("querystring") => {
+                // 3.2: the whole query string as one value, described by `content`.
+                self.report.warning(&child(pointer, "in"), format!("parameter `{name}` is `in: querystring` (OpenAPI 3.2), which the generator does not implement: the parameter is skipped"));
+                return None;
+            }
             Some(other) => {
                 self.report.problem(
                     &child(pointer, "in"),

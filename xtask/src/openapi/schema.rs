@@ -465,7 +465,8 @@ impl Reader<'_> {
     /// schemas (a `$ref`, or a component's name as OpenAPI allows).
     fn discriminator(&mut self, node: &Value, pointer: &str) -> Option<Discriminator> {
         let map = self.report.object(node, pointer, "`discriminator`")?;
-        self.report.only_keys(
+        // 3.2's `defaultMapping` (the schema of an unmapped tag) is not read: a warning.
+        self.report.ignore_unknown_keys(
             map,
             pointer,
             "a discriminator",
