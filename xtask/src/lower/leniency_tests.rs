@@ -57,3 +57,18 @@ fn integers_past_64_bits_in_keywords_are_read() {
     let types: Vec<&Ty> = limits.fields.iter().map(|f| &f.ty).collect();
     assert_eq!(types, [&Ty::I64, &Ty::I64, &Ty::F64]);
 }
+
+#[test]
+fn unknown_schema_keywords_are_warnings_in_3_0_and_3_1() {
+    let text = fixture("unknown_keywords");
+    let expected = [
+        "/components/schemas/Tree/$dynamicAnchor: unsupported keyword `$dynamicAnchor` is ignored: the schema is read without it",
+        "/components/schemas/Tree/properties/children/min_items: unknown keyword `min_items` on a schema: ignored",
+        "/components/schemas/Tree/properties/children/items/$dynamicRef: unsupported keyword `$dynamicRef` is ignored: the schema is read without it",
+        "/components/schemas/Tree/properties/label/vendorHint: unknown keyword `vendorHint` on a schema: ignored",
+    ];
+    assert_eq!(warnings(&model(&text)), expected);
+    let text = text.replace("openapi: 3.0.3", "openapi: 3.1.0");
+    assert_eq!(warnings(&model(&text)), expected);
+    assert!(model(&text).types.contains_key("Tree"));
+}

@@ -22,7 +22,8 @@
 //!   keywords (`pattern`, `minimum`, `multipleOf`, `xml`…) are accepted and not enforced:
 //!   decoding takes more than they allow, never less. 2020-12 keywords whose meaning the
 //!   generator does not implement (`$defs`, `prefixItems`, `if`…) and `not` are warnings that
-//!   they are ignored.
+//!   they are ignored. A keyword a schema may not hold at all (`min_items`, a vendor's without
+//!   `x-`) is an annotation to JSON Schema: a warning, in every version, never an error.
 //! - Beside a `$ref`: `description`, `nullable`, `readOnly`, `writeOnly`, `default` and the
 //!   annotations are read; anything else is a warning that it is ignored.
 //! - An unknown key on a response, parameter or media type is a warning; a `content` key that
