@@ -3,6 +3,7 @@
 //! which the tests crate also generates and compiles.
 
 use crate::document::Problem;
+use crate::emit_client::ClientContext;
 use crate::model::{Model, Ty, TypeDef};
 
 fn fixture(name: &str) -> String {
@@ -29,6 +30,62 @@ fn operation_ids(model: &Model) -> Vec<&str> {
         .iter()
         .map(|o| o.operation_id.as_str())
         .collect()
+}
+
+fn client(model: &Model) -> String {
+    let context = ClientContext {
+        models_path: "crate::models",
+        example_models: "models",
+        example_client: "client",
+    };
+    crate::client_from_model(model, "t.yaml", &context).expect("emits")
+}
+
+#[test]
+fn a_fixed_query_is_sent_and_a_fragment_or_a_split_segment_skips_only_its_operation() {
+    let m = model(&fixture("path_keys"));
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1things~1{thing_id}#label: path `/things/{thing_id}#label` has a fragment (`#label`), which is never sent over HTTP: the path and its operations are skipped",
+            "/paths/~1files~1{name}.json/get: unsupported path segment `{name}.json` in `/files/{name}.json`: a parameter must be a whole segment, so the operation is skipped",
+        ]
+    );
+    assert_eq!(operation_ids(&m), ["getBetaItem", "getFile"]);
+    let beta = &m.operations[0];
+    assert_eq!(beta.path.as_str(), "/items/{item_id}");
+    let fixed: Vec<(&str, &str)> = beta
+        .fixed_query
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(fixed, [("beta", "true"), ("view", "full text")]);
+    let source = client(&m);
+    assert!(
+        source.contains("spec.query(\"beta\", \"true\");")
+            && source.contains("spec.query(\"view\", \"full text\");"),
+        "{source}"
+    );
+}
+
+#[test]
+fn a_path_told_apart_only_by_its_fixed_query_is_a_warning_for_the_server() {
+    let text = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /items:
+    get: {operationId: list, responses: {'204': {description: d}}}
+  /items?beta=true:
+    get: {operationId: listBeta, responses: {'204': {description: d}}}
+";
+    let m = model(text);
+    assert_eq!(operation_ids(&m), ["list", "listBeta"]);
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1items?beta=true/get: `GET /items` is also another path's operation, told apart only by the fixed query: the client sends it, the server routes the request to the path declared first"
+        ]
+    );
 }
 
 #[test]

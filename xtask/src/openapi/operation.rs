@@ -1,6 +1,7 @@
 //! Path items, operations, parameters, request bodies, responses and media types, read into
 //! views (examples are checked on the way and not kept).
 
+use super::path::PathKey;
 use super::{HttpMethod, PathTemplate, Position, Reader, RefOr, RequestBody, Response, Schema};
 use crate::document::{child, kind};
 use crate::model::Permissions;
@@ -16,6 +17,9 @@ pub struct PathItem {
     pub operations: Vec<Operation>,
     /// The path's own `servers` (empty when it has none).
     pub servers: Vec<super::Server>,
+    /// The query written into the path's key (`/items/{id}?beta=true`), in key order: every
+    /// operation of the path sends it.
+    pub fixed_query: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -81,7 +85,7 @@ pub struct Parameter {
 
 impl Reader<'_> {
     pub(super) fn paths(&mut self, node: &Value) -> Vec<PathItem> {
-        let mut items = Vec::new();
+        let mut items: Vec<PathItem> = Vec::new();
         let Some(paths) = self.report.object(node, "/paths", "`paths`") else {
             return items;
         };
@@ -95,11 +99,38 @@ impl Reader<'_> {
                 self.report
                     .problem(&pointer, format!("path `{path}` must start with `/`"));
             }
-            if let Some(item) = self.path_item(node, &pointer, &path) {
-                items.push(item);
+            let key = PathKey::parse(&path);
+            if let Some(fragment) = key.fragment {
+                // A fragment stays in the browser: no request reaches it, so nothing can be
+                // generated for it, but the rest of the document is.
+                self.report.warning(&pointer, format!("path `{path}` has a fragment (`#{fragment}`), which is never sent over HTTP: the path and its operations are skipped"));
+                continue;
             }
+            let Some(mut item) = self.path_item(node, &pointer, key.route) else {
+                continue;
+            };
+            item.fixed_query = key.fixed_query;
+            if !item.fixed_query.is_empty() {
+                self.warn_shared_routes(&items, &item);
+            }
+            items.push(item);
         }
         items
+    }
+
+    /// A path told apart from another only by its fixed query (`/items/{id}?beta=true` beside
+    /// `/items/{id}`) shares its route: the client sends each, but a server routes a method
+    /// to the first path that declares it.
+    fn warn_shared_routes(&mut self, earlier: &[PathItem], item: &PathItem) {
+        for op in &item.operations {
+            let shared = earlier.iter().any(|other| {
+                other.path.as_str() == item.path.as_str()
+                    && other.operations.iter().any(|o| o.method == op.method)
+            });
+            if shared {
+                self.report.warning(&op.pointer, format!("`{} {}` is also another path's operation, told apart only by the fixed query: the client sends it, the server routes the request to the path declared first", op.method, item.path));
+            }
+        }
     }
 
     /// A path item at path `path` (a key of `paths`, or the route of a webhook or callback).
@@ -128,9 +159,11 @@ impl Reader<'_> {
             if let Some(op) = map.get(method.key())
                 && let Some(op) = self.operation(op, &child(pointer, method.key()), method)
             {
-                // Reported per operation, where the template is used.
-                for segment in &unsupported {
-                    self.report.problem(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment"));
+                // Valid OpenAPI the path model cannot carry (a parameter and text in one
+                // segment): reported per operation, which is left out, not the document.
+                if let Some(segment) = unsupported.first() {
+                    self.report.warning(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment, so the operation is skipped"));
+                    continue;
                 }
                 operations.push(op);
             }
@@ -145,6 +178,7 @@ impl Reader<'_> {
             parameters,
             operations,
             servers,
+            fixed_query: Vec::new(),
         })
     }
 
