@@ -1,7 +1,7 @@
 //! Query parameters, built without a network. `fixtures/valid/query_styles.yaml`: required
 //! ones are arguments, scalars keep their types, enum items are the enum, and each array is
-//! written in its `style` and `explode`. `path_keys.yaml`: a query fixed in
-//! the path key.
+//! written in its `style` and `explode`. `path_keys.yaml` and `content_parameters.yaml`: a query
+//! fixed in the path key, and parameters described by `content`.
 
 use tests::fixtures::query_styles::OrderbyItem;
 use tests::fixtures::query_styles::client::{BearerToken, Client, Operation};
@@ -53,6 +53,31 @@ fn a_fixed_query_in_the_path_key_is_sent_with_every_request() {
     assert_eq!(
         request.uri().to_string(),
         "https://api.example.com/items/a?beta=true&view=full%20text"
+    );
+}
+
+/// `fixtures/valid/content_parameters.yaml`: a parameter described by `content` takes the
+/// text already written in its media type, and sends it as any text is sent.
+#[test]
+fn a_content_parameter_sends_its_text() {
+    use tests::fixtures::content_parameters::client::{BearerToken, Client, Operation};
+    let client = Client::new(BearerToken::new("t"));
+    let request = client
+        .search()
+        .get(r#"{"name":"a b"}"#)
+        .x_trace("[1,2]")
+        .to_request()
+        .expect("builds");
+    assert_eq!(
+        request.uri().to_string(),
+        "https://api.example.com/search?filter=%7B%22name%22:%22a%20b%22%7D"
+    );
+    assert_eq!(
+        request
+            .headers()
+            .get("X-Trace")
+            .and_then(|v| v.to_str().ok()),
+        Some("[1,2]")
     );
 }
 

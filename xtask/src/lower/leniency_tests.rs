@@ -116,6 +116,47 @@ fn integers_past_64_bits_in_keywords_are_read() {
 }
 
 #[test]
+fn a_parameter_with_content_is_text_in_its_media_type() {
+    let m = model(&fixture("content_parameters"));
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1search/get/parameters/0/content: parameter `filter` is described by `content`: it is a `String` holding the value already written as `application/json`, sent as it is",
+            "/paths/~1search/get/parameters/1/content: parameter `X-Trace` is described by `content`: it is a `String` holding the value already written as `application/json`, sent as it is",
+        ]
+    );
+    let params: Vec<(&str, &Ty, bool)> = m.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), &p.ty, p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("filter", &Ty::String, true),
+            ("X-Trace", &Ty::String, false)
+        ]
+    );
+    // Still a document error: neither `schema` nor `content`.
+    let text = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      parameters: [{name: q, in: query}]
+      responses: {'204': {description: d}}
+";
+    let problems: Vec<String> = match crate::model_from_text(text, None) {
+        Ok(_) => Vec::new(),
+        Err(list) => list.iter().map(Problem::to_string).collect(),
+    };
+    assert_eq!(
+        problems,
+        ["/paths/~1a/get/parameters/0: parameter `q` needs a `schema` or a `content`"]
+    );
+}
+
+#[test]
 fn unknown_schema_keywords_are_warnings_in_3_0_and_3_1() {
     let text = fixture("unknown_keywords");
     let expected = [

@@ -429,11 +429,14 @@ impl Reader<'_> {
                     .string(d, &child(pointer, "description"), "`description`")
             })
             .map(str::to_owned);
-        let schema = match map.get("schema") {
-            Some(schema) => self.schema(schema, &child(pointer, "schema"), Position::Inline),
-            None => {
-                self.report
-                    .problem(pointer, format!("parameter `{name}` needs a `schema`"));
+        let schema = match (map.get("schema"), map.get("content")) {
+            (Some(schema), _) => self.schema(schema, &child(pointer, "schema"), Position::Inline),
+            (None, Some(content)) => self.parameter_content(content, pointer, &name),
+            (None, None) => {
+                self.report.problem(
+                    pointer,
+                    format!("parameter `{name}` needs a `schema` or a `content`"),
+                );
                 return None;
             }
         };
@@ -457,5 +460,35 @@ impl Reader<'_> {
             schema,
             examples,
         })
+    }
+
+    /// A parameter described by `content` (one media type holding the schema) instead of
+    /// `schema`: its value is text in that media type (`{"a":1}` in the query for
+    /// `application/json`). The generator does not serialize values into a media type, so the
+    /// parameter is a `String` holding that text, with a warning saying so; the schema is
+    /// still read, for its problems.
+    fn parameter_content(&mut self, node: &Value, pointer: &str, name: &str) -> Schema {
+        let at = child(pointer, "content");
+        let content = self.content(node, &at);
+        if content.media.len() != 1 {
+            self.report.warning(
+                &at,
+                format!(
+                    "parameter `{name}`'s `content` should hold exactly one media type, found {}",
+                    content.media.len()
+                ),
+            );
+        }
+        let media = content
+            .media
+            .first()
+            .map_or("its media type", |m| m.name.as_str());
+        self.report.warning(&at, format!("parameter `{name}` is described by `content`: it is a `String` holding the value already written as `{media}`, sent as it is"));
+        Schema {
+            pointer: at,
+            json_type: Some(super::JsonType::String),
+            scalar: super::scalar::scalar(super::JsonType::String, None),
+            ..Schema::default()
+        }
     }
 }
