@@ -10,8 +10,8 @@ const USAGE: &str =
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
-  codegen --schema F --out D   generate a standalone workspace for any OpenAPI 3.0 or 3.1
-                               document F into folder D: a models crate, a
+  codegen --schema F --out D   generate a standalone workspace for any OpenAPI 3.0, 3.1
+                               or 3.2 document F into folder D: a models crate, a
                                client crate and the runtime crates they use, named
                                NAME-models and NAME-client, where NAME is D's folder name
                                made a valid package name (`graph-v1.0-Mail` gives
@@ -156,4 +156,18 @@ fn try_run(
         return Ok(1);
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn help_names_every_openapi_version_read() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(super::run(["--help".to_owned()], &mut out, &mut err), 0);
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains("any OpenAPI 3.0, 3.1\n") && text.contains("or 3.2 document F"),
+            "{text}"
+        );
+    }
 }

@@ -432,6 +432,10 @@ impl Printer<'_> {
                 false => quote!(if let ::std::option::Option::Some(#value) = &self.#f { #add }),
             }
         });
+        let fixed = builder
+            .fixed_query
+            .iter()
+            .map(|(name, value)| quote!(spec.query(#name, #value);));
         let body = builder.body.as_ref().map(|body| match body {
             RequestBody::Model { form: false, .. } | RequestBody::Json { form: false } => {
                 quote!(spec.json_body(&self.body)?;)
@@ -459,6 +463,7 @@ impl Printer<'_> {
         };
         let spec = if builder.steps.is_empty()
             && builder.params.is_empty()
+            && builder.fixed_query.is_empty()
             && body.is_none()
             && accept.is_none()
         {
@@ -507,6 +512,7 @@ impl Printer<'_> {
                     let #spec = ::graph_client_runtime::__private::RequestSpec::new(::graph_client_runtime::__private::http::Method::#http_method);
                     #(#steps)*
                     #(#params)*
+                    #(#fixed)*
                     #body
                     #accept
                     self.base.build(spec)

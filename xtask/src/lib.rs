@@ -1,4 +1,4 @@
-//! The generator behind `cargo xtask codegen`: an OpenAPI 3.0 or 3.1 document in,
+//! The generator behind `cargo xtask codegen`: an OpenAPI 3.0, 3.1 or 3.2 document in,
 //! Rust crates out.
 //!
 //! Pipeline: [`document`] parses; [`openapi`] reads the document once into typed views and

@@ -354,6 +354,9 @@ pub struct Operation {
     /// The response is one page of a collection (AutoRest's `x-ms-pageable`, or Graph's shape:
     /// a `value` array beside an `@odata.nextLink` string).
     pub paging: Option<Paging>,
+    /// The query the path's key fixes (`/items/{id}?beta=true`): name and value, sent with
+    /// every request and not an input.
+    pub fixed_query: Vec<(String, String)>,
 }
 
 /// One declared response: its status key, body, headers and examples.

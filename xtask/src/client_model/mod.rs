@@ -116,6 +116,8 @@ pub struct Builder {
     /// The schema's operationId and path template, for the runtime's traces.
     pub operation_id: String,
     pub path_template: PathTemplate,
+    /// The query the path's key fixes, sent with every request after the parameters.
+    pub fixed_query: Vec<(String, String)>,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -369,8 +371,12 @@ fn builder(
     };
     Builder {
         builder_doc: format!(
-            "The `{}` request: `{} {}`. Start it with [`{}`]({start}).",
-            op.operation_id, op.method, op.path, names.method
+            "The `{}` request: `{} {}{}`. Start it with [`{}`]({start}).",
+            op.operation_id,
+            op.method,
+            op.path,
+            fixed_query_text(&op.fixed_query),
+            names.method
         ),
         type_name: names.type_name,
         method: names.method,
@@ -408,11 +414,21 @@ fn builder(
         idempotent: op.idempotent,
         operation_id: op.operation_id.clone(),
         path_template: op.path.clone(),
+        fixed_query: op.fixed_query.clone(),
         doc: docs::method_doc(op),
         example,
         call,
         limits: body_struct.map(limits).unwrap_or_default(),
         paging: op.paging.clone(),
+    }
+}
+
+/// The fixed query as the docs show it (`?beta=true`), empty when there is none.
+fn fixed_query_text(query: &[(String, String)]) -> String {
+    let pairs: Vec<String> = query.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    match pairs.is_empty() {
+        true => String::new(),
+        false => format!("?{}", pairs.join("&")),
     }
 }
 

@@ -16,6 +16,8 @@ mod analysis;
 mod examples;
 #[cfg(test)]
 mod keyword_tests;
+#[cfg(test)]
+mod leniency_tests;
 mod naming;
 mod operations;
 mod paging;

@@ -62,9 +62,10 @@ impl Lowering<'_> {
                         crate::names::Case::Pascal,
                     ),
                 };
-                let Some(operation) = self.operation(view, &item.path, &shared, id) else {
+                let Some(mut operation) = self.operation(view, &item.path, &shared, id) else {
                     continue;
                 };
+                operation.fixed_query.clone_from(&item.fixed_query);
                 if let Some(first) = ids.get(&operation.operation_id) {
                     self.report.problem(
                         &format!("{}/operationId", view.pointer),
@@ -203,6 +204,7 @@ impl Lowering<'_> {
             permissions: view.permissions.clone(),
             idempotent,
             paging,
+            fixed_query: Vec::new(),
         })
     }
 

@@ -193,8 +193,22 @@ impl Reader<'_> {
                 media_map,
                 &at,
                 "a media type",
-                &["schema", "examples", "example", "encoding"],
+                &[
+                    "schema",
+                    "examples",
+                    "example",
+                    "encoding",
+                    "itemSchema",
+                    "itemEncoding",
+                    "prefixEncoding",
+                ],
             );
+            for key in ["itemSchema", "itemEncoding", "prefixEncoding"] {
+                if media_map.get(key).is_some() {
+                    // 3.2's streamed bodies (JSON Lines, server-sent events…): each item's schema.
+                    self.report.warning(&child(&at, key), format!("`{key}` (OpenAPI 3.2, a streamed body's items) is not read: the body is read as its `schema` says, or as bytes without one"));
+                }
+            }
             let examples = self.value_examples(media_map, &at);
             let mut schema = media_map
                 .get("schema")

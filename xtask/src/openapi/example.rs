@@ -142,7 +142,15 @@ impl Reader<'_> {
             map,
             pointer,
             "an example",
-            &["summary", "description", "value", "externalValue"],
+            &[
+                "summary",
+                "description",
+                "value",
+                "externalValue",
+                // 3.2: the value as data (read like `value`) and as it is sent (not read).
+                "dataValue",
+                "serializedValue",
+            ],
         );
         if map.get("value").is_some() && map.get("externalValue").is_some() {
             self.report.problem(
@@ -150,7 +158,7 @@ impl Reader<'_> {
                 "an example has either `value` or `externalValue`, not both",
             );
         }
-        if let Some(value) = map.get("value") {
+        if let Some(value) = map.get("value").or_else(|| map.get("dataValue")) {
             return json_text(value);
         }
         let Some(external) = map.get("externalValue") else {

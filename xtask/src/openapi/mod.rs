@@ -8,10 +8,13 @@
 //! find the document's other problems.
 //!
 //! What is read, and how leniently:
-//! - OpenAPI 3.0.0–3.0.4 and 3.1.0–3.1.1. 3.1's schema keywords are read in either version: a
-//!   `type` array with `"null"` is nullable, several types are any JSON (a warning), `const`
-//!   is a one-value enum; `webhooks` and `jsonSchemaDialect` are accepted, and `paths` and
-//!   `responses` are optional in 3.1.
+//! - OpenAPI 3.0.x, 3.1.x and 3.2.x ([`Version`]). 3.1's schema keywords are read in every
+//!   version: a `type` array with `"null"` is nullable, several types are any JSON (a
+//!   warning), `const` is a one-value enum; `webhooks` and `jsonSchemaDialect` are accepted,
+//!   and `paths` and `responses` are optional from 3.1. 3.2's additions the generator does not
+//!   implement (`query` operations, `additionalOperations`, `itemSchema`, the `querystring`
+//!   location, `components/mediaTypes`) are warnings by pointer; tags (and their `parent`)
+//!   name nothing generated and are not read.
 //! - An `x-` extension is accepted anywhere. Those read: `x-graph-permissions`,
 //!   `x-graph-known-values`, `x-graph-idempotent`, and AutoRest's `x-ms-enum`,
 //!   `x-ms-enum-flags` and `x-ms-pageable`; the others are ignored.
@@ -19,7 +22,8 @@
 //!   keywords (`pattern`, `minimum`, `multipleOf`, `xml`…) are accepted and not enforced:
 //!   decoding takes more than they allow, never less. 2020-12 keywords whose meaning the
 //!   generator does not implement (`$defs`, `prefixItems`, `if`…) and `not` are warnings that
-//!   they are ignored.
+//!   they are ignored. A keyword a schema may not hold at all (`min_items`, a vendor's without
+//!   `x-`) is an annotation to JSON Schema: a warning, in every version, never an error.
 //! - Beside a `$ref`: `description`, `nullable`, `readOnly`, `writeOnly`, `default` and the
 //!   annotations are read; anything else is a warning that it is ignored.
 //! - An unknown key on a response, parameter or media type is a warning; a `content` key that
@@ -42,6 +46,7 @@ mod scalar;
 mod schema;
 mod security;
 mod server;
+mod version;
 
 pub use body::{Content, Header, MediaKind, MediaType, RequestBody, Response};
 pub use enumeration::{EnumKind, EnumValue, Enumeration, Wire};
@@ -52,18 +57,13 @@ pub use receiver::{Callback, Webhook};
 pub use scalar::Scalar;
 pub use schema::{AdditionalProperties, Discriminator, JsonType, Position, SCHEMA_PREFIX, Schema};
 pub use server::Server;
+pub use version::Version;
 
 use crate::document::{Report, child, kind};
 use crate::model::Permissions;
 use serde_norway::Value;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// The OpenAPI versions the reader implements. 3.1 schemas are JSON Schema 2020-12: their
-/// keywords (`type` arrays, `const`, `examples`…) are read in either version.
-const SUPPORTED_VERSIONS: &[&str] = &[
-    "3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.1.0", "3.1.1",
-];
 
 /// The document: its title, its components and its paths, in document order.
 #[derive(Debug, Default)]
@@ -150,10 +150,12 @@ pub fn read(doc: &Value, base_dir: Option<&Path>, report: &mut Report) -> Docume
         schemes: security::Schemes::default(),
         receiver_components: receiver::ReceiverComponents::new(doc.get("components")),
         in_receiver: false,
-        version_3_1: doc
+        // An unreadable version is reported below, and read by 3.0's rules.
+        version: doc
             .get("openapi")
             .and_then(Value::as_str)
-            .is_some_and(|v| v.starts_with("3.1.")),
+            .and_then(Version::parse)
+            .unwrap_or(Version::V3_0),
     };
     reader.document(doc)
 }
@@ -169,8 +171,8 @@ pub(crate) struct Reader<'r> {
     receiver_components: receiver::ReceiverComponents,
     /// Reading a webhook's or a callback's path item (whose own callbacks are not read).
     in_receiver: bool,
-    /// The document says `openapi: 3.1.x`, which made `paths` and `responses` optional.
-    pub(crate) version_3_1: bool,
+    /// The document's `openapi` version: from 3.1, `paths` and `responses` are optional.
+    pub(crate) version: Version,
 }
 
 impl Reader<'_> {
@@ -196,24 +198,28 @@ impl Reader<'_> {
                 // webhooks (a receiver each).
                 "jsonSchemaDialect",
                 "webhooks",
+                // 3.2: the document's own URI, a base for references the reader does not
+                // follow (only local ones are read).
+                "$self",
             ],
         );
         match root.get("openapi") {
-            Some(Value::String(v)) if SUPPORTED_VERSIONS.contains(&v.as_str()) => {}
+            Some(Value::String(v)) if Version::parse(v).is_some() => {}
             Some(Value::String(v)) => self.report.problem(
                 "/openapi",
                 format!(
                     "unsupported OpenAPI version `{v}`: supported are {}",
-                    SUPPORTED_VERSIONS.join(", ")
+                    version::SUPPORTED
                 ),
             ),
             Some(other) => self.report.problem(
                 "/openapi",
                 format!("`openapi` must be a string, found {}", kind(other)),
             ),
-            None => self
-                .report
-                .problem("", "missing `openapi` (expected 3.0.x or 3.1.x)"),
+            None => self.report.problem(
+                "",
+                format!("missing `openapi` (expected {})", version::SUPPORTED),
+            ),
         }
         match root.get("info") {
             Some(node) => {
@@ -253,7 +259,7 @@ impl Reader<'_> {
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),
             // 3.1 made `paths` optional (a document of components or webhooks only).
-            None if self.version_3_1 => {}
+            None if self.version >= Version::V3_1 => {}
             None => self.report.problem("", "missing `paths`"),
         }
         self.warn_unsupported_schemes();
@@ -283,8 +289,16 @@ impl Reader<'_> {
                 "links",
                 "callbacks",
                 "pathItems",
+                "mediaTypes",
             ],
         );
+        if map.get("mediaTypes").is_some() {
+            // 3.2: media types to `$ref`, which the reader does not follow.
+            self.report.warning(
+                "/components/mediaTypes",
+                "`mediaTypes` (OpenAPI 3.2) is not read: a media type that refers to one is read without it",
+            );
+        }
         // Examples first: parameters, bodies and responses refer to them.
         for section in [
             "examples",

@@ -1,6 +1,7 @@
 //! Path items, operations, parameters, request bodies, responses and media types, read into
 //! views (examples are checked on the way and not kept).
 
+use super::path::PathKey;
 use super::{HttpMethod, PathTemplate, Position, Reader, RefOr, RequestBody, Response, Schema};
 use crate::document::{child, kind};
 use crate::model::Permissions;
@@ -16,6 +17,9 @@ pub struct PathItem {
     pub operations: Vec<Operation>,
     /// The path's own `servers` (empty when it has none).
     pub servers: Vec<super::Server>,
+    /// The query written into the path's key (`/items/{id}?beta=true`), in key order: every
+    /// operation of the path sends it.
+    pub fixed_query: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -81,7 +85,7 @@ pub struct Parameter {
 
 impl Reader<'_> {
     pub(super) fn paths(&mut self, node: &Value) -> Vec<PathItem> {
-        let mut items = Vec::new();
+        let mut items: Vec<PathItem> = Vec::new();
         let Some(paths) = self.report.object(node, "/paths", "`paths`") else {
             return items;
         };
@@ -95,11 +99,38 @@ impl Reader<'_> {
                 self.report
                     .problem(&pointer, format!("path `{path}` must start with `/`"));
             }
-            if let Some(item) = self.path_item(node, &pointer, &path) {
-                items.push(item);
+            let key = PathKey::parse(&path);
+            if let Some(fragment) = key.fragment {
+                // A fragment stays in the browser: no request reaches it, so nothing can be
+                // generated for it, but the rest of the document is.
+                self.report.warning(&pointer, format!("path `{path}` has a fragment (`#{fragment}`), which is never sent over HTTP: the path and its operations are skipped"));
+                continue;
             }
+            let Some(mut item) = self.path_item(node, &pointer, key.route) else {
+                continue;
+            };
+            item.fixed_query = key.fixed_query;
+            if !item.fixed_query.is_empty() {
+                self.warn_shared_routes(&items, &item);
+            }
+            items.push(item);
         }
         items
+    }
+
+    /// A path told apart from another only by its fixed query (`/items/{id}?beta=true` beside
+    /// `/items/{id}`) shares its route: the client sends each, but a server routes a method
+    /// to the first path that declares it.
+    fn warn_shared_routes(&mut self, earlier: &[PathItem], item: &PathItem) {
+        for op in &item.operations {
+            let shared = earlier.iter().any(|other| {
+                other.path.as_str() == item.path.as_str()
+                    && other.operations.iter().any(|o| o.method == op.method)
+            });
+            if shared {
+                self.report.warning(&op.pointer, format!("`{} {}` is also another path's operation, told apart only by the fixed query: the client sends it, the server routes the request to the path declared first", op.method, item.path));
+            }
+        }
     }
 
     /// A path item at path `path` (a key of `paths`, or the route of a webhook or callback).
@@ -114,8 +145,10 @@ impl Reader<'_> {
             .iter()
             .map(|m| m.key())
             .chain(["summary", "description", "parameters", "servers"])
+            .chain(["query", "additionalOperations"])
             .collect();
         self.report.only_keys(map, pointer, "a path item", &allowed);
+        self.warn_skipped_operations(map, pointer);
         let parameters = map
             .get("parameters")
             .map(|p| self.parameters(p, &child(pointer, "parameters")))
@@ -126,9 +159,11 @@ impl Reader<'_> {
             if let Some(op) = map.get(method.key())
                 && let Some(op) = self.operation(op, &child(pointer, method.key()), method)
             {
-                // Reported per operation, where the template is used.
-                for segment in &unsupported {
-                    self.report.problem(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment"));
+                // Valid OpenAPI the path model cannot carry (a parameter and text in one
+                // segment): reported per operation, which is left out, not the document.
+                if let Some(segment) = unsupported.first() {
+                    self.report.warning(&op.pointer, format!("unsupported path segment `{segment}` in `{path}`: a parameter must be a whole segment, so the operation is skipped"));
+                    continue;
                 }
                 operations.push(op);
             }
@@ -143,7 +178,30 @@ impl Reader<'_> {
             parameters,
             operations,
             servers,
+            fixed_query: Vec::new(),
         })
+    }
+
+    /// 3.2's `query` operation and `additionalOperations` (methods beyond OpenAPI's eight):
+    /// methods the client and server do not implement, so each is a warning that it is
+    /// skipped.
+    fn warn_skipped_operations(&mut self, map: &serde_norway::Mapping, pointer: &str) {
+        if map.get("query").is_some() {
+            self.report.warning(
+                &child(pointer, "query"),
+                "a `query` operation (OpenAPI 3.2) is not generated: skipped",
+            );
+        }
+        let at = child(pointer, "additionalOperations");
+        let Some(extra) = map
+            .get("additionalOperations")
+            .and_then(|node| self.report.object(node, &at, "`additionalOperations`"))
+        else {
+            return;
+        };
+        for (method, _) in self.report.entries(extra, &at) {
+            self.report.warning(&child(&at, &method), format!("the `{method}` operation (OpenAPI 3.2 `additionalOperations`) is not generated: skipped"));
+        }
     }
 
     fn operation(&mut self, node: &Value, pointer: &str, method: HttpMethod) -> Option<Operation> {
@@ -204,7 +262,7 @@ impl Reader<'_> {
         let responses = match map.get("responses") {
             Some(node) => self.responses(node, &child(pointer, "responses")),
             // 3.1 made `responses` optional: nothing is known of the answer.
-            None if self.version_3_1 => {
+            None if self.version >= super::Version::V3_1 => {
                 self.report.warning(pointer, "no `responses` (optional in OpenAPI 3.1): the output is `()` and the body is not read; `send_with_response` gives the status and headers");
                 Vec::new()
             }
@@ -316,6 +374,7 @@ impl Reader<'_> {
                 "style",
                 "explode",
                 "schema",
+                "content",
                 "deprecated",
                 "example",
                 "examples",
@@ -338,6 +397,11 @@ impl Reader<'_> {
             Some("query") => Location::Query,
             Some("header") => Location::Header,
             Some("cookie") => Location::Cookie,
+            Some("querystring") => {
+                // 3.2: the whole query string as one value, described by `content`.
+                self.report.warning(&child(pointer, "in"), format!("parameter `{name}` is `in: querystring` (OpenAPI 3.2), which the generator does not implement: the parameter is skipped"));
+                return None;
+            }
             Some(other) => {
                 self.report.problem(
                     &child(pointer, "in"),
@@ -365,11 +429,14 @@ impl Reader<'_> {
                     .string(d, &child(pointer, "description"), "`description`")
             })
             .map(str::to_owned);
-        let schema = match map.get("schema") {
-            Some(schema) => self.schema(schema, &child(pointer, "schema"), Position::Inline),
-            None => {
-                self.report
-                    .problem(pointer, format!("parameter `{name}` needs a `schema`"));
+        let schema = match (map.get("schema"), map.get("content")) {
+            (Some(schema), _) => self.schema(schema, &child(pointer, "schema"), Position::Inline),
+            (None, Some(content)) => self.parameter_content(content, pointer, &name),
+            (None, None) => {
+                self.report.problem(
+                    pointer,
+                    format!("parameter `{name}` needs a `schema` or a `content`"),
+                );
                 return None;
             }
         };
@@ -393,5 +460,35 @@ impl Reader<'_> {
             schema,
             examples,
         })
+    }
+
+    /// A parameter described by `content` (one media type holding the schema) instead of
+    /// `schema`: its value is text in that media type (`{"a":1}` in the query for
+    /// `application/json`). The generator does not serialize values into a media type, so the
+    /// parameter is a `String` holding that text, with a warning saying so; the schema is
+    /// still read, for its problems.
+    fn parameter_content(&mut self, node: &Value, pointer: &str, name: &str) -> Schema {
+        let at = child(pointer, "content");
+        let content = self.content(node, &at);
+        if content.media.len() != 1 {
+            self.report.warning(
+                &at,
+                format!(
+                    "parameter `{name}`'s `content` should hold exactly one media type, found {}",
+                    content.media.len()
+                ),
+            );
+        }
+        let media = content
+            .media
+            .first()
+            .map_or("its media type", |m| m.name.as_str());
+        self.report.warning(&at, format!("parameter `{name}` is described by `content`: it is a `String` holding the value already written as `{media}`, sent as it is"));
+        Schema {
+            pointer: at,
+            json_type: Some(super::JsonType::String),
+            scalar: super::scalar::scalar(super::JsonType::String, None),
+            ..Schema::default()
+        }
     }
 }

@@ -151,6 +151,70 @@ impl PathTemplate {
     }
 }
 
+/// A key of `paths` split where OpenAPI's path templating ends: `/items/{id}?beta=true#top`
+/// is the route `/items/{id}`, the fixed query `beta=true` and the fragment `top`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathKey<'k> {
+    pub route: &'k str,
+    /// The query written into the key, each pair percent-decoded (a name alone has the value
+    /// ``): sent by the client with every request of the path's operations.
+    pub fixed_query: Vec<(String, String)>,
+    /// Text after `#`: never sent over HTTP, so no request can reach such a path.
+    pub fragment: Option<&'k str>,
+}
+
+impl<'k> PathKey<'k> {
+    pub fn parse(key: &'k str) -> PathKey<'k> {
+        let (rest, fragment) = match key.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (key, None),
+        };
+        let (route, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let fixed_query = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decoded(name), percent_decoded(value))
+            })
+            .collect();
+        PathKey {
+            route,
+            fixed_query,
+            fragment,
+        }
+    }
+}
+
+/// `%XX` escapes decoded (`+` is a space, as in a form); an escape that is not one, or bytes
+/// that are not UTF-8, are kept as written.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escape) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
 impl fmt::Display for PathTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -184,7 +248,27 @@ impl Segment {
 
 #[cfg(test)]
 mod tests {
-    use super::{PathTemplate, Segment};
+    use super::{PathKey, PathTemplate, Segment};
+
+    #[test]
+    fn a_key_splits_into_route_fixed_query_and_fragment() {
+        let key = PathKey::parse("/items/{item_id}?beta=true&name=a%20b+c&flag");
+        assert_eq!(key.route, "/items/{item_id}");
+        let pairs = [("beta", "true"), ("name", "a b c"), ("flag", "")];
+        let expected: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(key.fixed_query, expected);
+        assert_eq!(key.fragment, None);
+        let key = PathKey::parse("/things/{thing_id}#label");
+        assert_eq!(
+            (key.route, key.fragment, key.fixed_query.len()),
+            ("/things/{thing_id}", Some("label"), 0)
+        );
+        let key = PathKey::parse("/a?x=%zz");
+        assert_eq!(key.fixed_query, [("x".to_owned(), "%zz".to_owned())]);
+    }
 
     #[test]
     fn segments_are_literals_or_whole_parameters() {

@@ -65,6 +65,9 @@ const SCHEMA_KEYWORDS: &[&str] = &[
     "$comment",
     "contentMediaType",
     "contentEncoding",
+    // Identifiers only, whose meaning is in the `$dynamicRef` or `$recursiveRef` that names
+    // them (a warning where it stands).
+    "$recursiveAnchor",
 ];
 
 /// 3.1 keywords whose meaning the generator does not implement: each is a warning that it is
@@ -73,6 +76,7 @@ const IGNORED_SCHEMA_KEYWORDS: &[&str] = &[
     "$defs",
     "$dynamicRef",
     "$dynamicAnchor",
+    "$recursiveRef",
     "$vocabulary",
     "prefixItems",
     "unevaluatedItems",
@@ -465,7 +469,8 @@ impl Reader<'_> {
     /// schemas (a `$ref`, or a component's name as OpenAPI allows).
     fn discriminator(&mut self, node: &Value, pointer: &str) -> Option<Discriminator> {
         let map = self.report.object(node, pointer, "`discriminator`")?;
-        self.report.only_keys(
+        // 3.2's `defaultMapping` (the schema of an unmapped tag) is not read: a warning.
+        self.report.ignore_unknown_keys(
             map,
             pointer,
             "a discriminator",
@@ -554,7 +559,11 @@ impl Reader<'_> {
             .chain(IGNORED_SCHEMA_KEYWORDS)
             .copied()
             .collect();
-        self.report.only_keys(map, pointer, "a schema", &allowed);
+        // JSON Schema reads a keyword it does not know as an annotation, so an unknown one (a
+        // vendor's without `x-`, a typo like `min_items`) never refuses the document: it is
+        // ignored, with a warning in case it was meant to say something.
+        self.report
+            .ignore_unknown_keys(map, pointer, "a schema", &allowed);
         let reference = map.get("$ref").is_some();
         for (key, _) in self.report.entries(map, pointer) {
             let at = child(pointer, &key);

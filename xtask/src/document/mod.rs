@@ -1,6 +1,8 @@
 //! Reading the OpenAPI document: parsing (YAML or JSON, one parser, key order kept), and the
 //! small helpers the validator uses to walk it while tracking JSON pointers and problems.
 
+mod numbers;
+
 use serde_norway::{Mapping, Value};
 use std::collections::HashSet;
 use std::fmt;
@@ -53,7 +55,8 @@ impl fmt::Display for Problems {
 impl std::error::Error for Problems {}
 
 /// Parses a document. YAML 1.2 is a superset of JSON, so one parser reads both and keeps the
-/// order of keys (which becomes the order of fields). Duplicate keys are an error. A leading
+/// order of keys (which becomes the order of fields). Duplicate keys are an error; an integer
+/// too large for 64 bits is read as the nearest float ([`numbers`]). A leading
 /// byte order mark is allowed and skipped. Every parse error says where it is (line and
 /// column), and its text is one short line whatever the input holds.
 pub fn parse(text: &str) -> Result<Value, Problem> {
@@ -68,7 +71,9 @@ pub fn parse(text: &str) -> Result<Value, Problem> {
             ),
         ));
     }
-    serde_norway::from_str::<Value>(text).map_err(|error| parse_problem(text, &error))
+    serde_norway::from_str::<numbers::Node>(text)
+        .map(|node| node.0)
+        .map_err(|error| parse_problem(text, &error))
 }
 
 /// Reads a document file as text: the bytes must be UTF-8, and the first one that is not is
