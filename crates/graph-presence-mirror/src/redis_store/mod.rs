@@ -8,7 +8,8 @@
 //! - `lease.lua`: one owner per identity, with a fencing token that grows with each owner;
 //! - `fenced.lua`: a subscription record written only under the lease and token it was
 //!   decided under;
-//! - `placement.lua`: the placement replaced only if unchanged since it was read.
+//! - `placement.lua`: the placement replaced only if unchanged since it was read;
+//! - `forget.lua`: users no longer followed removed, and the removal streamed.
 //!
 //! Every key shares one hash tag (`{prefix}`), so the scripts also run on a Redis Cluster,
 //! where a script may only touch keys of one slot. The client is redis-rs with tokio
@@ -57,6 +58,7 @@ struct Scripts {
     lease: redis::Script,
     fenced: redis::Script,
     placement: redis::Script,
+    forget: redis::Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -107,6 +109,7 @@ impl RedisStore {
                 lease: redis::Script::new(include_str!("lease.lua")),
                 fenced: redis::Script::new(include_str!("fenced.lua")),
                 placement: redis::Script::new(include_str!("placement.lua")),
+                forget: redis::Script::new(include_str!("forget.lua")),
             }),
         })
     }
@@ -248,21 +251,28 @@ impl RedisStore {
         Ok(generation.unwrap_or(0))
     }
 
-    /// Forgets users no longer followed.
+    /// Forgets users no longer followed, here and in every instance's copy.
     pub(crate) async fn forget(&self, users: &BTreeSet<String>) -> Result<(), MirrorError> {
         if users.is_empty() {
             return Ok(());
         }
-        let mut pipeline = redis::pipe();
-        for key in self.presence_keys() {
-            pipeline
-                .hdel(key, users.iter().collect::<Vec<_>>())
-                .ignore();
+        let [presence, seq, generation, confirmed] = self.presence_keys();
+        let mut invocation = self.scripts.forget.key(presence);
+        invocation
+            .key(seq)
+            .key(generation)
+            .key(confirmed)
+            .key(self.stream_key())
+            .key(self.key("change-count"))
+            .arg(STREAM_CAP);
+        for user in users {
+            invocation.arg(user);
         }
         let mut connection = self.connection.clone();
-        pipeline
-            .query_async::<()>(&mut connection)
+        invocation
+            .invoke_async::<u64>(&mut connection)
             .await
+            .map(|_| ())
             .map_err(|e| store_error("forget users", &e))
     }
 

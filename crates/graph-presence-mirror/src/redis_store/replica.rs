@@ -97,9 +97,16 @@ impl Follower {
                 }
                 self.last_count = count;
                 self.last_id = Some(entry.id.clone());
-                let presence: Option<Presence> =
-                    field("p").and_then(|p| serde_json::from_str(&p).ok());
-                let Some(presence) = presence else {
+                let json = field("p").unwrap_or_default();
+                if json.is_empty() {
+                    // Forgotten: no longer followed.
+                    if let Some(user) = field("u") {
+                        self.replica.forget(&[user]);
+                    }
+                    continue;
+                }
+                let Ok(presence) = serde_json::from_str::<Presence>(&json) else {
+                    tracing::warn!("presence mirror: a change in Redis is not readable; skipped");
                     continue;
                 };
                 self.replica.replicate(Replicated {

@@ -412,4 +412,13 @@ async fn two_instances_receiving_one_users_updates_in_opposite_orders_keep_the_n
             Some(Availability::DoNotDisturb)
         );
     }
+    // A user no longer followed leaves every instance's store.
+    let report = mirrors[0].remove(["u1"]).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    for mirror in &mirrors {
+        eventually("forgotten everywhere", || {
+            mirror.store().get("u1").is_none()
+        })
+        .await;
+    }
 }
