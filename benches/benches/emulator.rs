@@ -234,7 +234,12 @@ async fn subscribe(emulator: &Emulator, users: &[String], url: &str, certificate
         let client = client_of(emulator, &users[k]);
         let create = client
             .subscriptions()
-            .post("updated", expires, url, resource)
+            .post(graph_presence_models::required::Subscription {
+                change_type: "updated".into(),
+                expiration_date_time: expires.into(),
+                notification_url: url.into(),
+                resource,
+            })
             .client_state(CLIENT_STATE);
         let create = if rich(k) {
             create

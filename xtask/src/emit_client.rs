@@ -200,6 +200,15 @@ impl Printer<'_> {
         });
         let (args, body) = match &builder.body {
             Some(RequestBody::Model {
+                type_name,
+                named_arg: Some(arg),
+                ..
+            }) => {
+                let (ty, required) = (self.types.model(type_name), self.types.required(type_name));
+                let arg = ident(arg);
+                (quote!(#arg: #required), quote!(body: #ty::new(#arg),))
+            }
+            Some(RequestBody::Model {
                 type_name, args, ..
             }) => {
                 let ty = self.types.model(type_name);
@@ -578,6 +587,9 @@ impl Printer<'_> {
 /// How many body properties the starting method takes as arguments.
 fn builder_arg_count(builder: &Builder) -> usize {
     match &builder.body {
+        Some(RequestBody::Model {
+            named_arg: Some(_), ..
+        }) => 1,
         Some(RequestBody::Model { args, .. }) => args.len(),
         Some(
             RequestBody::Text { .. } | RequestBody::Bytes { .. } | RequestBody::Multipart { .. },

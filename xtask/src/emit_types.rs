@@ -30,6 +30,13 @@ impl Types {
         quote!(#models::#name)
     }
 
+    /// The struct of a model's required properties (its `new` takes them by name).
+    pub fn required(&self, name: &str) -> TokenStream {
+        let models = &self.models;
+        let name = ident(name);
+        quote!(#models::required::#name)
+    }
+
     /// A type from the models, as generated code names it.
     pub fn ty(&self, ty: &Ty) -> TokenStream {
         match ty {

@@ -293,6 +293,29 @@ impl<'m> Writer<'m> {
         self.parts(def, value, args, false, 0)
     }
 
+    /// `required::Name { field: value.into(), … }`: the struct of a type's required properties
+    /// ([`StructDef::takes_named_args`]), from their arguments as written for a positional
+    /// `new` ([`Args::Constructor`]).
+    pub fn named_required(&mut self, def: &StructDef, args: &[String]) -> String {
+        self.uses.insert("required".to_owned());
+        let fields: Vec<String> = def
+            .constructor_args()
+            .zip(args)
+            .map(|(field, arg)| {
+                // A constructor argument is the field's type already, but for a string
+                // literal (`impl Into<String>`) and a boxed value (`impl Into<Box<T>>`).
+                let literal =
+                    arg.starts_with('"') || arg.starts_with("r#") || arg.starts_with("r\"");
+                if !field.nullable && (literal || field.boxed) {
+                    format!("{}: {arg}.into()", field.name)
+                } else {
+                    format!("{}: {arg}", field.name)
+                }
+            })
+            .collect();
+        format!("required::{} {{ {} }}", def.name, fields.join(", "))
+    }
+
     /// [`Writer::struct_parts`]; `strict`: a property the struct does not name is a misfit (a
     /// union's first pass, which looks for an exact fit).
     fn parts(
@@ -506,7 +529,11 @@ impl<'m> Writer<'m> {
                 }
                 self.uses.insert(name.to_owned());
                 let setters: Vec<&Field> = def.setter_fields().collect();
-                let mut code = format!("{name}::new({})", parts.args.join(", "));
+                let mut code = if def.takes_named_args() {
+                    format!("{name}::new({})", self.named_required(def, &parts.args))
+                } else {
+                    format!("{name}::new({})", parts.args.join(", "))
+                };
                 for (i, arg) in parts.setters {
                     code.push_str(&format!(".{}({arg})", setters[i].setter()));
                 }

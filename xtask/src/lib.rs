@@ -97,13 +97,15 @@ pub fn models_source(
 /// The models source of a lowered model. Types are emitted and formatted in parallel.
 pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
-    write::rust_file(
+    let mut source = write::rust_file(
         schema_label,
         emit_models::prelude(!types.is_empty()),
         &types,
         |def| emit_models::type_item(def),
     )
-    .map_err(|e| internal(&e))
+    .map_err(|e| internal(&e))?;
+    source.push_str(&emit_models::required_module(&types).map_err(|e| internal(&e))?);
+    Ok(source)
 }
 
 /// The client module's source (the `Client` and request builders) for a document's text.

@@ -109,11 +109,32 @@ pub struct StructDef {
     pub used_by: Vec<String>,
 }
 
+/// The most required properties a models' `new` takes as positional arguments (see
+/// [`StructDef::takes_named_args`]).
+pub const MAX_POSITIONAL_ARGS: usize = 3;
+
 impl StructDef {
     /// The arguments of `new`, in order: the required properties, in schema order. Both
     /// emitters call this, so a request builder passes them exactly as the models take them.
     pub fn constructor_args(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| f.required)
+    }
+
+    /// Whether `new` takes its required properties by name, as one struct in the models'
+    /// `required` module, rather than as positional arguments: when there are more than
+    /// [`MAX_POSITIONAL_ARGS`], or two of one type, a list a person cannot order safely and a
+    /// schema change could silently reorder.
+    pub fn takes_named_args(&self) -> bool {
+        if self.derives.default {
+            return false;
+        }
+        let args: Vec<&Field> = self.constructor_args().collect();
+        args.len() > MAX_POSITIONAL_ARGS
+            || args.iter().enumerate().any(|(i, a)| {
+                args[i + 1..]
+                    .iter()
+                    .any(|b| (&a.ty, a.nullable, a.boxed) == (&b.ty, b.nullable, b.boxed))
+            })
     }
 
     /// The field that keeps properties the schema does not name (unless the struct refuses

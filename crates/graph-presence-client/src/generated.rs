@@ -671,15 +671,15 @@ impl SubscriptionsResource {
     ///
     /// ```no_run
     /// # async fn example(client: graph_presence_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use graph_presence_models::Timestamp;
+    /// use graph_presence_models::{Timestamp, required};
     /// let response = client
     ///     .subscriptions()
-    ///     .post(
-    ///         "updated",
-    ///         Timestamp::parse("2023-09-14T10:00:00.0000000Z")?,
-    ///         "https://webhook.contoso.com/api",
-    ///         "communications/presences/{id}",
-    ///     )
+    ///     .post(required::Subscription {
+    ///         change_type: "updated".into(),
+    ///         expiration_date_time: Timestamp::parse("2023-09-14T10:00:00.0000000Z")?,
+    ///         notification_url: "https://webhook.contoso.com/api".into(),
+    ///         resource: "communications/presences/{id}".into(),
+    ///     })
     ///     .client_state("{secret client state}")
     ///     .encryption_certificate("{encryption certificate}")
     ///     .encryption_certificate_id("{certificate id}")
@@ -691,23 +691,13 @@ impl SubscriptionsResource {
     /// ```
     pub fn post(
         &self,
-        change_type: impl ::std::convert::Into<::std::string::String>,
-        expiration_date_time: impl ::std::convert::Into<
-            ::graph_presence_models::Timestamp,
-        >,
-        notification_url: impl ::std::convert::Into<::std::string::String>,
-        resource: impl ::std::convert::Into<::std::string::String>,
+        required: ::graph_presence_models::required::Subscription,
     ) -> SubscriptionCreateSubscriptionRequest {
         SubscriptionCreateSubscriptionRequest {
             base: ::graph_client_runtime::__private::RequestBase::new(
                 ::std::clone::Clone::clone(&self.client),
             ),
-            body: ::graph_presence_models::Subscription::new(
-                change_type,
-                expiration_date_time,
-                notification_url,
-                resource,
-            ),
+            body: ::graph_presence_models::Subscription::new(required),
         }
     }
 }

@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn a_notification_without_client_state_never_matches() {
-        let notification = ChangeNotification::new("sub", "tenant");
+        let notification = ChangeNotification::new(crate::required::ChangeNotification {
+            subscription_id: "sub".into(),
+            tenant_id: "tenant".into(),
+        });
         assert!(!notification.has_client_state(""));
         let notification = notification.client_state("s3cret");
         assert!(notification.has_client_state("s3cret"));

@@ -274,7 +274,7 @@ pub struct ChangeNotification {
 }
 impl ChangeNotification {
     /// A value with the required properties (`subscriptionId`, `tenantId`) and every optional one absent.
-    pub fn new(subscription_id: impl Into<String>, tenant_id: impl Into<String>) -> Self {
+    pub fn new(required: required::ChangeNotification) -> Self {
         Self {
             change_type: None,
             client_state: Nullable::Absent,
@@ -284,8 +284,8 @@ impl ChangeNotification {
             resource: None,
             resource_data: Nullable::Absent,
             subscription_expiration_date_time: Nullable::Absent,
-            subscription_id: subscription_id.into(),
-            tenant_id: tenant_id.into(),
+            subscription_id: required.subscription_id,
+            tenant_id: required.tenant_id,
             additional_properties: Default::default(),
         }
     }
@@ -481,13 +481,13 @@ pub struct ChangeNotificationEncryptedContent {
 }
 impl ChangeNotificationEncryptedContent {
     /// A value with the required properties (`data`, `dataKey`, `dataSignature`, `encryptionCertificateId`, `encryptionCertificateThumbprint`) and every optional one absent.
-    pub fn new(data: impl Into<String>, data_key: impl Into<String>, data_signature: impl Into<String>, encryption_certificate_id: impl Into<String>, encryption_certificate_thumbprint: impl Into<String>) -> Self {
+    pub fn new(required: required::ChangeNotificationEncryptedContent) -> Self {
         Self {
-            data: data.into(),
-            data_key: data_key.into(),
-            data_signature: data_signature.into(),
-            encryption_certificate_id: encryption_certificate_id.into(),
-            encryption_certificate_thumbprint: encryption_certificate_thumbprint.into(),
+            data: required.data,
+            data_key: required.data_key,
+            data_signature: required.data_signature,
+            encryption_certificate_id: required.encryption_certificate_id,
+            encryption_certificate_thumbprint: required.encryption_certificate_thumbprint,
             additional_properties: Default::default(),
         }
     }
@@ -751,10 +751,10 @@ pub struct ErrorDetails {
 }
 impl ErrorDetails {
     /// A value with the required properties (`code`, `message`) and every optional one absent.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(required: required::ErrorDetails) -> Self {
         Self {
-            code: code.into(),
-            message: message.into(),
+            code: required.code,
+            message: required.message,
             target: Nullable::Absent,
             additional_properties: Default::default(),
         }
@@ -1101,10 +1101,10 @@ pub struct MainError {
 }
 impl MainError {
     /// A value with the required properties (`code`, `message`) and every optional one absent.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(required: required::MainError) -> Self {
         Self {
-            code: code.into(),
-            message: message.into(),
+            code: required.code,
+            message: required.message,
             target: Nullable::Absent,
             details: None,
             inner_error: Nullable::Absent,
@@ -1975,24 +1975,24 @@ pub struct Subscription {
 }
 impl Subscription {
     /// A value with the required properties (`changeType`, `expirationDateTime`, `notificationUrl`, `resource`) and every optional one absent.
-    pub fn new(change_type: impl Into<String>, expiration_date_time: impl Into<Timestamp>, notification_url: impl Into<String>, resource: impl Into<String>) -> Self {
+    pub fn new(required: required::Subscription) -> Self {
         Self {
             id: None,
             application_id: Nullable::Absent,
-            change_type: change_type.into(),
+            change_type: required.change_type,
             client_state: Nullable::Absent,
             creator_id: Nullable::Absent,
             encryption_certificate: Nullable::Absent,
             encryption_certificate_id: Nullable::Absent,
-            expiration_date_time: expiration_date_time.into(),
+            expiration_date_time: required.expiration_date_time,
             include_resource_data: Nullable::Absent,
             latest_supported_tls_version: Nullable::Absent,
             lifecycle_notification_url: Nullable::Absent,
             notification_content_type: Nullable::Absent,
             notification_query_options: Nullable::Absent,
-            notification_url: notification_url.into(),
+            notification_url: required.notification_url,
             notification_url_app_id: Nullable::Absent,
-            resource: resource.into(),
+            resource: required.resource,
             additional_properties: Default::default(),
         }
     }
@@ -2442,3 +2442,59 @@ impl rt::OpenEnum for WorkLocationType {
     }
 }
 rt::open_enum!(WorkLocationType, Other);
+/// The required properties of the types whose `new` takes them by name: more than
+/// can be ordered safely as arguments, or two of one type.
+pub mod required {
+    #[allow(unused_imports)]
+    use super::*;
+    /// The required properties of [`super::ChangeNotification`], by name: [`super::ChangeNotification::new`] takes them together.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ChangeNotification {
+        /// `subscriptionId`.
+        pub subscription_id: String,
+        /// `tenantId`.
+        pub tenant_id: String,
+    }
+    /// The required properties of [`super::ChangeNotificationEncryptedContent`], by name: [`super::ChangeNotificationEncryptedContent::new`] takes them together.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ChangeNotificationEncryptedContent {
+        /// `data`.
+        pub data: String,
+        /// `dataKey`.
+        pub data_key: String,
+        /// `dataSignature`.
+        pub data_signature: String,
+        /// `encryptionCertificateId`.
+        pub encryption_certificate_id: String,
+        /// `encryptionCertificateThumbprint`.
+        pub encryption_certificate_thumbprint: String,
+    }
+    /// The required properties of [`super::ErrorDetails`], by name: [`super::ErrorDetails::new`] takes them together.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ErrorDetails {
+        /// `code`.
+        pub code: String,
+        /// `message`.
+        pub message: String,
+    }
+    /// The required properties of [`super::MainError`], by name: [`super::MainError::new`] takes them together.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct MainError {
+        /// `code`.
+        pub code: String,
+        /// `message`.
+        pub message: String,
+    }
+    /// The required properties of [`super::Subscription`], by name: [`super::Subscription::new`] takes them together.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Subscription {
+        /// `changeType`.
+        pub change_type: String,
+        /// `expirationDateTime`.
+        pub expiration_date_time: Timestamp,
+        /// `notificationUrl`.
+        pub notification_url: String,
+        /// `resource`.
+        pub resource: String,
+    }
+}

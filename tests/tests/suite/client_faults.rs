@@ -3,6 +3,7 @@
 //! waits, for its 100 ms timeout).
 
 use graph_presence_client::{BearerToken, Client, Error, Operation, RetryPolicy};
+use graph_presence_models::required;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tests::FakeClock;
@@ -239,12 +240,12 @@ async fn creating_a_subscription_is_never_sent_twice_and_renewing_one_is_retried
             .parse::<graph_presence_models::Timestamp>()
             .expect("RFC 3339")
     };
-    let create = c.subscriptions().post(
-        "updated",
-        expiry(),
-        "https://webhook.contoso.com/api",
-        "communications/presences/66825e03-7ef5-42da-9069-724602c31f6b",
-    );
+    let create = c.subscriptions().post(required::Subscription {
+        change_type: "updated".into(),
+        expiration_date_time: expiry(),
+        notification_url: "https://webhook.contoso.com/api".into(),
+        resource: "communications/presences/66825e03-7ef5-42da-9069-724602c31f6b".into(),
+    });
     assert!(!create.idempotent());
     let error = create.send().await.expect_err("503");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -255,12 +256,12 @@ async fn creating_a_subscription_is_never_sent_twice_and_renewing_one_is_retried
     let (base, connections) = raw_server(vec![None, Some(http_response(SUBSCRIPTION))]).await;
     let error = client(&base, &clock, RetryPolicy::default())
         .subscriptions()
-        .post(
-            "updated",
-            expiry(),
-            "https://webhook.contoso.com/api",
-            "communications/presences/a",
-        )
+        .post(required::Subscription {
+            change_type: "updated".into(),
+            expiration_date_time: expiry(),
+            notification_url: "https://webhook.contoso.com/api".into(),
+            resource: "communications/presences/a".into(),
+        })
         .send()
         .await
         .expect_err("the connection was reset");

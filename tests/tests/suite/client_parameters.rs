@@ -3,8 +3,8 @@
 //! operationId), built without a network: the requests are snapshotted, and a header value
 //! that would inject a header is an error, not a panic.
 
-use tests::fixtures::parameters::Message;
 use tests::fixtures::parameters::client::{BearerToken, Client, Error, Operation};
+use tests::fixtures::parameters::{Message, required};
 use tests::fixtures::paths::client::Client as PathsClient;
 
 const ID: &str = "00000000-0000-4000-8000-000000000000";
@@ -43,8 +43,10 @@ fn required_headers_and_cookies_are_arguments_and_optional_ones_setters() {
         .patch(
             "W/\"etag\"",
             "s3ss;on é",
-            "Hello",
-            "a body field named like a header",
+            required::Message {
+                subject: "Hello".into(),
+                if_match: "a body field named like a header".into(),
+            },
         )
         .prefer("return=minimal")
         .id_query("in the query")
@@ -87,7 +89,14 @@ fn a_header_value_that_would_inject_a_header_is_an_error() {
             .by_id("u")
             .messages()
             .by_id("m")
-            .patch(bad, "s", "subject", "f")
+            .patch(
+                bad,
+                "s",
+                required::Message {
+                    subject: "subject".into(),
+                    if_match: "f".into(),
+                },
+            )
             .to_request();
         let Err(Error::InvalidRequest(message)) = built else {
             panic!("{bad:?} is refused when the request is built");
@@ -104,13 +113,24 @@ fn a_header_value_that_would_inject_a_header_is_an_error() {
 
 #[test]
 fn the_body_keeps_its_fields_beside_the_parameters() {
-    let message = Message::new("s", "m").importance("low");
+    let message = Message::new(required::Message {
+        subject: "s".into(),
+        if_match: "m".into(),
+    })
+    .importance("low");
     let request = client()
         .users()
         .by_id("u")
         .messages()
         .by_id("m")
-        .patch("e", "s", "ignored", "ignored")
+        .patch(
+            "e",
+            "s",
+            required::Message {
+                subject: "ignored".into(),
+                if_match: "ignored".into(),
+            },
+        )
         .body(message)
         .to_request()
         .expect("builds");

@@ -136,12 +136,12 @@ pub(crate) fn rebuild(
                 |value: &models::Nullable<String>| value.as_option().cloned().expect("documented");
             client
                 .subscriptions()
-                .post(
-                    body.change_type,
-                    body.expiration_date_time,
-                    body.notification_url,
-                    body.resource,
-                )
+                .post(models::required::Subscription {
+                    change_type: body.change_type,
+                    expiration_date_time: body.expiration_date_time,
+                    notification_url: body.notification_url,
+                    resource: body.resource,
+                })
                 .lifecycle_notification_url(text_of(&body.lifecycle_notification_url))
                 .include_resource_data(*body.include_resource_data.as_option().expect("documented"))
                 .encryption_certificate(text_of(&body.encryption_certificate))

@@ -299,12 +299,12 @@ async fn a_subscription_is_created_listed_read_renewed_reauthorized_and_deleted(
     };
     let subscription = client
         .subscriptions()
-        .post(
-            "updated",
-            in_minutes(30),
-            &app.notification_url,
-            resource.clone(),
-        )
+        .post(graph_presence_models::required::Subscription {
+            change_type: "updated".into(),
+            expiration_date_time: in_minutes(30),
+            notification_url: app.notification_url.clone(),
+            resource: resource.clone(),
+        })
         .client_state(CLIENT_STATE)
         .lifecycle_notification_url(&app.lifecycle_url)
         .send()

@@ -416,3 +416,52 @@ fn json_schema_agrees_with_decoding() {
         );
     }
 }
+
+#[test]
+fn required_properties_are_named_when_they_cannot_be_ordered_safely() {
+    use tests::fixtures::required_arguments::{Address, Mixed, Range, required};
+    // Two of one type: by name, so `low` and `high` cannot be swapped by a schema change.
+    let range = Range::new(required::Range { low: 1, high: 9 }).label("one to nine");
+    assert_eq!((range.low, range.high), (1, 9));
+    // Three of three types: positional, a swap would not compile.
+    let mixed = Mixed::new("n", 3_i64, true);
+    assert_eq!(
+        (mixed.name.as_str(), mixed.count, mixed.active),
+        ("n", 3, true)
+    );
+    // Four: by name.
+    let address = Address::new(required::Address {
+        street: "Main".into(),
+        number: 1,
+        verified: false,
+        geo: 0.5,
+    });
+    assert_eq!(
+        serde_json::to_value(&address).expect("JSON"),
+        serde_json::json!({"street": "Main", "number": 1, "verified": false, "geo": 0.5})
+    );
+}
+
+#[tokio::test]
+async fn a_request_builder_takes_the_required_struct_the_model_takes() {
+    use tests::fixtures::required_arguments::client::{BearerToken, Client};
+    use tests::fixtures::required_arguments::required;
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::body_json(
+        serde_json::json!({"low": 1, "high": 2, "label": "x"}),
+    ))
+    .respond_with(wiremock::ResponseTemplate::new(204))
+    .expect(1)
+    .mount(&server)
+    .await;
+    let client = Client::builder(BearerToken::new("t"))
+        .base_url(server.uri())
+        .build()
+        .expect("a client");
+    client
+        .ranges(required::Range { low: 1, high: 2 })
+        .label("x")
+        .send()
+        .await
+        .expect("204");
+}

@@ -139,8 +139,18 @@ pub(super) fn example_call(
                     .is_ok()
             };
             let json = body_value(model, op, &fits).unwrap_or_else(|| top_level_sample(model, s));
-            if let Ok(parts) = writer.struct_parts(s, &json, Args::Builder) {
-                args.extend(parts.args);
+            // By name, the models' `required::` struct takes values as their `new` would.
+            let style = if s.takes_named_args() {
+                Args::Constructor
+            } else {
+                Args::Builder
+            };
+            if let Ok(parts) = writer.struct_parts(s, &json, style) {
+                if s.takes_named_args() {
+                    args.push(writer.named_required(s, &parts.args));
+                } else {
+                    args.extend(parts.args);
+                }
                 if parts.decoded {
                     // What the setters cannot say: the whole body, decoded.
                     calls.push_str(&format!(".body({})", writer.decoded(&json, ty)));
@@ -152,14 +162,20 @@ pub(super) fn example_call(
             } else {
                 // A schema no value made from it fits (a required property that holds its
                 // own type): each argument decoded from such a value, which compiles.
+                let mut decoded_args = Vec::new();
                 for field in s.constructor_args() {
                     let value = example_code::sample(model, &field.ty, &field.wire);
                     let decoded = writer.decoded(&value, &field.ty);
-                    args.push(match (field.nullable, field.boxed) {
+                    decoded_args.push(match (field.nullable, field.boxed) {
                         (true, true) => format!("Some(Box::new({decoded}))"),
                         (true, false) => format!("Some({decoded})"),
                         (false, _) => decoded,
                     });
+                }
+                if s.takes_named_args() {
+                    args.push(writer.named_required(s, &decoded_args));
+                } else {
+                    args.extend(decoded_args);
                 }
             }
         }

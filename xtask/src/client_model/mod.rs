@@ -183,6 +183,10 @@ pub enum RequestBody {
     Model {
         type_name: String,
         args: Vec<BodyArg>,
+        /// When the models' `new` takes the required properties by name
+        /// ([`StructDef::takes_named_args`]): the starting method's one argument, the models'
+        /// `required::` struct, instead of `args` one by one.
+        named_arg: Option<String>,
         setters: Vec<BodySetter>,
         form: bool,
     },
@@ -545,6 +549,9 @@ fn body_struct<'m>(model: &'m Model, op: &Operation) -> Option<&'m StructDef> {
 fn model_body(s: &StructDef, scope: &mut Scope, args: &mut Scope, form: bool) -> RequestBody {
     RequestBody::Model {
         type_name: s.name.clone(),
+        named_arg: s
+            .takes_named_args()
+            .then(|| param_field(args, "required", "body")),
         form,
         args: s
             .constructor_args()

@@ -217,6 +217,7 @@ fn required_body_fields_are_arguments_and_optional_ones_setters() {
     let Some(RequestBody::Model {
         type_name,
         args,
+        named_arg: None,
         setters,
         form: false,
     }) = &archive.body

@@ -83,7 +83,9 @@ pub(super) fn value_ty_text(field: &Field) -> String {
 }
 
 /// `new(required…)` plus a setter per optional field, so request bodies can be built without
-/// naming every field (and stay source-compatible when the schema adds one).
+/// naming every field (and stay source-compatible when the schema adds one). The required
+/// ones are positional, or one struct of named fields when they cannot be ordered safely
+/// ([`StructDef::takes_named_args`], [`required_struct`]).
 pub(super) fn constructor(def: &StructDef, extras: Option<&str>, code: &mut Code) {
     let required: Vec<&Field> = def.constructor_args().collect();
     code.open(&format!("impl {} {{", def.name));
@@ -98,21 +100,30 @@ pub(super) fn constructor(def: &StructDef, extras: Option<&str>, code: &mut Code
             "A value with the required properties ({}) and every optional one absent.",
             names.join(", ")
         ));
-        // Clippy's limit is seven arguments.
-        if required.len() > 7 {
-            code.line("#[allow(clippy::too_many_arguments)]");
+        let named = def.takes_named_args();
+        if named {
+            code.open(&format!(
+                "pub fn new(required: required::{}) -> Self {{",
+                def.name
+            ));
+        } else {
+            let params: Vec<String> = required
+                .iter()
+                .map(|f| match shape(f) {
+                    Shape::RequiredNullable => {
+                        format!("{}: Option<{}>", f.name, value_ty_text(f))
+                    }
+                    _ => format!("{}: impl Into<{}>", f.name, value_ty_text(f)),
+                })
+                .collect();
+            code.open(&format!("pub fn new({}) -> Self {{", params.join(", ")));
         }
-        let params: Vec<String> = required
-            .iter()
-            .map(|f| match shape(f) {
-                Shape::RequiredNullable => format!("{}: Option<{}>", f.name, value_ty_text(f)),
-                _ => format!("{}: impl Into<{}>", f.name, value_ty_text(f)),
-            })
-            .collect();
-        code.open(&format!("pub fn new({}) -> Self {{", params.join(", ")));
         code.open("Self {");
         for f in &def.fields {
             code.line(&match shape(f) {
+                Shape::Plain | Shape::RequiredNullable if named => {
+                    format!("{0}: required.{0},", f.name)
+                }
                 Shape::Plain => format!("{0}: {0}.into(),", f.name),
                 Shape::RequiredNullable => format!("{},", f.name),
                 Shape::Optional => format!("{}: None,", f.name),
@@ -255,6 +266,27 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
 /// name in `decode` starts with `s`.
 fn slots(count: usize) -> Vec<String> {
     (0..count).map(|i| format!("s{i}")).collect()
+}
+
+/// The struct of a type's required properties, by name, for a `new` that takes them so
+/// ([`StructDef::takes_named_args`]): an item of the models' `required` module.
+pub(super) fn required_struct(def: &StructDef) -> String {
+    let mut code = Code::default();
+    code.doc(&format!(
+        "The required properties of [`super::{0}`], by name: [`super::{0}::new`] takes them together.",
+        def.name
+    ));
+    code.line("#[derive(Clone, Debug, PartialEq)]");
+    code.open(&format!("pub struct {} {{", def.name));
+    for f in def.constructor_args() {
+        code.doc(&format!("`{}`.", f.wire));
+        code.line(&match shape(f) {
+            Shape::RequiredNullable => format!("pub {}: Option<{}>,", f.name, value_ty_text(f)),
+            _ => format!("pub {}: {},", f.name, value_ty_text(f)),
+        });
+    }
+    code.close("}");
+    code.text
 }
 
 #[cfg(test)]

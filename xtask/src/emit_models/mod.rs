@@ -175,6 +175,29 @@ fn extra(def: &StructDef) -> (Option<String>, String) {
     }
 }
 
+/// The `required` module: for each struct whose `new` takes its required properties by name
+/// ([`StructDef::takes_named_args`]), the struct of them. Empty when no type needs one.
+pub fn required_module(types: &[&TypeDef]) -> Result<String, syn::Error> {
+    let items: Vec<String> = types
+        .iter()
+        .filter_map(|def| match def {
+            TypeDef::Struct(def) if def.takes_named_args() => Some(impls::required_struct(def)),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return Ok(String::new());
+    }
+    let text = format!(
+        "/// The required properties of the types whose `new` takes them by name: more than\n\
+         /// can be ordered safely as arguments, or two of one type.\n\
+         pub mod required {{\n#[allow(unused_imports)]\nuse super::*;\n{}}}\n",
+        items.concat()
+    );
+    let file: syn::File = syn::parse_str(&text)?;
+    Ok(prettyplease::unparse(&file))
+}
+
 /// A struct: its definition (quoted and pretty-printed, since it carries the schema's
 /// descriptions), its two impls (written as text, see [`impls`]) and the runtime's macro.
 fn structure(def: &StructDef) -> Result<String, syn::Error> {

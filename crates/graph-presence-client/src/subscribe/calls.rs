@@ -162,12 +162,12 @@ async fn subscribe(
     let asked = later(client.clock().now(), settings.lifetime);
     let mut request = client
         .subscriptions()
-        .post(
-            "updated",
-            asked,
-            settings.notification_url.as_str(),
-            presences_filter(ids),
-        )
+        .post(graph_presence_models::required::Subscription {
+            change_type: "updated".to_owned(),
+            expiration_date_time: asked.into(),
+            notification_url: settings.notification_url.clone(),
+            resource: presences_filter(ids),
+        })
         .client_state(settings.client_state.as_str());
     if let Some(url) = &settings.lifecycle_notification_url {
         request = request.lifecycle_notification_url(url.as_str());
