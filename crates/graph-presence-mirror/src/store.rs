@@ -39,6 +39,18 @@ pub struct UserPresence {
     generation: u64,
 }
 
+impl UserPresence {
+    /// A user of whom nothing is known yet.
+    fn unknown() -> Self {
+        UserPresence {
+            presence: None,
+            sequence_number: None,
+            confirmed: None,
+            generation: 0,
+        }
+    }
+}
+
 /// Where a change came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -153,12 +165,7 @@ impl PresenceStore {
             inner
                 .users
                 .entry(id.to_ascii_lowercase())
-                .or_insert_with(|| UserPresence {
-                    presence: None,
-                    sequence_number: None,
-                    confirmed: None,
-                    generation: 0,
-                })
+                .or_insert_with(UserPresence::unknown)
                 .sequence_number = Some(sequence);
         }
     }
@@ -208,12 +215,7 @@ impl PresenceStore {
         let entry = inner
             .users
             .entry(user_id.clone())
-            .or_insert_with(|| UserPresence {
-                presence: None,
-                sequence_number: None,
-                confirmed: None,
-                generation: 0,
-            });
+            .or_insert_with(UserPresence::unknown);
         if entry.generation >= shared.generation && entry.presence.is_some() {
             return;
         }
@@ -257,12 +259,7 @@ impl PresenceStore {
         let entry = inner
             .users
             .entry(user_id.clone())
-            .or_insert_with(|| UserPresence {
-                presence: None,
-                sequence_number: None,
-                confirmed: None,
-                generation: 0,
-            });
+            .or_insert_with(UserPresence::unknown);
         let newer = match (&incoming, &entry.sequence_number, read_sent_at) {
             (Some(new), Some(held), _) => sequence_compare(new, held) == Ordering::Greater,
             (Some(_), None, _) => true,

@@ -73,6 +73,17 @@ async fn converge(
     what: &str,
     done: impl Fn(&Instance) -> bool,
 ) {
+    converge_within(PATIENCE, emulator, instances, what, done).await;
+}
+
+/// [`converge`], waiting up to `patience`.
+async fn converge_within(
+    patience: Duration,
+    emulator: &Emulator,
+    instances: &[&Instance],
+    what: &str,
+    done: impl Fn(&Instance) -> bool,
+) {
     let waited = Instant::now();
     while !instances.iter().all(|i| done(i)) {
         let behind: Vec<&str> = instances
@@ -80,9 +91,39 @@ async fn converge(
             .filter(|i| !done(i))
             .map(|i| i.name.as_str())
             .collect();
-        assert!(waited.elapsed() < PATIENCE, "never: {behind:?} {what}");
+        assert!(waited.elapsed() < patience, "never: {behind:?} {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
         emulator.advance(Duration::from_secs(1));
+    }
+}
+
+/// Two instances over `users` users and two identities, each identity kept by one of them.
+struct Pair {
+    emulator: Emulator,
+    redis: RedisServer,
+    proxy: RoundRobin,
+    users: Vec<String>,
+    a: Instance,
+    b: Instance,
+}
+
+impl Pair {
+    async fn start(users: usize) -> Pair {
+        let emulator = emulator(users).await;
+        let redis = redis();
+        let proxy = RoundRobin::start("/presence").await;
+        let users = all_users(&emulator);
+        let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
+        let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
+        eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+        Pair {
+            emulator,
+            redis,
+            proxy,
+            users,
+            a,
+            b,
+        }
     }
 }
 
@@ -115,15 +156,24 @@ async fn three_instances_share_one_mirror_of_ten_thousand_users_and_survive_a_ki
 
     // Changes delivered to any instance reach all three, each once, in order.
     // Once each has loaded everyone (the start's reads are changes too), the feeds are read.
-    converge(&emulator, &[&a, &b, &c], "holds every user", |instance| {
-        instance
-            .store
-            .snapshot()
-            .values()
-            .filter(|u| u.presence.is_some())
-            .count()
-            == users.len()
-    })
+    // Each loads 10,000 users: in a debug build, beside the other tests on two cores, this
+    // takes longer than a change does.
+    let sync = PATIENCE * 3;
+    converge_within(
+        sync,
+        &emulator,
+        &[&a, &b, &c],
+        "holds every user",
+        |instance| {
+            instance
+                .store
+                .snapshot()
+                .values()
+                .filter(|u| u.presence.is_some())
+                .count()
+                == users.len()
+        },
+    )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let changed: Vec<String> = users.iter().step_by(37).cloned().collect();
@@ -212,13 +262,14 @@ async fn three_instances_share_one_mirror_of_ten_thousand_users_and_survive_a_ki
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_redis_restarts_empty_everything_converges_again() {
-    let emulator = emulator(1_300).await;
-    let mut redis = redis();
-    let proxy = RoundRobin::start("/presence").await;
-    let users = all_users(&emulator);
-    let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
-    let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
-    eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+    let Pair {
+        emulator,
+        mut redis,
+        proxy,
+        users,
+        a,
+        b,
+    } = Pair::start(1_300).await;
 
     redis.restart().expect("restarted");
     eventually("owned once again", || owned_once(&[&a, &b], 2)).await;
@@ -243,13 +294,14 @@ async fn after_redis_restarts_empty_everything_converges_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn while_redis_cannot_be_reached_the_webhook_answers_and_nothing_is_lost() {
-    let emulator = emulator(700).await;
-    let redis = redis();
-    let proxy = RoundRobin::start("/presence").await;
-    let users = all_users(&emulator);
-    let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
-    let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
-    eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+    let Pair {
+        emulator,
+        redis: _redis,
+        proxy: _proxy,
+        users,
+        a,
+        b,
+    } = Pair::start(700).await;
 
     a.link.cut();
     b.link.cut();
@@ -282,13 +334,14 @@ async fn while_redis_cannot_be_reached_the_webhook_answers_and_nothing_is_lost()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_instance_cut_off_from_redis_stops_acting_and_another_takes_over() {
-    let emulator = emulator(1_300).await;
-    let redis = redis();
-    let proxy = RoundRobin::start("/presence").await;
-    let users = all_users(&emulator);
-    let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
-    let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
-    eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+    let Pair {
+        emulator,
+        redis: _redis,
+        proxy: _proxy,
+        users,
+        a,
+        b,
+    } = Pair::start(1_300).await;
     let (cut, other) = if a.owned().is_empty() {
         (&b, &a)
     } else {
@@ -322,13 +375,14 @@ async fn an_instance_cut_off_from_redis_stops_acting_and_another_takes_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_instance_killed_mid_renewal_is_taken_over_before_the_subscriptions_expire() {
-    let emulator = emulator(1_300).await;
-    let redis = redis();
-    let proxy = RoundRobin::start("/presence").await;
-    let users = all_users(&emulator);
-    let a = Instance::start("a", &emulator, 2, redis.address(), &proxy, &users).await;
-    let b = Instance::start("b", &emulator, 2, redis.address(), &proxy, &users).await;
-    eventually("owned once", || owned_once(&[&a, &b], 2)).await;
+    let Pair {
+        emulator,
+        redis: _redis,
+        proxy: _proxy,
+        users,
+        a,
+        b,
+    } = Pair::start(1_300).await;
     eventually("two subscriptions", || emulator.subscription_count() == 2).await;
     let (owner, other) = if a.owned().is_empty() {
         (&b, &a)
