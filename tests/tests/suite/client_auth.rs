@@ -272,3 +272,50 @@ async fn a_key_in_the_query_is_in_no_error_and_no_trace() {
     }
     assert!(texts[0].contains("/query"), "{}", texts[0]);
 }
+
+/// Credentials go only to the base URL's origin: a redirect elsewhere drops the key's header
+/// and cookie (and the query is the target's own); one within the origin keeps the header and
+/// sends the query key again.
+#[tokio::test]
+async fn a_redirect_elsewhere_drops_the_keys_and_one_within_the_origin_keeps_them() {
+    let target = server(204).await;
+    let origin = MockServer::start().await;
+    // localhost vs 127.0.0.1, and another port: another origin, still on loopback.
+    let location = format!("http://localhost:{}/elsewhere", target.address().port());
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", location.as_str()))
+        .mount(&origin)
+        .await;
+    let client = builder(&origin)
+        .api_key("queryKey", "q")
+        .api_key("headerKey", "h")
+        .build()
+        .expect("a client");
+    client.either().get().send().await.expect("followed");
+    let request = received(&target).await;
+    assert_eq!(request.url.path(), "/elsewhere");
+    assert_eq!(request.url.query(), None);
+    assert_eq!(header(&request, "x-api-key"), None);
+    assert_eq!(header(&request, "authorization"), None);
+
+    let same = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/either"))
+        .respond_with(ResponseTemplate::new(308).insert_header("Location", "/moved"))
+        .mount(&same)
+        .await;
+    Mock::given(wiremock::matchers::path("/moved"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&same)
+        .await;
+    let client = builder(&same)
+        .api_key("queryKey", "q")
+        .api_key("headerKey", "h")
+        .build()
+        .expect("a client");
+    client.either().get().send().await.expect("followed");
+    let requests = same.received_requests().await.unwrap_or_default();
+    let moved = requests.last().expect("the redirect followed");
+    assert_eq!(moved.url.path(), "/moved");
+    assert_eq!(moved.url.query(), Some("api_key=q"));
+    assert_eq!(header(moved, "x-api-key"), Some("h".to_owned()));
+}
