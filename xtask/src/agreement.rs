@@ -7,7 +7,7 @@
 
 use crate::client_model::{Builder, ClientModel};
 use crate::emit_types::Types;
-use crate::model::{Media, Model, Operation, Status, Ty};
+use crate::model::{AuthKind, Media, Model, Operation, Status, Ty};
 use crate::server::{BodyWrite, ServerModel, ServerOperation};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -168,6 +168,25 @@ fn source(
         quote!((#call, #error, #prefer, #pointer, #example),)
     });
     let count = Literal::usize_unsuffixed(cases.len());
+    // A stand-in for each API key and basic credential some operation requires (the mock
+    // checks none), so that no call stops for want of one.
+    let mut credentials = std::collections::BTreeMap::new();
+    for scheme in client
+        .builders
+        .iter()
+        .flat_map(|b| b.security.iter().flatten().flatten())
+    {
+        let scheme_name = &scheme.name;
+        let setter = match scheme.kind {
+            AuthKind::Basic => quote!(.basic_auth(#scheme_name, "mock", "mock")),
+            AuthKind::Header(_) | AuthKind::Query(_) | AuthKind::Cookie(_) => {
+                quote!(.api_key(#scheme_name, "mock"))
+            }
+            AuthKind::Bearer | AuthKind::Other => continue,
+        };
+        credentials.insert(scheme.name.clone(), setter);
+    }
+    let credentials = credentials.into_values();
     let mut calls = Vec::new();
     let needed: std::collections::BTreeSet<usize> = cases.cases.iter().map(|c| c.call).collect();
     for index in needed {
@@ -224,6 +243,7 @@ fn source(
                 let mock = tokio::spawn(#server_crate::serve(listener, #server_crate::router(#server_crate::Mock), #server_crate::ServeSettings::default()));
                 let client = #client_crate::Client::builder(#client_crate::BearerToken::new("mock"))
                     .base_url(base)
+                    #(#credentials)*
                     .retry(#client_crate::RetryPolicy::none())
                     .build()
                     .expect("a client of the mock");

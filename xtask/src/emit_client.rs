@@ -8,7 +8,7 @@
 use crate::client_model::{
     Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
 };
-use crate::model::{ArrayStyle, ParamLocation, Ty};
+use crate::model::{ArrayStyle, AuthKind, ParamLocation, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -514,6 +514,28 @@ impl Printer<'_> {
         };
         let idempotent = builder.idempotent;
         let (operation_id, path_template) = (&builder.operation_id, builder.path_template.as_str());
+        let security = builder.security.as_ref().map(|alternatives| {
+            let alternatives = alternatives.iter().map(|schemes| {
+                let schemes = schemes.iter().map(|scheme| {
+                    let name = &scheme.name;
+                    let kind = match &scheme.kind {
+                        AuthKind::Bearer => quote!(Bearer),
+                        AuthKind::Basic => quote!(Basic),
+                        AuthKind::Header(n) => quote!(Header(#n)),
+                        AuthKind::Query(n) => quote!(Query(#n)),
+                        AuthKind::Cookie(n) => quote!(Cookie(#n)),
+                        AuthKind::Other => quote!(Other),
+                    };
+                    quote!(::graph_client_runtime::__private::Scheme { name: #name, kind: ::graph_client_runtime::__private::SchemeKind::#kind })
+                });
+                quote!(&[#(#schemes),*])
+            });
+            quote! {
+                fn security(&self) -> ::std::option::Option<&'static [&'static [::graph_client_runtime::__private::Scheme]]> {
+                    ::std::option::Option::Some(&[#(#alternatives),*])
+                }
+            }
+        });
         quote! {
             impl ::graph_client_runtime::Operation for #name {
                 type Output = #output;
@@ -538,6 +560,7 @@ impl Printer<'_> {
                 fn path_template(&self) -> &'static str {
                     #path_template
                 }
+                #security
             }
         }
     }

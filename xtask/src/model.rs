@@ -378,6 +378,34 @@ pub struct Operation {
     /// The query the path's key fixes (`/items/{id}?beta=true`): name and value, sent with
     /// every request and not an input.
     pub fixed_query: Vec<(String, String)>,
+    /// The credentials the operation requires (its `security`, else the document's):
+    /// alternatives of which any one suffices; an empty list requires none. `None` when that is
+    /// the client's bearer token alone (only OAuth 2, OpenID Connect or HTTP bearer schemes,
+    /// or no `security` at all), which the client sends without being told.
+    pub security: Option<Vec<Vec<AuthScheme>>>,
+}
+
+/// A security scheme an operation requires: its name in `components/securitySchemes` and
+/// what the client sends for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthScheme {
+    pub name: String,
+    pub kind: AuthKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthKind {
+    /// The token provider's bearer token (HTTP bearer, OAuth 2, OpenID Connect, or a `$ref`
+    /// to another document's scheme, not followed).
+    Bearer,
+    /// HTTP basic.
+    Basic,
+    /// An API key in this header, query parameter or cookie.
+    Header(String),
+    Query(String),
+    Cookie(String),
+    /// A scheme the client cannot apply (warned at its definition): nothing is sent for it.
+    Other,
 }
 
 /// One declared response: its status key, body, headers and examples.

@@ -95,6 +95,7 @@ pub const BUILDER_NAMES: &[&str] = &[
     "idempotent",
     "operation_id",
     "path_template",
+    "security",
     "into_future",
 ];
 

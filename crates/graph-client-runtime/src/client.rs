@@ -4,6 +4,7 @@
 //! `executor.rs`, settings in `client_builder.rs`.
 
 use crate::auth::TokenProvider;
+use crate::credentials::{Applied, Credentials};
 use crate::error::{Error, SendFailure};
 use crate::request::RequestSpec;
 use crate::retry::{Clock, RateLimit, RetryPolicy};
@@ -29,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) scope: String,
     pub(crate) user_agent: String,
     pub(crate) auth: Arc<dyn TokenProvider>,
+    /// API keys and basic credentials, by security scheme name.
+    pub(crate) credentials: Credentials,
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     pub(crate) limits: Limits,
     #[cfg(feature = "reqwest")]
@@ -142,5 +145,45 @@ impl Client {
             .headers_mut()
             .insert(http::header::AUTHORIZATION, authorization);
         Ok(())
+    }
+
+    /// Adds the credentials `operation` requires to its built request: the bearer token (as
+    /// [`Client::authorize`]) unless its document's `security` says otherwise, else the API
+    /// keys or basic credentials configured on the builder by scheme name (see
+    /// [`ClientBuilder::api_key`](crate::ClientBuilder::api_key)). `send()` does this; call it
+    /// yourself to send with another HTTP stack. An operation whose required credentials are
+    /// not configured is an [`Error::InvalidRequest`] naming them.
+    pub async fn authorize_operation<O: crate::request::Operation + ?Sized>(
+        &self,
+        operation: &O,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<(), Error> {
+        self.apply_credentials(operation.security(), request)
+            .await
+            .map(|_| ())
+    }
+
+    /// What [`Client::authorize_operation`] does, saying what it added besides the token.
+    pub(crate) async fn apply_credentials(
+        &self,
+        security: Option<&'static [&'static [crate::credentials::Scheme]]>,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<Applied, Error> {
+        let mut applied = Applied::default();
+        let Some(alternatives) = security else {
+            self.authorize(request).await?;
+            return Ok(applied);
+        };
+        let chosen = self.inner.credentials.choose(alternatives)?;
+        for scheme in chosen {
+            match scheme.kind {
+                crate::credentials::SchemeKind::Bearer => self.authorize(request).await?,
+                _ => self
+                    .inner
+                    .credentials
+                    .apply(scheme, request, &mut applied)?,
+            }
+        }
+        Ok(applied)
     }
 }

@@ -4,6 +4,7 @@
 use crate::auth::TokenProvider;
 use crate::client::{Client, Inner, Limits, check_base_url};
 use crate::cloud::{ApiVersion, CLOUDS, Cloud, default_scope};
+use crate::credentials::{Credential, Credentials, basic};
 use crate::error::Error;
 #[cfg(feature = "reqwest")]
 use crate::executor::default_http_client;
@@ -34,6 +35,7 @@ impl Client {
 /// that wraps it (any type made from one).
 pub struct ClientBuilder<C = Client> {
     auth: Arc<dyn TokenProvider>,
+    credentials: Credentials,
     cloud: Cloud,
     version: ApiVersion,
     /// Set by [`ClientBuilder::base_url`]: replaces the cloud and version.
@@ -57,6 +59,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder {
             auth: Arc::new(auth),
+            credentials: Credentials::default(),
             cloud: Cloud::Global,
             version: ApiVersion::Beta,
             base_url: None,
@@ -151,6 +154,36 @@ impl<C: From<Client>> ClientBuilder<C> {
         }
     }
 
+    /// The API key of the document's security scheme `scheme` (its name in
+    /// `components/securitySchemes`), sent whole where the scheme says: in its header, its query
+    /// parameter (percent-encoded) or its cookie, to every operation that requires that scheme.
+    /// For a header that wants a prefix (`Authorization: Bot <token>`), give the whole value
+    /// (`"Bot xyz"`) or use [`ClientBuilder::api_key_with_prefix`]. The key is never in `Debug`
+    /// output, traces or error text, and goes only to the base URL's origin.
+    #[must_use]
+    pub fn api_key(mut self, scheme: impl Into<String>, key: impl Into<String>) -> Self {
+        self.credentials
+            .insert(scheme.into(), Credential::ApiKey(key.into()));
+        self
+    }
+
+    /// An API key sent as `<prefix> <key>` (`Bot xyz` for `prefix` `Bot`): as
+    /// [`ClientBuilder::api_key`] with that whole value.
+    #[must_use]
+    pub fn api_key_with_prefix(self, scheme: impl Into<String>, prefix: &str, key: &str) -> Self {
+        self.api_key(scheme, format!("{prefix} {key}"))
+    }
+
+    /// The user and password of the document's HTTP basic scheme `scheme`, sent as
+    /// `Authorization: Basic base64(user:password)` (RFC 7617) to every operation that
+    /// requires it; never in `Debug` output, traces or error text.
+    #[must_use]
+    pub fn basic_auth(mut self, scheme: impl Into<String>, user: &str, password: &str) -> Self {
+        self.credentials
+            .insert(scheme.into(), Credential::Basic(basic(user, password)));
+        self
+    }
+
     /// How failures are retried (default: [`RetryPolicy::default`]).
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -238,6 +271,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 scope,
                 user_agent: self.user_agent,
                 auth: self.auth,
+                credentials: self.credentials,
                 limits: Limits {
                     retry: self.retry,
                     timeout: self.timeout,

@@ -66,7 +66,12 @@ impl Client {
         );
         let mut attempts = 0;
         let outcome = self
-            .execute(&request, operation.idempotent(), &mut attempts)
+            .execute(
+                &request,
+                operation.idempotent(),
+                operation.security(),
+                &mut attempts,
+            )
             .instrument(span.clone())
             .await;
         match &outcome {
@@ -100,6 +105,7 @@ impl Client {
         &self,
         request: &http::Request<Vec<u8>>,
         idempotent: bool,
+        security: Option<&'static [&'static [crate::credentials::Scheme]]>,
         sent: &mut u32,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let limits = &self.inner.limits;
@@ -117,9 +123,10 @@ impl Client {
                     .insert(RETRY_ATTEMPT, http::HeaderValue::from(attempt - 1));
             }
             tracing::Span::current().record("attempts", attempt);
-            self.authorize(&mut this).await?;
+            let applied = self.apply_credentials(security, &mut this).await?;
             *sent += 1;
-            let outcome = match tokio::time::timeout(limits.timeout, self.exchange(this)).await {
+            let exchange = self.exchange(this, &applied);
+            let outcome = match tokio::time::timeout(limits.timeout, exchange).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(TimeoutFailure::error(limits.timeout)),
             };
@@ -201,6 +208,7 @@ impl Client {
     async fn exchange(
         &self,
         mut request: http::Request<Vec<u8>>,
+        applied: &crate::credentials::Applied,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         for _ in 0..=MAX_REDIRECTS {
             let sent = copy(&request);
@@ -222,7 +230,8 @@ impl Client {
                 status.is_redirection() && status != http::StatusCode::NOT_MODIFIED,
                 location,
             ) {
-                redirect(&mut request, status, &location)?;
+                let cross_origin = redirect(&mut request, status, &location)?;
+                applied.redirected(&mut request, cross_origin)?;
                 continue;
             }
             let limit = self.inner.limits.max_response_bytes;
@@ -283,12 +292,13 @@ fn send_error(error: reqwest::Error) -> Error {
 }
 
 /// Points `request` at a redirect's target. The credentials go only to the same origin (scheme,
-/// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body.
+/// host and port); a 303, or a 301/302 after a POST, becomes a GET without a body. Says whether
+/// the target is another origin.
 fn redirect(
     request: &mut http::Request<Vec<u8>>,
     status: http::StatusCode,
     location: &str,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let current = reqwest::Url::parse(&request.uri().to_string())
         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let next = current.join(location).map_err(|e| {
@@ -317,7 +327,7 @@ fn redirect(
         request.headers_mut().remove(http::header::CONTENT_TYPE);
     }
     *request.uri_mut() = next_uri;
-    Ok(())
+    Ok(cross_origin)
 }
 
 /// `http::Request` is not `Clone` (extensions may not be); ours carry none.

@@ -5,7 +5,8 @@
 //! crate: the sans-IO request building and response reading ([`Operation`]), the reqwest
 //! executor behind the default `reqwest` feature ([`Client::send`]: retries, timeouts,
 //! redirects, the size limit), the retry rules, [`RateLimit`] and the injectable [`Clock`],
-//! tokens ([`TokenProvider`]), the one [`Error`], [`AcceptAs`] (a request for another of an
+//! tokens ([`TokenProvider`]) and the other credentials a document's security schemes name
+//! ([`ClientBuilder::api_key`], [`ClientBuilder::basic_auth`]), the one [`Error`], [`AcceptAs`] (a request for another of an
 //! operation's response media types), and paging ([`Pageable`], and with the executor the
 //! `Pages` and `Items` streams that follow `@odata.nextLink` to the base URL's origin only).
 //!
@@ -27,6 +28,7 @@ mod client;
 mod client_builder;
 mod client_macro;
 mod cloud;
+mod credentials;
 mod error;
 #[cfg(feature = "reqwest")]
 mod executor;
@@ -62,6 +64,7 @@ pub use retry::{Clock, RateLimit, RetryPolicy, Sleep, is_retryable_status, retry
 /// a generated crate needs no dependency of its own on them).
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::credentials::{Scheme, SchemeKind};
     pub use crate::paging::{ItemsField, NextLinkField};
     pub use crate::request::{
         DEFAULT_USER_AGENT, RequestSpec, bytes_response, delimited, empty_response, json_response,

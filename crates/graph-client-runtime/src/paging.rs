@@ -450,6 +450,11 @@ mod streams {
         fn path_template(&self) -> &'static str {
             self.request.path_template()
         }
+
+        /// A next page is authorized as its first page was.
+        fn security(&self) -> Option<&'static [&'static [crate::credentials::Scheme]]> {
+            self.request.security()
+        }
     }
 }
 

@@ -94,8 +94,8 @@ pub trait Operation {
     /// The decoded success body (`()` for operations that answer with no body).
     type Output;
 
-    /// The request as it goes on the wire, except the `Authorization` header, which the
-    /// executor adds (so a built request never holds a token).
+    /// The request as it goes on the wire, except its credentials (the `Authorization` header,
+    /// an API key), which the executor adds (so a built request never holds a secret).
     fn to_request(&self) -> Result<Request<Vec<u8>>, Error>;
 
     /// Reads a response: a 2xx becomes the output, anything else an [`Error`].
@@ -115,6 +115,13 @@ pub trait Operation {
     /// path it holds no ids, so traces group by operation and carry no user data.
     fn path_template(&self) -> &'static str {
         ""
+    }
+
+    /// The credentials the operation requires, as its document's `security` says: alternatives
+    /// of which any one suffices (an empty list: none). `None`, the default, is the client's
+    /// bearer token, as for an operation whose document requires only OAuth or bearer tokens.
+    fn security(&self) -> Option<&'static [&'static [crate::credentials::Scheme]]> {
+        None
     }
 }
 

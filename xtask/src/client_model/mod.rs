@@ -118,6 +118,8 @@ pub struct Builder {
     pub path_template: PathTemplate,
     /// The query the path's key fixes, sent with every request after the parameters.
     pub fixed_query: Vec<(String, String)>,
+    /// The credentials it requires (`None`: the bearer token, stated by no code).
+    pub security: Option<Vec<Vec<crate::model::AuthScheme>>>,
     /// The starting method's docs (summary, method and path, description, permissions).
     pub doc: String,
     /// A `no_run` example that compiles, line by line.
@@ -419,6 +421,7 @@ fn builder(
         operation_id: op.operation_id.clone(),
         path_template: op.path.clone(),
         fixed_query: op.fixed_query.clone(),
+        security: op.security.clone(),
         doc: docs::method_doc(op),
         example,
         call,

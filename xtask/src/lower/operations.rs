@@ -205,6 +205,7 @@ impl Lowering<'_> {
             idempotent,
             paging,
             fixed_query: Vec::new(),
+            security: view.security.clone(),
         })
     }
 

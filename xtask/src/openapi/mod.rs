@@ -31,7 +31,8 @@
 //! - Examples are read where they stand ([`Example`]): a `$ref` to `components/examples`
 //!   (read first) and an `externalValue` file beside the document are resolved.
 //! - A `security` requirement naming an undefined scheme is an error; a required scheme the
-//!   client cannot apply (anything but a bearer token) is one warning at its definition.
+//!   client cannot apply (anything but a bearer token, an API key or HTTP basic) is one
+//!   warning at its definition.
 //!
 //! (The `openapiv3` crate was considered for this layer and rejected: it deserializes with
 //! serde, so it stops at the first error and its errors carry no JSON pointer.)
@@ -254,7 +255,7 @@ impl Reader<'_> {
             self.schemes = self.security_schemes(node, "/components/securitySchemes");
         }
         if let Some(node) = root.get("security") {
-            self.security(node, "/security");
+            self.document_security(node, "/security");
         }
         match root.get("paths") {
             Some(node) => document.paths = self.paths(node),

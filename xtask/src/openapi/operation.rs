@@ -43,6 +43,8 @@ pub struct Operation {
     pub servers: Vec<super::Server>,
     /// AutoRest's `x-ms-pageable` (`None`: absent or unusable, which is reported).
     pub pageable: Option<Pageable>,
+    /// The credentials it requires, resolved (see [`crate::model::Operation::security`]).
+    pub security: Option<Vec<Vec<crate::model::AuthScheme>>>,
     /// The requests the API makes back, in document order (none in a receiver's own
     /// operations).
     pub callbacks: Vec<super::Callback>,
@@ -275,9 +277,10 @@ impl Reader<'_> {
         let permissions = map
             .get("x-graph-permissions")
             .map(|p| self.permissions(p, &child(pointer, "x-graph-permissions")));
-        if let Some(security) = map.get("security") {
-            self.security(security, &child(pointer, "security"));
-        }
+        let own_security = map
+            .get("security")
+            .map(|security| self.security(security, &child(pointer, "security")));
+        let security = self.resolved_security(own_security);
         let servers = map
             .get("servers")
             .map(|s| self.servers(s, &child(pointer, "servers")))
@@ -298,6 +301,7 @@ impl Reader<'_> {
             permissions,
             servers,
             pageable,
+            security,
             callbacks,
         })
     }

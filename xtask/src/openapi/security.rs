@@ -1,20 +1,27 @@
 //! `components/securitySchemes` and the `security` requirements (of the document and of each
-//! operation). The client authenticates one way: `Authorization: Bearer <token>` from its
-//! token provider. So a requirement naming a scheme that is not defined is an error, and a
-//! required scheme the client cannot apply is a warning (once, at its definition).
+//! operation). The client sends `Authorization: Bearer <token>` from its token provider for
+//! HTTP bearer, OAuth 2 and OpenID Connect schemes, and the credentials configured on its
+//! builder by scheme name for API keys (in a header, the query or a cookie) and HTTP basic.
+//! A requirement naming a scheme that is not defined is an error, and a required scheme the
+//! client cannot apply (mutual TLS, another HTTP scheme) is a warning (once, at its
+//! definition). Each operation's effective requirements (its own `security`, else the
+//! document's) are resolved here into [`AuthScheme`]s.
 
 use super::Reader;
 use crate::document::{child, kind};
+use crate::model::{AuthKind, AuthScheme};
 use serde_norway::Value;
 use std::collections::BTreeMap;
 
-/// The defined schemes by name: their pointer, and why the client cannot apply them (`None`:
-/// it can, a bearer token).
+/// The defined schemes by name: their pointer, why the client cannot apply them (`None`: it
+/// can), and what it sends.
 #[derive(Debug, Default)]
 pub struct Schemes {
-    defined: BTreeMap<String, (String, Option<String>)>,
+    defined: BTreeMap<String, (String, Option<String>, AuthKind)>,
     /// The schemes some requirement names.
     used: Vec<String>,
+    /// The document's own `security` (`None`: it has none).
+    document: Option<Vec<Vec<String>>>,
 }
 
 impl Reader<'_> {
@@ -30,49 +37,107 @@ impl Reader<'_> {
                 continue;
             };
             let text = |key: &str| scheme.get(key).and_then(Value::as_str).unwrap_or_default();
-            let unsupported = match text("type") {
+            let location = text("in");
+            let param = text("name").to_owned();
+            let (unsupported, kind) = match text("type") {
                 // A reference to another document's scheme: not followed, not judged.
-                _ if scheme.contains_key("$ref") => None,
-                "http" if text("scheme").eq_ignore_ascii_case("bearer") => None,
-                "oauth2" | "openIdConnect" => None,
-                "http" => Some(format!("HTTP `{}` authentication", text("scheme"))),
-                "apiKey" => Some(format!(
-                    "an API key in the {} `{}`",
-                    text("in"),
-                    text("name")
-                )),
+                _ if scheme.contains_key("$ref") => (None, AuthKind::Bearer),
+                "http" if text("scheme").eq_ignore_ascii_case("bearer") => (None, AuthKind::Bearer),
+                "http" if text("scheme").eq_ignore_ascii_case("basic") => (None, AuthKind::Basic),
+                "oauth2" | "openIdConnect" => (None, AuthKind::Bearer),
+                "http" => (
+                    Some(format!("HTTP `{}` authentication", text("scheme"))),
+                    AuthKind::Other,
+                ),
+                "apiKey" if !param.is_empty() && location == "header" => {
+                    (None, AuthKind::Header(param))
+                }
+                "apiKey" if !param.is_empty() && location == "query" => {
+                    (None, AuthKind::Query(param))
+                }
+                "apiKey" if !param.is_empty() && location == "cookie" => {
+                    (None, AuthKind::Cookie(param))
+                }
+                "apiKey" => (
+                    Some(format!("an API key in the {location} `{param}`")),
+                    AuthKind::Other,
+                ),
                 "" => {
                     self.report
                         .problem(&at, "a security scheme needs a string `type`");
                     continue;
                 }
-                other => Some(format!("`{other}` authentication")),
+                other => (Some(format!("`{other}` authentication")), AuthKind::Other),
             };
-            schemes.defined.insert(name, (at, unsupported));
+            schemes.defined.insert(name, (at, unsupported, kind));
         }
         schemes
     }
 
-    /// A `security` array at `pointer`: every scheme it names must be defined.
-    pub(super) fn security(&mut self, node: &Value, pointer: &str) {
+    /// A `security` array at `pointer`: every scheme it names must be defined. Gives its
+    /// requirement objects' scheme names (those that are defined).
+    pub(super) fn security(&mut self, node: &Value, pointer: &str) -> Vec<Vec<String>> {
         let mut schemes = std::mem::take(&mut self.schemes);
-        self.requirements(node, pointer, &mut schemes);
+        let requirements = self.requirements(node, pointer, &mut schemes);
         self.schemes = schemes;
+        requirements
     }
 
-    fn requirements(&mut self, node: &Value, pointer: &str, schemes: &mut Schemes) {
+    /// The document's own `security`, which operations without theirs follow.
+    pub(super) fn document_security(&mut self, node: &Value, pointer: &str) {
+        let requirements = self.security(node, pointer);
+        self.schemes.document = Some(requirements);
+    }
+
+    /// An operation's effective requirements (`own`, else the document's), resolved; `None`
+    /// when that is the bearer token alone (see [`crate::model::Operation::security`]).
+    pub(super) fn resolved_security(
+        &self,
+        own: Option<Vec<Vec<String>>>,
+    ) -> Option<Vec<Vec<AuthScheme>>> {
+        let requirements = own.or_else(|| self.schemes.document.clone())?;
+        let resolved: Vec<Vec<AuthScheme>> = requirements
+            .into_iter()
+            .map(|names| {
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let (_, _, kind) = self.schemes.defined.get(&name)?;
+                        Some(AuthScheme {
+                            kind: kind.clone(),
+                            name,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let bearer_only = !resolved.is_empty()
+            && resolved.iter().all(|alternative| {
+                !alternative.is_empty() && alternative.iter().all(|s| s.kind == AuthKind::Bearer)
+            });
+        (!bearer_only).then_some(resolved)
+    }
+
+    fn requirements(
+        &mut self,
+        node: &Value,
+        pointer: &str,
+        schemes: &mut Schemes,
+    ) -> Vec<Vec<String>> {
+        let mut requirements = Vec::new();
         let Value::Sequence(items) = node else {
             self.report.problem(
                 pointer,
                 format!("`security` must be an array, found {}", kind(node)),
             );
-            return;
+            return requirements;
         };
         for (i, item) in items.iter().enumerate() {
             let at = child(pointer, &i.to_string());
             let Some(requirement) = self.report.object(item, &at, "a security requirement") else {
                 continue;
             };
+            let mut names = Vec::new();
             for (name, scopes) in self.report.entries(requirement, &at) {
                 let at = child(&at, &name);
                 self.report.strings(scopes, &at, "scopes");
@@ -81,23 +146,31 @@ impl Reader<'_> {
                         &at,
                         format!("security scheme `{name}` is not defined in `components/securitySchemes`"),
                     );
+                    continue;
                 } else if !schemes.used.contains(&name) {
-                    schemes.used.push(name);
+                    schemes.used.push(name.clone());
                 }
+                names.push(name);
             }
+            requirements.push(names);
         }
+        requirements
     }
 
     /// One warning per required scheme the client cannot apply, at its definition.
     pub(super) fn warn_unsupported_schemes(&mut self) {
         let schemes = std::mem::take(&mut self.schemes);
         for name in &schemes.used {
-            if let Some((at, Some(what))) = schemes.defined.get(name) {
+            if let Some((at, Some(what), _)) = schemes.defined.get(name) {
                 self.report.warning(
                     at,
-                    format!("security scheme `{name}` ({what}) is not generated: the client sends `Authorization: Bearer <token>` from its token provider; send the credential another way (a proxy, or a `reqwest` client that adds it)"),
+                    format!("security scheme `{name}` ({what}) is not generated: the client sends nothing for it (it applies bearer tokens, API keys and HTTP basic); send the credential another way (a proxy, or a `reqwest` client that adds it)"),
                 );
             }
         }
+        self.schemes = Schemes {
+            used: Vec::new(),
+            ..schemes
+        };
     }
 }
