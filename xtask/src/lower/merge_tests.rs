@@ -1,4 +1,6 @@
-//! Properties defined by several `allOf` parts: one field, of the type every part allows.
+//! `allOf` parts: properties defined by several are one field, of the type every part
+//! allows; parts that only annotate a reference leave the referenced type; and (3.1) a
+//! reference or `null` is the referenced type, nullable.
 
 use super::tests::{model, named, structure};
 use crate::model::Ty;
@@ -119,4 +121,83 @@ fn two_bases_that_conflict_are_reported_at_the_second_reference() {
             "/components/schemas/C/allOf/1/$ref: property `v` is defined by an earlier `allOf` part as `String` and here as `bool`, which no value can be both: the earlier definition (`String`) is kept"
         ]
     );
+}
+
+#[test]
+fn parts_that_only_annotate_a_reference_leave_the_referenced_type() {
+    let m = model(
+        "  {}",
+        "    Thing: {type: object, properties: {id: {type: string}}}
+    Kind: {type: string, enum: [a, b]}
+    DocumentedKind:
+      allOf:
+        - $ref: '#/components/schemas/Kind'
+        - {description: Documented apart.}
+    Holder:
+      type: object
+      properties:
+        documented:
+          allOf: [{$ref: '#/components/schemas/Thing'}, {description: The thing.}]
+        size:
+          allOf: [{$ref: '#/components/schemas/Kind'}, {nullable: true}]
+        titled:
+          allOf: [{$ref: '#/components/schemas/Kind'}, {title: T, default: a}]
+        parent:
+          nullable: true
+          allOf: [{$ref: '#/components/schemas/Thing'}]
+        kind: {$ref: '#/components/schemas/DocumentedKind'}
+",
+    );
+    assert!(
+        !m.types.contains_key("DocumentedKind"),
+        "a documented reference is no type of its own"
+    );
+    let holder = structure(&m, "Holder");
+    let fields: Vec<(&str, &Ty, bool)> = holder
+        .fields
+        .iter()
+        .map(|f| (f.wire.as_str(), &f.ty, f.nullable))
+        .collect();
+    let (thing, kind) = (named("Thing"), named("Kind"));
+    assert_eq!(
+        fields,
+        [
+            ("documented", &thing, false),
+            ("size", &kind, true),
+            ("titled", &kind, false),
+            ("parent", &thing, true),
+            ("kind", &kind, false),
+        ]
+    );
+    assert_eq!(holder.fields[0].description.as_deref(), Some("The thing."));
+    assert_eq!(holder.fields[2].default.as_deref(), Some("\"a\""));
+    assert_eq!(warnings(&m), Vec::<String>::new());
+}
+
+#[test]
+fn a_reference_or_a_documented_null_is_the_referenced_type_nullable() {
+    let text = "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b]}
+    Holder:
+      type: object
+      properties:
+        size:
+          anyOf: [{$ref: '#/components/schemas/Kind'}, {type: 'null', description: Unknown.}]
+        kind:
+          oneOf: [{type: 'null'}, {$ref: '#/components/schemas/Kind'}]
+";
+    let m = crate::model_from_text(text, None).unwrap_or_else(|p| panic!("{p:?}"));
+    let holder = structure(&m, "Holder");
+    for field in &holder.fields {
+        assert_eq!(
+            (&field.ty, field.nullable),
+            (&named("Kind"), true),
+            "{field:?}"
+        );
+    }
+    assert_eq!(m.types.len(), 2, "{:?}", m.types.keys());
 }
