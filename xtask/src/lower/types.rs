@@ -1,5 +1,5 @@
 //! Schemas → types: component and inline objects become structs (with `allOf` parts merged
-//! in), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
+//! in, a property several parts define merged by [`super::merge`]), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
 //! [`super::unions`]), scalars, arrays and maps become [`Ty`]s, Kiota's `anyOf` wrapper makes
 //! a reference nullable, and `allOf: [X]` is X (unless X is an inline object).
 

@@ -245,7 +245,8 @@ impl Schema {
     }
 
     /// `allOf: [X]` and nothing that adds to it (a description or `nullable` may stand beside
-    /// it; a `oneOf` beside it is not enforced), where X is a `$ref` or anything but an
+    /// it, or in parts of their own, folded in when read; a `oneOf` beside it is not
+    /// enforced), where X is a `$ref` or anything but an
     /// object (`{type: string, format: uuid}`): the usual way to document a schema, which is
     /// just X. (A lone inline object part is merged into a struct, as before.)
     pub fn single_part(&self) -> Option<&Schema> {
