@@ -9,6 +9,7 @@
 //! bytes the client sends.
 
 mod agreement;
+mod all_of;
 mod client_auth;
 mod client_bulk;
 mod client_cycle;

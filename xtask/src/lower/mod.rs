@@ -18,6 +18,9 @@ mod examples;
 mod keyword_tests;
 #[cfg(test)]
 mod leniency_tests;
+mod merge;
+#[cfg(test)]
+mod merge_tests;
 mod naming;
 mod operations;
 mod paging;

@@ -1,5 +1,5 @@
 //! Schemas → types: component and inline objects become structs (with `allOf` parts merged
-//! in), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
+//! in, a property several parts define merged by [`super::merge`]), `enum` and `x-graph-known-values` become open enums, `oneOf` / `anyOf` unions (see
 //! [`super::unions`]), scalars, arrays and maps become [`Ty`]s, Kiota's `anyOf` wrapper makes
 //! a reference nullable, and `allOf: [X]` is X (unless X is an inline object).
 
@@ -167,8 +167,12 @@ impl Lowering<'_> {
                 return;
             };
             for field in base.fields {
-                if def.fields.iter().any(|f| f.wire == field.wire) {
-                    continue; // inherited twice (a diamond): the same field
+                if let Some(i) = def.fields.iter().position(|f| f.wire == field.wire) {
+                    // Inherited twice (a diamond: the same field), or defined by another part.
+                    let mut merged = def.fields[i].clone();
+                    self.merge_field(&mut merged, field, &reference.pointer);
+                    def.fields[i] = merged;
+                    continue;
                 }
                 parts.names.take(&field.name);
                 parts.declared.insert(field.wire.clone());
@@ -260,19 +264,8 @@ impl Lowering<'_> {
             let Some(lowered) = self.ty(property, &naming::property_hint(name, wire)) else {
                 continue;
             };
-            if let Some(i) = earlier {
-                // Redefined by a later `allOf` part: one field, the first definition's type.
-                let field = &def.fields[i];
-                if field.ty != lowered.ty || field.nullable != lowered.nullable {
-                    self.report.warning(
-                        &property.pointer,
-                        format!("property `{wire}` is already defined by an earlier `allOf` part with another type: the earlier definition is kept"),
-                    );
-                }
-                continue;
-            }
-            def.fields.push(Field {
-                name: parts.names.field(wire),
+            let field = Field {
+                name: String::new(),
                 wire: wire.clone(),
                 ty: lowered.ty,
                 required: false,
@@ -283,6 +276,17 @@ impl Lowering<'_> {
                 default: property.default.clone(),
                 description: property_docs(property),
                 max_items: property.max_items,
+            };
+            if let Some(i) = earlier {
+                // Redefined by a later `allOf` part: one field, of the type both allow.
+                let mut merged = def.fields[i].clone();
+                self.merge_field(&mut merged, field, &property.pointer);
+                def.fields[i] = merged;
+                continue;
+            }
+            def.fields.push(Field {
+                name: parts.names.field(wire),
+                ..field
             });
         }
         match &schema.additional {

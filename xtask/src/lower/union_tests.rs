@@ -1,5 +1,4 @@
-//! Unions in lowering: variant names, discriminators and tags, Graph's polymorphic bases, and
-//! properties redefined by `allOf` parts.
+//! Unions in lowering: variant names, discriminators and tags, Graph's polymorphic bases.
 
 use super::tests::{field_names, model, named, structure};
 use crate::model::{Model, Ty, TypeDef};
@@ -114,27 +113,4 @@ fn a_polymorphic_base_is_a_union_where_referenced_and_a_struct_where_inherited()
     assert_eq!(user.fields[1].ty, named("AnyEntity"));
     assert!(user.fields[1].boxed, "recursive through the union");
     assert!(u.variants.iter().all(|v| v.boxed), "{u:?}");
-}
-
-#[test]
-fn a_property_redefined_with_another_type_keeps_the_first_with_a_warning() {
-    let m = model(
-        "  {}",
-        "    Base: {type: object, properties: {id: {type: string}, n: {type: integer}}}
-    Derived:
-      allOf:
-        - $ref: '#/components/schemas/Base'
-        - {type: object, required: [n], properties: {id: {type: string}, n: {type: string}}}
-",
-    );
-    let derived = structure(&m, "Derived");
-    assert_eq!(derived.fields[1].ty, Ty::I64);
-    assert!(derived.fields[1].required);
-    let warnings: Vec<String> = m.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        warnings,
-        [
-            "/components/schemas/Derived/allOf/1/properties/n: property `n` is already defined by an earlier `allOf` part with another type: the earlier definition is kept"
-        ]
-    );
 }

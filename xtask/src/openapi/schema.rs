@@ -106,6 +106,18 @@ const REF_SIBLINGS: &[&str] = &[
     "$comment",
 ];
 
+/// What may stand beside `type: 'null'` in an alternative that only admits `null`.
+const NULL_ANNOTATIONS: &[&str] = &[
+    "type",
+    "nullable",
+    "description",
+    "title",
+    "$comment",
+    "deprecated",
+    "example",
+    "examples",
+];
+
 /// A schema, with every keyword the generator understands. A node that is not an object is
 /// reported and read as an empty schema (any JSON value), so lowering never sees raw YAML.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -233,7 +245,8 @@ impl Schema {
     }
 
     /// `allOf: [X]` and nothing that adds to it (a description or `nullable` may stand beside
-    /// it; a `oneOf` beside it is not enforced), where X is a `$ref` or anything but an
+    /// it, or in parts of their own, folded in when read; a `oneOf` beside it is not
+    /// enforced), where X is a `$ref` or anything but an
     /// object (`{type: string, format: uuid}`): the usual way to document a schema, which is
     /// just X. (A lone inline object part is merged into a struct, as before.)
     pub fn single_part(&self) -> Option<&Schema> {
@@ -251,6 +264,23 @@ impl Schema {
             }
             _ => None,
         }
+    }
+
+    /// Nothing that constrains a value: only annotations (`description`, `title`, `default`,
+    /// examples, `readOnly`, …) and perhaps `nullable: true`.
+    pub fn is_annotation_only(&self) -> bool {
+        self.reference.is_none()
+            && self.all_of.is_none()
+            && self.any_of.is_none()
+            && self.one_of.is_none()
+            && self.discriminator.is_none()
+            && self.json_type.is_none()
+            && self.scalar.is_none()
+            && self.properties.is_none()
+            && self.required.is_empty()
+            && self.additional.is_none()
+            && self.items.is_none()
+            && self.enumeration.is_none()
     }
 
     /// [`Self::single_part`] when that part is a `$ref`.
@@ -333,14 +363,20 @@ impl Reader<'_> {
         let (json_type, null_type) = self.json_type(map, pointer);
         schema.json_type = json_type;
         schema.nullable |= null_type;
-        schema.null_placeholder = schema.nullable
-            && map.len() <= 2
+        let kiota_placeholder = map.len() <= 2
             && map.iter().all(|(k, v)| {
                 matches!(
                     (key_text(k).as_deref(), v),
                     (Some("nullable"), _) | (Some("type"), Value::String(_))
                 )
             });
+        // 3.1's `{type: 'null'}`, perhaps documented (`{type: 'null', description: …}`).
+        let only_null = null_type
+            && json_type.is_none()
+            && map
+                .iter()
+                .all(|(k, _)| key_text(k).is_some_and(|k| NULL_ANNOTATIONS.contains(&k.as_str())));
+        schema.null_placeholder = schema.nullable && (kiota_placeholder || only_null);
         self.composition(map, pointer, &mut schema);
         self.enumeration(map, pointer, &mut schema);
         self.object_keywords(map, pointer, &mut schema);
@@ -446,7 +482,7 @@ impl Reader<'_> {
                 .map(|(i, part)| self.schema(part, &child(&at, &i.to_string()), Position::Inline))
                 .collect();
             match key {
-                "allOf" => schema.all_of = Some(parts),
+                "allOf" => schema.all_of = Some(fold_annotation_parts(schema, parts)),
                 "anyOf" => schema.any_of = Some(parts),
                 _ => schema.one_of = Some(parts),
             }
@@ -610,6 +646,30 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// `allOf: [{$ref: X}, {description: …}]` (or `{nullable: true}`, a title, a default):
+/// parts that only annotate annotate the schema itself (its own annotations first), so
+/// what remains is X alone, which [`Schema::single_part`] then reads as X. Parts that all
+/// only annotate stay, as before.
+fn fold_annotation_parts(schema: &mut Schema, parts: Vec<Schema>) -> Vec<Schema> {
+    if parts.iter().all(Schema::is_annotation_only) {
+        return parts;
+    }
+    let (notes, kept): (Vec<Schema>, Vec<Schema>) =
+        parts.into_iter().partition(Schema::is_annotation_only);
+    for part in notes {
+        schema.description = schema.description.take().or(part.description);
+        schema.title = schema.title.take().or(part.title);
+        schema.default = schema.default.take().or(part.default);
+        schema.max_items = schema.max_items.or(part.max_items);
+        schema.nullable |= part.nullable;
+        schema.read_only |= part.read_only;
+        schema.write_only |= part.write_only;
+        schema.notes.extend(part.notes);
+        schema.examples.extend(part.examples);
+    }
+    kept
 }
 
 /// A YAML value as JSON text (`default`), as compact as serde_json writes it.
