@@ -229,6 +229,34 @@ mod tests {
         assert!(super::warning_lines(&[]).is_empty());
     }
 
+    /// Through the command line: one line for the three responses, one for the parameter,
+    /// and every file still written.
+    #[test]
+    fn codegen_prints_each_distinct_warning_once() {
+        let schema = crate::workspace_root().join("tests/fixtures/valid/repeated_warnings.yaml");
+        let out = std::env::temp_dir().join(format!("xtask-repeated-{}", std::process::id()));
+        let args = [
+            "codegen",
+            "--schema",
+            &schema.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]
+        .map(str::to_owned);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let code = super::run(args, &mut stdout, &mut stderr);
+        let _ = std::fs::remove_dir_all(&out);
+        let err = String::from_utf8_lossy(&stderr);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            err,
+            "warning: unknown keyword `type` on a response: ignored (3 places: \
+             /paths/~1a/get/responses/200/type, /paths/~1b/get/responses/200/type, \
+             /paths/~1b/delete/responses/204/type)\n\
+             warning: /paths/~1c/get/parameters/0/colour: unknown keyword `colour` on a parameter: ignored\n"
+        );
+    }
+
     #[test]
     fn help_names_every_openapi_version_read() {
         let (mut out, mut err) = (Vec::new(), Vec::new());
