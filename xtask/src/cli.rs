@@ -1,7 +1,9 @@
 //! The command line of `cargo xtask`, in the library so tests can run it in-process.
 
+use crate::document::Problem;
 use crate::write::{self, Mode, Outcome};
 use anyhow::{Result, bail};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -29,7 +31,8 @@ const USAGE: &str =
 A document that is really broken (a dangling `$ref`, a keyword with the wrong type, a
 duplicate operationId) gets every error listed with its JSON pointer, and nothing is written.
 What the generator cannot represent faithfully is a warning (`warning: /pointer: message`,
-saying what it did instead) on stderr, and the files are still written.";
+saying what it did instead) on stderr, and the files are still written. The same warning at
+several pointers is one line naming them all (`warning: message (3 places: /a, /b, /c)`).";
 
 /// Runs `cargo xtask ARGS…`, printing to `out` and `err`; returns the exit code (0 or 1).
 pub fn run(
@@ -122,14 +125,14 @@ fn try_run(
             // Nothing has been written: every output is computed before any is written. The
             // warnings follow the errors, so whoever fixes the errors sees everything.
             write!(err, "error: {problems}")?;
-            for warning in &problems.warnings {
-                writeln!(err, "warning: {warning}")?;
+            for line in warning_lines(&problems.warnings) {
+                writeln!(err, "warning: {line}")?;
             }
             return Ok(1);
         }
     };
-    for warning in &generated.warnings.list {
-        writeln!(err, "warning: {warning}")?;
+    for line in warning_lines(&generated.warnings.list) {
+        writeln!(err, "warning: {line}")?;
     }
     let mut stale = Vec::new();
     for (path, outcome) in write::update(&generated.files, mode)? {
@@ -158,8 +161,102 @@ fn try_run(
     Ok(0)
 }
 
+/// The warnings as printed, one line per distinct message in the order of its first
+/// occurrence: `pointer: message` for a message found once, else `message (N places: …)`
+/// naming every pointer in document order. (The list itself keeps every one: `--strict` and
+/// the model's `warnings` see each.)
+pub fn warning_lines(warnings: &[Problem]) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<&Problem>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for warning in warnings {
+        let message = warning.message.as_str();
+        match index.get(message) {
+            Some(&i) => groups[i].1.push(warning),
+            None => {
+                index.insert(message, groups.len());
+                groups.push((message, vec![warning]));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(message, places)| match places.as_slice() {
+            [one] => one.to_string(),
+            _ => {
+                let pointers: Vec<&str> = places
+                    .iter()
+                    .map(|p| match p.pointer.as_str() {
+                        "" => "(document)",
+                        pointer => pointer,
+                    })
+                    .collect();
+                format!(
+                    "{message} ({} places: {})",
+                    pointers.len(),
+                    pointers.join(", ")
+                )
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use crate::document::Problem;
+
+    fn warning(pointer: &str, message: &str) -> Problem {
+        Problem {
+            pointer: pointer.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_warning_found_in_several_places_is_one_line_naming_them_in_order() {
+        let warnings = [
+            warning("/paths/~1a/get", "unsupported thing"),
+            warning("/components/schemas/X", "another thing"),
+            warning("/paths/~1b/get", "unsupported thing"),
+            warning("", "unsupported thing"),
+        ];
+        assert_eq!(
+            super::warning_lines(&warnings),
+            [
+                "unsupported thing (3 places: /paths/~1a/get, /paths/~1b/get, (document))",
+                "/components/schemas/X: another thing",
+            ]
+        );
+        assert!(super::warning_lines(&[]).is_empty());
+    }
+
+    /// Through the command line: one line for the three responses, one for the parameter,
+    /// and every file still written.
+    #[test]
+    fn codegen_prints_each_distinct_warning_once() {
+        let schema = crate::workspace_root().join("tests/fixtures/valid/repeated_warnings.yaml");
+        let out = std::env::temp_dir().join(format!("xtask-repeated-{}", std::process::id()));
+        let args = [
+            "codegen",
+            "--schema",
+            &schema.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]
+        .map(str::to_owned);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let code = super::run(args, &mut stdout, &mut stderr);
+        let _ = std::fs::remove_dir_all(&out);
+        let err = String::from_utf8_lossy(&stderr);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            err,
+            "warning: unknown keyword `type` on a response: ignored (3 places: \
+             /paths/~1a/get/responses/200/type, /paths/~1b/get/responses/200/type, \
+             /paths/~1b/delete/responses/204/type)\n\
+             warning: /paths/~1c/get/parameters/0/colour: unknown keyword `colour` on a parameter: ignored\n"
+        );
+    }
+
     #[test]
     fn help_names_every_openapi_version_read() {
         let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -279,7 +279,7 @@ pub struct Variant {
     pub name: String,
     /// The value on the wire, of the enum's kind.
     pub wire: Wire,
-    /// `x-ms-enum`'s description of the value.
+    /// `x-ms-enum`'s description of the value, or its `oneOf` alternative's.
     pub description: Option<String>,
 }
 

@@ -239,3 +239,29 @@ fn all_of_a_single_reference_is_that_type_and_parts_merge() {
         "`nullable` beside a lone `allOf` reference"
     );
 }
+
+/// `oneOf` / `anyOf` of one value each (`const`, `enum: [x]`, 3.0's typed `enum`) is one
+/// open enum: an unknown value is the catch-all, never the first member, and is written back
+/// as sent; members are named by their alternatives' titles.
+#[test]
+fn alternatives_of_one_value_each_are_an_open_enum() {
+    use tests::fixtures::const_enums::{Account, AccountMode, Level, Mixed, Plan, Status};
+    assert_eq!(round_trip::<Status>(r#""suspended""#), Status::Suspended);
+    assert_eq!(round_trip::<Status>(r#""active""#), Status::Active);
+    // Named by `title`: `closed` is `Shut`.
+    assert_eq!(round_trip::<Status>(r#""closed""#), Status::Shut);
+    let unknown = round_trip::<Status>(r#""brand-new""#);
+    assert_eq!(unknown, Status::Other("brand-new".to_owned()));
+    assert!(!matches!(unknown, Status::Active));
+    assert_eq!(round_trip::<Plan>(r#""pro""#), Plan::Professional);
+    assert_eq!(round_trip::<Plan>(r#""free""#), Plan::Free);
+    assert_eq!(round_trip::<Level>("2"), Level::High);
+    assert_eq!(round_trip::<Level>("7"), Level::Other(7));
+    // Alternatives that are not all values stay a union.
+    assert!(matches!(round_trip::<Mixed>("3"), Mixed::I64(3)));
+    let account: Account = round_trip(
+        r#"{"status":"gone","plan":"free","level":1,"colour":null,"size":"auto","mode":"fast"}"#,
+    );
+    assert_eq!(account.status, Some(Status::Other("gone".to_owned())));
+    assert_eq!(account.mode, Some(AccountMode::Quick));
+}

@@ -114,3 +114,56 @@ fn a_polymorphic_base_is_a_union_where_referenced_and_a_struct_where_inherited()
     assert!(user.fields[1].boxed, "recursive through the union");
     assert!(u.variants.iter().all(|v| v.boxed), "{u:?}");
 }
+
+#[test]
+fn alternatives_of_one_value_each_are_one_open_enum() {
+    use super::tests::enumeration;
+    use crate::openapi::Wire;
+    let m = model(
+        "  {}",
+        "    Status:
+      description: Where it stands.
+      oneOf:
+        - {const: active, title: Active, description: In use.}
+        - {type: string, enum: [suspended], description: By an admin.}
+        - {enum: [active], title: Again}
+        - {type: 'null'}
+    Level:
+      anyOf: [{const: 1, title: Low}, {const: 2}]
+    Mixed:
+      oneOf: [{const: auto}, {type: integer}]
+    Kinds:
+      oneOf: [{const: a}, {const: 1}]
+",
+    );
+    let status = enumeration(&m, "Status");
+    let members: Vec<(&str, String, Option<&str>)> = status
+        .variants
+        .iter()
+        .map(|v| {
+            (
+                v.name.as_str(),
+                v.wire.to_string(),
+                v.description.as_deref(),
+            )
+        })
+        .collect();
+    // A value listed twice is one member, the first.
+    assert_eq!(
+        members,
+        [
+            ("Active", "active".to_owned(), Some("In use.")),
+            ("Suspended", "suspended".to_owned(), Some("By an admin.")),
+        ]
+    );
+    assert_eq!(status.other, "Other");
+    assert_eq!(status.description.as_deref(), Some("Where it stands."));
+    let level = enumeration(&m, "Level");
+    assert_eq!(level.kind, crate::model::EnumKind::Integer);
+    let wires: Vec<&Wire> = level.variants.iter().map(|v| &v.wire).collect();
+    assert_eq!(wires, [&Wire::Integer(1), &Wire::Integer(2)]);
+    assert_eq!(level.variants[0].name, "Low");
+    // Anything but a value among the alternatives, or values of two kinds: still a union.
+    assert_eq!(union(&m, "Mixed").variants.len(), 2);
+    assert_eq!(union(&m, "Kinds").variants.len(), 2);
+}

@@ -4,6 +4,12 @@
 //! enums; the values of any other type (booleans, numbers, objects) are named in the
 //! property's docs and the value keeps its plain type. `null` among them makes the schema
 //! nullable.
+//!
+//! A `oneOf` or `anyOf` whose every alternative is one listed value (`const: x`, `enum: [x]`,
+//! 3.0's `{type: string, enum: [x]}`) or `null` is the documented enum's idiom: it is read as
+//! one open enum ([`const_alternatives`]), each alternative's `title` naming its member and
+//! its `description` describing it, so an unknown value is the catch-all, not the first
+//! alternative that would decode it. Alternatives of any other shape keep the union.
 
 use super::Reader;
 use super::schema::{JsonType, Schema, json_text};
@@ -256,5 +262,96 @@ impl Reader<'_> {
                 ),
             }
         }
+    }
+}
+
+/// Folds a `oneOf` / `anyOf` of at least two one-value alternatives (and any `null` ones),
+/// all strings or all integers, into `schema.enumeration`: the members in order, each named
+/// by its alternative's `title` and described by its `description` (else by its own
+/// `x-ms-enum` entry); a value listed twice is one member, the first. A union with anything
+/// beside it (properties, a discriminator, its own `enum`), or whose `type` is another, is
+/// left as it is.
+pub(super) fn const_alternatives(schema: &mut Schema) {
+    let Some(parts) = schema.union_parts() else {
+        return;
+    };
+    if schema.enumeration.is_some()
+        || schema.discriminator.is_some()
+        || schema.properties.is_some()
+        || schema.all_of.is_some()
+        || schema.items.is_some()
+        || schema.additional.is_some()
+    {
+        return;
+    }
+    let mut kind = None;
+    let mut values: Vec<EnumValue> = Vec::new();
+    let mut nullable = false;
+    for part in parts {
+        if part.is_null_only() {
+            nullable = true;
+            continue;
+        }
+        let Some(value) = one_value(part) else {
+            return;
+        };
+        let part_kind = part.enumeration.as_ref().map(|e| e.kind);
+        if kind.is_some() && kind != part_kind {
+            return;
+        }
+        kind = part_kind;
+        nullable |= part.nullable;
+        if values.iter().all(|v| v.wire != value.wire) {
+            values.push(EnumValue {
+                wire: value.wire.clone(),
+                name: part.title.clone().or_else(|| value.name.clone()),
+                description: part
+                    .description
+                    .clone()
+                    .or_else(|| value.description.clone()),
+            });
+        }
+    }
+    let Some(kind) = kind else {
+        return;
+    };
+    let type_agrees = matches!(
+        (schema.json_type, kind),
+        (None, _)
+            | (Some(JsonType::String), EnumKind::String)
+            | (Some(JsonType::Integer), EnumKind::Integer)
+    );
+    if values.len() < 2 || !type_agrees {
+        return;
+    }
+    schema.enumeration = Some(Enumeration {
+        declared: true,
+        kind,
+        values,
+        name: None,
+        flags: false,
+    });
+    schema.nullable |= nullable;
+    schema.one_of = None;
+    schema.any_of = None;
+}
+
+/// The one value an alternative lists, if it is nothing else: no reference, composition,
+/// properties or items, and a `type` (if any) that is the value's.
+fn one_value(part: &Schema) -> Option<&EnumValue> {
+    let enumeration = part.enumeration.as_ref()?;
+    let plain = part.reference.is_none()
+        && part.all_of.is_none()
+        && part.any_of.is_none()
+        && part.one_of.is_none()
+        && part.discriminator.is_none()
+        && part.properties.is_none()
+        && part.items.is_none()
+        && part.additional.is_none()
+        && enumeration.declared
+        && !enumeration.flags;
+    match enumeration.values.as_slice() {
+        [only] if plain => Some(only),
+        _ => None,
     }
 }

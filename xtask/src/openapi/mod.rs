@@ -10,7 +10,8 @@
 //! What is read, and how leniently:
 //! - OpenAPI 3.0.x, 3.1.x and 3.2.x ([`Version`]). 3.1's schema keywords are read in every
 //!   version: a `type` array with `"null"` is nullable, several types are any JSON (a
-//!   warning), `const` is a one-value enum; `webhooks` and `jsonSchemaDialect` are accepted,
+//!   warning), `const` is a one-value enum (and a `oneOf` of them one open enum, see
+//!   `enumeration.rs`); `webhooks` and `jsonSchemaDialect` are accepted,
 //!   and `paths` and `responses` are optional from 3.1. 3.2's additions the generator does not
 //!   implement (`query` operations, `additionalOperations`, `itemSchema`, the `querystring`
 //!   location, `components/mediaTypes`) are warnings by pointer; tags (and their `parent`)

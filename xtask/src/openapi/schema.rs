@@ -385,6 +385,7 @@ impl Reader<'_> {
             let items = self.schema(items, &child(pointer, "items"), Position::Inline);
             schema.items = Some(Box::new(items));
         }
+        super::enumeration::const_alternatives(&mut schema);
         let scalar_shaped =
             !schema.is_type_shaped() && schema.any_of.is_none() && schema.all_of.is_none();
         // OpenAPI says a tool that does not know a `format` treats the value as its base
