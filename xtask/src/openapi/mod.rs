@@ -264,10 +264,11 @@ impl Reader<'_> {
             None if self.version >= Version::V3_1 => {}
             None => self.report.problem("", "missing `paths`"),
         }
-        self.warn_unsupported_schemes();
         if let Some(webhooks) = root.get("webhooks") {
             document.webhooks = self.webhooks(webhooks);
         }
+        // Last: it takes the schemes, which webhooks' `security` is checked against too.
+        self.warn_unsupported_schemes();
         document
     }
 
