@@ -419,7 +419,7 @@ fn json_schema_agrees_with_decoding() {
 
 #[test]
 fn required_properties_are_named_when_they_cannot_be_ordered_safely() {
-    use tests::fixtures::required_arguments::{Address, Mixed, Range, required};
+    use tests::fixtures::required_arguments::{Address, Mixed, Range, Span, required};
     // Two of one type: by name, so `low` and `high` cannot be swapped by a schema change.
     let range = Range::new(required::Range { low: 1, high: 9 }).label("one to nine");
     assert_eq!((range.low, range.high), (1, 9));
@@ -429,6 +429,12 @@ fn required_properties_are_named_when_they_cannot_be_ordered_safely() {
         (mixed.name.as_str(), mixed.count, mixed.active),
         ("n", 3, true)
     );
+    // A struct of required properties holds the models' types, not its own module's.
+    let span = Span::new(required::Span {
+        first: range.clone(),
+        second: Range::new(required::Range { low: 10, high: 20 }),
+    });
+    assert_eq!((span.first.low, span.second.high), (1, 20));
     // Four: by name.
     let address = Address::new(required::Address {
         street: "Main".into(),

@@ -54,6 +54,12 @@ fn literal(text: &str) -> String {
 
 /// A type as the models module names it (see `rust_ty`).
 pub(crate) fn ty_text(ty: &Ty) -> String {
+    ty_text_from(ty, "")
+}
+
+/// [`ty_text`], each named type written with `prefix` (`super::` from the `required` module,
+/// where a struct of required properties shadows the type of the same name).
+fn ty_text_from(ty: &Ty, prefix: &str) -> String {
     match ty {
         Ty::String => "String".to_owned(),
         Ty::Bool => "bool".to_owned(),
@@ -64,11 +70,11 @@ pub(crate) fn ty_text(ty: &Ty) -> String {
         Ty::Timestamp => "Timestamp".to_owned(),
         Ty::Duration => "IsoDuration".to_owned(),
         Ty::Any => "RawJson".to_owned(),
-        Ty::Array(item) => format!("Vec<{}>", ty_text(item)),
-        Ty::Map(value) => format!("PropertyMap<{}>", ty_text(value)),
-        Ty::Option(inner) => format!("Option<{}>", ty_text(inner)),
-        Ty::Flags(member) => format!("Flags<{}>", ty_text(member)),
-        Ty::Named(name) => name.clone(),
+        Ty::Array(item) => format!("Vec<{}>", ty_text_from(item, prefix)),
+        Ty::Map(value) => format!("PropertyMap<{}>", ty_text_from(value, prefix)),
+        Ty::Option(inner) => format!("Option<{}>", ty_text_from(inner, prefix)),
+        Ty::Flags(member) => format!("Flags<{}>", ty_text_from(member, prefix)),
+        Ty::Named(name) => format!("{prefix}{name}"),
     }
 }
 
@@ -280,9 +286,11 @@ pub(super) fn required_struct(def: &StructDef) -> String {
     code.open(&format!("pub struct {} {{", def.name));
     for f in def.constructor_args() {
         code.doc(&format!("`{}`.", f.wire));
+        let ty = ty_text_from(&f.ty, "super::");
+        let ty = if f.boxed { format!("Box<{ty}>") } else { ty };
         code.line(&match shape(f) {
-            Shape::RequiredNullable => format!("pub {}: Option<{}>,", f.name, value_ty_text(f)),
-            _ => format!("pub {}: {},", f.name, value_ty_text(f)),
+            Shape::RequiredNullable => format!("pub {}: Option<{ty}>,", f.name),
+            _ => format!("pub {}: {ty},", f.name),
         });
     }
     code.close("}");
