@@ -18,6 +18,8 @@
 //! origin: a redirect elsewhere drops them.
 
 use crate::error::Error;
+// Cookie keys are encoded as the request's own cookie parameters are.
+use crate::request::COOKIE_VALUE;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -238,36 +240,6 @@ const QUERY_KEY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
-    .remove(b'~');
-
-/// A cookie value: RFC 6265's `cookie-octet` without `%`, as the request's cookie parameters.
-const COOKIE_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'!')
-    .remove(b'#')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'/')
-    .remove(b':')
-    .remove(b'<')
-    .remove(b'=')
-    .remove(b'>')
-    .remove(b'?')
-    .remove(b'@')
-    .remove(b'[')
-    .remove(b']')
-    .remove(b'^')
-    .remove(b'_')
-    .remove(b'`')
-    .remove(b'{')
-    .remove(b'|')
-    .remove(b'}')
     .remove(b'~');
 
 /// A header marked sensitive (hidden from `Debug` and from HTTP/2's header compression).

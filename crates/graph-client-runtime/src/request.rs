@@ -37,7 +37,7 @@ const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 
 /// A cookie value: what RFC 6265's `cookie-octet` allows, except `%`, which starts an escape;
 /// everything else (space, `"`, `,`, `;`, `\`, controls, non-ASCII) is percent-encoded.
-const COOKIE_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const COOKIE_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'!')
     .remove(b'#')
     .remove(b'$')
