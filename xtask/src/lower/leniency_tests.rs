@@ -170,3 +170,46 @@ fn unknown_schema_keywords_are_warnings_in_3_0_and_3_1() {
     assert_eq!(warnings(&model(&text)), expected);
     assert!(model(&text).types.contains_key("Tree"));
 }
+
+#[test]
+fn mismatched_path_parameters_and_a_scheme_in_another_document_are_warnings() {
+    let text = "openapi: 3.2.0
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+paths:
+  /pets/{id}:
+    put:
+      operationId: updatePet
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: integer}}
+      security:
+        - basic: []
+        - 'otherapi#/components/securitySchemes/generic_auth': []
+        - '#/components/securitySchemes/basic': []
+      responses:
+        '204': {description: updated}
+";
+    let m = model(text);
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1pets~1{id}/put: path parameter `{id}` of `/pets/{id}` is not declared in `parameters`: it is taken as a required string",
+            "/paths/~1pets~1{id}/put: path parameter `petId` does not appear in `/pets/{id}`: it is left out (it could not be sent)",
+            "/paths/~1pets~1{id}/put/security/1/otherapi#~1components~1securitySchemes~1generic_auth: security scheme `otherapi#/components/securitySchemes/generic_auth` is in another document, which is not read: this alternative of the requirement is left out",
+        ]
+    );
+    let op = &m.operations[0];
+    assert_eq!(op.path.parameters().collect::<Vec<_>>(), ["id"]);
+    assert!(op.params.is_empty(), "{:?}", op.params);
+    // The two alternatives of this document: `basic`, named twice (by name and by URI).
+    let security = op.security.as_ref().expect("basic is not a bearer token");
+    let names: Vec<Vec<&str>> = security
+        .iter()
+        .map(|alt| alt.iter().map(|s| s.name.as_str()).collect())
+        .collect();
+    assert_eq!(names, [["basic"], ["basic"]]);
+    let client = client(&m);
+    assert!(client.contains("\"updatePet\""), "{client}");
+}

@@ -45,7 +45,7 @@ use naming::TypeNames;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Lowers views into the model, reporting what only lowering can find (dangling references,
-/// inheritance cycles, undeclared path parameters, …).
+/// inheritance cycles, duplicate operation ids, …).
 pub fn lower(document: &Document, report: &mut Report) -> Model {
     let mut names = TypeNames::new(
         document

@@ -247,8 +247,10 @@ impl Lowering<'_> {
         Some(chosen)
     }
 
-    /// Every template parameter is declared, and every declared path parameter is in the
-    /// template. (A segment that is not one whole parameter is reported when the path is read.)
+    /// Every template parameter should be declared, and every declared path parameter be in
+    /// the template. The template alone decides what is sent (each parameter is text in its
+    /// segment), so either mismatch is a warning with what the client does, not a refusal.
+    /// (A segment that is not one whole parameter is reported when the path is read.)
     fn check_path_template(
         &mut self,
         view: &OperationView,
@@ -261,20 +263,20 @@ impl Lowering<'_> {
                 .iter()
                 .any(|(p, l)| *l == Location::Path && p.wire == name)
             {
-                self.report.problem(
+                self.report.warning(
                     pointer,
                     format!(
-                        "path parameter `{{{name}}}` of `{path}` is not declared in `parameters`"
+                        "path parameter `{{{name}}}` of `{path}` is not declared in `parameters`: it is taken as a required string"
                     ),
                 );
             }
         }
         for (param, location) in params {
             if *location == Location::Path && !path.parameters().any(|p| p == param.wire) {
-                self.report.problem(
+                self.report.warning(
                     pointer,
                     format!(
-                        "path parameter `{}` does not appear in `{path}`",
+                        "path parameter `{}` does not appear in `{path}`: it is left out (it could not be sent)",
                         param.wire
                     ),
                 );

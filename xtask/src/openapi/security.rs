@@ -4,7 +4,8 @@
 //! builder by scheme name for API keys (in a header, the query or a cookie) and HTTP basic.
 //! A requirement naming a scheme that is not defined is an error, and a required scheme the
 //! client cannot apply (mutual TLS, another HTTP scheme) is a warning (once, at its
-//! definition). Each operation's effective requirements (its own `security`, else the
+//! definition). A requirement may name a scheme by URI (OpenAPI 3.2): one in this document is
+//! used; one in another document is not read, and its alternative is left out with a warning. Each operation's effective requirements (its own `security`, else the
 //! document's) are resolved here into [`AuthScheme`]s.
 
 use super::Reader;
@@ -138,9 +139,24 @@ impl Reader<'_> {
                 continue;
             };
             let mut names = Vec::new();
-            for (name, scopes) in self.report.entries(requirement, &at) {
-                let at = child(&at, &name);
+            let mut elsewhere = false;
+            for (key, scopes) in self.report.entries(requirement, &at) {
+                let at = child(&at, &key);
                 self.report.strings(scopes, &at, "scopes");
+                let name = match scheme_uri(&key) {
+                    SchemeKey::Name => key,
+                    SchemeKey::Local(name) => name,
+                    SchemeKey::Elsewhere => {
+                        // 3.2 lets a requirement name a scheme by URI, in another document
+                        // too; that document is not read, so this alternative cannot be met.
+                        self.report.warning(
+                            &at,
+                            format!("security scheme `{key}` is in another document, which is not read: this alternative of the requirement is left out"),
+                        );
+                        elsewhere = true;
+                        continue;
+                    }
+                };
                 if !schemes.defined.contains_key(&name) {
                     self.report.problem(
                         &at,
@@ -152,7 +168,9 @@ impl Reader<'_> {
                 }
                 names.push(name);
             }
-            requirements.push(names);
+            if !elsewhere {
+                requirements.push(names);
+            }
         }
         requirements
     }
@@ -172,5 +190,48 @@ impl Reader<'_> {
             used: Vec::new(),
             ..schemes
         };
+    }
+}
+
+/// What a requirement's key names: a scheme of `components/securitySchemes` by name (the
+/// usual form), or (OpenAPI 3.2) by URI: in this document (`#/components/securitySchemes/X`)
+/// or in another one.
+#[derive(Debug, PartialEq)]
+enum SchemeKey {
+    Name,
+    Local(String),
+    Elsewhere,
+}
+
+fn scheme_uri(key: &str) -> SchemeKey {
+    const LOCAL: &str = "#/components/securitySchemes/";
+    if let Some(name) = key.strip_prefix(LOCAL).filter(|n| !n.contains('/')) {
+        SchemeKey::Local(name.replace("~1", "/").replace("~0", "~"))
+    } else if key.contains('#') || key.contains("://") {
+        SchemeKey::Elsewhere
+    } else {
+        SchemeKey::Name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SchemeKey, scheme_uri};
+
+    #[test]
+    fn requirement_keys_are_names_or_uris() {
+        assert_eq!(scheme_uri("petstore_auth"), SchemeKey::Name);
+        assert_eq!(
+            scheme_uri("#/components/securitySchemes/a~1b"),
+            SchemeKey::Local("a/b".to_owned())
+        );
+        assert_eq!(
+            scheme_uri("otherapi#/components/securitySchemes/generic_auth"),
+            SchemeKey::Elsewhere
+        );
+        assert_eq!(
+            scheme_uri("https://example.com/api.yaml#/components/securitySchemes/x"),
+            SchemeKey::Elsewhere
+        );
     }
 }
