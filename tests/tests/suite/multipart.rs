@@ -8,15 +8,25 @@ use graph_client_runtime::{BearerToken, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use tests::fixtures::multipart::client::Client;
 use tests::fixtures::multipart::server::*;
-use tests::fixtures::multipart::{FilePart, Meta, Receipt, SetRequestBodyForm, UploadForm, from_str};
+use tests::fixtures::multipart::{
+    FilePart, Meta, Receipt, SetRequestBodyForm, UploadForm, from_str,
+};
 
 /// Keeps each form it receives.
 #[derive(Clone, Default)]
-struct Inbox(Arc<Mutex<Vec<UploadForm>>>, Arc<Mutex<Vec<SetRequestBodyForm>>>);
+struct Inbox(
+    Arc<Mutex<Vec<UploadForm>>>,
+    Arc<Mutex<Vec<SetRequestBodyForm>>>,
+);
 
 impl Inbox {
     fn take(&self) -> Vec<UploadForm> {
-        std::mem::take(&mut self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        std::mem::take(
+            &mut self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 
@@ -180,7 +190,10 @@ async fn a_file_of_several_megabytes_arrives_intact() {
     let received = inbox.take();
     assert_eq!(received.len(), 1);
     assert!(received[0].file.bytes == big, "the file changed on the way");
-    assert_eq!(received[0].attachments, None, "no attachment parts were sent");
+    assert_eq!(
+        received[0].attachments, None,
+        "no attachment parts were sent"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +244,11 @@ async fn an_inline_form_with_a_3_1_content_media_type_is_a_file() {
         image: Some(FilePart::new(vec![0x89, b'P', b'N', b'G']).content_type("image/png")),
         caption: None,
     };
-    client(&base).avatars(form.clone()).send().await.expect("set");
+    client(&base)
+        .avatars(form.clone())
+        .send()
+        .await
+        .expect("set");
     let received = std::mem::take(&mut *inbox.1.lock().expect("not poisoned"));
     assert_eq!(received, [form]);
 }

@@ -78,7 +78,11 @@ impl Lowering<'_> {
                     content_type,
                     // A file is no plain `String`: the note that says so is not about it.
                     description: match file {
-                        Some(_) => f.description.as_deref().map(without_format_note).filter(|d| !d.is_empty()),
+                        Some(_) => f
+                            .description
+                            .as_deref()
+                            .map(without_format_note)
+                            .filter(|d| !d.is_empty()),
                         None => f.description.clone(),
                     },
                 }
@@ -112,7 +116,11 @@ fn resolved<'d>(doc: &'d Document, mut schema: &'d Schema) -> Option<&'d Schema>
         let Some(reference) = &schema.reference else {
             return Some(schema);
         };
-        schema = doc.components.schemas.get(reference.key.as_ref()?).flatten()?;
+        schema = doc
+            .components
+            .schemas
+            .get(reference.key.as_ref()?)
+            .flatten()?;
     }
     None
 }

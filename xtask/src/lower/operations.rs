@@ -415,7 +415,12 @@ impl Lowering<'_> {
         let mut chosen = self.content(&body.content, hint)?;
         chosen.body.required = body.required;
         if let Media::Multipart(name) = &chosen.body.media
-            && name.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("multipart/form-data")
+            && name
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("multipart/form-data")
             && let Some(media) = body.content.media.iter().find(|m| m.name == *name)
             && let Some(form) = self.multipart_form(media)
         {

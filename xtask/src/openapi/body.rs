@@ -238,7 +238,11 @@ impl Reader<'_> {
     }
     /// A media type's `encoding` map: each property's `contentType`. Its other keys (`headers`,
     /// `style`, `explode`, `allowReserved`) are warnings that they are not applied.
-    fn encoding(&mut self, media_map: &serde_norway::Mapping, pointer: &str) -> Vec<(String, String)> {
+    fn encoding(
+        &mut self,
+        media_map: &serde_norway::Mapping,
+        pointer: &str,
+    ) -> Vec<(String, String)> {
         let mut found = Vec::new();
         let Some(node) = media_map.get("encoding") else {
             return found;
