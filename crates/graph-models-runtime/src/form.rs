@@ -284,8 +284,8 @@ impl FormParts {
         F::from_files(name, files)
     }
 
-    /// Takes value property `name` out: no part is an absent property (an error unless `T`
-    /// is an `Option`), one part is its value, several the items of an array. A JSON part
+    /// Takes value property `name` out: no part is an absent property or an empty list (an
+    /// error for any other `T`), one part is its value, several the items of an array. A JSON part
     /// is decoded as JSON; a text part is its text, or the number or boolean it spells.
     pub fn take_value<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, FormError> {
         let parts = self.take(name);
@@ -293,7 +293,10 @@ impl FormParts {
             FormError(format!("the part `{}` {what}", excerpt(name)))
         };
         if parts.is_empty() {
-            return serde_json::from_value(Value::Null).map_err(|_| bad(&"is missing"));
+            // Absent, or an empty list (which is no part at all on the wire).
+            return serde_json::from_value(Value::Null)
+                .or_else(|_| serde_json::from_value(Value::Array(Vec::new())))
+                .map_err(|_| bad(&"is missing"));
         }
         // Each part as the value it can be: JSON parts as their JSON; text parts as their
         // text and, second, as the scalar the text spells (`42`, `true`).
