@@ -248,7 +248,8 @@ impl Printer<'_> {
             Some(
                 body @ (RequestBody::Text { .. }
                 | RequestBody::Bytes { .. }
-                | RequestBody::Multipart { .. }),
+                | RequestBody::Multipart { .. }
+                | RequestBody::Form { .. }),
             ) => {
                 let ty = self.body_ty(body);
                 (
@@ -463,6 +464,9 @@ impl Printer<'_> {
             RequestBody::Multipart { media } => {
                 quote!(spec.multipart_body(#media, &self.body)?;)
             }
+            RequestBody::Form { media, .. } => {
+                quote!(spec.multipart_form(#media, &self.body)?;)
+            }
         });
         let body = body.map(|body| match &builder.json_content_type {
             Some(media) => quote!(#body spec.content_type(#media);),
@@ -579,6 +583,7 @@ impl Printer<'_> {
             RequestBody::Text { ty, .. } => self.types.ty(ty),
             RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
             RequestBody::Multipart { .. } => quote!(::graph_client_runtime::MultipartBody),
+            RequestBody::Form { type_name, .. } => self.types.model(type_name),
         }
     }
 
@@ -629,7 +634,10 @@ fn builder_arg_count(builder: &Builder) -> usize {
         }) => 1,
         Some(RequestBody::Model { args, .. }) => args.len(),
         Some(
-            RequestBody::Text { .. } | RequestBody::Bytes { .. } | RequestBody::Multipart { .. },
+            RequestBody::Text { .. }
+            | RequestBody::Bytes { .. }
+            | RequestBody::Multipart { .. }
+            | RequestBody::Form { .. },
         ) => 1,
         _ => 0,
     }

@@ -104,6 +104,10 @@ pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<Str
         |def| emit_models::type_item(def),
     )
     .map_err(|e| internal(&e))?;
+    for form in model.forms.values() {
+        source.push('\n');
+        source.push_str(&emit_models::form_item(model, form).map_err(|e| internal(&e))?);
+    }
     source.push_str(&emit_models::required_module(&types).map_err(|e| internal(&e))?);
     Ok(source)
 }

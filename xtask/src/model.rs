@@ -15,6 +15,9 @@ pub struct Model {
     pub base_url: Option<String>,
     /// Types keyed by Rust name (so output is sorted and names are unique).
     pub types: BTreeMap<String, TypeDef>,
+    /// The typed parts of `multipart/form-data` request bodies, keyed by Rust name (unique
+    /// among the types' names too).
+    pub forms: BTreeMap<String, FormDef>,
     /// Operations in path order, then method order.
     pub operations: Vec<Operation>,
     /// The requests the API makes to its users (webhooks, then the operations' callbacks, in
@@ -206,6 +209,42 @@ pub struct Field {
     pub default: Option<String>,
     pub description: Option<String>,
     pub max_items: Option<u64>,
+}
+
+/// The parts of a `multipart/form-data` body whose schema is an object: one field per
+/// property, each a file part or a value part (text, or JSON for objects).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormDef {
+    pub name: String,
+    /// The struct the body's schema lowers to, whose properties these are.
+    pub origin: String,
+    pub description: Option<String>,
+    pub fields: Vec<FormField>,
+}
+
+/// One property of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    /// The Rust field name (the struct's).
+    pub name: String,
+    /// The part's name, exactly.
+    pub wire: String,
+    /// The value's type, for a value part (unused for a file).
+    pub ty: Ty,
+    /// `Some` for a binary string (`format: binary`, `contentMediaType`, `contentEncoding`),
+    /// or an array of them.
+    pub file: Option<FileShape>,
+    pub required: bool,
+    /// The document's `encoding.contentType` for it, one media type without wildcards.
+    pub content_type: Option<String>,
+    pub description: Option<String>,
+}
+
+/// How many files a file property holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileShape {
+    One,
+    Many,
 }
 
 /// An enum schema (of strings or integers), a `const`, or a string with
@@ -538,7 +577,9 @@ pub enum Media {
     Form,
     /// Bytes, unchanged, of the document's media type (`application/octet-stream`, `*/*`…).
     Bytes(String),
-    /// `multipart/*`: bytes the user encodes, with the boundary they chose.
+    /// `multipart/*`: bytes the user encodes, with the boundary they chose, when the body's
+    /// type is `Ty::Any`; a `multipart/form-data` body whose type names a
+    /// [`FormDef`] is that form's parts.
     Multipart(String),
 }
 

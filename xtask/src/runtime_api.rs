@@ -9,7 +9,9 @@
 pub const MODELS_API: &[&str] = &[
     "DecodeError",
     "Extensions",
+    "FilePart",
     "Flags",
+    "FormError",
     "IsoDuration",
     "Nullable",
     "PropertyMap",

@@ -32,6 +32,7 @@ mod credentials;
 mod error;
 #[cfg(feature = "reqwest")]
 mod executor;
+mod multipart;
 mod paging;
 mod request;
 mod request_base;

@@ -257,7 +257,15 @@ impl RequestSpec {
 
     /// Sets a multipart body of this media type (`multipart/form-data`), with its boundary.
     pub fn multipart_body(&mut self, media_type: &str, body: &MultipartBody) -> Result<(), Error> {
-        let boundary = &body.boundary;
+        self.set_multipart(media_type, &body.boundary, body.bytes.clone())
+    }
+
+    fn set_multipart(
+        &mut self,
+        media_type: &str,
+        boundary: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), Error> {
         let valid = (1..=70).contains(&boundary.len())
             && !boundary.ends_with(' ')
             && boundary
@@ -270,11 +278,19 @@ impl RequestSpec {
             )));
         }
         let essence = media_type.split(';').next().unwrap_or(media_type).trim();
-        self.raw_body(
-            &format!("{essence}; boundary=\"{boundary}\""),
-            body.bytes.clone(),
-        );
+        self.raw_body(&format!("{essence}; boundary=\"{boundary}\""), bytes);
         Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body (or another `multipart/*` media type): a generated
+    /// form's parts, encoded with a fresh random boundary.
+    pub fn multipart_form<T: graph_models_runtime::__private::MultipartForm>(
+        &mut self,
+        media_type: &str,
+        form: &T,
+    ) -> Result<(), Error> {
+        let body = crate::multipart::encode_form(form)?;
+        self.set_multipart(media_type, &body.boundary, body.bytes)
     }
 
     /// Sets a text body: the value's text (`Display`), with this `Content-Type`.

@@ -20,6 +20,7 @@
 pub mod decode;
 mod example_check;
 mod extensions;
+mod form;
 mod format;
 mod nullable;
 #[doc(hidden)]
@@ -33,6 +34,7 @@ pub mod union;
 // The user-facing surface: what a generated models crate re-exports, by name.
 pub use decode::{DecodeError, excerpt, from_slice, from_str};
 pub use extensions::{Extensions, PropertyMap, RawJson};
+pub use form::{FilePart, FormError};
 pub use nullable::Nullable;
 pub use open_enum::Flags;
 pub use time::{IsoDuration, TimeParseError, Timestamp};
@@ -45,6 +47,7 @@ pub use time::{IsoDuration, TimeParseError, Timestamp};
 pub mod __private {
     pub use crate::example_check::{agrees, check_examples, decodes_to, round_trip};
     pub use crate::extensions::KeyIndex;
+    pub use crate::form::{Files, FormParts, MultipartForm, Part};
     pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
     pub use crate::record::{
         Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required,

@@ -3,8 +3,8 @@
 
 use ::graph_models_runtime::__private as rt;
 pub use ::graph_models_runtime::{
-    DecodeError, Extensions, Flags, IsoDuration, Nullable, PropertyMap, RawJson,
-    TimeParseError, Timestamp, excerpt, from_slice, from_str,
+    DecodeError, Extensions, FilePart, Flags, FormError, IsoDuration, Nullable,
+    PropertyMap, RawJson, TimeParseError, Timestamp, excerpt, from_slice, from_str,
 };
 /// Supplemental activity of a user. This is an OPEN string set, not an enum: Graph sends PascalCase values (listed in x-graph-known-values), newer docs list camelCase spellings, so compare case-insensitively, and any unknown value must be kept as-is rather than rejected.
 ///

@@ -8,6 +8,7 @@ use crate::context::{Context, OperationInfo};
 use crate::failure::Failure;
 use crate::text::{from_form, from_text};
 use axum::body::Bytes;
+use graph_models_runtime::__private::{FormParts, MultipartForm};
 use graph_models_runtime::excerpt;
 use http::header::{CONTENT_TYPE, COOKIE};
 use http::request::Parts;
@@ -351,6 +352,24 @@ impl Incoming {
             boundary,
             bytes: self.body.to_vec(),
         }))
+    }
+
+    /// A `multipart/form-data` body of media type `media` read into a generated form: its
+    /// parts parsed ([`crate::multipart`]), then each property taken from them. A malformed
+    /// body, or a part that is not its property's type, is a `400` saying which.
+    pub fn multipart_form<T: MultipartForm>(
+        &self,
+        media: &str,
+        required: bool,
+    ) -> Result<Option<T>, Failure> {
+        let Some(body) = self.multipart_body(media, required)? else {
+            return Ok(None);
+        };
+        let parts = crate::multipart::parse(&body.boundary, &body.bytes)
+            .map_err(|problem| Failure::bad_request(format!("the multipart body {problem}")))?;
+        T::read_parts(&mut FormParts::from_parts(parts))
+            .map(Some)
+            .map_err(|e| Failure::bad_request(format!("the multipart body: {e}")))
     }
 }
 

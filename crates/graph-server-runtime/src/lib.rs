@@ -23,6 +23,7 @@ mod context;
 mod failure;
 mod incoming;
 mod mock;
+mod multipart;
 mod outgoing;
 mod routes;
 mod serve;

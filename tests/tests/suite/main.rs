@@ -38,6 +38,7 @@ mod examples;
 mod formats;
 mod generator;
 mod models;
+mod multipart;
 mod public_names;
 mod real_world;
 mod runtime_api;

@@ -5,7 +5,7 @@
 use super::{Builder, DocContext, Names, Node, Param, ParamTy, RequestBody, navigation};
 use crate::docs::rust_string;
 use crate::example_code::{self, Args, Json, Writer};
-use crate::model::{Example, HttpMethod, Model, Operation, StructDef, Ty};
+use crate::model::{Example, FileShape, HttpMethod, Model, Operation, StructDef, Ty};
 
 /// The `Client` type's docs: what it is a client of, where it sends, where requests start.
 pub(super) fn client_doc(model: &Model, root: Option<&Node>, builders: &[Builder]) -> String {
@@ -198,6 +198,11 @@ pub(super) fn example_call(
             args.push(arg.unwrap_or_else(|_| writer.decoded(&json, ty)));
         }
         (Some(RequestBody::Bytes { .. }), _, _) => args.push("vec![0_u8, 1, 2]".to_owned()),
+        (Some(RequestBody::Form { type_name, .. }), _, _) => {
+            if let Some(form) = model.forms.get(type_name) {
+                args.push(form_value(model, form, &mut writer));
+            }
+        }
         (Some(RequestBody::Multipart { .. }), _, _) => args.push(format!(
             "{}::MultipartBody::new(\"boundary\", b\"--boundary--\".to_vec())",
             context.context.example_client
@@ -345,4 +350,34 @@ fn param_example(model: &Model, writer: &mut Writer, ty: &ParamTy, wire: &str) -
         }
         ParamTy::String => "\"…\"".to_owned(),
     }
+}
+
+/// A form's value as a struct expression: each required file a small one with a name, each
+/// required value a sample of its type, each optional property `None`.
+fn form_value(model: &Model, form: &crate::model::FormDef, writer: &mut Writer) -> String {
+    writer.uses.insert(form.name.clone());
+    let mut fields = Vec::new();
+    for f in &form.fields {
+        let file = || {
+            let name = rust_string(&format!("{}.bin", f.wire));
+            format!("FilePart::new(b\"...\".to_vec()).file_name({name})")
+        };
+        let value = match (f.required, f.file) {
+            (false, _) => "None".to_owned(),
+            (true, Some(FileShape::One)) => file(),
+            (true, Some(FileShape::Many)) => format!("vec![{}]", file()),
+            (true, None) => {
+                let sample = example_code::sample(model, &f.ty, &f.wire);
+                match writer.exact(&sample, &f.ty) {
+                    Ok(code) => code,
+                    Err(_) => writer.decoded(&sample, &f.ty),
+                }
+            }
+        };
+        if f.file.is_some() && f.required {
+            writer.uses.insert("FilePart".to_owned());
+        }
+        fields.push(format!("{}: {value}", f.name));
+    }
+    format!("{} {{ {} }}", form.name, fields.join(", "))
 }

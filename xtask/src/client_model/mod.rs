@@ -204,6 +204,9 @@ pub enum RequestBody {
     /// the starting method's `body` argument, sent with the document's media type and the
     /// boundary.
     Multipart { media: String },
+    /// A `multipart/form-data` body of a generated form (`type_name`, in the models), the
+    /// starting method's `body` argument, its parts encoded by the runtime.
+    Form { media: String, type_name: String },
 }
 
 /// Another media type an operation takes or answers with, which the user may choose: a
@@ -517,8 +520,14 @@ pub fn inputs<'m>(model: &'m Model, op: &Operation, path: &[Segment]) -> Inputs<
             (Media::Bytes(media), _) => RequestBody::Bytes {
                 media: media.clone(),
             },
-            (Media::Multipart(media), _) => RequestBody::Multipart {
-                media: media.clone(),
+            (Media::Multipart(media), _) => match &b.ty {
+                Ty::Named(type_name) => RequestBody::Form {
+                    media: media.clone(),
+                    type_name: type_name.clone(),
+                },
+                _ => RequestBody::Multipart {
+                    media: media.clone(),
+                },
             },
             (media, Some(s)) => model_body(s, &mut scope, &mut args, *media == Media::Form),
             (media, None) => RequestBody::Json {

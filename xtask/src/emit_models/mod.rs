@@ -23,7 +23,10 @@ pub fn prelude(has_types: bool) -> TokenStream {
     }
 }
 
+mod forms;
 mod impls;
+
+pub use forms::form_item;
 
 pub(crate) use impls::ty_text;
 

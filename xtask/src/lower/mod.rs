@@ -14,6 +14,7 @@
 
 mod analysis;
 mod examples;
+mod forms;
 #[cfg(test)]
 mod keyword_tests;
 #[cfg(test)]
@@ -39,7 +40,7 @@ mod union_tests;
 mod unions;
 
 use crate::document::Report;
-use crate::model::{Model, Param, Ty, TypeDef};
+use crate::model::{FormDef, Model, Param, Ty, TypeDef};
 use crate::openapi::{Document, Location};
 use naming::TypeNames;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -73,6 +74,7 @@ pub fn lower(document: &Document, report: &mut Report) -> Model {
         names,
         polymorphic,
         types: BTreeMap::new(),
+        forms: BTreeMap::new(),
         lowered_components: BTreeSet::new(),
         in_progress: BTreeSet::new(),
         cyclic: BTreeSet::new(),
@@ -103,6 +105,7 @@ pub fn lower(document: &Document, report: &mut Report) -> Model {
         title: document.title.clone(),
         base_url,
         types,
+        forms: lowering.forms,
         operations,
         receivers,
         examples,
@@ -119,6 +122,8 @@ struct Lowering<'a> {
     /// of the union that stands for the base wherever it is referenced.
     polymorphic: BTreeMap<String, String>,
     types: BTreeMap<String, TypeDef>,
+    /// The forms of `multipart/form-data` request bodies, by name.
+    forms: BTreeMap<String, FormDef>,
     /// Component schemas already in `types`.
     lowered_components: BTreeSet<String>,
     /// Component schemas being lowered right now (to catch `allOf` and reference cycles).

@@ -416,6 +416,18 @@ impl Lowering<'_> {
     fn request_body(&mut self, body: &RequestBody, hint: &str) -> Option<Chosen> {
         let mut chosen = self.content(&body.content, hint)?;
         chosen.body.required = body.required;
+        if let Media::Multipart(name) = &chosen.body.media
+            && name
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("multipart/form-data")
+            && let Some(media) = body.content.media.iter().find(|m| m.name == *name)
+            && let Some(form) = self.multipart_form(media)
+        {
+            chosen.body.ty = Ty::Named(form);
+        }
         Some(chosen)
     }
 

@@ -457,9 +457,19 @@ fn each_body_gets_one_media_type_json_first() {
         media("form", false),
         Some((Media::Form, Ty::Named("Form".into())))
     );
+    // An object's multipart body is a form of its parts (named after the struct).
     assert_eq!(
         media("parts", false),
-        Some((Media::Multipart("multipart/form-data".into()), Ty::Any))
+        Some((
+            Media::Multipart("multipart/form-data".into()),
+            Ty::Named("FormForm".into())
+        ))
+    );
+    let form = &m.forms["FormForm"];
+    assert_eq!((form.origin.as_str(), form.fields.len()), ("Form", 1));
+    assert_eq!(
+        (form.fields[0].wire.as_str(), form.fields[0].file),
+        ("a", None)
     );
     // The media types not chosen are the user's alternatives.
     let both = m.operations.iter().find(|o| o.operation_id == "both");

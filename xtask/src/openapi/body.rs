@@ -37,6 +37,8 @@ pub struct MediaType {
     pub schema: Option<Schema>,
     /// `example` and `examples`, in document order.
     pub examples: Vec<super::Example>,
+    /// `encoding`: each property's `contentType`, in document order (a multipart body's).
+    pub encoding: Vec<(String, String)>,
 }
 
 /// How a body of a media type is carried.
@@ -210,6 +212,7 @@ impl Reader<'_> {
                 }
             }
             let examples = self.value_examples(media_map, &at);
+            let encoding = self.encoding(media_map, &at);
             let mut schema = media_map
                 .get("schema")
                 .map(|schema| self.schema(schema, &child(&at, "schema"), Position::Inline));
@@ -228,10 +231,49 @@ impl Reader<'_> {
                 name: media,
                 schema,
                 examples,
+                encoding,
             });
         }
         content
     }
+    /// A media type's `encoding` map: each property's `contentType`. Its other keys (`headers`,
+    /// `style`, `explode`, `allowReserved`) are warnings that they are not applied.
+    fn encoding(
+        &mut self,
+        media_map: &serde_norway::Mapping,
+        pointer: &str,
+    ) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        let Some(node) = media_map.get("encoding") else {
+            return found;
+        };
+        let at = child(pointer, "encoding");
+        let Some(map) = self.report.object(node, &at, "`encoding`") else {
+            return found;
+        };
+        for (property, node) in self.report.entries(map, &at) {
+            let here = child(&at, &property);
+            let Some(entry) = self.report.object(node, &here, "an encoding") else {
+                continue;
+            };
+            let applied = ["headers", "style", "explode", "allowReserved"];
+            let mut known = vec!["contentType"];
+            known.extend(applied);
+            self.report
+                .ignore_unknown_keys(entry, &here, "an encoding", &known);
+            for key in applied.into_iter().filter(|k| entry.get(*k).is_some()) {
+                self.report.warning(
+                    &child(&here, key),
+                    format!("`{key}` of an encoding is not applied: the part is sent with its `Content-Type` only"),
+                );
+            }
+            if let Some(content_type) = entry.get("contentType").and_then(Value::as_str) {
+                found.push((property, content_type.trim().to_owned()));
+            }
+        }
+        found
+    }
+
     /// A Header Object: a parameter without `name` and `in`. Its value is described by
     /// `schema`, or by `content` (one media type).
     pub(super) fn header(&mut self, node: &Value, pointer: &str) -> Option<Header> {

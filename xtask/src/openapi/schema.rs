@@ -165,6 +165,9 @@ pub struct Schema {
     pub source: String,
     /// `example`, and (3.1) each item of `examples`, in document order.
     pub examples: Vec<super::Example>,
+    /// A string of bytes rather than text: `format: binary` (3.0) or a `contentMediaType` or
+    /// `contentEncoding` (3.1). A file part in a multipart body; a `String` elsewhere.
+    pub binary: bool,
 }
 
 /// `discriminator`: the property whose value names the alternative, and the explicit names.
@@ -391,6 +394,10 @@ impl Reader<'_> {
         // OpenAPI says a tool that does not know a `format` treats the value as its base
         // type: so does this one, without a warning; a property's docs name the format.
         schema.scalar = schema.json_type.and_then(|t| scalar(t, text("format")));
+        schema.binary = schema.json_type == Some(JsonType::String)
+            && (text("format") == Some("binary")
+                || map.get("contentMediaType").is_some()
+                || map.get("contentEncoding").is_some());
         if let (Some(scalar), Some(format)) = (schema.scalar, text("format"))
             && scalar_shaped
             && !is_known_format(schema.json_type, format)

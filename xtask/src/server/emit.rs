@@ -283,9 +283,10 @@ impl Printer<'_> {
             Read::Path { .. } => quote!(::std::string::String),
             Read::Param { ty, .. } => self.types.param_ty(ty),
             Read::Body(body) => match body {
-                BodyRead::Json { ty, .. } | BodyRead::Form { ty } | BodyRead::Text { ty, .. } => {
-                    self.types.ty(ty)
-                }
+                BodyRead::Json { ty, .. }
+                | BodyRead::Form { ty }
+                | BodyRead::Text { ty, .. }
+                | BodyRead::MultipartForm { ty, .. } => self.types.ty(ty),
                 BodyRead::Bytes { .. } => quote!(::std::vec::Vec<u8>),
                 BodyRead::Multipart { .. } => quote!(Multipart),
             },
@@ -456,6 +457,9 @@ fn read(field: &RequestField) -> TokenStream {
             BodyRead::Text { media, .. } => quote!(incoming.text_body(#media, #required)?),
             BodyRead::Bytes { media } => quote!(incoming.bytes_body(#media, #required)?),
             BodyRead::Multipart { media } => quote!(incoming.multipart_body(#media, #required)?),
+            BodyRead::MultipartForm { media, .. } => {
+                quote!(incoming.multipart_form(#media, #required)?)
+            }
         },
     };
     match required {

@@ -99,6 +99,8 @@ pub enum BodyRead {
     Bytes { media: String },
     /// A multipart body of this media type.
     Multipart { media: String },
+    /// A `multipart/form-data` body of this media type, read into this form type.
+    MultipartForm { ty: Ty, media: String },
 }
 
 /// A documented response: a variant of the operation's response enum.
@@ -300,6 +302,10 @@ fn operation(
                 media: media.clone(),
             },
             RequestBody::Multipart { media } => BodyRead::Multipart {
+                media: media.clone(),
+            },
+            RequestBody::Form { media, .. } => BodyRead::MultipartForm {
+                ty: declared.ty.clone(),
                 media: media.clone(),
             },
         };
