@@ -14,6 +14,7 @@
 
 mod analysis;
 mod examples;
+pub mod flavour;
 #[cfg(test)]
 mod keyword_tests;
 #[cfg(test)]
@@ -107,6 +108,7 @@ pub fn lower(document: &Document, report: &mut Report) -> Model {
         receivers,
         examples,
         warnings: Vec::new(),
+        flavour: flavour::detect(document),
     }
 }
 
