@@ -282,7 +282,7 @@ fn source(
                     }
                     (::std::result::Result::Err(sent), ::std::option::Option::Some(kind)) => {
                         let body = match &sent {
-                            #client_crate::Error::Graph(e) => &e.body,
+                            #client_crate::Error::Api(e) => &e.body,
                             #client_crate::Error::UnexpectedBody(e) => &e.body,
                             other => return ::std::result::Result::Err(other.to_string()),
                         };

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR]]
+    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR] [--flavour graph|plain]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
@@ -24,6 +24,10 @@ const USAGE: &str =
                                repository's `crates`, or another generated workspace's
                                `runtime`) instead of vendoring a copy, so that several
                                workspaces share one runtime
+  --flavour graph|plain        with --out: whether the crates carry Graph's layer (clouds,
+                               API versions, the presence rate limit, `azure_identity`);
+                               by default a document is Graph's when a server is on a
+                               Graph host or a component is named `microsoft.graph.…`
   --strict                     treat warnings as errors: write nothing and exit 1 if the
                                document has anything the generator cannot represent
                                faithfully
@@ -64,6 +68,7 @@ fn try_run(
     }
     let (mut mode, mut schema, mut out_dir, mut name) = (Mode::Write, None, None, None);
     let mut runtime: Option<PathBuf> = None;
+    let mut flavour = None;
     let mut strict = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -95,13 +100,20 @@ fn try_run(
                     anyhow::anyhow!("--runtime needs the folder of the runtime crates")
                 })?))
             }
+            "--flavour" => {
+                flavour = Some(match args.next().as_deref() {
+                    Some("graph") => crate::model::Flavour::Graph,
+                    Some("plain") => crate::model::Flavour::Plain,
+                    _ => bail!("--flavour needs `graph` or `plain`"),
+                })
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let root = crate::workspace_root();
     let outputs = match (schema, out_dir) {
-        (None, None) if name.is_some() || runtime.is_some() => {
-            bail!("--name and --runtime go with --schema and --out\n\n{USAGE}")
+        (None, None) if name.is_some() || runtime.is_some() || flavour.is_some() => {
+            bail!("--name, --runtime and --flavour go with --schema and --out\n\n{USAGE}")
         }
         (None, None) => crate::bundled_outputs(&root),
         (Some(schema), Some(out)) => crate::standalone_outputs(
@@ -110,6 +122,7 @@ fn try_run(
             crate::Standalone {
                 name: name.as_deref(),
                 runtime: runtime.as_deref(),
+                flavour,
             },
         ),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),

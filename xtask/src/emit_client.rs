@@ -8,7 +8,7 @@
 use crate::client_model::{
     Builder, Child, ClientModel, Node, Output, Param, ParamTy, RequestBody, Step,
 };
-use crate::model::{ArrayStyle, AuthKind, ParamLocation, Ty};
+use crate::model::{ArrayStyle, AuthKind, Flavour, ParamLocation, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -29,17 +29,27 @@ pub enum Item<'a> {
 }
 
 /// The start of the client module: the runtime's user-facing surface re-exported by name
-/// ([`crate::runtime_api::CLIENT_API`]), each name under the cargo feature the runtime gives
-/// it, which a generated client crate forwards under the same name.
-pub fn prelude() -> TokenStream {
+/// ([`crate::runtime_api::CLIENT_API`], and for a Graph document Graph's layer,
+/// [`crate::runtime_api::CLIENT_GRAPH_API`]), each name under the cargo feature the runtime
+/// gives it, which a generated client crate forwards under the same name.
+pub fn prelude(flavour: Flavour) -> TokenStream {
+    let graph: &[(&str, Option<&str>)] = match flavour {
+        Flavour::Graph => crate::runtime_api::CLIENT_GRAPH_API,
+        Flavour::Plain => &[],
+    };
+    let api: Vec<(&str, Option<&str>)> = crate::runtime_api::CLIENT_API
+        .iter()
+        .chain(graph)
+        .copied()
+        .collect();
     let mut features: Vec<Option<&str>> = Vec::new();
-    for (_, feature) in crate::runtime_api::CLIENT_API {
+    for (_, feature) in &api {
         if !features.contains(feature) {
             features.push(*feature);
         }
     }
     let groups = features.into_iter().map(|feature| {
-        let names = crate::runtime_api::CLIENT_API
+        let names = api
             .iter()
             .filter(|(_, f)| *f == feature)
             .map(|(name, _)| ident(name));

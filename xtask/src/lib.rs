@@ -131,9 +131,12 @@ pub fn client_from_model(
 ) -> Result<String, Vec<Problem>> {
     let client = client_model::lower(model, context);
     let items = emit_client::items(&client);
-    write::rust_file(schema_label, emit_client::prelude(), &items, |item| {
-        write::format_item(emit_client::item(&client, context, item))
-    })
+    write::rust_file(
+        schema_label,
+        emit_client::prelude(model.flavour),
+        &items,
+        |item| write::format_item(emit_client::item(&client, context, item)),
+    )
     .map_err(|e| internal(&e))
 }
 
@@ -248,6 +251,9 @@ pub struct Standalone<'a> {
     /// Several generated workspaces (or a repository's own copy) then share one runtime,
     /// compiled once in a shared target directory.
     pub runtime: Option<&'a Path>,
+    /// Whether the crates carry Graph's layer; `None`: as the document says
+    /// ([`lower::flavour`]).
+    pub flavour: Option<model::Flavour>,
 }
 
 /// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
@@ -262,7 +268,10 @@ pub fn standalone_outputs(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let model = checked_model(schema, &schema.display().to_string())?;
+    let mut model = checked_model(schema, &schema.display().to_string())?;
+    if let Some(flavour) = options.flavour {
+        model.flavour = flavour;
+    }
     let problems = |list| Problems {
         file: schema.display().to_string(),
         list,
@@ -332,9 +341,10 @@ pub fn standalone_outputs(
                 &client_name,
                 &format!("Request builders for {title}"),
                 &label,
-                &format!(
-                    "graph-client-runtime = {{ path = {}, default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n",
-                    runtime_path("graph-client-runtime")
+                &client_dependencies(
+                    model.flavour,
+                    &runtime_path("graph-client-runtime"),
+                    &models_name,
                 ),
             ),
         },
@@ -415,6 +425,21 @@ pub fn standalone_outputs(
         files: outputs,
         warnings: problems(model.warnings),
     })
+}
+
+/// A client crate's dependencies and features: the client runtime (with Graph's layer for a
+/// Graph document, and then its `azure_identity` feature), the models, the TLS features.
+fn client_dependencies(flavour: model::Flavour, runtime: &str, models_name: &str) -> String {
+    let (graph, azure) = match flavour {
+        model::Flavour::Graph => (
+            ", features = [\"graph\"]",
+            "# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n",
+        ),
+        model::Flavour::Plain => ("", ""),
+    };
+    format!(
+        "graph-client-runtime = {{ path = {runtime}, default-features = false{graph} }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n{azure}"
+    )
 }
 
 /// The runtime crates generated code calls, relative to the workspace root. Standalone output

@@ -28,6 +28,21 @@ pub struct Model {
     /// What the generator could not represent faithfully, each saying what it did instead,
     /// in document order (see [`crate::document::Report`]).
     pub warnings: Vec<crate::document::Problem>,
+    /// Whether the crates carry Graph's layer (detected, or forced by the command line).
+    pub flavour: Flavour,
+}
+
+/// Whose settings the generated crates carry besides OpenAPI's: Graph's layer of the client
+/// runtime (clouds, API versions, the presence rate limit, `azure_identity`), or none. Decided
+/// by [`crate::lower::flavour`] from the document, unless the command line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    /// Any API: nothing of Graph's.
+    #[default]
+    Plain,
+    /// A Microsoft Graph document: the client enables the runtime's `graph` feature and
+    /// re-exports Graph's names.
+    Graph,
 }
 
 /// A request the API makes to its users: what the generated server's receiver takes.

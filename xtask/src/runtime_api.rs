@@ -23,22 +23,21 @@ pub const MODELS_API: &[&str] = &[
     "from_str",
 ];
 
-/// The client runtime's user-facing surface: every name a generated client crate re-exports,
+/// The client runtime's neutral surface: every name a generated client crate re-exports,
 /// with the cargo feature the runtime gives it (a generated client crate has features of the
 /// same names). The runtime's own `Client` and `ClientBuilder` are the rest of its surface: a
-/// generated crate defines its own, which wrap them ([`CLIENT_MODULE_TYPES`]).
+/// generated crate defines its own, which wrap them ([`CLIENT_MODULE_TYPES`]); Graph's layer
+/// is [`CLIENT_GRAPH_API`].
 pub const CLIENT_API: &[(&str, Option<&str>)] = &[
     ("AcceptAs", None),
     ("AccessToken", None),
-    ("ApiVersion", None),
+    ("ApiError", None),
     ("BearerToken", None),
     ("BoxError", None),
     ("CLIENT_REQUEST_ID", None),
     ("Clock", None),
-    ("Cloud", None),
     ("DecodeFailure", None),
     ("Error", None),
-    ("GraphError", None),
     ("MultipartBody", None),
     ("NextLinkError", None),
     ("NextLinkProblem", None),
@@ -60,6 +59,15 @@ pub const CLIENT_API: &[(&str, Option<&str>)] = &[
     ("Items", Some("reqwest")),
     ("Pages", Some("reqwest")),
     ("SystemClock", Some("reqwest")),
+];
+
+/// The client runtime's Graph layer (its `graph` feature), which only a client generated from
+/// a Graph document ([`crate::model::Flavour::Graph`]) enables and re-exports, each name with
+/// the cargo feature beyond `graph` the runtime gives it (the generated crate has it too).
+pub const CLIENT_GRAPH_API: &[(&str, Option<&str>)] = &[
+    ("ApiVersion", None),
+    ("Cloud", None),
+    ("GraphError", None),
     ("AzureCredential", Some("azure_identity")),
     ("REFRESH_MARGIN", Some("azure_identity")),
 ];

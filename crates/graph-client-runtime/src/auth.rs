@@ -34,20 +34,19 @@ impl fmt::Debug for AccessToken {
 }
 
 /// A source of access tokens, asked once per request (so it can refresh or cache them) for
-/// the scope of the client's cloud (`https://graph.microsoft.com/.default` on the global
-/// cloud; see [`Cloud::scope`](crate::Cloud::scope)).
+/// the client's scope (by default the `.default` scope of the base URL's origin,
+/// `https://api.example.com/.default`; see `ClientBuilder::scope`).
 ///
 // The link to `AzureCredential` only where it exists, so docs without the feature build clean.
 #[cfg_attr(
     feature = "azure_identity",
-    doc = "With the `azure_identity` feature, [`AzureCredential`](crate::AzureCredential) adapts any"
+    doc = "With the `azure_identity` feature (Graph's layer), [`AzureCredential`](crate::AzureCredential) adapts any"
 )]
 #[cfg_attr(
-    not(feature = "azure_identity"),
-    doc = "With the `azure_identity` feature, `AzureCredential` adapts any"
+    feature = "azure_identity",
+    doc = "`azure_identity` credential and caches its tokens."
 )]
-/// `azure_identity` credential and caches its tokens. Or implement it over MSAL or a cache of
-/// your own:
+/// Or implement it over your identity provider's library or a cache of your own:
 ///
 /// ```
 /// use graph_client_runtime::{AccessToken, TokenFuture, TokenProvider};
@@ -56,15 +55,15 @@ impl fmt::Debug for AccessToken {
 ///
 /// impl TokenProvider for FromEnvironment {
 ///     fn token<'a>(&'a self, _scope: &'a str) -> TokenFuture<'a> {
-///         Box::pin(async { Ok(AccessToken::new(std::env::var("GRAPH_TOKEN")?)) })
+///         Box::pin(async { Ok(AccessToken::new(std::env::var("API_TOKEN")?)) })
 ///     }
 /// }
 /// ```
 pub trait TokenProvider: Send + Sync {
-    /// A token for `scope`, such as `https://graph.microsoft.com/.default`.
+    /// A token for `scope`, such as `https://api.example.com/.default`.
     fn token<'a>(&'a self, scope: &'a str) -> TokenFuture<'a>;
 
-    /// Graph refused the last token as invalid (a 401 with `InvalidAuthenticationToken`: expired
+    /// The server refused the last token as invalid (a 401 with `InvalidAuthenticationToken`: expired
     /// or revoked early): forget any cached token, so the next [`TokenProvider::token`] gets a
     /// new one, and say whether it may (`true`: the client sends the request once more with it).
     /// The default, for a provider that cannot refresh, is `false`.

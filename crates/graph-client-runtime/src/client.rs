@@ -13,10 +13,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The header that numbers a retry (1 for the first retry), as Graph's SDKs send it.
+/// The header that numbers a retry (1 for the first retry), as Microsoft's SDKs send it.
 pub const RETRY_ATTEMPT: http::HeaderName = http::HeaderName::from_static("retry-attempt");
 
-/// The executor of a Graph client: base URL, credentials and limits. Cheap to clone (shared
+/// The executor of a generated client: base URL, credentials and limits. Cheap to clone (shared
 /// internally). A generated client wraps it (`runtime()` gives it back) and starts requests
 /// from its navigation methods.
 #[derive(Clone)]

@@ -1,9 +1,9 @@
-//! Settings for a client ([`ClientBuilder`]): cloud, version or base URL, scope, limits, clock,
-//! rate limit and HTTP client, and the checks `build` makes.
+//! Settings for a client ([`ClientBuilder`]): base URL, scope, credentials, limits, clock,
+//! rate limit and HTTP client, and the checks `build` makes. Graph's cloud and version
+//! settings are in `cloud.rs` (the `graph` feature).
 
 use crate::auth::TokenProvider;
 use crate::client::{Client, Inner, Limits, check_base_url};
-use crate::cloud::{ApiVersion, CLOUDS, Cloud, default_scope};
 use crate::credentials::{Credential, Credentials, basic};
 use crate::error::Error;
 #[cfg(feature = "reqwest")]
@@ -15,17 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 impl Client {
-    /// A client for Graph beta with these credentials and the default limits.
-    ///
-    /// # Panics
-    ///
-    /// If the TLS backend cannot be initialised, as `reqwest::Client::new` does;
-    /// [`ClientBuilder::build`] returns that as an error instead.
-    pub fn new(auth: impl TokenProvider + 'static) -> Self {
-        ClientBuilder::<Client>::new(auth).build_unchecked()
-    }
-
-    /// A client with other settings (API version, base URL, retries, limits, HTTP client).
+    /// A client with these credentials and other settings (base URL, retries, limits, HTTP
+    /// client).
     pub fn builder(auth: impl TokenProvider + 'static) -> ClientBuilder {
         ClientBuilder::new(auth)
     }
@@ -36,9 +27,7 @@ impl Client {
 pub struct ClientBuilder<C = Client> {
     auth: Arc<dyn TokenProvider>,
     credentials: Credentials,
-    cloud: Cloud,
-    version: ApiVersion,
-    /// Set by [`ClientBuilder::base_url`]: replaces the cloud and version.
+    /// Set by [`ClientBuilder::base_url`]: replaces the default.
     base_url: Option<String>,
     /// Where requests go when [`ClientBuilder::base_url`] is not set.
     fallback: Fallback,
@@ -55,15 +44,14 @@ pub struct ClientBuilder<C = Client> {
 }
 
 impl<C: From<Client>> ClientBuilder<C> {
-    /// Graph beta, these credentials and the default limits.
+    /// These credentials and the default limits, and no base URL (with the `graph` feature:
+    /// Graph beta on the global cloud).
     pub fn new(auth: impl TokenProvider + 'static) -> Self {
         ClientBuilder {
             auth: Arc::new(auth),
             credentials: Credentials::default(),
-            cloud: Cloud::Global,
-            version: ApiVersion::Beta,
             base_url: None,
-            fallback: Fallback::Graph,
+            fallback: Fallback::initial(),
             scope: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
@@ -85,49 +73,35 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Graph beta (the default) or v1.0.
-    #[must_use]
-    pub fn version(mut self, version: ApiVersion) -> Self {
-        self.version = version;
-        self.fallback = Fallback::Graph;
-        self
-    }
-
-    /// The cloud (default [`Cloud::Global`]): its host, and tokens asked for its scope.
-    #[must_use]
-    pub fn cloud(mut self, cloud: Cloud) -> Self {
-        self.cloud = cloud;
-        self.fallback = Fallback::Graph;
-        self
-    }
-
     /// The base URL used unless [`ClientBuilder::base_url`] sets one: a generated client's
-    /// document's server. A Graph URL (`https://graph.microsoft.com/v1.0`) is read as its
-    /// cloud and version, so [`ClientBuilder::cloud`] and [`ClientBuilder::version`] change
-    /// it; `None` means there is no default, and [`ClientBuilder::build`] fails without one.
+    /// document's server; `None` means there is no default, and [`ClientBuilder::build`]
+    /// fails without one. With the `graph` feature a Graph URL
+    /// (`https://graph.microsoft.com/v1.0`) is read as its cloud and version, so the builder's
+    /// `cloud` and `version` change it.
     #[doc(hidden)]
     #[must_use]
     pub fn default_base_url(mut self, url: Option<&str>) -> Self {
         let url = url.map(|u| u.trim_end_matches('/'));
-        let graph = CLOUDS.iter().find_map(|&cloud| {
-            [ApiVersion::Beta, ApiVersion::V1]
-                .into_iter()
-                .find(|&v| Some(cloud.base_url(v).as_str()) == url)
-                .map(|v| (cloud, v))
-        });
-        self.fallback = match (graph, url) {
-            (Some((cloud, version)), _) => {
-                self.cloud = cloud;
-                self.version = version;
-                Fallback::Graph
-            }
-            (None, Some(url)) => Fallback::Url(url.to_owned()),
-            (None, None) => Fallback::None,
+        #[cfg(feature = "graph")]
+        if let Some(graph) = url.and_then(crate::cloud::graph_fallback) {
+            self.fallback = graph;
+            return self;
+        }
+        self.fallback = match url {
+            Some(url) => Fallback::Url(url.to_owned()),
+            None => Fallback::None,
         };
         self
     }
 
-    /// Any other base URL, instead of the cloud and version: a proxy or a local test server
+    /// Where requests go when no base URL is set (Graph's cloud and version live here).
+    #[cfg(feature = "graph")]
+    pub(crate) fn fallback_mut(&mut self) -> &mut Fallback {
+        &mut self.fallback
+    }
+
+    /// Any other base URL, instead of the default (a document's server, or Graph's cloud and
+    /// version): a proxy or a local test server
     /// (plain `http` only on loopback). It is a scheme, host and path prefix: a query, a
     /// fragment or user information is refused by [`ClientBuilder::build`]. Tokens are asked
     /// for its origin's `.default` scope unless [`ClientBuilder::scope`] says otherwise.
@@ -137,9 +111,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The scope tokens are asked for (default: the `.default` scope of the base URL's host,
-    /// such as `https://graph.microsoft.com/.default`); set it when a proxy stands in front of
-    /// Graph.
+    /// The scope tokens are asked for (default: the `.default` scope of the base URL's origin,
+    /// such as `https://api.example.com/.default`); set it when a proxy stands in front of
+    /// the API.
     #[must_use]
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
@@ -149,7 +123,8 @@ impl<C: From<Client>> ClientBuilder<C> {
     fn resolved_base_url(&self) -> Option<String> {
         match (&self.base_url, &self.fallback) {
             (Some(url), _) | (None, Fallback::Url(url)) => Some(url.clone()),
-            (None, Fallback::Graph) => Some(self.cloud.base_url(self.version)),
+            #[cfg(feature = "graph")]
+            (None, Fallback::Graph(cloud, version)) => Some(cloud.base_url(*version)),
             (None, Fallback::None) => None,
         }
     }
@@ -212,7 +187,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Keeps this client under a request rate, such as [`RateLimit::graph_presence`].
+    /// Keeps this client under a request rate ([`RateLimit::new`]).
     #[must_use]
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = Some(rate_limit);
@@ -291,13 +266,39 @@ impl<C: From<Client>> ClientBuilder<C> {
 }
 
 /// Where a builder's requests go when no base URL is set.
-enum Fallback {
-    /// The cloud and version (a Graph client, and the runtime's own [`Client`]).
-    Graph,
+pub(crate) enum Fallback {
+    /// Graph's cloud and version (a Graph client, and the runtime's own [`Client`] with the
+    /// `graph` feature).
+    #[cfg(feature = "graph")]
+    Graph(crate::cloud::Cloud, crate::cloud::ApiVersion),
     /// The generated client's document's server.
     Url(String),
     /// Nowhere: the document declares no server the client can use.
     None,
+}
+
+impl Fallback {
+    /// Where a new builder's requests go: Graph beta with the `graph` feature, else nowhere
+    /// until a base URL is given.
+    fn initial() -> Self {
+        #[cfg(feature = "graph")]
+        return Fallback::Graph(crate::cloud::Cloud::Global, crate::cloud::ApiVersion::Beta);
+        #[cfg(not(feature = "graph"))]
+        Fallback::None
+    }
+}
+
+/// The `.default` scope of a base URL's origin (`https://api.example.com/.default`): the
+/// scope an OAuth server that issues tokens per resource reads as "this API's app-level
+/// permissions".
+fn default_scope(base_url: &str) -> String {
+    match base_url.parse::<http::Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}/.default"),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
 }
 
 /// Without an executor nothing waits; this stands in for the clock.
@@ -317,7 +318,7 @@ impl Clock for NoClock {
 
 #[cfg(test)]
 mod base_url_tests {
-    use super::{ApiVersion, Client, ClientBuilder, Cloud};
+    use super::{Client, ClientBuilder};
     use crate::{BearerToken, Error};
 
     fn builder() -> ClientBuilder<Client> {
@@ -337,21 +338,6 @@ mod base_url_tests {
         assert_eq!(
             replaced.build_unchecked().base_url(),
             "https://proxy.example.com/api"
-        );
-    }
-
-    /// A Graph server is read as its cloud and version, so both settings still apply.
-    #[test]
-    fn a_graph_server_keeps_cloud_and_version() {
-        let v1 = builder().default_base_url(Some("https://graph.microsoft.com/v1.0/"));
-        let us = v1.cloud(Cloud::UsGovernment).build_unchecked();
-        assert_eq!(us.base_url(), "https://graph.microsoft.us/v1.0");
-        let beta = builder()
-            .default_base_url(Some("https://graph.microsoft.com/v1.0"))
-            .version(ApiVersion::Beta);
-        assert_eq!(
-            beta.build_unchecked().base_url(),
-            "https://graph.microsoft.com/beta"
         );
     }
 

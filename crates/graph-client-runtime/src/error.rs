@@ -19,10 +19,11 @@ pub use failures::{DecodeFailure, SendFailure, TextFailure, TimeoutFailure, Unex
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Graph answered with an error status and an OData error body.
+    /// The server answered with an error status and an error object body,
+    /// `{"error": {"code": …, "message": …}}` (the shape of Graph, OData and Azure APIs).
     #[error("{0}")]
-    Graph(Box<GraphError>),
-    /// An error status whose body is not a Graph error (an HTML page from a proxy or gateway,
+    Api(Box<ApiError>),
+    /// An error status whose body is not such an error object (an HTML page from a proxy or gateway,
     /// an empty body, plain text).
     #[error("{0}")]
     UnexpectedBody(Box<UnexpectedBody>),
@@ -77,7 +78,7 @@ impl Error {
     /// The response status, when there was a response.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Graph(e) => Some(e.status),
+            Error::Api(e) => Some(e.status),
             Error::UnexpectedBody(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::Text(e) => Some(e.status),
@@ -97,7 +98,7 @@ impl Error {
     /// sans-IO reading ([`Operation::parse_response`](crate::Operation::parse_response)), which sees no request.
     pub fn request(&self) -> Option<&RequestInfo> {
         match self {
-            Error::Graph(e) => e.request.as_ref(),
+            Error::Api(e) => e.request.as_ref(),
             Error::UnexpectedBody(e) => e.request.as_ref(),
             Error::Decode(e) => e.request.as_ref(),
             Error::Text(e) => e.request.as_ref(),
@@ -113,7 +114,7 @@ impl Error {
     #[cfg(feature = "reqwest")]
     pub(crate) fn with_request(mut self, info: &RequestInfo) -> Self {
         let slot = match &mut self {
-            Error::Graph(e) => &mut e.request,
+            Error::Api(e) => &mut e.request,
             Error::UnexpectedBody(e) => &mut e.request,
             Error::Decode(e) => &mut e.request,
             Error::Text(e) => &mut e.request,
@@ -204,24 +205,25 @@ impl fmt::Debug for RequestInfo {
     }
 }
 
-/// A Graph error response: the status, the fields a program acts on, and everything else kept.
+/// An error response whose body is an error object, `{"error": {"code": …}}`: the status,
+/// the fields a program acts on, and everything else kept.
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct GraphError {
+pub struct ApiError {
     /// The error status.
     pub status: StatusCode,
     /// `error.code`, such as `TooManyRequests` or `itemNotFound` (casing varies by service).
     pub code: String,
     /// `error.message`, for people (may be empty).
     pub message: String,
-    /// `error.innerError.request-id`: quote it to Microsoft support.
+    /// `error.innerError.request-id`: the server's id of the request, to quote to its support.
     pub request_id: Option<String>,
     /// `error.innerError.client-request-id`: the id this client sent.
     pub client_request_id: Option<String>,
-    /// `error.innerError.date`, as sent (Graph omits the offset).
+    /// `error.innerError.date`, as sent (some servers omit the offset).
     pub date: Option<String>,
-    /// The whole `error` object, with every field Graph sent (`target`, `details`, nested
-    /// `innerError`s). Decode it into the models' `ODataError` with [`GraphError::decode`].
+    /// The whole `error` object, with every field the server sent (`target`, `details`,
+    /// nested `innerError`s). Decode the body into a models type with [`ApiError::decode`].
     pub error: Value,
     /// Every response header (`request-id`, `Retry-After`…).
     pub headers: HeaderMap,
@@ -231,19 +233,23 @@ pub struct GraphError {
     pub request: Option<RequestInfo>,
 }
 
-impl GraphError {
-    /// The body decoded as a type of your choice, such as the models' `ODataError`.
+/// Graph's name for [`ApiError`] (the `graph` feature): Graph answers errors in this shape.
+#[cfg(feature = "graph")]
+pub type GraphError = ApiError;
+
+impl ApiError {
+    /// The body decoded as a type of your choice, such as the models' error type.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, DecodeError> {
         graph_models_runtime::from_slice(&self.body)
     }
 }
 
-impl fmt::Display for GraphError {
+impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Every part is the server's text: escaped and cut, whole in the fields.
         write!(
             f,
-            "{}Graph answered {}: {}",
+            "{}HTTP {}: {}",
             Prefix(self.request.as_ref()),
             self.status,
             excerpt(&self.code, 100)
@@ -258,10 +264,10 @@ impl fmt::Display for GraphError {
     }
 }
 
-impl fmt::Debug for GraphError {
+impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = |v: &Option<String>| v.as_deref().map(shown);
-        f.debug_struct("GraphError")
+        f.debug_struct("ApiError")
             .field("status", &self.status)
             .field("code", &shown(&self.code))
             .field("message", &shown(&self.message))
@@ -276,7 +282,7 @@ impl fmt::Debug for GraphError {
     }
 }
 
-impl std::error::Error for GraphError {}
+impl std::error::Error for ApiError {}
 
 /// Why a page's next link was not followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -432,8 +438,8 @@ fn json_start(value: &Value) -> String {
     start_of(&start.0)
 }
 
-/// Turns an error response into an [`Error`]. A Graph error is `{"error": {"code": …}}`; the
-/// docs also show `innererror` and `requestId` spellings, so those are read too.
+/// Turns an error response into an [`Error`]. An error object is `{"error": {"code": …}}`;
+/// Graph's docs also show `innererror` and `requestId` spellings, so those are read too.
 pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Error {
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     let error = parsed
@@ -454,7 +460,7 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let inner = field(error, &["innerError"]);
-    Error::Graph(Box::new(GraphError {
+    Error::Api(Box::new(ApiError {
         status,
         code: text(error.get("code")).unwrap_or_default(),
         message: text(error.get("message")).unwrap_or_default(),
@@ -470,7 +476,7 @@ pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: Vec<u8
     }))
 }
 
-/// `error.code` of a Graph error body, if the body is one.
+/// `error.code` of an error object body, if the body is one.
 #[cfg(feature = "reqwest")]
 pub(crate) fn error_code(body: &[u8]) -> Option<String> {
     let parsed: Value = serde_json::from_slice(body).ok()?;

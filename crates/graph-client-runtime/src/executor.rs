@@ -130,7 +130,7 @@ impl Client {
                 Ok(outcome) => outcome,
                 Err(_) => Err(TimeoutFailure::error(limits.timeout)),
             };
-            // A token Graph calls invalid (expired or revoked early) is replaced once, whatever
+            // A token the server calls invalid (expired or revoked early) is replaced once, whatever
             // the operation: a 401 means nothing was done.
             if let Ok(response) = &outcome
                 && response.status() == http::StatusCode::UNAUTHORIZED
@@ -140,7 +140,9 @@ impl Client {
             {
                 refreshed_token = true;
                 if self.inner.auth.invalidate() {
-                    tracing::info!("Graph refused the access token; sending again with a new one");
+                    tracing::info!(
+                        "the server refused the access token; sending again with a new one"
+                    );
                     continue;
                 }
             }

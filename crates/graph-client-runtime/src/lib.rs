@@ -1,4 +1,4 @@
-//! The runtime that generated Graph request builders call.
+//! The runtime that generated request builders call.
 //!
 //! Generated code states facts (path steps, query options, the body, the output type, whether
 //! the operation is idempotent); everything else lives here, once, compiled and tested in this
@@ -8,7 +8,13 @@
 //! tokens ([`TokenProvider`]) and the other credentials a document's security schemes name
 //! ([`ClientBuilder::api_key`], [`ClientBuilder::basic_auth`]), the one [`Error`], [`AcceptAs`] (a request for another of an
 //! operation's response media types), and paging ([`Pageable`], and with the executor the
-//! `Pages` and `Items` streams that follow `@odata.nextLink` to the base URL's origin only).
+//! `Pages` and `Items` streams that follow a page's next link to the base URL's origin only).
+//!
+//! Graph's layer is the `graph` feature, which a client generated from a Microsoft Graph
+//! document enables: Graph's clouds and API versions (`Cloud`, `ApiVersion`, the builder's
+//! `cloud` and `version`, and `Client::new` for Graph beta), `RateLimit::graph_presence`,
+//! and the `GraphError` name; the `azure_identity` feature (which implies it) adds
+//! `AzureCredential`. Without it nothing here is particular to Graph.
 //!
 //! This page is the user-facing surface, which a generated client crate re-exports by name
 //! (beside its own `Client` and `ClientBuilder`, which wrap this crate's). What generated code
@@ -27,6 +33,7 @@ mod builder;
 mod client;
 mod client_builder;
 mod client_macro;
+#[cfg(feature = "graph")]
 mod cloud;
 mod credentials;
 mod error;
@@ -45,9 +52,12 @@ pub use auth::{AccessToken, BearerToken, BoxError, TokenFuture, TokenProvider};
 pub use azure::{AzureCredential, REFRESH_MARGIN};
 pub use client::{Client, RETRY_ATTEMPT};
 pub use client_builder::ClientBuilder;
+#[cfg(feature = "graph")]
 pub use cloud::{ApiVersion, Cloud};
+#[cfg(feature = "graph")]
+pub use error::GraphError;
 pub use error::{
-    DecodeFailure, Error, GraphError, NextLinkError, NextLinkProblem, RequestInfo, SendFailure,
+    ApiError, DecodeFailure, Error, NextLinkError, NextLinkProblem, RequestInfo, SendFailure,
     TextFailure, TimeoutFailure, UnexpectedBody,
 };
 pub use paging::Pageable;

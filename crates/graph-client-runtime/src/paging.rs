@@ -124,8 +124,8 @@ mod streams {
     type PageFuture<P> =
         Pin<Box<dyn Future<Output = Result<(http::Response<P>, RequestInfo), Error>> + Send>>;
 
-    /// The pages of a pageable request, in order, each a whole page value (its
-    /// `@odata.count`, `@odata.deltaLink` and other properties included): the request's own
+    /// The pages of a pageable request, in order, each a whole page value (every property of
+    /// the page included): the request's own
     /// answer, then the GET of each page's next link. A [`futures_core::Stream`]; without a
     /// stream library, call [`Pages::next`] in a `while let` loop, or [`Pages::collect_all`].
     ///
@@ -189,8 +189,8 @@ mod streams {
             }
         }
 
-        /// The most pages read unless [`Pages::max_pages`] says otherwise: Graph's largest
-        /// collections at their largest page size fit, and a server sending new links for ever
+        /// The most pages read unless [`Pages::max_pages`] says otherwise: large collections
+        /// at their largest page size fit (Graph's largest do), and a server sending new links for ever
         /// is stopped.
         pub const DEFAULT_MAX_PAGES: u32 = 1_000;
 
@@ -496,7 +496,7 @@ macro_rules! pageable {
 #[macro_export]
 macro_rules! __paging_methods {
     ($link_wire:literal, $items_wire:literal) => {
-        #[doc = ::std::concat!(" Every page of the answer, in order, each a whole page (`@odata.count` and the other properties included): this request's answer, then a GET of each page's `", $link_wire, "`, sent like any request (token, retries, rate limit).")]
+        #[doc = ::std::concat!(" Every page of the answer, in order, each a whole page (every property of the page included): this request's answer, then a GET of each page's `", $link_wire, "`, sent like any request (token, retries, rate limit).")]
         ///
         #[doc = ::std::concat!(" `", $link_wire, "` is followed only to the base URL's origin (scheme, host and port); a link elsewhere, one that is not a URL, or one fetched already is an error, and the stream ends after any error. A page without the link is the last.")]
         pub fn pages(self) -> $crate::Pages<Self> {

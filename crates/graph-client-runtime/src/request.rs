@@ -71,7 +71,9 @@ pub(crate) const COOKIE_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 pub const DEFAULT_USER_AGENT: &str =
     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// The header Graph uses to correlate a client's request with its logs.
+/// The header that correlates a client's request with the server's logs (Graph's and Azure's
+/// name for it); every request carries one, a new UUID unless the builder's
+/// `client_request_id` sets it.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 
 /// An array parameter's items written as one value, joined by `delimiter` (`a,b` for the

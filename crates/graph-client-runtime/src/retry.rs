@@ -1,4 +1,4 @@
-//! Staying within Graph's limits: which failures are retried and after how long, the clock
+//! Staying within a server's limits: which failures are retried and after how long, the clock
 //! that waits (injectable, so tests never sleep for real), and an optional client-side rate
 //! limit.
 
@@ -199,11 +199,10 @@ impl Clock for SystemClock {
     }
 }
 
-/// At most `max_requests` requests in any `window`, counted on this client. Graph's presence
-/// limit is [`RateLimit::graph_presence`].
+/// At most `max_requests` requests in any `window`, counted on this client (with the `graph`
+/// feature, `RateLimit::graph_presence` is Graph's presence limit).
 ///
-/// It adapts down when Graph throttles anyway (other apps or clients share the tenant's
-/// budget): each `429` the client gets halves the requests allowed per window (to one at
+/// It adapts down when the server throttles anyway (other apps or clients share its budget): each `429` the client gets halves the requests allowed per window (to one at
 /// least), and each window without one doubles them again, up to `max_requests`.
 #[derive(Debug)]
 pub struct RateLimit {
@@ -239,6 +238,7 @@ impl RateLimit {
     /// 1,500 requests per 30 seconds, the presence limit per application and tenant that the
     /// presence API's own pages state (several clients of one application share it; give
     /// each a share).
+    #[cfg(feature = "graph")]
     pub fn graph_presence() -> Self {
         RateLimit::new(1500, Duration::from_secs(30))
     }
@@ -246,6 +246,7 @@ impl RateLimit {
     /// 10,000 requests per 30 seconds, the presence figure later revisions of Graph's
     /// service-specific throttling-limits page give (the pages disagree; neither is
     /// guaranteed, and a `429` makes either adapt down).
+    #[cfg(feature = "graph")]
     pub fn graph_presence_throttling_limits_page() -> Self {
         RateLimit::new(10_000, Duration::from_secs(30))
     }
@@ -255,7 +256,7 @@ impl RateLimit {
         self.lock().allowed
     }
 
-    /// Graph answered `429` at `now`: half as many requests per window from now on, until a
+    /// The server answered `429` at `now`: half as many requests per window from now on, until a
     /// window passes without another. The client calls it for each `429` it gets; call it for
     /// `429`s this limit's requests met elsewhere.
     pub fn throttled(&self, now: jiff::Timestamp) {

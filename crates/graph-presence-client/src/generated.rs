@@ -2,11 +2,11 @@
 // Do not edit by hand: change the schema or the generator, then run `cargo xtask codegen`.
 
 pub use ::graph_client_runtime::{
-    AcceptAs, AccessToken, ApiVersion, BearerToken, BoxError, CLIENT_REQUEST_ID, Clock,
-    Cloud, DecodeFailure, Error, GraphError, MultipartBody, NextLinkError,
-    NextLinkProblem, Operation, Pageable, RETRY_ATTEMPT, RateLimit, RequestInfo,
-    RetryPolicy, SendFailure, Sleep, TextFailure, TimeoutFailure, TokenFuture,
-    TokenProvider, UnexpectedBody, is_retryable_status, retry_after,
+    AcceptAs, AccessToken, ApiError, BearerToken, BoxError, CLIENT_REQUEST_ID, Clock,
+    DecodeFailure, Error, MultipartBody, NextLinkError, NextLinkProblem, Operation,
+    Pageable, RETRY_ATTEMPT, RateLimit, RequestInfo, RetryPolicy, SendFailure, Sleep,
+    TextFailure, TimeoutFailure, TokenFuture, TokenProvider, UnexpectedBody,
+    is_retryable_status, retry_after, ApiVersion, Cloud, GraphError,
 };
 #[cfg(feature = "reqwest")]
 pub use ::graph_client_runtime::{Items, Pages, SystemClock};
@@ -64,7 +64,7 @@ impl CommunicationsResource {
     ///
     /// Get the presence information for multiple users (at most 650 user ids per request). Limited to 1,500 requests per 30 seconds per application per tenant. Permissions: learn 2025-07 gives delegated and application Presence.Read.All; older beta/v1.0 pages say delegated only.
     ///
-    /// The answer comes in pages: `send()` gives the first, `items()` streams every `value` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `@odata.nextLink` (the `POST` is not repeated, as in Graph's SDKs), followed only to the base URL's origin (scheme, host and port).
+    /// The answer comes in pages: `send()` gives the first, `items()` streams every `value` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `@odata.nextLink` (the `POST` is not repeated), followed only to the base URL's origin (scheme, host and port).
     ///
     /// Least-privileged permissions: delegated `Presence.Read.All`; application `Presence.Read.All`.
     ///

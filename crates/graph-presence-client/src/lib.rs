@@ -143,7 +143,7 @@
 //!
 //! | variant | when |
 //! |---|---|
-//! | `Error::Graph` | Graph answered with an error: status, `code`, `message`, `request_id`, `client_request_id`, `date`, the whole `error` object (decode it as the models' `ODataError` with [`GraphError::decode`]), the headers and the raw body |
+//! | `Error::Api` | Graph answered with an error: status, `code`, `message`, `request_id`, `client_request_id`, `date`, the whole `error` object (decode it as the models' `ODataError` with [`ApiError::decode`]), the headers and the raw body |
 //! | `Error::UnexpectedBody` | an error status whose body is not Graph's (a proxy's HTML page, an empty body) |
 //! | `Error::Decode` | a success whose body does not decode as the operation's type (the path of the bad value, line and column) |
 //! | `Error::Text` | a success whose text body (a `$count`) does not parse |
@@ -158,7 +158,7 @@
 //! An error from `send()` or a paging stream names its request ([`Error::request`] gives a
 //! [`RequestInfo`]): the operation id, the method, the URL's path as sent (never the query,
 //! which can hold ids and filters) and how many times it was sent, as in
-//! `` `user_GetPresence` GET /beta/users/66825e03-…/presence, 3 attempts: Graph answered 429 Too Many Requests: … ``.
+//! `` `user_GetPresence` GET /beta/users/66825e03-…/presence, 3 attempts: HTTP 429 Too Many Requests: … ``.
 //! An `InvalidRequest` names them in its message. One from the sans-IO
 //! [`Operation::parse_response`] names none. `Display` and `Debug` are bounded: text from
 //! outside (a message, a body, a link, a path) is escaped and cut there, and kept whole in the

@@ -82,7 +82,7 @@ fn claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
 /// "Application permissions are not supported for presence subscriptions").
 pub(crate) fn refused_as_app_only(error: &graph_presence_client::Error) -> bool {
     match error {
-        graph_presence_client::Error::Graph(e) => {
+        graph_presence_client::Error::Api(e) => {
             e.status.as_u16() == 403
                 && e.message
                     .to_ascii_lowercase()

@@ -269,7 +269,7 @@ pub struct ChangeNotification {
     pub subscription_id: String,
     /// The id of the tenant the change happened in (a GUID). Wire name: `tenantId`. Required.
     pub tenant_id: String,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ChangeNotification {
@@ -411,7 +411,7 @@ pub struct ChangeNotificationCollection {
     pub validation_tokens: Option<Vec<String>>,
     /// The notifications delivered in this POST, possibly for several subscriptions. Wire name: `value`. Required.
     pub value: Vec<ChangeNotification>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ChangeNotificationCollection {
@@ -476,7 +476,7 @@ pub struct ChangeNotificationEncryptedContent {
     pub encryption_certificate_id: String,
     /// The thumbprint of that certificate, in hexadecimal. Wire name: `encryptionCertificateThumbprint`. Required.
     pub encryption_certificate_thumbprint: String,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ChangeNotificationEncryptedContent {
@@ -587,7 +587,7 @@ rt::open_enum!(ChangeType, Other);
 pub struct ClearPresenceRequestBody {
     /// The presence session id: the application (client) id of the calling app. Wire name: `sessionId`.
     pub session_id: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ClearPresenceRequestBody {
@@ -637,7 +637,7 @@ pub struct DateTimeTimeZone {
     pub date_time: String,
     /// The time zone of dateTime: a Windows time-zone name such as Pacific Standard Time, or an IANA name from the Graph docs list. Wire name: `timeZone`.
     pub time_zone: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl DateTimeTimeZone {
@@ -694,7 +694,7 @@ rt::record!(DateTimeTimeZone);
 pub struct Entity {
     /// The unique identifier of the entity, read-only. For a presence, the user's Microsoft Entra object id (a GUID), always sent; for a subscription, the id Graph gives it when it creates it. Wire name: `id`.
     pub id: Option<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl Entity {
@@ -746,7 +746,7 @@ pub struct ErrorDetails {
     pub message: String,
     /// The target of this detail, when given. Wire name: `target`.
     pub target: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ErrorDetails {
@@ -809,7 +809,7 @@ rt::record!(ErrorDetails);
 pub struct GetPresencesByUserIdRequestBody {
     /// The user object ids (GUIDs) whose presence to get; at most 650. Wire name: `ids`. Required. At most 650 items.
     pub ids: Vec<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl GetPresencesByUserIdRequestBody {
@@ -857,7 +857,7 @@ pub struct GetPresencesByUserIdResponse {
     pub value: Option<Vec<Presence>>,
     /// URL of the next page of results; absent on the last page. Wire name: `@odata.nextLink`.
     pub odata_next_link: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl GetPresencesByUserIdResponse {
@@ -919,7 +919,7 @@ pub struct InnerError {
     pub client_request_id: Nullable<String>,
     /// When the error occurred. Graph sends it without an offset (e.g. 2020-08-18T12:51:51) and the docs sample literally has "date-time", so it is kept as a plain string. Wire name: `date`.
     pub date: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl InnerError {
@@ -989,7 +989,7 @@ pub struct ItemBody {
     pub content: Nullable<String>,
     /// The format of content: text or html. Wire name: `contentType`.
     pub content_type: Nullable<BodyType>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ItemBody {
@@ -1096,7 +1096,7 @@ pub struct MainError {
     pub details: Option<Vec<ErrorDetails>>,
     /// Service-specific diagnostic information (request ids, date, sometimes code/message/status or a nested innerError). Wire name: `innerError`.
     pub inner_error: Nullable<InnerError>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl MainError {
@@ -1181,7 +1181,7 @@ rt::record!(MainError);
 pub struct ODataError {
     /// Wire name: `error`. Required.
     pub error: MainError,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ODataError {
@@ -1229,7 +1229,7 @@ pub struct OutOfOfficeSettings {
     pub is_out_of_office: Nullable<bool>,
     /// The automatic-reply (out of office) text the user configured in Outlook or Teams. Wire name: `message`.
     pub message: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl OutOfOfficeSettings {
@@ -1299,7 +1299,7 @@ pub struct Presence {
     pub sequence_number: Nullable<String>,
     /// The aggregated work location of the user (manual over automatic over scheduled). Wire name: `workLocation`.
     pub work_location: Nullable<UserWorkLocation>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl Presence {
@@ -1413,7 +1413,7 @@ pub struct PresenceCollectionResponse {
     pub value: Option<Vec<Presence>>,
     /// URL of the next page of results; absent on the last page. Wire name: `@odata.nextLink`.
     pub odata_next_link: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl PresenceCollectionResponse {
@@ -1475,7 +1475,7 @@ pub struct PresenceStatusMessage {
     pub expiry_date_time: Nullable<DateTimeTimeZone>,
     /// When the status message was published. Read-only. Not returned when reading another user's presence. Wire name: `publishedDateTime`. Read-only: set by the service.
     pub published_date_time: Nullable<Timestamp>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl PresenceStatusMessage {
@@ -1549,7 +1549,7 @@ pub struct ResourceData {
     pub odata_etag: Option<String>,
     /// The id of the resource that changed. Wire name: `id`.
     pub id: Option<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl ResourceData {
@@ -1629,7 +1629,7 @@ pub struct SetAutomaticLocationRequestBody {
     pub work_location_type: WorkLocationType,
     /// Identifier of the place (e.g. building) the user works from; optional. Wire name: `placeId`.
     pub place_id: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SetAutomaticLocationRequestBody {
@@ -1688,7 +1688,7 @@ pub struct SetManualLocationRequestBody {
     pub work_location_type: WorkLocationType,
     /// Identifier of the place (e.g. building) the user works from; optional. Wire name: `placeId`.
     pub place_id: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SetManualLocationRequestBody {
@@ -1751,7 +1751,7 @@ pub struct SetPresenceRequestBody {
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
     pub expiration_duration: Nullable<IsoDuration>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SetPresenceRequestBody {
@@ -1825,7 +1825,7 @@ rt::record!(SetPresenceRequestBody);
 pub struct SetStatusMessageRequestBody {
     /// The status message to publish; set message (text) and optionally expiryDateTime. Wire name: `statusMessage`.
     pub status_message: Nullable<PresenceStatusMessage>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SetStatusMessageRequestBody {
@@ -1877,7 +1877,7 @@ pub struct SetUserPreferredPresenceRequestBody {
     pub activity: Activity,
     /// ISO-8601 duration after which this presence expires. Wire name: `expirationDuration`.
     pub expiration_duration: Nullable<IsoDuration>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SetUserPreferredPresenceRequestBody {
@@ -1970,7 +1970,7 @@ pub struct Subscription {
     pub notification_url_app_id: Nullable<String>,
     /// The resource to watch, as a path without the base URL. For presence: communications/presences/{id}, or /communications/presences?$filter=id in ('{id}', '{id}', ...) with at most 650 ids. Wire name: `resource`. Required.
     pub resource: String,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl Subscription {
@@ -2168,7 +2168,7 @@ pub struct SubscriptionCollectionResponse {
     pub value: Option<Vec<Subscription>>,
     /// URL of the next page of results; absent on the last page. Wire name: `@odata.nextLink`.
     pub odata_next_link: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl SubscriptionCollectionResponse {
@@ -2228,7 +2228,7 @@ pub struct UpdateSubscriptionRequestBody {
     pub expiration_date_time: Timestamp,
     /// A new HTTPS endpoint for the change notifications; Graph validates it as on creation. Wire name: `notificationUrl`.
     pub notification_url: Option<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl UpdateSubscriptionRequestBody {
@@ -2289,7 +2289,7 @@ pub struct UserWorkLocation {
     pub source: WorkLocationSource,
     /// The identifier of the place (for example a building) the user works from, when applicable. Wire name: `placeId`.
     pub place_id: Nullable<String>,
-    /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+    /// Properties the schema does not name, kept as sent.
     pub additional_properties: Extensions,
 }
 impl UserWorkLocation {

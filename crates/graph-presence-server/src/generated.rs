@@ -801,7 +801,7 @@ pub static OPERATIONS: [OperationInfo; 33] = [
         }),
     },
 ];
-/// A router serving every operation of `api`, with the default limits ([`Settings`]): a request the document does not allow is refused (`400` naming what is wrong, `415` for a body of another media type, `413` past the body limit), another path is `404` and another method `405`, each in Graph's OData error. Serve it with [`serve`], or nest it in a router of your own.
+/// A router serving every operation of `api`, with the default limits ([`Settings`]): a request the document does not allow is refused (`400` naming what is wrong, `415` for a body of another media type, `413` past the body limit), another path is `404` and another method `405`, each in an error object, `{"error": {"code", "message"}}`. Serve it with [`serve`], or nest it in a router of your own.
 pub fn router<A: Api>(api: A) -> Router {
     router_with(api, Settings::default())
 }
@@ -809,7 +809,7 @@ pub fn router<A: Api>(api: A) -> Router {
 pub fn router_with<A: Api>(api: A, settings: Settings) -> Router {
     #[allow(unused_variables)]
     let api = ::std::sync::Arc::new(api);
-    rt::Routes::new(rt::ErrorShape::Graph, settings)
+    rt::Routes::new(rt::ErrorShape::ErrorObject, settings)
         .route(
             &OPERATIONS[0],
             {

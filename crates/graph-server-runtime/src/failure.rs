@@ -1,5 +1,6 @@
 //! An error answer ([`Failure`]) and the shape a document gives its errors ([`ErrorShape`]):
-//! Graph's `{"error": {"code", "message", "innerError"}}`, or RFC 9457's problem details for
+//! an error object, `{"error": {"code", "message", "innerError"}}` (Graph's and OData's
+//! shape), or RFC 9457's problem details for
 //! a document that declares no error shape of its own.
 
 use graph_models_runtime::excerpt;
@@ -105,8 +106,8 @@ impl Failure {
         &self.0.headers
     }
 
-    /// The answer in `shape`. `client_request_id` is the request's, repeated in Graph's
-    /// `innerError` as Graph does.
+    /// The answer in `shape`. `client_request_id` is the request's, repeated in the error
+    /// object's `innerError` as Graph does.
     pub(crate) fn render(
         &self,
         shape: ErrorShape,
@@ -121,7 +122,7 @@ impl Failure {
         let message = excerpt(message, MESSAGE_CHARS);
         let code = excerpt(code, 100);
         let (media, body) = match shape {
-            ErrorShape::Graph => {
+            ErrorShape::ErrorObject => {
                 let mut inner = serde_json::Map::new();
                 inner.insert(
                     "date".to_owned(),
@@ -181,8 +182,9 @@ impl std::error::Error for Failure {}
 /// How a document's errors look, decided by the generator from its error responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorShape {
-    /// Graph's OData error: `{"error": {"code", "message", "innerError"}}`.
-    Graph,
+    /// An error object, `{"error": {"code", "message", "innerError"}}`: Graph's (and
+    /// OData's) shape.
+    ErrorObject,
     /// RFC 9457 problem details (`application/problem+json`), for a document that declares
     /// no error shape the generator recognises.
     Problem,
@@ -202,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn a_failure_is_answered_in_the_documents_shape() {
         let failure = Failure::not_found("no user `a`");
-        let graph = failure.render(ErrorShape::Graph, Some("c-1"));
+        let graph = failure.render(ErrorShape::ErrorObject, Some("c-1"));
         assert_eq!(graph.status(), 404);
         assert_eq!(graph.headers()["content-type"], "application/json");
         let graph = body(graph).await;
@@ -227,7 +229,7 @@ mod tests {
             format!("\u{1b}[31m{}", "x".repeat(1_000_000)),
             std::time::Duration::from_millis(1500),
         );
-        let response = failure.render(ErrorShape::Graph, None);
+        let response = failure.render(ErrorShape::ErrorObject, None);
         assert_eq!(response.headers()["retry-after"], "2");
         let message = body(response).await["error"]["message"]
             .as_str()

@@ -6,8 +6,9 @@
 //! headers). This crate does the rest, once, compiled and tested in place: the axum router
 //! over an implementation of the trait, the reading of a request into its typed inputs as the
 //! exact inverse of how the generated client writes them, errors in the document's shape
-//! (Graph's OData error, or RFC 9457 problem details), limits and read timeouts ([`Settings`],
-//! [`serve`] with [`ServeSettings`]), and what the generated mock answers.
+//! (an error object `{"error": {"code", "message"}}`, or RFC 9457 problem details), limits
+//! and read timeouts ([`Settings`], [`serve`] with [`ServeSettings`]), and what the
+//! generated mock answers.
 //!
 //! This page is the user-facing surface, which a generated server crate re-exports by name:
 //! [`Context`] and [`OperationInfo`] (what a handler knows besides its typed inputs),

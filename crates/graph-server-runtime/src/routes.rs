@@ -197,7 +197,8 @@ fn axum_path(template: &str) -> String {
     path
 }
 
-/// The header Graph's error body echoes, named once (a `&str` name is parsed on every lookup).
+/// The header an error object's `innerError` echoes (as Graph's does), named once (a `&str`
+/// name is parsed on every lookup).
 const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 
 fn client_request_id(request: &Request) -> Option<&str> {
@@ -258,7 +259,7 @@ mod tests {
     };
 
     fn router(settings: Settings) -> axum::Router {
-        Routes::new(ErrorShape::Graph, settings)
+        Routes::new(ErrorShape::ErrorObject, settings)
             .route(
                 &GET_USER,
                 |incoming: crate::incoming::Incoming| async move {

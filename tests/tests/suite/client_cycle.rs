@@ -394,7 +394,7 @@ async fn graph_error_bodies_become_graph_errors() {
         &example("example-error-response.json"),
     )
     .await;
-    let Error::Graph(error) = client
+    let Error::Api(error) = client
         .me()
         .presence()
         .clear_presence()
@@ -428,7 +428,7 @@ async fn graph_error_bodies_become_graph_errors() {
         &example("throttling-429-sample.response.json"),
     )
     .await;
-    let Error::Graph(error) = client.me().presence().get().send().await.expect_err("429") else {
+    let Error::Api(error) = client.me().presence().get().send().await.expect_err("429") else {
         panic!("not a Graph error")
     };
     assert_eq!(
@@ -446,7 +446,7 @@ async fn graph_error_bodies_become_graph_errors() {
     );
     let typed: graph_presence_models::ODataError = error.decode().expect("decodes as the model");
     assert_eq!(typed.error.code, "TooManyRequests");
-    insta::assert_snapshot!("error_display_429", Error::Graph(error).to_string());
+    insta::assert_snapshot!("error_display_429", Error::Api(error).to_string());
 }
 
 #[tokio::test]
@@ -462,7 +462,7 @@ async fn graph_error_with_request_ids_and_401() {
         .await
         .expect_err("401");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
-    let Error::Graph(error) = error else {
+    let Error::Api(error) = error else {
         panic!("not a Graph error")
     };
     assert_eq!(

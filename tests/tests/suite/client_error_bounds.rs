@@ -85,7 +85,7 @@ async fn a_graph_error_with_a_huge_message_is_short() {
     let error = error_for(404, body, "application/json").await;
     assert_bounded(&error);
     assert!(
-        matches!(&error, Error::Graph(e) if e.message == hostile()),
+        matches!(&error, Error::Api(e) if e.message == hostile()),
         "the message is kept whole"
     );
 }

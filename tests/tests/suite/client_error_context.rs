@@ -50,7 +50,7 @@ async fn a_failure_after_retries_names_operation_method_path_and_attempts() {
         .send()
         .await
         .expect_err("503 three times");
-    assert!(matches!(error, Error::Graph(_)), "{error:?}");
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
     let request = request_of(&error);
     assert_eq!(
         (
@@ -68,7 +68,7 @@ async fn a_failure_after_retries_names_operation_method_path_and_attempts() {
     );
     assert!(
         error.to_string().starts_with(
-            "`communications_ListPresences` GET /beta/communications/presences, 3 attempts: Graph answered 503"
+            "`communications_ListPresences` GET /beta/communications/presences, 3 attempts: HTTP 503"
         ),
         "{error}"
     );

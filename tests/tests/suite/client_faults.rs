@@ -190,7 +190,7 @@ async fn max_attempts_bounds_the_retries_and_the_last_error_is_returned() {
         .send()
         .await
         .expect_err("throttled forever");
-    let Error::Graph(graph) = error else {
+    let Error::Api(graph) = error else {
         panic!("a Graph error")
     };
     assert_eq!(
@@ -699,7 +699,7 @@ async fn error_messages_escape_control_characters_and_stay_short() {
     assert!(shown.len() < 1_000, "{} bytes", shown.len());
     assert!(!shown.chars().any(char::is_control), "{shown:?}");
     assert!(shown.contains(r"Bad\r\nInjected: yes"), "{shown}");
-    let Error::Graph(graph) = error else {
+    let Error::Api(graph) = error else {
         panic!("a Graph error")
     };
     assert_eq!(graph.message.len(), huge.len(), "the whole message is kept");

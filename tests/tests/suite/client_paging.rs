@@ -393,7 +393,7 @@ async fn a_failed_page_is_one_error_then_the_end() {
         .collect_all()
         .await;
     assert!(
-        matches!(all, Err(Error::UnexpectedBody(_) | Error::Graph(_))),
+        matches!(all, Err(Error::UnexpectedBody(_) | Error::Api(_))),
         "{all:?}"
     );
 }

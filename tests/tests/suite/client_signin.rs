@@ -140,7 +140,7 @@ async fn a_token_refused_twice_is_an_error_not_a_loop() {
         .await
         .expect_err("refused twice");
     assert!(
-        matches!(&error, Error::Graph(e) if e.code == "InvalidAuthenticationToken"),
+        matches!(&error, Error::Api(e) if e.code == "InvalidAuthenticationToken"),
         "{error:?}"
     );
     assert_eq!(provider.invalidated.load(Ordering::SeqCst), 1);

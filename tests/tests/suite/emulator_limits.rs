@@ -213,7 +213,7 @@ async fn the_client_waits_out_retry_after_on_the_emulated_clock_and_succeeds() {
 fn outcome(result: Result<graph_presence_models::Presence, Error>) -> String {
     match result {
         Ok(_) => "ok".to_owned(),
-        Err(Error::Graph(e)) => format!("{} {}", e.status.as_u16(), e.code),
+        Err(Error::Api(e)) => format!("{} {}", e.status.as_u16(), e.code),
         Err(Error::Connection(_) | Error::Transport(_)) => "cut".to_owned(),
         Err(other) => format!("other: {other}"),
     }

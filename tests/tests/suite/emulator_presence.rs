@@ -322,7 +322,7 @@ async fn awaiting_a_builder_sends_it() {
     let spawned = tokio::spawn(client.users().by_id(nobody).presence().get().into_future());
     let error = spawned.await.expect("joins").expect_err("404");
     assert!(
-        matches!(&error, Error::Graph(e) if e.status == 404 && e.code == "ResourceNotFound"),
+        matches!(&error, Error::Api(e) if e.status == 404 && e.code == "ResourceNotFound"),
         "{error:?}"
     );
 }

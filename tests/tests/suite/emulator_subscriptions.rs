@@ -378,7 +378,7 @@ async fn a_subscription_is_created_listed_read_renewed_reauthorized_and_deleted(
         .await
         .expect_err("deleted already");
     assert!(
-        matches!(&gone, Error::Graph(e) if e.status == 404),
+        matches!(&gone, Error::Api(e) if e.status == 404),
         "{gone:?}"
     );
 }

@@ -2,7 +2,7 @@
 //! `Webhook` served by axum on 127.0.0.1), one rich-notification certificate per run, raw HTTP
 //! for what the client would refuse to send, and clients with the retries a test needs.
 
-use graph_presence_client::{BearerToken, Client, Error, GraphError, RetryPolicy};
+use graph_presence_client::{ApiError, BearerToken, Client, Error, RetryPolicy};
 use graph_presence_emulator::testing::TestCertificate;
 use graph_presence_emulator::{ALL_SCOPES, APP_ID, Emulator, TENANT_ID};
 use graph_presence_notifications::axum::Webhook;
@@ -210,9 +210,9 @@ pub fn first_user(emulator: &Emulator) -> String {
 }
 
 /// The Graph error inside `error`.
-pub fn graph_error(error: &Error) -> &GraphError {
+pub fn graph_error(error: &Error) -> &ApiError {
     match error {
-        Error::Graph(e) => e,
+        Error::Api(e) => e,
         other => panic!("not a Graph error: {other:?}"),
     }
 }

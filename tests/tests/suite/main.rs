@@ -35,6 +35,7 @@ mod emulator_presence;
 mod emulator_subscriptions;
 mod emulator_support;
 mod examples;
+mod flavour;
 mod formats;
 mod generator;
 mod models;

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use syn::{Attribute, Item, UseTree, Visibility};
 use tests::root;
 use xtask::runtime_api::{
-    BUILDER_NAMES, CLIENT_API, CLIENT_METHODS, CLIENT_MODULE_TYPES, MODELS_API, PAGING_METHODS,
-    SERVER_API,
+    BUILDER_NAMES, CLIENT_API, CLIENT_GRAPH_API, CLIENT_METHODS, CLIENT_MODULE_TYPES, MODELS_API,
+    PAGING_METHODS, SERVER_API,
 };
 
 fn parse(crate_dir: &str, file: &str) -> syn::File {
@@ -42,14 +42,29 @@ fn use_names(tree: &UseTree, names: &mut BTreeSet<String>) {
     }
 }
 
+/// Whether an item is compiled only with the `graph` feature (or `azure_identity`, which
+/// implies it): `#[cfg(feature = "graph")]`.
+fn graph_only(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.meta.require_list().is_ok_and(|list| {
+                let text = list.tokens.to_string();
+                text == "feature = \"graph\"" || text == "feature = \"azure_identity\""
+            })
+    })
+}
+
 /// Every public name at a crate root that is not `#[doc(hidden)]`, whatever its cfg: the
-/// user-facing surface.
-fn surface(crate_dir: &str) -> BTreeSet<String> {
+/// user-facing surface; with `graph`, only what Graph's layer adds, else only the rest.
+fn surface_of(crate_dir: &str, graph: bool) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for item in parse(crate_dir, "lib.rs").items {
         let (attrs, vis, ident) = match &item {
             Item::Use(u) => {
-                if matches!(u.vis, Visibility::Public(_)) && !hidden(&u.attrs) {
+                if matches!(u.vis, Visibility::Public(_))
+                    && !hidden(&u.attrs)
+                    && graph_only(&u.attrs) == graph
+                {
                     use_names(&u.tree, &mut names);
                 }
                 continue;
@@ -63,10 +78,17 @@ fn surface(crate_dir: &str) -> BTreeSet<String> {
             Item::Type(t) => (&t.attrs, &t.vis, &t.ident),
             _ => continue,
         };
-        if matches!(vis, Visibility::Public(_)) && !hidden(attrs) {
+        if matches!(vis, Visibility::Public(_)) && !hidden(attrs) && graph_only(attrs) == graph {
             names.insert(ident.to_string());
         }
     }
+    names
+}
+
+/// The whole user-facing surface, Graph's layer included.
+fn surface(crate_dir: &str) -> BTreeSet<String> {
+    let mut names = surface_of(crate_dir, false);
+    names.extend(surface_of(crate_dir, true));
     names
 }
 
@@ -143,7 +165,16 @@ fn the_client_runtime_surface_is_what_generated_crates_re_export_and_wrap() {
         .iter()
         .map(|(name, _)| *name)
         .chain(CLIENT_MODULE_TYPES.iter().copied()));
-    assert_eq!(surface("crates/graph-client-runtime"), listed);
+    assert_eq!(surface_of("crates/graph-client-runtime", false), listed);
+    assert_eq!(
+        surface_of("crates/graph-client-runtime", true),
+        set(CLIENT_GRAPH_API.iter().map(|(name, _)| *name)),
+        "Graph's layer is what only Graph clients re-export"
+    );
+    assert_eq!(
+        surface_of("crates/graph-models-runtime", true),
+        BTreeSet::new()
+    );
     for file in ["builder.rs", "client_macro.rs", "paging.rs"] {
         assert_eq!(
             visible_macros("crates/graph-client-runtime", file),

@@ -7,8 +7,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: openapi-to-rust generate DOC --out DIR [--name NAME] [--runtime DIR] [--strict]
+const USAGE: &str = "usage: openapi-to-rust generate DOC --out DIR [--name NAME] [--runtime DIR]
+                             [--flavour graph|plain] [--strict]
 
 Writes a Cargo workspace for the OpenAPI 3.0, 3.1 or 3.2 document DOC (YAML or JSON) into the
 folder DIR: a models crate (serde types with JSON Schemas), a client crate (request builders
@@ -18,6 +18,11 @@ answers with the document's examples), and the runtime crates they use.
   --name NAME     the crates' name stem (default: DIR's folder name made a package name):
                   NAME-models, NAME-client, NAME-server
   --runtime DIR   depend on the runtime crates in DIR instead of vendoring a copy
+  --flavour graph|plain
+                  whether the crates carry Microsoft Graph's layer (clouds, API versions,
+                  the presence rate limit, `azure_identity`); by default a document is
+                  Graph's when a server is on a Graph host or a component is named
+                  `microsoft.graph.…`
   --strict        treat warnings as errors: write nothing if the document has anything the
                   generator cannot represent faithfully
   -h, --help      this text
@@ -80,7 +85,7 @@ fn generator_args(args: &[String]) -> Result<Command, String> {
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--out" | "--name" | "--runtime" => {
+            "--out" | "--name" | "--runtime" | "--flavour" => {
                 let value = rest.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 has_out |= arg == "--out";
                 generator.extend([arg.clone(), value.clone()]);

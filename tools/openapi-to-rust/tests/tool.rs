@@ -32,6 +32,7 @@ fn help_names_every_version_it_reads() {
         let help = text(&output.stdout);
         assert!(help.contains("OpenAPI 3.0, 3.1 or 3.2"), "{help}");
         assert!(help.contains("generate DOC --out DIR"), "{help}");
+        assert!(help.contains("--flavour graph|plain"), "{help}");
     }
     let version = tool(&dir, &["--version"]);
     assert!(text(&version.stdout).starts_with("openapi-to-rust 0."));
@@ -91,6 +92,10 @@ fn usage_mistakes_are_refused_with_the_usage() {
             "one document",
         ),
         (&["generate", "a.yaml", "--out"], "--out needs a value"),
+        (
+            &["generate", "a.yaml", "--out", "x", "--flavour"],
+            "--flavour needs a value",
+        ),
         (
             &["generate", "a.yaml", "--out", "x", "--bogus\u{1b}[2J"],
             "unknown argument",

@@ -71,7 +71,7 @@ pub(crate) fn operation_doc(op: &Operation, client_notes: bool) -> String {
     if let Some(paging) = op.paging.as_ref().filter(|_| client_notes) {
         let resend = match op.method {
             HttpMethod::Get => String::new(),
-            method => format!(" (the `{method}` is not repeated, as in Graph's SDKs)"),
+            method => format!(" (the `{method}` is not repeated)"),
         };
         text.push_str(&format!(
             "\n\nThe answer comes in pages: `send()` gives the first, `items()` streams every `{}` item of every page and `pages()` every whole page. Each next page is a GET of the previous page's `{}`{resend}, followed only to the base URL's origin (scheme, host and port).",

@@ -16,7 +16,9 @@ use crate::model::{
     Segment, StructDef, Ty, TypeDef,
 };
 use crate::names::{Case, STD_METHODS, Scope, ident};
-use crate::runtime_api::{BUILDER_NAMES, CLIENT_API, CLIENT_MODULE_TYPES, PAGING_METHODS};
+use crate::runtime_api::{
+    BUILDER_NAMES, CLIENT_API, CLIENT_GRAPH_API, CLIENT_MODULE_TYPES, PAGING_METHODS,
+};
 use std::collections::BTreeSet;
 use tree::{Tree, placement, steps};
 
@@ -280,10 +282,12 @@ pub fn lower(model: &Model, context: &ClientContext) -> ClientModel {
         .collect();
     let mut tree = Tree::new(&placements);
     let mut types = Scope::with_taken(
-        CLIENT_MODULE_TYPES
-            .iter()
-            .copied()
-            .chain(CLIENT_API.iter().map(|(name, _)| *name)),
+        CLIENT_MODULE_TYPES.iter().copied().chain(
+            CLIENT_API
+                .iter()
+                .chain(CLIENT_GRAPH_API)
+                .map(|(name, _)| *name),
+        ),
     );
     let mut nodes = tree.nodes(&mut types);
     let doc_context = DocContext {

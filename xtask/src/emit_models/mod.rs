@@ -228,7 +228,7 @@ fn structure(def: &StructDef) -> Result<String, syn::Error> {
         let e = ident(e);
         let ty = type_tokens(ty)?;
         fields.push(quote! {
-            /// Properties the schema does not name (such as `@odata.type`), kept as sent.
+            /// Properties the schema does not name, kept as sent.
             pub #e: #ty,
         });
     }

@@ -14,6 +14,7 @@
 
 mod analysis;
 mod examples;
+pub mod flavour;
 mod forms;
 #[cfg(test)]
 mod keyword_tests;
@@ -110,6 +111,7 @@ pub fn lower(document: &Document, report: &mut Report) -> Model {
         receivers,
         examples,
         warnings: Vec::new(),
+        flavour: flavour::detect(document),
     }
 }
 

@@ -186,7 +186,10 @@ impl Printer<'_> {
             }
         });
         let (shape, shape_doc) = match self.server.error_shape {
-            ErrorShape::Graph => (quote!(Graph), "Graph's OData error"),
+            ErrorShape::ErrorObject => (
+                quote!(ErrorObject),
+                "an error object, `{\"error\": {\"code\", \"message\"}}`",
+            ),
             ErrorShape::Problem => (quote!(Problem), "RFC 9457 problem details"),
         };
         let served = match service {

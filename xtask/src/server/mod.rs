@@ -33,8 +33,9 @@ pub struct ServerModel {
 /// How a document's errors look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorShape {
-    /// Graph's `{"error": {"code", "message"}}`: an error response's body is such an object.
-    Graph,
+    /// An error object, `{"error": {"code", "message"}}` (Graph's shape): an error
+    /// response's body is such an object.
+    ErrorObject,
     /// No shape the generator recognises: RFC 9457 problem details.
     Problem,
 }
@@ -455,7 +456,7 @@ fn variant_name(status: Status) -> String {
     reason.to_owned()
 }
 
-/// Graph's shape when an error response of any operation (`default`, `4XX`, `5XX`, a code from
+/// An error object when an error response of any operation (`default`, `4XX`, `5XX`, a code from
 /// 400) has a body whose type is an object with an `error` object that has `code` and
 /// `message`; else problem details.
 fn error_shape(model: &Model) -> ErrorShape {
@@ -497,7 +498,7 @@ fn error_shape(model: &Model) -> ErrorShape {
             .any(|r| is_error(r.status) && r.body.as_ref().is_some_and(|b| graph_shaped(&b.ty)))
     });
     match graph {
-        true => ErrorShape::Graph,
+        true => ErrorShape::ErrorObject,
         false => ErrorShape::Problem,
     }
 }

@@ -1,4 +1,4 @@
-//! What each kind of failure without a Graph error keeps: the underlying error, the timeout,
+//! What each kind of failure without an error object keeps: the underlying error, the timeout,
 //! the body that did not decode, with their bounded texts.
 
 use super::*;
@@ -95,7 +95,7 @@ impl fmt::Display for TimeoutFailure {
 
 impl std::error::Error for TimeoutFailure {}
 
-/// An error response whose body is not a Graph error.
+/// An error response whose body is not an error object (`{"error": {"code": …}}`).
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct UnexpectedBody {
@@ -115,7 +115,7 @@ impl fmt::Display for UnexpectedBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}HTTP {} with a body that is not a Graph error",
+            "{}HTTP {} with a body that is not an error object",
             Prefix(self.request.as_ref()),
             self.status
         )?;

@@ -43,7 +43,7 @@ fn without_a_request_the_text_has_no_prefix() {
     assert!(error.request().is_none());
     assert_eq!(
         error.to_string(),
-        "HTTP 502 Bad Gateway with a body that is not a Graph error (text/html): <h1>down</h1>"
+        "HTTP 502 Bad Gateway with a body that is not an error object (text/html): <h1>down</h1>"
     );
 }
 
@@ -75,5 +75,5 @@ fn debug_shows_a_body_as_short_escaped_text() {
     let error = error_of(400, body.as_bytes());
     let debug = format!("{error:?}");
     assert!(debug.len() < 4_000, "{} bytes", debug.len());
-    assert!(matches!(&error, Error::Graph(e) if e.message == huge));
+    assert!(matches!(&error, Error::Api(e) if e.message == huge));
 }
