@@ -37,6 +37,7 @@ mod paging;
 mod request;
 mod request_base;
 mod retry;
+mod streaming;
 
 // The user-facing surface: what a generated client crate re-exports by name, and the two types
 // it wraps in its own (`Client` and `ClientBuilder`, which it defines itself).
