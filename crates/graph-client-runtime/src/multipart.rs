@@ -169,4 +169,40 @@ mod tests {
         let e = encode_parts(&[part]).expect_err("refused");
         assert!(e.to_string().contains("control character"), "{e}");
     }
+
+    #[cfg(feature = "reqwest")]
+    #[test]
+    fn a_streamed_part_is_a_segment_between_its_head_and_the_rest() {
+        use crate::streaming::Segment;
+        let file = graph_models_runtime::FilePart::from_reader(
+            std::io::Cursor::new(b"abc".to_vec()),
+            Some(3),
+        );
+        let mut parts = FormParts::new();
+        parts.files("f", &file, None);
+        parts.value("t", "x", None).expect("text");
+        let Ok(Encoded::Streamed { boundary, body }) = encode_segments(parts.parts()) else {
+            panic!("a streamed body");
+        };
+        let b = &boundary;
+        let head = format!("--{b}\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n");
+        let tail = format!(
+            "\r\n--{b}\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nx\r\n--{b}--\r\n"
+        );
+        assert_eq!(body.length(), Some((head.len() + 3 + tail.len()) as u64));
+        assert_eq!(body.first_part(), "f");
+        let segments = body.segments();
+        assert!(matches!(&segments[0], Segment::Bytes(h) if h == head.as_bytes()));
+        assert!(matches!(&segments[1], Segment::Stream { part, .. } if part == "f"));
+        assert!(matches!(&segments[2], Segment::Bytes(t) if t == tail.as_bytes()));
+        // Without a declared length, the body's is unknown.
+        let mut parts = FormParts::new();
+        let unsized_file =
+            graph_models_runtime::FilePart::from_reader(std::io::Cursor::new(Vec::new()), None);
+        parts.files("f", &unsized_file, None);
+        let Ok(Encoded::Streamed { body, .. }) = encode_segments(parts.parts()) else {
+            panic!("a streamed body");
+        };
+        assert_eq!(body.length(), None);
+    }
 }

@@ -95,7 +95,10 @@ pub trait Operation {
     type Output;
 
     /// The request as it goes on the wire, except its credentials (the `Authorization` header,
-    /// an API key), which the executor adds (so a built request never holds a secret).
+    /// an API key), which the executor adds (so a built request never holds a secret). A
+    /// multipart form with a streamed file part has no bytes to put here: it is an
+    /// [`Error::InvalidRequest`] naming the part, and only [`Client::send`](crate::Client::send)
+    /// sends it.
     fn to_request(&self) -> Result<Request<Vec<u8>>, Error>;
 
     /// Reads a response: a 2xx becomes the output, anything else an [`Error`].

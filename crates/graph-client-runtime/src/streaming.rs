@@ -65,6 +65,12 @@ impl StreamedBody {
         StreamedBody { segments }
     }
 
+    /// The segments, in order.
+    #[cfg(test)]
+    pub(crate) fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
     /// The first streamed part's name.
     pub(crate) fn first_part(&self) -> &str {
         self.segments
