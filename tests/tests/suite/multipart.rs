@@ -493,3 +493,26 @@ fn a_streamed_part_has_no_request_to_build_without_sending() {
         .expect("built");
     assert!(!built.body().is_empty());
 }
+
+#[tokio::test]
+async fn a_stream_that_never_yields_ends_in_the_timeout_not_a_hang() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let stalled = generated_chunks(1).chain(futures_util::stream::pending());
+    let client = Client::builder(BearerToken::new("test-token"))
+        .base_url(&base)
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .expect("valid");
+    let error = client
+        .documents()
+        .by_id("d1")
+        .put(upload(FilePart::from_stream(stalled), Vec::new()))
+        .send()
+        .await
+        .expect_err("timed out");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    // Idempotent as the PUT is, the stream was read: one attempt.
+    assert_eq!(error.request().map(|r| r.attempts), Some(1));
+    assert!(inbox.take().is_empty());
+}
