@@ -66,7 +66,7 @@ impl StreamedBody {
     }
 
     /// The segments, in order.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "reqwest"))]
     pub(crate) fn segments(&self) -> &[Segment] {
         &self.segments
     }
@@ -152,7 +152,7 @@ mod send {
                     "the stream of part `{}` gave {}{} bytes, but declared {declared}",
                     part,
                     if self.sent > *declared {
-                        "more than "
+                        "at least "
                     } else {
                         ""
                     },
@@ -313,5 +313,93 @@ mod send {
                 None => http_body::SizeHint::default(),
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "reqwest"))]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// A stream of these chunks, each ready at once.
+    struct Ready(VecDeque<Result<Vec<u8>, std::io::Error>>);
+
+    impl futures_core::Stream for Ready {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Ready(self.0.pop_front())
+        }
+    }
+
+    fn body(chunks: &[&[u8]], length: Option<u64>) -> (StreamedBody, FileStream) {
+        let chunks = Ready(chunks.iter().map(|c| Ok(c.to_vec())).collect());
+        let stream = FileStream::new(chunks, length);
+        let segments = vec![
+            Segment::Bytes(b"<".to_vec()),
+            Segment::Stream {
+                part: "f\n".to_owned(),
+                stream: stream.clone(),
+            },
+            Segment::Bytes(b">".to_vec()),
+        ];
+        (StreamedBody::new(segments), stream)
+    }
+
+    /// Every frame of `body` sent, and the failure that cut it off, if any.
+    fn sent(body: StreamedBody) -> (Vec<u8>, Option<String>) {
+        use http_body::Body as _;
+        let failure = Failure::default();
+        let mut sending = SendBody::take(body, failure.clone()).expect("not taken");
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut bytes = Vec::new();
+        while let Poll::Ready(Some(frame)) = Pin::new(&mut sending).poll_frame(&mut cx) {
+            match frame {
+                Ok(frame) => bytes.extend_from_slice(frame.data_ref().expect("data")),
+                Err(_) => break,
+            }
+        }
+        let cut = failure.lock().expect("not poisoned").take();
+        (bytes, cut.map(|cut| cut.to_string()))
+    }
+
+    #[test]
+    fn the_segments_are_sent_in_order_and_the_length_is_checked() {
+        let (whole, _) = body(&[b"ab", b"", b"c"], Some(3));
+        assert_eq!(whole.length(), Some(5));
+        assert_eq!(sent(whole), (b"<abc>".to_vec(), None));
+        let (long, _) = body(&[b"ab", b"cd"], Some(3));
+        let (bytes, cut) = sent(long);
+        assert_eq!(bytes, b"<ab");
+        assert_eq!(
+            cut.as_deref(),
+            Some("the stream of part `f\\n` gave at least 4 bytes, but declared 3")
+        );
+        let (short, _) = body(&[b"ab"], Some(3));
+        let cut = sent(short).1;
+        assert_eq!(
+            cut.as_deref(),
+            Some("the stream of part `f\\n` gave 2 bytes, but declared 3")
+        );
+        let (unknown, _) = body(&[b"ab"], None);
+        assert_eq!(unknown.length(), None);
+        assert_eq!(sent(unknown), (b"<ab>".to_vec(), None));
+    }
+
+    #[test]
+    fn a_stream_is_taken_once() {
+        let (first, stream) = body(&[b"a"], None);
+        let second = first.clone();
+        assert!(!stream.is_taken());
+        let _sending = SendBody::take(first, Failure::default()).expect("taken");
+        assert!(stream.is_taken());
+        let Err(error) = SendBody::take(second, Failure::default()) else {
+            panic!("taken twice");
+        };
+        assert!(
+            error.to_string().contains("part `f\\n` was sent already"),
+            "{error}"
+        );
     }
 }
