@@ -3,6 +3,9 @@
 //! number, open enum, JSON field, a file with its name and content type and bytes that look
 //! like a delimiter or are not UTF-8, and a list of files as repeated parts. A malformed body
 //! is a 400 that says what is wrong; a schema that is not an object stays a `MultipartBody`.
+//! A file streamed from a `Stream` or a reader (32 MiB, made chunk by chunk) arrives intact; it
+//! is sent once (no retry after a 503 or a timeout, no re-send on a 307), and a stream that
+//! fails cuts the request off with `Error::RequestBody`.
 
 use futures_util::StreamExt;
 use graph_client_runtime::{BearerToken, Error, RetryPolicy};
@@ -384,7 +387,7 @@ async fn a_stream_that_fails_midway_is_a_request_body_error_and_nothing_arrives(
 }
 
 #[tokio::test]
-async fn a_streamed_upload_is_sent_once_not_retried_nor_redirected() {
+async fn a_streamed_upload_is_sent_once_never_retried_nor_re_sent_by_a_redirect() {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let server = MockServer::start().await;
@@ -462,6 +465,27 @@ async fn a_streamed_upload_is_sent_once_not_retried_nor_redirected() {
     let requests = server.received_requests().await.unwrap_or_default();
     let post = requests.last().expect("the POST");
     assert!(post.headers.get("content-length").is_none(), "chunked");
+    // A 303 drops the body (a GET follows), so it is followed.
+    Mock::given(method("POST"))
+        .and(path("/avatars"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/done"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/done"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let avatar = SetRequestBodyForm {
+        image: Some(FilePart::from_stream(generated_chunks(1))),
+        caption: None,
+    };
+    retrying
+        .avatars(avatar)
+        .send()
+        .await
+        .expect("followed to a 204");
+    assert_eq!(count("GET").await, 1);
     assert!(clock.sleeps().len() == retried - 1, "{:?}", clock.sleeps());
 }
 
