@@ -61,6 +61,12 @@ pub enum Error {
     /// The token provider failed. The source is the provider's error.
     #[error(transparent)]
     Auth(Box<SendFailure>),
+    /// A streamed request body (a multipart file made by `FilePart::from_stream` or
+    /// `from_reader`) failed as it was sent: its stream gave an error (the source's source), or
+    /// more or fewer bytes than its declared length. The request was cut off before its end,
+    /// so the server received no complete request. Never retried: the stream was read.
+    #[error(transparent)]
+    RequestBody(Box<SendFailure>),
     /// A page's next link was not followed: it points to another origin than the base URL's,
     /// is not a URL, or names a page fetched already. The pages before it were yielded; the
     /// whole link is in the error's `link` field.
@@ -87,6 +93,7 @@ impl Error {
             | Error::Transport(_)
             | Error::Timeout(_)
             | Error::Auth(_)
+            | Error::RequestBody(_)
             | Error::NextLink(_)
             | Error::InvalidRequest(_) => None,
         }
@@ -102,7 +109,9 @@ impl Error {
             Error::UnexpectedBody(e) => e.request.as_ref(),
             Error::Decode(e) => e.request.as_ref(),
             Error::Text(e) => e.request.as_ref(),
-            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) => e.request.as_ref(),
+            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) | Error::RequestBody(e) => {
+                e.request.as_ref()
+            }
             Error::Timeout(e) => e.request.as_ref(),
             Error::ResponseTooLarge { request, .. } => request.as_deref(),
             Error::NextLink(e) => e.request.as_ref(),
@@ -118,7 +127,9 @@ impl Error {
             Error::UnexpectedBody(e) => &mut e.request,
             Error::Decode(e) => &mut e.request,
             Error::Text(e) => &mut e.request,
-            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) => &mut e.request,
+            Error::Connection(e) | Error::Transport(e) | Error::Auth(e) | Error::RequestBody(e) => {
+                &mut e.request
+            }
             Error::Timeout(e) => &mut e.request,
             Error::NextLink(e) => &mut e.request,
             Error::ResponseTooLarge { request, .. } => {

@@ -14,6 +14,10 @@ impl Client {
     /// Each attempt reuses the request's `client-request-id`; a retry adds `Retry-Attempt`. A
     /// retry waits as long as the server's `Retry-After` asks, or backs off exponentially with
     /// jitter, and never starts after the policy's deadline.
+    ///
+    /// A request with a streamed body (a multipart file from `FilePart::from_stream`) is sent
+    /// once: never retried, nor re-sent to replace a refused token or after a 307/308 redirect
+    /// (that response is returned as it is); its stream's failure is [`Error::RequestBody`].
     pub async fn send<O: crate::request::Operation + ?Sized>(
         &self,
         operation: &O,
@@ -40,9 +44,11 @@ impl Client {
     ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
         use tracing::Instrument;
         let operation_id = operation.operation_id();
-        let request = operation
-            .to_request()
+        let mut request = crate::streaming::allowing(|| operation.to_request())
             .map_err(|e| e.with_operation(operation_id))?;
+        let streamed = request
+            .extensions_mut()
+            .remove::<crate::streaming::StreamedBody>();
         check_scheme(request.uri())
             .map_err(|e| e.with_request(&RequestInfo::new(operation_id, &request, 0)))?;
         // Facts only: no token, no body, no path with ids in it (the template instead).
@@ -71,6 +77,7 @@ impl Client {
                 operation.idempotent(),
                 operation.security(),
                 &mut attempts,
+                streamed,
             )
             .instrument(span.clone())
             .await;
@@ -100,14 +107,19 @@ impl Client {
     }
 
     /// The retry loop; `sent` counts the exchanges begun (a token refresh's resend too), for
-    /// the error to say how many times the request went out.
+    /// the error to say how many times the request went out. A `streamed` body is sent once.
     async fn execute(
         &self,
         request: &http::Request<Vec<u8>>,
         idempotent: bool,
         security: Option<&'static [&'static [crate::credentials::Scheme]]>,
         sent: &mut u32,
+        streamed: Option<crate::streaming::StreamedBody>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        // A stream is read as it is sent: nothing is left to send again.
+        let replayable = streamed.is_none();
+        let idempotent = idempotent && replayable;
+        let mut streamed = streamed;
         let limits = &self.inner.limits;
         let clock = limits.clock.as_ref();
         let deadline = clock.now() + limits.retry.total_deadline;
@@ -125,7 +137,7 @@ impl Client {
             tracing::Span::current().record("attempts", attempt);
             let applied = self.apply_credentials(security, &mut this).await?;
             *sent += 1;
-            let exchange = self.exchange(this, &applied);
+            let exchange = self.exchange(this, &applied, streamed.take());
             let outcome = match tokio::time::timeout(limits.timeout, exchange).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(TimeoutFailure::error(limits.timeout)),
@@ -139,7 +151,8 @@ impl Client {
                     .is_some_and(|code| code.eq_ignore_ascii_case("InvalidAuthenticationToken"))
             {
                 refreshed_token = true;
-                if self.inner.auth.invalidate() {
+                // A streamed request's answer is returned; the next request gets a new token.
+                if self.inner.auth.invalidate() && replayable {
                     tracing::info!(
                         "the server refused the access token; sending again with a new one"
                     );
@@ -206,30 +219,56 @@ impl Client {
         }
     }
 
-    /// One attempt: the request, any redirects, and the body read under the size limit.
+    /// One attempt: the request, any redirects, and the body read under the size limit. A
+    /// `streamed` body is sent in the first exchange; a redirect that would send it again is
+    /// not followed.
     async fn exchange(
         &self,
         mut request: http::Request<Vec<u8>>,
         applied: &crate::credentials::Applied,
+        streamed: Option<crate::streaming::StreamedBody>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        let failure = crate::streaming::Failure::default();
+        let mut streamed = streamed
+            .map(|body| crate::streaming::SendBody::take(body, failure.clone()))
+            .transpose()?;
+        // Why a request failed: its body's stream, if that failed, else the exchange.
+        let cut = || {
+            failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .map(|cut| SendFailure::request_body(Box::new(cut)))
+        };
+        let failed = |e: reqwest::Error| cut().unwrap_or_else(|| send_error(e));
+        let mut stream_sent = false;
         for _ in 0..=MAX_REDIRECTS {
             let sent = copy(&request);
-            let outgoing = reqwest::Request::try_from(sent.map(reqwest::Body::from))
+            let sent = match streamed.take() {
+                Some(body) => {
+                    stream_sent = true;
+                    sent.map(|_| reqwest::Body::wrap(body))
+                }
+                None => sent.map(reqwest::Body::from),
+            };
+            let outgoing = reqwest::Request::try_from(sent)
                 .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-            let mut response = self
-                .inner
-                .http
-                .execute(outgoing)
-                .await
-                .map_err(send_error)?;
+            let mut response = self.inner.http.execute(outgoing).await.map_err(failed)?;
             let status = response.status();
             let location = response
                 .headers()
                 .get(http::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
                 .map(str::to_owned);
+            // A redirect that keeps the body (307, 308, 301/302 but after a POST) would send a
+            // stream that is read already: it is the answer.
+            let keeps_body = !(status == http::StatusCode::SEE_OTHER
+                || (matches!(status.as_u16(), 301 | 302)
+                    && request.method() == http::Method::POST));
             if let (true, Some(location)) = (
-                status.is_redirection() && status != http::StatusCode::NOT_MODIFIED,
+                status.is_redirection()
+                    && status != http::StatusCode::NOT_MODIFIED
+                    && !(stream_sent && keeps_body),
                 location,
             ) {
                 let cross_origin = redirect(&mut request, status, &location)?;
@@ -249,11 +288,9 @@ impl Client {
             }
             let headers = std::mem::take(response.headers_mut());
             let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| SendFailure::transport(Box::new(e.without_url())))?
-            {
+            while let Some(chunk) = response.chunk().await.map_err(|e| {
+                cut().unwrap_or_else(|| SendFailure::transport(Box::new(e.without_url())))
+            })? {
                 if body.len() + chunk.len() > limit {
                     return Err(Error::ResponseTooLarge {
                         status,

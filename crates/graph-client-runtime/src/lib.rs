@@ -7,8 +7,19 @@
 //! redirects, the size limit), the retry rules, [`RateLimit`] and the injectable [`Clock`],
 //! tokens ([`TokenProvider`]) and the other credentials a document's security schemes name
 //! ([`ClientBuilder::api_key`], [`ClientBuilder::basic_auth`]), the one [`Error`], [`AcceptAs`] (a request for another of an
-//! operation's response media types), and paging ([`Pageable`], and with the executor the
-//! `Pages` and `Items` streams that follow a page's next link to the base URL's origin only).
+//! operation's response media types), paging ([`Pageable`], and with the executor the
+//! `Pages` and `Items` streams that follow a page's next link to the base URL's origin only),
+//! and `multipart/form-data` bodies encoded from a generated form's parts.
+//!
+//! A multipart file part can be streamed (the models runtime's `FilePart::from_stream`, or
+//! `FilePart::from_reader` for a tokio reader): its content is read as the request is sent,
+//! chunk by chunk, never held whole, with a `Content-Length` when every stream's length is
+//! declared and chunked otherwise. Such a request is sent once, by [`Client::send`] only: it is
+//! never retried (not after a 429 or 503 either, whose error is returned), never re-sent for a
+//! refused token, and a 307/308 redirect is returned rather than followed; a stream's error cuts
+//! the request off and is [`Error::RequestBody`]. [`Operation::to_request`], whose body is
+//! bytes, refuses such a form with an [`Error::InvalidRequest`] naming the part, with or
+//! without the `reqwest` feature; forms of in-memory parts build as always.
 //!
 //! Graph's layer is the `graph` feature, which a client generated from a Microsoft Graph
 //! document enables: Graph's clouds and API versions (`Cloud`, `ApiVersion`, the builder's
@@ -44,6 +55,7 @@ mod paging;
 mod request;
 mod request_base;
 mod retry;
+mod streaming;
 
 // The user-facing surface: what a generated client crate re-exports by name, and the two types
 // it wraps in its own (`Client` and `ClientBuilder`, which it defines itself).

@@ -4,22 +4,47 @@
 //! percent-encoded, as browsers do (WHATWG's multipart/form-data encoding), and the server
 //! runtime reads them back the same way. The boundary is random (a v4 UUID) and drawn again in
 //! the unlikely case that it occurs in the content, so no part can end the body early.
+//!
+//! A streamed file part (`FilePart::from_stream`) is not in memory to be searched: the body is
+//! then segments, the encoded bytes around each stream, and the stream is read as the body is
+//! sent (`streaming.rs`). Its boundary is a fresh 128-bit random value that no content made
+//! before the request can hold, so only a stream that guesses it could end the body early.
 
 use crate::error::Error;
 use crate::request::MultipartBody;
+use crate::streaming::{Segment, StreamedBody};
 use graph_models_runtime::__private::{FormParts, MultipartForm, Part};
 use graph_models_runtime::excerpt;
 
+/// A form's body: its boundary, and its bytes or, with a streamed part, its segments.
+pub(crate) enum Encoded {
+    /// Every part in memory.
+    Bytes(MultipartBody),
+    /// Some part is streamed.
+    Streamed {
+        boundary: String,
+        body: StreamedBody,
+    },
+}
+
 /// The body of a generated form: its parts, encoded with a fresh boundary.
-pub fn encode_form<T: MultipartForm>(form: &T) -> Result<MultipartBody, Error> {
+pub(crate) fn encode_form<T: MultipartForm>(form: &T) -> Result<Encoded, Error> {
     let mut parts = FormParts::new();
     form.write_parts(&mut parts)
         .map_err(|e| Error::InvalidRequest(format!("the multipart body: {e}")))?;
-    encode_parts(parts.parts())
+    encode_segments(parts.parts())
 }
 
-/// These parts encoded with a fresh boundary.
-pub fn encode_parts(parts: &[Part]) -> Result<MultipartBody, Error> {
+/// These parts encoded with a fresh boundary (all in memory).
+#[cfg(test)]
+pub(crate) fn encode_parts(parts: &[Part]) -> Result<MultipartBody, Error> {
+    match encode_segments(parts)? {
+        Encoded::Bytes(body) => Ok(body),
+        Encoded::Streamed { .. } => Err(Error::InvalidRequest("a streamed part".to_owned())),
+    }
+}
+
+fn encode_segments(parts: &[Part]) -> Result<Encoded, Error> {
     let boundary = loop {
         let boundary = format!("graph-{}", uuid::Uuid::new_v4().simple());
         if !parts
@@ -29,6 +54,7 @@ pub fn encode_parts(parts: &[Part]) -> Result<MultipartBody, Error> {
             break boundary;
         }
     };
+    let mut segments = Vec::new();
     let mut body = Vec::with_capacity(parts.iter().map(|p| p.bytes.len() + 160).sum());
     for part in parts {
         body.extend_from_slice(b"--");
@@ -59,13 +85,29 @@ pub fn encode_parts(parts: &[Part]) -> Result<MultipartBody, Error> {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(&part.bytes);
+        match &part.stream {
+            Some(stream) => {
+                segments.push(Segment::Bytes(std::mem::take(&mut body)));
+                segments.push(Segment::Stream {
+                    part: part.name.clone(),
+                    stream: stream.clone(),
+                });
+            }
+            None => body.extend_from_slice(&part.bytes),
+        }
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(b"--");
     body.extend_from_slice(boundary.as_bytes());
     body.extend_from_slice(b"--\r\n");
-    Ok(MultipartBody::new(boundary, body))
+    if segments.is_empty() {
+        return Ok(Encoded::Bytes(MultipartBody::new(boundary, body)));
+    }
+    segments.push(Segment::Bytes(body));
+    Ok(Encoded::Streamed {
+        boundary,
+        body: StreamedBody::new(segments),
+    })
 }
 
 /// A name or file name as the quoted string of `Content-Disposition`.
@@ -126,5 +168,41 @@ mod tests {
         };
         let e = encode_parts(&[part]).expect_err("refused");
         assert!(e.to_string().contains("control character"), "{e}");
+    }
+
+    #[cfg(feature = "reqwest")]
+    #[test]
+    fn a_streamed_part_is_a_segment_between_its_head_and_the_rest() {
+        use crate::streaming::Segment;
+        let file = graph_models_runtime::FilePart::from_reader(
+            std::io::Cursor::new(b"abc".to_vec()),
+            Some(3),
+        );
+        let mut parts = FormParts::new();
+        parts.files("f", &file, None);
+        parts.value("t", "x", None).expect("text");
+        let Ok(Encoded::Streamed { boundary, body }) = encode_segments(parts.parts()) else {
+            panic!("a streamed body");
+        };
+        let b = &boundary;
+        let head = format!("--{b}\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n");
+        let tail = format!(
+            "\r\n--{b}\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nx\r\n--{b}--\r\n"
+        );
+        assert_eq!(body.length(), Some((head.len() + 3 + tail.len()) as u64));
+        assert_eq!(body.first_part(), "f");
+        let segments = body.segments();
+        assert!(matches!(&segments[0], Segment::Bytes(h) if h == head.as_bytes()));
+        assert!(matches!(&segments[1], Segment::Stream { part, .. } if part == "f"));
+        assert!(matches!(&segments[2], Segment::Bytes(t) if t == tail.as_bytes()));
+        // Without a declared length, the body's is unknown.
+        let mut parts = FormParts::new();
+        let unsized_file =
+            graph_models_runtime::FilePart::from_reader(std::io::Cursor::new(Vec::new()), None);
+        parts.files("f", &unsized_file, None);
+        let Ok(Encoded::Streamed { body, .. }) = encode_segments(parts.parts()) else {
+            panic!("a streamed body");
+        };
+        assert_eq!(body.length(), None);
     }
 }

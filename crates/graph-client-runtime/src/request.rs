@@ -97,7 +97,10 @@ pub trait Operation {
     type Output;
 
     /// The request as it goes on the wire, except its credentials (the `Authorization` header,
-    /// an API key), which the executor adds (so a built request never holds a secret).
+    /// an API key), which the executor adds (so a built request never holds a secret). A
+    /// multipart form with a streamed file part has no bytes to put here: it is an
+    /// [`Error::InvalidRequest`] naming the part, and only [`Client::send`](crate::Client::send)
+    /// sends it.
     fn to_request(&self) -> Result<Request<Vec<u8>>, Error>;
 
     /// Reads a response: a 2xx becomes the output, anything else an [`Error`].
@@ -171,6 +174,8 @@ pub struct RequestSpec {
     /// Cookie parameters, sent together in one `Cookie` header.
     cookies: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    /// A body with streamed parts, which only the executor sends (see `streaming.rs`).
+    streamed: Option<crate::streaming::StreamedBody>,
     /// The body's `Content-Type` (JSON unless a raw body says otherwise).
     content_type: Option<String>,
     /// The `Accept` header (JSON unless the operation answers with another media type).
@@ -188,6 +193,7 @@ impl RequestSpec {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
+            streamed: None,
             content_type: None,
             accept: None,
             client_request_id: None,
@@ -240,6 +246,7 @@ impl RequestSpec {
             Error::InvalidRequest(format!("the request body does not serialize: {e}"))
         })?;
         self.body = Some(bytes);
+        self.streamed = None;
         self.content_type = None;
         Ok(())
     }
@@ -254,6 +261,7 @@ impl RequestSpec {
     /// type: `application/octet-stream`, `image/png`, `text/plain`…).
     pub fn raw_body(&mut self, content_type: &str, body: impl Into<Vec<u8>>) {
         self.body = Some(body.into());
+        self.streamed = None;
         self.content_type = Some(content_type.to_owned());
     }
 
@@ -285,14 +293,27 @@ impl RequestSpec {
     }
 
     /// Sets a `multipart/form-data` body (or another `multipart/*` media type): a generated
-    /// form's parts, encoded with a fresh random boundary.
+    /// form's parts, encoded with a fresh random boundary. A form with a streamed file part
+    /// (`FilePart::from_stream`) is an [`Error::InvalidRequest`] naming the part, except when
+    /// `Client::send` builds the request (see `streaming.rs`).
     pub fn multipart_form<T: graph_models_runtime::__private::MultipartForm>(
         &mut self,
         media_type: &str,
         form: &T,
     ) -> Result<(), Error> {
-        let body = crate::multipart::encode_form(form)?;
-        self.set_multipart(media_type, &body.boundary, body.bytes)
+        match crate::multipart::encode_form(form)? {
+            crate::multipart::Encoded::Bytes(body) => {
+                self.set_multipart(media_type, &body.boundary, body.bytes)
+            }
+            crate::multipart::Encoded::Streamed { boundary, body } => {
+                if !crate::streaming::allowed() {
+                    return Err(crate::streaming::not_buildable(body.first_part()));
+                }
+                self.set_multipart(media_type, &boundary, Vec::new())?;
+                self.streamed = Some(body);
+                Ok(())
+            }
+        }
     }
 
     /// Sets a text body: the value's text (`Display`), with this `Content-Type`.
@@ -399,6 +420,12 @@ impl RequestSpec {
             .header(CLIENT_REQUEST_ID, id);
         if self.body.is_some() {
             builder = builder.header(CONTENT_TYPE, header("content-type", self.content_type)?);
+        }
+        if let Some(length) = self.streamed.as_ref().and_then(|s| s.length()) {
+            builder = builder.header(http::header::CONTENT_LENGTH, length);
+        }
+        if let Some(streamed) = self.streamed {
+            builder = builder.extension(streamed);
         }
         let mut request = builder
             .body(self.body.unwrap_or_default())

@@ -4,7 +4,8 @@
 //! parsed. The wire format (boundaries, headers) is the client and server runtimes' concern;
 //! this module holds what a part *is* and OpenAPI's rules for what goes in one:
 //!
-//! - a file ([`FilePart`]: bytes, an optional file name and content type) is one part;
+//! - a file ([`FilePart`]: bytes, or a stream read as it is sent, an optional file name and
+//!   content type) is one part;
 //! - a string, number or boolean is a text part of its text (an open enum's wire value);
 //! - an object is an `application/json` part (OpenAPI's default `encoding` for objects);
 //! - an array is one part per item, all with the property's name, each by the rules above;
@@ -18,17 +19,31 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+mod stream;
+pub use stream::{Chunks, FileStream, StreamError};
+
 /// A file sent as one part of a multipart body: its bytes, and the file name and content type
 /// its `Content-Disposition` and `Content-Type` carry (a part without a content type is
 /// `application/octet-stream` when sent).
+///
+/// A large file need not be in memory: [`FilePart::from_stream`] (any `Stream` of chunks) and,
+/// with the `tokio` feature (which the client runtime's `reqwest` feature turns on),
+/// `FilePart::from_reader` make a part whose content is read as the request is sent, chunk by
+/// chunk. Such a part is sent once, by the client's `send()` (which does not retry the request
+/// or re-send it after a redirect); building its request without sending it
+/// (`Operation::to_request`) is an error naming the part. Its clones share the one stream,
+/// and equal only each other. What a server receives is always bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FilePart {
-    /// The file's content, exactly.
+    /// The file's content, exactly (empty for a streamed file: see [`FilePart::is_streamed`]).
     pub bytes: Vec<u8>,
     /// The file name (`filename=` of `Content-Disposition`), if any.
     pub file_name: Option<String>,
     /// The part's media type (`image/png`), if any.
     pub content_type: Option<String>,
+    /// The content as a stream, for a file made by [`FilePart::from_stream`]: private, so a
+    /// file is bytes or a stream, never both.
+    stream: Option<FileStream>,
 }
 
 impl FilePart {
@@ -38,7 +53,59 @@ impl FilePart {
             bytes: bytes.into(),
             file_name: None,
             content_type: None,
+            stream: None,
         }
+    }
+
+    /// A file whose content is `chunks`, read as the request is sent and never held whole: a
+    /// `Stream` of `Result`s of byte chunks (`bytes::Bytes`, `Vec<u8>`), whose error ends the
+    /// request with the client's `Error::RequestBody`. Sent with chunked transfer encoding;
+    /// see [`FilePart::from_stream_with_length`] to send a `Content-Length`.
+    pub fn from_stream<S, B, E>(chunks: S) -> Self
+    where
+        S: futures_core::Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<bytes::Bytes>,
+        E: Into<StreamError>,
+    {
+        FilePart::streamed(FileStream::new(chunks, None))
+    }
+
+    /// As [`FilePart::from_stream`], for a stream of exactly `length` bytes: when every
+    /// streamed part's length is known the request has a `Content-Length` (some servers
+    /// require one). A stream that gives more or fewer bytes ends the request with an error.
+    pub fn from_stream_with_length<S, B, E>(chunks: S, length: u64) -> Self
+    where
+        S: futures_core::Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<bytes::Bytes>,
+        E: Into<StreamError>,
+    {
+        FilePart::streamed(FileStream::new(chunks, Some(length)))
+    }
+
+    /// A file read from a tokio reader (an open `tokio::fs::File`) as the request is sent, up
+    /// to 64 KiB at a time, never held whole; a read error ends the request with the client's
+    /// `Error::RequestBody`. `length`, when known (the file's metadata), is checked and sent
+    /// as in [`FilePart::from_stream_with_length`].
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn from_reader<R>(reader: R, length: Option<u64>) -> Self
+    where
+        R: tokio::io::AsyncRead + Send + 'static,
+    {
+        let chunks = stream::ReaderChunks(Box::pin(reader));
+        FilePart::streamed(FileStream::new(chunks, length))
+    }
+
+    fn streamed(stream: FileStream) -> Self {
+        FilePart {
+            stream: Some(stream),
+            ..FilePart::default()
+        }
+    }
+
+    /// Whether the content is a stream ([`FilePart::from_stream`], `from_reader`), not bytes.
+    pub fn is_streamed(&self) -> bool {
+        self.stream.is_some()
     }
 
     /// The same file, with this file name.
@@ -63,8 +130,10 @@ pub struct Part {
     pub file_name: Option<String>,
     /// Its `Content-Type`, if it has one.
     pub content_type: Option<String>,
-    /// Its content, exactly.
+    /// Its content, exactly (empty when it is streamed).
     pub bytes: Vec<u8>,
+    /// Its content as a stream, for a streamed file (only ever sent).
+    pub stream: Option<FileStream>,
 }
 
 /// A part that could not be written or read as its property's type.
@@ -241,6 +310,7 @@ impl FormParts {
             file_name: None,
             content_type: content_type.or(default).map(str::to_owned),
             bytes,
+            stream: None,
         });
         Ok(())
     }
@@ -257,6 +327,7 @@ impl FormParts {
                     .clone()
                     .or_else(|| content_type.map(str::to_owned)),
                 bytes: file.bytes.clone(),
+                stream: file.stream.clone(),
             });
         }
     }
@@ -279,6 +350,7 @@ impl FormParts {
                 bytes: p.bytes,
                 file_name: p.file_name,
                 content_type: p.content_type,
+                stream: p.stream,
             })
             .collect();
         F::from_files(name, files)

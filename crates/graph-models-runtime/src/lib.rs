@@ -47,7 +47,7 @@ pub use time::{IsoDuration, TimeParseError, Timestamp};
 pub mod __private {
     pub use crate::example_check::{agrees, check_examples, decodes_to, round_trip};
     pub use crate::extensions::KeyIndex;
-    pub use crate::form::{Files, FormParts, MultipartForm, Part};
+    pub use crate::form::{Chunks, FileStream, Files, FormParts, MultipartForm, Part, StreamError};
     pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
     pub use crate::record::{
         Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required,

@@ -99,6 +99,8 @@
 //! - **Bodies.** JSON is preferred. An operation's other request media types are methods that
 //!   send bytes as that type (`body_xml(bytes)`), and its other response media types methods
 //!   that ask for one (`accept_xml()`, an [`AcceptAs`]) and answer with its bytes. A
+//!   `multipart/form-data` body whose schema is an object is a form type, a field per part (a
+//!   file is a `FilePart`: bytes, or a stream read as it is sent, never held whole); another
 //!   `multipart/*` body is a [`MultipartBody`] (the bytes and their boundary) that you encode.
 //! - **Responses.** The output is the body of the first success response that has one (`()`
 //!   when none has; `default`'s body, with a warning, when no `2XX` response is declared). A
@@ -152,6 +154,7 @@
 //! | `Error::Timeout` | an attempt took longer than the timeout (retried for idempotent operations) |
 //! | `Error::ResponseTooLarge` | the body is over `max_response_bytes` |
 //! | `Error::Auth` | the token provider failed |
+//! | `Error::RequestBody` | a streamed multipart file (`FilePart::from_stream`) failed as it was sent: its stream's error, or a length other than declared; the request was cut off (not retried) |
 //! | `Error::NextLink` | a page's `@odata.nextLink` was not followed: another origin than the base URL's, not a URL, or a page fetched already (a server loop); `link` holds it whole |
 //! | `Error::InvalidRequest` | refused before sending: an empty path parameter, a bad base URL or header value, plain `http` off loopback, a redirect loop |
 //!

@@ -3,8 +3,12 @@
 //! number, open enum, JSON field, a file with its name and content type and bytes that look
 //! like a delimiter or are not UTF-8, and a list of files as repeated parts. A malformed body
 //! is a 400 that says what is wrong; a schema that is not an object stays a `MultipartBody`.
+//! A file streamed from a `Stream` or a reader (32 MiB, made chunk by chunk) arrives intact; it
+//! is sent once (no retry after a 503 or a timeout, no re-send on a 307), and a stream that
+//! fails cuts the request off with `Error::RequestBody`.
 
-use graph_client_runtime::{BearerToken, RetryPolicy};
+use futures_util::StreamExt;
+use graph_client_runtime::{BearerToken, Error, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use tests::fixtures::multipart::client::Client;
 use tests::fixtures::multipart::server::*;
@@ -251,4 +255,288 @@ async fn an_inline_form_with_a_3_1_content_media_type_is_a_file() {
         .expect("set");
     let received = std::mem::take(&mut *inbox.1.lock().expect("not poisoned"));
     assert_eq!(received, [form]);
+}
+
+/// A deterministic file of `chunks` chunks of 64 KiB (xorshift), made one chunk at a time as
+/// the client reads it, never whole.
+fn generated_chunks(
+    chunks: usize,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    futures_util::stream::iter((0..chunks).map(|i| Ok(generated_chunk(i))))
+}
+
+fn generated_chunk(index: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_u32 ^ (index as u32).wrapping_mul(0x85eb_ca6b) | 1;
+    let mut chunk = Vec::with_capacity(64 * 1024);
+    while chunk.len() < 64 * 1024 {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        chunk.extend_from_slice(&state.to_le_bytes());
+    }
+    chunk
+}
+
+/// FNV-1a, to compare 32 MiB without a second copy.
+fn fnv(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[tokio::test]
+async fn a_32_mib_file_streamed_chunk_by_chunk_arrives_intact() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let chunks = 512; // 32 MiB
+    let file = FilePart::from_stream(generated_chunks(chunks)).file_name("big.bin");
+    assert!(file.is_streamed() && file.bytes.is_empty());
+    let receipt = client(&base)
+        .documents()
+        .post(upload(file, vec![FilePart::new(b"beside".to_vec())]))
+        .send()
+        .await
+        .expect("uploaded");
+    assert_eq!(receipt.file_size, Some(32 * 1024 * 1024));
+    let received = inbox.take();
+    assert_eq!(received.len(), 1);
+    let got = &received[0].file;
+    assert_eq!(got.bytes.len(), 32 * 1024 * 1024);
+    assert_eq!(got.file_name.as_deref(), Some("big.bin"));
+    assert_eq!(got.content_type.as_deref(), Some("application/pdf"));
+    let expected = (0..chunks).fold(0xcbf2_9ce4_8422_2325, |h, i| fnv(h, &generated_chunk(i)));
+    assert_eq!(fnv(0xcbf2_9ce4_8422_2325, &got.bytes), expected);
+    assert_eq!(got.bytes[..16], generated_chunk(0)[..16]);
+    assert_eq!(
+        got.bytes[got.bytes.len() - 7..],
+        generated_chunk(511)[64 * 1024 - 7..]
+    );
+    // The parts after the stream follow it intact.
+    let attachments = received[0].attachments.as_deref().expect("attachments");
+    assert_eq!(attachments[0].bytes, b"beside");
+    assert_eq!(
+        received[0].tags.as_deref(),
+        Some(&["a".to_owned(), "007".to_owned()][..])
+    );
+}
+
+#[tokio::test]
+async fn a_file_from_a_reader_with_its_length_arrives_intact() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let content: Vec<u8> = (0..300_000_u32).map(|i| (i % 251) as u8).collect();
+    let reader = std::io::Cursor::new(content.clone());
+    let file = FilePart::from_reader(reader, Some(content.len() as u64)).content_type("image/png");
+    client(&base)
+        .avatars(SetRequestBodyForm {
+            image: Some(file),
+            caption: Some("me".to_owned()),
+        })
+        .send()
+        .await
+        .expect("set");
+    let received = std::mem::take(&mut *inbox.1.lock().expect("not poisoned"));
+    let image = received[0].image.as_ref().expect("an image");
+    assert!(image.bytes == content, "the file changed on the way");
+    assert_eq!(image.content_type.as_deref(), Some("image/png"));
+    assert_eq!(received[0].caption.as_deref(), Some("me"));
+}
+
+#[tokio::test]
+async fn a_stream_that_fails_midway_is_a_request_body_error_and_nothing_arrives() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let failing = generated_chunks(3).chain(futures_util::stream::iter([Err(
+        std::io::Error::other("disk\ngone"),
+    )]));
+    let form = upload(FilePart::from_stream(failing), Vec::new());
+    let error = client(&base)
+        .documents()
+        .post(form)
+        .send()
+        .await
+        .expect_err("cut off");
+    assert!(matches!(error, Error::RequestBody(_)), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.contains("the request body failed: the stream of part `file` failed after 196608 bytes: disk\\ngone"),
+        "{text}"
+    );
+    assert_eq!(error.request().map(|r| r.attempts), Some(1));
+    let source = std::error::Error::source(&error).and_then(std::error::Error::source);
+    assert_eq!(
+        source.map(ToString::to_string).as_deref(),
+        Some("disk\ngone")
+    );
+    // A stream shorter than it declared is cut off too.
+    let short = FilePart::from_stream_with_length(generated_chunks(1), 64 * 1024 + 1);
+    let error = client(&base)
+        .documents()
+        .post(upload(short, Vec::new()))
+        .send()
+        .await
+        .expect_err("too short");
+    assert!(
+        error
+            .to_string()
+            .contains("the stream of part `file` gave 65536 bytes, but declared 65537"),
+        "{error}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(inbox.take().is_empty(), "the server saw a complete request");
+}
+
+#[tokio::test]
+async fn a_streamed_upload_is_sent_once_never_retried_nor_re_sent_by_a_redirect() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/documents/d1"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/documents"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/elsewhere"))
+        .mount(&server)
+        .await;
+    let clock = tests::FakeClock::new();
+    let retrying = Client::builder(BearerToken::new("test-token"))
+        .base_url(server.uri())
+        .clock(clock.clone())
+        .retry(RetryPolicy::default())
+        .build()
+        .expect("valid");
+    let count = |method: &'static str| {
+        let server = &server;
+        async move {
+            let requests = server.received_requests().await.unwrap_or_default();
+            requests
+                .iter()
+                .filter(|r| r.method.as_str() == method)
+                .count()
+        }
+    };
+    // In memory, the idempotent PUT is retried after a 503 ...
+    let in_memory = upload(FilePart::new(b"x".to_vec()), Vec::new());
+    let error = retrying.documents().by_id("d1").put(in_memory).send().await;
+    assert_eq!(
+        error.expect_err("503").status().map(|s| s.as_u16()),
+        Some(503)
+    );
+    let retried = count("PUT").await;
+    assert!(retried > 1, "in memory, it was sent {retried} times");
+    // ... but a streamed one is sent once, and its 503 returned.
+    let streamed = FilePart::from_stream_with_length(generated_chunks(2), 128 * 1024);
+    let streamed = upload(streamed, Vec::new());
+    let error = retrying
+        .documents()
+        .by_id("d1")
+        .put(streamed.clone())
+        .send()
+        .await
+        .expect_err("503");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(error.request().map(|r| r.attempts), Some(1));
+    assert_eq!(count("PUT").await, retried + 1);
+    // Its length was declared, so the body has a `Content-Length`.
+    let requests = server.received_requests().await.unwrap_or_default();
+    let last = requests.last().expect("a request");
+    let length = last.headers.get("content-length").map(|v| v.as_bytes());
+    assert_eq!(length, Some(last.body.len().to_string().as_bytes()));
+    assert!(last.body.len() > 128 * 1024);
+    // Its stream was read: a clone of the form cannot be sent again.
+    let again = retrying.documents().by_id("d1").put(streamed).send().await;
+    let again = again.expect_err("read once").to_string();
+    assert!(
+        again.contains("the stream of part `file` was sent already"),
+        "{again}"
+    );
+    assert_eq!(count("PUT").await, retried + 1);
+    // A 307 would re-send the stream: it is the answer, not followed.
+    let streamed = upload(FilePart::from_stream(generated_chunks(2)), Vec::new());
+    let error = retrying.documents().post(streamed).send().await;
+    assert_eq!(
+        error.expect_err("307").status().map(|s| s.as_u16()),
+        Some(307)
+    );
+    assert_eq!(count("POST").await, 1);
+    let requests = server.received_requests().await.unwrap_or_default();
+    let post = requests.last().expect("the POST");
+    assert!(post.headers.get("content-length").is_none(), "chunked");
+    // A 303 drops the body (a GET follows), so it is followed.
+    Mock::given(method("POST"))
+        .and(path("/avatars"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/done"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/done"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let avatar = SetRequestBodyForm {
+        image: Some(FilePart::from_stream(generated_chunks(1))),
+        caption: None,
+    };
+    retrying
+        .avatars(avatar)
+        .send()
+        .await
+        .expect("followed to a 204");
+    assert_eq!(count("GET").await, 1);
+    assert!(clock.sleeps().len() == retried - 1, "{:?}", clock.sleeps());
+}
+
+#[test]
+fn a_streamed_part_has_no_request_to_build_without_sending() {
+    use graph_client_runtime::Operation;
+    let form = upload(FilePart::from_stream(generated_chunks(1)), Vec::new());
+    let error = client("http://127.0.0.1:1")
+        .documents()
+        .post(form.clone())
+        .to_request()
+        .expect_err("no bytes to build");
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("the part `file` is streamed, so the request has no bytes to build"),
+        "{error}"
+    );
+    // A clone shares the stream and equals the form; another stream does not.
+    assert_eq!(form.clone(), form);
+    let other = upload(FilePart::from_stream(generated_chunks(1)), Vec::new());
+    assert_ne!(other, form);
+    // In-memory parts still build.
+    let built = client("http://127.0.0.1:1")
+        .documents()
+        .post(upload(FilePart::new(b"x".to_vec()), Vec::new()))
+        .to_request()
+        .expect("built");
+    assert!(!built.body().is_empty());
+}
+
+#[tokio::test]
+async fn a_stream_that_never_yields_ends_in_the_timeout_not_a_hang() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let stalled = generated_chunks(1).chain(futures_util::stream::pending());
+    let client = Client::builder(BearerToken::new("test-token"))
+        .base_url(&base)
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .expect("valid");
+    let error = client
+        .documents()
+        .by_id("d1")
+        .put(upload(FilePart::from_stream(stalled), Vec::new()))
+        .send()
+        .await
+        .expect_err("timed out");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    // Idempotent as the PUT is, the stream was read: one attempt.
+    assert_eq!(error.request().map(|r| r.attempts), Some(1));
+    assert!(inbox.take().is_empty());
 }

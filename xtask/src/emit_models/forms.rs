@@ -11,7 +11,7 @@ use quote::quote;
 pub fn form_item(model: &Model, form: &FormDef) -> Result<String, syn::Error> {
     let name = ident(&form.name);
     let summary = format!(
-        "The parts of a `multipart/form-data` body of schema `{}`, one field per property: a file is a [`FilePart`] (bytes, file name and content type), a string, number or boolean a text part, an object an `application/json` part, an array one part per item.",
+        "The parts of a `multipart/form-data` body of schema `{}`, one field per property: a file is a [`FilePart`] (bytes, or a stream read as the request is sent, with a file name and content type), a string, number or boolean a text part, an object an `application/json` part, an array one part per item.",
         form.origin
     );
     let text = match &form.description {

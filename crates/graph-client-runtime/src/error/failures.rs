@@ -4,7 +4,8 @@
 use super::*;
 
 /// A failure with an underlying error: no response ([`Error::Connection`]), a response that
-/// could not be read ([`Error::Transport`]), or no token ([`Error::Auth`]).
+/// could not be read ([`Error::Transport`]), no token ([`Error::Auth`]), or a streamed body
+/// that failed ([`Error::RequestBody`]).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct SendFailure {
@@ -26,6 +27,14 @@ impl SendFailure {
     #[cfg(feature = "reqwest")]
     pub(crate) fn transport(source: BoxError) -> Error {
         Error::Transport(Box::new(SendFailure::new("transport error", source)))
+    }
+
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn request_body(source: BoxError) -> Error {
+        Error::RequestBody(Box::new(SendFailure::new(
+            "the request body failed",
+            source,
+        )))
     }
 
     pub(crate) fn auth(source: BoxError) -> Error {
