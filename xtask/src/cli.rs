@@ -8,7 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR]]
+    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR]
+                      [--tag-features auto|always|never]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
@@ -24,6 +25,10 @@ const USAGE: &str =
                                repository's `crates`, or another generated workspace's
                                `runtime`) instead of vendoring a copy, so that several
                                workspaces share one runtime
+  --tag-features WHEN          with --out: one cargo feature per tag, so an app compiles
+                               only the tags it uses: `auto` (the default) when the
+                               document has 100 operations or more and two tags,
+                               `always` when it has tags, `never`
   --strict                     treat warnings as errors: write nothing and exit 1 if the
                                document has anything the generator cannot represent
                                faithfully
@@ -65,6 +70,7 @@ fn try_run(
     let (mut mode, mut schema, mut out_dir, mut name) = (Mode::Write, None, None, None);
     let mut runtime: Option<PathBuf> = None;
     let mut strict = false;
+    let mut tag_features = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
@@ -95,13 +101,21 @@ fn try_run(
                     anyhow::anyhow!("--runtime needs the folder of the runtime crates")
                 })?))
             }
+            "--tag-features" => {
+                tag_features = match args.next().as_deref() {
+                    Some("auto") => None,
+                    Some("always") => Some(true),
+                    Some("never") => Some(false),
+                    _ => bail!("--tag-features needs `auto`, `always` or `never`"),
+                }
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let root = crate::workspace_root();
     let outputs = match (schema, out_dir) {
-        (None, None) if name.is_some() || runtime.is_some() => {
-            bail!("--name and --runtime go with --schema and --out\n\n{USAGE}")
+        (None, None) if name.is_some() || runtime.is_some() || tag_features.is_some() => {
+            bail!("--name, --runtime and --tag-features go with --schema and --out\n\n{USAGE}")
         }
         (None, None) => crate::bundled_outputs(&root),
         (Some(schema), Some(out)) => crate::standalone_outputs(
@@ -110,6 +124,7 @@ fn try_run(
             crate::Standalone {
                 name: name.as_deref(),
                 runtime: runtime.as_deref(),
+                tag_features,
             },
         ),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),

@@ -26,6 +26,7 @@ pub mod names;
 pub mod openapi;
 pub mod runtime_api;
 pub mod server;
+pub mod tags;
 #[cfg(test)]
 mod structure_tests;
 pub mod write;
@@ -96,15 +97,32 @@ pub fn models_source(
 
 /// The models source of a lowered model. Types are emitted and formatted in parallel.
 pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
+    models_from_model_tagged(model, schema_label, None)
+}
+
+/// The models source of a lowered model, each type under the cargo features of the tags
+/// that reach it when `features` are given ([`tags`]).
+pub fn models_from_model_tagged(
+    model: &model::Model,
+    schema_label: &str,
+    features: Option<&tags::TagFeatures>,
+) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
+    let gate = |name: &str| features.and_then(|f| tags::cfg_text(&f.type_gate(name)));
     let mut source = write::rust_file(
         schema_label,
-        emit_models::prelude(!types.is_empty()),
+        emit_models::prelude(!types.is_empty(), features.is_some()),
         &types,
-        |def| emit_models::type_item(def),
+        |def| {
+            let text = emit_models::type_item(def)?;
+            Ok(match gate(def.name()) {
+                Some(cfg) => tags::gate_text(&text, &cfg),
+                None => text,
+            })
+        },
     )
     .map_err(|e| internal(&e))?;
-    source.push_str(&emit_models::required_module(&types).map_err(|e| internal(&e))?);
+    source.push_str(&emit_models::required_module(&types, gate).map_err(|e| internal(&e))?);
     Ok(source)
 }
 
@@ -125,10 +143,22 @@ pub fn client_from_model(
     schema_label: &str,
     context: &emit_client::ClientContext,
 ) -> Result<String, Vec<Problem>> {
+    client_from_model_tagged(model, schema_label, context, None)
+}
+
+/// The client source of a lowered model, each builder (and navigation type) under the cargo
+/// features of its tags when `features` are given ([`tags`]).
+pub fn client_from_model_tagged(
+    model: &model::Model,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+    features: Option<&tags::TagFeatures>,
+) -> Result<String, Vec<Problem>> {
     let client = client_model::lower(model, context);
+    let gates = features.map(|f| f.client_gates(&client));
     let items = emit_client::items(&client);
     write::rust_file(schema_label, emit_client::prelude(), &items, |item| {
-        write::format_item(emit_client::item(&client, context, item))
+        write::format_item(emit_client::item(&client, context, gates.as_ref(), item))
     })
     .map_err(|e| internal(&e))
 }
@@ -244,6 +274,9 @@ pub struct Standalone<'a> {
     /// Several generated workspaces (or a repository's own copy) then share one runtime,
     /// compiled once in a shared target directory.
     pub runtime: Option<&'a Path>,
+    /// Per-tag cargo features ([`tags`]): `None` when the document is large enough
+    /// ([`tags::TagFeatures::decide`]), `Some(true)` whenever it has tags, `Some(false)` never.
+    pub tag_features: Option<bool>,
 }
 
 /// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
@@ -278,14 +311,21 @@ pub fn standalone_outputs(
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
     let server_ident = server_name.replace('-', "_");
-    let models = models_from_model(&model, &label).map_err(problems)?;
+    let features = match options.tag_features {
+        None => tags::TagFeatures::decide(&model),
+        Some(true) => tags::TagFeatures::of(&model),
+        Some(false) => None,
+    };
+    let features = features.as_ref();
+    let feature_docs = |client| features.map(|f| f.crate_doc(client)).unwrap_or_default();
+    let models = models_from_model_tagged(&model, &label, features).map_err(problems)?;
     let models_path = format!("::{models_ident}");
     let context = emit_client::ClientContext {
         models_path: &models_path,
         example_models: &models_ident,
         example_client: &client_ident,
     };
-    let client = client_from_model(&model, &label, &context).map_err(problems)?;
+    let client = client_from_model_tagged(&model, &label, &context, features).map_err(problems)?;
     let server = server_from_model(&model, &label, &context).map_err(problems)?;
     // Whitespace runs become one space; `lib_rs` and `manifest` escape the rest.
     let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -309,14 +349,15 @@ pub fn standalone_outputs(
                 &format!("Models for {title}"),
                 &label,
                 &format!(
-                    "graph-models-runtime = {{ path = {} }}\n",
-                    runtime_path("graph-models-runtime")
+                    "graph-models-runtime = {{ path = {} }}\n{}",
+                    runtime_path("graph-models-runtime"),
+                    features.map(|f| f.models_manifest()).unwrap_or_default()
                 ),
             ),
         },
         Output {
             path: out.join("models/src/lib.rs"),
-            text: lib_rs(&format!("Models for {title}"), &label),
+            text: lib_rs(&format!("Models for {title}"), &label, &feature_docs(false)),
         },
         Output {
             path: out.join("models/src/generated.rs"),
@@ -329,14 +370,17 @@ pub fn standalone_outputs(
                 &format!("Request builders for {title}"),
                 &label,
                 &format!(
-                    "graph-client-runtime = {{ path = {}, default-features = false }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n",
-                    runtime_path("graph-client-runtime")
+                    "graph-client-runtime = {{ path = {}, default-features = false }}\n{models_name} = {{ path = \"../models\"{} }}\n\n[features]\ndefault = [\"rustls\"{}]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n{}",
+                    runtime_path("graph-client-runtime"),
+                    if features.is_some() { ", default-features = false" } else { "" },
+                    if features.is_some() { ", \"all-tags\"" } else { "" },
+                    features.map(|f| f.client_manifest(&models_name)).unwrap_or_default()
                 ),
             ),
         },
         Output {
             path: out.join("client/src/lib.rs"),
-            text: lib_rs(&format!("Request builders for {title}"), &label),
+            text: lib_rs(&format!("Request builders for {title}"), &label, &feature_docs(true)),
         },
         Output {
             path: out.join("client/src/generated.rs"),
@@ -356,7 +400,7 @@ pub fn standalone_outputs(
         },
         Output {
             path: out.join("server/src/lib.rs"),
-            text: lib_rs(&format!("The server side of {title}"), &label),
+            text: lib_rs(&format!("The server side of {title}"), &label, ""),
         },
         Output {
             path: out.join("server/src/generated.rs"),
@@ -524,12 +568,13 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
 /// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it. The title and the label come
-/// from the input: each is one line with its control characters escaped.
-fn lib_rs(title: &str, label: &str) -> String {
+/// from the input: each is one line with its control characters escaped. `more` is further
+/// `//!` lines (the cargo features, [`tags::TagFeatures::crate_doc`]).
+fn lib_rs(title: &str, label: &str, more: &str) -> String {
     let title = docs::one_line(title);
     let label_line = docs::one_line(label);
     format!(
-        "{}\n//! {title}, generated from `{label_line}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label_line}`.\n{more}\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }
