@@ -26,9 +26,9 @@ pub mod names;
 pub mod openapi;
 pub mod runtime_api;
 pub mod server;
-pub mod tags;
 #[cfg(test)]
 mod structure_tests;
+pub mod tags;
 pub mod write;
 
 use document::{Problem, Problems};
@@ -372,15 +372,29 @@ pub fn standalone_outputs(
                 &format!(
                     "graph-client-runtime = {{ path = {}, default-features = false }}\n{models_name} = {{ path = \"../models\"{} }}\n\n[features]\ndefault = [\"rustls\"{}]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n{}",
                     runtime_path("graph-client-runtime"),
-                    if features.is_some() { ", default-features = false" } else { "" },
-                    if features.is_some() { ", \"all-tags\"" } else { "" },
-                    features.map(|f| f.client_manifest(&models_name)).unwrap_or_default()
+                    if features.is_some() {
+                        ", default-features = false"
+                    } else {
+                        ""
+                    },
+                    if features.is_some() {
+                        ", \"all-tags\""
+                    } else {
+                        ""
+                    },
+                    features
+                        .map(|f| f.client_manifest(&models_name))
+                        .unwrap_or_default()
                 ),
             ),
         },
         Output {
             path: out.join("client/src/lib.rs"),
-            text: lib_rs(&format!("Request builders for {title}"), &label, &feature_docs(true)),
+            text: lib_rs(
+                &format!("Request builders for {title}"),
+                &label,
+                &feature_docs(true),
+            ),
         },
         Output {
             path: out.join("client/src/generated.rs"),

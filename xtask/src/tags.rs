@@ -339,7 +339,10 @@ mod tests {
         );
         // A doc line ending in `;` does not end the item; an item on one line does.
         assert_eq!(
-            gate_text("/// a; b;\npub struct B;\npub struct C {}\nimpl C {\n}\n", "#[cfg(x)]"),
+            gate_text(
+                "/// a; b;\npub struct B;\npub struct C {}\nimpl C {\n}\n",
+                "#[cfg(x)]"
+            ),
             "#[cfg(x)]\n/// a; b;\npub struct B;\n#[cfg(x)]\npub struct C {}\n#[cfg(x)]\nimpl C {\n}\n"
         );
     }
