@@ -77,7 +77,8 @@ fi
 rm -rf "$work/ours" "$work/progenitor" "$work/times" "$work/logs"
 mkdir -p "$work/ours" "$work/progenitor" "$work/times" "$work/logs"
 
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
+# One number a line: the timing files hold one line per round (median() sorts lines).
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", b - a }'; }
 # The median of the numbers in a file, one per line (empty if there are none).
 median() {
   [ -s "$1" ] || return 0
@@ -288,9 +289,11 @@ table=$work/table.md
     [ -s "$work/times/$name.ours.tag" ] || continue
     out=$work/ours/$name
     tag=$(one_tag "$out")
-    all=$(grep -c 'impl ::graph_client_runtime::Operation for' "$out/client/src/generated.rs")
-    # The operations whose gate names the tag (a line `#[cfg(...)]` right before their impl).
-    alone=$(grep -B1 'impl ::graph_client_runtime::Operation for' "$out/client/src/generated.rs" | grep -c "feature = \"$tag\"")
+    # Builders, and those compiled with the tag alone: a `#[cfg(...)]` line right before its
+    # `request_builder!` that names the tag, or none (an untagged operation).
+    read -r all alone < <(awk -v tag="feature = \"$tag\"" '
+      /request_builder!\(/ { n++; if (prev !~ /^#\[cfg\(/ || index(prev, tag)) k++ }
+      { prev = $0 } END { print n + 0, k + 0 }' "$out/client/src/generated.rs")
     full=$(median "$work/times/$name.ours.build")
     single=$(median "$work/times/$name.ours.tag")
     prog=$(median "$work/times/$name.progenitor.build" 2>/dev/null)

@@ -109,10 +109,10 @@ fn each_type_compiles_with_the_tags_whose_operations_reach_it() {
     assert_eq!(
         ops,
         [
-            ("health", None),
             ("listPets", set(&["pets"])),
             ("listStores", set(&["pet-stores"])),
             ("adoptPet", set(&["pet-stores", "pets"])),
+            ("health", None),
         ]
     );
     // Four operations are far below the threshold: by default, no features.
@@ -181,8 +181,13 @@ fn the_emitted_models_and_client_carry_the_gates() {
             pets,
             "impl ::graph_client_runtime::Operation for ListPetsRequest {",
         ),
-        (pets, "pub fn pets(&self) -> ListPetsRequest {"),
+        (pets, "pub fn get(&self) -> ListPetsRequest {"),
         (both, "pub struct AdoptPetRequest {"),
+        // A navigation type compiles when anything under it does.
+        (pets, "pub fn pets(&self) -> PetsResource {"),
+        (pets, "pub struct PetsResource {"),
+        (both, "pub fn stores(&self) -> StoresResource {"),
+        (both, "pub struct StoresResource {"),
     ] {
         assert!(
             items.contains(&(attribute.to_owned(), item.to_owned())),
