@@ -14,7 +14,12 @@
 # - clean build time (debug profile) of the generated crates alone: every output is built
 #   once in one shared target directory (dependencies, our vendored runtime crates and
 #   progenitor-client are then prebuilt), and each timed build is `cargo clean -p` of the
-#   generated packages followed by `cargo build --offline` (cargo's own start-up included).
+#   generated packages followed by `cargo build --offline -p` of them (cargo's own start-up
+#   included): ours, the models and client crates, not the server crate progenitor has no
+#   counterpart of (before 2026-12-06 a whole-workspace build also rebuilt our server);
+# - for our output with per-tag cargo features (xtask/src/tags.rs), a third timed build: the
+#   client with one tag alone (ONE_TAG, default `repos`, else the document's first tag;
+#   `--no-default-features --features TAG,rustls`), in a second table.
 # The tools take turns (interleaved rounds, the order flipped every round); the table gives
 # medians and ratios progenitor / ours (above 1: progenitor takes longer or writes more).
 # The machine is noisy: read the ratios first.
@@ -72,7 +77,8 @@ fi
 rm -rf "$work/ours" "$work/progenitor" "$work/times" "$work/logs"
 mkdir -p "$work/ours" "$work/progenitor" "$work/times" "$work/logs"
 
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
+# One number a line: the timing files hold one line per round (median() sorts lines).
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", b - a }'; }
 # The median of the numbers in a file, one per line (empty if there are none).
 median() {
   [ -s "$1" ] || return 0
@@ -143,9 +149,36 @@ timed_build() {
   for p in $(packages "$tool" "$out"); do specs+=(-p "$p"); done
   CARGO_TARGET_DIR=$build_target cargo clean --offline --quiet --manifest-path "$out/Cargo.toml" "${specs[@]}" >/dev/null 2>&1
   start=$EPOCHREALTIME
-  if CARGO_TARGET_DIR=$build_target cargo build --offline --manifest-path "$out/Cargo.toml" >/dev/null 2>&1; then
+  if CARGO_TARGET_DIR=$build_target cargo build --offline --manifest-path "$out/Cargo.toml" "${specs[@]}" >/dev/null 2>&1; then
     end=$EPOCHREALTIME
     elapsed "$start" "$end" >>"$work/times/$name.$tool.build"
+  fi
+}
+
+# The tag timed alone in an output with per-tag features (empty: it has none).
+one_tag() {
+  local tags
+  tags=$(sed -nE 's/^all-tags = \[(.*)\]$/\1/p' "$1/client/Cargo.toml" 2>/dev/null | tr -d '",')
+  [ -n "$tags" ] || return 0
+  printf '%s\n' $tags | grep -x "${ONE_TAG:-repos}" || printf '%s\n' $tags | head -n1
+}
+
+# timed_tag_build DOC: a clean build of our client with one tag alone, into times/NAME.ours.tag.
+timed_tag_build() {
+  local name out tag client start end specs=()
+  name=$(safe_name "$1")
+  out=$work/ours/$name
+  [ -f "$work/times/$name.ours.compiles" ] || return 0
+  tag=$(one_tag "$out")
+  [ -n "$tag" ] || return 0
+  client=$(sed -n -E 's/^name = "(.*)"$/\1/p' "$out/client/Cargo.toml")
+  for p in $(packages ours "$out"); do specs+=(-p "$p"); done
+  CARGO_TARGET_DIR=$build_target cargo clean --offline --quiet --manifest-path "$out/Cargo.toml" "${specs[@]}" >/dev/null 2>&1
+  start=$EPOCHREALTIME
+  if CARGO_TARGET_DIR=$build_target cargo build --offline --manifest-path "$out/Cargo.toml" -p "$client" \
+    --no-default-features --features "$tag,rustls" >"$work/logs/$name.ours.tag.log" 2>&1; then
+    end=$EPOCHREALTIME
+    elapsed "$start" "$end" >>"$work/times/$name.ours.tag"
   fi
 }
 
@@ -182,6 +215,7 @@ for ((round = 1; round <= build_reps; round++)); do
   if ((round % 2)); then order=(ours progenitor); else order=(progenitor ours); fi
   for doc in "${docs[@]}"; do
     for tool in "${order[@]}"; do timed_build "$tool" "$doc"; done
+    timed_tag_build "$doc"
   done
 done
 
@@ -248,6 +282,30 @@ table=$work/table.md
       "| $(ms "${sum_gen[ours]}") | $(ms "${sum_gen[progenitor]}") | $(ratio "${sum_gen[ours]}" "${sum_gen[progenitor]}")" \
       "| $(lines_fmt "${sum_lines[ours]}") | $(lines_fmt "${sum_lines[progenitor]}") | $(ratio "${sum_lines[ours]}" "${sum_lines[progenitor]}")" \
       "| $(secs "${sum_build[ours]}") | $(secs "${sum_build[progenitor]}") | $(ratio "${sum_build[ours]}" "${sum_build[progenitor]}") |"
+  fi
+  tagged=""
+  for doc in "${docs[@]}"; do
+    name=$(safe_name "$doc")
+    [ -s "$work/times/$name.ours.tag" ] || continue
+    out=$work/ours/$name
+    tag=$(one_tag "$out")
+    # Builders, and those compiled with the tag alone: a `#[cfg(...)]` line right before its
+    # `request_builder!` that names the tag, or none (an untagged operation).
+    read -r all alone < <(awk -v tag="feature = \"$tag\"" '
+      /request_builder!\(/ { n++; if (prev !~ /^#\[cfg\(/ || index(prev, tag)) k++ }
+      { prev = $0 } END { print n + 0, k + 0 }' "$out/client/src/generated.rs")
+    full=$(median "$work/times/$name.ours.build")
+    single=$(median "$work/times/$name.ours.tag")
+    prog=$(median "$work/times/$name.progenitor.build" 2>/dev/null)
+    tagged+="| $(basename "$doc") | \`$tag\`: $alone of $all | $(secs "$full") | $(secs "$single") | $(ratio "$single" "$full") | $(secs "${prog:-}") | $(ratio "$single" "${prog:-}") |"$'\n'
+  done
+  if [ -n "$tagged" ]; then
+    echo
+    echo "Per-tag features, ours: the client with every tag (the default) and with one tag alone; ratios all / one and progenitor / one."
+    echo
+    echo "| document | operations in the tag | clean build, all tags | one tag | ratio | progenitor | ratio |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s' "$tagged"
   fi
   echo
   for tool in ours progenitor; do

@@ -8,7 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR] [--flavour graph|plain]]
+    "usage: cargo xtask codegen [--check] [--strict] [--schema FILE --out DIR [--name NAME] [--runtime DIR]
+                      [--flavour graph|plain] [--tag-features auto|always|never]]
 
   codegen                      regenerate the bundled crates from schema/presence.yaml
   codegen --check              write nothing; fail if a generated file is stale
@@ -28,6 +29,10 @@ const USAGE: &str =
                                API versions, the presence rate limit, `azure_identity`);
                                by default a document is Graph's when a server is on a
                                Graph host or a component is named `microsoft.graph.…`
+  --tag-features WHEN          with --out: one cargo feature per tag, so an app compiles
+                               only the tags it uses: `auto` (the default) when the
+                               document has 100 operations or more and two tags,
+                               `always` when it has tags, `never`
   --strict                     treat warnings as errors: write nothing and exit 1 if the
                                document has anything the generator cannot represent
                                faithfully
@@ -70,6 +75,7 @@ fn try_run(
     let mut runtime: Option<PathBuf> = None;
     let mut flavour = None;
     let mut strict = false;
+    let mut tag_features = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
@@ -107,13 +113,28 @@ fn try_run(
                     _ => bail!("--flavour needs `graph` or `plain`"),
                 })
             }
+            "--tag-features" => {
+                tag_features = match args.next().as_deref() {
+                    Some("auto") => None,
+                    Some("always") => Some(true),
+                    Some("never") => Some(false),
+                    _ => bail!("--tag-features needs `auto`, `always` or `never`"),
+                }
+            }
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let root = crate::workspace_root();
     let outputs = match (schema, out_dir) {
-        (None, None) if name.is_some() || runtime.is_some() || flavour.is_some() => {
-            bail!("--name, --runtime and --flavour go with --schema and --out\n\n{USAGE}")
+        (None, None)
+            if name.is_some()
+                || runtime.is_some()
+                || flavour.is_some()
+                || tag_features.is_some() =>
+        {
+            bail!(
+                "--name, --runtime, --flavour and --tag-features go with --schema and --out\n\n{USAGE}"
+            )
         }
         (None, None) => crate::bundled_outputs(&root),
         (Some(schema), Some(out)) => crate::standalone_outputs(
@@ -123,6 +144,7 @@ fn try_run(
                 name: name.as_deref(),
                 runtime: runtime.as_deref(),
                 flavour,
+                tag_features,
             },
         ),
         _ => bail!("--schema and --out go together\n\n{USAGE}"),

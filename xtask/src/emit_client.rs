@@ -13,6 +13,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 pub use crate::client_model::ClientContext;
+use crate::tags::{ClientGates, cfg};
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -73,10 +74,18 @@ pub fn items(client: &ClientModel) -> Vec<Item<'_>> {
 
 /// The tokens of one item. Token streams cannot cross threads, so each item is printed where
 /// it is formatted (see `write::format_in_parallel`).
-pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> TokenStream {
+/// With `gates`, each builder and navigation type (and the methods that lead to them) is
+/// under its cargo features' `cfg` ([`crate::tags`]).
+pub fn item(
+    client: &ClientModel,
+    context: &ClientContext,
+    gates: Option<&ClientGates>,
+    item: &Item,
+) -> TokenStream {
     let printer = Printer {
         client,
         types: crate::emit_types::Types::new(context.models_path),
+        gates,
     };
     match item {
         Item::Node(node) => printer.node(node),
@@ -87,9 +96,26 @@ pub fn item(client: &ClientModel, context: &ClientContext, item: &Item) -> Token
 struct Printer<'a> {
     client: &'a ClientModel,
     types: crate::emit_types::Types,
+    gates: Option<&'a ClientGates>,
 }
 
 impl Printer<'_> {
+    /// The `cfg` of a navigation node's type, by index.
+    fn node_cfg(&self, i: usize) -> Option<TokenStream> {
+        cfg(self.gates?.nodes.get(i)?)
+    }
+
+    /// The `cfg` of a builder, found by its type name.
+    fn builder_cfg(&self, builder: &Builder) -> Option<TokenStream> {
+        let gates = self.gates?;
+        let i = self
+            .client
+            .builders
+            .iter()
+            .position(|b| b.type_name == builder.type_name)?;
+        cfg(gates.builders.get(i)?)
+    }
+
     /// A node's type (or the client) and its methods.
     fn node(&self, node: &Node) -> TokenStream {
         let children = node.children.iter().map(|c| self.child(node, c));
@@ -118,18 +144,26 @@ impl Printer<'_> {
             };
         };
         let name = ident(name);
+        let gate = self
+            .client
+            .nodes
+            .iter()
+            .position(|n| std::ptr::eq(n, node))
+            .and_then(|i| self.node_cfg(i));
         let doc = format!(" Requests under `{}`.", node.path);
         let fields = node.fields.iter().map(|f| {
             let f = ident(f);
             quote!(#f: ::std::string::String,)
         });
         quote! {
+            #gate
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #name {
                 client: ::graph_client_runtime::Client,
                 #(#fields)*
             }
+            #gate
             impl #name {
                 #methods
             }
@@ -157,6 +191,8 @@ impl Printer<'_> {
         let client = Self::client_of(node);
         let carried = Self::carried(node.fields.iter().map(String::as_str));
         let doc = docs(&child.doc);
+        let gate = self.node_cfg(child.node);
+        let doc = quote!(#gate #doc);
         match &child.parameter {
             Some(p) => {
                 let field = ident(&p.field);
@@ -180,7 +216,9 @@ impl Printer<'_> {
 
     /// The method on a node that starts an operation's builder.
     fn start(&self, node: &Node, builder: &Builder) -> TokenStream {
+        let gate = self.builder_cfg(builder);
         let doc = docs(&builder.doc);
+        let doc = quote!(#gate #doc);
         let example = generated_attrs(&builder.example);
         let method = ident(&builder.method);
         let name = ident(&builder.type_name);
@@ -308,7 +346,11 @@ impl Printer<'_> {
         let methods = self.builder_methods(builder, body_ty.as_ref());
         let operation = self.operation(builder);
         let paging = self.paging(builder);
+        let gate = self.builder_cfg(builder);
+        let methods = (!methods.is_empty()).then(|| quote!(#gate #methods));
+        let paging = paging.map(|paging| quote!(#gate #paging));
         quote! {
+            #gate
             #doc
             #[derive(Debug, Clone)]
             #[must_use = "a request does nothing until it is sent"]
@@ -318,9 +360,11 @@ impl Printer<'_> {
                 #(#param_fields)*
                 #body_field
             }
+            #gate
             ::graph_client_runtime::__private::request_builder!(#name);
             #paging
             #methods
+            #gate
             #operation
         }
     }

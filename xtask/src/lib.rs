@@ -28,6 +28,7 @@ pub mod runtime_api;
 pub mod server;
 #[cfg(test)]
 mod structure_tests;
+pub mod tags;
 pub mod write;
 
 use document::{Problem, Problems};
@@ -96,19 +97,36 @@ pub fn models_source(
 
 /// The models source of a lowered model. Types are emitted and formatted in parallel.
 pub fn models_from_model(model: &model::Model, schema_label: &str) -> Result<String, Vec<Problem>> {
+    models_from_model_tagged(model, schema_label, None)
+}
+
+/// The models source of a lowered model, each type under the cargo features of the tags
+/// that reach it when `features` are given ([`tags`]).
+pub fn models_from_model_tagged(
+    model: &model::Model,
+    schema_label: &str,
+    features: Option<&tags::TagFeatures>,
+) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
+    let gate = |name: &str| features.and_then(|f| tags::cfg_text(&f.type_gate(name)));
     let mut source = write::rust_file(
         schema_label,
-        emit_models::prelude(!types.is_empty()),
+        emit_models::prelude(!types.is_empty(), features.is_some()),
         &types,
-        |def| emit_models::type_item(def),
+        |def| {
+            let text = emit_models::type_item(def)?;
+            Ok(match gate(def.name()) {
+                Some(cfg) => tags::gate_text(&text, &cfg),
+                None => text,
+            })
+        },
     )
     .map_err(|e| internal(&e))?;
     for form in model.forms.values() {
         source.push('\n');
         source.push_str(&emit_models::form_item(model, form).map_err(|e| internal(&e))?);
     }
-    source.push_str(&emit_models::required_module(&types).map_err(|e| internal(&e))?);
+    source.push_str(&emit_models::required_module(&types, gate).map_err(|e| internal(&e))?);
     Ok(source)
 }
 
@@ -129,13 +147,25 @@ pub fn client_from_model(
     schema_label: &str,
     context: &emit_client::ClientContext,
 ) -> Result<String, Vec<Problem>> {
+    client_from_model_tagged(model, schema_label, context, None)
+}
+
+/// The client source of a lowered model, each builder (and navigation type) under the cargo
+/// features of its tags when `features` are given ([`tags`]).
+pub fn client_from_model_tagged(
+    model: &model::Model,
+    schema_label: &str,
+    context: &emit_client::ClientContext,
+    features: Option<&tags::TagFeatures>,
+) -> Result<String, Vec<Problem>> {
     let client = client_model::lower(model, context);
+    let gates = features.map(|f| f.client_gates(&client));
     let items = emit_client::items(&client);
     write::rust_file(
         schema_label,
         emit_client::prelude(model.flavour),
         &items,
-        |item| write::format_item(emit_client::item(&client, context, item)),
+        |item| write::format_item(emit_client::item(&client, context, gates.as_ref(), item)),
     )
     .map_err(|e| internal(&e))
 }
@@ -254,6 +284,9 @@ pub struct Standalone<'a> {
     /// Whether the crates carry Graph's layer; `None`: as the document says
     /// ([`lower::flavour`]).
     pub flavour: Option<model::Flavour>,
+    /// Per-tag cargo features ([`tags`]): `None` when the document is large enough
+    /// ([`tags::TagFeatures::decide`]), `Some(true)` whenever it has tags, `Some(false)` never.
+    pub tag_features: Option<bool>,
 }
 
 /// Standalone crates for any document, in `out`: `out/models` (`NAME-models`), `out/client`
@@ -291,14 +324,21 @@ pub fn standalone_outputs(
     let models_ident = models_name.replace('-', "_");
     let client_ident = client_name.replace('-', "_");
     let server_ident = server_name.replace('-', "_");
-    let models = models_from_model(&model, &label).map_err(problems)?;
+    let features = match options.tag_features {
+        None => tags::TagFeatures::decide(&model),
+        Some(true) => tags::TagFeatures::of(&model),
+        Some(false) => None,
+    };
+    let features = features.as_ref();
+    let feature_docs = |client| features.map(|f| f.crate_doc(client)).unwrap_or_default();
+    let models = models_from_model_tagged(&model, &label, features).map_err(problems)?;
     let models_path = format!("::{models_ident}");
     let context = emit_client::ClientContext {
         models_path: &models_path,
         example_models: &models_ident,
         example_client: &client_ident,
     };
-    let client = client_from_model(&model, &label, &context).map_err(problems)?;
+    let client = client_from_model_tagged(&model, &label, &context, features).map_err(problems)?;
     let server = server_from_model(&model, &label, &context).map_err(problems)?;
     // Whitespace runs become one space; `lib_rs` and `manifest` escape the rest.
     let title = model.title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -322,14 +362,15 @@ pub fn standalone_outputs(
                 &format!("Models for {title}"),
                 &label,
                 &format!(
-                    "graph-models-runtime = {{ path = {} }}\n",
-                    runtime_path("graph-models-runtime")
+                    "graph-models-runtime = {{ path = {} }}\n{}",
+                    runtime_path("graph-models-runtime"),
+                    features.map(|f| f.models_manifest()).unwrap_or_default()
                 ),
             ),
         },
         Output {
             path: out.join("models/src/lib.rs"),
-            text: lib_rs(&format!("Models for {title}"), &label),
+            text: lib_rs(&format!("Models for {title}"), &label, &feature_docs(false)),
         },
         Output {
             path: out.join("models/src/generated.rs"),
@@ -345,12 +386,17 @@ pub fn standalone_outputs(
                     model.flavour,
                     &runtime_path("graph-client-runtime"),
                     &models_name,
+                    features,
                 ),
             ),
         },
         Output {
             path: out.join("client/src/lib.rs"),
-            text: lib_rs(&format!("Request builders for {title}"), &label),
+            text: lib_rs(
+                &format!("Request builders for {title}"),
+                &label,
+                &feature_docs(true),
+            ),
         },
         Output {
             path: out.join("client/src/generated.rs"),
@@ -370,7 +416,7 @@ pub fn standalone_outputs(
         },
         Output {
             path: out.join("server/src/lib.rs"),
-            text: lib_rs(&format!("The server side of {title}"), &label),
+            text: lib_rs(&format!("The server side of {title}"), &label, ""),
         },
         Output {
             path: out.join("server/src/generated.rs"),
@@ -429,7 +475,12 @@ pub fn standalone_outputs(
 
 /// A client crate's dependencies and features: the client runtime (with Graph's layer for a
 /// Graph document, and then its `azure_identity` feature), the models, the TLS features.
-fn client_dependencies(flavour: model::Flavour, runtime: &str, models_name: &str) -> String {
+fn client_dependencies(
+    flavour: model::Flavour,
+    runtime: &str,
+    models_name: &str,
+    features: Option<&tags::TagFeatures>,
+) -> String {
     let (graph, azure) = match flavour {
         model::Flavour::Graph => (
             ", features = [\"graph\"]",
@@ -437,8 +488,17 @@ fn client_dependencies(flavour: model::Flavour, runtime: &str, models_name: &str
         ),
         model::Flavour::Plain => ("", ""),
     };
+    // With per-tag features the models crate compiles only the tags this crate turns on.
+    let (models_features, all_tags, tag_features) = match features {
+        Some(f) => (
+            ", default-features = false",
+            ", \"all-tags\"",
+            f.client_manifest(models_name),
+        ),
+        None => ("", "", String::new()),
+    };
     format!(
-        "graph-client-runtime = {{ path = {runtime}, default-features = false{graph} }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"rustls\"]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n{azure}"
+        "graph-client-runtime = {{ path = {runtime}, default-features = false{graph} }}\n{models_name} = {{ path = \"../models\"{models_features} }}\n\n[features]\ndefault = [\"rustls\"{all_tags}]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n{azure}{tag_features}"
     )
 }
 
@@ -553,12 +613,13 @@ fn cannot_read(path: &Path, error: &std::io::Error) -> Problems {
 
 /// The crate root of a standalone crate. Generated code lives in `generated.rs`, included
 /// with `#[rustfmt::skip]` so that `cargo fmt` never rewrites it. The title and the label come
-/// from the input: each is one line with its control characters escaped.
-fn lib_rs(title: &str, label: &str) -> String {
+/// from the input: each is one line with its control characters escaped. `more` is further
+/// `//!` lines (the cargo features, [`tags::TagFeatures::crate_doc`]).
+fn lib_rs(title: &str, label: &str, more: &str) -> String {
     let title = docs::one_line(title);
     let label_line = docs::one_line(label);
     format!(
-        "{}\n//! {title}, generated from `{label_line}`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
+        "{}\n//! {title}, generated from `{label_line}`.\n{more}\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
         write::header("//", label)
     )
 }

@@ -437,6 +437,9 @@ pub struct Operation {
     /// the client's bearer token alone (only OAuth 2, OpenID Connect or HTTP bearer schemes,
     /// or no `security` at all), which the client sends without being told.
     pub security: Option<Vec<Vec<AuthScheme>>>,
+    /// The document's `tags`: on a large document, the cargo features that compile the
+    /// operation (see [`crate::tags`]).
+    pub tags: Vec<String>,
 }
 
 /// A security scheme an operation requires: its name in `components/securitySchemes` and

@@ -36,6 +36,7 @@ fn generated(document: &str, flavour: Option<Flavour>) -> Vec<(String, String)> 
         name: Some("api"),
         runtime: Some(&runtime),
         flavour,
+        tag_features: None,
     };
     let generated = xtask::standalone_outputs(&schema, &out, options)
         .unwrap_or_else(|problems| panic!("{document}: {problems}"));

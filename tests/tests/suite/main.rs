@@ -49,4 +49,5 @@ mod schema_text;
 mod server_hostile;
 mod server_receivers;
 mod server_requests;
+mod tag_features;
 mod unions;

@@ -8,7 +8,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: openapi-to-rust generate DOC --out DIR [--name NAME] [--runtime DIR]
-                             [--flavour graph|plain] [--strict]
+                             [--flavour graph|plain] [--tag-features auto|always|never]
+                             [--strict]
 
 Writes a Cargo workspace for the OpenAPI 3.0, 3.1 or 3.2 document DOC (YAML or JSON) into the
 folder DIR: a models crate (serde types with JSON Schemas), a client crate (request builders
@@ -23,6 +24,10 @@ answers with the document's examples), and the runtime crates they use.
                   the presence rate limit, `azure_identity`); by default a document is
                   Graph's when a server is on a Graph host or a component is named
                   `microsoft.graph.…`
+  --tag-features auto|always|never
+                  one cargo feature per tag, so that an app compiles only the tags it
+                  uses: `auto` (the default) when the document has 100 operations or
+                  more and two tags, `always` when it has tags, `never`
   --strict        treat warnings as errors: write nothing if the document has anything the
                   generator cannot represent faithfully
   -h, --help      this text
@@ -85,7 +90,7 @@ fn generator_args(args: &[String]) -> Result<Command, String> {
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--out" | "--name" | "--runtime" | "--flavour" => {
+            "--out" | "--name" | "--runtime" | "--flavour" | "--tag-features" => {
                 let value = rest.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 has_out |= arg == "--out";
                 generator.extend([arg.clone(), value.clone()]);

@@ -33,6 +33,7 @@ fn help_names_every_version_it_reads() {
         assert!(help.contains("OpenAPI 3.0, 3.1 or 3.2"), "{help}");
         assert!(help.contains("generate DOC --out DIR"), "{help}");
         assert!(help.contains("--flavour graph|plain"), "{help}");
+        assert!(help.contains("--tag-features auto|always|never"), "{help}");
     }
     let version = tool(&dir, &["--version"]);
     assert!(text(&version.stdout).starts_with("openapi-to-rust 0."));
@@ -95,6 +96,10 @@ fn usage_mistakes_are_refused_with_the_usage() {
         (
             &["generate", "a.yaml", "--out", "x", "--flavour"],
             "--flavour needs a value",
+        ),
+        (
+            &["generate", "a.yaml", "--out", "x", "--tag-features"],
+            "--tag-features needs a value",
         ),
         (
             &["generate", "a.yaml", "--out", "x", "--bogus\u{1b}[2J"],

@@ -9,11 +9,14 @@ use quote::quote;
 
 /// The start of the models module: the runtime's user-facing surface re-exported by name
 /// ([`crate::runtime_api::MODELS_API`]), and, when there are types to implement, its hidden
-/// module for what generated code reaches (`rt`).
-pub fn prelude(has_types: bool) -> TokenStream {
+/// module for what generated code reaches (`rt`), allowed to go unused when every type can be
+/// left out by a cargo feature (`gated`, see [`crate::tags`]).
+pub fn prelude(has_types: bool, gated: bool) -> TokenStream {
     let names = crate::runtime_api::MODELS_API.iter().map(|n| ident(n));
+    let allow = gated.then(|| quote!(#[allow(unused_imports)]));
     let rt = has_types.then(|| {
         quote!(
+            #allow
             use ::graph_models_runtime::__private as rt;
         )
     });
@@ -180,11 +183,21 @@ fn extra(def: &StructDef) -> (Option<String>, String) {
 
 /// The `required` module: for each struct whose `new` takes its required properties by name
 /// ([`StructDef::takes_named_args`]), the struct of them. Empty when no type needs one.
-pub fn required_module(types: &[&TypeDef]) -> Result<String, syn::Error> {
+/// Each struct there carries the attribute `gate` gives its type (its cargo features' `cfg`).
+pub fn required_module(
+    types: &[&TypeDef],
+    gate: impl Fn(&str) -> Option<String>,
+) -> Result<String, syn::Error> {
     let items: Vec<String> = types
         .iter()
         .filter_map(|def| match def {
-            TypeDef::Struct(def) if def.takes_named_args() => Some(impls::required_struct(def)),
+            TypeDef::Struct(def) if def.takes_named_args() => {
+                let text = impls::required_struct(def);
+                Some(match gate(&def.name) {
+                    Some(cfg) => format!("{cfg}\n{text}"),
+                    None => text,
+                })
+            }
             _ => None,
         })
         .collect();

@@ -206,6 +206,7 @@ impl Lowering<'_> {
             paging,
             fixed_query: Vec::new(),
             security: view.security.clone(),
+            tags: view.tags.clone(),
         })
     }
 

@@ -48,6 +48,8 @@ pub struct Operation {
     /// The requests the API makes back, in document order (none in a receiver's own
     /// operations).
     pub callbacks: Vec<super::Callback>,
+    /// `tags`, in document order (the client's cargo features, see [`crate::tags`]).
+    pub tags: Vec<String>,
 }
 
 /// AutoRest's `x-ms-pageable`: which properties of the response hold the next page's link and
@@ -237,9 +239,10 @@ impl Reader<'_> {
         };
         let summary = text("summary");
         let description = text("description");
-        if let Some(tags) = map.get("tags") {
-            self.report.strings(tags, &child(pointer, "tags"), "`tags`");
-        }
+        let tags = map
+            .get("tags")
+            .map(|tags| self.report.strings(tags, &child(pointer, "tags"), "`tags`"))
+            .unwrap_or_default();
         let operation_id = map.get("operationId").and_then(|id| {
             self.report
                 .string(id, &child(pointer, "operationId"), "`operationId`")
@@ -303,6 +306,7 @@ impl Reader<'_> {
             pageable,
             security,
             callbacks,
+            tags,
         })
     }
 
