@@ -204,7 +204,7 @@ fn source(
         .map(|(i, ty)| {
             let i = Literal::usize_unsuffixed(i);
             let ty = types.ty(ty);
-            quote!(#i => graph_models_runtime::__private::decodes_to::<#ty>(body, example),)
+            quote!(#i => openapi_models_runtime::__private::decodes_to::<#ty>(body, example),)
         })
         .collect();
     // A match with only its fallback arm is a `let` to clippy.
@@ -271,14 +271,14 @@ fn source(
         quote! {
             /// A success must be the client's output, equal to the example; an error must have
             /// a body that decodes as its type, equal to the example.
-            fn answer<T: graph_models_runtime::__private::serde::Serialize>(
+            fn answer<T: openapi_models_runtime::__private::serde::Serialize>(
                 sent: ::std::result::Result<T, #client_crate::Error>,
                 error: ::std::option::Option<usize>,
                 example: &str,
             ) -> ::std::result::Result<(), ::std::string::String> {
                 match (sent, error) {
                     (::std::result::Result::Ok(output), ::std::option::Option::None) => {
-                        graph_models_runtime::__private::agrees(&output, example)
+                        openapi_models_runtime::__private::agrees(&output, example)
                     }
                     (::std::result::Result::Err(sent), ::std::option::Option::Some(kind)) => {
                         let body = match &sent {

@@ -55,7 +55,7 @@ pub fn prelude(flavour: Flavour) -> TokenStream {
             .filter(|(_, f)| *f == feature)
             .map(|(name, _)| ident(name));
         let cfg = feature.map(|f| quote!(#[cfg(feature = #f)]));
-        quote!(#cfg pub use ::graph_client_runtime::{#(#names),*};)
+        quote!(#cfg pub use ::openapi_client_runtime::{#(#names),*};)
     });
     quote!(#(#groups)*)
 }
@@ -136,8 +136,8 @@ impl Printer<'_> {
             return quote! {
                 #doc
                 #[derive(Clone)]
-                pub struct Client(::graph_client_runtime::Client);
-                ::graph_client_runtime::__private::client!(Client, base_url = #base_url);
+                pub struct Client(::openapi_client_runtime::Client);
+                ::openapi_client_runtime::__private::client!(Client, base_url = #base_url);
                 impl Client {
                     #methods
                 }
@@ -160,7 +160,7 @@ impl Printer<'_> {
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #name {
-                client: ::graph_client_runtime::Client,
+                client: ::openapi_client_runtime::Client,
                 #(#fields)*
             }
             #gate
@@ -291,7 +291,7 @@ impl Printer<'_> {
             }
             Some(RequestBody::Json { .. }) => (
                 quote!(),
-                quote!(body: ::graph_client_runtime::__private::serde_json::Value::Object(::std::default::Default::default()),),
+                quote!(body: ::openapi_client_runtime::__private::serde_json::Value::Object(::std::default::Default::default()),),
             ),
             Some(
                 body @ (RequestBody::Text { .. }
@@ -319,7 +319,7 @@ impl Printer<'_> {
             #allow
             pub fn #method(&self, #(#param_args)* #args) -> #name {
                 #name {
-                    base: ::graph_client_runtime::__private::RequestBase::new(#client),
+                    base: ::openapi_client_runtime::__private::RequestBase::new(#client),
                     #carried
                     #(#param_values)*
                     #body
@@ -355,13 +355,13 @@ impl Printer<'_> {
             #[derive(Debug, Clone)]
             #[must_use = "a request does nothing until it is sent"]
             pub struct #name {
-                base: ::graph_client_runtime::__private::RequestBase,
+                base: ::openapi_client_runtime::__private::RequestBase,
                 #(#path_fields: ::std::string::String,)*
                 #(#param_fields)*
                 #body_field
             }
             #gate
-            ::graph_client_runtime::__private::request_builder!(#name);
+            ::openapi_client_runtime::__private::request_builder!(#name);
             #paging
             #methods
             #gate
@@ -381,7 +381,7 @@ impl Printer<'_> {
         let (link, link_wire) = (ident(&paging.next_link.name), shown(&paging.next_link.wire));
         let (items, items_wire) = (ident(&paging.items.name), shown(&paging.items.wire));
         Some(quote! {
-            ::graph_client_runtime::__private::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
+            ::openapi_client_runtime::__private::pageable!(#name, item = #item, next_link = #link as #link_wire, items = #items as #items_wire);
         })
     }
 
@@ -442,8 +442,8 @@ impl Printer<'_> {
             let (doc, method, media) = (docs(&a.doc), ident(&a.method), &a.media);
             quote! {
                 #doc
-                pub fn #method(self) -> ::graph_client_runtime::AcceptAs<Self> {
-                    ::graph_client_runtime::AcceptAs::new(self, #media)
+                pub fn #method(self) -> ::openapi_client_runtime::AcceptAs<Self> {
+                    ::openapi_client_runtime::AcceptAs::new(self, #media)
                 }
             }
         });
@@ -491,7 +491,9 @@ impl Printer<'_> {
                     ..
                 } => (
                     quote!(values),
-                    add(quote!(&::graph_client_runtime::__private::delimited(values, #delimiter))),
+                    add(
+                        quote!(&::openapi_client_runtime::__private::delimited(values, #delimiter)),
+                    ),
                 ),
                 _ => (quote!(value), add(quote!(&#to_string(value)))),
             };
@@ -547,7 +549,7 @@ impl Printer<'_> {
                 let ty = self.types.ty(ty);
                 (
                     ty.clone(),
-                    quote!(::graph_client_runtime::__private::json_response::<#ty>(response)),
+                    quote!(::openapi_client_runtime::__private::json_response::<#ty>(response)),
                 )
             }
             Some(Output::JsonOrEmpty { ty, empty }) => {
@@ -555,23 +557,27 @@ impl Printer<'_> {
                 let empty = empty.iter().map(|s| Literal::u16_unsuffixed(*s));
                 (
                     quote!(::std::option::Option<#ty>),
-                    quote!(::graph_client_runtime::__private::json_response_or_empty::<#ty>(response, &[#(#empty),*])),
+                    quote!(::openapi_client_runtime::__private::json_response_or_empty::<#ty>(response, &[#(#empty),*])),
                 )
             }
             Some(Output::Text { ty, .. }) => {
                 let ty = self.types.ty(ty);
                 (
                     ty.clone(),
-                    quote!(::graph_client_runtime::__private::text_response::<#ty>(response)),
+                    quote!(::openapi_client_runtime::__private::text_response::<#ty>(response)),
                 )
             }
             Some(Output::Bytes { .. }) => (
                 quote!(::std::vec::Vec<u8>),
-                quote!(::graph_client_runtime::__private::bytes_response(response)),
+                quote!(::openapi_client_runtime::__private::bytes_response(
+                    response
+                )),
             ),
             None => (
                 quote!(()),
-                quote!(::graph_client_runtime::__private::empty_response(response)),
+                quote!(::openapi_client_runtime::__private::empty_response(
+                    response
+                )),
             ),
         };
         let idempotent = builder.idempotent;
@@ -588,21 +594,21 @@ impl Printer<'_> {
                         AuthKind::Cookie(n) => quote!(Cookie(#n)),
                         AuthKind::Other => quote!(Other),
                     };
-                    quote!(::graph_client_runtime::__private::Scheme { name: #name, kind: ::graph_client_runtime::__private::SchemeKind::#kind })
+                    quote!(::openapi_client_runtime::__private::Scheme { name: #name, kind: ::openapi_client_runtime::__private::SchemeKind::#kind })
                 });
                 quote!(&[#(#schemes),*])
             });
             quote! {
-                fn security(&self) -> ::std::option::Option<&'static [&'static [::graph_client_runtime::__private::Scheme]]> {
+                fn security(&self) -> ::std::option::Option<&'static [&'static [::openapi_client_runtime::__private::Scheme]]> {
                     ::std::option::Option::Some(&[#(#alternatives),*])
                 }
             }
         });
         quote! {
-            impl ::graph_client_runtime::Operation for #name {
+            impl ::openapi_client_runtime::Operation for #name {
                 type Output = #output;
-                fn to_request(&self) -> ::std::result::Result<::graph_client_runtime::__private::http::Request<::std::vec::Vec<u8>>, ::graph_client_runtime::Error> {
-                    let #spec = ::graph_client_runtime::__private::RequestSpec::new(::graph_client_runtime::__private::http::Method::#http_method);
+                fn to_request(&self) -> ::std::result::Result<::openapi_client_runtime::__private::http::Request<::std::vec::Vec<u8>>, ::openapi_client_runtime::Error> {
+                    let #spec = ::openapi_client_runtime::__private::RequestSpec::new(::openapi_client_runtime::__private::http::Method::#http_method);
                     #(#steps)*
                     #(#params)*
                     #(#fixed)*
@@ -610,7 +616,7 @@ impl Printer<'_> {
                     #accept
                     self.base.build(spec)
                 }
-                fn parse_response(&self, response: ::graph_client_runtime::__private::http::Response<::std::vec::Vec<u8>>) -> ::std::result::Result<::graph_client_runtime::__private::http::Response<#output>, ::graph_client_runtime::Error> {
+                fn parse_response(&self, response: ::openapi_client_runtime::__private::http::Response<::std::vec::Vec<u8>>) -> ::std::result::Result<::openapi_client_runtime::__private::http::Response<#output>, ::openapi_client_runtime::Error> {
                     #parse
                 }
                 fn idempotent(&self) -> bool {
@@ -632,11 +638,11 @@ impl Printer<'_> {
         match body {
             RequestBody::Model { type_name, .. } => self.types.model(type_name),
             RequestBody::Json { .. } => {
-                quote!(::graph_client_runtime::__private::serde_json::Value)
+                quote!(::openapi_client_runtime::__private::serde_json::Value)
             }
             RequestBody::Text { ty, .. } => self.types.ty(ty),
             RequestBody::Bytes { .. } => quote!(::std::vec::Vec<u8>),
-            RequestBody::Multipart { .. } => quote!(::graph_client_runtime::MultipartBody),
+            RequestBody::Multipart { .. } => quote!(::openapi_client_runtime::MultipartBody),
             RequestBody::Form { type_name, .. } => self.types.model(type_name),
         }
     }

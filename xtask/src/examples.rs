@@ -1,6 +1,6 @@
 //! The models crate's test of the examples a document embeds: `tests/examples.rs`, a dispatch
 //! table from each example's type to the runtime's round trip
-//! (`graph_models_runtime::__private::round_trip`: decode, encode again, compare as JSON), and
+//! (`openapi_models_runtime::__private::round_trip`: decode, encode again, compare as JSON), and
 //! its data, `tests/examples.json`. Which examples there are, and their types, lowering
 //! decided ([`crate::model::Examples`]); this file only prints them.
 
@@ -68,7 +68,7 @@ fn test_source(
         fn examples_round_trip() {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/examples.json");
             let data = std::fs::read_to_string(path).expect("tests/examples.json is readable");
-            if let Err(report) = graph_models_runtime::__private::check_examples(&data, check) {
+            if let Err(report) = openapi_models_runtime::__private::check_examples(&data, check) {
                 panic!("{report}");
             }
         }
@@ -76,7 +76,7 @@ fn test_source(
         quote! {
         /// Checks one example as the type its data names.
         fn check(rust_type: &str, json: &str) -> Result<(), String> {
-            use graph_models_runtime::__private::round_trip;
+            use openapi_models_runtime::__private::round_trip;
             match rust_type {
                 #(#arms)*
                 other => Err(format!("no type `{other}` in this crate")),

@@ -276,7 +276,7 @@ pub struct Standalone<'a> {
     /// The crates' name stem (checked by the caller with `names::check_package_stem`); `None`:
     /// the folder's name made a valid package name (`names::package_stem`).
     pub name: Option<&'a str>,
-    /// A folder holding the runtime crates (`graph-models-runtime`, `graph-client-runtime`),
+    /// A folder holding the runtime crates (`openapi-models-runtime`, `openapi-client-runtime`),
     /// which the crates then depend on where they are; `None`: vendored into `out/runtime/`.
     /// Several generated workspaces (or a repository's own copy) then share one runtime,
     /// compiled once in a shared target directory.
@@ -362,8 +362,8 @@ pub fn standalone_outputs(
                 &format!("Models for {title}"),
                 &label,
                 &format!(
-                    "graph-models-runtime = {{ path = {} }}\n{}",
-                    runtime_path("graph-models-runtime"),
+                    "openapi-models-runtime = {{ path = {} }}\n{}",
+                    runtime_path("openapi-models-runtime"),
                     features.map(|f| f.models_manifest()).unwrap_or_default()
                 ),
             ),
@@ -384,7 +384,7 @@ pub fn standalone_outputs(
                 &label,
                 &client_dependencies(
                     model.flavour,
-                    &runtime_path("graph-client-runtime"),
+                    &runtime_path("openapi-client-runtime"),
                     &models_name,
                     features,
                 ),
@@ -409,8 +409,8 @@ pub fn standalone_outputs(
                 &format!("The server side of {title}"),
                 &label,
                 &format!(
-                    "graph-server-runtime = {{ path = {} }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"mock\"]\n# `Mock`: an implementation of `Api` that answers with the document's examples.\nmock = []\n\n[dev-dependencies]\n# The mock example's runtime.\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n\n[[example]]\nname = \"mock\"\nrequired-features = [\"mock\"]\n",
-                    runtime_path("graph-server-runtime")
+                    "openapi-server-runtime = {{ path = {} }}\n{models_name} = {{ path = \"../models\" }}\n\n[features]\ndefault = [\"mock\"]\n# `Mock`: an implementation of `Api` that answers with the document's examples.\nmock = []\n\n[dev-dependencies]\n# The mock example's runtime.\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n\n[[example]]\nname = \"mock\"\nrequired-features = [\"mock\"]\n",
+                    runtime_path("openapi-server-runtime")
                 ),
             ),
         },
@@ -457,8 +457,8 @@ pub fn standalone_outputs(
             .find(|o| o.path.ends_with("client/Cargo.toml"))
         {
             manifest.text.push_str(&format!(
-                "\n[dev-dependencies]\n# The agreement test: the mock, the comparison, a runtime.\n{server_name} = {{ path = \"../server\" }}\ngraph-models-runtime = {{ path = {} }}\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n",
-                runtime_path("graph-models-runtime")
+                "\n[dev-dependencies]\n# The agreement test: the mock, the comparison, a runtime.\n{server_name} = {{ path = \"../server\" }}\nopenapi-models-runtime = {{ path = {} }}\ntokio = {{ version = \"1.44\", default-features = false, features = [\"macros\", \"rt-multi-thread\", \"net\"] }}\n",
+                runtime_path("openapi-models-runtime")
             ));
         }
     }
@@ -484,7 +484,7 @@ fn client_dependencies(
     let (graph, azure) = match flavour {
         model::Flavour::Graph => (
             ", features = [\"graph\"]",
-            "# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"graph-client-runtime/azure_identity\"]\n",
+            "# `AzureCredential`: sign-in through any `azure_identity` credential.\nazure_identity = [\"openapi-client-runtime/azure_identity\"]\n",
         ),
         model::Flavour::Plain => ("", ""),
     };
@@ -498,7 +498,7 @@ fn client_dependencies(
         None => ("", "", String::new()),
     };
     format!(
-        "graph-client-runtime = {{ path = {runtime}, default-features = false{graph} }}\n{models_name} = {{ path = \"../models\"{models_features} }}\n\n[features]\ndefault = [\"rustls\"{all_tags}]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"graph-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"graph-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"graph-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"graph-client-runtime/native-tls\"]\n{azure}{tag_features}"
+        "openapi-client-runtime = {{ path = {runtime}, default-features = false{graph} }}\n{models_name} = {{ path = \"../models\"{models_features} }}\n\n[features]\ndefault = [\"rustls\"{all_tags}]\n# The executor: `send()` on every builder, with reqwest; each TLS feature implies it.\nreqwest = [\"openapi-client-runtime/reqwest\"]\nrustls = [\"reqwest\", \"openapi-client-runtime/rustls\"]\nrustls-ring = [\"reqwest\", \"openapi-client-runtime/rustls-ring\"]\nnative-tls = [\"reqwest\", \"openapi-client-runtime/native-tls\"]\n{azure}{tag_features}"
     )
 }
 
@@ -506,9 +506,9 @@ fn client_dependencies(
 /// vendors each one whole and unchanged into `OUT/runtime/NAME/`, so their manifests do not
 /// inherit from this workspace and their path dependencies on each other stay valid there.
 pub const RUNTIME_CRATES: &[&str] = &[
-    "crates/graph-models-runtime",
-    "crates/graph-client-runtime",
-    "crates/graph-server-runtime",
+    "crates/openapi-models-runtime",
+    "crates/openapi-client-runtime",
+    "crates/openapi-server-runtime",
 ];
 
 /// Every file of a runtime crate (its manifest and `src/`), copied as it is into `out`.

@@ -287,7 +287,7 @@ pub struct EnumDef {
 /// `oneOf`, `anyOf` (other than Kiota's nullable wrapper), or a base with a `discriminator`
 /// mapping (Graph's `@odata.type` polymorphism): one variant per alternative and a catch-all
 /// that keeps, as sent, a value no alternative accepts. Which alternative a value decodes as
-/// is the runtime's rule (`graph_models_runtime::union`).
+/// is the runtime's rule (`openapi_models_runtime::union`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnionDef {
     pub name: String,

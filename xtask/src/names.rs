@@ -171,8 +171,8 @@ pub fn ident(raw: &str, case: Case) -> String {
 
 /// The package-name stem of a standalone workspace, from its folder's name: words split at
 /// symbols and case changes, in kebab case, ASCII only (`graph-v1.0-ChangeNotifications` →
-/// `graph-v1-0-change-notifications`, `my api` → `my-api`); a leading digit gets `graph-`
-/// before it, and a name with no letters or digits becomes `graph`. `STEM-models` and
+/// `graph-v1-0-change-notifications`, `my api` → `my-api`); a leading digit gets `api-`
+/// before it, and a name with no letters or digits becomes `api`. `STEM-models` and
 /// `STEM-client` are then valid package names, and with `_` for `-` valid crate identifiers.
 pub fn package_stem(folder: &str) -> String {
     let words: String = folder
@@ -181,9 +181,9 @@ pub fn package_stem(folder: &str) -> String {
         .collect();
     let stem = words.to_kebab_case();
     if stem.is_empty() {
-        "graph".to_owned()
+        "api".to_owned()
     } else if stem.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("graph-{stem}")
+        format!("api-{stem}")
     } else {
         stem
     }
@@ -284,9 +284,9 @@ mod tests {
                 "graph-v1-0-change-notifications",
             ),
             ("my api", "my-api"),
-            ("2024 api", "graph-2024-api"),
-            ("", "graph"),
-            ("+++", "graph"),
+            ("2024 api", "api-2024-api"),
+            ("", "api"),
+            ("+++", "api"),
             ("données", "donn-es"),
             ("graph_presence", "graph-presence"),
         ] {

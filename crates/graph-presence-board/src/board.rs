@@ -353,8 +353,8 @@ fn graph_source(config: &GraphConfig) -> Result<Source, StartError> {
                     };
                     let credential = azure_identity::AzureCliCredential::new(Some(options))
                         .map_err(|e| StartError::SignIn {
-                            identity: graph_models_runtime::excerpt(&name, 60),
-                            reason: graph_models_runtime::excerpt(&e.to_string(), 200),
+                            identity: openapi_models_runtime::excerpt(&name, 60),
+                            reason: openapi_models_runtime::excerpt(&e.to_string(), 200),
                         })?;
                     Client::new(AzureCredential::new(credential))
                 }

@@ -237,5 +237,5 @@ fn seconds(flag: &str, text: &str) -> Result<Option<Duration>, UsageError> {
 
 /// An argument quoted in a message, escaped and cut short.
 fn shown(text: &str) -> String {
-    format!("`{}`", graph_models_runtime::excerpt(text, 60))
+    format!("`{}`", openapi_models_runtime::excerpt(text, 60))
 }

@@ -120,14 +120,14 @@ pub enum ConfigError {
 impl GraphConfig {
     /// Reads and checks the file.
     pub fn load(path: &Path) -> Result<GraphConfig, ConfigError> {
-        let shown = graph_models_runtime::excerpt(&path.display().to_string(), 200);
+        let shown = openapi_models_runtime::excerpt(&path.display().to_string(), 200);
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: shown.clone(),
             source,
         })?;
         let invalid = |reason: &str| ConfigError::Invalid {
             path: shown.clone(),
-            reason: graph_models_runtime::excerpt(reason, 300),
+            reason: openapi_models_runtime::excerpt(reason, 300),
         };
         let config: GraphConfig =
             serde_json::from_str(&text).map_err(|e| invalid(&e.to_string()))?;
@@ -150,7 +150,7 @@ impl GraphConfig {
         self.identities
             .iter()
             .map(|identity| {
-                let shown = || graph_models_runtime::excerpt(&identity.name, 60);
+                let shown = || openapi_models_runtime::excerpt(&identity.name, 60);
                 let sign_in = match (&identity.token_env, &identity.azure_cli) {
                     (Some(variable), None) => {
                         let token = std::env::var(variable)
@@ -158,7 +158,7 @@ impl GraphConfig {
                             .filter(|t| !t.trim().is_empty())
                             .ok_or_else(|| ConfigError::MissingToken {
                                 identity: shown(),
-                                variable: graph_models_runtime::excerpt(variable, 60),
+                                variable: openapi_models_runtime::excerpt(variable, 60),
                             })?;
                         SignIn::Token(token.trim().to_owned())
                     }

@@ -386,7 +386,7 @@
 //!
 //! # Tracing
 //!
-//! Every request is a `tracing` span `graph.request` (operationId, method, path template,
+//! Every request is a `tracing` span `api.request` (operationId, method, path template,
 //! `client-request-id`, the page's number for a page of a list, then the attempts, status and
 //! Graph's `request-id`, or the error); each retry is a `WARN` event with the status, reason
 //! and wait. Rate-limit waits, redirects, token refreshes, bulk progress (chunk k of n, ids
@@ -396,7 +396,7 @@
 //! for example `tracing_subscriber::fmt().init()`.
 //!
 //! The generated code re-exports the client runtime's user API by name
-//! (`graph-client-runtime`): the executor, auth, errors, retries and the sans-IO request
+//! (`openapi-client-runtime`): the executor, auth, errors, retries and the sans-IO request
 //! building are compiled and tested there.
 
 #![deny(missing_docs)]

@@ -1,8 +1,8 @@
 //! The binary's command line (a module of `main.rs`, not of the library): flags read by hand,
 //! every mistake a message for standard error (the binary then exits with status 2).
 
-use graph_models_runtime::excerpt;
 use graph_presence_emulator::ThrottleSettings;
+use openapi_models_runtime::excerpt;
 use std::ffi::OsString;
 use std::path::PathBuf;
 

@@ -102,7 +102,7 @@ impl Directory {
             user_principal_name: Option<String>,
         }
         let entries: Vec<Entry> = serde_json::from_str(text).map_err(|e| {
-            DirectoryError::Json(graph_models_runtime::excerpt(&e.to_string(), 200))
+            DirectoryError::Json(openapi_models_runtime::excerpt(&e.to_string(), 200))
         })?;
         let mut users = Vec::with_capacity(entries.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -110,7 +110,7 @@ impl Directory {
             if !is_guid(&entry.id) {
                 return Err(DirectoryError::NotAGuid {
                     index,
-                    id: graph_models_runtime::excerpt(&entry.id, 60),
+                    id: openapi_models_runtime::excerpt(&entry.id, 60),
                 });
             }
             let id = entry.id.to_ascii_lowercase();

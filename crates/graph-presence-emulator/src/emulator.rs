@@ -17,8 +17,8 @@ use crate::state::{Change, State};
 use crate::subscriptions::{NewSubscription, Record};
 use crate::throttle::{Throttle, ThrottleSettings};
 use graph_presence_client::{Client, TokenFuture, TokenProvider};
-use graph_server_runtime::Failure;
 use jiff::{SignedDuration, Timestamp};
+use openapi_server_runtime::Failure;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -326,10 +326,10 @@ impl EmulatorBuilder {
             deliverer,
             wake: Notify::new(),
         });
-        let server = tokio::spawn(graph_server_runtime::serve(
+        let server = tokio::spawn(openapi_server_runtime::serve(
             listener,
             router(&shared),
-            graph_server_runtime::ServeSettings::default(),
+            openapi_server_runtime::ServeSettings::default(),
         ));
         let ticker = tokio::spawn(tick(shared.clone()));
         Ok(Emulator {

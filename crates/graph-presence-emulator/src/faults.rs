@@ -67,7 +67,7 @@ impl Faults {
             if rule.latency_ms > MAX_LATENCY_MS {
                 return Err(format!(
                     "latencyMs of route `{}` must be at most {MAX_LATENCY_MS}",
-                    graph_models_runtime::excerpt(&rule.route, 60)
+                    openapi_models_runtime::excerpt(&rule.route, 60)
                 ));
             }
             for (name, rate) in [
@@ -77,7 +77,7 @@ impl Faults {
                 if !(0.0..=1.0).contains(&rate) {
                     return Err(format!(
                         "{name} of route `{}` must be between 0 and 1",
-                        graph_models_runtime::excerpt(&rule.route, 60)
+                        openapi_models_runtime::excerpt(&rule.route, 60)
                     ));
                 }
             }

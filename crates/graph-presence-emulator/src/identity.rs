@@ -65,9 +65,9 @@ use aws_lc_rs::signature::{
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use graph_models_runtime::excerpt;
 use graph_presence_server::{Failure, OperationInfo};
 use jiff::{SignedDuration, Timestamp};
+use openapi_models_runtime::excerpt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};

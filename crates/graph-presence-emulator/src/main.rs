@@ -5,8 +5,8 @@
 mod cli;
 
 use cli::{Command, Options, Users};
-use graph_models_runtime::excerpt;
 use graph_presence_emulator::{ALL_SCOPES, APP_ID, Clock, Directory, Emulator};
+use openapi_models_runtime::excerpt;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 

@@ -27,13 +27,13 @@
 //!   included). A location or out-of-office state set and set back between two looks
 //!   ([`UserPresence::observe`]) counts as a change: the emulator looks after every request.
 
-use graph_models_runtime::{IsoDuration, Nullable};
 use graph_presence_models::{
     Activity, Availability, BodyType, DateTimeTimeZone, ItemBody, OutOfOfficeSettings, Presence,
     PresenceStatusMessage, UserWorkLocation, WorkLocationSource, WorkLocationType,
 };
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+use openapi_models_runtime::{IsoDuration, Nullable};
 
 mod detail;
 mod input;

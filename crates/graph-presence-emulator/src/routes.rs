@@ -13,10 +13,10 @@ use axum::extract::{FromRequestParts, Path, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use graph_models_runtime::excerpt;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use http::request::Parts;
+use openapi_models_runtime::excerpt;
 use std::sync::Arc;
 
 /// The whole surface.

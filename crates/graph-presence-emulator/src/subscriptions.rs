@@ -7,8 +7,8 @@
 
 use crate::delivery::EncryptionCertificate;
 use crate::directory::{Directory, is_guid};
-use graph_server_runtime::Failure;
 use jiff::{SignedDuration, Timestamp};
+use openapi_server_runtime::Failure;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -389,7 +389,7 @@ fn not_found(id: &str) -> Failure {
 
 /// Outside text in a message, cut short.
 fn short(text: &str) -> String {
-    graph_models_runtime::excerpt(text, 80)
+    openapi_models_runtime::excerpt(text, 80)
 }
 
 #[cfg(test)]

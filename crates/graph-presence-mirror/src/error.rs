@@ -91,5 +91,5 @@ pub enum MirrorError {
 
 /// Outside text (a file's contents, an id) escaped and cut, for error messages.
 pub(crate) fn cut(text: &str) -> String {
-    graph_models_runtime::excerpt(text, 100)
+    openapi_models_runtime::excerpt(text, 100)
 }

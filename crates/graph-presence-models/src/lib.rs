@@ -105,7 +105,7 @@
 //! ```
 //!
 //! The generated code re-exports the models runtime's user API by name
-//! (`graph-models-runtime`: [`Nullable`], [`Timestamp`], [`IsoDuration`], [`Extensions`],
+//! (`openapi-models-runtime`: [`Nullable`], [`Timestamp`], [`IsoDuration`], [`Extensions`],
 //! [`from_str`]…): the decoding loop, open enums and the format checks are compiled and
 //! tested there.
 

@@ -64,7 +64,7 @@ use crate::{Event, Handled, Receiver, Request};
 /// Serves a router over HTTP/1 with a header read timeout and a bound on open connections
 /// (the server runtime's `serve`); [`ServeSettings::default`] reads headers within 10 s and
 /// holds up to 1,024 connections.
-pub use graph_server_runtime::{ServeSettings, serve};
+pub use openapi_server_runtime::{ServeSettings, serve};
 
 /// How long a request's body may take to arrive (default): Graph sends a whole batch at
 /// once and wants the answer within about three seconds.
@@ -81,7 +81,7 @@ pub struct Webhook {
     receiver: Arc<RwLock<Receiver>>,
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
-    limits: graph_server_runtime::Settings,
+    limits: openapi_server_runtime::Settings,
     in_flight: Arc<Semaphore>,
     #[cfg(feature = "fetch-keys")]
     refetch: Option<Arc<keys::Refetch>>,
@@ -99,7 +99,7 @@ impl Webhook {
             dropped: Arc::new(AtomicU64::new(0)),
             // The receiver's limit, plus one so that it, not the reading, tells a too-large
             // body apart (with its own message).
-            limits: graph_server_runtime::Settings::default()
+            limits: openapi_server_runtime::Settings::default()
                 .body_limit(max_body_len.saturating_add(1))
                 .body_timeout(BODY_TIMEOUT),
             in_flight: Arc::new(Semaphore::new(MAX_CONCURRENT_REQUESTS)),

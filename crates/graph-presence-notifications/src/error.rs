@@ -6,8 +6,8 @@
 //! the token, so its fields keep it whole and `Display` and `Debug` show it escaped and cut
 //! short ([`excerpt`]).
 
-use graph_models_runtime::{DecodeError, excerpt};
 use jiff::Timestamp;
+use openapi_models_runtime::{DecodeError, excerpt};
 use std::fmt;
 
 #[cfg(doc)]

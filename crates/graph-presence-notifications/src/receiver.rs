@@ -26,9 +26,9 @@ use std::fmt;
 use std::num::NonZeroUsize;
 use std::sync::{Mutex, PoisonError};
 
-use graph_models_runtime::{DecodeError, excerpt};
 use graph_presence_models::{ChangeNotification, ChangeNotificationEncryptedContent, Presence};
 use jiff::Timestamp;
+use openapi_models_runtime::{DecodeError, excerpt};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -269,7 +269,7 @@ impl Receiver {
                 max: self.max_body_len,
             });
         }
-        let batch: Batch = match graph_models_runtime::from_slice(request.body) {
+        let batch: Batch = match openapi_models_runtime::from_slice(request.body) {
             Ok(batch) => batch,
             Err(error) => return refused(BatchError::Malformed(error)),
         };
@@ -278,7 +278,7 @@ impl Receiver {
         }
         let data_keys = DataKeyCache::default();
         let outcomes = in_order_on_threads(&batch.value, self.threads, |index, json| {
-            match graph_models_runtime::from_str::<ChangeNotification>(json.get()) {
+            match openapi_models_runtime::from_str::<ChangeNotification>(json.get()) {
                 Ok(notification) => self.notification(index, notification, &data_keys),
                 Err(error) => Outcome::Event(Event::Rejected {
                     index,
@@ -401,7 +401,7 @@ impl Receiver {
             .decrypt_in_batch(&EncryptedContent::from(content), data_keys)
             .map_err(NotificationError::Decryption)
             .and_then(|plain| {
-                graph_models_runtime::from_slice(plain.as_bytes())
+                openapi_models_runtime::from_slice(plain.as_bytes())
                     .map_err(NotificationError::Presence)
             }) {
             Ok(presence) => Outcome::Presence {

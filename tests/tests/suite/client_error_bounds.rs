@@ -104,7 +104,7 @@ fn a_huge_text_body_that_does_not_parse_is_short() {
         .body(hostile().into_bytes())
         .expect("a response");
     let error =
-        graph_client_runtime::__private::text_response::<i64>(response).expect_err("not a count");
+        openapi_client_runtime::__private::text_response::<i64>(response).expect_err("not a count");
     assert_bounded(&error);
 }
 

@@ -222,8 +222,10 @@ fn a_response_read_without_sending_names_no_request() {
         .body(br#"{"availability": "Busy"}"#.to_vec())
         .expect("a response");
     let error =
-        graph_client_runtime::__private::json_response::<graph_presence_models::Presence>(response)
-            .expect_err("no id");
+        openapi_client_runtime::__private::json_response::<graph_presence_models::Presence>(
+            response,
+        )
+        .expect_err("no id");
     assert!(error.request().is_none());
     assert_eq!(
         error.to_string(),

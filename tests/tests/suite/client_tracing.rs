@@ -164,7 +164,7 @@ async fn a_throttled_bulk_run_is_traced_without_secrets() {
     let spans: Vec<Recorded> = collector
         .spans()
         .into_iter()
-        .filter(|s| s.name == "graph.request")
+        .filter(|s| s.name == "api.request")
         .collect();
     assert_eq!(spans.len(), 3, "{spans:#?}");
     for span in &spans {
@@ -206,7 +206,7 @@ async fn a_throttled_bulk_run_is_traced_without_secrets() {
     assert_eq!(retries[0].fields["status"], "429");
     assert_eq!(retries[0].fields["reason"], "status with Retry-After");
     assert_eq!(retries[0].fields["wait_ms"], "2000");
-    assert_eq!(retries[0].parent.as_deref(), Some("graph.request"));
+    assert_eq!(retries[0].parent.as_deref(), Some("api.request"));
     // Three requests fit the window; the fourth (the third chunk) waited for it.
     let waits: Vec<&Recorded> = events
         .iter()
@@ -432,7 +432,7 @@ async fn each_page_has_its_span() {
     let spans: Vec<Recorded> = collector
         .spans()
         .into_iter()
-        .filter(|s| s.name == "graph.request")
+        .filter(|s| s.name == "api.request")
         .collect();
     let facts: Vec<(&str, &str, &str, &str, &str)> = spans
         .iter()

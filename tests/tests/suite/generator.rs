@@ -342,7 +342,7 @@ fn package_names(metadata: &serde_json::Value) -> Vec<String> {
         .expect("packages")
         .iter()
         .filter_map(|p| p["name"].as_str().map(str::to_owned))
-        .filter(|n| !n.starts_with("graph-") || !n.ends_with("-runtime"))
+        .filter(|n| !n.starts_with("openapi-") || !n.ends_with("-runtime"))
         .collect();
     names.sort();
     names
@@ -362,8 +362,8 @@ fn standalone_package_names_are_valid_whatever_the_folder() {
             "graph-v1-0-change-notifications",
         ),
         ("my api", None, "my-api"),
-        ("2024", None, "graph-2024"),
-        ("+++", None, "graph"),
+        ("2024", None, "api-2024"),
+        ("+++", None, "api"),
         ("graph-v1.0-Mail", Some("mail_v1"), "mail_v1"),
     ] {
         let out = dir.join(folder);
@@ -432,8 +432,8 @@ fn standalone_crates_can_share_a_runtime_instead_of_vendoring_it() {
     assert_eq!(code, 0, "{stdout}{err}");
     assert!(!out.join("runtime").exists(), "nothing vendored");
     for (krate, runtime_crate) in [
-        ("models", "graph-models-runtime"),
-        ("client", "graph-client-runtime"),
+        ("models", "openapi-models-runtime"),
+        ("client", "openapi-client-runtime"),
     ] {
         let manifest = read(&out.join(krate).join("Cargo.toml"));
         let line = manifest

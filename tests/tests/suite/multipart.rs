@@ -8,7 +8,7 @@
 //! fails cuts the request off with `Error::RequestBody`.
 
 use futures_util::StreamExt;
-use graph_client_runtime::{BearerToken, Error, RetryPolicy};
+use openapi_client_runtime::{BearerToken, Error, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use tests::fixtures::multipart::client::Client;
 use tests::fixtures::multipart::server::*;
@@ -491,7 +491,7 @@ async fn a_streamed_upload_is_sent_once_never_retried_nor_re_sent_by_a_redirect(
 
 #[test]
 fn a_streamed_part_has_no_request_to_build_without_sending() {
-    use graph_client_runtime::Operation;
+    use openapi_client_runtime::Operation;
     let form = upload(FilePart::from_stream(generated_chunks(1)), Vec::new());
     let error = client("http://127.0.0.1:1")
         .documents()

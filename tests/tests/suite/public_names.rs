@@ -79,8 +79,8 @@ fn use_names(tree: &syn::UseTree, names: &mut Vec<String>) {
 #[test]
 fn no_exported_name_repeats_a_std_name() {
     let files = [
-        "crates/graph-models-runtime/src/lib.rs",
-        "crates/graph-client-runtime/src/lib.rs",
+        "crates/openapi-models-runtime/src/lib.rs",
+        "crates/openapi-client-runtime/src/lib.rs",
         "crates/graph-presence-models/src/generated.rs",
         "crates/graph-presence-client/src/generated.rs",
         "crates/graph-presence-client/src/lib.rs",

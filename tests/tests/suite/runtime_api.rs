@@ -149,10 +149,10 @@ fn set(names: impl IntoIterator<Item = impl ToString>) -> BTreeSet<String> {
 
 #[test]
 fn the_models_runtime_surface_is_what_generated_crates_re_export() {
-    assert_eq!(surface("crates/graph-models-runtime"), set(MODELS_API));
+    assert_eq!(surface("crates/openapi-models-runtime"), set(MODELS_API));
     for file in ["open_enum.rs", "record.rs", "union.rs"] {
         assert_eq!(
-            visible_macros("crates/graph-models-runtime", file),
+            visible_macros("crates/openapi-models-runtime", file),
             Vec::<String>::new(),
             "{file}: macros are for generated code, hidden from users' docs"
         );
@@ -165,19 +165,19 @@ fn the_client_runtime_surface_is_what_generated_crates_re_export_and_wrap() {
         .iter()
         .map(|(name, _)| *name)
         .chain(CLIENT_MODULE_TYPES.iter().copied()));
-    assert_eq!(surface_of("crates/graph-client-runtime", false), listed);
+    assert_eq!(surface_of("crates/openapi-client-runtime", false), listed);
     assert_eq!(
-        surface_of("crates/graph-client-runtime", true),
+        surface_of("crates/openapi-client-runtime", true),
         set(CLIENT_GRAPH_API.iter().map(|(name, _)| *name)),
         "Graph's layer is what only Graph clients re-export"
     );
     assert_eq!(
-        surface_of("crates/graph-models-runtime", true),
+        surface_of("crates/openapi-models-runtime", true),
         BTreeSet::new()
     );
     for file in ["builder.rs", "client_macro.rs", "paging.rs"] {
         assert_eq!(
-            visible_macros("crates/graph-client-runtime", file),
+            visible_macros("crates/openapi-client-runtime", file),
             Vec::<String>::new(),
             "{file}: macros are for generated code, hidden from users' docs"
         );
@@ -186,7 +186,7 @@ fn the_client_runtime_surface_is_what_generated_crates_re_export_and_wrap() {
 
 #[test]
 fn the_server_runtime_surface_is_what_generated_crates_re_export() {
-    assert_eq!(surface("crates/graph-server-runtime"), set(SERVER_API));
+    assert_eq!(surface("crates/openapi-server-runtime"), set(SERVER_API));
 }
 
 /// A generated `Client` has no `Deref`: what `client!` gives it is all it has besides
@@ -194,11 +194,11 @@ fn the_server_runtime_surface_is_what_generated_crates_re_export() {
 #[test]
 fn a_generated_clients_methods_are_the_listed_ones() {
     assert_eq!(
-        macro_methods("crates/graph-client-runtime", "client_macro.rs"),
+        macro_methods("crates/openapi-client-runtime", "client_macro.rs"),
         set(CLIENT_METHODS)
     );
     assert_eq!(
-        macro_methods("crates/graph-client-runtime", "paging.rs"),
+        macro_methods("crates/openapi-client-runtime", "paging.rs"),
         set(PAGING_METHODS)
     );
 }
@@ -207,8 +207,8 @@ fn a_generated_clients_methods_are_the_listed_ones() {
 /// `IntoFuture`) is a name no parameter or body setter takes.
 #[test]
 fn a_builders_runtime_methods_are_kept_free() {
-    let mut methods = macro_methods("crates/graph-client-runtime", "builder.rs");
-    for item in parse("crates/graph-client-runtime", "request.rs").items {
+    let mut methods = macro_methods("crates/openapi-client-runtime", "builder.rs");
+    for item in parse("crates/openapi-client-runtime", "request.rs").items {
         if let Item::Trait(t) = item
             && t.ident == "Operation"
         {
@@ -230,13 +230,13 @@ fn a_builders_runtime_methods_are_kept_free() {
 /// parameters take other names.
 #[test]
 fn runtime_methods_stay_reachable_beside_paths_named_like_them() {
-    use graph_client_runtime::{Clock, Operation};
+    use openapi_client_runtime::{Clock, Operation};
     use tests::fixtures::runtime_names::client::{BearerToken, Client};
     let client = Client::new(BearerToken::new("t"));
     let _: &str = client.base_url();
     let _: &str = client.scope();
     let _: &dyn Clock = client.clock();
-    let _: &graph_client_runtime::Client = client.runtime();
+    let _: &openapi_client_runtime::Client = client.runtime();
     let paths = [
         client.clock_2().get().to_request(),
         client.scope_2().get().to_request(),

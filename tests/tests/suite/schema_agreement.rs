@@ -235,7 +235,7 @@ fn seeds() -> Vec<Value> {
 fn holds_jsonschema_date_time_quirk(value: &Value, date_time: &jsonschema::Validator) -> bool {
     match value {
         Value::String(s) => {
-            !graph_models_runtime::__private::format::is_date_time(s) && date_time.is_valid(value)
+            !openapi_models_runtime::__private::format::is_date_time(s) && date_time.is_valid(value)
         }
         Value::Number(n) => n.as_f64().is_some_and(|f| n.is_f64() && f.fract() == 0.0),
         Value::Array(items) => items

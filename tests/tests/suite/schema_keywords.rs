@@ -9,7 +9,7 @@ use tests::fixtures::{keywords, nullable_everywhere, openapi_3_1, scalar_enums, 
 
 /// Decodes, re-encodes, and asserts the JSON text comes back byte for byte.
 fn round_trip_exact<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> T {
-    let value: T = graph_models_runtime::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    let value: T = openapi_models_runtime::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     assert_eq!(serde_json::to_string(&value).expect("encodes"), text);
     value
 }
@@ -39,9 +39,9 @@ fn integer_enums_are_open_and_round_trip() {
     let unknown: Disk = round_trip_exact(r#"{"size":1024}"#);
     assert_eq!(unknown.size, BlockSize::Other(1024));
     // Not an integer: refused, with the path.
-    let error = graph_models_runtime::from_str::<Disk>(r#"{"size":"512"}"#).unwrap_err();
+    let error = openapi_models_runtime::from_str::<Disk>(r#"{"size":"512"}"#).unwrap_err();
     assert!(error.to_string().starts_with("at `size`: "), "{error}");
-    let error = graph_models_runtime::from_str::<Disk>(r#"{"size":1.5}"#).unwrap_err();
+    let error = openapi_models_runtime::from_str::<Disk>(r#"{"size":1.5}"#).unwrap_err();
     assert!(error.to_string().starts_with("at `size`: "), "{error}");
 }
 
@@ -150,9 +150,9 @@ fn nullable_reaches_every_position() {
     assert!(holder.color.is_null());
     assert!(holder.reviewer.is_null());
     assert_eq!(holder.users.as_ref().map(|u| u[0].is_none()), Some(true));
-    assert!(graph_models_runtime::from_str::<Holder>("{}").is_err());
+    assert!(openapi_models_runtime::from_str::<Holder>("{}").is_err());
     // `author` is not nullable: `null` is refused.
-    assert!(graph_models_runtime::from_str::<Holder>(r#"{"owner":null,"author":null}"#).is_err());
+    assert!(openapi_models_runtime::from_str::<Holder>(r#"{"owner":null,"author":null}"#).is_err());
 }
 
 #[test]

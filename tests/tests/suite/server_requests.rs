@@ -176,7 +176,7 @@ async fn every_documented_request_arrives_decoded_as_documented() {
             .body
             .unwrap_or_else(|| panic!("{version}/{file}: no body arrived"));
         assert_eq!(
-            graph_models_runtime::__private::agrees(&body, &text),
+            openapi_models_runtime::__private::agrees(&body, &text),
             Ok(()),
             "{version}/{file}"
         );

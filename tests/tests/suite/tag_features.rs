@@ -179,7 +179,7 @@ fn the_emitted_models_and_client_carry_the_gates() {
         (pets, "pub struct ListPetsRequest {"),
         (
             pets,
-            "impl ::graph_client_runtime::Operation for ListPetsRequest {",
+            "impl ::openapi_client_runtime::Operation for ListPetsRequest {",
         ),
         (pets, "pub fn get(&self) -> ListPetsRequest {"),
         (both, "pub struct AdoptPetRequest {"),

@@ -3,7 +3,7 @@
 //! decodes as its variant, what none accepts is kept in the catch-all, every value is written
 //! back byte for byte, and the JSON Schemas list the alternatives.
 
-use graph_models_runtime::from_str;
+use openapi_models_runtime::from_str;
 use serde_json::{Value, json};
 use tests::fixtures::{all_of_composition as composition, discriminator as tagged, one_of};
 

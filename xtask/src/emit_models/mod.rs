@@ -1,6 +1,6 @@
 //! Emits the models module: per type, the facts (fields with their wire names and types,
 //! which are required or nullable, the values an enum lists) and a few lines that hand them
-//! to `graph-models-runtime`, where the algorithms live (the decoding loop, duplicate checks,
+//! to `openapi-models-runtime`, where the algorithms live (the decoding loop, duplicate checks,
 //! unknown properties, the JSON Schema).
 
 use crate::model::*;
@@ -17,12 +17,12 @@ pub fn prelude(has_types: bool, gated: bool) -> TokenStream {
     let rt = has_types.then(|| {
         quote!(
             #allow
-            use ::graph_models_runtime::__private as rt;
+            use ::openapi_models_runtime::__private as rt;
         )
     });
     quote! {
         #rt
-        pub use ::graph_models_runtime::{#(#names),*};
+        pub use ::openapi_models_runtime::{#(#names),*};
     }
 }
 
@@ -386,7 +386,7 @@ fn wire_literal(wire: &Wire) -> TokenStream {
     }
 }
 
-/// How a union decodes, for its docs (the runtime's rule, `graph_models_runtime::union`).
+/// How a union decodes, for its docs (the runtime's rule, `openapi_models_runtime::union`).
 fn union_rule(def: &UnionDef) -> String {
     let other = &def.other;
     let keyword = if def.any_of { "anyOf" } else { "oneOf" };

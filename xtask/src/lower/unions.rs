@@ -1,7 +1,7 @@
 //! `oneOf` and `anyOf` → unions, tagged through `discriminator` or untagged; and Graph's
 //! `@odata.type` polymorphism: a base whose `discriminator.mapping` names its derived types
 //! gets a union of them, used wherever the base is referenced (but as an `allOf` base).
-//! Which alternative a value decodes as is the runtime's rule (`graph_models_runtime::union`);
+//! Which alternative a value decodes as is the runtime's rule (`openapi_models_runtime::union`);
 //! this file states the facts: the alternatives in order, their names, their tags.
 
 use super::Lowering;

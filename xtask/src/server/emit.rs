@@ -81,8 +81,8 @@ impl Service {
 pub fn prelude() -> TokenStream {
     let names = crate::runtime_api::SERVER_API.iter().map(|n| ident(n));
     quote! {
-        pub use ::graph_server_runtime::{#(#names),*};
-        use ::graph_server_runtime::__private as rt;
+        pub use ::openapi_server_runtime::{#(#names),*};
+        use ::openapi_server_runtime::__private as rt;
     }
 }
 

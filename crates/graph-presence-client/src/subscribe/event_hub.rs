@@ -7,7 +7,7 @@
 //! notifications that never come: the helper checks every `EventHub:` URL before it sends a
 //! create. Any other URL is sent as given, for Graph to validate as it always does.
 
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::excerpt;
 use std::fmt;
 use std::str::FromStr;
 

@@ -6,8 +6,8 @@
 use super::calls::{self, Step};
 use super::{PresenceSubscriptions, SubscriptionReport};
 use crate::BulkPresences;
-use graph_models_runtime::excerpt;
 use graph_presence_models::{ChangeNotification, LifecycleEventType};
+use openapi_models_runtime::excerpt;
 use std::fmt;
 
 /// What a lifecycle notification led to.

@@ -49,7 +49,7 @@ impl EmulatorApi {
         if !crate::directory::is_guid(id) {
             return Err(Failure::bad_request(format!(
                 "Invalid user id `{}`: presence is addressed by the user's object id (a GUID).",
-                graph_models_runtime::excerpt(id, 60)
+                openapi_models_runtime::excerpt(id, 60)
             )));
         }
         self.0.state().directory.index_of(id).ok_or_else(|| {
@@ -203,7 +203,7 @@ impl EmulatorApi {
         if let Some(bad) = ids.iter().find(|id| !crate::directory::is_guid(id)) {
             return Err(Failure::bad_request(format!(
                 "Invalid user id `{}`: ids must be users' object ids (GUIDs).",
-                graph_models_runtime::excerpt(bad, 60)
+                openapi_models_runtime::excerpt(bad, 60)
             )));
         }
         let state = self.0.state();

@@ -532,7 +532,7 @@ impl Shared {
             },
             Ok(Err(error)) => Attempt {
                 outcome: Outcome::Failed(AttemptFailure::Unreachable {
-                    message: graph_models_runtime::excerpt(&error_chain(&error), 300),
+                    message: openapi_models_runtime::excerpt(&error_chain(&error), 300),
                 }),
                 answer: None,
             },

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::excerpt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};

@@ -9,7 +9,7 @@ fn the_status_message_shows_its_times_to_its_owner_only() {
     let sent = status("Hey I'm currently in a meeting.")
         .expiry_date_time(DateTimeTimeZone::new("2026-12-01T17:05:33.2079781").time_zone("UTC"))
         .published_date_time(
-            graph_models_runtime::Timestamp::parse("2020-01-01T00:00:00Z").expect("valid"),
+            openapi_models_runtime::Timestamp::parse("2020-01-01T00:00:00Z").expect("valid"),
         );
     user.set_status_message(Some(&sent), t0()).expect("set");
     let own = json(&user.view(USER, at(1, 0), true));

@@ -1,10 +1,10 @@
 use super::{PresenceError, TEAMS_SESSION, UserPresence};
-use graph_models_runtime::{IsoDuration, Nullable};
 use graph_presence_models::{
     Activity, Availability, BodyType, DateTimeTimeZone, ItemBody, Presence, PresenceStatusMessage,
     WorkLocationSource, WorkLocationType,
 };
 use jiff::{SignedDuration, Timestamp};
+use openapi_models_runtime::{IsoDuration, Nullable};
 
 mod messages_and_changes;
 

@@ -5,7 +5,7 @@
 //! the methods here).
 
 /// What a generated crate's `Client` needs besides its navigation methods. The generated code
-/// declares `pub struct Client(graph_client_runtime::Client);` and invokes this once with the
+/// declares `pub struct Client(openapi_client_runtime::Client);` and invokes this once with the
 /// default base URL its document declares (`base_url = "https://api.example.com/v1"`, or
 /// `base_url = None` when it declares none the client can use): it adds `builder` (and, when
 /// there is a default, `new`), `base_url`, `scope`, `clock`, `authorize`, `runtime` and with

@@ -8,7 +8,7 @@ use crate::credentials::{Applied, Credentials};
 use crate::error::{Error, SendFailure};
 use crate::request::RequestSpec;
 use crate::retry::{Clock, RateLimit, RetryPolicy};
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::excerpt;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,10 +8,10 @@ use crate::context::{Context, OperationInfo};
 use crate::failure::Failure;
 use crate::text::{from_form, from_text};
 use axum::body::Bytes;
-use graph_models_runtime::__private::{FormParts, MultipartForm};
-use graph_models_runtime::excerpt;
 use http::header::{CONTENT_TYPE, COOKIE};
 use http::request::Parts;
+use openapi_models_runtime::__private::{FormParts, MultipartForm};
+use openapi_models_runtime::excerpt;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
@@ -276,7 +276,7 @@ impl Incoming {
             },
             media,
         )?;
-        graph_models_runtime::from_slice(&self.body)
+        openapi_models_runtime::from_slice(&self.body)
             .map(Some)
             .map_err(|e| Failure::bad_request(format!("the request body does not decode: {e}")))
     }

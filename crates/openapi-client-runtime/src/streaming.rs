@@ -19,8 +19,8 @@
 //!   [`Error::RequestBody`].
 
 use crate::error::Error;
-use graph_models_runtime::__private::FileStream;
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::__private::FileStream;
+use openapi_models_runtime::excerpt;
 use std::cell::Cell;
 
 thread_local! {
@@ -110,8 +110,8 @@ mod send {
     use super::{Segment, StreamedBody};
     use crate::error::Error;
     use bytes::Bytes;
-    use graph_models_runtime::__private::{Chunks, StreamError};
-    use graph_models_runtime::excerpt;
+    use openapi_models_runtime::__private::{Chunks, StreamError};
+    use openapi_models_runtime::excerpt;
     use std::collections::VecDeque;
     use std::pin::Pin;
     use std::sync::{Arc, Mutex, PoisonError};

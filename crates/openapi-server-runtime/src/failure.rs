@@ -3,9 +3,9 @@
 //! shape), or RFC 9457's problem details for
 //! a document that declares no error shape of its own.
 
-use graph_models_runtime::excerpt;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
+use openapi_models_runtime::excerpt;
 use std::fmt;
 
 /// The most characters of a message an answer carries: messages name what was wrong with a

@@ -63,7 +63,7 @@ impl RequestBase {
         }
         let mut request = self.client.build_request(spec)?;
         for (name, value) in &self.headers {
-            let shown = graph_models_runtime::excerpt(name, 80);
+            let shown = openapi_models_runtime::excerpt(name, 80);
             let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::InvalidRequest(format!("`{shown}` is not a valid header name"))
             })?;

@@ -6,8 +6,8 @@
 //! names its request ([`RequestInfo`]); one from the sans-IO readers has none.
 
 use crate::auth::BoxError;
-use graph_models_runtime::{DecodeError, excerpt};
 use http::{HeaderMap, Method, StatusCode};
+use openapi_models_runtime::{DecodeError, excerpt};
 use serde_json::Value;
 use std::fmt;
 use std::time::Duration;
@@ -251,7 +251,7 @@ pub type GraphError = ApiError;
 impl ApiError {
     /// The body decoded as a type of your choice, such as the models' error type.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        graph_models_runtime::from_slice(&self.body)
+        openapi_models_runtime::from_slice(&self.body)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::context::Context;
 use crate::failure::Failure;
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::excerpt;
 use serde::de::DeserializeOwned;
 
 /// A response key, as the document writes it.
@@ -167,7 +167,7 @@ impl MockChoice {
                 self.operation, self.status
             )));
         };
-        graph_models_runtime::from_str(json).map_err(|e| {
+        openapi_models_runtime::from_str(json).map_err(|e| {
             Failure::internal(format!(
                 "the example `{}` of `{}` does not decode as its type: {e}",
                 excerpt(name, 60),

@@ -13,7 +13,7 @@
 //! page, the stream ends.
 
 use crate::request_base::RequestBuilder;
-use graph_models_runtime::Nullable;
+use openapi_models_runtime::Nullable;
 
 /// An operation whose answer comes in pages: which property of a page holds the next page's
 /// link and which holds the items. Implemented by generated builders through
@@ -520,7 +520,7 @@ macro_rules! __paging_methods {
 #[cfg(test)]
 mod tests {
     use super::{ItemsField, NextLinkField};
-    use graph_models_runtime::Nullable;
+    use openapi_models_runtime::Nullable;
 
     #[test]
     fn every_field_shape_gives_its_link_and_items() {

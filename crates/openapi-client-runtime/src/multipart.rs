@@ -13,8 +13,8 @@
 use crate::error::Error;
 use crate::request::MultipartBody;
 use crate::streaming::{Segment, StreamedBody};
-use graph_models_runtime::__private::{FormParts, MultipartForm, Part};
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::__private::{FormParts, MultipartForm, Part};
+use openapi_models_runtime::excerpt;
 
 /// A form's body: its boundary, and its bytes or, with a streamed part, its segments.
 pub(crate) enum Encoded {
@@ -46,7 +46,7 @@ pub(crate) fn encode_parts(parts: &[Part]) -> Result<MultipartBody, Error> {
 
 fn encode_segments(parts: &[Part]) -> Result<Encoded, Error> {
     let boundary = loop {
-        let boundary = format!("graph-{}", uuid::Uuid::new_v4().simple());
+        let boundary = format!("form-{}", uuid::Uuid::new_v4().simple());
         if !parts
             .iter()
             .any(|p| contains(&p.bytes, boundary.as_bytes()))
@@ -142,7 +142,7 @@ mod tests {
         ];
         let body = encode_parts(&parts).expect("encodes");
         let b = body.boundary();
-        assert!(b.starts_with("graph-") && b.len() == 38, "{b}");
+        assert!(b.starts_with("form-") && b.len() == 37, "{b}");
         let expected = format!(
             "--{b}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHi\r\n\
              --{b}\r\nContent-Disposition: form-data; name=\"fi%22le%0D%0A\"; filename=\"a %22b%22.bin\"\r\n\
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn a_streamed_part_is_a_segment_between_its_head_and_the_rest() {
         use crate::streaming::Segment;
-        let file = graph_models_runtime::FilePart::from_reader(
+        let file = openapi_models_runtime::FilePart::from_reader(
             std::io::Cursor::new(b"abc".to_vec()),
             Some(3),
         );
@@ -198,7 +198,7 @@ mod tests {
         // Without a declared length, the body's is unknown.
         let mut parts = FormParts::new();
         let unsized_file =
-            graph_models_runtime::FilePart::from_reader(std::io::Cursor::new(Vec::new()), None);
+            openapi_models_runtime::FilePart::from_reader(std::io::Cursor::new(Vec::new()), None);
         parts.files("f", &unsized_file, None);
         let Ok(Encoded::Streamed { body, .. }) = encode_segments(parts.parts()) else {
             panic!("a streamed body");

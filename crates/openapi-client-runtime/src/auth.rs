@@ -49,7 +49,7 @@ impl fmt::Debug for AccessToken {
 /// Or implement it over your identity provider's library or a cache of your own:
 ///
 /// ```
-/// use graph_client_runtime::{AccessToken, TokenFuture, TokenProvider};
+/// use openapi_client_runtime::{AccessToken, TokenFuture, TokenProvider};
 ///
 /// struct FromEnvironment;
 ///

@@ -3,7 +3,7 @@
 
 use crate::client::{Client, RETRY_ATTEMPT, check_scheme};
 use crate::error::{Error, RequestInfo, SendFailure, TimeoutFailure};
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::excerpt;
 
 /// The most redirects followed for one attempt.
 const MAX_REDIRECTS: usize = 5;
@@ -53,7 +53,7 @@ impl Client {
             .map_err(|e| e.with_request(&RequestInfo::new(operation_id, &request, 0)))?;
         // Facts only: no token, no body, no path with ids in it (the template instead).
         let span = tracing::info_span!(
-            "graph.request",
+            "api.request",
             operation_id = operation.operation_id(),
             method = %request.method(),
             path_template = operation.path_template(),

@@ -17,7 +17,7 @@ pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use graph_client_runtime::{AzureCredential, Client, Cloud};
+/// use openapi_client_runtime::{AzureCredential, Client, Cloud};
 ///
 /// // let credential = azure_identity::ClientSecretCredential::new(tenant, client_id, secret, None)?;
 /// # let credential: std::sync::Arc<dyn azure_core::credentials::TokenCredential> = unimplemented!();

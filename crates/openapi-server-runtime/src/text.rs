@@ -108,7 +108,7 @@ impl<'de> MapAccess<'de> for FormMap {
             .value
             .take()
             .ok_or_else(|| Error("a value without its name".to_owned()))?;
-        let field = graph_models_runtime::excerpt(&name, 60);
+        let field = openapi_models_runtime::excerpt(&name, 60);
         seed.deserialize(Texts { values })
             .map_err(|Error(message)| Error(format!("`{field}`: {message}")))
     }
@@ -198,7 +198,7 @@ macro_rules! parse {
     ($($method:ident => $visit:ident: $ty:ty),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             let value: $ty = self.0.parse().map_err(|_| {
-                Error(format!("expected {}, found `{}`", stringify!($ty), graph_models_runtime::excerpt(&self.0, 60)))
+                Error(format!("expected {}, found `{}`", stringify!($ty), openapi_models_runtime::excerpt(&self.0, 60)))
             })?;
             visitor.$visit(value)
         }

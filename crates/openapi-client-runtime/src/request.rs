@@ -2,9 +2,9 @@
 //! network. The generated builders call these; the reqwest executor only moves bytes.
 
 use crate::error::{self, DecodeFailure, Error, TextFailure};
-use graph_models_runtime::excerpt;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request, Response};
+use openapi_models_runtime::excerpt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -296,7 +296,7 @@ impl RequestSpec {
     /// form's parts, encoded with a fresh random boundary. A form with a streamed file part
     /// (`FilePart::from_stream`) is an [`Error::InvalidRequest`] naming the part, except when
     /// `Client::send` builds the request (see `streaming.rs`).
-    pub fn multipart_form<T: graph_models_runtime::__private::MultipartForm>(
+    pub fn multipart_form<T: openapi_models_runtime::__private::MultipartForm>(
         &mut self,
         media_type: &str,
         form: &T,
@@ -475,7 +475,7 @@ pub fn json_response<T: DeserializeOwned>(
     response: Response<Vec<u8>>,
 ) -> Result<Response<T>, Error> {
     let (parts, body) = success(response)?.into_parts();
-    match graph_models_runtime::from_slice::<T>(&body) {
+    match openapi_models_runtime::from_slice::<T>(&body) {
         Ok(value) => Ok(Response::from_parts(parts, value)),
         Err(source) => Err(Error::Decode(Box::new(DecodeFailure {
             status: parts.status,

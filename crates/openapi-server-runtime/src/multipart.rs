@@ -8,8 +8,8 @@
 //! not `form-data` or has no name, more than [`MAX_PARTS`] parts or a header block over
 //! [`MAX_HEADER_BYTES`]. The body's size is bounded before it gets here (the route's limit).
 
-use graph_models_runtime::__private::Part;
-use graph_models_runtime::excerpt;
+use openapi_models_runtime::__private::Part;
+use openapi_models_runtime::excerpt;
 
 /// The most parts a body may have.
 pub const MAX_PARTS: usize = 10_000;
