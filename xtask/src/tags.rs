@@ -96,6 +96,17 @@ impl TagFeatures {
                 }
             }
         }
+        // What always compiles (a type an untagged operation or no operation reaches, such as
+        // a webhook's body or an `allOf` base, and every form, which is not gated) must find
+        // every type it holds, so those always compile too.
+        let always_roots: Vec<Ty> = model
+            .types
+            .keys()
+            .filter(|name| always.contains(*name) || !types.contains_key(*name))
+            .chain(model.forms.keys())
+            .map(|name| Ty::Named(name.clone()))
+            .collect();
+        let always = closure(model, always_roots.iter().collect());
         types.retain(|name, _| !always.contains(name));
         Some(TagFeatures {
             features,
@@ -287,6 +298,11 @@ fn reached(model: &Model, op: &Operation) -> BTreeSet<String> {
         roots.extend(response.headers.iter().map(|h| &h.ty));
     }
     roots.extend(op.paging.iter().map(|p| &p.item));
+    closure(model, roots)
+}
+
+/// Every named type (or form) among `roots`, through every type those hold.
+fn closure<'m>(model: &'m Model, roots: Vec<&'m Ty>) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<&Ty> = roots;
     while let Some(ty) = stack.pop() {
@@ -306,7 +322,18 @@ fn reached(model: &Model, op: &Operation) -> BTreeSet<String> {
                         }
                     }
                     Some(TypeDef::Union(u)) => stack.extend(u.variants.iter().map(|v| &v.ty)),
-                    Some(TypeDef::Enum(_)) | None => {}
+                    Some(TypeDef::Enum(_)) => {}
+                    // A form's value parts (a file part's `ty` is unused).
+                    None => {
+                        if let Some(form) = model.forms.get(name) {
+                            stack.extend(
+                                form.fields
+                                    .iter()
+                                    .filter(|f| f.file.is_none())
+                                    .map(|f| &f.ty),
+                            );
+                        }
+                    }
                 }
             }
             _ => {}

@@ -263,3 +263,64 @@ fn the_manifests_list_a_feature_per_tag_all_on_by_default() {
     assert!(!file(&plain, "models/src/generated.rs").contains("#[cfg(feature"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What always compiles holds only types that always compile: `Orphan` (no operation reaches
+/// it) holds `Tag`, which otherwise only `pets` reaches, and the form of `printLabel` (forms
+/// are not gated) holds `Label`, which otherwise only `pets` reaches.
+#[test]
+fn what_always_compiles_never_holds_a_gated_type() {
+    let document = r#"
+openapi: 3.0.3
+info: {title: tagged, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      tags: [pets]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+  /labels:
+    post:
+      operationId: printLabel
+      tags: [stores]
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                label: {$ref: '#/components/schemas/Label'}
+                image: {type: string, format: binary}
+      responses:
+        '204': {description: printed}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        tag: {$ref: '#/components/schemas/Tag'}
+        label: {$ref: '#/components/schemas/Label'}
+        collar: {$ref: '#/components/schemas/Collar'}
+    Tag:
+      type: object
+      properties: {name: {type: string}}
+    Label:
+      type: object
+      properties: {text: {type: string}}
+    Collar:
+      type: object
+      properties: {colour: {type: string}}
+    Orphan:
+      type: object
+      properties: {tag: {$ref: '#/components/schemas/Tag'}}
+"#;
+    let model = xtask::model_from_text(document, None).expect("lowers");
+    let features = TagFeatures::of(&model).expect("the document has tags");
+    let gate = |name: &str| features.type_gate(name);
+    assert_eq!(gate("Collar"), set(&["pets"]), "only a pet reaches it");
+    assert_eq!(gate("Pet"), set(&["pets"]));
+    assert_eq!(gate("Tag"), None, "the orphan holds it");
+    assert_eq!(gate("Label"), None, "a form holds it");
+    assert_eq!(gate("Orphan"), None);
+}
