@@ -363,7 +363,14 @@ fn redirect(
     if to_get {
         *request.method_mut() = http::Method::GET;
         request.body_mut().clear();
-        request.headers_mut().remove(http::header::CONTENT_TYPE);
+        // A streamed body's declared length is a header of its own: the GET has no body.
+        for header in [
+            http::header::CONTENT_TYPE,
+            http::header::CONTENT_LENGTH,
+            http::header::TRANSFER_ENCODING,
+        ] {
+            request.headers_mut().remove(header);
+        }
     }
     *request.uri_mut() = next_uri;
     Ok(cross_origin)

@@ -110,7 +110,7 @@ mod send {
     use super::{Segment, StreamedBody};
     use crate::error::Error;
     use bytes::Bytes;
-    use openapi_models_runtime::__private::{Chunks, StreamError};
+    use openapi_models_runtime::__private::{Chunks, FileStream, StreamError};
     use openapi_models_runtime::excerpt;
     use std::collections::VecDeque;
     use std::pin::Pin;
@@ -204,6 +204,28 @@ mod send {
     impl SendBody {
         /// Takes every stream out of its part (an error naming the first one taken already).
         pub(crate) fn take(body: StreamedBody, failure: Failure) -> Result<Self, Error> {
+            // Checked before any is taken, so that a refused form loses none of its streams.
+            let streams: Vec<(&String, &FileStream)> = body
+                .segments
+                .iter()
+                .filter_map(|segment| match segment {
+                    Segment::Stream { part, stream } => Some((part, stream)),
+                    Segment::Bytes(_) => None,
+                })
+                .collect();
+            for (i, (part, stream)) in streams.iter().enumerate() {
+                let problem = if stream.is_taken() {
+                    "was sent already"
+                } else if streams[..i].iter().any(|(_, earlier)| earlier == stream) {
+                    "is in the form twice"
+                } else {
+                    continue;
+                };
+                return Err(Error::InvalidRequest(format!(
+                    "the stream of part `{}` {problem}: a streamed part is read once",
+                    excerpt(part, 80)
+                )));
+            }
             let length = body.length();
             let mut segments = VecDeque::with_capacity(body.segments.len());
             for segment in body.segments {
@@ -401,5 +423,28 @@ mod tests {
             error.to_string().contains("part `f\\n` was sent already"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_stream_twice_in_one_form_is_refused_before_any_is_taken() {
+        let (_, stream) = body(&[b"a"], None);
+        let twice = StreamedBody::new(vec![
+            Segment::Stream {
+                part: "a".to_owned(),
+                stream: stream.clone(),
+            },
+            Segment::Stream {
+                part: "b".to_owned(),
+                stream: stream.clone(),
+            },
+        ]);
+        let Err(error) = SendBody::take(twice, Failure::default()) else {
+            panic!("one stream sent as two parts");
+        };
+        assert!(
+            error.to_string().contains("part `b` is in the form twice"),
+            "{error}"
+        );
+        assert!(!stream.is_taken(), "the refused form kept its stream");
     }
 }

@@ -60,7 +60,9 @@ impl FilePart {
     /// A file whose content is `chunks`, read as the request is sent and never held whole: a
     /// `Stream` of `Result`s of byte chunks (`bytes::Bytes`, `Vec<u8>`), whose error ends the
     /// request with the client's `Error::RequestBody`. Sent with chunked transfer encoding;
-    /// see [`FilePart::from_stream_with_length`] to send a `Content-Length`.
+    /// see [`FilePart::from_stream_with_length`] to send a `Content-Length`. The client's
+    /// timeout (`ClientBuilder::timeout`, 30 s by default) covers the whole exchange, upload
+    /// included: raise it for a large file.
     pub fn from_stream<S, B, E>(chunks: S) -> Self
     where
         S: futures_core::Stream<Item = Result<B, E>> + Send + 'static,

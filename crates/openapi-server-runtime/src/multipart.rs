@@ -121,22 +121,13 @@ fn parameters(mut text: &str) -> Result<Vec<(String, String)>, String> {
         let rest = rest.trim_start();
         let value;
         if let Some(quoted) = rest.strip_prefix('"') {
-            let mut unquoted = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = None;
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '"' => {
-                        end = Some(i + 1);
-                        break;
-                    }
-                    '\\' => unquoted.extend(chars.next().map(|(_, c)| c)),
-                    c => unquoted.push(c),
-                }
-            }
-            let end = end.ok_or("has an unterminated quoted `Content-Disposition` parameter")?;
-            text = &quoted[end..];
-            value = unquoted;
+            // As browsers and curl write it (WHATWG): `"`, CR and LF are percent-encoded, and a
+            // backslash is itself, never an escape (`C:\dir\` is a file name ending in one).
+            let end = quoted
+                .find('"')
+                .ok_or("has an unterminated quoted `Content-Disposition` parameter")?;
+            text = &quoted[end + 1..];
+            value = quoted[..end].to_owned();
         } else {
             let end = rest.find(';').unwrap_or(rest.len());
             value = rest[..end].trim().to_owned();
@@ -165,7 +156,7 @@ mod tests {
     #[test]
     fn parts_keep_names_files_types_and_bytes() {
         let body = b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHi\r\n\
---b \r\ncontent-disposition: form-data; name=\"f%22\"; filename=\"a \\\"b\\\".bin\"\r\nContent-Type: image/png\r\n\r\n\r\n--c\xff\r\n\
+--b \r\ncontent-disposition: form-data; name=\"f%22\"; filename=\"a %22b%22 C:\\x\\\"\r\nContent-Type: image/png\r\n\r\n\r\n--c\xff\r\n\
 --b\r\nContent-Disposition: form-data; name=empty\r\n\r\n\r\n--b--\r\nepilogue";
         let parts = parse("b", body).expect("parses");
         assert_eq!(parts.len(), 3);
@@ -174,7 +165,7 @@ mod tests {
             ("title", &b"Hi"[..])
         );
         assert_eq!(parts[1].name, "f\"");
-        assert_eq!(parts[1].file_name.as_deref(), Some("a \"b\".bin"));
+        assert_eq!(parts[1].file_name.as_deref(), Some("a \"b\" C:\\x\\"));
         assert_eq!(parts[1].content_type.as_deref(), Some("image/png"));
         assert_eq!(parts[1].bytes, b"\r\n--c\xff");
         assert_eq!(parts[2].bytes, b"");

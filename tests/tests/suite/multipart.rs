@@ -486,7 +486,49 @@ async fn a_streamed_upload_is_sent_once_never_retried_nor_re_sent_by_a_redirect(
         .await
         .expect("followed to a 204");
     assert_eq!(count("GET").await, 1);
+    // With a declared length too: the GET carries neither the body nor its length.
+    let avatar = SetRequestBodyForm {
+        image: Some(FilePart::from_stream_with_length(
+            generated_chunks(1),
+            64 * 1024,
+        )),
+        caption: None,
+    };
+    retrying
+        .avatars(avatar)
+        .send()
+        .await
+        .expect("followed to a 204");
+    assert_eq!(count("GET").await, 2);
+    let requests = server.received_requests().await.unwrap_or_default();
+    let get = requests.last().expect("the GET");
+    assert_eq!(get.method.as_str(), "GET");
+    let length = get.headers.get("content-length").map(|v| v.as_bytes());
+    assert!(length.is_none() || length == Some(b"0"), "{length:?}");
     assert!(clock.sleeps().len() == retried - 1, "{:?}", clock.sleeps());
+}
+
+#[tokio::test]
+async fn backslashes_in_names_arrive_as_sent() {
+    let inbox = Inbox::default();
+    let base = serve_inbox(inbox.clone()).await;
+    let file = FilePart::new(b"x".to_vec()).file_name("C:\\dir\\");
+    let attachments = vec![FilePart::new(b"y".to_vec()).file_name("a\\b \"c\".txt")];
+    let sent = upload(file, attachments);
+    client(&base)
+        .documents()
+        .post(sent.clone())
+        .send()
+        .await
+        .expect("uploaded");
+    let received = inbox.take();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].file.file_name.as_deref(), Some("C:\\dir\\"));
+    let attachments = received[0].attachments.as_deref().unwrap_or_default();
+    assert_eq!(
+        attachments.first().and_then(|a| a.file_name.as_deref()),
+        Some("a\\b \"c\".txt")
+    );
 }
 
 #[test]
