@@ -213,3 +213,26 @@ paths:
     let client = client(&m);
     assert!(client.contains("\"updatePet\""), "{client}");
 }
+
+#[test]
+fn a_requirement_met_only_in_another_document_says_no_credential_is_sent() {
+    let text = "openapi: 3.2.0
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      security:
+        - 'otherapi#/components/securitySchemes/generic_auth': []
+      responses:
+        '204': {description: listed}
+";
+    let m = model(text);
+    assert_eq!(
+        warnings(&m),
+        [
+            "/paths/~1pets/get/security: every alternative of this requirement names a scheme in another document: the client sends no credential for it",
+            "/paths/~1pets/get/security/0/otherapi#~1components~1securitySchemes~1generic_auth: security scheme `otherapi#/components/securitySchemes/generic_auth` is in another document, which is not read: this alternative of the requirement is left out",
+        ]
+    );
+}

@@ -133,6 +133,7 @@ impl Reader<'_> {
             );
             return requirements;
         };
+        let mut dropped = 0;
         for (i, item) in items.iter().enumerate() {
             let at = child(pointer, &i.to_string());
             let Some(requirement) = self.report.object(item, &at, "a security requirement") else {
@@ -168,9 +169,18 @@ impl Reader<'_> {
                 }
                 names.push(name);
             }
-            if !elsewhere {
+            if elsewhere {
+                dropped += 1;
+            } else {
                 requirements.push(names);
             }
+        }
+        if requirements.is_empty() && dropped > 0 {
+            // Not `security: []` (no credential needed): one is, and none can be sent.
+            self.report.warning(
+                pointer,
+                "every alternative of this requirement names a scheme in another document: the client sends no credential for it",
+            );
         }
         requirements
     }
