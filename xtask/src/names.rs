@@ -175,11 +175,7 @@ pub fn ident(raw: &str, case: Case) -> String {
 /// before it, and a name with no letters or digits becomes `api`. `STEM-models` and
 /// `STEM-client` are then valid package names, and with `_` for `-` valid crate identifiers.
 pub fn package_stem(folder: &str) -> String {
-    let words: String = folder
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    let stem = words.to_kebab_case();
+    let stem = ascii_kebab(folder);
     if stem.is_empty() {
         "api".to_owned()
     } else if stem.starts_with(|c: char| c.is_ascii_digit()) {
@@ -187,6 +183,17 @@ pub fn package_stem(folder: &str) -> String {
     } else {
         stem
     }
+}
+
+/// Text as kebab-case ASCII words, split at symbols and case changes (`Code Scanning` →
+/// `code-scanning`, `données` → `donn-es`); empty when it has no ASCII letter or digit. Cargo
+/// package and feature names are made of these.
+pub fn ascii_kebab(text: &str) -> String {
+    let words: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    words.to_kebab_case()
 }
 
 /// Checks a package-name stem given with `--name`: an ASCII letter, then ASCII letters,

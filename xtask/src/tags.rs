@@ -263,11 +263,7 @@ pub fn gate_text(text: &str, attribute: &str) -> String {
 /// A tag's feature name: kebab case of its ASCII letters and digits; `tag` when none is left,
 /// with `-tag` appended to a name the manifest already uses.
 fn feature_name(tag: &str) -> String {
-    let ascii: String = tag
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    let name = heck::ToKebabCase::to_kebab_case(ascii.as_str());
+    let name = crate::names::ascii_kebab(tag);
     if name.is_empty() {
         return "tag".to_owned();
     }
