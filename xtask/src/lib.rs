@@ -109,12 +109,13 @@ pub fn models_from_model_tagged(
 ) -> Result<String, Vec<Problem>> {
     let types: Vec<&model::TypeDef> = model.types.values().collect();
     let gate = |name: &str| features.and_then(|f| tags::cfg_text(&f.type_gate(name)));
+    let alternatives = emit_models::union_alternatives(&types);
     let mut source = write::rust_file(
         schema_label,
         emit_models::prelude(!types.is_empty(), features.is_some()),
         &types,
         |def| {
-            let text = emit_models::type_item(def)?;
+            let text = emit_models::type_item(def, alternatives.contains(def.name()))?;
             Ok(match gate(def.name()) {
                 Some(cfg) => tags::gate_text(&text, &cfg),
                 None => text,

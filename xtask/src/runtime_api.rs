@@ -57,7 +57,9 @@ pub const CLIENT_API: &[(&str, Option<&str>)] = &[
     ("is_retryable_status", None),
     ("retry_after", None),
     ("Items", Some("reqwest")),
+    ("OutputFuture", Some("reqwest")),
     ("Pages", Some("reqwest")),
+    ("ResponseFuture", Some("reqwest")),
     ("SystemClock", Some("reqwest")),
 ];
 

@@ -10,7 +10,9 @@ pub use ::openapi_client_runtime::{
     is_retryable_status, retry_after, ApiVersion, Cloud, GraphError,
 };
 #[cfg(feature = "reqwest")]
-pub use ::openapi_client_runtime::{Items, Pages, SystemClock};
+pub use ::openapi_client_runtime::{
+    Items, OutputFuture, Pages, ResponseFuture, SystemClock,
+};
 #[cfg(feature = "azure_identity")]
 pub use ::openapi_client_runtime::{AzureCredential, REFRESH_MARGIN};
 /// A client for Microsoft Graph presence. Cheap to clone (shared internally); start requests from [`Client::communications`], [`Client::me`], [`Client::subscriptions`], [`Client::users`].

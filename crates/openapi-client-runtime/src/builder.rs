@@ -59,24 +59,15 @@ macro_rules! request_builder {
 macro_rules! __send_methods {
     () => {
         /// Sends the request and returns the decoded body.
-        pub async fn send(
-            self,
-        ) -> ::std::result::Result<<Self as $crate::Operation>::Output, $crate::Error> {
-            self.base
-                .client()
-                .send(&self)
-                .await
-                .map($crate::__private::http::Response::into_body)
+        pub fn send(self) -> $crate::OutputFuture<Self> {
+            let client = ::std::clone::Clone::clone(self.base.client());
+            $crate::OutputFuture::new(&client, self)
         }
 
         /// Sends the request and returns the whole response: status, headers and decoded body.
-        pub async fn send_with_response(
-            self,
-        ) -> ::std::result::Result<
-            $crate::__private::http::Response<<Self as $crate::Operation>::Output>,
-            $crate::Error,
-        > {
-            self.base.client().send(&self).await
+        pub fn send_with_response(self) -> $crate::ResponseFuture<Self> {
+            let client = ::std::clone::Clone::clone(self.base.client());
+            $crate::ResponseFuture::new(&client, self)
         }
     };
 }
@@ -97,17 +88,10 @@ macro_rules! __into_future {
         impl ::std::future::IntoFuture for $builder {
             type Output =
                 ::std::result::Result<<$builder as $crate::Operation>::Output, $crate::Error>;
-            // Boxed: an `async fn`'s future has no name to give here.
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<
-                    dyn ::std::future::Future<Output = Self::Output>
-                        + ::std::marker::Send
-                        + 'static,
-                >,
-            >;
+            type IntoFuture = $crate::OutputFuture<$builder>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -8,6 +8,118 @@ use openapi_models_runtime::excerpt;
 /// The most redirects followed for one attempt.
 const MAX_REDIRECTS: usize = 5;
 
+/// An operation's request as built, and the facts about it the executor needs.
+struct Prepared {
+    request: Result<http::Request<Vec<u8>>, Error>,
+    operation_id: &'static str,
+    path_template: &'static str,
+    idempotent: bool,
+    security: Option<&'static [&'static [crate::credentials::Scheme]]>,
+}
+
+impl Prepared {
+    fn of<O: crate::request::Operation + ?Sized>(operation: &O) -> Self {
+        Prepared {
+            request: crate::streaming::allowing(&mut || operation.to_request()),
+            operation_id: operation.operation_id(),
+            path_template: operation.path_template(),
+            idempotent: operation.idempotent(),
+            security: operation.security(),
+        }
+    }
+}
+
+/// The executor's work on one request: the raw answer and the request it answers.
+type Exchange = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<(http::Response<Vec<u8>>, RequestInfo), Error>>
+            + Send,
+    >,
+>;
+
+/// What a request builder's `send_with_response()` returns, and its `send()` awaits: the
+/// request is built at once, sent by the client (token, retries, rate limit, timeout), and its
+/// answer read by the operation when it arrives. A named type rather than an `async fn`'s, so
+/// that a generated crate compiles one small `poll` per operation.
+#[must_use = "a future does nothing unless awaited"]
+pub struct ResponseFuture<O: crate::request::Operation> {
+    /// Taken when the answer is parsed.
+    operation: Option<O>,
+    exchange: Exchange,
+}
+
+impl<O: crate::request::Operation> ResponseFuture<O> {
+    /// Starts sending `operation` with `client`.
+    pub fn new(client: &Client, operation: O) -> Self {
+        let exchange = client.send_prepared(Prepared::of(&operation), None);
+        ResponseFuture {
+            operation: Some(operation),
+            exchange,
+        }
+    }
+}
+
+// The operation is never pinned: it is only read, then moved out, by `poll`.
+impl<O: crate::request::Operation> Unpin for ResponseFuture<O> {}
+
+impl<O: crate::request::Operation> std::future::Future for ResponseFuture<O> {
+    type Output = Result<http::Response<O::Output>, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let (response, info) = std::task::ready!(self.exchange.as_mut().poll(cx))?;
+        let Some(operation) = self.operation.take() else {
+            return std::task::Poll::Ready(Err(Error::InvalidRequest(
+                "the request's answer was read already".to_owned(),
+            )));
+        };
+        std::task::Poll::Ready(
+            operation
+                .parse_response(response)
+                .map_err(|e| e.with_request(&info)),
+        )
+    }
+}
+
+/// What a request builder's `send()` returns (and `.await` on the builder): as
+/// [`ResponseFuture`], the decoded body alone.
+#[must_use = "a future does nothing unless awaited"]
+pub struct OutputFuture<O: crate::request::Operation>(ResponseFuture<O>);
+
+impl<O: crate::request::Operation> OutputFuture<O> {
+    /// Starts sending `operation` with `client`.
+    pub fn new(client: &Client, operation: O) -> Self {
+        OutputFuture(ResponseFuture::new(client, operation))
+    }
+}
+
+impl<O: crate::request::Operation> std::future::Future for OutputFuture<O> {
+    type Output = Result<O::Output, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|answer| answer.map(http::Response::into_body))
+    }
+}
+
+impl<O: crate::request::Operation> std::fmt::Debug for ResponseFuture<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<O: crate::request::Operation> std::fmt::Debug for OutputFuture<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputFuture").finish_non_exhaustive()
+    }
+}
+
 impl Client {
     /// Sends an operation and reads its response: the one send path of every builder.
     ///
@@ -36,16 +148,43 @@ impl Client {
         self.send_traced(operation, Some(page)).await
     }
 
-    /// Every error that leaves here names its request (an unbuilt one, its operation).
+    /// The one part of sending that knows the operation's type: its facts go in, its answer's
+    /// bytes are parsed. It is compiled once per operation in the generated crate, so it stays
+    /// this small; everything else is [`Client::send_prepared`], compiled once, here.
     async fn send_traced<O: crate::request::Operation + ?Sized>(
         &self,
         operation: &O,
         page: Option<u32>,
     ) -> Result<(http::Response<O::Output>, RequestInfo), Error> {
+        let (response, info) = self.send_prepared(Prepared::of(operation), page).await?;
+        let parsed = operation
+            .parse_response(response)
+            .map_err(|e| e.with_request(&info))?;
+        Ok((parsed, info))
+    }
+
+    /// Sends a built request with its retries, in its span; every error that leaves here names
+    /// its request (an unbuilt one, its operation). Boxed, and owning a handle on the client,
+    /// so that its state machine is compiled in this crate, not again in every generated crate
+    /// for every operation.
+    fn send_prepared(&self, prepared: Prepared, page: Option<u32>) -> Exchange {
+        Box::pin(self.clone().send_prepared_inner(prepared, page))
+    }
+
+    async fn send_prepared_inner(
+        self,
+        prepared: Prepared,
+        page: Option<u32>,
+    ) -> Result<(http::Response<Vec<u8>>, RequestInfo), Error> {
         use tracing::Instrument;
-        let operation_id = operation.operation_id();
-        let mut request = crate::streaming::allowing(|| operation.to_request())
-            .map_err(|e| e.with_operation(operation_id))?;
+        let Prepared {
+            request,
+            operation_id,
+            path_template,
+            idempotent,
+            security,
+        } = prepared;
+        let mut request = request.map_err(|e| e.with_operation(operation_id))?;
         let streamed = request
             .extensions_mut()
             .remove::<crate::streaming::StreamedBody>();
@@ -54,9 +193,9 @@ impl Client {
         // Facts only: no token, no body, no path with ids in it (the template instead).
         let span = tracing::info_span!(
             "api.request",
-            operation_id = operation.operation_id(),
+            operation_id = operation_id,
             method = %request.method(),
-            path_template = operation.path_template(),
+            path_template = path_template,
             client_request_id = request
                 .headers()
                 .get(crate::request::CLIENT_REQUEST_ID)
@@ -72,13 +211,7 @@ impl Client {
         );
         let mut attempts = 0;
         let outcome = self
-            .execute(
-                &request,
-                operation.idempotent(),
-                operation.security(),
-                &mut attempts,
-                streamed,
-            )
+            .execute(&request, idempotent, security, &mut attempts, streamed)
             .instrument(span.clone())
             .await;
         match &outcome {
@@ -100,10 +233,7 @@ impl Client {
         }
         let info = RequestInfo::new(operation_id, &request, attempts);
         let response = outcome.map_err(|e| e.with_request(&info))?;
-        let parsed = operation
-            .parse_response(response)
-            .map_err(|e| e.with_request(&info))?;
-        Ok((parsed, info))
+        Ok((response, info))
     }
 
     /// The retry loop; `sent` counts the exchanges begun (a token refresh's resend too), for

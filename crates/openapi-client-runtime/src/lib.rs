@@ -72,6 +72,8 @@ pub use error::{
     ApiError, DecodeFailure, Error, NextLinkError, NextLinkProblem, RequestInfo, SendFailure,
     TextFailure, TimeoutFailure, UnexpectedBody,
 };
+#[cfg(feature = "reqwest")]
+pub use executor::{OutputFuture, ResponseFuture};
 pub use paging::Pageable;
 #[cfg(feature = "reqwest")]
 pub use paging::{Items, Pages};

@@ -111,30 +111,28 @@ impl<B: RequestBuilder> AcceptAs<B> {
 
     /// Sends the request and returns the body's bytes.
     #[cfg(feature = "reqwest")]
-    pub async fn send(self) -> Result<Vec<u8>, Error> {
-        self.send_with_response()
-            .await
-            .map(http::Response::into_body)
+    pub fn send(self) -> crate::OutputFuture<Self> {
+        let client = self.builder.base().client().clone();
+        crate::OutputFuture::new(&client, self)
     }
 
     /// Sends the request and returns the whole response: status, headers (`Content-Type` says
     /// which media type came back) and the body's bytes.
     #[cfg(feature = "reqwest")]
-    pub async fn send_with_response(self) -> Result<http::Response<Vec<u8>>, Error> {
-        self.builder.base().client().send(&self).await
+    pub fn send_with_response(self) -> crate::ResponseFuture<Self> {
+        let client = self.builder.base().client().clone();
+        crate::ResponseFuture::new(&client, self)
     }
 }
 
 /// `.await` sends the request and returns the body's bytes, as [`AcceptAs::send`] does.
 #[cfg(feature = "reqwest")]
-impl<B: RequestBuilder + Send + Sync + 'static> std::future::IntoFuture for AcceptAs<B> {
+impl<B: RequestBuilder> std::future::IntoFuture for AcceptAs<B> {
     type Output = Result<Vec<u8>, Error>;
-    // Boxed: an `async fn`'s future has no name to give here.
-    type IntoFuture =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'static>>;
+    type IntoFuture = crate::OutputFuture<Self>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -31,7 +31,10 @@ thread_local! {
 /// `build()` with streamed bodies allowed (the executor's way of building a request): the
 /// flag is this thread's, and `build` is synchronous, so it covers exactly that call.
 #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
-pub(crate) fn allowing<T>(build: impl FnOnce() -> T) -> T {
+/// Not generic, so that it is compiled once, here.
+pub(crate) fn allowing(
+    build: &mut dyn FnMut() -> Result<http::Request<Vec<u8>>, Error>,
+) -> Result<http::Request<Vec<u8>>, Error> {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {

@@ -55,7 +55,9 @@ pub mod __private {
     };
     pub use crate::union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
     // Each of these names a macro and the module its helpers live in.
-    pub use crate::{decode, json_schema_impl, open_enum, open_int_enum, record, union};
+    pub use crate::{
+        alternative, decode, json_schema_impl, open_enum, open_int_enum, record, union,
+    };
     pub use schemars;
     pub use serde;
     pub use serde::de::MapAccess;

@@ -30,7 +30,11 @@ pub trait OpenEnum: Sized {
 
 /// The JSON Schema of an open enum: any string, with the listed ones named.
 pub fn json_schema<E: OpenEnum>(_: &mut SchemaGenerator) -> Schema {
-    let info = E::INFO;
+    enum_schema(E::INFO)
+}
+
+/// [`json_schema`]'s body, not generic: compiled once here, not once per enum.
+fn enum_schema(info: &EnumInfo) -> Schema {
     let mut schema = schemars::json_schema!({
         "anyOf": [
             { "type": "string", "enum": info.values },
@@ -68,7 +72,11 @@ pub trait OpenIntEnum: Sized {
 /// The JSON Schema of an open enum of integers: any 64-bit integer, with the listed ones
 /// named.
 pub fn int_json_schema<E: OpenIntEnum>(_: &mut SchemaGenerator) -> Schema {
-    let info = E::INFO;
+    int_enum_schema(E::INFO)
+}
+
+/// [`int_json_schema`]'s body, not generic.
+fn int_enum_schema(info: &IntEnumInfo) -> Schema {
     let mut schema = schemars::json_schema!({
         "anyOf": [
             { "type": "integer", "enum": info.values },
@@ -247,11 +255,15 @@ impl<E: OpenEnum> JsonSchema for Flags<E> {
 
 /// The listed value `value` matches ignoring ASCII case.
 pub fn known_ignoring_case<E: OpenEnum>(value: &str) -> Option<E> {
-    E::INFO
-        .values
+    E::listed(listed_ignoring_case(E::INFO.values, value)?)
+}
+
+/// The value of `values` that is `value` ignoring ASCII case; not generic, so compiled once.
+fn listed_ignoring_case(values: &'static [&'static str], value: &str) -> Option<&'static str> {
+    values
         .iter()
         .find(|known| known.eq_ignore_ascii_case(value))
-        .and_then(|known| E::listed(known))
+        .copied()
 }
 
 /// The API and impls of a generated open enum `$type` whose catch-all variant is `$other`.
@@ -338,13 +350,6 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::__private::union::Alternative for $type {
-            fn attempt(
-                json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
-                $crate::__private::union::attempt_enum(json)
-            }
-        }
 
         $crate::json_schema_impl!($type, open_enum);
     };
@@ -405,14 +410,6 @@ macro_rules! open_int_enum {
                 let value =
                     <i64 as $crate::__private::serde::Deserialize<'de>>::deserialize(deserializer)?;
                 ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-
-        impl $crate::__private::union::Alternative for $type {
-            fn attempt(
-                json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
-                $crate::__private::union::attempt_int_enum(json)
             }
         }
 

@@ -345,7 +345,16 @@ pub fn deserialize<'de, R: Record, D: serde::Deserializer<'de>>(
 /// `1.0` and numbers beyond `f64`'s range (which JSON Schema takes as numbers, and Rust's
 /// integer and float types refuse).
 pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
-    let info = R::INFO;
+    record_schema(R::INFO, R::Extra::schema, generator)
+}
+
+/// [`json_schema`]'s body, not generic: compiled once here, not once per type in each
+/// generated crate.
+fn record_schema(
+    info: &RecordInfo,
+    extra: fn(&mut SchemaGenerator) -> serde_json::Value,
+    generator: &mut SchemaGenerator,
+) -> Schema {
     let mut properties = serde_json::Map::new();
     for field in info.fields {
         let mut schema = (field.schema)(generator).to_value();
@@ -359,7 +368,7 @@ pub fn json_schema<R: Record>(generator: &mut SchemaGenerator) -> Schema {
         .filter(|f| f.required)
         .map(|f| f.wire)
         .collect();
-    let mut additional = R::Extra::schema(generator);
+    let mut additional = extra(generator);
     bound_integers(&mut additional);
     let mut schema = schemars::json_schema!({
         "type": "object",
@@ -472,14 +481,6 @@ macro_rules! record {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 $crate::__private::record::deserialize(deserializer)
-            }
-        }
-
-        impl $crate::__private::union::Alternative for $type {
-            fn attempt(
-                json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
-                $crate::__private::union::attempt_record(json)
             }
         }
 

@@ -273,7 +273,11 @@ impl<U: Union> serde::Serialize for UnionValue<'_, U> {
 
 /// The JSON Schema of a union: any of its alternatives, or (the catch-all) any other value.
 pub fn json_schema<U: Union>(generator: &mut SchemaGenerator) -> Schema {
-    let info = U::INFO;
+    union_schema(U::INFO, generator)
+}
+
+/// [`json_schema`]'s body, not generic: compiled once here, not once per union.
+fn union_schema(info: &UnionInfo, generator: &mut SchemaGenerator) -> Schema {
     let mut alternatives: Vec<serde_json::Value> = info
         .variants
         .iter()
@@ -298,6 +302,24 @@ fn object_keys(json: &str) -> Option<PropertyMap<IgnoredAny>> {
 fn tag_value(json: &str, tag: &str) -> Option<String> {
     let entries: PropertyMap<RawJson> = serde_json::from_str(json).ok()?;
     entries.get(tag)?.decode().ok()
+}
+
+/// The [`Alternative`] impl of a generated type that is a union's variant (or inside one, in
+/// an array or an option), with the runtime's `attempt_record`, `attempt_enum`,
+/// `attempt_int_enum` or `attempt_union`. Emitted only for those types: the impl decodes from
+/// JSON text, and compiling that for every type would cost every generated crate dearly.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! alternative {
+    ($type:ty, $attempt:ident) => {
+        impl $crate::__private::union::Alternative for $type {
+            fn attempt(
+                json: &$crate::RawJson,
+            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
+                $crate::__private::union::$attempt(json)
+            }
+        }
+    };
 }
 
 /// The API and impls of a generated union `$type` whose catch-all variant is `$other`.
@@ -333,14 +355,6 @@ macro_rules! union {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 $crate::__private::union::deserialize(deserializer)
-            }
-        }
-
-        impl $crate::__private::union::Alternative for $type {
-            fn attempt(
-                json: &$crate::RawJson,
-            ) -> ::std::option::Option<$crate::__private::union::Attempt<Self>> {
-                $crate::__private::union::attempt_union(json)
             }
         }
 

@@ -33,13 +33,48 @@ pub use forms::form_item;
 
 pub(crate) use impls::ty_text;
 
-/// The code of one type, formatted.
-pub fn type_item(def: &TypeDef) -> Result<String, syn::Error> {
-    match def {
-        TypeDef::Struct(s) => structure(s),
-        TypeDef::Enum(e) => crate::write::format_item(enumeration(e)),
-        TypeDef::Union(u) => crate::write::format_item(union(u)?),
+/// The code of one type, formatted; with its `Alternative` impl when it is one of
+/// [`union_alternatives`].
+pub fn type_item(def: &TypeDef, alternative: bool) -> Result<String, syn::Error> {
+    let (mut text, attempt) = match def {
+        TypeDef::Struct(s) => (structure(s)?, "attempt_record"),
+        TypeDef::Enum(e) => (
+            crate::write::format_item(enumeration(e))?,
+            match e.kind {
+                EnumKind::String => "attempt_enum",
+                EnumKind::Integer => "attempt_int_enum",
+            },
+        ),
+        TypeDef::Union(u) => (crate::write::format_item(union(u)?)?, "attempt_union"),
+    };
+    if alternative {
+        text.push_str(&format!("rt::alternative!({}, {attempt});\n", def.name()));
     }
+    Ok(text)
+}
+
+/// The generated types a union decodes a value as (its variants' types, and the items of
+/// variants that are arrays or options of them): the only ones that need the runtime's
+/// `Alternative` impl, which is left out elsewhere since it costs compile time in every type.
+pub fn union_alternatives(types: &[&TypeDef]) -> std::collections::BTreeSet<String> {
+    fn named(ty: &Ty, into: &mut std::collections::BTreeSet<String>) {
+        match ty {
+            Ty::Named(name) => {
+                into.insert(name.clone());
+            }
+            Ty::Array(inner) | Ty::Option(inner) => named(inner, into),
+            _ => {}
+        }
+    }
+    let mut alternatives = std::collections::BTreeSet::new();
+    for def in types {
+        if let TypeDef::Union(union) = def {
+            for variant in &union.variants {
+                named(&variant.ty, &mut alternatives);
+            }
+        }
+    }
+    alternatives
 }
 
 fn ident(name: &str) -> Ident {
