@@ -66,20 +66,27 @@ impl<O: crate::request::Operation> std::future::Future for ResponseFuture<O> {
     type Output = Result<http::Response<O::Output>, Error>;
 
     fn poll(
-        mut self: std::pin::Pin<&mut Self>,
+        self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        let (response, info) = std::task::ready!(self.exchange.as_mut().poll(cx))?;
-        let Some(operation) = self.operation.take() else {
-            return std::task::Poll::Ready(Err(Error::InvalidRequest(
-                "the request's answer was read already".to_owned(),
-            )));
+        let this = self.get_mut();
+        // Polled again after its answer: the exchange is over, and must not be polled again.
+        let read_already = || {
+            Err(Error::InvalidRequest(
+                "the answer was read already".to_owned(),
+            ))
         };
-        std::task::Poll::Ready(
-            operation
+        if this.operation.is_none() {
+            return std::task::Poll::Ready(read_already());
+        }
+        let answer = std::task::ready!(this.exchange.as_mut().poll(cx));
+        std::task::Poll::Ready(match (answer, this.operation.take()) {
+            (Ok((response, info)), Some(operation)) => operation
                 .parse_response(response)
                 .map_err(|e| e.with_request(&info)),
-        )
+            (Ok(_), None) => read_already(),
+            (Err(error), _) => Err(error),
+        })
     }
 }
 

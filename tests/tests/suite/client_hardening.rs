@@ -224,3 +224,37 @@ async fn a_429_makes_the_clients_rate_limit_allow_fewer_requests() {
     assert_eq!(waits.len(), 2, "{waits:?}");
     assert!(waits[1] >= Duration::from_secs(28), "{waits:?}");
 }
+
+/// A builder's `send()` is a named future that sends nothing until polled, and one polled
+/// again after its answer says so rather than sending again or panicking.
+#[tokio::test]
+async fn a_send_future_sends_when_polled_and_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/beta/me/presence"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "me"})))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), &FakeClock::new());
+    let future = client.me().presence().get().send_with_response();
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    let mut future = std::pin::pin!(future);
+    let answer = future.as_mut().await.expect("answered");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.into_body().id, "me");
+    let again = std::future::poll_fn(|cx| future.as_mut().poll(cx)).await;
+    assert!(
+        matches!(&again, Err(Error::InvalidRequest(m)) if m.contains("read already")),
+        "{again:?}"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1
+    );
+}
