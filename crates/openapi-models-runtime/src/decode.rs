@@ -126,35 +126,134 @@ impl fmt::Write for Head {
 ///
 /// `serde_json::from_str` works on every generated type too; this adds the path.
 pub fn from_str<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
-    serde_json::from_str(json)
-        .map_err(|error| located::<_, T>(error, serde_json::Deserializer::from_str(json)))
+    serde_json::from_str(json).map_err(|error| located(json.as_bytes(), error))
 }
 
 /// Decodes a value from JSON bytes; on error, names the path of the bad value.
 pub fn from_slice<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice(json)
-        .map_err(|error| located::<_, T>(error, serde_json::Deserializer::from_slice(json)))
+    serde_json::from_slice(json).map_err(|error| located(json, error))
 }
 
-/// The error of a failed decode, with the path of the bad value: found by decoding again,
-/// tracking the path. Tracking it costs about as much as the decode itself, so a successful
-/// decode (nearly every one) does not pay for it.
-fn located<'de, R, T>(
-    error: serde_json::Error,
-    mut again: serde_json::Deserializer<R>,
-) -> DecodeError
-where
-    R: serde_json::de::Read<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    match serde_path_to_error::deserialize::<_, T>(&mut again) {
-        Err(tracked) => {
-            let path = tracked.path().to_string();
-            DecodeError::new(path, tracked.into_inner())
+/// The error of a failed decode, with the path of the value it is about: the JSON text is
+/// read again, as far as the parser had read when it failed (its line and column), keeping
+/// only the keys and indices that lead there.
+///
+/// Not generic, on purpose: decoding again with the type (serde_path_to_error) gives the same
+/// paths, but compiles every type's decoder a second time in each crate that decodes it.
+fn located(json: &[u8], error: serde_json::Error) -> DecodeError {
+    let path = match error.line() {
+        0 => ".".to_owned(),
+        line => path_at(json, offset(json, line, error.column())),
+    };
+    DecodeError::new(path, error)
+}
+
+/// The byte offset of serde_json's line (from 1) and column (bytes read on that line).
+fn offset(json: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match json[start..].iter().position(|&b| b == b'\n') {
+            Some(newline) => start += newline + 1,
+            None => return json.len(),
         }
-        // Only what follows the value (trailing characters) failed: no path to name.
-        Ok(_) => DecodeError::from(again.end().err().unwrap_or(error)),
     }
+    (start + column).min(json.len())
+}
+
+/// Where the reading is, in a container being read.
+enum Frame {
+    /// In an object: the key of the member being read (none before its key is read).
+    Object { key: Option<String> },
+    /// In an array: the index of the element being read (or about to be: a value of the wrong
+    /// kind is refused before it is read).
+    Array { index: usize },
+}
+
+/// The path of the value being read when `end` bytes of `json` had been read, as
+/// serde_path_to_error writes it: keys joined by `.`, indices as `[i]`, `.` for the whole
+/// value. A value read to its end is still the one read (an error about a value comes when
+/// it has been read); a closed container is its parent's member (a missing property is an
+/// error about its object, found at the `}`).
+fn path_at(json: &[u8], end: usize) -> String {
+    let text = &json[..end.min(json.len())];
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut expecting_key = false;
+    let mut pending_key = None;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                let close = string_end(text, i);
+                if expecting_key {
+                    // A key cut off where the parser stopped does not decode: no key yet.
+                    pending_key = serde_json::from_slice::<String>(&text[i..close]).ok();
+                    expecting_key = false;
+                }
+                i = close;
+                continue;
+            }
+            b'{' => {
+                frames.push(Frame::Object { key: None });
+                expecting_key = true;
+            }
+            b'[' => {
+                frames.push(Frame::Array { index: 0 });
+                expecting_key = false;
+            }
+            b'}' | b']' => {
+                frames.pop();
+                expecting_key = false;
+            }
+            b',' => match frames.last_mut() {
+                Some(Frame::Object { key }) => {
+                    *key = None;
+                    expecting_key = true;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            // A key names the member once its value is to be read: an error about the key
+            // itself (a duplicate, an unknown one) is about its object.
+            b':' => {
+                if let Some(Frame::Object { key }) = frames.last_mut() {
+                    *key = pending_key.take();
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &frames {
+        match frame {
+            Frame::Object { key: Some(key) } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            Frame::Object { key: None } => {}
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
+}
+
+/// The index after the string opened by the quote at `open` (its closing quote included), or
+/// the end of `text` when it is not closed there.
+fn string_end(text: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
 }
 
 /// A JSON string that borrows from the input when it can (no escapes), so that matching a
@@ -284,5 +383,106 @@ mod tests {
         );
         assert_eq!(super::excerpt("héllo", 2), "hé…");
         assert_eq!(super::excerpt("", 0), "");
+    }
+
+    /// The path a failed decode names, found by reading the text again, is the one decoding
+    /// again with the type (serde_path_to_error, which this crate used before) gives.
+    #[test]
+    fn the_path_of_a_failed_decode_is_the_one_the_types_decoder_gives() {
+        use std::collections::BTreeMap;
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Outer {
+            #[serde(default)]
+            s: String,
+            a: Inner,
+            #[serde(default)]
+            items: Vec<Inner>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            b: u8,
+            #[serde(default)]
+            t: Option<crate::Timestamp>,
+        }
+
+        fn both<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> (String, String) {
+            let ours = super::from_str::<T>(json).expect_err("fails");
+            let mut again = serde_json::Deserializer::from_str(json);
+            let theirs = serde_path_to_error::deserialize::<_, T>(&mut again).expect_err("fails");
+            (ours.path().to_owned(), theirs.path().to_string())
+        }
+        let cases: Vec<(&str, (String, String))> = vec![
+            ("[1, \"x\"]", both::<Vec<u8>>("[1, \"x\"]")),
+            (
+                "nested list",
+                both::<BTreeMap<String, Vec<u8>>>(r#"{"a": [1, 2, "x"]}"#),
+            ),
+            ("lists of lists", both::<Vec<Vec<u8>>>("[[1], [2, \"x\"]]")),
+            (
+                "a list in a list",
+                both::<BTreeMap<String, Vec<u8>>>(r#"{"a": [1, [2]]}"#),
+            ),
+            ("a member", both::<Outer>(r#"{"a": {"b": true}}"#)),
+            ("out of range", both::<Outer>(r#"{"a": {"b": 300}}"#)),
+            ("null", both::<Outer>(r#"{"a": null}"#)),
+            (
+                "an object for a number",
+                both::<Outer>(r#"{"a": {"b": {"c": [1]}}}"#),
+            ),
+            ("missing inside", both::<Outer>(r#"{"a": {}}"#)),
+            ("missing at the top", both::<Outer>(r#"{"s": "x"}"#)),
+            (
+                "missing in an item",
+                both::<Outer>(r#"{"a": {"b": 1}, "items": [{"b": 1}, {"t": null}]}"#),
+            ),
+            (
+                "a bad date-time",
+                both::<Outer>(r#"{"a": {"b": 1, "t": "yesterday"}}"#),
+            ),
+            (
+                "quotes, brackets and escapes in strings before",
+                both::<Outer>(r#"{"s": "a,]}\"[{:", "a": {"b": 1}, "items": [{"b": "x"}]}"#),
+            ),
+            (
+                "an escaped key",
+                both::<BTreeMap<String, u8>>(r#"{"a\"b.c": "x"}"#),
+            ),
+            (
+                "a later line",
+                both::<Outer>(
+                    "{\n  \"a\": {\n    \"b\": 1\n  },\n  \"items\": [\n {\"b\": -1}]\n}",
+                ),
+            ),
+            (
+                "unicode before",
+                both::<BTreeMap<String, u8>>(r#"{"é€😀": 1, "ü": "x"}"#),
+            ),
+        ];
+        for (case, (ours, theirs)) in cases {
+            assert_eq!(ours, theirs, "{case}");
+        }
+    }
+
+    /// Text that is not JSON, cut anywhere or with any byte changed, gives an error with a
+    /// path, never a panic.
+    #[test]
+    fn broken_text_anywhere_gives_a_path_not_a_panic() {
+        use std::collections::BTreeMap;
+        let json = r#"{"a": {"b": [1, {"c": "x\"y"}, [true, null]]}, "d\u00e9": 2.5e3}"#;
+        for cut in 0..json.len() {
+            if let Err(error) = super::from_slice::<serde_json::Value>(&json.as_bytes()[..cut]) {
+                assert!(!error.path().is_empty());
+            }
+            for byte in [b'"', b'{', b']', b',', b'\\', 0xff] {
+                let mut broken = json.as_bytes().to_vec();
+                broken[cut] = byte;
+                if let Err(error) = super::from_slice::<BTreeMap<String, u8>>(&broken) {
+                    assert!(!error.path().is_empty());
+                }
+            }
+        }
     }
 }

@@ -197,8 +197,23 @@ macro_rules! text_value {
 
         impl<'de> Deserialize<'de> for $type {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = crate::decode::Text::deserialize(deserializer)?;
-                $type::parse(&text.0).map_err(serde::de::Error::custom)
+                // Parsed in the visitor, so that the parser places a refusal at the string
+                // (serde_json: its line and column, from which the error's path is found).
+                struct Parse;
+
+                impl serde::de::Visitor<'_> for Parse {
+                    type Value = $type;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$type, E> {
+                        $type::parse(text).map_err(E::custom)
+                    }
+                }
+
+                deserializer.deserialize_str(Parse)
             }
         }
 
