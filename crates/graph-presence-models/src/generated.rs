@@ -373,19 +373,23 @@ impl rt::Record for ChangeNotification {
             9 => rt::read_slot(map, &mut s9),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            change_type: s0,
-            client_state: s1,
-            encrypted_content: s2,
-            id: s3,
-            lifecycle_event: s4,
-            resource: s5,
-            resource_data: s6,
-            subscription_expiration_date_time: s7,
-            subscription_id: rt::required_value::<A, _>(s8, "subscriptionId")?,
-            tenant_id: rt::required_value::<A, _>(s9, "tenantId")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s8, s9) {
+            (Some(v8), Some(v9)) => Ok(Self {
+                additional_properties,
+                change_type: s0,
+                client_state: s1,
+                encrypted_content: s2,
+                id: s3,
+                lifecycle_event: s4,
+                resource: s5,
+                resource_data: s6,
+                subscription_expiration_date_time: s7,
+                subscription_id: v8,
+                tenant_id: v9,
+            }),
+            (s8, s9) => Err(rt::missing_field::<A>(&[(s8.is_none(), "subscriptionId"), (s9.is_none(), "tenantId")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_present(map, "changeType", &self.change_type)?;
@@ -448,11 +452,15 @@ impl rt::Record for ChangeNotificationCollection {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            validation_tokens: s0,
-            value: rt::required_value::<A, _>(s1, "value")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s1,) {
+            (Some(v1),) => Ok(Self {
+                additional_properties,
+                validation_tokens: s0,
+                value: v1,
+            }),
+            (s1,) => Err(rt::missing_field::<A>(&[(s1.is_none(), "value")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_present(map, "validationTokens", &self.validation_tokens)?;
@@ -520,14 +528,18 @@ impl rt::Record for ChangeNotificationEncryptedContent {
             4 => rt::read_slot(map, &mut s4),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            data: rt::required_value::<A, _>(s0, "data")?,
-            data_key: rt::required_value::<A, _>(s1, "dataKey")?,
-            data_signature: rt::required_value::<A, _>(s2, "dataSignature")?,
-            encryption_certificate_id: rt::required_value::<A, _>(s3, "encryptionCertificateId")?,
-            encryption_certificate_thumbprint: rt::required_value::<A, _>(s4, "encryptionCertificateThumbprint")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0, s1, s2, s3, s4) {
+            (Some(v0), Some(v1), Some(v2), Some(v3), Some(v4)) => Ok(Self {
+                additional_properties,
+                data: v0,
+                data_key: v1,
+                data_signature: v2,
+                encryption_certificate_id: v3,
+                encryption_certificate_thumbprint: v4,
+            }),
+            (s0, s1, s2, s3, s4) => Err(rt::missing_field::<A>(&[(s0.is_none(), "data"), (s1.is_none(), "dataKey"), (s2.is_none(), "dataSignature"), (s3.is_none(), "encryptionCertificateId"), (s4.is_none(), "encryptionCertificateThumbprint")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "data", &self.data)?;
@@ -617,8 +629,9 @@ impl rt::Record for ClearPresenceRequestBody {
             0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             session_id: s0,
         })
     }
@@ -674,11 +687,15 @@ impl rt::Record for DateTimeTimeZone {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            date_time: rt::required_value::<A, _>(s0, "dateTime")?,
-            time_zone: s1,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                date_time: v0,
+                time_zone: s1,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "dateTime")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "dateTime", &self.date_time)?;
@@ -724,8 +741,9 @@ impl rt::Record for Entity {
             0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             id: s0,
         })
     }
@@ -787,12 +805,16 @@ impl rt::Record for ErrorDetails {
             2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            code: rt::required_value::<A, _>(s0, "code")?,
-            message: rt::required_value::<A, _>(s1, "message")?,
-            target: s2,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0, s1) {
+            (Some(v0), Some(v1)) => Ok(Self {
+                additional_properties,
+                code: v0,
+                message: v1,
+                target: s2,
+            }),
+            (s0, s1) => Err(rt::missing_field::<A>(&[(s0.is_none(), "code"), (s1.is_none(), "message")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
@@ -837,10 +859,14 @@ impl rt::Record for GetPresencesByUserIdRequestBody {
             0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            ids: rt::required_value::<A, _>(s0, "ids")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                ids: v0,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "ids")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "ids", &self.ids)?;
@@ -895,8 +921,9 @@ impl rt::Record for GetPresencesByUserIdResponse {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             value: s0,
             odata_next_link: s1,
         })
@@ -965,8 +992,9 @@ impl rt::Record for InnerError {
             2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             request_id: s0,
             client_request_id: s1,
             date: s2,
@@ -1027,8 +1055,9 @@ impl rt::Record for ItemBody {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             content: s0,
             content_type: s1,
         })
@@ -1155,14 +1184,18 @@ impl rt::Record for MainError {
             4 => rt::read_slot(map, &mut s4),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            code: rt::required_value::<A, _>(s0, "code")?,
-            message: rt::required_value::<A, _>(s1, "message")?,
-            target: s2,
-            details: s3,
-            inner_error: s4,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0, s1) {
+            (Some(v0), Some(v1)) => Ok(Self {
+                additional_properties,
+                code: v0,
+                message: v1,
+                target: s2,
+                details: s3,
+                inner_error: s4,
+            }),
+            (s0, s1) => Err(rt::missing_field::<A>(&[(s0.is_none(), "code"), (s1.is_none(), "message")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "code", &self.code)?;
@@ -1209,10 +1242,14 @@ impl rt::Record for ODataError {
             0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            error: rt::required_value::<A, _>(s0, "error")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                error: v0,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "error")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "error", &self.error)?;
@@ -1267,8 +1304,9 @@ impl rt::Record for OutOfOfficeSettings {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             is_out_of_office: s0,
             message: s1,
         })
@@ -1381,16 +1419,20 @@ impl rt::Record for Presence {
             6 => rt::read_slot(map, &mut s6),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            id: rt::required_value::<A, _>(s0, "id")?,
-            availability: s1,
-            activity: s2,
-            out_of_office_settings: s3,
-            status_message: s4,
-            sequence_number: s5,
-            work_location: s6,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                id: v0,
+                availability: s1,
+                activity: s2,
+                out_of_office_settings: s3,
+                status_message: s4,
+                sequence_number: s5,
+                work_location: s6,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "id")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "id", &self.id)?;
@@ -1451,8 +1493,9 @@ impl rt::Record for PresenceCollectionResponse {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             value: s0,
             odata_next_link: s1,
         })
@@ -1521,8 +1564,9 @@ impl rt::Record for PresenceStatusMessage {
             2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             message: s0,
             expiry_date_time: s1,
             published_date_time: s2,
@@ -1603,8 +1647,9 @@ impl rt::Record for ResourceData {
             3 => rt::read_slot(map, &mut s3),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             odata_type: s0,
             odata_id: s1,
             odata_etag: s2,
@@ -1666,11 +1711,15 @@ impl rt::Record for SetAutomaticLocationRequestBody {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
-            place_id: s1,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                work_location_type: v0,
+                place_id: s1,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "workLocationType")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
@@ -1725,11 +1774,15 @@ impl rt::Record for SetManualLocationRequestBody {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
-            place_id: s1,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                work_location_type: v0,
+                place_id: s1,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "workLocationType")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;
@@ -1801,13 +1854,17 @@ impl rt::Record for SetPresenceRequestBody {
             3 => rt::read_slot(map, &mut s3),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            session_id: s0,
-            availability: rt::required_value::<A, _>(s1, "availability")?,
-            activity: rt::required_value::<A, _>(s2, "activity")?,
-            expiration_duration: s3,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s1, s2) {
+            (Some(v1), Some(v2)) => Ok(Self {
+                additional_properties,
+                session_id: s0,
+                availability: v1,
+                activity: v2,
+                expiration_duration: s3,
+            }),
+            (s1, s2) => Err(rt::missing_field::<A>(&[(s1.is_none(), "availability"), (s2.is_none(), "activity")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_present(map, "sessionId", &self.session_id)?;
@@ -1855,8 +1912,9 @@ impl rt::Record for SetStatusMessageRequestBody {
             0 => rt::read_slot(map, &mut s0),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             status_message: s0,
         })
     }
@@ -1918,12 +1976,16 @@ impl rt::Record for SetUserPreferredPresenceRequestBody {
             2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            availability: rt::required_value::<A, _>(s0, "availability")?,
-            activity: rt::required_value::<A, _>(s1, "activity")?,
-            expiration_duration: s2,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0, s1) {
+            (Some(v0), Some(v1)) => Ok(Self {
+                additional_properties,
+                availability: v0,
+                activity: v1,
+                expiration_duration: s2,
+            }),
+            (s0, s1) => Err(rt::missing_field::<A>(&[(s0.is_none(), "availability"), (s1.is_none(), "activity")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "availability", &self.availability)?;
@@ -2118,25 +2180,29 @@ impl rt::Record for Subscription {
             15 => rt::read_slot(map, &mut s15),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            id: s0,
-            application_id: s1,
-            change_type: rt::required_value::<A, _>(s2, "changeType")?,
-            client_state: s3,
-            creator_id: s4,
-            encryption_certificate: s5,
-            encryption_certificate_id: s6,
-            expiration_date_time: rt::required_value::<A, _>(s7, "expirationDateTime")?,
-            include_resource_data: s8,
-            latest_supported_tls_version: s9,
-            lifecycle_notification_url: s10,
-            notification_content_type: s11,
-            notification_query_options: s12,
-            notification_url: rt::required_value::<A, _>(s13, "notificationUrl")?,
-            notification_url_app_id: s14,
-            resource: rt::required_value::<A, _>(s15, "resource")?,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s2, s7, s13, s15) {
+            (Some(v2), Some(v7), Some(v13), Some(v15)) => Ok(Self {
+                additional_properties,
+                id: s0,
+                application_id: s1,
+                change_type: v2,
+                client_state: s3,
+                creator_id: s4,
+                encryption_certificate: s5,
+                encryption_certificate_id: s6,
+                expiration_date_time: v7,
+                include_resource_data: s8,
+                latest_supported_tls_version: s9,
+                lifecycle_notification_url: s10,
+                notification_content_type: s11,
+                notification_query_options: s12,
+                notification_url: v13,
+                notification_url_app_id: s14,
+                resource: v15,
+            }),
+            (s2, s7, s13, s15) => Err(rt::missing_field::<A>(&[(s2.is_none(), "changeType"), (s7.is_none(), "expirationDateTime"), (s13.is_none(), "notificationUrl"), (s15.is_none(), "resource")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_present(map, "id", &self.id)?;
@@ -2206,8 +2272,9 @@ impl rt::Record for SubscriptionCollectionResponse {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
+        let additional_properties = Self::visit(map, read)?;
         Ok(Self {
-            additional_properties: Self::visit(map, read)?,
+            additional_properties,
             value: s0,
             odata_next_link: s1,
         })
@@ -2265,11 +2332,15 @@ impl rt::Record for UpdateSubscriptionRequestBody {
             1 => rt::read_slot(map, &mut s1),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            expiration_date_time: rt::required_value::<A, _>(s0, "expirationDateTime")?,
-            notification_url: s1,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0,) {
+            (Some(v0),) => Ok(Self {
+                additional_properties,
+                expiration_date_time: v0,
+                notification_url: s1,
+            }),
+            (s0,) => Err(rt::missing_field::<A>(&[(s0.is_none(), "expirationDateTime")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "expirationDateTime", &self.expiration_date_time)?;
@@ -2330,12 +2401,16 @@ impl rt::Record for UserWorkLocation {
             2 => rt::read_slot(map, &mut s2),
             _ => Ok(true),
         };
-        Ok(Self {
-            additional_properties: Self::visit(map, read)?,
-            work_location_type: rt::required_value::<A, _>(s0, "workLocationType")?,
-            source: rt::required_value::<A, _>(s1, "source")?,
-            place_id: s2,
-        })
+        let additional_properties = Self::visit(map, read)?;
+        match (s0, s1) {
+            (Some(v0), Some(v1)) => Ok(Self {
+                additional_properties,
+                work_location_type: v0,
+                source: v1,
+                place_id: s2,
+            }),
+            (s0, s1) => Err(rt::missing_field::<A>(&[(s0.is_none(), "workLocationType"), (s1.is_none(), "source")])),
+        }
     }
     fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         rt::write_always(map, "workLocationType", &self.work_location_type)?;

@@ -50,8 +50,8 @@ pub mod __private {
     pub use crate::form::{Chunks, FileStream, Files, FormParts, MultipartForm, Part, StreamError};
     pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
     pub use crate::record::{
-        Closed, Extra, FieldInfo, Record, RecordInfo, optional, read_slot, required,
-        required_value, write_always, write_present,
+        Closed, Extra, FieldInfo, Record, RecordInfo, missing_field, optional, read_slot, required,
+        write_always, write_present,
     };
     pub use crate::union::{Alternative, Attempt, Union, UnionInfo, VariantInfo};
     // Each of these names a macro and the module its helpers live in.

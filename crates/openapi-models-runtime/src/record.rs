@@ -124,7 +124,7 @@ pub trait Record: Sized {
 /// The decoding loop: each key is matched against the type's property names; a named
 /// property is read by `read` (which reports whether its slot was still empty), any other
 /// goes to the type's [`Extra`]. Required properties are checked by the caller's
-/// [`required_value`].
+/// [`missing_field`].
 pub fn visit<'de, R, A>(
     mut map: A,
     mut read: impl FnMut(usize, &mut A) -> Result<bool, A::Error>,
@@ -185,12 +185,15 @@ pub fn read_slot<'de, A: MapAccess<'de>, S: Slot<'de>>(
     slot.read(map)
 }
 
-/// A required property's value, or the "missing field" error of the map being decoded.
-pub fn required_value<'de, A: MapAccess<'de>, T>(
-    slot: Option<T>,
-    wire: &'static str,
-) -> Result<T, A::Error> {
-    slot.ok_or_else(|| de::Error::missing_field(wire))
+/// The "missing field" error of the map being decoded: the first of the required properties,
+/// in schema order, whose slot is empty (`(empty, wire name)`). Generated code matches every
+/// required slot at once and calls this when one is empty.
+pub fn missing_field<'de, A: MapAccess<'de>>(required: &[(bool, &'static str)]) -> A::Error {
+    let wire = required
+        .iter()
+        .find(|(empty, _)| *empty)
+        .map_or("", |(_, wire)| wire);
+    de::Error::missing_field(wire)
 }
 
 /// A value that is written only when present: `Option` (not `None`) and
@@ -519,11 +522,15 @@ mod tests {
                 1 => rt::read_slot(map, &mut s.1),
                 _ => Ok(true),
             };
-            Ok(Self {
-                extra: Self::visit(map, read)?,
-                id: rt::required_value::<A, _>(s.0, "id")?,
-                note: s.1,
-            })
+            let extra = Self::visit(map, read)?;
+            match (s.0,) {
+                (Some(id),) => Ok(Self {
+                    extra,
+                    id,
+                    note: s.1,
+                }),
+                (id,) => Err(rt::missing_field::<A>(&[(id.is_none(), "id")])),
+            }
         }
         fn encode<M: rt::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
             rt::write_always(map, "id", &self.id)?;

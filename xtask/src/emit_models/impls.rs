@@ -211,34 +211,66 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
         "Self::visit(map, read)?".to_owned()
     };
     let paths = slots(def.fields.len());
+    let required: Vec<(&Field, &String)> = def
+        .fields
+        .iter()
+        .zip(&paths)
+        .filter(|(f, _)| matches!(shape(f), Shape::Plain | Shape::RequiredNullable))
+        .collect();
+    // The values: a required one is the `Some` its slot is matched against below (`v…`), an
+    // optional one its slot as it is.
     let moves = def
         .fields
         .iter()
         .zip(&paths)
         .map(|(f, slot)| match shape(f) {
-            Shape::Plain | Shape::RequiredNullable => format!(
-                "{}: rt::required_value::<A, _>({slot}, {})?,",
-                f.name,
-                literal(&f.wire)
-            ),
+            Shape::Plain | Shape::RequiredNullable => format!("{}: v{},", f.name, &slot[1..]),
             _ => format!("{}: {slot},", f.name),
         });
     match extras {
-        // A struct literal evaluates its fields in the order written, so the loop (which
-        // fills the slots) runs before the moves out of them.
-        Some(e) => {
-            code.open("Ok(Self {");
-            code.line(&format!("{e}: {visit},"));
+        Some(e) => code.line(&format!("let {e} = {visit};")),
+        None => code.line(&format!("{visit};")),
+    }
+    // The required slots are checked in one `match`, not one `?` each: every early return
+    // would drop the values moved so far, and those drops grow with the square of the number
+    // of properties in the compiled code.
+    let tuple = |f: &dyn Fn(&String) -> String| {
+        let items: Vec<String> = required.iter().map(|(_, slot)| f(slot)).collect();
+        match items.as_slice() {
+            [one] => format!("({one},)"),
+            many => format!("({})", many.join(", ")),
         }
-        None => {
-            code.line(&format!("{visit};"));
-            code.open("Ok(Self {");
-        }
+    };
+    if !required.is_empty() {
+        code.open(&format!("match {} {{", tuple(&|slot| slot.clone())));
+        code.open(&format!(
+            "{} => Ok(Self {{",
+            tuple(&|slot| format!("Some(v{})", &slot[1..]))
+        ));
+    } else {
+        code.open("Ok(Self {");
+    }
+    if let Some(e) = extras {
+        code.line(&format!("{e},"));
     }
     for line in moves {
         code.line(&line);
     }
-    code.close("})");
+    if required.is_empty() {
+        code.close("})");
+    } else {
+        code.close("}),");
+        let missing: Vec<String> = required
+            .iter()
+            .map(|(f, slot)| format!("({slot}.is_none(), {})", literal(&f.wire)))
+            .collect();
+        code.line(&format!(
+            "{} => Err(rt::missing_field::<A>(&[{}])),",
+            tuple(&|slot| slot.clone()),
+            missing.join(", ")
+        ));
+        code.close("}");
+    }
     code.close("}");
     // A closed struct without properties writes nothing into the map.
     let map = if def.fields.is_empty() && extras.is_none() {
