@@ -105,18 +105,39 @@ where
     }
 }
 
-/// A tokio reader as [`Chunks`]: up to 64 KiB a read.
+/// A tokio reader as [`Chunks`]: up to 64 KiB a read, each chunk split off one buffer that is
+/// replaced only when little of it is left (a poll that finds nothing to read allocates
+/// nothing).
 #[cfg(feature = "tokio")]
-pub(crate) struct ReaderChunks<R>(pub(crate) Pin<Box<R>>);
+pub(crate) struct ReaderChunks<R> {
+    reader: Pin<Box<R>>,
+    buffer: bytes::BytesMut,
+}
+
+#[cfg(feature = "tokio")]
+impl<R> ReaderChunks<R> {
+    /// The most one read gives.
+    const READ: usize = 64 * 1024;
+
+    pub(crate) fn new(reader: R) -> Self {
+        ReaderChunks {
+            reader: Box::pin(reader),
+            buffer: bytes::BytesMut::new(),
+        }
+    }
+}
 
 #[cfg(feature = "tokio")]
 impl<R: tokio::io::AsyncRead> Stream for ReaderChunks<R> {
     type Item = Result<Bytes, std::io::Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut chunk = vec![0; 64 * 1024];
-        let mut buffer = tokio::io::ReadBuf::new(&mut chunk);
-        match self.0.as_mut().poll_read(cx, &mut buffer) {
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.buffer.len() < Self::READ / 8 {
+            this.buffer = bytes::BytesMut::zeroed(Self::READ);
+        }
+        let mut buffer = tokio::io::ReadBuf::new(&mut this.buffer);
+        match this.reader.as_mut().poll_read(cx, &mut buffer) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
             Poll::Ready(Ok(())) => {
@@ -124,9 +145,76 @@ impl<R: tokio::io::AsyncRead> Stream for ReaderChunks<R> {
                 if read == 0 {
                     return Poll::Ready(None);
                 }
-                chunk.truncate(read);
-                Poll::Ready(Some(Ok(Bytes::from(chunk))))
+                Poll::Ready(Some(Ok(this.buffer.split_to(read).freeze())))
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "tokio"))]
+mod tests {
+    use super::ReaderChunks;
+    use futures_core::Stream;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// A reader that has nothing to give on every other poll, and at most 1,000 bytes on the
+    /// others.
+    struct Slow {
+        data: Vec<u8>,
+        at: usize,
+        ready: bool,
+    }
+
+    impl tokio::io::AsyncRead for Slow {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            self.ready = !self.ready;
+            if !self.ready {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            let end = (self.at + 1_000)
+                .min(self.data.len())
+                .min(self.at + buf.remaining());
+            buf.put_slice(&self.data[self.at..end]);
+            self.at = end;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    fn collect(mut chunks: ReaderChunks<impl tokio::io::AsyncRead>) -> (Vec<usize>, Vec<u8>) {
+        let mut cx = Context::from_waker(Waker::noop());
+        let (mut sizes, mut all) = (Vec::new(), Vec::new());
+        loop {
+            match Pin::new(&mut chunks).poll_next(&mut cx) {
+                Poll::Pending => continue,
+                Poll::Ready(None) => return (sizes, all),
+                Poll::Ready(Some(chunk)) => {
+                    let chunk = chunk.expect("no error");
+                    sizes.push(chunk.len());
+                    all.extend_from_slice(&chunk);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_reader_arrives_whole_in_chunks_of_at_most_64_kib() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let (sizes, all) = collect(ReaderChunks::new(&data[..]));
+        assert_eq!(all, data);
+        assert!(sizes.iter().all(|&n| n > 0 && n <= 64 * 1024), "{sizes:?}");
+        let slow = Slow {
+            data: data.clone(),
+            at: 0,
+            ready: false,
+        };
+        let (sizes, all) = collect(ReaderChunks::new(slow));
+        assert_eq!(all, data);
+        assert_eq!(sizes.len(), 200);
     }
 }
