@@ -94,7 +94,7 @@ impl FilePart {
     where
         R: tokio::io::AsyncRead + Send + 'static,
     {
-        let chunks = stream::ReaderChunks(Box::pin(reader));
+        let chunks = stream::ReaderChunks::new(reader);
         FilePart::streamed(FileStream::new(chunks, length))
     }
 

@@ -348,6 +348,12 @@ impl Incoming {
             .ok_or_else(|| {
                 Failure::bad_request("a multipart body's `Content-Type` needs a boundary")
             })?;
+        if !is_boundary(&boundary) {
+            return Err(Failure::bad_request(
+                "a multipart body's boundary is 1 to 70 of RFC 2046's characters (letters, \
+                 digits, `'()+_,-./:=?` and a space, not last)",
+            ));
+        }
         Ok(Some(Multipart {
             boundary,
             bytes: self.body.to_vec(),
@@ -459,6 +465,15 @@ fn matches_media(media: &str, declared: &str) -> bool {
 
 fn unsupported(message: &str) -> Failure {
     Failure::new(415, "UnsupportedMediaType", message)
+}
+
+/// RFC 2046's boundary: 1 to 70 characters of `bchars`, not ending with a space.
+fn is_boundary(boundary: &str) -> bool {
+    (1..=70).contains(&boundary.len())
+        && !boundary.ends_with(' ')
+        && boundary
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b))
 }
 
 #[cfg(test)]
@@ -628,5 +643,22 @@ mod tests {
             .expect("a multipart body")
             .expect("present");
         assert_eq!(parts.boundary, "b1");
+        for refused in ["x".repeat(71), "b1 ".to_owned(), "b<1".to_owned()] {
+            let multipart = incoming(
+                "/x",
+                &[(
+                    "content-type",
+                    &format!("multipart/form-data; boundary=\"{refused}\""),
+                )],
+                b"--b1--",
+            );
+            assert!(
+                multipart
+                    .multipart_body("multipart/form-data", true)
+                    .is_err(),
+                "{refused:?}"
+            );
+        }
+        assert!(super::is_boundary(&"x".repeat(70)));
     }
 }
