@@ -1,5 +1,6 @@
-//! The reqwest executor (feature `reqwest`): the one send path of every builder, with the
-//! retry loop, one exchange with its redirects and size limit, and the default HTTP client.
+//! The reqwest executor (feature `reqwest`): the one send path of every request
+//! ([`Client::send_prepared`], whichever way it is sent), with the retry loop, one exchange with
+//! its redirects and size limit, and the default HTTP client.
 
 use crate::client::{Client, RETRY_ATTEMPT, check_scheme};
 use crate::error::{Error, RequestInfo, SendFailure, TimeoutFailure};
@@ -37,24 +38,27 @@ type Exchange = std::pin::Pin<
     >,
 >;
 
-/// What a request builder's `send_with_response()` returns, and its `send()` awaits: the
-/// request is built at once, sent by the client (token, retries, rate limit, timeout), and its
-/// answer read by the operation when it arrives. A named type rather than an `async fn`'s, so
-/// that a generated crate compiles one small `poll` per operation.
+/// What a request builder's `send_with_response()` returns, and its `send()` awaits: when
+/// first polled, the request is built and sent by the client (token, retries, rate limit,
+/// timeout); its answer is read by the operation when it arrives. Nothing happens before the
+/// first poll. A named type rather than an `async fn`'s, so that a generated crate compiles one
+/// small `poll` per operation.
 #[must_use = "a future does nothing unless awaited"]
 pub struct ResponseFuture<O: crate::request::Operation> {
+    client: Client,
     /// Taken when the answer is parsed.
     operation: Option<O>,
-    exchange: Exchange,
+    /// Begun at the first poll.
+    exchange: Option<Exchange>,
 }
 
 impl<O: crate::request::Operation> ResponseFuture<O> {
-    /// Starts sending `operation` with `client`.
+    /// `operation`, to be sent with `client` when the future is first polled.
     pub fn new(client: &Client, operation: O) -> Self {
-        let exchange = client.send_prepared(Prepared::of(&operation), None);
         ResponseFuture {
+            client: client.clone(),
             operation: Some(operation),
-            exchange,
+            exchange: None,
         }
     }
 }
@@ -76,10 +80,14 @@ impl<O: crate::request::Operation> std::future::Future for ResponseFuture<O> {
                 "the answer was read already".to_owned(),
             ))
         };
-        if this.operation.is_none() {
+        let Some(operation) = &this.operation else {
             return std::task::Poll::Ready(read_already());
-        }
-        let answer = std::task::ready!(this.exchange.as_mut().poll(cx));
+        };
+        let client = &this.client;
+        let exchange = this
+            .exchange
+            .get_or_insert_with(|| client.send_prepared(Prepared::of(operation), None));
+        let answer = std::task::ready!(exchange.as_mut().poll(cx));
         std::task::Poll::Ready(match (answer, this.operation.take()) {
             (Ok((response, info)), Some(operation)) => operation
                 .parse_response(response)
@@ -96,7 +104,7 @@ impl<O: crate::request::Operation> std::future::Future for ResponseFuture<O> {
 pub struct OutputFuture<O: crate::request::Operation>(ResponseFuture<O>);
 
 impl<O: crate::request::Operation> OutputFuture<O> {
-    /// Starts sending `operation` with `client`.
+    /// `operation`, to be sent with `client` when the future is first polled.
     pub fn new(client: &Client, operation: O) -> Self {
         OutputFuture(ResponseFuture::new(client, operation))
     }
@@ -128,7 +136,7 @@ impl<O: crate::request::Operation> std::fmt::Debug for OutputFuture<O> {
 }
 
 impl Client {
-    /// Sends an operation and reads its response: the one send path of every builder.
+    /// Sends an operation and reads its response, as a builder's `send()` does.
     ///
     /// Each attempt reuses the request's `client-request-id`; a retry adds `Retry-Attempt`. A
     /// retry waits as long as the server's `Retry-After` asks, or backs off exponentially with

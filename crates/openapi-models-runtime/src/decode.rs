@@ -138,8 +138,11 @@ pub fn from_slice<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, Deco
 /// read again, as far as the parser had read when it failed (its line and column), keeping
 /// only the keys and indices that lead there.
 ///
-/// Not generic, on purpose: decoding again with the type (serde_path_to_error) gives the same
-/// paths, but compiles every type's decoder a second time in each crate that decodes it.
+/// Not generic, on purpose: decoding again with the type (serde_path_to_error, used before)
+/// gives the same path for an error about a value (a test holds the two together), but
+/// compiles every type's decoder a second time in each crate that decodes it. Where the text
+/// itself is broken, the path is where the reading stopped (a trailing comma in `value[0]` is
+/// at `value[0]`, which serde_path_to_error wrote `value[0].?`).
 fn located(json: &[u8], error: serde_json::Error) -> DecodeError {
     let path = match error.line() {
         0 => ".".to_owned(),
