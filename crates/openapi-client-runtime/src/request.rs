@@ -276,12 +276,7 @@ impl RequestSpec {
         boundary: &str,
         bytes: Vec<u8>,
     ) -> Result<(), Error> {
-        let valid = (1..=70).contains(&boundary.len())
-            && !boundary.ends_with(' ')
-            && boundary
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b));
-        if !valid {
+        if !openapi_models_runtime::__private::is_boundary(boundary) {
             return Err(Error::InvalidRequest(format!(
                 "`{}` is not a valid multipart boundary",
                 excerpt(boundary, 80)

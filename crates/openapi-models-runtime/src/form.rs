@@ -230,6 +230,16 @@ impl Files for Option<Vec<FilePart>> {
     }
 }
 
+/// RFC 2046's boundary: 1 to 70 of its characters (letters, digits, `'()+_,-./:=?` and a
+/// space, not last). The one check of the client's encoder and the server's parser.
+pub fn is_boundary(boundary: &str) -> bool {
+    (1..=70).contains(&boundary.len())
+        && !boundary.ends_with(' ')
+        && boundary
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b))
+}
+
 fn excerpt(text: &str) -> String {
     crate::excerpt(text, 80)
 }

@@ -47,7 +47,9 @@ pub use time::{IsoDuration, TimeParseError, Timestamp};
 pub mod __private {
     pub use crate::example_check::{agrees, check_examples, decodes_to, round_trip};
     pub use crate::extensions::KeyIndex;
-    pub use crate::form::{Chunks, FileStream, Files, FormParts, MultipartForm, Part, StreamError};
+    pub use crate::form::{
+        Chunks, FileStream, Files, FormParts, MultipartForm, Part, StreamError, is_boundary,
+    };
     pub use crate::open_enum::{EnumInfo, IntEnumInfo, OpenEnum, OpenIntEnum};
     pub use crate::record::{
         Closed, Extra, FieldInfo, Record, RecordInfo, missing_field, optional, read_slot, required,

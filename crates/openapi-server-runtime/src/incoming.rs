@@ -348,7 +348,7 @@ impl Incoming {
             .ok_or_else(|| {
                 Failure::bad_request("a multipart body's `Content-Type` needs a boundary")
             })?;
-        if !is_boundary(&boundary) {
+        if !openapi_models_runtime::__private::is_boundary(&boundary) {
             return Err(Failure::bad_request(
                 "a multipart body's boundary is 1 to 70 of RFC 2046's characters (letters, \
                  digits, `'()+_,-./:=?` and a space, not last)",
@@ -465,15 +465,6 @@ fn matches_media(media: &str, declared: &str) -> bool {
 
 fn unsupported(message: &str) -> Failure {
     Failure::new(415, "UnsupportedMediaType", message)
-}
-
-/// RFC 2046's boundary: 1 to 70 characters of `bchars`, not ending with a space.
-fn is_boundary(boundary: &str) -> bool {
-    (1..=70).contains(&boundary.len())
-        && !boundary.ends_with(' ')
-        && boundary
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b))
 }
 
 #[cfg(test)]
@@ -659,6 +650,8 @@ mod tests {
                 "{refused:?}"
             );
         }
-        assert!(super::is_boundary(&"x".repeat(70)));
+        assert!(openapi_models_runtime::__private::is_boundary(
+            &"x".repeat(70)
+        ));
     }
 }
