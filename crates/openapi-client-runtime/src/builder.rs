@@ -61,13 +61,13 @@ macro_rules! __send_methods {
         /// Sends the request and returns the decoded body.
         pub fn send(self) -> $crate::OutputFuture<Self> {
             let client = ::std::clone::Clone::clone(self.base.client());
-            $crate::OutputFuture::new(&client, self)
+            $crate::OutputFuture::new(client, self)
         }
 
         /// Sends the request and returns the whole response: status, headers and decoded body.
         pub fn send_with_response(self) -> $crate::ResponseFuture<Self> {
             let client = ::std::clone::Clone::clone(self.base.client());
-            $crate::ResponseFuture::new(&client, self)
+            $crate::ResponseFuture::new(client, self)
         }
     };
 }

@@ -54,9 +54,9 @@ pub struct ResponseFuture<O: crate::request::Operation> {
 
 impl<O: crate::request::Operation> ResponseFuture<O> {
     /// `operation`, to be sent with `client` when the future is first polled.
-    pub fn new(client: &Client, operation: O) -> Self {
+    pub fn new(client: Client, operation: O) -> Self {
         ResponseFuture {
-            client: client.clone(),
+            client,
             operation: Some(operation),
             exchange: None,
         }
@@ -105,7 +105,7 @@ pub struct OutputFuture<O: crate::request::Operation>(ResponseFuture<O>);
 
 impl<O: crate::request::Operation> OutputFuture<O> {
     /// `operation`, to be sent with `client` when the future is first polled.
-    pub fn new(client: &Client, operation: O) -> Self {
+    pub fn new(client: Client, operation: O) -> Self {
         OutputFuture(ResponseFuture::new(client, operation))
     }
 }

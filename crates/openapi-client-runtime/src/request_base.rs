@@ -113,7 +113,7 @@ impl<B: RequestBuilder> AcceptAs<B> {
     #[cfg(feature = "reqwest")]
     pub fn send(self) -> crate::OutputFuture<Self> {
         let client = self.builder.base().client().clone();
-        crate::OutputFuture::new(&client, self)
+        crate::OutputFuture::new(client, self)
     }
 
     /// Sends the request and returns the whole response: status, headers (`Content-Type` says
@@ -121,7 +121,7 @@ impl<B: RequestBuilder> AcceptAs<B> {
     #[cfg(feature = "reqwest")]
     pub fn send_with_response(self) -> crate::ResponseFuture<Self> {
         let client = self.builder.base().client().clone();
-        crate::ResponseFuture::new(&client, self)
+        crate::ResponseFuture::new(client, self)
     }
 }
 
