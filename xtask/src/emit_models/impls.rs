@@ -198,35 +198,31 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
         "Self::visit(map, |_, _| Ok(true))?".to_owned()
     } else {
         // One slot per field, `Option` or `Nullable` (its type inferred from the move out
-        // of it below), filled by the runtime's loop through `read_slot`.
-        for slot in slots(def.fields.len()) {
-            code.line(&format!("let mut {slot} = Default::default();"));
+        // of it below), filled by the runtime's loop through `read_slot`. Field `i`'s slot is
+        // `s{i}` and a required field's value `v{i}`: no other local in `decode` is so named.
+        for i in 0..def.fields.len() {
+            code.line(&format!("let mut s{i} = Default::default();"));
         }
         code.open("let read = |i, map: &mut A| match i {");
-        for (i, slot) in slots(def.fields.len()).iter().enumerate() {
-            code.line(&format!("{i} => rt::read_slot(map, &mut {slot}),"));
+        for i in 0..def.fields.len() {
+            code.line(&format!("{i} => rt::read_slot(map, &mut s{i}),"));
         }
         code.line("_ => Ok(true),");
         code.close("};");
         "Self::visit(map, read)?".to_owned()
     };
-    let paths = slots(def.fields.len());
-    let required: Vec<(&Field, &String)> = def
-        .fields
-        .iter()
-        .zip(&paths)
-        .filter(|(f, _)| matches!(shape(f), Shape::Plain | Shape::RequiredNullable))
+    let is_required = |f: &Field| matches!(shape(f), Shape::Plain | Shape::RequiredNullable);
+    // The indices of the required fields: their slots `s{i}` are matched against `Some(v{i})`.
+    let required: Vec<usize> = (0..def.fields.len())
+        .filter(|&i| is_required(&def.fields[i]))
         .collect();
-    // The values: a required one is the `Some` its slot is matched against below (`v…`), an
-    // optional one its slot as it is.
-    let moves = def
-        .fields
-        .iter()
-        .zip(&paths)
-        .map(|(f, slot)| match shape(f) {
-            Shape::Plain | Shape::RequiredNullable => format!("{}: v{},", f.name, &slot[1..]),
-            _ => format!("{}: {slot},", f.name),
-        });
+    let tuple = |item: &dyn Fn(usize) -> String| match required.as_slice() {
+        [one] => format!("({},)", item(*one)),
+        many => format!(
+            "({})",
+            many.iter().map(|&i| item(i)).collect::<Vec<_>>().join(", ")
+        ),
+    };
     match extras {
         Some(e) => code.line(&format!("let {e} = {visit};")),
         None => code.line(&format!("{visit};")),
@@ -234,27 +230,21 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     // The required slots are checked in one `match`, not one `?` each: every early return
     // would drop the values moved so far, and those drops grow with the square of the number
     // of properties in the compiled code.
-    let tuple = |f: &dyn Fn(&String) -> String| {
-        let items: Vec<String> = required.iter().map(|(_, slot)| f(slot)).collect();
-        match items.as_slice() {
-            [one] => format!("({one},)"),
-            many => format!("({})", many.join(", ")),
-        }
-    };
-    if !required.is_empty() {
-        code.open(&format!("match {} {{", tuple(&|slot| slot.clone())));
+    if required.is_empty() {
+        code.open("Ok(Self {");
+    } else {
+        code.open(&format!("match {} {{", tuple(&|i| format!("s{i}"))));
         code.open(&format!(
             "{} => Ok(Self {{",
-            tuple(&|slot| format!("Some(v{})", &slot[1..]))
+            tuple(&|i| format!("Some(v{i})"))
         ));
-    } else {
-        code.open("Ok(Self {");
     }
     if let Some(e) = extras {
         code.line(&format!("{e},"));
     }
-    for line in moves {
-        code.line(&line);
+    for (i, f) in def.fields.iter().enumerate() {
+        let value = if is_required(f) { 'v' } else { 's' };
+        code.line(&format!("{}: {value}{i},", f.name));
     }
     if required.is_empty() {
         code.close("})");
@@ -262,12 +252,12 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
         code.close("}),");
         let missing: Vec<String> = required
             .iter()
-            .map(|(f, slot)| format!("({slot}.is_none(), {})", literal(&f.wire)))
+            .map(|&i| format!("(s{i}.is_none(), {})", literal(&def.fields[i].wire)))
             .collect();
+        let missing = missing.join(", ");
         code.line(&format!(
-            "{} => Err(rt::missing_field::<A>(&[{}])),",
-            tuple(&|slot| slot.clone()),
-            missing.join(", ")
+            "{} => Err(rt::missing_field::<A>(&[{missing}])),",
+            tuple(&|i| format!("s{i}"))
         ));
         code.close("}");
     }
@@ -298,12 +288,6 @@ pub(super) fn record(def: &StructDef, extras: Option<&str>, extra_ty: &str, code
     }
     code.close("}");
     code.close("}");
-}
-
-/// The local that holds each field's slot while the map is read (`s0`, `s1`, …): no other
-/// name in `decode` starts with `s`.
-fn slots(count: usize) -> Vec<String> {
-    (0..count).map(|i| format!("s{i}")).collect()
 }
 
 /// The struct of a type's required properties, by name, for a `new` that takes them so
